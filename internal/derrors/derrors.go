@@ -1,0 +1,113 @@
+// Package derrors holds the sentinel errors shared by every domain package and
+// the validation error type whose field messages reach the user unchanged.
+//
+// Domain packages wrap these sentinels with context (fmt.Errorf("...: %w",
+// derrors.ErrNotFound)); the HTTP layer maps them to status codes in one place.
+package derrors
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+var (
+	// ErrNotFound means the object does not exist or the actor may not know it
+	// exists. The two cases are deliberately indistinguishable.
+	ErrNotFound = errors.New("not found")
+	// ErrForbidden means the actor can see the object but may not do this to it.
+	ErrForbidden = errors.New("forbidden")
+	// ErrConflict means the request clashes with existing state (a duplicate name).
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid means the request itself is wrong.
+	ErrInvalid = errors.New("invalid")
+	// ErrUnauthenticated means no valid credentials came with the request.
+	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrLocked means the account is locked.
+	ErrLocked = errors.New("locked")
+)
+
+// Wrap adds context to *errp when it is not nil, keeping the chain for errors.Is.
+// It is used as: defer derrors.Wrap(&err, "directory: create group %q", name).
+func Wrap(errp *error, format string, args ...any) {
+	if *errp != nil {
+		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
+	}
+}
+
+// FieldError is one rule a request broke, named after the JSON field.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError lists every rule a request broke. It unwraps to ErrInvalid.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		if f.Field == "" {
+			parts[i] = f.Message
+		} else {
+			parts[i] = f.Field + ": " + f.Message
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) true.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// Add records a broken rule.
+func (e *ValidationError) Add(field, format string, args ...any) {
+	e.Fields = append(e.Fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Err returns e when it holds at least one field error, nil otherwise.
+func (e *ValidationError) Err() error {
+	if e == nil || len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// Invalid returns a validation error for one field.
+func Invalid(field, format string, args ...any) error {
+	v := &ValidationError{}
+	v.Add(field, format, args...)
+	return v
+}
+
+// Conflict returns an error that unwraps to ErrConflict and whose message is
+// meant for the user.
+func Conflict(field, format string, args ...any) error {
+	return &ConflictError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ConflictError is a user-facing conflict on one field.
+type ConflictError struct {
+	Field   string
+	Message string
+}
+
+func (e *ConflictError) Error() string { return e.Message }
+
+// Unwrap makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// Forbidden returns an error that unwraps to ErrForbidden with a reason the
+// user can act on ("the company does not allow adding employees").
+func Forbidden(format string, args ...any) error {
+	return &ForbiddenError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// ForbiddenError carries the reason an action is refused.
+type ForbiddenError struct{ Reason string }
+
+func (e *ForbiddenError) Error() string { return e.Reason }
+
+// Unwrap makes errors.Is(err, ErrForbidden) true.
+func (e *ForbiddenError) Unwrap() error { return ErrForbidden }

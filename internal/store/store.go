@@ -1,0 +1,248 @@
+// Package store owns the database handle: opening SQLite or PostgreSQL,
+// the placeholder dialect shim, embedded migrations and the transaction helper.
+//
+// Every domain package writes one portable SQL text with '?' placeholders and
+// runs it through Q(ctx), which rebinds for PostgreSQL and uses the transaction
+// riding in ctx when there is one.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect int
+
+const (
+	SQLite Dialect = iota + 1
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// DB is the application's database. On SQLite it keeps two pools on one file,
+// many readers and a single writer, so writers queue in Go instead of failing
+// with SQLITE_BUSY; on PostgreSQL both pools are the same.
+type DB struct {
+	dialect Dialect
+	read    *sql.DB
+	write   *sql.DB
+	rebinds sync.Map // query text -> PostgreSQL text
+}
+
+// Open opens dsn: "postgres://…" (or "postgresql://…") selects PostgreSQL,
+// anything else is a SQLite file path ("sqlite:" prefix optional).
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		pool, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		pool.SetMaxOpenConns(20)
+		pool.SetMaxIdleConns(10)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
+		db := &DB{dialect: Postgres, read: pool, write: pool}
+		if err := pool.PingContext(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("store: connect postgres: %w", err)
+		}
+		return db, nil
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if path == "" {
+		return nil, errors.New("store: empty database path")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: create %s: %w", dir, err)
+		}
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(ON)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	read, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(8)
+	q.Set("_txlock", "immediate")
+	write, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		read.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	db := &DB{dialect: SQLite, read: read, write: write}
+	if err := write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Dialect reports the engine.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+type txKey struct{}
+
+// sqlRunner is what *sql.DB and *sql.Tx have in common.
+type sqlRunner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Querier runs portable SQL ('?' placeholders) on a pool or a transaction.
+type Querier struct {
+	db *DB
+	r  sqlRunner
+}
+
+// Q returns the transaction in ctx if there is one, or the read pool.
+// Writes outside Tx are a programming error on SQLite (they would bypass the
+// single writer), so every mutation goes through Tx.
+func (db *DB) Q(ctx context.Context) Querier {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return Querier{db: db, r: tx}
+	}
+	return Querier{db: db, r: db.read}
+}
+
+// InTx reports whether ctx carries a transaction.
+func InTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*sql.Tx)
+	return ok
+}
+
+// Exec runs a statement.
+func (q Querier) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return q.r.ExecContext(ctx, q.db.rebind(query), args...)
+}
+
+// Query runs a query returning rows.
+func (q Querier) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.r.QueryContext(ctx, q.db.rebind(query), args...)
+}
+
+// QueryRow runs a query returning at most one row.
+func (q Querier) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.r.QueryRowContext(ctx, q.db.rebind(query), args...)
+}
+
+// Tx runs fn in a write transaction carried by the context fn receives.
+// A nested call joins the outer transaction. fn's error rolls back.
+func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if InTx(ctx) {
+		return fn(ctx)
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// rebind turns '?' placeholders into $1, $2 … for PostgreSQL, leaving
+// question marks inside quoted literals alone. Results are cached per text.
+func (db *DB) rebind(query string) string {
+	if db.dialect != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	if v, ok := db.rebinds.Load(query); ok {
+		return v.(string)
+	}
+	out := Rebind(query)
+	db.rebinds.Store(query, out)
+	return out
+}
+
+// Rebind converts '?' placeholders to PostgreSQL's numbered form.
+func Rebind(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	inQuote := false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Like escapes s for use in a LIKE pattern with ESCAPE '\'.
+func Like(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure on either engine.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}
+
+// Now is the storage timestamp: Unix milliseconds, UTC.
+func Now() int64 { return time.Now().UnixMilli() }
+
+// Time converts a stored timestamp back to time.Time.
+func Time(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

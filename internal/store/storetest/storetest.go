@@ -1,0 +1,93 @@
+// Package storetest runs a test body against every database engine:
+// SQLite always, PostgreSQL whenever SWITCHBOARD_TEST_POSTGRES holds a DSN.
+// Each run gets a fresh, migrated database (a temp file, or a private
+// PostgreSQL schema dropped afterwards).
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+// EnvPostgres names the variable holding the PostgreSQL DSN for tests.
+const EnvPostgres = "SWITCHBOARD_TEST_POSTGRES"
+
+// Engines runs body once per available engine as a subtest named after it.
+// In CI (CI=true) a missing PostgreSQL DSN fails the test instead of skipping.
+func Engines(t *testing.T, body func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { body(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { body(t, Postgres(t)) })
+}
+
+// SQLite returns a migrated database in a temp file.
+func SQLite(t testing.TB) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate sqlite: %v", err)
+	}
+	return db
+}
+
+// Postgres returns a migrated database in a fresh schema, or skips (fails in CI)
+// when SWITCHBOARD_TEST_POSTGRES is not set.
+func Postgres(t testing.TB) *store.DB {
+	t.Helper()
+	dsn := os.Getenv(EnvPostgres)
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: CI must run the PostgreSQL suite (see .ci/run)", EnvPostgres)
+		}
+		t.Skipf("PostgreSQL suite skipped: set %s=postgres://user:pass@localhost/db to run it", EnvPostgres)
+	}
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	defer admin.Close()
+	buf := make([]byte, 6)
+	_, _ = rand.Read(buf)
+	schema := "t_" + strings.ToLower(hex.EncodeToString(buf))
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("pgx", dsn)
+		if err == nil {
+			_, _ = a.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			a.Close()
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("parse %s: %v", EnvPostgres, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	db, err := store.Open(ctx, u.String())
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate postgres: %v", err)
+	}
+	return db
+}
