@@ -246,3 +246,30 @@ func Now() int64 { return time.Now().UnixMilli() }
 
 // Time converts a stored timestamp back to time.Time.
 func Time(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// Page selects one page of a list. The zero value means the first page of 50.
+type Page struct {
+	Page    int `json:"page"`
+	PerPage int `json:"per_page"`
+}
+
+// MaxPerPage bounds a page so one request cannot ask for the whole table.
+const MaxPerPage = 500
+
+// Normalize fills defaults and clamps values.
+func (p Page) Normalize() Page {
+	if p.Page < 1 {
+		p.Page = 1
+	}
+	if p.PerPage < 1 {
+		p.PerPage = 50
+	}
+	if p.PerPage > MaxPerPage {
+		p.PerPage = MaxPerPage
+	}
+	return p
+}
+
+// Limit and Offset give the SQL clause values.
+func (p Page) Limit() int  { return p.Normalize().PerPage }
+func (p Page) Offset() int { n := p.Normalize(); return (n.Page - 1) * n.PerPage }

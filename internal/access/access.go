@@ -1,0 +1,442 @@
+// Package access decides every permission in Switchboard: may this actor do
+// this action on this object. Handlers ask it; they never work permissions out
+// themselves.
+//
+// The rules (DESIGN.md, Business Portal seed "Group Admins"):
+//   - provider operator: everything of its provider;
+//   - reseller admin: the companies of its reseller;
+//   - company admin: the whole company, except what only the provider does
+//     (creating sites and companies, commercial company fields);
+//   - group admin: the groups assigned to them and all their sub-groups, never
+//     upward or sideways, and the employees who are members of those groups;
+//   - employee: themselves.
+//
+// An object the actor may not see answers ErrNotFound, exactly as an object
+// that does not exist, so no response reveals another company's data.
+package access
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+// Role is an account's level of access.
+type Role string
+
+const (
+	RoleProvider     Role = "provider"
+	RoleReseller     Role = "reseller"
+	RoleCompanyAdmin Role = "company_admin"
+	RoleGroupAdmin   Role = "group_admin"
+	RoleEmployee     Role = "employee"
+)
+
+// CompanyRoles are the roles an employee account may have.
+var CompanyRoles = []Role{RoleCompanyAdmin, RoleGroupAdmin, RoleEmployee}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleProvider, RoleReseller, RoleCompanyAdmin, RoleGroupAdmin, RoleEmployee:
+		return true
+	}
+	return false
+}
+
+// IsCompanyRole reports whether r belongs to a company's account.
+func (r Role) IsCompanyRole() bool {
+	return r == RoleCompanyAdmin || r == RoleGroupAdmin || r == RoleEmployee
+}
+
+// Label is the role's name in the UI.
+func (r Role) Label() string {
+	switch r {
+	case RoleProvider:
+		return "Provider operator"
+	case RoleReseller:
+		return "Reseller administrator"
+	case RoleCompanyAdmin:
+		return "Company Administrator"
+	case RoleGroupAdmin:
+		return "Group Administrator"
+	case RoleEmployee:
+		return "Employee"
+	}
+	return string(r)
+}
+
+// Actor is the account a request acts as.
+type Actor struct {
+	AccountID  int64
+	Username   string
+	Role       Role
+	ProviderID int64
+	ResellerID int64 // reseller admins
+	CompanyID  int64 // company accounts
+}
+
+// IsOperator reports whether the actor works for the provider or a reseller.
+func (a Actor) IsOperator() bool { return a.Role == RoleProvider || a.Role == RoleReseller }
+
+// Action is something an actor may try to do.
+type Action string
+
+const (
+	CreateCompany Action = "create_company"
+	ViewCompany   Action = "view_company"
+	// ManageCompany covers the provider's control-panel fields: status,
+	// balance, debit limit, channel limit and the two company flags.
+	ManageCompany Action = "manage_company"
+	// ViewCompanyDashboard is the company dashboard and company-wide lists.
+	ViewCompanyDashboard Action = "view_company_dashboard"
+	CreateSite           Action = "create_site"
+	DeleteSite           Action = "delete_site"
+
+	ViewGroup Action = "view_group"
+	// CreateGroup is checked against the parent the new group goes under.
+	CreateGroup       Action = "create_group"
+	UpdateGroup       Action = "update_group"
+	MoveGroup         Action = "move_group"
+	DeleteGroup       Action = "delete_group"
+	ManageGroupAdmins Action = "manage_group_admins"
+	ManageGroupMember Action = "manage_group_members"
+
+	ViewEmployee Action = "view_employee"
+	// CreateEmployee is checked against the company (company admins) or the
+	// group the new employee joins (group admins).
+	CreateEmployee Action = "create_employee"
+	UpdateEmployee Action = "update_employee"
+	// ChangeEmployeeRole is checked against the employee whose role changes.
+	ChangeEmployeeRole Action = "change_employee_role"
+	DeleteEmployee     Action = "delete_employee"
+	// ManageMemberships is an employee's Group Memberships and Admin Privileges.
+	ManageMemberships Action = "manage_memberships"
+)
+
+// Kind is the type of object an action is on.
+type Kind string
+
+const (
+	KindCompany  Kind = "company"
+	KindGroup    Kind = "group"
+	KindEmployee Kind = "employee"
+	KindProvider Kind = "provider"
+)
+
+// Target names an object.
+type Target struct {
+	Kind Kind
+	ID   int64
+}
+
+// Company, Group, Employee and Provider build targets.
+func Company(id int64) Target  { return Target{KindCompany, id} }
+func Group(id int64) Target    { return Target{KindGroup, id} }
+func Employee(id int64) Target { return Target{KindEmployee, id} }
+func Provider(id int64) Target { return Target{KindProvider, id} }
+
+// Service answers permission questions from the database.
+type Service struct {
+	db *store.DB
+}
+
+// New returns a Service on db.
+func New(db *store.DB) *Service { return &Service{db: db} }
+
+// resolved is what a decision needs to know about a target.
+type resolved struct {
+	providerID int64
+	resellerID int64
+	companyID  int64
+	// group targets
+	groupPath string
+	isSite    bool
+	// employee targets
+	role        Role
+	memberPaths []string
+}
+
+// Check returns nil when actor may do action on t, ErrNotFound when the actor
+// may not even know t exists (or it does not), and a ForbiddenError with a
+// reason when the actor sees t but may not do this to it.
+func (s *Service) Check(ctx context.Context, actor Actor, action Action, t Target) (err error) {
+	defer derrors.Wrap(&err, "access: %s %s %d", action, t.Kind, t.ID)
+	r, err := s.resolve(ctx, t)
+	if err != nil {
+		return err
+	}
+	var adminPaths []string
+	if actor.Role == RoleGroupAdmin && actor.CompanyID == r.companyID {
+		if adminPaths, err = s.adminPaths(ctx, actor.AccountID); err != nil {
+			return err
+		}
+	}
+	if !visible(actor, t, r, adminPaths) {
+		return derrors.ErrNotFound
+	}
+	return permitted(actor, action, t, r, adminPaths)
+}
+
+// visible reports whether actor may know that t exists.
+func visible(a Actor, t Target, r resolved, adminPaths []string) bool {
+	switch a.Role {
+	case RoleProvider:
+		return r.providerID == a.ProviderID
+	case RoleReseller:
+		return a.ResellerID != 0 && r.resellerID == a.ResellerID
+	}
+	if a.CompanyID == 0 || r.companyID != a.CompanyID {
+		return false
+	}
+	switch a.Role {
+	case RoleCompanyAdmin:
+		return true
+	case RoleGroupAdmin:
+		switch t.Kind {
+		case KindCompany:
+			return true // its name and flags, not its dashboard
+		case KindGroup:
+			return under(r.groupPath, adminPaths)
+		case KindEmployee:
+			return t.ID == a.AccountID || anyUnder(r.memberPaths, adminPaths)
+		}
+	case RoleEmployee:
+		switch t.Kind {
+		case KindCompany:
+			return true
+		case KindEmployee:
+			return t.ID == a.AccountID
+		}
+	}
+	return false
+}
+
+// permitted decides an action on a visible target.
+func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string) error {
+	if a.IsOperator() {
+		if action == CreateCompany && a.Role == RoleReseller {
+			return nil // into its own reseller; the handler pins reseller_id
+		}
+		return nil
+	}
+	switch action {
+	case CreateCompany, ManageCompany, CreateSite:
+		return derrors.Forbidden("only the service provider can do this")
+	case DeleteSite:
+		return derrors.Forbidden("sites are created and removed by the service provider")
+	case ViewCompany:
+		return nil
+	}
+	switch a.Role {
+	case RoleCompanyAdmin:
+		switch action {
+		case DeleteGroup, MoveGroup:
+			if r.isSite {
+				return derrors.Forbidden("a site is a top-level group the service provider manages; it cannot be moved or deleted here")
+			}
+		case DeleteEmployee:
+			if t.ID == a.AccountID {
+				return derrors.Forbidden("you cannot delete your own account")
+			}
+		}
+		return nil
+	case RoleGroupAdmin:
+		switch t.Kind {
+		case KindCompany:
+			return derrors.Forbidden("this needs a company administrator")
+		case KindGroup:
+			switch action {
+			case ViewGroup, CreateGroup, UpdateGroup, ManageGroupAdmins, ManageGroupMember, CreateEmployee:
+				return nil
+			case MoveGroup, DeleteGroup:
+				if r.isSite || strictlyUnder(r.groupPath, adminPaths) {
+					if r.isSite {
+						return derrors.Forbidden("a site is a top-level group the service provider manages; it cannot be moved or deleted here")
+					}
+					return nil
+				}
+				return derrors.Forbidden("you can move or delete only the sub-groups of the groups you administer, not a group you were assigned")
+			}
+		case KindEmployee:
+			if action == ViewEmployee {
+				return nil
+			}
+			if t.ID == a.AccountID {
+				switch action {
+				case UpdateEmployee:
+					return nil
+				case DeleteEmployee:
+					return derrors.Forbidden("you cannot delete your own account")
+				default:
+					return derrors.Forbidden("you cannot change your own role or privileges")
+				}
+			}
+			if r.role == RoleCompanyAdmin {
+				return derrors.Forbidden("a group administrator cannot change a company administrator")
+			}
+			switch action {
+			case UpdateEmployee, DeleteEmployee, ManageMemberships, ChangeEmployeeRole:
+				return nil
+			}
+		}
+	case RoleEmployee:
+		if t.Kind == KindEmployee && t.ID == a.AccountID && action == ViewEmployee {
+			return nil
+		}
+		if t.Kind == KindEmployee && t.ID == a.AccountID && action == UpdateEmployee {
+			return nil
+		}
+	}
+	return derrors.Forbidden("your role does not allow this")
+}
+
+// under reports whether path is one of roots or below one of them.
+func under(path string, roots []string) bool {
+	for _, root := range roots {
+		if root != "" && strings.HasPrefix(path, root) {
+			return true
+		}
+	}
+	return false
+}
+
+// strictlyUnder reports whether path is below one of roots but none of them.
+func strictlyUnder(path string, roots []string) bool {
+	for _, root := range roots {
+		if path == root {
+			return false
+		}
+	}
+	return under(path, roots)
+}
+
+func anyUnder(paths, roots []string) bool {
+	for _, p := range paths {
+		if under(p, roots) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) resolve(ctx context.Context, t Target) (resolved, error) {
+	var r resolved
+	q := s.db.Q(ctx)
+	var err error
+	switch t.Kind {
+	case KindProvider:
+		err = q.QueryRow(ctx, "SELECT id FROM providers WHERE id = ?", t.ID).Scan(&r.providerID)
+	case KindCompany:
+		err = q.QueryRow(ctx, "SELECT provider_id, COALESCE(reseller_id, 0), id FROM companies WHERE id = ?", t.ID).
+			Scan(&r.providerID, &r.resellerID, &r.companyID)
+	case KindGroup:
+		err = q.QueryRow(ctx, `SELECT c.provider_id, COALESCE(c.reseller_id, 0), c.id, g.path, g.is_site
+			FROM org_groups g JOIN companies c ON c.id = g.company_id WHERE g.id = ?`, t.ID).
+			Scan(&r.providerID, &r.resellerID, &r.companyID, &r.groupPath, &r.isSite)
+	case KindEmployee:
+		err = q.QueryRow(ctx, `SELECT c.provider_id, COALESCE(c.reseller_id, 0), c.id, a.role
+			FROM accounts a JOIN companies c ON c.id = a.company_id WHERE a.id = ?`, t.ID).
+			Scan(&r.providerID, &r.resellerID, &r.companyID, &r.role)
+		if err == nil {
+			r.memberPaths, err = s.paths(ctx, `SELECT g.path FROM group_members m JOIN org_groups g ON g.id = m.group_id WHERE m.account_id = ?`, t.ID)
+		}
+	default:
+		return r, fmt.Errorf("unknown target kind %q", t.Kind)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, derrors.ErrNotFound
+	}
+	return r, err
+}
+
+// adminPaths returns the paths of the groups accountID administers.
+func (s *Service) adminPaths(ctx context.Context, accountID int64) ([]string, error) {
+	return s.paths(ctx, `SELECT g.path FROM group_admins ga JOIN org_groups g ON g.id = ga.group_id WHERE ga.account_id = ?`, accountID)
+}
+
+func (s *Service) paths(ctx context.Context, query string, id int64) ([]string, error) {
+	rows, err := s.db.Q(ctx).Query(ctx, query, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Scope says which objects a list may show the actor. Exactly one of the
+// fields decides: All (a provider's whole estate), ResellerID, or CompanyID
+// narrowed by GroupPaths (group admins) or SelfID (employees).
+type Scope struct {
+	ProviderID int64
+	ResellerID int64
+	CompanyID  int64
+	// Groups limits a group admin to these subtrees; nil means the whole company.
+	GroupPaths []string
+	// SelfID limits an employee to their own account.
+	SelfID int64
+}
+
+// Restricted reports whether the scope narrows a company to groups or self.
+func (sc Scope) Restricted() bool { return sc.GroupPaths != nil || sc.SelfID != 0 }
+
+// Scope returns the list scope of actor.
+func (s *Service) Scope(ctx context.Context, actor Actor) (Scope, error) {
+	sc := Scope{ProviderID: actor.ProviderID}
+	switch actor.Role {
+	case RoleProvider:
+	case RoleReseller:
+		sc.ResellerID = actor.ResellerID
+	case RoleCompanyAdmin:
+		sc.CompanyID = actor.CompanyID
+	case RoleGroupAdmin:
+		sc.CompanyID = actor.CompanyID
+		paths, err := s.adminPaths(ctx, actor.AccountID)
+		if err != nil {
+			return sc, fmt.Errorf("access: scope: %w", err)
+		}
+		sc.GroupPaths = roots(paths)
+		if sc.GroupPaths == nil {
+			sc.GroupPaths = []string{}
+		}
+		sc.SelfID = actor.AccountID
+	case RoleEmployee:
+		sc.CompanyID = actor.CompanyID
+		sc.GroupPaths = []string{}
+		sc.SelfID = actor.AccountID
+	default:
+		return sc, derrors.ErrForbidden
+	}
+	return sc, nil
+}
+
+// roots drops paths already covered by a shorter one.
+func roots(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		covered := false
+		for _, q := range paths {
+			if q != p && strings.HasPrefix(p, q) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			out = append(out, p)
+		}
+	}
+	return out
+}

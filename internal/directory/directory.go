@@ -1,0 +1,66 @@
+// Package directory owns a company's organisation: sites (top-level groups the
+// provider creates), groups of any depth under them, employees (the company's
+// accounts), group administrators and group members.
+package directory
+
+import (
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+// Service manages groups and employees.
+type Service struct {
+	db    *store.DB
+	audit *audit.Log
+}
+
+// New returns a Service.
+func New(db *store.DB, log *audit.Log) *Service { return &Service{db: db, audit: log} }
+
+// Address is a postal address; for a site it is the emergency location.
+type Address struct {
+	Line1    string `json:"line1"`
+	Line2    string `json:"line2"`
+	City     string `json:"city"`
+	Postcode string `json:"postcode"`
+	Country  string `json:"country"`
+}
+
+func (a *Address) trim() {
+	for _, f := range []*string{&a.Line1, &a.Line2, &a.City, &a.Postcode, &a.Country} {
+		*f = strings.TrimSpace(*f)
+	}
+}
+
+// String is the address on one line.
+func (a Address) String() string {
+	var parts []string
+	for _, f := range []string{a.Line1, a.Line2, a.City, a.Postcode, a.Country} {
+		if f != "" {
+			parts = append(parts, f)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// scopeCondition returns the SQL that limits rows to a group admin's subtrees.
+// pathExpr is the column holding a group path. It returns "" for an
+// unrestricted scope and a false condition for an empty one.
+func scopeCondition(sc access.Scope, pathExpr string) (string, []any) {
+	if sc.GroupPaths == nil {
+		return "", nil
+	}
+	if len(sc.GroupPaths) == 0 {
+		return "1 = 0", nil
+	}
+	conds := make([]string, len(sc.GroupPaths))
+	args := make([]any, len(sc.GroupPaths))
+	for i, p := range sc.GroupPaths {
+		conds[i] = pathExpr + ` LIKE ? ESCAPE '\'`
+		args[i] = store.Like(p) + "%"
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}

@@ -1,0 +1,445 @@
+package directory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+// Employee statuses (Business Portal seed).
+const (
+	StatusInactive = "inactive"
+	StatusPending  = "pending"
+	StatusActive   = "active"
+	StatusError    = "error"
+)
+
+// Employee is a company's account: a company admin, group admin or employee.
+// It never carries the password hash.
+type Employee struct {
+	ID        int64       `json:"id"`
+	CompanyID int64       `json:"company_id"`
+	Username  string      `json:"username"`
+	Role      access.Role `json:"role"`
+	FirstName string      `json:"first_name"`
+	LastName  string      `json:"last_name"`
+	Email     string      `json:"email"`
+	Phone     string      `json:"phone"`
+	Address   Address     `json:"address"`
+	Status    string      `json:"status"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
+}
+
+// DisplayName is "Surname, First name" as the portals list people.
+func (e Employee) DisplayName() string {
+	switch {
+	case e.LastName != "" && e.FirstName != "":
+		return e.LastName + ", " + e.FirstName
+	case e.LastName != "":
+		return e.LastName
+	case e.FirstName != "":
+		return e.FirstName
+	}
+	return e.Username
+}
+
+// usernameForbidden are the characters the seed names explicitly.
+const usernameForbidden = "\"'<>*=@-&"
+
+// ValidateUsername applies the Business Portal seed's username rules and
+// returns the first broken rule as a sentence, or "" when name is valid:
+// case-sensitive; no whitespace at the start, end or inside; may contain '.';
+// at least 2 characters; none of " ' < > * = @ - & nor any other special
+// character. Letters, digits and '.' are what remain allowed.
+func ValidateUsername(name string) string {
+	if name == "" {
+		return "the username is required"
+	}
+	if !utf8.ValidString(name) {
+		return "the username must be valid text"
+	}
+	first, _ := utf8.DecodeRuneInString(name)
+	last, _ := utf8.DecodeLastRuneInString(name)
+	switch {
+	case unicode.IsSpace(first):
+		return "the username cannot start with a whitespace character"
+	case unicode.IsSpace(last):
+		return "the username cannot end with a whitespace character"
+	case strings.IndexFunc(name, unicode.IsSpace) >= 0:
+		return "the username cannot contain a whitespace character"
+	}
+	for _, r := range name {
+		if strings.ContainsRune(usernameForbidden, r) {
+			return fmt.Sprintf("the username cannot contain %q; use letters, digits and '.'", r)
+		}
+		if !(r == '.' || (r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)))) {
+			return fmt.Sprintf("the username cannot contain the special character %q; use letters, digits and '.'", r)
+		}
+	}
+	if utf8.RuneCountInString(name) < 2 {
+		return "the username must be at least 2 characters long"
+	}
+	if len(name) > 64 {
+		return "the username must be at most 64 characters long"
+	}
+	return ""
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@")+1:], ".")
+}
+
+func validPhone(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("+ ()-", r):
+		default:
+			return false
+		}
+	}
+	return digits >= 3 && digits <= 20
+}
+
+// EmployeeCreateRequest is the Add Employee form.
+type EmployeeCreateRequest struct {
+	Username  string      `json:"username"`
+	Password  string      `json:"password"`
+	Role      access.Role `json:"role"`
+	FirstName string      `json:"first_name"`
+	LastName  string      `json:"last_name"`
+	Email     string      `json:"email"`
+	Phone     string      `json:"phone"`
+	Address   Address     `json:"address"`
+	// GroupIDs are the groups the new employee joins. A group admin must name
+	// at least one group they administer.
+	GroupIDs []int64 `json:"group_ids"`
+}
+
+// Validate checks every field and reports all broken rules at once. It does
+// not judge the password, which identity's policy does.
+func (r *EmployeeCreateRequest) Validate() error {
+	v := &derrors.ValidationError{}
+	if msg := ValidateUsername(r.Username); msg != "" {
+		v.Add("username", "%s", msg)
+	}
+	if r.Role == "" {
+		r.Role = access.RoleEmployee
+	}
+	if !r.Role.IsCompanyRole() {
+		v.Add("role", "role must be company_admin, group_admin or employee")
+	}
+	validatePerson(v, &r.FirstName, &r.LastName, &r.Email, &r.Phone, &r.Address)
+	return v.Err()
+}
+
+func validatePerson(v *derrors.ValidationError, first, last, email, phone *string, addr *Address) {
+	*first, *last = strings.TrimSpace(*first), strings.TrimSpace(*last)
+	*email, *phone = strings.TrimSpace(*email), strings.TrimSpace(*phone)
+	addr.trim()
+	if *first == "" {
+		v.Add("first_name", "the first name is required")
+	} else if utf8.RuneCountInString(*first) > 64 {
+		v.Add("first_name", "the first name must be at most 64 characters")
+	}
+	if *last == "" {
+		v.Add("last_name", "the surname is required")
+	} else if utf8.RuneCountInString(*last) > 64 {
+		v.Add("last_name", "the surname must be at most 64 characters")
+	}
+	if *email != "" && !validEmail(*email) {
+		v.Add("email", "%q is not an e-mail address", *email)
+	}
+	if *phone != "" && !validPhone(*phone) {
+		v.Add("phone", "a phone number may hold only digits, spaces, '+', '(', ')' and '-'")
+	}
+}
+
+const employeeColumns = `a.id, a.company_id, a.username, a.role, a.first_name, a.last_name, a.email, a.phone,
+	a.address_line1, a.address_line2, a.city, a.postcode, a.country, a.status, a.created_at, a.updated_at`
+
+func scanEmployee(row interface{ Scan(...any) error }) (Employee, error) {
+	var e Employee
+	var created, updated int64
+	a := &e.Address
+	err := row.Scan(&e.ID, &e.CompanyID, &e.Username, &e.Role, &e.FirstName, &e.LastName, &e.Email, &e.Phone,
+		&a.Line1, &a.Line2, &a.City, &a.Postcode, &a.Country, &e.Status, &created, &updated)
+	e.CreatedAt, e.UpdatedAt = store.Time(created), store.Time(updated)
+	return e, err
+}
+
+// CreateEmployee adds an account to companyID. passwordHash comes from
+// identity after its policy accepted the password. The caller has checked
+// access.CreateEmployee (and, for the role, access.ChangeEmployeeRole rules).
+func (s *Service) CreateEmployee(ctx context.Context, companyID, providerID int64, req EmployeeCreateRequest, passwordHash string) (Employee, error) {
+	if err := req.Validate(); err != nil {
+		return Employee{}, err
+	}
+	var e Employee
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		q := s.db.Q(ctx)
+		if err := s.checkGroupsInCompany(ctx, companyID, req.GroupIDs); err != nil {
+			return err
+		}
+		now := store.Now()
+		a := req.Address
+		var id int64
+		err := q.QueryRow(ctx, `INSERT INTO accounts (provider_id, company_id, username, password_hash, role, first_name, last_name,
+			email, phone, address_line1, address_line2, city, postcode, country, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			providerID, companyID, req.Username, passwordHash, string(req.Role), req.FirstName, req.LastName, req.Email, req.Phone,
+			a.Line1, a.Line2, a.City, a.Postcode, a.Country, StatusInactive, now, now).Scan(&id)
+		if store.IsUniqueViolation(err) {
+			return derrors.Conflict("username", "the username %q is already taken; choose another", req.Username)
+		}
+		if err != nil {
+			return err
+		}
+		for _, gid := range req.GroupIDs {
+			if _, err := q.Exec(ctx, "INSERT INTO group_members (group_id, account_id, created_at) VALUES (?, ?, ?)", gid, id, now); err != nil {
+				return err
+			}
+		}
+		if e, err = s.Employee(ctx, id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Event: "Create Employee", ObjectKind: "employee", ObjectID: id, ObjectName: e.Username,
+			CompanyID: companyID, After: e})
+	})
+	if err != nil {
+		return Employee{}, fmt.Errorf("directory: create employee %q: %w", req.Username, err)
+	}
+	return e, nil
+}
+
+func (s *Service) checkGroupsInCompany(ctx context.Context, companyID int64, ids []int64) error {
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			return derrors.Invalid("group_ids", "group %d is listed twice", id)
+		}
+		seen[id] = true
+		var n int
+		if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM org_groups WHERE id = ? AND company_id = ?", id, companyID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return derrors.Invalid("group_ids", "group %d does not exist", id)
+		}
+	}
+	return nil
+}
+
+// Employee returns one employee. Callers check access first.
+func (s *Service) Employee(ctx context.Context, id int64) (Employee, error) {
+	e, err := scanEmployee(s.db.Q(ctx).QueryRow(ctx, "SELECT "+employeeColumns+" FROM accounts a WHERE a.id = ? AND a.company_id IS NOT NULL", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("directory: employee %d: %w", id, derrors.ErrNotFound)
+	}
+	if err != nil {
+		return e, fmt.Errorf("directory: employee %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// EmployeeFilter narrows ListEmployees.
+type EmployeeFilter struct {
+	// Q matches username, first name, surname or phone (substring, case-insensitive).
+	Q       string
+	Role    access.Role
+	Status  string
+	GroupID int64 // members of this group
+	// Sort is one of username, first_name, last_name (default), status, created_at;
+	// a leading '-' sorts descending.
+	Sort string
+}
+
+var employeeSorts = map[string]string{
+	"username":   "a.username",
+	"first_name": "lower(a.first_name)",
+	"last_name":  "lower(a.last_name)",
+	"status":     "a.status",
+	"created_at": "a.created_at",
+}
+
+// ValidSort reports whether s is an accepted EmployeeFilter.Sort.
+func ValidSort(s string) bool {
+	_, ok := employeeSorts[strings.TrimPrefix(s, "-")]
+	return s == "" || ok
+}
+
+// ListEmployees returns a page of companyID's employees within scope and the total.
+func (s *Service) ListEmployees(ctx context.Context, companyID int64, sc access.Scope, f EmployeeFilter, p store.Page) ([]Employee, int, error) {
+	where := []string{"a.company_id = ?"}
+	args := []any{companyID}
+	if sc.Restricted() {
+		cond, a := scopeCondition(sc, "g.path")
+		where = append(where, "(a.id = ? OR EXISTS (SELECT 1 FROM group_members m JOIN org_groups g ON g.id = m.group_id WHERE m.account_id = a.id AND "+cond+"))")
+		args = append(append(args, sc.SelfID), a...)
+	}
+	if f.Q != "" {
+		like := "%" + store.Like(strings.ToLower(f.Q)) + "%"
+		where = append(where, `(lower(a.username) LIKE ? ESCAPE '\' OR lower(a.first_name) LIKE ? ESCAPE '\' OR lower(a.last_name) LIKE ? ESCAPE '\' OR a.phone LIKE ? ESCAPE '\' OR lower(a.first_name || ' ' || a.last_name) LIKE ? ESCAPE '\')`)
+		args = append(args, like, like, like, like, like)
+	}
+	if f.Role != "" {
+		where, args = append(where, "a.role = ?"), append(args, string(f.Role))
+	}
+	if f.Status != "" {
+		where, args = append(where, "a.status = ?"), append(args, f.Status)
+	}
+	if f.GroupID != 0 {
+		where, args = append(where, "EXISTS (SELECT 1 FROM group_members gm WHERE gm.account_id = a.id AND gm.group_id = ?)"), append(args, f.GroupID)
+	}
+	order := "lower(a.last_name), lower(a.first_name), a.id"
+	if f.Sort != "" {
+		col, ok := employeeSorts[strings.TrimPrefix(f.Sort, "-")]
+		if !ok {
+			return nil, 0, derrors.Invalid("sort", "sort must be one of username, first_name, last_name, status, created_at (prefix '-' for descending)")
+		}
+		dir := " ASC"
+		if strings.HasPrefix(f.Sort, "-") {
+			dir = " DESC"
+		}
+		order = col + dir + ", a.id"
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	q := s.db.Q(ctx)
+	var total int
+	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM accounts a"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("directory: count employees: %w", err)
+	}
+	rows, err := q.Query(ctx, "SELECT "+employeeColumns+" FROM accounts a"+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(args, p.Limit(), p.Offset())...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("directory: list employees: %w", err)
+	}
+	defer rows.Close()
+	var out []Employee
+	for rows.Next() {
+		e, err := scanEmployee(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("directory: list employees: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
+
+// EmployeeUpdateRequest changes an employee's profile; nil fields stay.
+// The username cannot change (it must match the device configuration).
+type EmployeeUpdateRequest struct {
+	Username  *string      `json:"username"`
+	Role      *access.Role `json:"role"`
+	FirstName *string      `json:"first_name"`
+	LastName  *string      `json:"last_name"`
+	Email     *string      `json:"email"`
+	Phone     *string      `json:"phone"`
+	Address   *Address     `json:"address"`
+}
+
+// RoleChange reports whether req changes e's role.
+func (r EmployeeUpdateRequest) RoleChange(e Employee) bool { return r.Role != nil && *r.Role != e.Role }
+
+// UpdateEmployee applies req. The caller has checked access.UpdateEmployee and,
+// when the role changes, access.ChangeEmployeeRole. Demoting a group admin
+// removes their group assignments, which no longer mean anything.
+func (s *Service) UpdateEmployee(ctx context.Context, id int64, req EmployeeUpdateRequest) (Employee, error) {
+	var after Employee
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		before, err := s.Employee(ctx, id)
+		if err != nil {
+			return err
+		}
+		e := before
+		if req.Username != nil && *req.Username != e.Username {
+			return derrors.Invalid("username", "a username cannot be changed; create a new employee instead")
+		}
+		set(&e.Role, req.Role)
+		set(&e.FirstName, req.FirstName)
+		set(&e.LastName, req.LastName)
+		set(&e.Email, req.Email)
+		set(&e.Phone, req.Phone)
+		set(&e.Address, req.Address)
+		v := &derrors.ValidationError{}
+		if !e.Role.IsCompanyRole() {
+			v.Add("role", "role must be company_admin, group_admin or employee")
+		}
+		validatePerson(v, &e.FirstName, &e.LastName, &e.Email, &e.Phone, &e.Address)
+		if err := v.Err(); err != nil {
+			return err
+		}
+		q := s.db.Q(ctx)
+		a := e.Address
+		_, err = q.Exec(ctx, `UPDATE accounts SET role = ?, first_name = ?, last_name = ?, email = ?, phone = ?, address_line1 = ?,
+			address_line2 = ?, city = ?, postcode = ?, country = ?, updated_at = ? WHERE id = ?`,
+			string(e.Role), e.FirstName, e.LastName, e.Email, e.Phone, a.Line1, a.Line2, a.City, a.Postcode, a.Country, store.Now(), id)
+		if err != nil {
+			return err
+		}
+		if before.Role == access.RoleGroupAdmin && e.Role != access.RoleGroupAdmin {
+			if _, err := q.Exec(ctx, "DELETE FROM group_admins WHERE account_id = ?", id); err != nil {
+				return err
+			}
+		}
+		if after, err = s.Employee(ctx, id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Event: "Modify Employee", ObjectKind: "employee", ObjectID: id, ObjectName: e.Username,
+			CompanyID: e.CompanyID, Before: before, After: after})
+	})
+	if err != nil {
+		return Employee{}, fmt.Errorf("directory: update employee %d: %w", id, err)
+	}
+	return after, nil
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// DeleteEmployee removes an account for good, with its memberships,
+// assignments and sessions.
+func (s *Service) DeleteEmployee(ctx context.Context, id int64) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		e, err := s.Employee(ctx, id)
+		if err != nil {
+			return err
+		}
+		q := s.db.Q(ctx)
+		for _, stmt := range []string{
+			"DELETE FROM group_members WHERE account_id = ?",
+			"DELETE FROM group_admins WHERE account_id = ?",
+			"DELETE FROM sessions WHERE account_id = ?",
+			"UPDATE audit_events SET actor_id = NULL WHERE actor_id = ?",
+			"DELETE FROM accounts WHERE id = ?",
+		} {
+			if _, err := q.Exec(ctx, stmt, id); err != nil {
+				return err
+			}
+		}
+		return s.audit.Record(ctx, audit.Event{Event: "Delete Employee", ObjectKind: "employee", ObjectID: id, ObjectName: e.Username,
+			CompanyID: e.CompanyID, Before: e})
+	})
+	if err != nil {
+		return fmt.Errorf("directory: delete employee %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,292 @@
+// Package identity owns how accounts prove who they are: password hashes
+// (argon2id), login, browser sessions and API bearer tokens, and the
+// bootstrap of the first provider operator.
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+// Account is a login as identity sees it.
+type Account struct {
+	ID         int64
+	Username   string
+	Role       access.Role
+	ProviderID int64
+	ResellerID int64
+	CompanyID  int64
+	FirstName  string
+	LastName   string
+}
+
+// Actor is the account as the access package decides for it.
+func (a Account) Actor() access.Actor {
+	return access.Actor{AccountID: a.ID, Username: a.Username, Role: a.Role, ProviderID: a.ProviderID,
+		ResellerID: a.ResellerID, CompanyID: a.CompanyID}
+}
+
+// Session kinds.
+const (
+	KindBrowser = "browser"
+	KindAPI     = "api"
+)
+
+// Lifetimes of sessions and tokens.
+type Lifetimes struct {
+	BrowserIdle     time.Duration // idle time-out of a browser session
+	BrowserAbsolute time.Duration // absolute time-out of a browser session
+	RememberMe      time.Duration // absolute time-out with "Remember me"
+	Token           time.Duration // API bearer token lifetime
+}
+
+// DefaultLifetimes are documented in docs/security.md.
+var DefaultLifetimes = Lifetimes{
+	BrowserIdle:     30 * time.Minute,
+	BrowserAbsolute: 12 * time.Hour,
+	RememberMe:      30 * 24 * time.Hour,
+	Token:           30 * 24 * time.Hour,
+}
+
+// Service authenticates accounts and keeps sessions.
+type Service struct {
+	db        *store.DB
+	audit     *audit.Log
+	Hash      HashParams
+	Lifetimes Lifetimes
+	now       func() time.Time
+	// dummyHash is verified against when the username is unknown, so an
+	// unknown user costs as much time as a wrong password.
+	dummyHash string
+}
+
+// New returns a Service with default parameters.
+func New(db *store.DB, log *audit.Log) *Service {
+	s := &Service{db: db, audit: log, Hash: DefaultHashParams, Lifetimes: DefaultLifetimes, now: time.Now}
+	s.dummyHash, _ = HashPassword("switchboard-dummy", s.Hash)
+	return s
+}
+
+// HashPassword hashes with the service's parameters.
+func (s *Service) HashPassword(pw string) (string, error) { return HashPassword(pw, s.Hash) }
+
+const accountColumns = "id, username, role, provider_id, COALESCE(reseller_id, 0), COALESCE(company_id, 0), first_name, last_name"
+
+func scanAccount(row interface{ Scan(...any) error }, extra ...any) (Account, error) {
+	var a Account
+	err := row.Scan(append([]any{&a.ID, &a.Username, &a.Role, &a.ProviderID, &a.ResellerID, &a.CompanyID, &a.FirstName, &a.LastName}, extra...)...)
+	return a, err
+}
+
+// Account returns one account by id.
+func (s *Service) Account(ctx context.Context, id int64) (Account, error) {
+	a, err := scanAccount(s.db.Q(ctx).QueryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("identity: account %d: %w", id, derrors.ErrNotFound)
+	}
+	return a, err
+}
+
+// ErrBadCredentials is the one answer to every failed login, so a response
+// never tells whether the username exists.
+var ErrBadCredentials = fmt.Errorf("the username or password is not correct: %w", derrors.ErrUnauthenticated)
+
+// Authenticate checks username and password.
+func (s *Service) Authenticate(ctx context.Context, username, password string) (Account, error) {
+	var hash string
+	a, err := scanAccount(s.db.Q(ctx).QueryRow(ctx, "SELECT "+accountColumns+", password_hash FROM accounts WHERE username = ?", username), &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, _ = VerifyPassword(s.dummyHash, password)
+		return Account{}, ErrBadCredentials
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("identity: authenticate: %w", err)
+	}
+	if hash == "" {
+		_, _ = VerifyPassword(s.dummyHash, password)
+		return Account{}, ErrBadCredentials
+	}
+	ok, err := VerifyPassword(hash, password)
+	if err != nil {
+		return Account{}, fmt.Errorf("identity: authenticate %s: %w", username, err)
+	}
+	if !ok {
+		return Account{}, ErrBadCredentials
+	}
+	return a, nil
+}
+
+// Session is a browser session or an API token.
+type Session struct {
+	ID        int64
+	AccountID int64
+	Kind      string
+	CSRFToken string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// NewSessionRequest describes a session to open.
+type NewSessionRequest struct {
+	AccountID  int64
+	Kind       string
+	RememberMe bool
+	ClientAddr string
+	UserAgent  string
+}
+
+// CreateSession opens a session and returns its secret token, shown once.
+func (s *Service) CreateSession(ctx context.Context, req NewSessionRequest) (string, Session, error) {
+	token, err := randomToken(32)
+	if err != nil {
+		return "", Session{}, err
+	}
+	csrf, err := randomToken(24)
+	if err != nil {
+		return "", Session{}, err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	idle, abs := s.Lifetimes.BrowserIdle, s.Lifetimes.BrowserAbsolute
+	switch {
+	case req.Kind == KindAPI:
+		idle, abs = s.Lifetimes.Token, s.Lifetimes.Token
+	case req.RememberMe:
+		idle, abs = s.Lifetimes.RememberMe, s.Lifetimes.RememberMe
+	}
+	sess := Session{AccountID: req.AccountID, Kind: req.Kind, CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(abs)}
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		return s.db.Q(ctx).QueryRow(ctx, `INSERT INTO sessions (token_hash, account_id, kind, csrf_token, client_addr, user_agent,
+			created_at, last_seen_at, expires_at, idle_timeout_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			hashToken(token), req.AccountID, req.Kind, csrf, req.ClientAddr, truncate(req.UserAgent, 256),
+			now.UnixMilli(), now.UnixMilli(), sess.ExpiresAt.UnixMilli(), idle.Milliseconds()).Scan(&sess.ID)
+	})
+	if err != nil {
+		return "", Session{}, fmt.Errorf("identity: create session: %w", err)
+	}
+	return token, sess, nil
+}
+
+// touchEvery bounds how often a session's last-seen time is written.
+const touchEvery = time.Minute
+
+// SessionByToken returns the live session for token and its account, sliding
+// the idle time-out. Expired sessions are deleted and answer ErrUnauthenticated.
+func (s *Service) SessionByToken(ctx context.Context, token string) (Session, Account, error) {
+	var sess Session
+	var created, lastSeen, expires, idle int64
+	acct, err := scanAccount(s.db.Q(ctx).QueryRow(ctx, `SELECT a.id, a.username, a.role, a.provider_id, COALESCE(a.reseller_id, 0),
+		COALESCE(a.company_id, 0), a.first_name, a.last_name, s.id, s.kind, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.idle_timeout_ms
+		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?`, hashToken(token)),
+		&sess.ID, &sess.Kind, &sess.CSRFToken, &created, &lastSeen, &expires, &idle)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, Account{}, derrors.ErrUnauthenticated
+	}
+	if err != nil {
+		return Session{}, Account{}, fmt.Errorf("identity: session: %w", err)
+	}
+	now := s.now().UnixMilli()
+	if now >= expires || now-lastSeen >= idle {
+		_ = s.db.Tx(ctx, func(ctx context.Context) error {
+			_, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM sessions WHERE id = ?", sess.ID)
+			return err
+		})
+		return Session{}, Account{}, derrors.ErrUnauthenticated
+	}
+	if now-lastSeen >= touchEvery.Milliseconds() {
+		_ = s.db.Tx(ctx, func(ctx context.Context) error {
+			_, err := s.db.Q(ctx).Exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE id = ?", now, sess.ID)
+			return err
+		})
+	}
+	sess.AccountID = acct.ID
+	sess.CreatedAt, sess.ExpiresAt = store.Time(created), store.Time(expires)
+	return sess, acct, nil
+}
+
+// EndSession deletes the session holding token. Ending an unknown session is not an error.
+func (s *Service) EndSession(ctx context.Context, token string) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		_, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", hashToken(token))
+		return err
+	})
+}
+
+// PurgeExpiredSessions deletes sessions past their absolute expiry.
+func (s *Service) PurgeExpiredSessions(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		res, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM sessions WHERE expires_at <= ?", s.now().UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
+// CreateOperator creates a provider operator account. It is how an empty
+// deployment gets its first login (switchboard create-operator).
+func (s *Service) CreateOperator(ctx context.Context, providerID int64, username, password string) (Account, error) {
+	if err := CheckBusinessPortalPassword("password", password); err != nil {
+		return Account{}, err
+	}
+	hash, err := s.HashPassword(password)
+	if err != nil {
+		return Account{}, err
+	}
+	var a Account
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		now := store.Now()
+		var id int64
+		err := s.db.Q(ctx).QueryRow(ctx, `INSERT INTO accounts (provider_id, username, password_hash, role, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 'active', ?, ?) RETURNING id`, providerID, username, hash, string(access.RoleProvider), now, now).Scan(&id)
+		if store.IsUniqueViolation(err) {
+			return derrors.Conflict("username", "the username %q is already taken", username)
+		}
+		if err != nil {
+			return err
+		}
+		if a, err = s.Account(ctx, id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Event: "Create Operator", ObjectKind: "operator", ObjectID: id, ObjectName: username,
+			After: map[string]any{"username": username, "role": access.RoleProvider}})
+	})
+	if err != nil {
+		return Account{}, fmt.Errorf("identity: create operator %q: %w", username, err)
+	}
+	return a, nil
+}
+
+func randomToken(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("identity: random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
