@@ -88,6 +88,9 @@ func (a Actor) IsOperator() bool { return a.Role == RoleProvider || a.Role == Ro
 type Action string
 
 const (
+	// ManageResellers is checked against the provider.
+	ManageResellers Action = "manage_resellers"
+	// CreateCompany is checked against the provider.
 	CreateCompany Action = "create_company"
 	ViewCompany   Action = "view_company"
 	// ManageCompany covers the provider's control-panel fields: status,
@@ -185,6 +188,9 @@ func (s *Service) Check(ctx context.Context, actor Actor, action Action, t Targe
 
 // visible reports whether actor may know that t exists.
 func visible(a Actor, t Target, r resolved, adminPaths []string) bool {
+	if t.Kind == KindProvider {
+		return a.IsOperator() && r.providerID == a.ProviderID
+	}
 	switch a.Role {
 	case RoleProvider:
 		return r.providerID == a.ProviderID
@@ -220,13 +226,14 @@ func visible(a Actor, t Target, r resolved, adminPaths []string) bool {
 // permitted decides an action on a visible target.
 func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string) error {
 	if a.IsOperator() {
-		if action == CreateCompany && a.Role == RoleReseller {
-			return nil // into its own reseller; the handler pins reseller_id
+		if action == ManageResellers && a.Role != RoleProvider {
+			return derrors.Forbidden("only provider operators manage resellers")
 		}
+		// A reseller creates companies into its own reseller; the handler pins reseller_id.
 		return nil
 	}
 	switch action {
-	case CreateCompany, ManageCompany, CreateSite:
+	case CreateCompany, ManageCompany, CreateSite, ManageResellers:
 		return derrors.Forbidden("only the service provider can do this")
 	case DeleteSite:
 		return derrors.Forbidden("sites are created and removed by the service provider")

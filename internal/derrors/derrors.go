@@ -111,3 +111,20 @@ func (e *ForbiddenError) Error() string { return e.Reason }
 
 // Unwrap makes errors.Is(err, ErrForbidden) true.
 func (e *ForbiddenError) Unwrap() error { return ErrForbidden }
+
+// IsNotFound reports whether err is (or wraps) ErrNotFound.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// Unauthenticated returns an error that unwraps to ErrUnauthenticated and
+// whose message tells the caller how to authenticate.
+func Unauthenticated(format string, args ...any) error {
+	return &UnauthenticatedError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// UnauthenticatedError carries why credentials were refused.
+type UnauthenticatedError struct{ Reason string }
+
+func (e *UnauthenticatedError) Error() string { return e.Reason }
+
+// Unwrap makes errors.Is(err, ErrUnauthenticated) true.
+func (e *UnauthenticatedError) Unwrap() error { return ErrUnauthenticated }

@@ -101,7 +101,7 @@ func (s *Service) Account(ctx context.Context, id int64) (Account, error) {
 
 // ErrBadCredentials is the one answer to every failed login, so a response
 // never tells whether the username exists.
-var ErrBadCredentials = fmt.Errorf("the username or password is not correct: %w", derrors.ErrUnauthenticated)
+var ErrBadCredentials = derrors.Unauthenticated("the username or password is not correct")
 
 // Authenticate checks username and password.
 func (s *Service) Authenticate(ctx context.Context, username, password string) (Account, error) {

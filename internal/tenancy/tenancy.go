@@ -391,3 +391,23 @@ func (s *Service) DashboardStats(ctx context.Context, id int64) (Stats, error) {
 	}
 	return st, nil
 }
+
+// ListResellers returns providerID's resellers by name.
+func (s *Service) ListResellers(ctx context.Context, providerID int64) ([]Reseller, error) {
+	rows, err := s.db.Q(ctx).Query(ctx, "SELECT id, provider_id, name, created_at FROM resellers WHERE provider_id = ? ORDER BY lower(name)", providerID)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: list resellers: %w", err)
+	}
+	defer rows.Close()
+	var out []Reseller
+	for rows.Next() {
+		var r Reseller
+		var created int64
+		if err := rows.Scan(&r.ID, &r.ProviderID, &r.Name, &created); err != nil {
+			return nil, err
+		}
+		r.CreatedAt = store.Time(created)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

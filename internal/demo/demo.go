@@ -1,0 +1,221 @@
+// Package demo fills an empty database with a realistic provider: two
+// companies, Acme Ltd (three sites, nested groups, about 200 employees) and
+// Globex plc (smaller), all sharing one demo password.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/app"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/store"
+	"github.com/switchboard-voice/switchboard/internal/tenancy"
+)
+
+// Account is a demo login printed at start-up.
+type Account struct {
+	Username string
+	Role     string
+	Company  string
+}
+
+// Accounts are the named demo logins.
+var Accounts = []Account{
+	{"operator", "provider operator (control panel)", ""},
+	{"acme.admin", "company administrator", "Acme Ltd"},
+	{"leeds.admin", "group administrator of the Leeds site", "Acme Ltd"},
+	{"globex.admin", "company administrator", "Globex plc"},
+}
+
+// site describes a demo site: its groups (paths below the site) and the
+// fictional Ofcom drama-number range its people get.
+type site struct {
+	name    string
+	address directory.Address
+	groups  []string
+	numbers string // prefix of a 1000-number drama range
+	staff   int
+}
+
+// Seeded reports whether db already holds a provider.
+func Seeded(ctx context.Context, a *app.App) (bool, error) {
+	_, err := a.Tenancy.FirstProvider(ctx)
+	if err == nil {
+		return true, nil
+	}
+	if derrors.IsNotFound(err) {
+		return false, nil
+	}
+	return false, err
+}
+
+// Seed creates the demo estate. password must satisfy the password policy.
+func Seed(ctx context.Context, a *app.App, password string) error {
+	p, err := a.Tenancy.CreateProvider(ctx, "Switchboard Demo Telecom", "GB")
+	if err != nil {
+		return err
+	}
+	if _, err := a.Identity.CreateOperator(ctx, p.ID, "operator", password); err != nil {
+		return err
+	}
+	// One hash for every demo account: hashing 230 passwords with argon2id
+	// would make the demo take seconds to start.
+	hash, err := a.Identity.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(2026, 11))
+
+	acme, err := a.Tenancy.CreateCompany(ctx, p.ID, tenancy.CompanyCreateRequest{
+		Name: "Acme Ltd", BalanceMinor: 125_000, DebitLimitMinor: 50_000, ChannelLimit: 60, ConfigAndReg: true, AddEmployee: true})
+	if err != nil {
+		return err
+	}
+	acmeSites := []site{
+		{"Leeds", directory.Address{Line1: "1 Park Row", City: "Leeds", Postcode: "LS1 5AB", Country: "GB"},
+			[]string{"Sales", "Sales/Sales West", "Sales/Sales East", "Support", "Support/Tier 2"}, "+44113496", 90},
+		{"London", directory.Address{Line1: "10 Finsbury Square", City: "London", Postcode: "EC2A 1AF", Country: "GB"},
+			[]string{"Finance", "Engineering", "Engineering/Platform", "Engineering/Mobile"}, "+44207946", 70},
+		{"Manchester", directory.Address{Line1: "3 Hardman Street", City: "Manchester", Postcode: "M3 3HF", Country: "GB"},
+			[]string{"Operations", "Operations/Warehouse"}, "+44161496", 40},
+	}
+	acmeGroups, err := seedCompany(ctx, a, p.ID, acme, acmeSites, hash, rng, "acme.admin", "Alex", "Morgan")
+	if err != nil {
+		return err
+	}
+	leeds := acmeGroups["Leeds"]
+	if err := addAdmin(ctx, a, p.ID, acme.ID, hash, "leeds.admin", "Priya", "Shah", leeds); err != nil {
+		return err
+	}
+
+	globex, err := a.Tenancy.CreateCompany(ctx, p.ID, tenancy.CompanyCreateRequest{
+		Name: "Globex plc", BalanceMinor: -2_500, DebitLimitMinor: 20_000, ChannelLimit: 10, ConfigAndReg: false, AddEmployee: true})
+	if err != nil {
+		return err
+	}
+	globexSites := []site{
+		{"Reading", directory.Address{Line1: "4 Forbury Place", City: "Reading", Postcode: "RG1 3JH", Country: "GB"},
+			[]string{"Research", "Research/Labs"}, "+44118496", 18},
+		{"Bristol", directory.Address{Line1: "2 Temple Quay", City: "Bristol", Postcode: "BS1 6DZ", Country: "GB"},
+			[]string{"Customer Care"}, "+44117496", 12},
+	}
+	_, err = seedCompany(ctx, a, p.ID, globex, globexSites, hash, rng, "globex.admin", "Hank", "Scorpio")
+	return err
+}
+
+func seedCompany(ctx context.Context, a *app.App, providerID int64, c tenancy.Company, sites []site, hash string,
+	rng *rand.Rand, adminUser, adminFirst, adminLast string) (map[string]int64, error) {
+	ids := map[string]int64{}
+	used := map[string]bool{}
+	if _, err := a.Directory.CreateEmployee(ctx, c.ID, providerID, directory.EmployeeCreateRequest{
+		Username: adminUser, Role: access.RoleCompanyAdmin, FirstName: adminFirst, LastName: adminLast,
+		Email: adminUser + "@example.com"}, hash); err != nil {
+		return nil, err
+	}
+	if err := activate(ctx, a, adminUser); err != nil {
+		return nil, err
+	}
+	for _, s := range sites {
+		g, err := a.Directory.CreateSite(ctx, c.ID, directory.SiteCreateRequest{Name: s.name, Profile: directory.GroupProfile{Address: s.address}})
+		if err != nil {
+			return nil, err
+		}
+		ids[s.name] = g.ID
+		var leaves []int64
+		for _, path := range s.groups {
+			parent, name := s.name, path
+			if i := strings.LastIndex(path, "/"); i >= 0 {
+				parent, name = s.name+"/"+path[:i], path[i+1:]
+			}
+			sub, err := a.Directory.CreateGroup(ctx, directory.GroupCreateRequest{ParentID: ids[parent], Name: name})
+			if err != nil {
+				return nil, err
+			}
+			ids[s.name+"/"+path] = sub.ID
+			leaves = append(leaves, sub.ID)
+		}
+		for i := 0; i < s.staff; i++ {
+			first := firstNames[rng.IntN(len(firstNames))]
+			last := surnames[rng.IntN(len(surnames))]
+			base := strings.ToLower(first + "." + lettersOnly(last))
+			username := base
+			for n := 2; used[username]; n++ {
+				username = fmt.Sprintf("%s%d", base, n)
+			}
+			used[username] = true
+			groupIDs := []int64{g.ID}
+			if len(leaves) > 0 && rng.IntN(4) > 0 {
+				groupIDs = []int64{leaves[rng.IntN(len(leaves))]}
+			}
+			domain := strings.ToLower(strings.Fields(c.Name)[0]) + ".example"
+			e, err := a.Directory.CreateEmployee(ctx, c.ID, providerID, directory.EmployeeCreateRequest{
+				Username: username, Role: access.RoleEmployee, FirstName: first, LastName: last,
+				Email: username + "@" + domain, Phone: fmt.Sprintf("%s%04d", s.numbers, i),
+				GroupIDs: groupIDs}, hash)
+			if err != nil {
+				return nil, err
+			}
+			if rng.IntN(10) > 0 { // most of the estate is in service
+				if err := activate(ctx, a, e.Username); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return ids, nil
+}
+
+func addAdmin(ctx context.Context, a *app.App, providerID, companyID int64, hash, username, first, last string, groupID int64) error {
+	e, err := a.Directory.CreateEmployee(ctx, companyID, providerID, directory.EmployeeCreateRequest{
+		Username: username, Role: access.RoleGroupAdmin, FirstName: first, LastName: last,
+		Email: username + "@example.com", GroupIDs: []int64{groupID}}, hash)
+	if err != nil {
+		return err
+	}
+	if err := activate(ctx, a, username); err != nil {
+		return err
+	}
+	return a.Directory.ChangeGroupAdmins(ctx, []directory.Link{{GroupID: groupID, AccountID: e.ID}}, nil)
+}
+
+// activate marks a demo account active. Real activation (number, device,
+// licence) is a job of its own; the demo only needs the status shown.
+func activate(ctx context.Context, a *app.App, username string) error {
+	return a.DB.Tx(ctx, func(ctx context.Context) error {
+		_, err := a.DB.Q(ctx).Exec(ctx, "UPDATE accounts SET status = ?, updated_at = ? WHERE username = ?",
+			directory.StatusActive, store.Now(), username)
+		return err
+	})
+}
+
+var firstNames = []string{
+	"Oliver", "George", "Harry", "Jack", "Jacob", "Noah", "Charlie", "Muhammad", "Thomas", "Oscar",
+	"William", "James", "Henry", "Leo", "Alfie", "Joshua", "Freddie", "Archie", "Ethan", "Isaac",
+	"Olivia", "Amelia", "Isla", "Ava", "Emily", "Sophia", "Grace", "Mia", "Poppy", "Ella",
+	"Lily", "Evie", "Isabella", "Sophie", "Ivy", "Freya", "Harper", "Willow", "Daisy", "Florence",
+	"Aisha", "Priya", "Rohan", "Siobhan", "Niamh", "Callum", "Rhys", "Eilidh", "Fraser", "Megan",
+}
+
+var surnames = []string{
+	"Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson",
+	"Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards", "Hughes", "Green", "Hall",
+	"Lewis", "Harris", "Clarke", "Patel", "Jackson", "Wood", "Turner", "Martin", "Cooper", "Hill",
+	"Ward", "Morris", "Moore", "Clark", "Lee", "King", "Baker", "Harrison", "Morgan", "Allen",
+	"James", "Scott", "Phillips", "Watson", "Davis", "Parker", "Price", "Bennett", "Young", "Griffiths",
+	"Khan", "Ali", "Begum", "Murphy", "Kelly", "O'Brien", "Campbell", "Stewart", "MacDonald", "Reid",
+}
+
+// lettersOnly drops what a username may not hold ("O'Brien" → "OBrien").
+func lettersOnly(s string) string {
+	return strings.Map(func(r rune) rune {
+		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return -1
+	}, s)
+}

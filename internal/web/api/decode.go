@@ -1,0 +1,139 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+// maxBody bounds a JSON request body.
+const maxBody = 1 << 20
+
+// decode reads exactly one JSON object into dst, refusing unknown fields,
+// trailing data, wrong types and non-JSON content types, with a message that
+// names the problem.
+func decode(r *http.Request, dst any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return &malformedError{status: http.StatusUnsupportedMediaType, typ: ProblemUnsupportedType,
+				detail: fmt.Sprintf("send the body as application/json, not %q", ct)}
+		}
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody+1))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil {
+		if dec.More() {
+			return &malformedError{detail: "the body must hold a single JSON object, but more data follows it"}
+		}
+		var extra json.RawMessage
+		if dec.Decode(&extra) != io.EOF {
+			return &malformedError{detail: "the body must hold a single JSON object, but more data follows it"}
+		}
+		return nil
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return &malformedError{detail: "the request body is empty; send a JSON object"}
+	case errors.As(err, &syn):
+		return &malformedError{detail: fmt.Sprintf("the body is not valid JSON (at byte %d): %s", syn.Offset, syn.Error())}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &malformedError{detail: "the body is not valid JSON: it ends too early"}
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return &malformedError{detail: fmt.Sprintf("the body must be a JSON object, not a JSON %s", typ.Value)}
+		}
+		return &malformedError{detail: fmt.Sprintf("%s must be %s, not %s", field, typeName(typ.Type.String()), typ.Value),
+			fields: []derrors.FieldError{{Field: field, Message: fmt.Sprintf("must be %s, not %s", typeName(typ.Type.String()), typ.Value)}}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &malformedError{detail: fmt.Sprintf("unknown field %q", name),
+			fields: []derrors.FieldError{{Field: name, Message: "unknown field; check the spelling against the API document"}}}
+	case err.Error() == "http: request body too large" || strings.Contains(err.Error(), "request body too large"):
+		return &malformedError{status: http.StatusRequestEntityTooLarge, typ: ProblemMalformed, detail: "the body is larger than 1 MiB"}
+	}
+	return &malformedError{detail: "the body could not be read as JSON: " + err.Error()}
+}
+
+func typeName(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "*int"), strings.HasPrefix(goType, "uint"):
+		return "a whole number"
+	case strings.Contains(goType, "bool"):
+		return "true or false"
+	case strings.Contains(goType, "string"), strings.Contains(goType, "Role"):
+		return "a string"
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	}
+	return "an object"
+}
+
+// queryInt reads an optional integer query parameter.
+func queryInt(r *http.Request, name string) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, derrors.Invalid(name, "%s must be a positive whole number, not %q", name, s)
+	}
+	return n, nil
+}
+
+// pathID reads the {name} path segment as an id. A malformed id is answered
+// as not found, as an id that does not exist is.
+func pathID(r *http.Request, name string) (int64, error) {
+	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, derrors.ErrNotFound
+	}
+	return n, nil
+}
+
+// page reads ?page= and ?per_page=.
+func page(r *http.Request) (store.Page, error) {
+	p, err := queryInt(r, "page")
+	if err != nil {
+		return store.Page{}, err
+	}
+	pp, err := queryInt(r, "per_page")
+	if err != nil {
+		return store.Page{}, err
+	}
+	if pp > store.MaxPerPage {
+		return store.Page{}, derrors.Invalid("per_page", "per_page must be at most %d", store.MaxPerPage)
+	}
+	return store.Page{Page: int(p), PerPage: int(pp)}.Normalize(), nil
+}
+
+// List is the envelope of every list response.
+type List[T any] struct {
+	Items   []T `json:"items"`
+	Total   int `json:"total"`
+	Page    int `json:"page"`
+	PerPage int `json:"per_page"`
+}
+
+func list[T any](items []T, total int, p store.Page) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return List[T]{Items: items, Total: total, Page: p.Page, PerPage: p.PerPage}
+}
+
+// maxPage is every row, for internal look-ups bounded by the tenant's size.
+var maxPage = store.Page{Page: 1, PerPage: 1 << 30}

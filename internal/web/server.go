@@ -1,0 +1,193 @@
+// Package web is Switchboard's HTTP front: one handler that serves the JSON
+// API, the server-rendered UI, health and metrics, behind shared middleware
+// (recovery, logging, metrics, authentication, CSRF).
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/switchboard-voice/switchboard/internal/app"
+	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/web/api"
+	"github.com/switchboard-voice/switchboard/internal/web/request"
+	"github.com/switchboard-voice/switchboard/internal/web/ui"
+)
+
+// Server is the HTTP handler of one node.
+type Server struct {
+	app      *app.App
+	mux      *http.ServeMux
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// New builds the handler.
+func New(a *app.App) (*Server, error) {
+	s := &Server{app: a, mux: http.NewServeMux(), registry: prometheus.NewRegistry()}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "switchboard_http_requests_total", Help: "HTTP requests by route pattern, method and status code.",
+	}, []string{"route", "method", "code"})
+	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "switchboard_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"route"})
+	s.registry.MustRegister(s.requests, s.duration, collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	s.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := a.DB.Ping(r.Context()); err != nil {
+			a.Logger.WarnContext(r.Context(), "readiness: database unreachable", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database unreachable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	api.New(a).Register(s.mux)
+	pages, err := ui.New(a)
+	if err != nil {
+		return nil, err
+	}
+	pages.Register(s.mux)
+	return s, nil
+}
+
+// ServeHTTP runs the middleware chain and the mux.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		if p := recover(); p != nil {
+			s.app.Logger.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
+			if !rec.wrote {
+				api.WriteProblem(rec, api.Problem{Type: api.ProblemInternal, Title: "Internal Server Error",
+					Status: http.StatusInternalServerError, Detail: "something went wrong on our side; the error has been logged"})
+			}
+		}
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.requests.WithLabelValues(route, r.Method, httpCode(rec.status)).Inc()
+		s.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		level := slog.LevelInfo
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
+			level = slog.LevelDebug
+		}
+		s.app.Logger.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration_ms", time.Since(start).Milliseconds(), "remote", request.ClientAddr(r))
+	}()
+	rec.Header().Set("X-Content-Type-Options", "nosniff")
+	rec.Header().Set("Referrer-Policy", "same-origin")
+	rec.Header().Set("X-Frame-Options", "DENY")
+	r, err := s.authenticate(rec, r)
+	if err != nil {
+		api.WriteProblem(rec, api.ProblemFor(err, s.app.Logger, r))
+		return
+	}
+	if err := s.checkCSRF(r); err != nil {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			api.WriteProblem(rec, api.Problem{Type: api.ProblemCSRF, Title: "Forbidden", Status: http.StatusForbidden, Detail: err.Error()})
+		} else {
+			http.Error(rec, err.Error(), http.StatusForbidden)
+		}
+		return
+	}
+	s.mux.ServeHTTP(rec, r)
+}
+
+// authenticate resolves a bearer token or the session cookie to an account.
+// A bearer token that is wrong is an error; a stale cookie is simply ignored
+// (the user sees the login page).
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	token, viaCookie := "", false
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, t, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || t == "" {
+			return r, derrors.Unauthenticated("the Authorization header must be 'Bearer <token>'")
+		}
+		token = strings.TrimSpace(t)
+	} else if c, err := r.Cookie(request.SessionCookie); err == nil && c.Value != "" {
+		token, viaCookie = c.Value, true
+	}
+	if token == "" {
+		return r, nil
+	}
+	sess, acct, err := s.app.Identity.SessionByToken(r.Context(), token)
+	if errors.Is(err, derrors.ErrUnauthenticated) {
+		if viaCookie {
+			request.ClearSessionCookie(w, r)
+			return r, nil
+		}
+		return r, errExpiredToken
+	}
+	if err != nil {
+		return r, err
+	}
+	ctx := request.WithAuth(r.Context(), request.Auth{Account: acct, Session: sess, Token: token, ViaCookie: viaCookie})
+	ctx = audit.WithActor(ctx, audit.Actor{ID: acct.ID, Username: acct.Username})
+	return r.WithContext(ctx), nil
+}
+
+var errExpiredToken = derrors.Unauthenticated("the bearer token is unknown or has expired; log in again")
+
+// checkCSRF requires the session's CSRF token on every unsafe request
+// authenticated by the cookie: in the X-CSRF-Token header (API, scripts) or
+// the csrf_token form field (HTML forms). Bearer-token calls need none, as a
+// browser never attaches a bearer token by itself.
+func (s *Server) checkCSRF(r *http.Request) error {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
+	}
+	a, ok := request.AuthFrom(r.Context())
+	if !ok || !a.ViaCookie {
+		return nil
+	}
+	got := r.Header.Get(request.CSRFHeader)
+	if got == "" && !strings.HasPrefix(r.URL.Path, "/api/") {
+		got = r.PostFormValue(request.CSRFField)
+	}
+	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.Session.CSRFToken)) != 1 {
+		return errors.New("the request is missing its CSRF token or it does not match the session; reload the page and try again")
+	}
+	return nil
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+func httpCode(c int) string { return strconv.Itoa(c) }
