@@ -1,0 +1,69 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/app"
+	"github.com/switchboard-voice/switchboard/internal/demo"
+	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/store"
+	"github.com/switchboard-voice/switchboard/internal/store/storetest"
+	"github.com/switchboard-voice/switchboard/internal/tenancy"
+)
+
+func TestSeed(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := app.New(db, nil, "test")
+		if seeded, err := demo.Seeded(ctx, a); err != nil || seeded {
+			t.Fatalf("Seeded on an empty database = %v, %v", seeded, err)
+		}
+		const pw = "Demo-Pass-2026!"
+		if err := demo.Seed(ctx, a, pw); err != nil {
+			t.Fatal(err)
+		}
+		if seeded, err := demo.Seeded(ctx, a); err != nil || !seeded {
+			t.Fatalf("Seeded after Seed = %v, %v", seeded, err)
+		}
+		for _, acct := range demo.Accounts {
+			if _, err := a.Identity.Authenticate(ctx, acct.Username, pw); err != nil {
+				t.Errorf("%s cannot log in: %v", acct.Username, err)
+			}
+		}
+		p, _ := a.Tenancy.FirstProvider(ctx)
+		cs, _, err := a.Tenancy.ListCompanies(ctx, tenancy.CompanyFilter{ProviderID: p.ID}, store.Page{})
+		if err != nil || len(cs) != 2 {
+			t.Fatalf("companies = %v, %v", cs, err)
+		}
+		counts := map[string]int{}
+		for _, c := range cs {
+			_, n, err := a.Directory.ListEmployees(ctx, c.ID, access.Scope{CompanyID: c.ID}, directory.EmployeeFilter{}, store.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			counts[c.Name] = n
+		}
+		if counts["Acme Ltd"] < 190 || counts["Acme Ltd"] > 220 || counts["Globex plc"] >= counts["Acme Ltd"]/4 {
+			t.Errorf("employees per company = %v, want about 200 for Acme and a smaller Globex", counts)
+		}
+		// leeds.admin administers exactly the Leeds site and sees only its people.
+		leeds, err := a.Identity.Authenticate(ctx, "leeds.admin", pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := a.Access.Scope(ctx, leeds.Actor())
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups, _, err := a.Directory.ListGroups(ctx, leeds.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{})
+		if err != nil || len(groups) != 1 || groups[0].Name != "Leeds" {
+			t.Fatalf("leeds.admin sites = %+v, %v", groups, err)
+		}
+		_, n, err := a.Directory.ListEmployees(ctx, leeds.CompanyID, sc, directory.EmployeeFilter{}, store.Page{})
+		if err != nil || n < 50 || n >= counts["Acme Ltd"] {
+			t.Errorf("leeds.admin sees %d employees (%v), want the Leeds site's people only", n, err)
+		}
+	})
+}

@@ -1,0 +1,79 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-voice/switchboard/internal/apptest"
+	"github.com/switchboard-voice/switchboard/internal/store/storetest"
+)
+
+func get(t *testing.T, url string, header ...string) (int, http.Header, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(b)
+}
+
+func TestOperationalEndpoints(t *testing.T) {
+	env := apptest.New(t, storetest.SQLite(t))
+	base := env.Server.URL
+	if code, _, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("healthz: %d %q", code, body)
+	}
+	if code, _, body := get(t, base+"/readyz"); code != 200 || body != "ready\n" {
+		t.Errorf("readyz: %d %q", code, body)
+	}
+	code, h, body := get(t, base+"/metrics")
+	if code != 200 || !strings.Contains(body, `switchboard_http_requests_total{code="200",method="GET",route="GET /readyz"} 1`) {
+		t.Errorf("metrics: %d, missing the readyz request counter in:\n%.2000s", code, body)
+	}
+	if !strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
+		t.Errorf("metrics content type %q", h.Get("Content-Type"))
+	}
+	// A database that goes away makes the node unready, not unhealthy.
+	env.App.DB.Close()
+	if code, _, body := get(t, base+"/readyz"); code != 503 || !strings.Contains(body, "database unreachable") {
+		t.Errorf("readyz without database: %d %q", code, body)
+	}
+	if code, _, _ := get(t, base+"/healthz"); code != 200 {
+		t.Errorf("healthz without database: %d", code)
+	}
+}
+
+func TestAPIErrorsAreProblems(t *testing.T) {
+	env := apptest.New(t, storetest.SQLite(t))
+	tests := []struct {
+		name   string
+		path   string
+		header []string
+		status int
+		detail string
+	}{
+		{"unknown API path", "/api/v1/nothing-here", nil, 404, "no API endpoint GET /api/v1/nothing-here"},
+		{"no credentials", "/api/v1/auth/me", nil, 401, "log in first"},
+		{"malformed authorization", "/api/v1/auth/me", []string{"Authorization", "Basic abc"}, 401, "must be 'Bearer <token>'"},
+		{"unknown token", "/api/v1/auth/me", []string{"Authorization", "Bearer nope"}, 401, "unknown or has expired"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, h, body := get(t, env.Server.URL+tt.path, tt.header...)
+			if code != tt.status || h.Get("Content-Type") != "application/problem+json" || !strings.Contains(body, tt.detail) {
+				t.Errorf("%d %s %s", code, h.Get("Content-Type"), body)
+			}
+			if h.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("missing security headers: %v", h)
+			}
+		})
+	}
+}
