@@ -97,6 +97,31 @@ func ValidateUsername(name string) string {
 	return ""
 }
 
+// searchText is the accounts.search_text of an employee.
+func searchText(username, first, last, phone string) string {
+	return strings.ToLower(strings.Join([]string{username, first, last, first + " " + last, digits(phone)}, "\t"))
+}
+
+// searchTerm turns what a user typed into the fragment to find in
+// search_text: a phone-like entry ("0113 496-0", "+44 113") becomes its
+// digits, anything else is lower-cased and trimmed.
+func searchTerm(q string) string {
+	q = strings.TrimSpace(q)
+	if q != "" && strings.Trim(q, "0123456789 +-()") == "" {
+		return digits(q)
+	}
+	return strings.ToLower(q)
+}
+
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
 func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@")+1:], ".")
@@ -173,12 +198,12 @@ func validatePerson(v *derrors.ValidationError, first, last, email, phone *strin
 const employeeColumns = `a.id, a.company_id, a.username, a.role, a.first_name, a.last_name, a.email, a.phone,
 	a.address_line1, a.address_line2, a.city, a.postcode, a.country, a.status, a.created_at, a.updated_at`
 
-func scanEmployee(row interface{ Scan(...any) error }) (Employee, error) {
+func scanEmployee(row interface{ Scan(...any) error }, extra ...any) (Employee, error) {
 	var e Employee
 	var created, updated int64
 	a := &e.Address
-	err := row.Scan(&e.ID, &e.CompanyID, &e.Username, &e.Role, &e.FirstName, &e.LastName, &e.Email, &e.Phone,
-		&a.Line1, &a.Line2, &a.City, &a.Postcode, &a.Country, &e.Status, &created, &updated)
+	err := row.Scan(append([]any{&e.ID, &e.CompanyID, &e.Username, &e.Role, &e.FirstName, &e.LastName, &e.Email, &e.Phone,
+		&a.Line1, &a.Line2, &a.City, &a.Postcode, &a.Country, &e.Status, &created, &updated}, extra...)...)
 	e.CreatedAt, e.UpdatedAt = store.Time(created), store.Time(updated)
 	return e, err
 }
@@ -200,10 +225,11 @@ func (s *Service) CreateEmployee(ctx context.Context, companyID, providerID int6
 		a := req.Address
 		var id int64
 		err := q.QueryRow(ctx, `INSERT INTO accounts (provider_id, company_id, username, password_hash, role, first_name, last_name,
-			email, phone, address_line1, address_line2, city, postcode, country, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			email, phone, address_line1, address_line2, city, postcode, country, status, search_text, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			providerID, companyID, req.Username, passwordHash, string(req.Role), req.FirstName, req.LastName, req.Email, req.Phone,
-			a.Line1, a.Line2, a.City, a.Postcode, a.Country, StatusInactive, now, now).Scan(&id)
+			a.Line1, a.Line2, a.City, a.Postcode, a.Country, StatusInactive,
+			searchText(req.Username, req.FirstName, req.LastName, req.Phone), now, now).Scan(&id)
 		if store.IsUniqueViolation(err) {
 			return derrors.Conflict("username", "the username %q is already taken; choose another", req.Username)
 		}
@@ -259,7 +285,8 @@ func (s *Service) Employee(ctx context.Context, id int64) (Employee, error) {
 
 // EmployeeFilter narrows ListEmployees.
 type EmployeeFilter struct {
-	// Q matches username, first name, surname or phone (substring, case-insensitive).
+	// Q matches username, first name, surname, "first surname" or the phone
+	// number (substring, case-insensitive; a number matches in any format).
 	Q       string
 	Role    access.Role
 	Status  string
@@ -292,10 +319,8 @@ func (s *Service) ListEmployees(ctx context.Context, companyID int64, sc access.
 		where = append(where, "(a.id = ? OR EXISTS (SELECT 1 FROM group_members m JOIN org_groups g ON g.id = m.group_id WHERE m.account_id = a.id AND "+cond+"))")
 		args = append(append(args, sc.SelfID), a...)
 	}
-	if f.Q != "" {
-		like := "%" + store.Like(strings.ToLower(f.Q)) + "%"
-		where = append(where, `(lower(a.username) LIKE ? ESCAPE '\' OR lower(a.first_name) LIKE ? ESCAPE '\' OR lower(a.last_name) LIKE ? ESCAPE '\' OR a.phone LIKE ? ESCAPE '\' OR lower(a.first_name || ' ' || a.last_name) LIKE ? ESCAPE '\')`)
-		args = append(args, like, like, like, like, like)
+	if q := searchTerm(f.Q); q != "" {
+		where, args = append(where, s.db.Contains("a.search_text")), append(args, q)
 	}
 	if f.Role != "" {
 		where, args = append(where, "a.role = ?"), append(args, string(f.Role))
@@ -320,25 +345,32 @@ func (s *Service) ListEmployees(ctx context.Context, companyID int64, sc access.
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	q := s.db.Q(ctx)
-	var total int
-	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM accounts a"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("directory: count employees: %w", err)
-	}
-	rows, err := q.Query(ctx, "SELECT "+employeeColumns+" FROM accounts a"+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+	// One pass: the window count gives the total alongside the page.
+	rows, err := q.Query(ctx, "SELECT "+employeeColumns+", COUNT(*) OVER () FROM accounts a"+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(args, p.Limit(), p.Offset())...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("directory: list employees: %w", err)
 	}
 	defer rows.Close()
 	var out []Employee
+	total := 0
 	for rows.Next() {
-		e, err := scanEmployee(rows)
+		e, err := scanEmployee(rows, &total)
 		if err != nil {
 			return nil, 0, fmt.Errorf("directory: list employees: %w", err)
 		}
 		out = append(out, e)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("directory: list employees: %w", err)
+	}
+	if len(out) == 0 && p.Offset() > 0 {
+		// Past the last page: count separately so the client still learns the total.
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM accounts a"+cond, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("directory: count employees: %w", err)
+		}
+	}
+	return out, total, nil
 }
 
 // EmployeeUpdateRequest changes an employee's profile; nil fields stay.
@@ -387,8 +419,9 @@ func (s *Service) UpdateEmployee(ctx context.Context, id int64, req EmployeeUpda
 		q := s.db.Q(ctx)
 		a := e.Address
 		_, err = q.Exec(ctx, `UPDATE accounts SET role = ?, first_name = ?, last_name = ?, email = ?, phone = ?, address_line1 = ?,
-			address_line2 = ?, city = ?, postcode = ?, country = ?, updated_at = ? WHERE id = ?`,
-			string(e.Role), e.FirstName, e.LastName, e.Email, e.Phone, a.Line1, a.Line2, a.City, a.Postcode, a.Country, store.Now(), id)
+			address_line2 = ?, city = ?, postcode = ?, country = ?, search_text = ?, updated_at = ? WHERE id = ?`,
+			string(e.Role), e.FirstName, e.LastName, e.Email, e.Phone, a.Line1, a.Line2, a.City, a.Postcode, a.Country,
+			searchText(e.Username, e.FirstName, e.LastName, e.Phone), store.Now(), id)
 		if err != nil {
 			return err
 		}

@@ -80,6 +80,9 @@ CREATE TABLE accounts (
     postcode TEXT NOT NULL DEFAULT '',
     country TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL DEFAULT 'inactive',
+    -- search_text is what the Employee Selection search matches, lower-cased:
+    -- username, names, "first last" and the phone's digits, tab-separated.
+    search_text TEXT NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
