@@ -236,6 +236,16 @@ func (db *DB) Contains(column string) string {
 	return "instr(" + column + ", ?) > 0"
 }
 
+// SkipLocked is the clause that lets concurrent workers claim different rows:
+// FOR UPDATE SKIP LOCKED on PostgreSQL; nothing on SQLite, where the single
+// writer already serialises claims.
+func (db *DB) SkipLocked() string {
+	if db.dialect == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // Like escapes s for use in a LIKE pattern with ESCAPE '\'.
 func Like(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
