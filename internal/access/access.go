@@ -189,7 +189,9 @@ func (s *Service) Check(ctx context.Context, actor Actor, action Action, t Targe
 // visible reports whether actor may know that t exists.
 func visible(a Actor, t Target, r resolved, adminPaths []string) bool {
 	if t.Kind == KindProvider {
-		return a.IsOperator() && r.providerID == a.ProviderID
+		// Every account knows the provider it belongs to; what it may do
+		// there is permitted's question.
+		return r.providerID == a.ProviderID
 	}
 	switch a.Role {
 	case RoleProvider:
@@ -231,6 +233,9 @@ func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string
 		}
 		// A reseller creates companies into its own reseller; the handler pins reseller_id.
 		return nil
+	}
+	if t.Kind == KindProvider {
+		return derrors.Forbidden("only the service provider can do this")
 	}
 	switch action {
 	case CreateCompany, ManageCompany, CreateSite, ManageResellers:

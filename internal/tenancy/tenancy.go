@@ -168,7 +168,7 @@ func validateCommon(v *derrors.ValidationError, status, currency *string, debitL
 		*currency = "GBP"
 	}
 	*currency = strings.ToUpper(*currency)
-	if len(*currency) != 3 {
+	if len(*currency) != 3 || strings.Trim(*currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		v.Add("currency", "currency must be a three-letter ISO 4217 code such as GBP")
 	}
 	if debitLimit < 0 {

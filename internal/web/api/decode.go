@@ -51,7 +51,7 @@ func decode(r *http.Request, dst any) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &malformedError{detail: "the body is not valid JSON: it ends too early"}
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := jsonPath(typ.Field)
 		if field == "" {
 			return &malformedError{detail: fmt.Sprintf("the body must be a JSON object, not a JSON %s", typ.Value)}
 		}
@@ -65,6 +65,21 @@ func decode(r *http.Request, dst any) error {
 		return &malformedError{status: http.StatusRequestEntityTooLarge, typ: ProblemMalformed, detail: "the body is larger than 1 MiB"}
 	}
 	return &malformedError{detail: "the body could not be read as JSON: " + err.Error()}
+}
+
+// jsonPath drops the Go names of embedded structs that encoding/json puts in
+// an UnmarshalTypeError's Field ("EmployeeCreateRequest.group_ids"), leaving
+// the JSON path the client sent. JSON names in this API are snake_case.
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" && p[0] >= 'A' && p[0] <= 'Z' {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, ".")
 }
 
 func typeName(goType string) string {

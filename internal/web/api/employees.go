@@ -121,7 +121,8 @@ func (h *Handler) checkCreateEmployee(ctx context.Context, a access.Actor, compa
 		}
 	}
 	if req.Role == access.RoleCompanyAdmin {
-		return h.app.Access.Check(ctx, a, access.ManageCompany, access.Company(companyID))
+		// Company-wide employee management is what makes a company admin.
+		return h.app.Access.Check(ctx, a, access.CreateEmployee, access.Company(companyID))
 	}
 	return nil
 }
@@ -160,7 +161,7 @@ func (h *Handler) updateEmployee(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if *req.Role == access.RoleCompanyAdmin {
-			if err := h.app.Access.Check(r.Context(), actor(r), access.ManageCompany, access.Company(e.CompanyID)); err != nil {
+			if err := h.app.Access.Check(r.Context(), actor(r), access.CreateEmployee, access.Company(e.CompanyID)); err != nil {
 				return derrors.Forbidden("only a company administrator can make someone a company administrator")
 			}
 		}

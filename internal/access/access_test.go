@@ -1,0 +1,471 @@
+package access_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/apptest"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/store"
+	"github.com/switchboard-voice/switchboard/internal/store/storetest"
+)
+
+// outcome is what Check answers for one cell of the matrix.
+type outcome int
+
+const (
+	Y outcome = iota + 1 // allowed
+	F                    // visible but forbidden (*derrors.ForbiddenError)
+	N                    // not found: the actor may not know the object exists
+)
+
+func (o outcome) String() string {
+	switch o {
+	case Y:
+		return "allow"
+	case F:
+		return "forbidden"
+	case N:
+		return "notfound"
+	}
+	return "?"
+}
+
+func classify(err error) outcome {
+	var fe *derrors.ForbiddenError
+	switch {
+	case err == nil:
+		return Y
+	case errors.As(err, &fe):
+		return F
+	case errors.Is(err, derrors.ErrNotFound):
+		return N
+	}
+	return 0
+}
+
+// matrixActors are the columns of the grid, in order.
+var matrixActors = []string{"operator", "acme.admin", "leeds.admin", "sales.admin", "west.one"}
+
+// cell is one row of the grid: an action on a named target, and the expected
+// outcome for each actor in matrixActors order.
+//
+// Relations in the fixture tree (see apptest.Fixture):
+//
+//	leeds.admin administers the Leeds site: Sales, Sales West and Support are
+//	descendants, London is a sibling site, Reading is Globex's.
+//	sales.admin administers Sales: Sales West is a descendant, Leeds an
+//	ancestor, Support a sibling, London a cousin site.
+//	west.one is an employee, member of Sales West.
+type cell struct {
+	action access.Action
+	target string
+	// operator, company admin, leeds.admin, sales.admin, west.one
+	op, ca, leeds, sales, emp outcome
+}
+
+// matrix is written out by hand from the rules in the access package doc and
+// DESIGN.md, not computed from the implementation.
+var matrix = []cell{
+	// ---- provider-level actions, checked against the provider ----
+	//                                    op ca leeds sales emp
+	// Every account knows its own provider exists; only operators act on it.
+	{access.ManageResellers, "provider", Y, F, F, F, F},
+	{access.CreateCompany, "provider", Y, F, F, F, F},
+	{access.ViewCompany, "provider", Y, F, F, F, F},
+
+	// ---- company actions: own company ----
+	{access.ViewCompany, "Acme", Y, Y, Y, Y, Y},
+	{access.ManageCompany, "Acme", Y, F, F, F, F},
+	{access.ViewCompanyDashboard, "Acme", Y, Y, F, F, F},
+	{access.CreateSite, "Acme", Y, F, F, F, F},
+	{access.CreateEmployee, "Acme", Y, Y, F, F, F},
+	{access.CreateCompany, "Acme", Y, F, F, F, F},
+	// ---- company actions: other company ----
+	{access.ViewCompany, "Globex", Y, N, N, N, N},
+	{access.ManageCompany, "Globex", Y, N, N, N, N},
+	{access.ViewCompanyDashboard, "Globex", Y, N, N, N, N},
+	{access.CreateSite, "Globex", Y, N, N, N, N},
+	{access.CreateEmployee, "Globex", Y, N, N, N, N},
+
+	// ---- group actions on Leeds: site; own for leeds.admin, ancestor for sales.admin ----
+	{access.ViewGroup, "Leeds", Y, Y, Y, N, N},
+	{access.CreateGroup, "Leeds", Y, Y, Y, N, N},
+	{access.UpdateGroup, "Leeds", Y, Y, Y, N, N},
+	{access.MoveGroup, "Leeds", Y, F, F, N, N},
+	{access.DeleteGroup, "Leeds", Y, F, F, N, N},
+	{access.DeleteSite, "Leeds", Y, F, F, N, N},
+	{access.ManageGroupAdmins, "Leeds", Y, Y, Y, N, N},
+	{access.ManageGroupMember, "Leeds", Y, Y, Y, N, N},
+	{access.CreateEmployee, "Leeds", Y, Y, Y, N, N},
+
+	// ---- Sales: descendant for leeds.admin, own (assigned) for sales.admin ----
+	{access.ViewGroup, "Sales", Y, Y, Y, Y, N},
+	{access.CreateGroup, "Sales", Y, Y, Y, Y, N},
+	{access.UpdateGroup, "Sales", Y, Y, Y, Y, N},
+	{access.MoveGroup, "Sales", Y, Y, Y, F, N},
+	{access.DeleteGroup, "Sales", Y, Y, Y, F, N},
+	{access.ManageGroupAdmins, "Sales", Y, Y, Y, Y, N},
+	{access.ManageGroupMember, "Sales", Y, Y, Y, Y, N},
+	{access.CreateEmployee, "Sales", Y, Y, Y, Y, N},
+
+	// ---- Sales West: descendant for both group admins; west.one's own group ----
+	{access.ViewGroup, "Sales West", Y, Y, Y, Y, N},
+	{access.CreateGroup, "Sales West", Y, Y, Y, Y, N},
+	{access.UpdateGroup, "Sales West", Y, Y, Y, Y, N},
+	{access.MoveGroup, "Sales West", Y, Y, Y, Y, N},
+	{access.DeleteGroup, "Sales West", Y, Y, Y, Y, N},
+	{access.ManageGroupAdmins, "Sales West", Y, Y, Y, Y, N},
+	{access.ManageGroupMember, "Sales West", Y, Y, Y, Y, N},
+	{access.CreateEmployee, "Sales West", Y, Y, Y, Y, N},
+
+	// ---- Support: descendant for leeds.admin, sibling for sales.admin ----
+	{access.ViewGroup, "Support", Y, Y, Y, N, N},
+	{access.CreateGroup, "Support", Y, Y, Y, N, N},
+	{access.UpdateGroup, "Support", Y, Y, Y, N, N},
+	{access.MoveGroup, "Support", Y, Y, Y, N, N},
+	{access.DeleteGroup, "Support", Y, Y, Y, N, N},
+	{access.ManageGroupAdmins, "Support", Y, Y, Y, N, N},
+	{access.ManageGroupMember, "Support", Y, Y, Y, N, N},
+	{access.CreateEmployee, "Support", Y, Y, Y, N, N},
+
+	// ---- London: a sibling site for leeds.admin ----
+	{access.ViewGroup, "London", Y, Y, N, N, N},
+	{access.CreateGroup, "London", Y, Y, N, N, N},
+	{access.UpdateGroup, "London", Y, Y, N, N, N},
+	{access.MoveGroup, "London", Y, F, N, N, N},
+	{access.DeleteGroup, "London", Y, F, N, N, N},
+	{access.DeleteSite, "London", Y, F, N, N, N},
+	{access.ManageGroupAdmins, "London", Y, Y, N, N, N},
+	{access.ManageGroupMember, "London", Y, Y, N, N, N},
+	{access.CreateEmployee, "London", Y, Y, N, N, N},
+
+	// ---- Reading: Globex's site ----
+	{access.ViewGroup, "Reading", Y, N, N, N, N},
+	{access.CreateGroup, "Reading", Y, N, N, N, N},
+	{access.UpdateGroup, "Reading", Y, N, N, N, N},
+	{access.MoveGroup, "Reading", Y, N, N, N, N},
+	{access.DeleteGroup, "Reading", Y, N, N, N, N},
+	{access.DeleteSite, "Reading", Y, N, N, N, N},
+	{access.ManageGroupAdmins, "Reading", Y, N, N, N, N},
+	{access.ManageGroupMember, "Reading", Y, N, N, N, N},
+	{access.CreateEmployee, "Reading", Y, N, N, N, N},
+
+	// ---- employees: acme.admin (company admin, member of no group) ----
+	{access.ViewEmployee, "acme.admin", Y, Y, N, N, N},
+	{access.UpdateEmployee, "acme.admin", Y, Y, N, N, N},
+	{access.ChangeEmployeeRole, "acme.admin", Y, Y, N, N, N},
+	{access.DeleteEmployee, "acme.admin", Y, F, N, N, N},
+	{access.ManageMemberships, "acme.admin", Y, Y, N, N, N},
+
+	// ---- leeds.admin: self for leeds.admin, member of the ancestor Leeds for sales.admin ----
+	{access.ViewEmployee, "leeds.admin", Y, Y, Y, N, N},
+	{access.UpdateEmployee, "leeds.admin", Y, Y, Y, N, N},
+	{access.ChangeEmployeeRole, "leeds.admin", Y, Y, F, N, N},
+	{access.DeleteEmployee, "leeds.admin", Y, Y, F, N, N},
+	{access.ManageMemberships, "leeds.admin", Y, Y, F, N, N},
+
+	// ---- sales.admin: member of a descendant for leeds.admin, self for sales.admin ----
+	{access.ViewEmployee, "sales.admin", Y, Y, Y, Y, N},
+	{access.UpdateEmployee, "sales.admin", Y, Y, Y, Y, N},
+	{access.ChangeEmployeeRole, "sales.admin", Y, Y, Y, F, N},
+	{access.DeleteEmployee, "sales.admin", Y, Y, Y, F, N},
+	{access.ManageMemberships, "sales.admin", Y, Y, Y, F, N},
+
+	// ---- west.one: in both admins' subtrees; self for west.one ----
+	{access.ViewEmployee, "west.one", Y, Y, Y, Y, Y},
+	{access.UpdateEmployee, "west.one", Y, Y, Y, Y, Y},
+	{access.ChangeEmployeeRole, "west.one", Y, Y, Y, Y, F},
+	{access.DeleteEmployee, "west.one", Y, Y, Y, Y, F},
+	{access.ManageMemberships, "west.one", Y, Y, Y, Y, F},
+
+	// ---- support.one: descendant for leeds.admin, sibling for sales.admin ----
+	{access.ViewEmployee, "support.one", Y, Y, Y, N, N},
+	{access.UpdateEmployee, "support.one", Y, Y, Y, N, N},
+	{access.ChangeEmployeeRole, "support.one", Y, Y, Y, N, N},
+	{access.DeleteEmployee, "support.one", Y, Y, Y, N, N},
+	{access.ManageMemberships, "support.one", Y, Y, Y, N, N},
+
+	// ---- london.one: member of a sibling site ----
+	{access.ViewEmployee, "london.one", Y, Y, N, N, N},
+	{access.UpdateEmployee, "london.one", Y, Y, N, N, N},
+	{access.ChangeEmployeeRole, "london.one", Y, Y, N, N, N},
+	{access.DeleteEmployee, "london.one", Y, Y, N, N, N},
+	{access.ManageMemberships, "london.one", Y, Y, N, N, N},
+
+	// ---- globex.one: other company ----
+	{access.ViewEmployee, "globex.one", Y, N, N, N, N},
+	{access.UpdateEmployee, "globex.one", Y, N, N, N, N},
+	{access.ChangeEmployeeRole, "globex.one", Y, N, N, N, N},
+	{access.DeleteEmployee, "globex.one", Y, N, N, N, N},
+	{access.ManageMemberships, "globex.one", Y, N, N, N, N},
+}
+
+// targets names the fixture's objects for the grid.
+func targets(env *apptest.Env) map[string]access.Target {
+	f := env.Fixture
+	m := map[string]access.Target{
+		"provider":   access.Provider(f.Provider.ID),
+		"Acme":       access.Company(f.Acme.ID),
+		"Globex":     access.Company(f.Globex.ID),
+		"Leeds":      access.Group(f.Leeds.ID),
+		"Sales":      access.Group(f.Sales.ID),
+		"Sales West": access.Group(f.SalesWest.ID),
+		"Support":    access.Group(f.Support.ID),
+		"London":     access.Group(f.London.ID),
+		"Reading":    access.Group(f.Reading.ID),
+	}
+	for username, a := range f.Accounts {
+		if username != "operator" {
+			m[username] = access.Employee(a.ID)
+		}
+	}
+	return m
+}
+
+func TestCheckMatrix(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		ctx := context.Background()
+		tg := targets(env)
+		for _, c := range matrix {
+			target, ok := tg[c.target]
+			if !ok {
+				t.Fatalf("matrix names unknown target %q", c.target)
+			}
+			want := []outcome{c.op, c.ca, c.leeds, c.sales, c.emp}
+			for i, username := range matrixActors {
+				err := env.App.Access.Check(ctx, env.Actor(username), c.action, target)
+				if got := classify(err); got != want[i] {
+					t.Errorf("%s %s on %s: got %s (%v), want %s", username, c.action, c.target, got, err, want[i])
+				}
+			}
+		}
+	})
+}
+
+// TestMatrixCoversEveryAction keeps the grid honest when an action is added.
+func TestMatrixCoversEveryAction(t *testing.T) {
+	all := []access.Action{
+		access.ManageResellers, access.CreateCompany, access.ViewCompany, access.ManageCompany,
+		access.ViewCompanyDashboard, access.CreateSite, access.DeleteSite, access.ViewGroup, access.CreateGroup,
+		access.UpdateGroup, access.MoveGroup, access.DeleteGroup, access.ManageGroupAdmins, access.ManageGroupMember,
+		access.ViewEmployee, access.CreateEmployee, access.UpdateEmployee, access.ChangeEmployeeRole,
+		access.DeleteEmployee, access.ManageMemberships,
+	}
+	seen := map[access.Action]bool{}
+	for _, c := range matrix {
+		seen[c.action] = true
+	}
+	for _, a := range all {
+		if !seen[a] {
+			t.Errorf("the access matrix has no row for %s", a)
+		}
+	}
+}
+
+// A forbidden answer carries a reason a person can act on.
+func TestForbiddenReasons(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		ctx := context.Background()
+		f := env.Fixture
+		cases := []struct {
+			user   string
+			action access.Action
+			target access.Target
+			reason string
+		}{
+			{"acme.admin", access.CreateSite, access.Company(f.Acme.ID), "service provider"},
+			{"acme.admin", access.ManageCompany, access.Company(f.Acme.ID), "service provider"},
+			{"acme.admin", access.DeleteSite, access.Group(f.Leeds.ID), "service provider"},
+			{"acme.admin", access.MoveGroup, access.Group(f.London.ID), "site"},
+			{"acme.admin", access.DeleteEmployee, access.Employee(env.ID("acme.admin")), "your own account"},
+			{"leeds.admin", access.ViewCompanyDashboard, access.Company(f.Acme.ID), "company administrator"},
+			{"sales.admin", access.DeleteGroup, access.Group(f.Sales.ID), "sub-groups"},
+			{"sales.admin", access.ChangeEmployeeRole, access.Employee(env.ID("sales.admin")), "your own role"},
+		}
+		for _, c := range cases {
+			err := env.App.Access.Check(ctx, env.Actor(c.user), c.action, c.target)
+			var fe *derrors.ForbiddenError
+			if !errors.As(err, &fe) {
+				t.Errorf("%s %s: got %v, want a ForbiddenError", c.user, c.action, err)
+				continue
+			}
+			if !errors.Is(err, derrors.ErrForbidden) {
+				t.Errorf("%s %s: %v does not unwrap to ErrForbidden", c.user, c.action, err)
+			}
+			if !strings.Contains(fe.Reason, c.reason) {
+				t.Errorf("%s %s: reason %q does not mention %q", c.user, c.action, fe.Reason, c.reason)
+			}
+		}
+	})
+}
+
+// A group admin never changes a company administrator, even one who is a
+// member of a group they administer.
+func TestGroupAdminCannotChangeCompanyAdmin(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		ctx := context.Background()
+		ca := env.ID("acme.admin")
+		if err := env.App.Directory.ChangeMembers(ctx, []directory.Link{{GroupID: env.Fixture.Support.ID, AccountID: ca}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		leeds := env.Actor("leeds.admin")
+		want := map[access.Action]outcome{
+			access.ViewEmployee:       Y,
+			access.UpdateEmployee:     F,
+			access.ChangeEmployeeRole: F,
+			access.DeleteEmployee:     F,
+			access.ManageMemberships:  F,
+		}
+		for action, w := range want {
+			err := env.App.Access.Check(ctx, leeds, action, access.Employee(ca))
+			if got := classify(err); got != w {
+				t.Errorf("leeds.admin %s on a company admin in Support: got %s (%v), want %s", action, got, err, w)
+			}
+		}
+		// sales.admin does not administer Support: still invisible.
+		if got := classify(env.App.Access.Check(ctx, env.Actor("sales.admin"), access.ViewEmployee, access.Employee(ca))); got != N {
+			t.Errorf("sales.admin view acme.admin (member of sibling Support): got %s, want notfound", got)
+		}
+	})
+}
+
+// An id that does not exist and another company's object give the same
+// class of error, and the same text once the id is blanked out.
+func TestNonexistentLooksLikeOtherCompany(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		ctx := context.Background()
+		f := env.Fixture
+		const missing = 987654321
+		kinds := []struct {
+			action          access.Action
+			other, nonexist access.Target
+		}{
+			{access.ViewCompany, access.Company(f.Globex.ID), access.Company(missing)},
+			{access.ManageCompany, access.Company(f.Globex.ID), access.Company(missing)},
+			{access.ViewGroup, access.Group(f.Reading.ID), access.Group(missing)},
+			{access.DeleteGroup, access.Group(f.Reading.ID), access.Group(missing)},
+			{access.ViewEmployee, access.Employee(env.ID("globex.one")), access.Employee(missing)},
+			{access.DeleteEmployee, access.Employee(env.ID("globex.one")), access.Employee(missing)},
+		}
+		for _, user := range []string{"acme.admin", "leeds.admin", "sales.admin", "west.one"} {
+			for _, k := range kinds {
+				a := env.Actor(user)
+				errOther := env.App.Access.Check(ctx, a, k.action, k.other)
+				errMissing := env.App.Access.Check(ctx, a, k.action, k.nonexist)
+				if classify(errOther) != N || classify(errMissing) != N {
+					t.Errorf("%s %s: other company %v, missing %v; want both notfound", user, k.action, errOther, errMissing)
+					continue
+				}
+				if reflect.TypeOf(errors.Unwrap(errOther)) != reflect.TypeOf(errors.Unwrap(errMissing)) {
+					t.Errorf("%s %s: error types differ: %T vs %T", user, k.action, errors.Unwrap(errOther), errors.Unwrap(errMissing))
+				}
+				o := strings.Replace(errOther.Error(), fmt.Sprint(k.other.ID), "ID", 1)
+				m := strings.Replace(errMissing.Error(), fmt.Sprint(k.nonexist.ID), "ID", 1)
+				if o != m {
+					t.Errorf("%s %s: messages differ: %q vs %q", user, k.action, o, m)
+				}
+			}
+		}
+		// Operators, too, get not found for an id that does not exist.
+		for _, tg := range []access.Target{access.Company(missing), access.Group(missing), access.Employee(missing), access.Provider(missing)} {
+			if got := classify(env.App.Access.Check(ctx, env.Actor("operator"), access.ViewCompany, tg)); got != N {
+				t.Errorf("operator on missing %s: got %s, want notfound", tg.Kind, got)
+			}
+		}
+	})
+}
+
+func TestScope(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		ctx := context.Background()
+		f := env.Fixture
+		scope := func(user string) access.Scope {
+			t.Helper()
+			sc, err := env.App.Access.Scope(ctx, env.Actor(user))
+			if err != nil {
+				t.Fatalf("scope %s: %v", user, err)
+			}
+			return sc
+		}
+
+		if sc := scope("operator"); !reflect.DeepEqual(sc, access.Scope{ProviderID: f.Provider.ID}) || sc.Restricted() {
+			t.Errorf("operator scope = %+v, want the whole provider", sc)
+		}
+		ca := scope("acme.admin")
+		if ca.CompanyID != f.Acme.ID || ca.GroupPaths != nil || ca.SelfID != 0 || ca.Restricted() {
+			t.Errorf("company admin scope = %+v, want the whole of Acme", ca)
+		}
+
+		leeds := scope("leeds.admin")
+		if leeds.CompanyID != f.Acme.ID || !reflect.DeepEqual(leeds.GroupPaths, []string{f.Leeds.IDPath()}) ||
+			leeds.SelfID != env.ID("leeds.admin") || !leeds.Restricted() {
+			t.Errorf("leeds.admin scope = %+v, want Acme narrowed to %q and self", leeds, f.Leeds.IDPath())
+		}
+		sales := scope("sales.admin")
+		if sales.CompanyID != f.Acme.ID || !reflect.DeepEqual(sales.GroupPaths, []string{f.Sales.IDPath()}) ||
+			sales.SelfID != env.ID("sales.admin") {
+			t.Errorf("sales.admin scope = %+v, want Acme narrowed to %q", sales, f.Sales.IDPath())
+		}
+
+		emp := scope("west.one")
+		if emp.CompanyID != f.Acme.ID || emp.GroupPaths == nil || len(emp.GroupPaths) != 0 ||
+			emp.SelfID != env.ID("west.one") || !emp.Restricted() {
+			t.Errorf("employee scope = %+v, want self only (empty, non-nil group paths)", emp)
+		}
+
+		// A group admin given a sub-group of a group they already administer
+		// keeps one root; given a second, disjoint group, gets two.
+		lid := env.ID("leeds.admin")
+		if err := env.App.Directory.ChangeGroupAdmins(ctx, []directory.Link{{GroupID: f.SalesWest.ID, AccountID: lid}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := scope("leeds.admin").GroupPaths; !reflect.DeepEqual(got, []string{f.Leeds.IDPath()}) {
+			t.Errorf("leeds.admin with Leeds and Sales West: paths %v, want only %q", got, f.Leeds.IDPath())
+		}
+		if err := env.App.Directory.ChangeGroupAdmins(ctx, []directory.Link{{GroupID: f.London.ID, AccountID: lid}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		got := scope("leeds.admin").GroupPaths
+		if len(got) != 2 || !contains(got, f.Leeds.IDPath()) || !contains(got, f.London.IDPath()) {
+			t.Errorf("leeds.admin with Leeds and London: paths %v, want both sites", got)
+		}
+
+		// A group admin with no assignment sees nothing but themselves.
+		if err := env.App.Directory.ChangeGroupAdmins(ctx, nil, []directory.Link{{GroupID: f.Sales.ID, AccountID: env.ID("sales.admin")}}); err != nil {
+			t.Fatal(err)
+		}
+		bare := scope("sales.admin")
+		if bare.GroupPaths == nil || len(bare.GroupPaths) != 0 || bare.SelfID != env.ID("sales.admin") {
+			t.Errorf("unassigned group admin scope = %+v, want empty non-nil paths and self", bare)
+		}
+		if got := classify(env.App.Access.Check(ctx, env.Actor("sales.admin"), access.ViewGroup, access.Group(f.Sales.ID))); got != N {
+			t.Errorf("unassigned sales.admin view Sales: got %s, want notfound", got)
+		}
+
+		// An unknown role has no scope.
+		if _, err := env.App.Access.Scope(ctx, access.Actor{AccountID: 1, Role: "janitor"}); !errors.Is(err, derrors.ErrForbidden) {
+			t.Errorf("scope of an unknown role: %v, want ErrForbidden", err)
+		}
+	})
+}
+
+func contains(xs []string, x string) bool {
+	for _, s := range xs {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
