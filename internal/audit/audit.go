@@ -202,3 +202,23 @@ func (l *Log) List(ctx context.Context, f Filter, p store.Page) ([]Entry, int, e
 	}
 	return out, total, rows.Err()
 }
+
+// Retention is how long audit entries are kept.
+const Retention = 2 * 365 * 24 * time.Hour
+
+// Purge deletes entries older than before and returns how many went.
+func (l *Log) Purge(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := l.db.Tx(ctx, func(ctx context.Context) error {
+		res, err := l.db.Q(ctx).Exec(ctx, "DELETE FROM audit_events WHERE at < ?", before.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("audit: purge: %w", err)
+	}
+	return n, nil
+}

@@ -15,11 +15,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/demo"
+	"github.com/switchboard-voice/switchboard/internal/mail"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/web"
 )
@@ -172,6 +174,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	addr := fs.String("http", "127.0.0.1:8080", "HTTP listen address")
 	demoPassword := fs.String("demo-password", "Demo-Pass-2026!", "password of every demo account (demo only)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
+	portalURL := fs.String("portal-url", "", "public base URL of the portal, used in e-mailed links (default: http://<--http>)")
+	var relay mail.Relay
+	fs.StringVar(&relay.Host, "smtp-host", "", "SMTP relay host; empty keeps e-mail in the outbox (readable by provider operators)")
+	fs.IntVar(&relay.Port, "smtp-port", 587, "SMTP relay port")
+	fs.StringVar(&relay.TLS, "smtp-tls", mail.TLSStartTLS, "SMTP TLS: starttls, implicit or none")
+	fs.StringVar(&relay.Username, "smtp-username", "", "SMTP user name (optional)")
+	fs.StringVar(&relay.Password, "smtp-password", "", "SMTP password (optional; prefer SWITCHBOARD_SMTP_PASSWORD)")
+	fs.StringVar(&relay.From, "smtp-from", "Switchboard <noreply@localhost>", "From address of e-mail")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -193,6 +203,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	}
 	defer db.Close()
 	a := app.New(db, logger, Version)
+	if relay.Host != "" {
+		if err := relay.Validate(); err != nil {
+			return fmt.Errorf("SMTP relay: %w", err)
+		}
+		a.UseRelay(&relay)
+	}
 	if isDemo {
 		seeded, err := demo.Seeded(ctx, a)
 		if err != nil {
@@ -217,6 +233,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	url := "http://" + ln.Addr().String() + "/"
+	if *portalURL == "" {
+		*portalURL = url
+	}
+	a.Identity.PortalURL = strings.TrimRight(*portalURL, "/")
 	logger.Info("switchboard listening", "url", url, "engine", db.Dialect().String(), "version", Version)
 	if isDemo {
 		fmt.Fprintf(stdout, "\nSwitchboard demo is running at %s\n\nDemo accounts (password %q):\n", url, *demoPassword)
@@ -229,6 +249,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 		}
 		fmt.Fprintf(stdout, "\nData: %s (press Ctrl+C to stop)\n\n", c.dsn())
 	}
+	if !a.Mail.HasRelay() {
+		logger.Info("no SMTP relay configured: e-mail is kept in the outbox (see --smtp-host)")
+	}
+	// Background work stops with its own context, after HTTP has drained.
+	workCtx, stopWork := context.WithCancel(context.Background())
+	var workers sync.WaitGroup
+	workers.Add(2)
+	go func() { defer workers.Done(); a.Mail.Run(workCtx, 5*time.Second) }()
+	go func() { defer workers.Done(); a.Maintenance().Run(workCtx, time.Minute) }()
+	defer func() { stopWork(); workers.Wait() }()
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -242,6 +273,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	stopWork()
+	workers.Wait()
 	logger.Info("stopped")
 	return nil
 }

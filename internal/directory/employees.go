@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode"
@@ -14,6 +13,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/mail"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -122,11 +122,6 @@ func digits(s string) string {
 	}, s)
 }
 
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@")+1:], ".")
-}
-
 func validPhone(s string) bool {
 	digits := 0
 	for _, r := range s {
@@ -187,7 +182,7 @@ func validatePerson(v *derrors.ValidationError, first, last, email, phone *strin
 	} else if utf8.RuneCountInString(*last) > 64 {
 		v.Add("last_name", "the surname must be at most 64 characters")
 	}
-	if *email != "" && !validEmail(*email) {
+	if *email != "" && !mail.ValidAddress(*email) {
 		v.Add("email", "%q is not an e-mail address", *email)
 	}
 	if *phone != "" && !validPhone(*phone) {
@@ -225,11 +220,11 @@ func (s *Service) CreateEmployee(ctx context.Context, companyID, providerID int6
 		a := req.Address
 		var id int64
 		err := q.QueryRow(ctx, `INSERT INTO accounts (provider_id, company_id, username, password_hash, role, first_name, last_name,
-			email, phone, address_line1, address_line2, city, postcode, country, status, search_text, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			email, phone, address_line1, address_line2, city, postcode, country, status, search_text, created_at, updated_at, password_changed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			providerID, companyID, req.Username, passwordHash, string(req.Role), req.FirstName, req.LastName, req.Email, req.Phone,
 			a.Line1, a.Line2, a.City, a.Postcode, a.Country, StatusInactive,
-			searchText(req.Username, req.FirstName, req.LastName, req.Phone), now, now).Scan(&id)
+			searchText(req.Username, req.FirstName, req.LastName, req.Phone), now, now, now).Scan(&id)
 		if store.IsUniqueViolation(err) {
 			return derrors.Conflict("username", "the username %q is already taken; choose another", req.Username)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/mail"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -55,7 +56,7 @@ func (p *GroupProfile) validate(v *derrors.ValidationError) {
 	p.ContactEmail = strings.TrimSpace(p.ContactEmail)
 	p.ContactPhone = strings.TrimSpace(p.ContactPhone)
 	p.Address.trim()
-	if p.ContactEmail != "" && !validEmail(p.ContactEmail) {
+	if p.ContactEmail != "" && !mail.ValidAddress(p.ContactEmail) {
 		v.Add("profile.contact_email", "%q is not an e-mail address", p.ContactEmail)
 	}
 	if p.ContactPhone != "" && !validPhone(p.ContactPhone) {

@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/mail"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -30,6 +31,11 @@ type Account struct {
 	CompanyID  int64
 	FirstName  string
 	LastName   string
+	Email      string
+	// MustChangePassword is set after an administrator's reset, a welcome
+	// with a generated password, or when the password is older than the
+	// policy allows; such a session may do nothing but change it.
+	MustChangePassword bool
 }
 
 // Actor is the account as the access package decides for it.
@@ -62,8 +68,12 @@ var DefaultLifetimes = Lifetimes{
 
 // Service authenticates accounts and keeps sessions.
 type Service struct {
-	db        *store.DB
-	audit     *audit.Log
+	db    *store.DB
+	audit *audit.Log
+	// Mail queues the service's e-mails; nil sends none (some tests).
+	Mail *mail.Service
+	// PortalURL is used in e-mails when the provider has not set its own.
+	PortalURL string
 	Hash      HashParams
 	Lifetimes Lifetimes
 	now       func() time.Time
@@ -82,19 +92,39 @@ func New(db *store.DB, log *audit.Log) *Service {
 // HashPassword hashes with the service's parameters.
 func (s *Service) HashPassword(pw string) (string, error) { return HashPassword(pw, s.Hash) }
 
-const accountColumns = "id, username, role, provider_id, COALESCE(reseller_id, 0), COALESCE(company_id, 0), first_name, last_name"
+const accountColumns = `a.id, a.username, a.role, a.provider_id, COALESCE(a.reseller_id, 0), COALESCE(a.company_id, 0),
+	a.first_name, a.last_name, a.email, a.must_change_password, a.password_changed_at,
+	(SELECT p.admin_password_policy FROM providers p WHERE p.id = a.provider_id),
+	(SELECT p.employee_password_policy FROM providers p WHERE p.id = a.provider_id)`
 
-func scanAccount(row interface{ Scan(...any) error }, extra ...any) (Account, error) {
+func (s *Service) scanAccount(row interface{ Scan(...any) error }, extra ...any) (Account, error) {
 	var a Account
-	err := row.Scan(append([]any{&a.ID, &a.Username, &a.Role, &a.ProviderID, &a.ResellerID, &a.CompanyID, &a.FirstName, &a.LastName}, extra...)...)
-	return a, err
+	var changedAt int64
+	var adminPolicy, employeePolicy string
+	err := row.Scan(append([]any{&a.ID, &a.Username, &a.Role, &a.ProviderID, &a.ResellerID, &a.CompanyID, &a.FirstName, &a.LastName,
+		&a.Email, &a.MustChangePassword, &changedAt, &adminPolicy, &employeePolicy}, extra...)...)
+	if err != nil {
+		return a, err
+	}
+	policy, _ := PolicyByName(adminPolicy)
+	if a.Role == access.RoleEmployee {
+		policy, _ = PolicyByName(employeePolicy)
+	}
+	if policy.MaxAge > 0 && changedAt > 0 && s.now().Sub(store.Time(changedAt)) > policy.MaxAge {
+		a.MustChangePassword = true
+	}
+	return a, nil
 }
 
 // Account returns one account by id.
 func (s *Service) Account(ctx context.Context, id int64) (Account, error) {
-	a, err := scanAccount(s.db.Q(ctx).QueryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?", id))
+	return s.accountWhere(ctx, "a.id = ?", id)
+}
+
+func (s *Service) accountWhere(ctx context.Context, cond string, args ...any) (Account, error) {
+	a, err := s.scanAccount(s.db.Q(ctx).QueryRow(ctx, "SELECT "+accountColumns+" FROM accounts a WHERE "+cond, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, fmt.Errorf("identity: account %d: %w", id, derrors.ErrNotFound)
+		return a, fmt.Errorf("identity: account: %w", derrors.ErrNotFound)
 	}
 	return a, err
 }
@@ -103,29 +133,66 @@ func (s *Service) Account(ctx context.Context, id int64) (Account, error) {
 // never tells whether the username exists.
 var ErrBadCredentials = derrors.Unauthenticated("the username or password is not correct")
 
-// Authenticate checks username and password.
+// Authenticate checks username and password, applying the lockout: a
+// locked username is refused even with the right password (LockedError),
+// and the failure that reaches the threshold answers LockedError too.
+// Unknown usernames go through the same steps, so no answer reveals whether
+// an account exists.
 func (s *Service) Authenticate(ctx context.Context, username, password string) (Account, error) {
-	var hash string
-	a, err := scanAccount(s.db.Q(ctx).QueryRow(ctx, "SELECT "+accountColumns+", password_hash FROM accounts WHERE username = ?", username), &hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		_, _ = VerifyPassword(s.dummyHash, password)
-		return Account{}, ErrBadCredentials
-	}
+	st, err := s.Settings(ctx, s.providerFor(ctx, username))
 	if err != nil {
 		return Account{}, fmt.Errorf("identity: authenticate: %w", err)
 	}
-	if hash == "" {
+	if until, err := s.lockedUntil(ctx, username); err != nil {
+		return Account{}, fmt.Errorf("identity: authenticate: %w", err)
+	} else if !until.IsZero() {
 		_, _ = VerifyPassword(s.dummyHash, password)
-		return Account{}, ErrBadCredentials
+		return Account{}, &LockedError{Until: until}
 	}
-	ok, err := VerifyPassword(hash, password)
-	if err != nil {
-		return Account{}, fmt.Errorf("identity: authenticate %s: %w", username, err)
+	var hash string
+	a, err := s.scanAccount(s.db.Q(ctx).QueryRow(ctx, "SELECT "+accountColumns+", a.password_hash FROM accounts a WHERE a.username = ?", username), &hash)
+	ok := false
+	switch {
+	case errors.Is(err, sql.ErrNoRows), err == nil && hash == "":
+		_, _ = VerifyPassword(s.dummyHash, password)
+	case err != nil:
+		return Account{}, fmt.Errorf("identity: authenticate: %w", err)
+	default:
+		if ok, err = VerifyPassword(hash, password); err != nil {
+			return Account{}, fmt.Errorf("identity: authenticate %s: %w", username, err)
+		}
 	}
 	if !ok {
+		until, err := s.recordFailure(ctx, st, username)
+		if err != nil {
+			return Account{}, fmt.Errorf("identity: authenticate: %w", err)
+		}
+		if !until.IsZero() {
+			if a.ID != 0 {
+				_ = s.db.Tx(ctx, func(ctx context.Context) error {
+					return s.audit.Record(ctx, audit.Event{Event: "Lock Account", ObjectKind: kindOfRole(a.Role), ObjectID: a.ID,
+						ObjectName: a.Username, CompanyID: a.CompanyID, After: map[string]any{"locked_until": until}})
+				})
+			}
+			return Account{}, &LockedError{Until: until}
+		}
 		return Account{}, ErrBadCredentials
 	}
+	if err := s.clearFailures(ctx, username); err != nil {
+		return Account{}, fmt.Errorf("identity: authenticate: %w", err)
+	}
 	return a, nil
+}
+
+// providerFor is the provider whose settings govern a login: the account's,
+// or for an unknown username the deployment's first.
+func (s *Service) providerFor(ctx context.Context, username string) int64 {
+	var id int64
+	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT provider_id FROM accounts WHERE username = ?", username).Scan(&id); err == nil {
+		return id
+	}
+	_ = s.db.Q(ctx).QueryRow(ctx, "SELECT id FROM providers ORDER BY id LIMIT 1").Scan(&id)
+	return id
 }
 
 // Session is a browser session or an API token.
@@ -186,8 +253,7 @@ const touchEvery = time.Minute
 func (s *Service) SessionByToken(ctx context.Context, token string) (Session, Account, error) {
 	var sess Session
 	var created, lastSeen, expires, idle int64
-	acct, err := scanAccount(s.db.Q(ctx).QueryRow(ctx, `SELECT a.id, a.username, a.role, a.provider_id, COALESCE(a.reseller_id, 0),
-		COALESCE(a.company_id, 0), a.first_name, a.last_name, s.id, s.kind, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.idle_timeout_ms
+	acct, err := s.scanAccount(s.db.Q(ctx).QueryRow(ctx, `SELECT `+accountColumns+`, s.id, s.kind, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.idle_timeout_ms
 		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?`, hashToken(token)),
 		&sess.ID, &sess.Kind, &sess.CSRFToken, &created, &lastSeen, &expires, &idle)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -251,8 +317,8 @@ func (s *Service) CreateOperator(ctx context.Context, providerID int64, username
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		now := store.Now()
 		var id int64
-		err := s.db.Q(ctx).QueryRow(ctx, `INSERT INTO accounts (provider_id, username, password_hash, role, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, 'active', ?, ?) RETURNING id`, providerID, username, hash, string(access.RoleProvider), now, now).Scan(&id)
+		err := s.db.Q(ctx).QueryRow(ctx, `INSERT INTO accounts (provider_id, username, password_hash, role, status, created_at, updated_at, password_changed_at)
+			VALUES (?, ?, ?, ?, 'active', ?, ?, ?) RETURNING id`, providerID, username, hash, string(access.RoleProvider), now, now, now).Scan(&id)
 		if store.IsUniqueViolation(err) {
 			return derrors.Conflict("username", "the username %q is already taken", username)
 		}

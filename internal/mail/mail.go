@@ -60,6 +60,13 @@ func (r Relay) Validate() error {
 	return v.Err()
 }
 
+// ValidAddress reports whether s is a plain e-mail address (name@domain.tld),
+// as accepted for accounts and contacts.
+func ValidAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@")+1:], ".")
+}
+
 // Message is one e-mail to queue.
 type Message struct {
 	Kind      string // welcome, password_reset, password_changed, …
@@ -122,7 +129,7 @@ func (s *Service) HasRelay() bool { return s.relay != nil }
 // Enqueue writes msg to the outbox in the transaction carried by ctx (or
 // its own), so the message exists exactly when the change that caused it does.
 func (s *Service) Enqueue(ctx context.Context, msg Message) (int64, error) {
-	if _, err := mail.ParseAddress(msg.To); err != nil {
+	if !ValidAddress(msg.To) {
 		return 0, derrors.Invalid("email", "cannot send e-mail to %q: it is not an e-mail address", msg.To)
 	}
 	var id int64
@@ -151,8 +158,11 @@ func nullID(id int64) any {
 	return id
 }
 
-// backoff is the wait before attempt n+1: 30 s doubling, capped at 1 hour.
-func backoff(attempts int) time.Duration {
+// SetClock replaces the clock (tests move time forward with it).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Backoff is the wait before attempt n+1: 30 s doubling, capped at 1 hour.
+func Backoff(attempts int) time.Duration {
 	d := 30 * time.Second
 	for i := 1; i < attempts && d < time.Hour; i++ {
 		d *= 2
@@ -269,7 +279,7 @@ func (s *Service) finish(ctx context.Context, m OutboxMessage, sendErr error) er
 				StatusFailed, truncate(sendErr.Error(), 500), m.ID)
 		default:
 			_, err = q.Exec(ctx, "UPDATE mail_outbox SET next_attempt_at = ?, lease_until = 0, last_error = ? WHERE id = ?",
-				now.Add(backoff(m.Attempts)).UnixMilli(), truncate(sendErr.Error(), 500), m.ID)
+				now.Add(Backoff(m.Attempts)).UnixMilli(), truncate(sendErr.Error(), 500), m.ID)
 		}
 		return err
 	})

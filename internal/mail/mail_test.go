@@ -1,108 +1,19 @@
-package mail
+package mail_test
 
 import (
 	"context"
-	"io"
-	"mime"
-	"mime/multipart"
-	"net"
-	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
+	"github.com/switchboard-voice/switchboard/internal/mail"
+	"github.com/switchboard-voice/switchboard/internal/mail/mailtest"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
 
-// received is one message an in-process SMTP server accepted.
-type received struct {
-	from string
-	to   []string
-	data []byte
-}
-
-type smtpBackend struct {
-	mu   sync.Mutex
-	msgs []received
-}
-
-func (b *smtpBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{b: b}, nil }
-
-func (b *smtpBackend) messages() []received {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]received(nil), b.msgs...)
-}
-
-type smtpSession struct {
-	b   *smtpBackend
-	cur received
-}
-
-func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error { s.cur.from = from; return nil }
-func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.cur.to = append(s.cur.to, to)
-	return nil
-}
-func (s *smtpSession) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.cur.data = data
-	s.b.mu.Lock()
-	s.b.msgs = append(s.b.msgs, s.cur)
-	s.b.mu.Unlock()
-	return nil
-}
-func (s *smtpSession) Reset()        { s.cur = received{} }
-func (s *smtpSession) Logout() error { return nil }
-
-// startSMTP serves SMTP on addr ("127.0.0.1:0" for any port).
-func startSMTP(t *testing.T, addr string) (*smtpBackend, string, func()) {
-	t.Helper()
-	be := &smtpBackend{}
-	srv := smtp.NewServer(be)
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	var once sync.Once
-	stop := func() { once.Do(func() { srv.Close() }) }
-	t.Cleanup(stop)
-	return be, ln.Addr().String(), stop
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
-func relayAt(t *testing.T, addr string) *Relay {
-	host, port, _ := net.SplitHostPort(addr)
-	var p int
-	for _, c := range port {
-		p = p*10 + int(c-'0')
-	}
-	return &Relay{Host: host, Port: p, TLS: TLSNone, From: "Switchboard <noreply@switchboard.test>", Timeout: 5 * time.Second}
-}
-
 func TestRender(t *testing.T) {
-	m, err := Render("test", "ann@example.com", map[string]string{"Name": "Ann <admin>", "Portal": "https://portal.example"})
+	m, err := mail.Render("test", "ann@example.com", map[string]string{"Name": "Ann <admin>", "Portal": "https://portal.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +26,7 @@ func TestRender(t *testing.T) {
 	if !strings.Contains(m.HTML, "Ann &lt;admin&gt;") {
 		t.Errorf("html is not escaped: %q", m.HTML)
 	}
-	if _, err := Render("test", "x@example.com", map[string]string{"Name": "only"}); err == nil {
+	if _, err := mail.Render("test", "x@example.com", map[string]string{"Name": "only"}); err == nil {
 		t.Error("a missing template field rendered without error")
 	}
 }
@@ -125,11 +36,11 @@ func TestRender(t *testing.T) {
 func TestRelayDownThenBack(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		addr := freeAddr(t)
-		s := New(db, nil, relayAt(t, addr))
+		addr := mailtest.FreeAddr(t)
+		s := mail.New(db, nil, mailtest.RelayAt(addr))
 		clock := time.Now()
-		s.now = func() time.Time { return clock }
-		msg, err := Render("test", "ann@example.com", map[string]string{"Name": "Ann", "Portal": "https://portal.example"})
+		s.SetClock(func() time.Time { return clock })
+		msg, err := mail.Render("test", "ann@example.com", map[string]string{"Name": "Ann", "Portal": "https://portal.example"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,8 +52,8 @@ func TestRelayDownThenBack(t *testing.T) {
 		if n, err := s.SendDue(ctx, 10); err != nil || n != 0 {
 			t.Fatalf("SendDue with relay down = %d, %v", n, err)
 		}
-		out, _, _ := s.Outbox(ctx, OutboxFilter{}, store.Page{})
-		if len(out) != 1 || out[0].Status != StatusQueued || out[0].Attempts != 1 || out[0].LastError == "" ||
+		out, _, _ := s.Outbox(ctx, mail.OutboxFilter{}, store.Page{})
+		if len(out) != 1 || out[0].Status != mail.StatusQueued || out[0].Attempts != 1 || out[0].LastError == "" ||
 			!out[0].NextAttemptAt.After(clock) {
 			t.Fatalf("after failed attempt: %+v", out)
 		}
@@ -151,54 +62,66 @@ func TestRelayDownThenBack(t *testing.T) {
 			t.Fatalf("sent %d before the retry was due", n)
 		}
 		// The relay comes back; time passes beyond the back-off.
-		be, _, _ := startSMTP(t, addr)
-		clock = clock.Add(backoff(1) + time.Second)
+		srv := mailtest.Start(t, addr)
+		clock = clock.Add(mail.Backoff(1) + time.Second)
 		if n, err := s.SendDue(ctx, 10); err != nil || n != 1 {
 			t.Fatalf("SendDue with relay up = %d, %v", n, err)
 		}
-		got := be.messages()
-		if len(got) != 1 || got[0].from != "noreply@switchboard.test" || len(got[0].to) != 1 || got[0].to[0] != "ann@example.com" {
+		got := srv.Messages()
+		if len(got) != 1 || got[0].From != "noreply@switchboard.test" || len(got[0].To) != 1 || got[0].To[0] != "ann@example.com" {
 			t.Fatalf("relay received %+v", got)
 		}
-		parsed, err := mail.ReadMessage(strings.NewReader(string(got[0].data)))
-		if err != nil {
-			t.Fatal(err)
+		if got[0].Subject != "Switchboard test message for Ann" {
+			t.Errorf("subject %q", got[0].Subject)
 		}
-		if subj := parsed.Header.Get("Subject"); subj != "Switchboard test message for Ann" {
-			t.Errorf("subject %q", subj)
+		if !strings.Contains(got[0].Text, "tests the e-mail relay") || !strings.Contains(got[0].HTML, `<a href="https://portal.example">`) {
+			t.Errorf("text %q html %q", got[0].Text, got[0].HTML)
 		}
-		text, html := parts(t, parsed)
-		if !strings.Contains(text, "tests the e-mail relay") || !strings.Contains(html, `<a href="https://portal.example">`) {
-			t.Errorf("text %q html %q", text, html)
-		}
-		out, _, _ = s.Outbox(ctx, OutboxFilter{}, store.Page{})
-		if out[0].ID != id || out[0].Status != StatusSent || out[0].SentAt.IsZero() || out[0].Attempts != 2 {
+		out, _, _ = s.Outbox(ctx, mail.OutboxFilter{}, store.Page{})
+		if out[0].ID != id || out[0].Status != mail.StatusSent || out[0].SentAt.IsZero() || out[0].Attempts != 2 {
 			t.Errorf("after delivery: %+v", out[0])
 		}
 		// Sent messages are never sent again.
 		clock = clock.Add(time.Hour)
-		if n, _ := s.SendDue(ctx, 10); n != 0 || len(be.messages()) != 1 {
+		if n, _ := s.SendDue(ctx, 10); n != 0 || len(srv.Messages()) != 1 {
 			t.Errorf("a sent message went out again")
 		}
 	})
 }
 
+// TestQueuedMailSurvivesRestart: a message queued by one process is sent by
+// a new Service (a restarted node) on the same database.
+func TestQueuedMailSurvivesRestart(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	if _, err := mail.New(db, nil, nil).Enqueue(ctx, mail.Message{Kind: "test", To: "dan@example.com", Subject: "s", Text: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	srv := mailtest.Start(t, "")
+	if n, err := mail.New(db, nil, srv.Relay()).SendDue(ctx, 10); n != 1 || err != nil {
+		t.Fatalf("SendDue after restart = %d, %v", n, err)
+	}
+	if len(srv.To("dan@example.com")) != 1 {
+		t.Errorf("relay received %+v", srv.Messages())
+	}
+}
+
 func TestGivesUpAfterMaxAttempts(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
-	s := New(db, nil, relayAt(t, freeAddr(t)))
+	s := mail.New(db, nil, mailtest.RelayAt(mailtest.FreeAddr(t)))
 	s.MaxAttempts = 2
 	clock := time.Now()
-	s.now = func() time.Time { return clock }
-	if _, err := s.Enqueue(ctx, Message{Kind: "test", To: "bob@example.com", Subject: "s", Text: "t"}); err != nil {
+	s.SetClock(func() time.Time { return clock })
+	if _, err := s.Enqueue(ctx, mail.Message{Kind: "test", To: "bob@example.com", Subject: "s", Text: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
 		_, _ = s.SendDue(ctx, 10)
 		clock = clock.Add(2 * time.Hour)
 	}
-	out, _, _ := s.Outbox(ctx, OutboxFilter{}, store.Page{})
-	if out[0].Status != StatusFailed || out[0].Attempts != 2 {
+	out, _, _ := s.Outbox(ctx, mail.OutboxFilter{}, store.Page{})
+	if out[0].Status != mail.StatusFailed || out[0].Attempts != 2 {
 		t.Errorf("after max attempts: %+v", out[0])
 	}
 }
@@ -206,18 +129,18 @@ func TestGivesUpAfterMaxAttempts(t *testing.T) {
 func TestNoRelayHoldsMessages(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
-	s := New(db, nil, nil)
-	if _, err := s.Enqueue(ctx, Message{Kind: "test", To: "not-an-address", Subject: "s", Text: "t"}); err == nil {
+	s := mail.New(db, nil, nil)
+	if _, err := s.Enqueue(ctx, mail.Message{Kind: "test", To: "not-an-address", Subject: "s", Text: "t"}); err == nil {
 		t.Error("queued mail to an invalid address")
 	}
-	if _, err := s.Enqueue(ctx, Message{Kind: "test", To: "carol@example.com", Subject: "s", Text: "t"}); err != nil {
+	if _, err := s.Enqueue(ctx, mail.Message{Kind: "test", To: "carol@example.com", Subject: "s", Text: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := s.SendDue(ctx, 10); n != 0 || err != nil {
 		t.Errorf("SendDue without relay = %d, %v", n, err)
 	}
-	out, total, _ := s.Outbox(ctx, OutboxFilter{To: "Carol@Example.com"}, store.Page{})
-	if total != 1 || out[0].Status != StatusQueued || out[0].Attempts != 0 {
+	out, total, _ := s.Outbox(ctx, mail.OutboxFilter{To: "Carol@Example.com"}, store.Page{})
+	if total != 1 || out[0].Status != mail.StatusQueued || out[0].Attempts != 0 {
 		t.Errorf("held message: %d %+v", total, out)
 	}
 }
@@ -225,43 +148,40 @@ func TestNoRelayHoldsMessages(t *testing.T) {
 func TestBackoff(t *testing.T) {
 	want := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute}
 	for i, w := range want {
-		if got := backoff(i + 1); got != w {
-			t.Errorf("backoff(%d) = %v, want %v", i+1, got, w)
+		if got := mail.Backoff(i + 1); got != w {
+			t.Errorf("Backoff(%d) = %v, want %v", i+1, got, w)
 		}
 	}
-	if got := backoff(50); got != time.Hour {
-		t.Errorf("backoff(50) = %v, want 1h", got)
+	if got := mail.Backoff(50); got != time.Hour {
+		t.Errorf("Backoff(50) = %v, want 1h", got)
 	}
 }
 
-// parts returns the text/plain and text/html bodies of a multipart/alternative message.
-func parts(t *testing.T, m *mail.Message) (text, html string) {
-	t.Helper()
-	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil || !strings.HasPrefix(mt, "multipart/") {
-		t.Fatalf("content type %q: %v", m.Header.Get("Content-Type"), err)
+func TestRelayValidate(t *testing.T) {
+	bad := mail.Relay{Host: "", Port: 0, TLS: "ssl", From: "nobody"}
+	err := bad.Validate()
+	for _, want := range []string{"smtp_host", "smtp_port", "smtp_tls", "smtp_from"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %v, want it to name %s", err, want)
+		}
 	}
-	r := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := r.NextPart()
-		if err == io.EOF {
-			return
-		}
+	good := mail.Relay{Host: "smtp.example.com", Port: 587, TLS: mail.TLSStartTLS, From: "noreply@example.com"}
+	if err := good.Validate(); err != nil {
+		t.Errorf("valid relay refused: %v", err)
+	}
+}
+
+func TestEveryTemplateRenders(t *testing.T) {
+	data := map[string]any{"Name": "Ann", "Username": "ann", "PortalURL": "https://p.example", "Password": "Xy7#abcdEFGH",
+		"Link": "https://p.example/reset-password?token=abc", "NewEmail": "new@example.com", "ExpiresIn": "1 hour"}
+	for _, kind := range []string{"welcome", "password_changed", "password_reset_by_admin", "password_reset", "email_change_confirm", "email_changed"} {
+		m, err := mail.Render(kind, "ann@example.com", data)
 		if err != nil {
-			t.Fatal(err)
+			t.Errorf("%s: %v", kind, err)
+			continue
 		}
-		b, _ := io.ReadAll(p)
-		body := string(b)
-		if p.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
-			body = strings.ReplaceAll(body, "=\r\n", "")
-			body = strings.ReplaceAll(body, "=3D", "=")
-		}
-		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		switch ct {
-		case "text/plain":
-			text = body
-		case "text/html":
-			html = body
+		if m.Subject == "" || m.Text == "" || !strings.Contains(m.HTML, "Ann") {
+			t.Errorf("%s rendered %+v", kind, m)
 		}
 	}
 }
