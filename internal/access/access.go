@@ -120,6 +120,10 @@ const (
 	DeleteEmployee     Action = "delete_employee"
 	// ManageMemberships is an employee's Group Memberships and Admin Privileges.
 	ManageMemberships Action = "manage_memberships"
+	// ResetPassword is "Auto generate and email password" on an employee.
+	ResetPassword Action = "reset_password"
+	// ForceUnlock lifts an employee's lockout.
+	ForceUnlock Action = "force_unlock"
 )
 
 // Kind is the type of object an action is on.
@@ -256,6 +260,10 @@ func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string
 			if t.ID == a.AccountID {
 				return derrors.Forbidden("you cannot delete your own account")
 			}
+		case ResetPassword, ForceUnlock:
+			if r.role == RoleCompanyAdmin {
+				return derrors.Forbidden("company administrators are reset and unlocked by the service provider")
+			}
 		}
 		return nil
 	case RoleGroupAdmin:
@@ -285,6 +293,8 @@ func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string
 					return nil
 				case DeleteEmployee:
 					return derrors.Forbidden("you cannot delete your own account")
+				case ResetPassword, ForceUnlock:
+					return derrors.Forbidden("use Change Password for your own account; a company administrator can reset or unlock it")
 				default:
 					return derrors.Forbidden("you cannot change your own role or privileges")
 				}
@@ -293,8 +303,10 @@ func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string
 				return derrors.Forbidden("a group administrator cannot change a company administrator")
 			}
 			switch action {
-			case UpdateEmployee, DeleteEmployee, ManageMemberships, ChangeEmployeeRole:
+			case UpdateEmployee, DeleteEmployee, ManageMemberships, ChangeEmployeeRole, ResetPassword:
 				return nil
+			case ForceUnlock:
+				return derrors.Forbidden("ask a company administrator to unlock accounts")
 			}
 		}
 	case RoleEmployee:
@@ -303,6 +315,9 @@ func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string
 		}
 		if t.Kind == KindEmployee && t.ID == a.AccountID && action == UpdateEmployee {
 			return nil
+		}
+		if t.Kind == KindEmployee && t.ID == a.AccountID && (action == ResetPassword || action == ForceUnlock) {
+			return derrors.Forbidden("use Change Password for your own account; a company administrator can reset or unlock it")
 		}
 	}
 	return derrors.Forbidden("your role does not allow this")
@@ -451,4 +466,22 @@ func roots(paths []string) []string {
 		}
 	}
 	return out
+}
+
+// CheckAuditRead decides whether actor may read an audit entry: one of a
+// company (companyID) needs the company's dashboard (operators of its
+// provider or reseller, its company admins); a provider-level one
+// (companyID 0) is for that provider's operators only. Anything else is
+// ErrNotFound, so entries never reveal that they exist.
+func (s *Service) CheckAuditRead(ctx context.Context, actor Actor, providerID, companyID int64) error {
+	if companyID == 0 {
+		if actor.Role == RoleProvider && providerID == actor.ProviderID {
+			return nil
+		}
+		return derrors.ErrNotFound
+	}
+	if err := s.Check(ctx, actor, ViewCompanyDashboard, Company(companyID)); err != nil {
+		return derrors.ErrNotFound
+	}
+	return nil
 }

@@ -163,6 +163,8 @@ var matrix = []cell{
 	{access.ChangeEmployeeRole, "acme.admin", Y, Y, N, N, N},
 	{access.DeleteEmployee, "acme.admin", Y, F, N, N, N},
 	{access.ManageMemberships, "acme.admin", Y, Y, N, N, N},
+	{access.ResetPassword, "acme.admin", Y, F, N, N, N},
+	{access.ForceUnlock, "acme.admin", Y, F, N, N, N},
 
 	// ---- leeds.admin: self for leeds.admin, member of the ancestor Leeds for sales.admin ----
 	{access.ViewEmployee, "leeds.admin", Y, Y, Y, N, N},
@@ -170,6 +172,8 @@ var matrix = []cell{
 	{access.ChangeEmployeeRole, "leeds.admin", Y, Y, F, N, N},
 	{access.DeleteEmployee, "leeds.admin", Y, Y, F, N, N},
 	{access.ManageMemberships, "leeds.admin", Y, Y, F, N, N},
+	{access.ResetPassword, "leeds.admin", Y, Y, F, N, N},
+	{access.ForceUnlock, "leeds.admin", Y, Y, F, N, N},
 
 	// ---- sales.admin: member of a descendant for leeds.admin, self for sales.admin ----
 	{access.ViewEmployee, "sales.admin", Y, Y, Y, Y, N},
@@ -177,6 +181,8 @@ var matrix = []cell{
 	{access.ChangeEmployeeRole, "sales.admin", Y, Y, Y, F, N},
 	{access.DeleteEmployee, "sales.admin", Y, Y, Y, F, N},
 	{access.ManageMemberships, "sales.admin", Y, Y, Y, F, N},
+	{access.ResetPassword, "sales.admin", Y, Y, Y, F, N},
+	{access.ForceUnlock, "sales.admin", Y, Y, F, F, N},
 
 	// ---- west.one: in both admins' subtrees; self for west.one ----
 	{access.ViewEmployee, "west.one", Y, Y, Y, Y, Y},
@@ -184,6 +190,8 @@ var matrix = []cell{
 	{access.ChangeEmployeeRole, "west.one", Y, Y, Y, Y, F},
 	{access.DeleteEmployee, "west.one", Y, Y, Y, Y, F},
 	{access.ManageMemberships, "west.one", Y, Y, Y, Y, F},
+	{access.ResetPassword, "west.one", Y, Y, Y, Y, F},
+	{access.ForceUnlock, "west.one", Y, Y, F, F, F},
 
 	// ---- support.one: descendant for leeds.admin, sibling for sales.admin ----
 	{access.ViewEmployee, "support.one", Y, Y, Y, N, N},
@@ -191,6 +199,8 @@ var matrix = []cell{
 	{access.ChangeEmployeeRole, "support.one", Y, Y, Y, N, N},
 	{access.DeleteEmployee, "support.one", Y, Y, Y, N, N},
 	{access.ManageMemberships, "support.one", Y, Y, Y, N, N},
+	{access.ResetPassword, "support.one", Y, Y, Y, N, N},
+	{access.ForceUnlock, "support.one", Y, Y, F, N, N},
 
 	// ---- london.one: member of a sibling site ----
 	{access.ViewEmployee, "london.one", Y, Y, N, N, N},
@@ -198,6 +208,8 @@ var matrix = []cell{
 	{access.ChangeEmployeeRole, "london.one", Y, Y, N, N, N},
 	{access.DeleteEmployee, "london.one", Y, Y, N, N, N},
 	{access.ManageMemberships, "london.one", Y, Y, N, N, N},
+	{access.ResetPassword, "london.one", Y, Y, N, N, N},
+	{access.ForceUnlock, "london.one", Y, Y, N, N, N},
 
 	// ---- globex.one: other company ----
 	{access.ViewEmployee, "globex.one", Y, N, N, N, N},
@@ -205,6 +217,8 @@ var matrix = []cell{
 	{access.ChangeEmployeeRole, "globex.one", Y, N, N, N, N},
 	{access.DeleteEmployee, "globex.one", Y, N, N, N, N},
 	{access.ManageMemberships, "globex.one", Y, N, N, N, N},
+	{access.ResetPassword, "globex.one", Y, N, N, N, N},
+	{access.ForceUnlock, "globex.one", Y, N, N, N, N},
 }
 
 // targets names the fixture's objects for the grid.
@@ -257,7 +271,7 @@ func TestMatrixCoversEveryAction(t *testing.T) {
 		access.ViewCompanyDashboard, access.CreateSite, access.DeleteSite, access.ViewGroup, access.CreateGroup,
 		access.UpdateGroup, access.MoveGroup, access.DeleteGroup, access.ManageGroupAdmins, access.ManageGroupMember,
 		access.ViewEmployee, access.CreateEmployee, access.UpdateEmployee, access.ChangeEmployeeRole,
-		access.DeleteEmployee, access.ManageMemberships,
+		access.DeleteEmployee, access.ManageMemberships, access.ResetPassword, access.ForceUnlock,
 	}
 	seen := map[access.Action]bool{}
 	for _, c := range matrix {
@@ -290,6 +304,9 @@ func TestForbiddenReasons(t *testing.T) {
 			{"leeds.admin", access.ViewCompanyDashboard, access.Company(f.Acme.ID), "company administrator"},
 			{"sales.admin", access.DeleteGroup, access.Group(f.Sales.ID), "sub-groups"},
 			{"sales.admin", access.ChangeEmployeeRole, access.Employee(env.ID("sales.admin")), "your own role"},
+			{"acme.admin", access.ResetPassword, access.Employee(env.ID("acme.admin")), "service provider"},
+			{"leeds.admin", access.ForceUnlock, access.Employee(env.ID("west.one")), "company administrator"},
+			{"west.one", access.ResetPassword, access.Employee(env.ID("west.one")), "Change Password"},
 		}
 		for _, c := range cases {
 			err := env.App.Access.Check(ctx, env.Actor(c.user), c.action, c.target)

@@ -15,8 +15,9 @@ import (
 
 // Actor is who did something, as the log names them.
 type Actor struct {
-	ID       int64
-	Username string
+	ID         int64
+	Username   string
+	ProviderID int64
 }
 
 type actorKey struct{}
@@ -40,6 +41,9 @@ type Event struct {
 	ObjectKind string // "company", "site", "group", "employee", …
 	ObjectID   int64
 	ObjectName string
+	// ProviderID scopes an entry with no company; entries of a company take
+	// the company's provider, and otherwise the actor's is used.
+	ProviderID int64
 	CompanyID  int64
 	SiteID     int64
 	Before     any
@@ -56,6 +60,7 @@ type Entry struct {
 	ObjectKind    string          `json:"object_kind"`
 	ObjectID      int64           `json:"object_id"`
 	ObjectName    string          `json:"object_name"`
+	ProviderID    int64           `json:"-"`
 	CompanyID     int64           `json:"company_id,omitempty"`
 	SiteID        int64           `json:"site_id,omitempty"`
 	Before        json.RawMessage `json:"before,omitempty"`
@@ -86,11 +91,15 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 	if username == "" {
 		username = "system"
 	}
+	provider := e.ProviderID
+	if provider == 0 {
+		provider = a.ProviderID
+	}
 	_, err = l.db.Q(ctx).Exec(ctx, `INSERT INTO audit_events
-		(at, actor_id, actor_username, event, object_kind, object_id, object_name, company_id, site_id, before_json, after_json)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(at, actor_id, actor_username, event, object_kind, object_id, object_name, provider_id, company_id, site_id, before_json, after_json)
+		VALUES (?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT provider_id FROM companies WHERE id = ?), ?), ?, ?, ?, ?)`,
 		store.Now(), nullID(a.ID), username, e.Event, e.ObjectKind, e.ObjectID, e.ObjectName,
-		nullID(e.CompanyID), nullID(e.SiteID), before, after)
+		e.CompanyID, nullID(provider), nullID(e.CompanyID), nullID(e.SiteID), before, after)
 	if err != nil {
 		return fmt.Errorf("audit: record %s: %w", e.Event, err)
 	}
@@ -115,6 +124,8 @@ func nullID(id int64) any {
 // Filter narrows a listing. CompanyIDs, when non-nil, restricts to those
 // companies (the caller's scope); an empty non-nil slice matches nothing.
 type Filter struct {
+	// ProviderID, when set, keeps the provider's entries only.
+	ProviderID int64
 	CompanyIDs []int64
 	CompanyID  int64
 	SiteID     int64
@@ -141,6 +152,9 @@ func (l *Log) List(ctx context.Context, f Filter, p store.Page) ([]Entry, int, e
 	add := func(cond string, v any) {
 		where = append(where, cond)
 		args = append(args, v)
+	}
+	if f.ProviderID != 0 {
+		add("provider_id = ?", f.ProviderID)
 	}
 	if f.CompanyID != 0 {
 		add("company_id = ?", f.CompanyID)
@@ -175,11 +189,17 @@ func (l *Log) List(ctx context.Context, f Filter, p store.Page) ([]Entry, int, e
 	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM audit_events"+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("audit: count: %w", err)
 	}
-	rows, err := q.Query(ctx, `SELECT id, at, COALESCE(actor_id, 0), actor_username, event, object_kind, object_id, object_name,
-		COALESCE(company_id, 0), COALESCE(site_id, 0), before_json, after_json FROM audit_events`+cond+
-		" ORDER BY at DESC, id DESC LIMIT ? OFFSET ?", append(args, p.Limit(), p.Offset())...)
+	out, err := l.query(ctx, cond, args, p.Limit(), p.Offset())
+	return out, total, err
+}
+
+// query reads entries matching cond, newest first.
+func (l *Log) query(ctx context.Context, cond string, args []any, limit, offset int) ([]Entry, error) {
+	rows, err := l.db.Q(ctx).Query(ctx, `SELECT id, at, COALESCE(actor_id, 0), actor_username, event, object_kind, object_id, object_name,
+		COALESCE(provider_id, 0), COALESCE(company_id, 0), COALESCE(site_id, 0), before_json, after_json FROM audit_events`+cond+
+		" ORDER BY at DESC, id DESC LIMIT ? OFFSET ?", append(args, limit, offset)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("audit: list: %w", err)
+		return nil, fmt.Errorf("audit: list: %w", err)
 	}
 	defer rows.Close()
 	var out []Entry
@@ -188,8 +208,8 @@ func (l *Log) List(ctx context.Context, f Filter, p store.Page) ([]Entry, int, e
 		var at int64
 		var before, after string
 		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorUsername, &e.Event, &e.ObjectKind, &e.ObjectID, &e.ObjectName,
-			&e.CompanyID, &e.SiteID, &before, &after); err != nil {
-			return nil, 0, fmt.Errorf("audit: scan: %w", err)
+			&e.ProviderID, &e.CompanyID, &e.SiteID, &before, &after); err != nil {
+			return nil, fmt.Errorf("audit: scan: %w", err)
 		}
 		e.At = store.Time(at)
 		if before != "" {
@@ -200,7 +220,7 @@ func (l *Log) List(ctx context.Context, f Filter, p store.Page) ([]Entry, int, e
 		}
 		out = append(out, e)
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }
 
 // Retention is how long audit entries are kept.

@@ -306,7 +306,7 @@ func (s *Service) PurgeExpiredSessions(ctx context.Context) (int64, error) {
 // CreateOperator creates a provider operator account. It is how an empty
 // deployment gets its first login (switchboard create-operator).
 func (s *Service) CreateOperator(ctx context.Context, providerID int64, username, password string) (Account, error) {
-	if err := CheckBusinessPortalPassword("password", password); err != nil {
+	if err := PolicyBusinessPortal.Check("password", password, nil, ""); err != nil {
 		return Account{}, err
 	}
 	hash, err := s.HashPassword(password)

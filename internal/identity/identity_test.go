@@ -120,7 +120,7 @@ func TestVerifyPassword(t *testing.T) {
 	}
 }
 
-func TestCheckBusinessPortalPassword(t *testing.T) {
+func TestBusinessPortalPolicyRules(t *testing.T) {
 	cases := []struct {
 		pw   string
 		want []string // fragments of the broken rules, in order; none means valid
@@ -132,14 +132,14 @@ func TestCheckBusinessPortalPassword(t *testing.T) {
 		{"abcdefg1!", []string{"uppercase"}},
 		{"ABCDEFG1!", []string{"lowercase"}},
 		{"Abcdefgh!", []string{"digit"}},
-		{"Abcdefgh1", []string{"symbol"}},
-		{"Abcdefg 1", []string{"symbol"}}, // a space is not a symbol
-		{"", []string{"at least 8", "uppercase", "lowercase", "digit", "symbol"}},
-		{"abc", []string{"at least 8", "uppercase", "digit", "symbol"}},
+		{"Abcdefgh1", []string{"special character"}},
+		{"Abcdefg 1", []string{"special character"}}, // a space is not a special character
+		{"", []string{"at least 8", "uppercase", "lowercase", "digit", "special character"}},
+		{"abc", []string{"at least 8", "uppercase", "digit", "special character"}},
 		{"Aa1!" + strings.Repeat("x", 125), []string{"at most 128"}},
 	}
 	for _, c := range cases {
-		err := CheckBusinessPortalPassword("new_password", c.pw)
+		err := PolicyBusinessPortal.Check("new_password", c.pw, nil, "")
 		if c.want == nil {
 			if err != nil {
 				t.Errorf("%q: %v, want valid", c.pw, err)

@@ -7,11 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"golang.org/x/crypto/argon2"
-
-	"github.com/switchboard-voice/switchboard/internal/derrors"
 )
 
 // HashParams are argon2id's cost parameters.
@@ -65,43 +62,9 @@ func VerifyPassword(encoded, password string) (bool, error) {
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
-// CheckBusinessPortalPassword applies the Business Portal seed's rule for a
-// new password: at least 8 characters with an uppercase letter, a lowercase
-// letter, a digit and a symbol. Every broken rule is named.
+// CheckBusinessPortalPassword applies the business-portal preset.
+//
+// Deprecated: use Service.CheckPassword, which applies the provider's policy for the role.
 func CheckBusinessPortalPassword(field, pw string) error {
-	v := &derrors.ValidationError{}
-	var upper, lower, digit, symbol bool
-	n := 0
-	for _, r := range pw {
-		n++
-		switch {
-		case unicode.IsUpper(r):
-			upper = true
-		case unicode.IsLower(r):
-			lower = true
-		case unicode.IsDigit(r):
-			digit = true
-		case unicode.IsPunct(r) || unicode.IsSymbol(r):
-			symbol = true
-		}
-	}
-	if n < 8 {
-		v.Add(field, "the password must be at least 8 characters long")
-	}
-	if n > 128 {
-		v.Add(field, "the password must be at most 128 characters long")
-	}
-	if !upper {
-		v.Add(field, "the password must contain an uppercase letter")
-	}
-	if !lower {
-		v.Add(field, "the password must contain a lowercase letter")
-	}
-	if !digit {
-		v.Add(field, "the password must contain a digit")
-	}
-	if !symbol {
-		v.Add(field, "the password must contain a symbol such as ! or #")
-	}
-	return v.Err()
+	return PolicyBusinessPortal.Check(field, pw, nil, "")
 }

@@ -140,7 +140,7 @@ func (p Policy) Check(field, pw string, numbers []string, region string) error {
 			letter = true
 		case unicode.IsDigit(r):
 			digit = true
-		case unicode.IsPunct(r) || unicode.IsSymbol(r) || r == ' ':
+		case unicode.IsPunct(r) || unicode.IsSymbol(r):
 			symbol = true
 		}
 	}

@@ -363,6 +363,17 @@ func (s *Service) ChangePassword(ctx context.Context, accountID, keepSessionID i
 		return err
 	}
 	if ok, _ := VerifyPassword(hash, current); !ok {
+		// A stolen session must not be a way to guess the password: wrong
+		// current passwords count towards the lockout like wrong logins.
+		st, err := s.Settings(ctx, a.ProviderID)
+		if err != nil {
+			return err
+		}
+		if until, err := s.recordFailure(ctx, st, a.Username); err != nil {
+			return err
+		} else if !until.IsZero() {
+			return &LockedError{Until: until}
+		}
 		return derrors.Invalid("current_password", "the current password is not correct")
 	}
 	return s.db.Tx(ctx, func(ctx context.Context) error {
@@ -438,7 +449,8 @@ func (s *Service) notify(ctx context.Context, a Account, kind string, extra map[
 	if err != nil {
 		return err
 	}
-	msg.CompanyID, msg.AccountID = a.CompanyID, a.ID
+	msg.ProviderID, msg.CompanyID, msg.AccountID = a.ProviderID, a.CompanyID, a.ID
+	msg.Sensitive = data["Password"] != "" || data["Link"] != ""
 	_, err = s.Mail.Enqueue(ctx, msg)
 	return err
 }
@@ -783,3 +795,20 @@ func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 
 // SetClock replaces the clock (tests move time forward with it).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// CheckPassword applies providerID's policy for role to a new password.
+func (s *Service) CheckPassword(ctx context.Context, providerID int64, role access.Role, field, pw string, numbers []string) error {
+	st, err := s.Settings(ctx, providerID)
+	if err != nil {
+		return err
+	}
+	return st.PolicyFor(role).Check(field, pw, numbers, st.Region)
+}
+
+// RequirePasswordChange makes the account change its password at next login.
+func (s *Service) RequirePasswordChange(ctx context.Context, accountID int64) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		_, err := s.db.Q(ctx).Exec(ctx, "UPDATE accounts SET must_change_password = ? WHERE id = ?", true, accountID)
+		return err
+	})
+}

@@ -69,13 +69,17 @@ func ValidAddress(s string) bool {
 
 // Message is one e-mail to queue.
 type Message struct {
-	Kind      string // welcome, password_reset, password_changed, …
-	To        string
-	Subject   string
-	Text      string
-	HTML      string
-	CompanyID int64
-	AccountID int64
+	Kind       string // welcome, password_reset, password_changed, …
+	To         string
+	Subject    string
+	Text       string
+	HTML       string
+	ProviderID int64
+	CompanyID  int64
+	AccountID  int64
+	// Sensitive marks a message holding a password or a single-use link:
+	// its bodies are removed once delivered, or a day after being held.
+	Sensitive bool
 }
 
 // Statuses of an outbox row.
@@ -136,8 +140,9 @@ func (s *Service) Enqueue(ctx context.Context, msg Message) (int64, error) {
 	now := s.now().UnixMilli()
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		return s.db.Q(ctx).QueryRow(ctx, `INSERT INTO mail_outbox (created_at, kind, to_addr, subject, text_body, html_body,
-			company_id, account_id, status, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			now, msg.Kind, msg.To, msg.Subject, msg.Text, msg.HTML, nullID(msg.CompanyID), nullID(msg.AccountID), StatusQueued, now).Scan(&id)
+			provider_id, company_id, account_id, sensitive, status, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			now, msg.Kind, msg.To, msg.Subject, msg.Text, msg.HTML, nullID(msg.ProviderID), nullID(msg.CompanyID), nullID(msg.AccountID),
+			msg.Sensitive, StatusQueued, now).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("mail: enqueue %s: %w", msg.Kind, err)
@@ -274,6 +279,9 @@ func (s *Service) finish(ctx context.Context, m OutboxMessage, sendErr error) er
 		case sendErr == nil:
 			_, err = q.Exec(ctx, "UPDATE mail_outbox SET status = ?, sent_at = ?, lease_until = 0, last_error = '' WHERE id = ?",
 				StatusSent, now.UnixMilli(), m.ID)
+			if err == nil {
+				_, err = q.Exec(ctx, "UPDATE mail_outbox SET text_body = ?, html_body = '' WHERE id = ? AND sensitive = ?", Redacted, m.ID, true)
+			}
 		case m.Attempts >= s.MaxAttempts:
 			_, err = q.Exec(ctx, "UPDATE mail_outbox SET status = ?, lease_until = 0, last_error = ? WHERE id = ?",
 				StatusFailed, truncate(sendErr.Error(), 500), m.ID)
@@ -311,17 +319,55 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// OutboxFilter narrows Outbox.
+// Redacted replaces the body of a sensitive message once it is no longer needed.
+const Redacted = "[This message held a password or a single-use link. Its text was removed once it was delivered, or a day after it was held.]"
+
+// Retention is how long delivered and failed messages are kept.
+const Retention = 30 * 24 * time.Hour
+
+// Purge removes the bodies of sensitive messages held for more than a day
+// and deletes sent or failed messages older than Retention.
+func (s *Service) Purge(ctx context.Context) (int64, error) {
+	var n int64
+	now := s.now()
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		q := s.db.Q(ctx)
+		res, err := q.Exec(ctx, "UPDATE mail_outbox SET text_body = ?, html_body = '' WHERE sensitive = ? AND text_body <> ? AND created_at < ?",
+			Redacted, true, Redacted, now.Add(-24*time.Hour).UnixMilli())
+		if err != nil {
+			return err
+		}
+		a, _ := res.RowsAffected()
+		res, err = q.Exec(ctx, "DELETE FROM mail_outbox WHERE status <> ? AND created_at < ?", StatusQueued, now.Add(-Retention).UnixMilli())
+		if err != nil {
+			return err
+		}
+		b, _ := res.RowsAffected()
+		n = a + b
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("mail: purge: %w", err)
+	}
+	return n, nil
+}
+
+// OutboxFilter narrows Outbox. API callers always set ProviderID: an
+// operator reads their own provider's mail only.
 type OutboxFilter struct {
-	Status    string
-	To        string
-	CompanyID int64
+	ProviderID int64
+	Status     string
+	To         string
+	CompanyID  int64
 }
 
 // Outbox lists stored messages, newest first, with the total.
 func (s *Service) Outbox(ctx context.Context, f OutboxFilter, p store.Page) ([]OutboxMessage, int, error) {
 	var where []string
 	var args []any
+	if f.ProviderID != 0 {
+		where, args = append(where, "provider_id = ?"), append(args, f.ProviderID)
+	}
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, f.Status)
 	}

@@ -31,11 +31,12 @@ type Server struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	limiter  *loginLimiter
 }
 
 // New builds the handler.
 func New(a *app.App) (*Server, error) {
-	s := &Server{app: a, mux: http.NewServeMux(), registry: prometheus.NewRegistry()}
+	s := &Server{app: a, mux: http.NewServeMux(), registry: prometheus.NewRegistry(), limiter: newLoginLimiter(20, time.Minute)}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "switchboard_http_requests_total", Help: "HTTP requests by route pattern, method and status code.",
 	}, []string{"route", "method", "code"})
@@ -111,7 +112,46 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if blocked := s.passwordChangeGate(rec, r); blocked {
+		return
+	}
+	if !s.limiter.allow(r) {
+		rec.Header().Set("Retry-After", "60")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			api.WriteProblem(rec, api.Problem{Type: api.ProblemTooManyRequests, Title: "Too Many Requests", Status: http.StatusTooManyRequests,
+				Detail: "too many login or reset attempts from your address; wait a minute and try again"})
+		} else {
+			http.Error(rec, "Too many login or reset attempts from your address; wait a minute and try again.", http.StatusTooManyRequests)
+		}
+		return
+	}
 	s.mux.ServeHTTP(rec, r)
+}
+
+// passwordChangeAllowed are the paths a session that must change its
+// password may still use.
+var passwordChangeAllowed = map[string]bool{
+	"/api/v1/auth/me": true, "/api/v1/auth/password": true, "/api/v1/auth/logout": true,
+	"/account/password": true, "/logout": true, "/manifest.webmanifest": true, "/api/v1/openapi.json": true,
+	// Links from e-mails work whoever is logged in.
+	"/reset-password": true, "/confirm-email": true, "/forgot-password": true,
+}
+
+// passwordChangeGate answers for a session whose password must change
+// (after an administrator's reset, a generated welcome password, or expiry):
+// only the change itself, logout and static assets get through.
+func (s *Server) passwordChangeGate(w http.ResponseWriter, r *http.Request) bool {
+	a, ok := request.AuthFrom(r.Context())
+	if !ok || !a.Account.MustChangePassword || passwordChangeAllowed[r.URL.Path] || strings.HasPrefix(r.URL.Path, "/static/") {
+		return false
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		api.WriteProblem(w, api.Problem{Type: api.ProblemPasswordChange, Title: "Forbidden", Status: http.StatusForbidden,
+			Detail: "your password must be changed before you can continue: POST /api/v1/auth/password"})
+		return true
+	}
+	http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+	return true
 }
 
 // authenticate resolves a bearer token or the session cookie to an account.
@@ -143,7 +183,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*http.Req
 		return r, err
 	}
 	ctx := request.WithAuth(r.Context(), request.Auth{Account: acct, Session: sess, Token: token, ViaCookie: viaCookie})
-	ctx = audit.WithActor(ctx, audit.Actor{ID: acct.ID, Username: acct.Username})
+	ctx = audit.WithActor(ctx, audit.Actor{ID: acct.ID, Username: acct.Username, ProviderID: acct.ProviderID})
 	return r.WithContext(ctx), nil
 }
 

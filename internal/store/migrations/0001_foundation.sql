@@ -133,6 +133,9 @@ CREATE TABLE audit_events (
     object_kind TEXT NOT NULL,
     object_id BIGINT NOT NULL DEFAULT 0,
     object_name TEXT NOT NULL DEFAULT '',
+    -- provider_id scopes every entry, including those with no company
+    -- (operator and provider-level events).
+    provider_id BIGINT,
     company_id BIGINT,
     site_id BIGINT,
     before_json TEXT NOT NULL DEFAULT '',
@@ -140,3 +143,4 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_company_at ON audit_events (company_id, at);
 CREATE INDEX audit_at ON audit_events (at);
+CREATE INDEX audit_provider_at ON audit_events (provider_id, at);

@@ -9,8 +9,12 @@ CREATE TABLE mail_outbox (
     subject TEXT NOT NULL,
     text_body TEXT NOT NULL,
     html_body TEXT NOT NULL DEFAULT '',
+    provider_id BIGINT,
     company_id BIGINT,
     account_id BIGINT,
+    -- sensitive messages (a generated password, a single-use link) have
+    -- their bodies removed once delivered or a day after they were held.
+    sensitive {{bool}} NOT NULL DEFAULT {{false}},
     -- queued: waiting to be sent (or held, when no relay is configured);
     -- sent; failed: gave up after the last attempt.
     status TEXT NOT NULL DEFAULT 'queued',

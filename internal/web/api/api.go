@@ -5,6 +5,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/app"
@@ -48,8 +49,24 @@ func (h *Handler) Register(mux *http.ServeMux) {
 			}
 		})
 	}
-	// Anything else under /api/ is a JSON 404, not the UI's HTML page.
+	// A known path with another method is a 405 naming the allowed methods;
+	// anything else under /api/ is a JSON 404, not the UI's HTML page.
+	paths := http.NewServeMux()
+	allowed := map[string][]string{}
+	for _, rt := range Routes() {
+		if allowed[rt.Pattern] == nil {
+			paths.HandleFunc(rt.Pattern, func(http.ResponseWriter, *http.Request) {})
+		}
+		allowed[rt.Pattern] = append(allowed[rt.Pattern], rt.Method)
+	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := paths.Handler(r); pattern != "" {
+			methods := strings.Join(allowed[pattern], ", ")
+			w.Header().Set("Allow", methods)
+			WriteProblem(w, Problem{Type: ProblemMethodNotAllowed, Title: "Method Not Allowed", Status: http.StatusMethodNotAllowed,
+				Detail: r.Method + " is not supported on " + r.URL.Path + "; use " + methods})
+			return
+		}
 		WriteProblem(w, Problem{Type: ProblemNotFound, Title: "Not Found", Status: http.StatusNotFound,
 			Detail: "no API endpoint " + r.Method + " " + r.URL.Path + "; see /api/v1/openapi.json"})
 	})
@@ -68,6 +85,15 @@ func Routes() []Route {
 		{Method: "POST", Pattern: "/api/v1/auth/login", Public: true, fn: func(h *Handler) handlerFunc { return h.login }},
 		{Method: "POST", Pattern: "/api/v1/auth/logout", fn: func(h *Handler) handlerFunc { return h.logout }},
 		{Method: "GET", Pattern: "/api/v1/auth/me", fn: func(h *Handler) handlerFunc { return h.me }},
+		{Method: "POST", Pattern: "/api/v1/auth/password", fn: func(h *Handler) handlerFunc { return h.changePassword }},
+		{Method: "POST", Pattern: "/api/v1/auth/security-email", fn: func(h *Handler) handlerFunc { return h.changeSecurityEmail }},
+		{Method: "POST", Pattern: "/api/v1/auth/security-email/confirm", Public: true, fn: func(h *Handler) handlerFunc { return h.confirmSecurityEmail }},
+		{Method: "POST", Pattern: "/api/v1/auth/password-reset", Public: true, fn: func(h *Handler) handlerFunc { return h.requestPasswordReset }},
+		{Method: "POST", Pattern: "/api/v1/auth/password-reset/confirm", Public: true, fn: func(h *Handler) handlerFunc { return h.confirmPasswordReset }},
+
+		{Method: "GET", Pattern: "/api/v1/settings/security", fn: func(h *Handler) handlerFunc { return h.securitySettings }},
+		{Method: "PATCH", Pattern: "/api/v1/settings/security", fn: func(h *Handler) handlerFunc { return h.updateSecuritySettings }},
+		{Method: "GET", Pattern: "/api/v1/mail/outbox", fn: func(h *Handler) handlerFunc { return h.outbox }},
 
 		{Method: "GET", Pattern: "/api/v1/resellers", fn: func(h *Handler) handlerFunc { return h.listResellers }},
 		{Method: "POST", Pattern: "/api/v1/resellers", fn: func(h *Handler) handlerFunc { return h.createReseller }},
@@ -77,6 +103,7 @@ func Routes() []Route {
 		{Method: "GET", Pattern: "/api/v1/companies/{id}", fn: func(h *Handler) handlerFunc { return h.getCompany }},
 		{Method: "PATCH", Pattern: "/api/v1/companies/{id}", fn: func(h *Handler) handlerFunc { return h.updateCompany }},
 		{Method: "GET", Pattern: "/api/v1/companies/{id}/dashboard", fn: func(h *Handler) handlerFunc { return h.companyDashboard }},
+		{Method: "GET", Pattern: "/api/v1/companies/{id}/recent-activity", fn: func(h *Handler) handlerFunc { return h.recentActivity }},
 
 		{Method: "GET", Pattern: "/api/v1/sites", fn: func(h *Handler) handlerFunc { return h.listSites }},
 		{Method: "POST", Pattern: "/api/v1/sites", fn: func(h *Handler) handlerFunc { return h.createSite }},
@@ -106,7 +133,12 @@ func Routes() []Route {
 		{Method: "POST", Pattern: "/api/v1/employees/{id}/memberships", fn: func(h *Handler) handlerFunc { return h.changeEmployeeMemberships }},
 		{Method: "GET", Pattern: "/api/v1/employees/{id}/admin-privileges", fn: func(h *Handler) handlerFunc { return h.employeeAdminPrivileges }},
 		{Method: "POST", Pattern: "/api/v1/employees/{id}/admin-privileges", fn: func(h *Handler) handlerFunc { return h.changeEmployeeAdminPrivileges }},
+		{Method: "POST", Pattern: "/api/v1/employees/{id}/reset-password", fn: func(h *Handler) handlerFunc { return h.resetEmployeePassword }},
+		{Method: "GET", Pattern: "/api/v1/employees/{id}/lock", fn: func(h *Handler) handlerFunc { return h.employeeLock }},
+		{Method: "POST", Pattern: "/api/v1/employees/{id}/force-unlock", fn: func(h *Handler) handlerFunc { return h.forceUnlock }},
+		{Method: "PUT", Pattern: "/api/v1/employees/{id}/service-passwords", fn: func(h *Handler) handlerFunc { return h.setServicePasswords }},
 
 		{Method: "GET", Pattern: "/api/v1/audit", fn: func(h *Handler) handlerFunc { return h.listAudit }},
+		{Method: "GET", Pattern: "/api/v1/audit/{id}", fn: func(h *Handler) handlerFunc { return h.auditEntry }},
 	}
 }

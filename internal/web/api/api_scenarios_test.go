@@ -61,12 +61,21 @@ func scReplacer(env *apptest.Env) *strings.Replacer {
 	for u, a := range f.Accounts {
 		pairs = append(pairs, "{"+u+"}", id(a.ID))
 	}
+	// {acme-entry} and {globex-entry}: an audit entry of each company.
+	for name, company := range map[string]int64{"{acme-entry}": f.Acme.ID, "{globex-entry}": f.Globex.ID} {
+		es, _, err := env.App.Audit.List(context.Background(), audit.Filter{CompanyID: company}, store.Page{Page: 1, PerPage: 1})
+		if err != nil || len(es) == 0 {
+			panic(fmt.Sprintf("no audit entry of company %d: %v", company, err))
+		}
+		pairs = append(pairs, name, id(es[0].ID))
+	}
 	return strings.NewReplacer(pairs...)
 }
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
 
-// scClient sends requests as fixture users, logging each in once.
+// scClient sends requests as fixture users, opening a session for each
+// once (directly, not through the rate-limited login endpoint).
 type scClient struct {
 	env    *apptest.Env
 	tokens map[string]string
@@ -88,7 +97,7 @@ func (c *scClient) token(t *testing.T, user string) string {
 	if tok, ok := c.tokens[user]; ok {
 		return tok
 	}
-	tok := c.env.Token(t, user)
+	tok := sessionToken(t, c.env, user)
 	c.tokens[user] = tok
 	return tok
 }
@@ -234,11 +243,13 @@ var failing = []scenario{
 		body:   `{"parent_id":{Leeds},"name":"Ok","profile":{"contact_email":"nope"}}`,
 		status: 422, typ: api.ProblemValidation, field: "profile.contact_email"},
 	{name: "create group: under another company's site", user: "acme.admin", method: "POST", path: "/api/v1/groups", body: `{"parent_id":{Reading},"name":"X"}`,
-		status: 404, typ: api.ProblemNotFound},
+		status: 422, typ: api.ProblemValidation, detail: "does not exist", field: "parent_id"},
+	{name: "create group: under a missing parent", user: "acme.admin", method: "POST", path: "/api/v1/groups", body: `{"parent_id":{missing},"name":"X"}`,
+		status: 422, typ: api.ProblemValidation, detail: "does not exist", field: "parent_id"},
 	{name: "create group: group admin under ancestor", user: "sales.admin", method: "POST", path: "/api/v1/groups", body: `{"parent_id":{Leeds},"name":"X"}`,
-		status: 404, typ: api.ProblemNotFound},
+		status: 422, typ: api.ProblemValidation, detail: "does not exist", field: "parent_id"},
 	{name: "create group: employee", user: "west.one", method: "POST", path: "/api/v1/groups", body: `{"parent_id":{SalesWest},"name":"X"}`,
-		status: 404, typ: api.ProblemNotFound},
+		status: 422, typ: api.ProblemValidation, detail: "does not exist", field: "parent_id"},
 
 	// ---- groups: read ----
 	{name: "group admin reads sibling group", user: "sales.admin", method: "GET", path: "/api/v1/groups/{Support}",
@@ -339,9 +350,31 @@ var failing = []scenario{
 		status: 422, typ: api.ProblemValidation, detail: "at least 2", field: "username"},
 	{name: "create employee: missing fields", user: "acme.admin", method: "POST", path: "/api/v1/employees", body: `{}`,
 		status: 422, typ: api.ProblemValidation, detail: "username is required", field: "last_name"},
+	// Employees get the self-care policy, admins the business-portal one.
 	{name: "create employee: weak password", user: "acme.admin", method: "POST", path: "/api/v1/employees",
 		body:   `{"username":"john.smith","password":"password","first_name":"John","last_name":"Smith"}`,
+		status: 422, typ: api.ProblemValidation, detail: "must contain a digit", field: "password"},
+	{name: "create employee: numeric sequence", user: "acme.admin", method: "POST", path: "/api/v1/employees",
+		body:   `{"username":"john.smith","password":"Smith-54321","first_name":"John","last_name":"Smith"}`,
+		status: 422, typ: api.ProblemValidation, detail: "numeric sequence 54321", field: "password"},
+	{name: "create employee: repeated digit", user: "acme.admin", method: "POST", path: "/api/v1/employees",
+		body:   `{"username":"john.smith","password":"Smith-1112!","first_name":"John","last_name":"Smith"}`,
+		status: 422, typ: api.ProblemValidation, detail: "repeat the digit 1", field: "password"},
+	{name: "create employee: too long for self-care", user: "acme.admin", method: "POST", path: "/api/v1/employees",
+		body:   `{"username":"john.smith","password":"Smith-Very-Long-Pass-9","first_name":"John","last_name":"Smith"}`,
+		status: 422, typ: api.ProblemValidation, detail: "between 8 and 20", field: "password"},
+	{name: "create employee: password holds the phone number", user: "acme.admin", method: "POST", path: "/api/v1/employees",
+		body:   `{"username":"john.smith","password":"Smith-4960123!","phone":"+44 113 496 0123","first_name":"John","last_name":"Smith"}`,
+		status: 422, typ: api.ProblemValidation, detail: "telephone number", field: "password"},
+	{name: "create employee: admin without uppercase", user: "acme.admin", method: "POST", path: "/api/v1/employees",
+		body:   `{"username":"john.smith","password":"smith-pass-1!","first_name":"John","last_name":"Smith","role":"group_admin"}`,
 		status: 422, typ: api.ProblemValidation, detail: "uppercase", field: "password"},
+	{name: "create employee: no password and no e-mail", user: "acme.admin", method: "POST", path: "/api/v1/employees",
+		body:   `{"username":"john.smith","first_name":"John","last_name":"Smith"}`,
+		status: 422, typ: api.ProblemValidation, detail: "e-mail address", field: "password"},
+	{name: "create employee: body over 1 MiB", user: "acme.admin", method: "POST", path: "/api/v1/employees",
+		body:   `{"username":"big.one","first_name":"` + strings.Repeat("x", 1<<20) + `"}`,
+		status: 413, typ: api.ProblemMalformed, detail: "larger than 1 MiB"},
 	{name: "create employee: wrong type", user: "acme.admin", method: "POST", path: "/api/v1/employees", body: `{"username":"john.smith","group_ids":"1"}`,
 		status: 400, typ: api.ProblemMalformed, field: "group_ids"},
 	{name: "create employee: unknown field", user: "acme.admin", method: "POST", path: "/api/v1/employees", body: `{"username":"john.smith","salary":1}`,
@@ -393,6 +426,8 @@ var failing = []scenario{
 		status: 422, typ: api.ProblemValidation, field: "sort"},
 	{name: "list employees: bad role", user: "acme.admin", method: "GET", path: "/api/v1/employees?role=boss",
 		status: 422, typ: api.ProblemValidation, field: "role"},
+	{name: "list employees: bad status", user: "acme.admin", method: "GET", path: "/api/v1/employees?status=asleep",
+		status: 422, typ: api.ProblemValidation, detail: "inactive, pending, active or error", field: "status"},
 	{name: "memberships: group in Globex", user: "acme.admin", method: "POST", path: "/api/v1/employees/{west.one}/memberships", body: `{"add":[{Reading}]}`,
 		status: 422, typ: api.ProblemValidation, detail: "does not exist", field: "add"},
 	{name: "admin privileges for an employee", user: "acme.admin", method: "POST", path: "/api/v1/employees/{west.one}/admin-privileges", body: `{"add":[{Support}]}`,
@@ -431,6 +466,12 @@ var failing = []scenario{
 		status: 422, typ: api.ProblemValidation, field: "currency"},
 	{name: "create company: duplicate name", user: "operator", method: "POST", path: "/api/v1/companies", body: `{"name":"ACME LTD"}`,
 		status: 409, typ: api.ProblemConflict, field: "name"},
+	{name: "list companies: bad status", user: "operator", method: "GET", path: "/api/v1/companies?status=dormant",
+		status: 422, typ: api.ProblemValidation, detail: "status must be one of", field: "status"},
+	{name: "recent activity: group admin", user: "leeds.admin", method: "GET", path: "/api/v1/companies/{Acme}/recent-activity",
+		status: 403, typ: api.ProblemForbidden},
+	{name: "recent activity: other company", user: "acme.admin", method: "GET", path: "/api/v1/companies/{Globex}/recent-activity",
+		status: 404, typ: api.ProblemNotFound},
 
 	// ---- audit ----
 	{name: "audit: other company", user: "acme.admin", method: "GET", path: "/api/v1/audit?company_id={Globex}",
@@ -439,6 +480,122 @@ var failing = []scenario{
 		status: 422, typ: api.ProblemValidation, field: "from"},
 	{name: "audit: group admin", user: "leeds.admin", method: "GET", path: "/api/v1/audit",
 		status: 403, typ: api.ProblemForbidden},
+	{name: "audit entry: another company's", user: "acme.admin", method: "GET", path: "/api/v1/audit/{globex-entry}",
+		status: 404, typ: api.ProblemNotFound, detail: "no such object"},
+	{name: "audit entry: missing", user: "acme.admin", method: "GET", path: "/api/v1/audit/{missing}",
+		status: 404, typ: api.ProblemNotFound},
+	{name: "audit entry: group admin", user: "leeds.admin", method: "GET", path: "/api/v1/audit/{acme-entry}",
+		status: 404, typ: api.ProblemNotFound},
+
+	// ---- methods and sizes ----
+	{name: "wrong method on a known path", user: "acme.admin", method: "DELETE", path: "/api/v1/auth/me",
+		status: 405, typ: api.ProblemMethodNotAllowed, detail: "use GET"},
+	{name: "wrong method on an employee", user: "acme.admin", method: "PUT", path: "/api/v1/employees/{west.one}", body: `{}`,
+		status: 405, typ: api.ProblemMethodNotAllowed, detail: "GET, PATCH, DELETE"},
+	{name: "login: body over 1 MiB", method: "POST", path: "/api/v1/auth/login", body: `{"username":"` + strings.Repeat("a", 1<<20) + `"}`,
+		status: 413, typ: api.ProblemMalformed, detail: "larger than 1 MiB"},
+
+	// ---- own password and security e-mail ----
+	{name: "change password: wrong current", user: "west.one", method: "POST", path: "/api/v1/auth/password",
+		body:   `{"current_password":"Wrong-Pass-1!","new_password":"Wendy-Own-Pass-9"}`,
+		status: 422, typ: api.ProblemValidation, detail: "current password is not correct", field: "current_password"},
+	{name: "change password: weak new (sequence)", user: "west.one", method: "POST", path: "/api/v1/auth/password",
+		body:   `{"current_password":"Fixture-Pass-1!","new_password":"Wendy-12345!"}`,
+		status: 422, typ: api.ProblemValidation, detail: "numeric sequence 12345", field: "new_password"},
+	{name: "change password: weak new (no special character)", user: "west.one", method: "POST", path: "/api/v1/auth/password",
+		body:   `{"current_password":"Fixture-Pass-1!","new_password":"Wendy2468"}`,
+		status: 422, typ: api.ProblemValidation, detail: "special character", field: "new_password"},
+	{name: "change password: admin policy wants uppercase", user: "acme.admin", method: "POST", path: "/api/v1/auth/password",
+		body:   `{"current_password":"Fixture-Pass-1!","new_password":"alex-pass-9!"}`,
+		status: 422, typ: api.ProblemValidation, detail: "uppercase", field: "new_password"},
+	{name: "change password: same as before", user: "west.one", method: "POST", path: "/api/v1/auth/password",
+		body:   `{"current_password":"Fixture-Pass-1!","new_password":"Fixture-Pass-1!"}`,
+		status: 422, typ: api.ProblemValidation, detail: "different from the previous", field: "new_password"},
+	{name: "change password: unknown field", user: "west.one", method: "POST", path: "/api/v1/auth/password",
+		body:   `{"current_password":"x","password":"y"}`,
+		status: 400, typ: api.ProblemMalformed, field: "password"},
+	{name: "change password: anonymous", method: "POST", path: "/api/v1/auth/password", body: `{"current_password":"x","new_password":"y"}`,
+		status: 401, typ: api.ProblemUnauthenticated},
+	{name: "security e-mail: not an address", user: "west.one", method: "POST", path: "/api/v1/auth/security-email", body: `{"email":"wendy at example"}`,
+		status: 422, typ: api.ProblemValidation, detail: "not an e-mail address", field: "email"},
+	{name: "security e-mail: empty", user: "west.one", method: "POST", path: "/api/v1/auth/security-email", body: `{}`,
+		status: 422, typ: api.ProblemValidation, field: "email"},
+	{name: "security e-mail: unchanged", user: "west.one", method: "POST", path: "/api/v1/auth/security-email", body: `{"email":"WEST.ONE@example.com"}`,
+		status: 422, typ: api.ProblemValidation, detail: "already your security e-mail", field: "email"},
+	{name: "confirm security e-mail: missing token", method: "POST", path: "/api/v1/auth/security-email/confirm", body: `{}`,
+		status: 422, typ: api.ProblemValidation, detail: "token from the confirmation link is required", field: "token"},
+	{name: "confirm security e-mail: bad token", method: "POST", path: "/api/v1/auth/security-email/confirm", body: `{"token":"made-up"}`,
+		status: 422, typ: api.ProblemValidation, detail: "not valid", field: "token"},
+	{name: "confirm security e-mail: wrong type", method: "POST", path: "/api/v1/auth/security-email/confirm", body: `{"token":1}`,
+		status: 400, typ: api.ProblemMalformed, field: "token"},
+
+	// ---- self-service reset ----
+	{name: "password reset: empty login", method: "POST", path: "/api/v1/auth/password-reset", body: `{"login":"  "}`,
+		status: 422, typ: api.ProblemValidation, detail: "number or username", field: "login"},
+	{name: "password reset: unknown field", method: "POST", path: "/api/v1/auth/password-reset", body: `{"email":"x@example.com"}`,
+		status: 400, typ: api.ProblemMalformed, field: "email"},
+	{name: "reset confirm: missing token", method: "POST", path: "/api/v1/auth/password-reset/confirm", body: `{"new_password":"Wendy-Own-Pass-9"}`,
+		status: 422, typ: api.ProblemValidation, detail: "token from the reset link is required", field: "token"},
+	{name: "reset confirm: bad token", method: "POST", path: "/api/v1/auth/password-reset/confirm", body: `{"token":"made-up","new_password":"Wendy-Own-Pass-9"}`,
+		status: 422, typ: api.ProblemValidation, detail: "not valid", field: "token"},
+	{name: "reset confirm: form content type", method: "POST", path: "/api/v1/auth/password-reset/confirm", body: `token=x`, ctype: "application/x-www-form-urlencoded",
+		status: 415, typ: api.ProblemUnsupportedType},
+
+	// ---- employees' account security ----
+	{name: "reset password: company admin by company admin", user: "acme.admin", method: "POST", path: "/api/v1/employees/{acme.admin}/reset-password",
+		status: 403, typ: api.ProblemForbidden, detail: "service provider"},
+	{name: "reset password: group admin self", user: "sales.admin", method: "POST", path: "/api/v1/employees/{sales.admin}/reset-password",
+		status: 403, typ: api.ProblemForbidden, detail: "Change Password"},
+	{name: "reset password: employee self", user: "west.one", method: "POST", path: "/api/v1/employees/{west.one}/reset-password",
+		status: 403, typ: api.ProblemForbidden, detail: "Change Password"},
+	{name: "reset password: group admin outside scope", user: "sales.admin", method: "POST", path: "/api/v1/employees/{support.one}/reset-password",
+		status: 404, typ: api.ProblemNotFound},
+	{name: "reset password: other company", user: "acme.admin", method: "POST", path: "/api/v1/employees/{globex.one}/reset-password",
+		status: 404, typ: api.ProblemNotFound},
+	{name: "force unlock: group admin", user: "leeds.admin", method: "POST", path: "/api/v1/employees/{west.one}/force-unlock",
+		status: 403, typ: api.ProblemForbidden, detail: "company administrator"},
+	{name: "force unlock: company admin by company admin", user: "acme.admin", method: "POST", path: "/api/v1/employees/{acme.admin}/force-unlock",
+		status: 403, typ: api.ProblemForbidden, detail: "service provider"},
+	{name: "force unlock: not locked", user: "acme.admin", method: "POST", path: "/api/v1/employees/{west.one}/force-unlock",
+		status: 409, typ: api.ProblemConflict, detail: "west.one is not locked"},
+	{name: "force unlock: other company", user: "acme.admin", method: "POST", path: "/api/v1/employees/{globex.one}/force-unlock",
+		status: 404, typ: api.ProblemNotFound},
+	{name: "lock status: colleague", user: "west.one", method: "GET", path: "/api/v1/employees/{support.one}/lock",
+		status: 404, typ: api.ProblemNotFound},
+	{name: "service passwords: PIN sequence", user: "acme.admin", method: "PUT", path: "/api/v1/employees/{west.one}/service-passwords", body: `{"voicemail_pin":"4321"}`,
+		status: 422, typ: api.ProblemValidation, detail: "numeric sequence", field: "voicemail_pin"},
+	{name: "service passwords: PIN one digit", user: "acme.admin", method: "PUT", path: "/api/v1/employees/{west.one}/service-passwords", body: `{"voicemail_pin":"7777"}`,
+		status: 422, typ: api.ProblemValidation, detail: "one digit repeated", field: "voicemail_pin"},
+	{name: "service passwords: PIN not digits", user: "acme.admin", method: "PUT", path: "/api/v1/employees/{west.one}/service-passwords", body: `{"voicemail_pin":"12a4"}`,
+		status: 422, typ: api.ProblemValidation, detail: "digits only", field: "voicemail_pin"},
+	{name: "service passwords: PIN too short", user: "acme.admin", method: "PUT", path: "/api/v1/employees/{west.one}/service-passwords", body: `{"voicemail_pin":"258"}`,
+		status: 422, typ: api.ProblemValidation, detail: "between 4 and 8 digits", field: "voicemail_pin"},
+	{name: "service passwords: PIN too long", user: "acme.admin", method: "PUT", path: "/api/v1/employees/{west.one}/service-passwords", body: `{"voicemail_pin":"258025802"}`,
+		status: 422, typ: api.ProblemValidation, detail: "between 4 and 8 digits", field: "voicemail_pin"},
+	{name: "service passwords: both weak", user: "acme.admin", method: "PUT", path: "/api/v1/employees/{west.one}/service-passwords",
+		body:   `{"voicemail_pin":"0000","application_password":"app"}`,
+		status: 422, typ: api.ProblemValidation, field: "application_password"},
+	{name: "service passwords: nothing", user: "acme.admin", method: "PUT", path: "/api/v1/employees/{west.one}/service-passwords", body: `{}`,
+		status: 422, typ: api.ProblemValidation, detail: "voicemail_pin", field: "application_password"},
+	{name: "service passwords: PIN as number", user: "acme.admin", method: "PUT", path: "/api/v1/employees/{west.one}/service-passwords", body: `{"voicemail_pin":2580}`,
+		status: 400, typ: api.ProblemMalformed, field: "voicemail_pin"},
+	{name: "service passwords: colleague", user: "west.one", method: "PUT", path: "/api/v1/employees/{support.one}/service-passwords", body: `{"voicemail_pin":"2580"}`,
+		status: 404, typ: api.ProblemNotFound},
+
+	// ---- provider-only security pages ----
+	{name: "security settings: company admin", user: "acme.admin", method: "GET", path: "/api/v1/settings/security",
+		status: 403, typ: api.ProblemForbidden, detail: "service provider"},
+	{name: "security settings: group admin changes them", user: "leeds.admin", method: "PATCH", path: "/api/v1/settings/security", body: `{"lockout_threshold":100}`,
+		status: 403, typ: api.ProblemForbidden},
+	{name: "security settings: bad values", user: "operator", method: "PATCH", path: "/api/v1/settings/security",
+		body:   `{"lockout_threshold":0,"admin_password_policy":"lenient","portal_url":"portal.example.com","lockout_window_minutes":20000}`,
+		status: 422, typ: api.ProblemValidation, field: "lockout_window_minutes"},
+	{name: "security settings: unknown field", user: "operator", method: "PATCH", path: "/api/v1/settings/security", body: `{"mfa":true}`,
+		status: 400, typ: api.ProblemMalformed, field: "mfa"},
+	{name: "outbox: company admin", user: "acme.admin", method: "GET", path: "/api/v1/mail/outbox",
+		status: 403, typ: api.ProblemForbidden, detail: "service provider"},
+	{name: "outbox: bad status", user: "operator", method: "GET", path: "/api/v1/mail/outbox?status=bounced",
+		status: 422, typ: api.ProblemValidation, detail: "queued, sent or failed", field: "status"},
 }
 
 func TestAPIScenarios(t *testing.T) {

@@ -37,6 +37,7 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch a.Role {
 	case access.RoleProvider:
+		f.ProviderID = a.ProviderID
 		if f.CompanyID != 0 {
 			if err := h.app.Access.Check(r.Context(), a, access.ViewCompany, access.Company(f.CompanyID)); err != nil {
 				return err

@@ -35,10 +35,15 @@ type AccountInfo struct {
 	LastName   string      `json:"last_name"`
 	CompanyID  *int64      `json:"company_id"`
 	ResellerID *int64      `json:"reseller_id"`
+	Email      string      `json:"email"`
+	// PasswordChangeRequired: until the password is changed (POST
+	// /api/v1/auth/password) every other call answers 403.
+	PasswordChangeRequired bool `json:"password_change_required"`
 }
 
 func accountInfo(a identity.Account) AccountInfo {
-	info := AccountInfo{ID: a.ID, Username: a.Username, Role: a.Role, FirstName: a.FirstName, LastName: a.LastName}
+	info := AccountInfo{ID: a.ID, Username: a.Username, Role: a.Role, FirstName: a.FirstName, LastName: a.LastName,
+		Email: a.Email, PasswordChangeRequired: a.MustChangePassword}
 	if a.CompanyID != 0 {
 		info.CompanyID = &a.CompanyID
 	}

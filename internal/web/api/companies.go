@@ -2,10 +2,12 @@ package api
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
-	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
 
@@ -35,7 +37,7 @@ func (h *Handler) listResellers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, list(rs, len(rs), store.Page{Page: 1, PerPage: max(len(rs), 1)}))
+	WriteJSON(w, http.StatusOK, list(rs, len(rs), pageOf(len(rs))))
 	return nil
 }
 
@@ -57,6 +59,7 @@ func (h *Handler) createReseller(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Location", "/api/v1/resellers")
 	WriteJSON(w, http.StatusCreated, res)
 	return nil
 }
@@ -68,6 +71,9 @@ func (h *Handler) listCompanies(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := tenancy.CompanyFilter{ProviderID: a.ProviderID, Q: r.URL.Query().Get("q"), Status: r.URL.Query().Get("status")}
+	if f.Status != "" && !slices.Contains(tenancy.CompanyStatuses, f.Status) {
+		return derrors.Invalid("status", "status must be one of %s", strings.Join(tenancy.CompanyStatuses, ", "))
+	}
 	sc, err := h.app.Access.Scope(r.Context(), a)
 	if err != nil {
 		return err
@@ -100,6 +106,7 @@ func (h *Handler) createCompany(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Location", "/api/v1/companies/"+strconv.FormatInt(c.ID, 10))
 	WriteJSON(w, http.StatusCreated, c)
 	return nil
 }

@@ -28,7 +28,7 @@ func decode(r *http.Request, dst any) error {
 				detail: fmt.Sprintf("send the body as application/json, not %q", ct)}
 		}
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody+1))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
 	if err == nil {
@@ -61,7 +61,7 @@ func decode(r *http.Request, dst any) error {
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &malformedError{detail: fmt.Sprintf("unknown field %q", name),
 			fields: []derrors.FieldError{{Field: name, Message: "unknown field; check the spelling against the API document"}}}
-	case err.Error() == "http: request body too large" || strings.Contains(err.Error(), "request body too large"):
+	case errors.As(err, new(*http.MaxBytesError)):
 		return &malformedError{status: http.StatusRequestEntityTooLarge, typ: ProblemMalformed, detail: "the body is larger than 1 MiB"}
 	}
 	return &malformedError{detail: "the body could not be read as JSON: " + err.Error()}
@@ -152,3 +152,6 @@ func list[T any](items []T, total int, p store.Page) List[T] {
 
 // maxPage is every row, for internal look-ups bounded by the tenant's size.
 var maxPage = store.Page{Page: 1, PerPage: 1 << 30}
+
+// pageOf is the single page that holds a whole, unpaged list of n items.
+func pageOf(n int) store.Page { return store.Page{Page: 1, PerPage: max(n, 1)} }

@@ -8,8 +8,6 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/directory"
-	"github.com/switchboard-voice/switchboard/internal/identity"
-	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 func (h *Handler) listEmployees(w http.ResponseWriter, r *http.Request) error {
@@ -34,6 +32,11 @@ func (h *Handler) listEmployees(w http.ResponseWriter, r *http.Request) error {
 	f := directory.EmployeeFilter{Q: q.Get("q"), Role: access.Role(q.Get("role")), Status: q.Get("status"), GroupID: groupID, Sort: q.Get("sort")}
 	if f.Role != "" && !f.Role.IsCompanyRole() {
 		return derrors.Invalid("role", "role must be company_admin, group_admin or employee")
+	}
+	switch f.Status {
+	case "", directory.StatusInactive, directory.StatusPending, directory.StatusActive, directory.StatusError:
+	default:
+		return derrors.Invalid("status", "status must be inactive, pending, active or error")
 	}
 	if !directory.ValidSort(f.Sort) {
 		return derrors.Invalid("sort", "sort must be one of username, first_name, last_name, status, created_at (prefix '-' for descending)")
@@ -74,56 +77,18 @@ func (h *Handler) createEmployee(w http.ResponseWriter, r *http.Request) error {
 	if a.CompanyID != 0 && companyID != a.CompanyID {
 		return derrors.ErrNotFound
 	}
-	// Validate everything the user typed first, so one answer lists every problem.
-	v := &derrors.ValidationError{}
-	if err := req.Validate(); err != nil {
-		v.Fields = append(v.Fields, err.(*derrors.ValidationError).Fields...)
+	if req.Role == "" {
+		req.Role = access.RoleEmployee
 	}
-	if err := identity.CheckBusinessPortalPassword("password", req.Password); err != nil {
-		v.Fields = append(v.Fields, err.(*derrors.ValidationError).Fields...)
-	}
-	if err := v.Err(); err != nil {
+	if err := h.app.AuthorizeAddEmployee(r.Context(), a, companyID, req.Role, req.GroupIDs); err != nil {
 		return err
 	}
-	if err := h.checkCreateEmployee(r.Context(), a, companyID, req); err != nil {
-		return err
-	}
-	hash, err := h.app.Identity.HashPassword(req.Password)
-	if err != nil {
-		return err
-	}
-	e, err := h.app.Directory.CreateEmployee(r.Context(), companyID, a.ProviderID, req, hash)
+	e, err := h.app.AddEmployee(r.Context(), companyID, a.ProviderID, req)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/employees/"+strconv.FormatInt(e.ID, 10))
 	WriteJSON(w, http.StatusCreated, e)
-	return nil
-}
-
-// checkCreateEmployee asks access about each part of an Add Employee request:
-// the company (or, for a group admin, every group named) and the role given.
-func (h *Handler) checkCreateEmployee(ctx context.Context, a access.Actor, companyID int64, req directory.EmployeeCreateRequest) error {
-	if a.Role == access.RoleGroupAdmin && len(req.GroupIDs) == 0 {
-		return derrors.Invalid("group_ids", "name at least one group you administer for the new employee to join")
-	}
-	if len(req.GroupIDs) == 0 {
-		if err := h.app.Access.Check(ctx, a, access.CreateEmployee, access.Company(companyID)); err != nil {
-			return err
-		}
-	}
-	for _, gid := range req.GroupIDs {
-		if err := h.app.Access.Check(ctx, a, access.CreateEmployee, access.Group(gid)); err != nil {
-			if derrors.IsNotFound(err) {
-				return derrors.Invalid("group_ids", "group %d does not exist", gid)
-			}
-			return err
-		}
-	}
-	if req.Role == access.RoleCompanyAdmin {
-		// Company-wide employee management is what makes a company admin.
-		return h.app.Access.Check(ctx, a, access.CreateEmployee, access.Company(companyID))
-	}
 	return nil
 }
 
@@ -156,17 +121,7 @@ func (h *Handler) updateEmployee(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.RoleChange(e) {
-		if err := h.app.Access.Check(r.Context(), actor(r), access.ChangeEmployeeRole, access.Employee(e.ID)); err != nil {
-			return err
-		}
-		if *req.Role == access.RoleCompanyAdmin {
-			if err := h.app.Access.Check(r.Context(), actor(r), access.CreateEmployee, access.Company(e.CompanyID)); err != nil {
-				return derrors.Forbidden("only a company administrator can make someone a company administrator")
-			}
-		}
-	}
-	e, err = h.app.Directory.UpdateEmployee(r.Context(), e.ID, req)
+	e, err = h.app.ModifyEmployee(r.Context(), actor(r), e, req)
 	if err != nil {
 		return err
 	}
@@ -212,7 +167,7 @@ func (h *Handler) linkedGroups(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, list(gs, len(gs), store.Page{Page: 1, PerPage: max(len(gs), 1)}))
+	WriteJSON(w, http.StatusOK, list(gs, len(gs), pageOf(len(gs))))
 	return nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/directory"
-	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 // SiteCreateBody is POST /api/v1/sites.
@@ -198,6 +197,9 @@ func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request) error {
 		return derrors.Invalid("parent_id", "parent_id is required: a group is created under an existing group or site (sites are created by the service provider)")
 	}
 	if err := h.app.Access.Check(r.Context(), actor(r), access.CreateGroup, access.Group(req.ParentID)); err != nil {
+		if derrors.IsNotFound(err) {
+			return derrors.Invalid("parent_id", "group %d does not exist", req.ParentID)
+		}
 		return err
 	}
 	g, err := h.app.Directory.CreateGroup(r.Context(), req)
@@ -268,7 +270,7 @@ func (h *Handler) linkedEmployees(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, list(es, len(es), store.Page{Page: 1, PerPage: max(len(es), 1)}))
+	WriteJSON(w, http.StatusOK, list(es, len(es), pageOf(len(es))))
 	return nil
 }
 

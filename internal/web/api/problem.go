@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/identity"
 )
 
 // Problem is an RFC 9457 problem document. Type is stable; Detail is for people.
@@ -20,16 +21,19 @@ type Problem struct {
 
 // Problem types. Each is documented in the OpenAPI document.
 const (
-	ProblemMalformed       = "urn:switchboard:problem:malformed-request"
-	ProblemValidation      = "urn:switchboard:problem:validation"
-	ProblemNotFound        = "urn:switchboard:problem:not-found"
-	ProblemForbidden       = "urn:switchboard:problem:forbidden"
-	ProblemConflict        = "urn:switchboard:problem:conflict"
-	ProblemUnauthenticated = "urn:switchboard:problem:unauthenticated"
-	ProblemLocked          = "urn:switchboard:problem:locked"
-	ProblemInternal        = "urn:switchboard:problem:internal"
-	ProblemUnsupportedType = "urn:switchboard:problem:unsupported-media-type"
-	ProblemCSRF            = "urn:switchboard:problem:csrf"
+	ProblemMalformed        = "urn:switchboard:problem:malformed-request"
+	ProblemValidation       = "urn:switchboard:problem:validation"
+	ProblemNotFound         = "urn:switchboard:problem:not-found"
+	ProblemForbidden        = "urn:switchboard:problem:forbidden"
+	ProblemConflict         = "urn:switchboard:problem:conflict"
+	ProblemUnauthenticated  = "urn:switchboard:problem:unauthenticated"
+	ProblemLocked           = "urn:switchboard:problem:locked"
+	ProblemInternal         = "urn:switchboard:problem:internal"
+	ProblemUnsupportedType  = "urn:switchboard:problem:unsupported-media-type"
+	ProblemCSRF             = "urn:switchboard:problem:csrf"
+	ProblemMethodNotAllowed = "urn:switchboard:problem:method-not-allowed"
+	ProblemPasswordChange   = "urn:switchboard:problem:password-change-required"
+	ProblemTooManyRequests  = "urn:switchboard:problem:too-many-requests"
 )
 
 // malformedError is a request that could not be read at all.
@@ -50,6 +54,7 @@ func ProblemFor(err error, logger *slog.Logger, r *http.Request) Problem {
 	var con *derrors.ConflictError
 	var forb *derrors.ForbiddenError
 	var unauth *derrors.UnauthenticatedError
+	var locked *identity.LockedError
 	switch {
 	case errors.As(err, &mal):
 		st, typ := mal.status, mal.typ
@@ -73,8 +78,8 @@ func ProblemFor(err error, logger *slog.Logger, r *http.Request) Problem {
 			Detail: "no such object, or you do not have permission to view it"}
 	case errors.Is(err, derrors.ErrForbidden):
 		return Problem{Type: ProblemForbidden, Title: "Forbidden", Status: http.StatusForbidden, Detail: "you do not have permission to do this"}
-	case errors.Is(err, derrors.ErrLocked):
-		return Problem{Type: ProblemLocked, Title: "Locked", Status: http.StatusLocked, Detail: err.Error()}
+	case errors.As(err, &locked):
+		return Problem{Type: ProblemLocked, Title: "Locked", Status: http.StatusLocked, Detail: locked.Error()}
 	case errors.As(err, &unauth):
 		return Problem{Type: ProblemUnauthenticated, Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: unauth.Reason}
 	case errors.Is(err, derrors.ErrUnauthenticated):

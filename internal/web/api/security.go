@@ -1,0 +1,284 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/identity"
+	"github.com/switchboard-voice/switchboard/internal/mail"
+	"github.com/switchboard-voice/switchboard/internal/web/request"
+)
+
+// MessageResponse is an answer that is only a sentence for the user.
+type MessageResponse struct {
+	Message string `json:"message"`
+}
+
+// PasswordResetRequest is POST /api/v1/auth/password-reset.
+type PasswordResetRequest struct {
+	// Login is the username or the telephone number, in any common format.
+	Login string `json:"login"`
+}
+
+func (h *Handler) requestPasswordReset(w http.ResponseWriter, r *http.Request) error {
+	var req PasswordResetRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := h.app.Identity.RequestPasswordReset(r.Context(), req.Login); err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusAccepted, MessageResponse{Message: identity.ResetRequested})
+	return nil
+}
+
+// PasswordResetConfirm is POST /api/v1/auth/password-reset/confirm.
+type PasswordResetConfirm struct {
+	Token       string `json:"token"`
+	NewPassword string `json:"new_password"`
+}
+
+func (h *Handler) confirmPasswordReset(w http.ResponseWriter, r *http.Request) error {
+	var req PasswordResetConfirm
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Token == "" {
+		return derrors.Invalid("token", "the token from the reset link is required")
+	}
+	if err := h.app.Identity.ConfirmPasswordReset(r.Context(), req.Token, req.NewPassword); err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, MessageResponse{Message: "Your password has been changed successfully!"})
+	return nil
+}
+
+// PasswordChangeRequest is POST /api/v1/auth/password.
+type PasswordChangeRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) error {
+	var req PasswordChangeRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	a, _ := request.AuthFrom(r.Context())
+	if err := h.app.Identity.ChangePassword(r.Context(), a.Account.ID, a.Session.ID, req.CurrentPassword, req.NewPassword); err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, MessageResponse{Message: "Your password has been changed successfully!"})
+	return nil
+}
+
+// SecurityEmailRequest is POST /api/v1/auth/security-email.
+type SecurityEmailRequest struct {
+	Email string `json:"email"`
+}
+
+func (h *Handler) changeSecurityEmail(w http.ResponseWriter, r *http.Request) error {
+	var req SecurityEmailRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	a, _ := request.AuthFrom(r.Context())
+	if err := h.app.Identity.RequestSecurityEmailChange(r.Context(), a.Account.ID, req.Email); err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusAccepted, MessageResponse{Message: "We have sent a confirmation link to " + strings.TrimSpace(req.Email) +
+		". Your security e-mail address changes when you follow it."})
+	return nil
+}
+
+// TokenRequest carries a token from an e-mailed link.
+type TokenRequest struct {
+	Token string `json:"token"`
+}
+
+// SecurityEmailConfirmed answers a confirmed change.
+type SecurityEmailConfirmed struct {
+	Email string `json:"email"`
+}
+
+func (h *Handler) confirmSecurityEmail(w http.ResponseWriter, r *http.Request) error {
+	var req TokenRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Token == "" {
+		return derrors.Invalid("token", "the token from the confirmation link is required")
+	}
+	email, err := h.app.Identity.ConfirmSecurityEmailChange(r.Context(), req.Token)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, SecurityEmailConfirmed{Email: email})
+	return nil
+}
+
+func (h *Handler) resetEmployeePassword(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.employee(r, access.ResetPassword)
+	if err != nil {
+		return err
+	}
+	if err := h.app.Identity.ResetPassword(r.Context(), e.ID); err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusAccepted, MessageResponse{Message: "The password has been reset and sent to " + e.Email + "."})
+	return nil
+}
+
+// LockStatus is GET /api/v1/employees/{id}/lock.
+type LockStatus struct {
+	Locked      bool    `json:"locked"`
+	LockedUntil *string `json:"locked_until"`
+}
+
+func (h *Handler) employeeLock(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.employee(r, access.ViewEmployee)
+	if err != nil {
+		return err
+	}
+	locked, until, err := h.app.Identity.IsLocked(r.Context(), e.ID)
+	if err != nil {
+		return err
+	}
+	st := LockStatus{Locked: locked}
+	if locked {
+		s := until.UTC().Format("2006-01-02T15:04:05Z")
+		st.LockedUntil = &s
+	}
+	WriteJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (h *Handler) forceUnlock(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.employee(r, access.ForceUnlock)
+	if err != nil {
+		return err
+	}
+	if err := h.app.Identity.ForceUnlock(r.Context(), e.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// ServicePasswordsRequest is PUT /api/v1/employees/{id}/service-passwords.
+type ServicePasswordsRequest struct {
+	ApplicationPassword *string `json:"application_password"`
+	VoicemailPIN        *string `json:"voicemail_pin"`
+}
+
+func (h *Handler) setServicePasswords(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.employee(r, access.UpdateEmployee)
+	if err != nil {
+		return err
+	}
+	var req ServicePasswordsRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := h.app.Identity.SetServicePasswords(r.Context(), e.ID, req.ApplicationPassword, req.VoicemailPIN); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) securitySettings(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	if err := h.app.Access.Check(r.Context(), a, access.ManageResellers, access.Provider(a.ProviderID)); err != nil {
+		return err
+	}
+	st, err := h.app.Identity.Settings(r.Context(), a.ProviderID)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, st.View())
+	return nil
+}
+
+func (h *Handler) updateSecuritySettings(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	if err := h.app.Access.Check(r.Context(), a, access.ManageResellers, access.Provider(a.ProviderID)); err != nil {
+		return err
+	}
+	var req identity.SettingsUpdate
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	st, err := h.app.Identity.UpdateSettings(r.Context(), a.ProviderID, req)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, st.View())
+	return nil
+}
+
+// outbox is GET /api/v1/mail/outbox: the provider's view of every message,
+// which with no relay configured is how a trial user reads a reset link.
+func (h *Handler) outbox(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	if err := h.app.Access.Check(r.Context(), a, access.ManageResellers, access.Provider(a.ProviderID)); err != nil {
+		return err
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := mail.OutboxFilter{ProviderID: a.ProviderID, Status: q.Get("status"), To: q.Get("to")}
+	switch f.Status {
+	case "", mail.StatusQueued, mail.StatusSent, mail.StatusFailed:
+	default:
+		return derrors.Invalid("status", "status must be queued, sent or failed")
+	}
+	if f.CompanyID, err = queryInt(r, "company_id"); err != nil {
+		return err
+	}
+	ms, total, err := h.app.Mail.Outbox(r.Context(), f, p)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, list(ms, total, p))
+	return nil
+}
+
+// auditEntry is GET /api/v1/audit/{id}: one entry with its difference.
+func (h *Handler) auditEntry(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	e, err := h.app.Audit.Entry(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := h.app.Access.CheckAuditRead(r.Context(), actor(r), e.ProviderID, e.CompanyID); err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, e.WithDiff())
+	return nil
+}
+
+// recentActivity is GET /api/v1/companies/{id}/recent-activity: the last
+// 100 provisioning events of the company, as the Company Dashboard shows.
+func (h *Handler) recentActivity(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.app.Access.Check(r.Context(), actor(r), access.ViewCompanyDashboard, access.Company(id)); err != nil {
+		return err
+	}
+	es, err := h.app.Audit.RecentActivity(r.Context(), id, 100)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, list(es, len(es), pageOf(len(es))))
+	return nil
+}

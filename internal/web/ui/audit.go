@@ -1,0 +1,255 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+// activityRow is one line of Recent Activity or the audit log.
+type activityRow struct {
+	ID     int64
+	Event  string
+	Kind   string
+	Object string
+	Site   string
+	Actor  string
+	At     time.Time
+}
+
+// activityRows names each entry's site; a site that no longer exists is
+// shown as deleted.
+func (p *Pages) activityRows(ctx context.Context, es []audit.Entry) ([]activityRow, error) {
+	sites := map[int64]string{}
+	out := make([]activityRow, 0, len(es))
+	for _, e := range es {
+		row := activityRow{ID: e.ID, Event: e.Event, Kind: kindLabel(e.ObjectKind), Object: e.ObjectName, Actor: e.ActorUsername, At: e.At}
+		if row.Object == "" && e.ObjectID != 0 {
+			row.Object = "#" + strconv.FormatInt(e.ObjectID, 10)
+		}
+		if e.SiteID != 0 {
+			name, ok := sites[e.SiteID]
+			if !ok {
+				g, err := p.app.Directory.Group(ctx, e.SiteID)
+				switch {
+				case err == nil:
+					name = g.Name
+				case derrors.IsNotFound(err):
+					name = "(deleted site)"
+				default:
+					return nil, err
+				}
+				sites[e.SiteID] = name
+			}
+			row.Site = name
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+func kindLabel(kind string) string {
+	if kind == "" {
+		return ""
+	}
+	return strings.ToUpper(kind[:1]) + kind[1:]
+}
+
+// changeRow is one changed field of an entry, its values as JSON text.
+type changeRow struct {
+	Field  string
+	Before string
+	After  string
+}
+
+type auditEntryPage struct {
+	Entry   audit.Entry
+	Kind    string
+	Site    string
+	Changes []changeRow
+	// Before and After are the whole documents, pretty-printed (the
+	// control-panel seed's "View Difference displays data in JSON format").
+	Before string
+	After  string
+	// Back is the list the entry was opened from.
+	Back      string
+	BackLabel string
+}
+
+// auditEntry is "View difference": one entry's metadata and changed fields.
+// Access is the API's auditEntry, call for call.
+func (p *Pages) auditEntry(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	e, err := p.app.Audit.Entry(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := p.app.Access.CheckAuditRead(r.Context(), actorOf(r), e.ProviderID, e.CompanyID); err != nil {
+		return err
+	}
+	d := e.WithDiff()
+	v, err := p.newView(r, e.CompanyID, "company", "View difference · "+e.Event)
+	if err != nil {
+		return err
+	}
+	pg := auditEntryPage{Entry: e, Kind: kindLabel(e.ObjectKind), Before: prettyJSON(e.Before), After: prettyJSON(e.After)}
+	for _, c := range d.Changes {
+		field := c.Field
+		if field == "" {
+			field = "(value)"
+		}
+		pg.Changes = append(pg.Changes, changeRow{Field: field, Before: string(c.Before), After: string(c.After)})
+	}
+	rows, err := p.activityRows(r.Context(), []audit.Entry{e})
+	if err != nil {
+		return err
+	}
+	pg.Site = rows[0].Site
+	switch {
+	case v.Company != nil && v.Provider:
+		v.Side = companySide(v, "audit")
+		pg.Back, pg.BackLabel = "/companies/"+itoa64(e.CompanyID)+"/audit", "Back to the audit log"
+	case v.Company != nil:
+		v.Side = companySide(v, "")
+		pg.Back, pg.BackLabel = v.Link("/dashboard"), "Back to the dashboard"
+	default:
+		v.Tab = "customers"
+		providerSide(v, "")
+		pg.Back, pg.BackLabel = "/customers", "Back to Customers"
+	}
+	v.Data = pg
+	p.render(w, r, http.StatusOK, "audit_entry", v)
+	return nil
+}
+
+// prettyJSON indents a JSON document for reading; empty stays empty.
+func prettyJSON(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var b bytes.Buffer
+	if err := json.Indent(&b, raw, "", "  "); err != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+// auditEvents are offered as suggestions in the event filter (free text is
+// allowed: the audit package keeps no list).
+var auditEvents = []string{
+	"Add Employee", "Add Group", "Add Group Member", "Assign Group Admin", "Change Password", "Change Security Email",
+	"Create Company", "Create Employee", "Create Group", "Create Site", "Delete Employee", "Delete Group", "Delete Site",
+	"Force Unlock", "Lock Account", "Modify Company", "Modify Employee", "Modify Group", "Modify Service Passwords",
+	"Move Group", "Remove Group Admin", "Remove Group Member", "Request Password Reset", "Request Security Email Change",
+	"Reset Password", "Reset Password (self-service)",
+}
+
+const auditPerPage = 50
+
+type auditLogPage struct {
+	Form    *form
+	Events  []string
+	Rows    []activityRow
+	Total   int
+	Page    int
+	Pages   int
+	First   int
+	Last    int
+	PrevURL string
+	NextURL string
+	Self    string
+}
+
+// companyAudit is a customer's audit log for provider operators, with the
+// API's listAudit checks for a provider naming a company.
+func (p *Pages) companyAudit(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	if err := p.requireProvider(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := p.app.Access.Check(r.Context(), a, access.ViewCompany, access.Company(id)); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := newForm(url.Values{"event": {strings.TrimSpace(q.Get("event"))}, "from": {q.Get("from")}, "to": {q.Get("to")}})
+	filter := audit.Filter{CompanyID: id, Event: f.V("event")}
+	if s := f.V("from"); s != "" {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			f.add("from", "Enter the date as YYYY-MM-DD.")
+		}
+		filter.From = t
+	}
+	if s := f.V("to"); s != "" {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			f.add("to", "Enter the date as YYYY-MM-DD.")
+		}
+		// The day named is included.
+		filter.To = t.AddDate(0, 0, 1)
+	}
+	if !filter.From.IsZero() && !filter.To.IsZero() && !filter.To.After(filter.From) {
+		f.add("to", "The end date must not be before the start date.")
+	}
+	page, _ := strconv.Atoi(q.Get("page"))
+	pg := store.Page{Page: max(page, 1), PerPage: auditPerPage}.Normalize()
+	self := "/companies/" + itoa64(id) + "/audit"
+	lp := auditLogPage{Form: f, Events: auditEvents, Page: pg.Page, Pages: 1, Self: self}
+	status := http.StatusOK
+	if f.Invalid() {
+		status = http.StatusUnprocessableEntity
+	} else {
+		es, total, err := p.app.Audit.List(r.Context(), filter, pg)
+		if err != nil {
+			return err
+		}
+		if lp.Rows, err = p.activityRows(r.Context(), es); err != nil {
+			return err
+		}
+		lp.Total, lp.Pages = total, max(1, (total+pg.PerPage-1)/pg.PerPage)
+		if len(es) > 0 {
+			lp.First, lp.Last = pg.Offset()+1, pg.Offset()+len(es)
+		}
+		link := func(n int) string {
+			u := url.Values{}
+			for _, k := range []string{"event", "from", "to"} {
+				if s := f.V(k); s != "" {
+					u.Set(k, s)
+				}
+			}
+			u.Set("page", strconv.Itoa(n))
+			return self + "?" + u.Encode()
+		}
+		if lp.Page > 1 {
+			lp.PrevURL = link(lp.Page - 1)
+		}
+		if lp.Page < lp.Pages {
+			lp.NextURL = link(lp.Page + 1)
+		}
+	}
+	v, err := p.newView(r, id, "company", "Audit Log")
+	if err != nil {
+		return err
+	}
+	v.Side = companySide(v, "audit")
+	v.Data = lp
+	p.render(w, r, status, "audit_log", v)
+	return nil
+}

@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/store"
+	"github.com/switchboard-voice/switchboard/internal/tenancy"
+)
+
+type customersPage struct {
+	Q         string
+	Companies []tenancy.Company
+	Total     int
+	// Provider shows each customer's audit log link.
+	Provider bool
+}
+
+// customers is the operators' customer list, from which they open a
+// company's portal view. It lists what access.Scope allows, as the API does.
+func (p *Pages) customers(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	sc, err := p.app.Access.Scope(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	f := tenancy.CompanyFilter{ProviderID: a.ProviderID, ResellerID: sc.ResellerID, CompanyID: sc.CompanyID, Q: q}
+	cs, total, err := p.app.Tenancy.ListCompanies(r.Context(), f, store.Page{PerPage: store.MaxPerPage})
+	if err != nil {
+		return err
+	}
+	v, err := p.newView(r, 0, "customers", "Customers")
+	if err != nil {
+		return err
+	}
+	providerSide(v, "customers")
+	v.Data = customersPage{Q: q, Companies: cs, Total: total, Provider: v.Provider}
+	p.render(w, r, http.StatusOK, "customers", v)
+	return nil
+}
+
+type dashboardPage struct {
+	Stats       tenancy.Stats
+	AddEmployee bool
+	ConfigReg   bool
+	// Activity is the Recent Activity panel: the last 100 provisioning events.
+	Activity []activityRow
+}
+
+// dashboard is the Company dashboard with its quick-statistic tiles.
+func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
+	id, err := p.companyFor(r, access.ViewCompanyDashboard)
+	if errors.Is(err, errChooseCompany) {
+		http.Redirect(w, r, "/customers", http.StatusSeeOther)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	st, err := p.app.Tenancy.DashboardStats(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v, err := p.newView(r, id, "company", "Company dashboard")
+	if err != nil {
+		return err
+	}
+	v.Side = companySide(v, "dashboard")
+	// companyFor asked ViewCompanyDashboard on the company, as the API's
+	// recentActivity does before the same call.
+	es, err := p.app.Audit.RecentActivity(r.Context(), id, 100)
+	if err != nil {
+		return err
+	}
+	activity, err := p.activityRows(r.Context(), es)
+	if err != nil {
+		return err
+	}
+	v.Data = dashboardPage{Stats: st, AddEmployee: v.Company.AddEmployee, ConfigReg: v.Company.ConfigAndReg, Activity: activity}
+	p.render(w, r, http.StatusOK, "dashboard", v)
+	return nil
+}
+
+func companySide(v *view, current string) []sideSection {
+	links := []navLink{{Label: "Dashboard", URL: v.Link("/dashboard"), Current: current == "dashboard"}}
+	if v.Provider {
+		links = append(links, navLink{Label: "Audit Log", URL: "/companies/" + itoa64(v.Company.ID) + "/audit", Current: current == "audit"})
+	}
+	if v.Operator {
+		links = append(links, navLink{Label: "All customers", URL: "/customers"})
+	}
+	v.SideLabel = "Company"
+	return []sideSection{{Title: v.Company.Name, Links: links}}
+}
+
+// serviceOffering is the Service Offering tab. Feature packages arrive with
+// the service-offering work; until then the page says so plainly.
+func (p *Pages) serviceOffering(w http.ResponseWriter, r *http.Request) error {
+	id, err := p.companyFor(r, access.ViewCompany)
+	if errors.Is(err, errChooseCompany) {
+		http.Redirect(w, r, "/customers", http.StatusSeeOther)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v, err := p.newView(r, id, "offering", "Service Offering")
+	if err != nil {
+		return err
+	}
+	p.render(w, r, http.StatusOK, "service_offering", v)
+	return nil
+}
+
+type sitesPage struct {
+	Q     string
+	Sites []directory.Group
+	Total int
+}
+
+// sites is Site Selection: the company's sites in the caller's scope,
+// searchable by site name.
+func (p *Pages) sites(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	id, err := p.companyFor(r, access.ViewCompany)
+	if errors.Is(err, errChooseCompany) {
+		http.Redirect(w, r, "/customers", http.StatusSeeOther)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	sc, err := p.app.Access.Scope(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	gs, total, err := p.app.Directory.ListGroups(r.Context(), id, sc, directory.GroupFilter{Q: q, SitesOnly: true},
+		store.Page{PerPage: store.MaxPerPage})
+	if err != nil {
+		return err
+	}
+	v, err := p.newView(r, id, "sites", "Site Selection")
+	if err != nil {
+		return err
+	}
+	v.SideLabel = "Sites"
+	v.Side = []sideSection{{Title: "Sites", Links: []navLink{{Label: "Site Selection", URL: v.Link("/sites"), Current: true}}}}
+	v.Data = sitesPage{Q: q, Sites: gs, Total: total}
+	p.render(w, r, http.StatusOK, "sites", v)
+	return nil
+}

@@ -1,0 +1,263 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/identity"
+)
+
+// securityPanel is the Security panel of an employee's profile: the lock
+// and the administrator's actions, each shown only when access allows it.
+type securityPanel struct {
+	Locked      bool
+	LockedUntil time.Time
+	CanReset    bool
+	CanUnlock   bool
+}
+
+// employeeSecurity fills the panel; the caller has checked ViewEmployee,
+// which is what the API's lock status asks.
+func (p *Pages) employeeSecurity(r *http.Request, e directory.Employee) (securityPanel, error) {
+	var sp securityPanel
+	var err error
+	if sp.Locked, sp.LockedUntil, err = p.app.Identity.IsLocked(r.Context(), e.ID); err != nil {
+		return sp, err
+	}
+	a := actorOf(r)
+	sp.CanReset = p.app.Access.Check(r.Context(), a, access.ResetPassword, access.Employee(e.ID)) == nil
+	sp.CanUnlock = p.app.Access.Check(r.Context(), a, access.ForceUnlock, access.Employee(e.ID)) == nil
+	return sp, nil
+}
+
+// employeeAction is a confirm step of the seed ("this will display the
+// following warning message, please select OK to proceed").
+type employeeAction struct {
+	Employee directory.Employee
+	Heading  string
+	Warning  string
+	Action   string
+	Danger   bool
+	// Refused explains why OK is not offered (nothing to do).
+	Refused string
+	Errors  []string
+}
+
+func resetAction(e directory.Employee) employeeAction {
+	a := employeeAction{Employee: e, Heading: "Auto generate and email password",
+		Action: "/employees/" + strconv.FormatInt(e.ID, 10) + "/reset-password",
+		Warning: fmt.Sprintf("A new password will be generated for %s and e-mailed to %s. Their current password stops working at once, "+
+			"they are logged out everywhere and must change the new password when they next log in.", e.DisplayName(), e.Email)}
+	if e.Email == "" {
+		a.Refused = e.DisplayName() + " has no e-mail address to send a new password to. Add one to the profile first."
+	}
+	return a
+}
+
+func unlockAction(e directory.Employee, until time.Time) employeeAction {
+	return employeeAction{Employee: e, Heading: "Force Unlock",
+		Action: "/employees/" + strconv.FormatInt(e.ID, 10) + "/force-unlock",
+		Warning: fmt.Sprintf("%s (%s) is locked until %s after too many wrong passwords. Unlocking lets them try again at once; "+
+			"their password does not change and no e-mail is sent.", e.DisplayName(), e.Username, formatWhen(until))}
+}
+
+func (p *Pages) renderEmployeeAction(w http.ResponseWriter, r *http.Request, status int, e directory.Employee, ea employeeAction) error {
+	v, err := p.newView(r, e.CompanyID, "employees", ea.Heading+" · "+e.DisplayName())
+	if err != nil {
+		return err
+	}
+	employeesSide(v, &e, "profile")
+	v.Data = ea
+	p.render(w, r, status, "employee_confirm", v)
+	return nil
+}
+
+// employeeResetConfirm is the confirm step of "Auto generate and email password".
+func (p *Pages) employeeResetConfirm(w http.ResponseWriter, r *http.Request) error {
+	e, err := p.employee(r, access.ResetPassword)
+	if err != nil {
+		return err
+	}
+	return p.renderEmployeeAction(w, r, http.StatusOK, e, resetAction(e))
+}
+
+// employeeReset mirrors the API's resetEmployeePassword.
+func (p *Pages) employeeReset(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	e, err := p.employee(r, access.ResetPassword)
+	if err != nil {
+		return err
+	}
+	if err := p.app.Identity.ResetPassword(r.Context(), e.ID); err != nil {
+		f := newForm(nil)
+		if f.addErr(err) {
+			ea := resetAction(e)
+			ea.Errors = f.General
+			return p.renderEmployeeAction(w, r, http.StatusUnprocessableEntity, e, ea)
+		}
+		return err
+	}
+	redirectFlash(w, r, "/employees/"+strconv.FormatInt(e.ID, 10), "pw-reset")
+	return nil
+}
+
+// employeeUnlockConfirm is the confirm step of Force Unlock.
+func (p *Pages) employeeUnlockConfirm(w http.ResponseWriter, r *http.Request) error {
+	e, err := p.employee(r, access.ForceUnlock)
+	if err != nil {
+		return err
+	}
+	locked, until, err := p.app.Identity.IsLocked(r.Context(), e.ID)
+	if err != nil {
+		return err
+	}
+	ea := unlockAction(e, until)
+	if !locked {
+		ea.Warning = ""
+		ea.Refused = e.DisplayName() + " (" + e.Username + ") is not locked: there is nothing to unlock."
+	}
+	return p.renderEmployeeAction(w, r, http.StatusOK, e, ea)
+}
+
+// employeeUnlock mirrors the API's forceUnlock.
+func (p *Pages) employeeUnlock(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	e, err := p.employee(r, access.ForceUnlock)
+	if err != nil {
+		return err
+	}
+	if err := p.app.Identity.ForceUnlock(r.Context(), e.ID); err != nil {
+		var con *derrors.ConflictError
+		if errors.As(err, &con) {
+			ea := employeeAction{Employee: e, Heading: "Force Unlock", Refused: sentence(con.Message) + " There is nothing to unlock."}
+			return p.renderEmployeeAction(w, r, http.StatusConflict, e, ea)
+		}
+		return err
+	}
+	redirectFlash(w, r, "/employees/"+strconv.FormatInt(e.ID, 10), "unlocked")
+	return nil
+}
+
+type servicePasswordsPage struct {
+	Employee directory.Employee
+	Form     *form
+	CanEdit  bool
+	Note     string
+	AppRules []string
+	PINRules []string
+	Self     bool
+}
+
+var servicePasswordFields = []string{"application_password", "application_password_confirm", "voicemail_pin", "voicemail_pin_confirm"}
+
+// pinRules describes identity.CheckPIN for the page.
+func pinRules() []string {
+	return []string{
+		fmt.Sprintf("Be %d to %d digits long, digits only.", identity.PINMinLength, identity.PINMaxLength),
+		"Not be one digit repeated, e.g. 1111.",
+		"Not be an ascending or descending sequence, e.g. 1234 or 9876.",
+		"Not be, or be part of, your telephone number or extension.",
+	}
+}
+
+// employeeServicePasswords is Service Passwords: the application password
+// and the voicemail / call-services PIN.
+func (p *Pages) employeeServicePasswords(w http.ResponseWriter, r *http.Request) error {
+	e, err := p.employee(r, access.ViewEmployee)
+	if err != nil {
+		return err
+	}
+	return p.renderServicePasswords(w, r, http.StatusOK, e, newForm(nil))
+}
+
+func (p *Pages) renderServicePasswords(w http.ResponseWriter, r *http.Request, status int, e directory.Employee, f *form) error {
+	a := actorOf(r)
+	tab := "employees"
+	if a.Role == access.RoleEmployee {
+		tab = "profile"
+	}
+	v, err := p.newView(r, e.CompanyID, tab, "Service Passwords · "+e.DisplayName())
+	if err != nil {
+		return err
+	}
+	employeesSide(v, &e, "service")
+	st, err := p.app.Identity.Settings(r.Context(), a.ProviderID)
+	if err != nil {
+		return err
+	}
+	// The application password follows the employee policy, but
+	// SetServicePasswords does not compare it with an earlier one.
+	appPolicy := st.PolicyFor(access.RoleEmployee)
+	appPolicy.NotPrevious = false
+	pg := servicePasswordsPage{Employee: e, Form: f, Self: e.ID == a.AccountID,
+		AppRules: appPolicy.Rules(), PINRules: pinRules()}
+	if err := p.app.Access.Check(r.Context(), a, access.UpdateEmployee, access.Employee(e.ID)); err == nil {
+		pg.CanEdit = true
+	} else if !errors.Is(err, derrors.ErrForbidden) {
+		return err
+	} else {
+		pg.Note = sentence(err.Error())
+	}
+	v.Data = pg
+	p.render(w, r, status, "service_passwords", v)
+	return nil
+}
+
+// employeeServicePasswordsSave mirrors the API's setServicePasswords: an
+// empty field leaves that secret as it is.
+func (p *Pages) employeeServicePasswordsSave(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	e, err := p.employee(r, access.UpdateEmployee)
+	if err != nil {
+		return err
+	}
+	f := newForm(nil)
+	var app, pin *string
+	if s := r.PostForm.Get("application_password"); s != "" {
+		app = &s
+		if s != r.PostForm.Get("application_password_confirm") {
+			f.add("application_password_confirm", "The two application passwords do not match.")
+		}
+	}
+	if s := r.PostForm.Get("voicemail_pin"); s != "" {
+		pin = &s
+		if s != r.PostForm.Get("voicemail_pin_confirm") {
+			f.add("voicemail_pin_confirm", "The two PINs do not match.")
+		}
+	}
+	if app == nil && pin == nil {
+		f.General = append(f.General, "Enter a new application password, a new voicemail PIN, or both.")
+	}
+	if !f.Invalid() {
+		err := p.app.Identity.SetServicePasswords(r.Context(), e.ID, app, pin)
+		if err == nil {
+			redirectFlash(w, r, "/employees/"+strconv.FormatInt(e.ID, 10)+"/service-passwords", "service-passwords")
+			return nil
+		}
+		if !f.addErr(err, servicePasswordFields...) {
+			return err
+		}
+	}
+	return p.renderServicePasswords(w, r, http.StatusUnprocessableEntity, e, f)
+}
+
+// formatWhen is how the UI writes an instant: in UTC, as the lockout
+// message does, so every reader sees the same time.
+func formatWhen(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("15:04 UTC on 2 Jan 2006")
+}

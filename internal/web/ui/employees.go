@@ -1,0 +1,546 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+const employeesPerPage = 25
+
+// employeesSide is the Employees side bar: Employee Selection and Add
+// Employee, and the selected employee's sections. An employee looking at
+// themselves sees only their profile.
+func employeesSide(v *view, e *directory.Employee, current string) {
+	if v.User.Role == access.RoleEmployee {
+		self := "/employees/" + strconv.FormatInt(v.User.ID, 10)
+		v.SideLabel = "My profile"
+		v.Side = []sideSection{{Title: "My profile", Links: []navLink{
+			{Label: "Profile", URL: self, Current: current == "profile"},
+			{Label: "Service Passwords", URL: self + "/service-passwords", Current: current == "service"},
+			{Label: "Change Password", URL: "/account/password"},
+			{Label: "Change Security Email", URL: "/account/security-email"},
+		}}}
+		return
+	}
+	v.SideLabel = "Employees"
+	v.Side = []sideSection{{Title: "Employees", Links: []navLink{
+		{Label: "Employee Selection", URL: v.Link("/employees"), Current: current == "selection"},
+		{Label: "Add Employee", URL: v.Link("/employees/new"), Current: current == "add"},
+	}}}
+	if e != nil {
+		base := "/employees/" + strconv.FormatInt(e.ID, 10)
+		v.Side = append(v.Side, sideSection{Title: e.DisplayName(), Links: []navLink{
+			{Label: "Profile", URL: base, Current: current == "profile"},
+			{Label: "Group Memberships", URL: base + "/memberships", Current: current == "memberships"},
+			{Label: "Admin Privileges", URL: base + "/admin-privileges", Current: current == "privileges"},
+			{Label: "Service Passwords", URL: base + "/service-passwords", Current: current == "service"},
+		}})
+	}
+}
+
+type employeesPage struct {
+	Q         string
+	Employees []directory.Employee
+	Total     int
+	Page      int
+	Pages     int
+	First     int
+	Last      int
+	PrevURL   string
+	NextURL   string
+}
+
+// employees is Employee Selection: search by username, first name, surname
+// or phone, paged.
+func (p *Pages) employees(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	id, err := p.companyFor(r, access.ViewCompany)
+	if errors.Is(err, errChooseCompany) {
+		http.Redirect(w, r, "/customers", http.StatusSeeOther)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if a.Role == access.RoleEmployee {
+		http.Redirect(w, r, "/employees/"+strconv.FormatInt(a.AccountID, 10), http.StatusSeeOther)
+		return nil
+	}
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	pg := store.Page{Page: max(page, 1), PerPage: employeesPerPage}.Normalize()
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	sc, err := p.app.Access.Scope(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	es, total, err := p.app.Directory.ListEmployees(r.Context(), id, sc, directory.EmployeeFilter{Q: q}, pg)
+	if err != nil {
+		return err
+	}
+	v, err := p.newView(r, id, "employees", "Employee Selection")
+	if err != nil {
+		return err
+	}
+	v.Search = q
+	employeesSide(v, nil, "selection")
+	ep := employeesPage{Q: q, Employees: es, Total: total, Page: pg.Page, Pages: max(1, (total+pg.PerPage-1)/pg.PerPage)}
+	if len(es) > 0 {
+		ep.First, ep.Last = pg.Offset()+1, pg.Offset()+len(es)
+	}
+	link := func(n int) string {
+		u := url.Values{}
+		if q != "" {
+			u.Set("q", q)
+		}
+		u.Set("page", strconv.Itoa(n))
+		return v.Link("/employees?" + u.Encode())
+	}
+	if ep.Page > 1 {
+		ep.PrevURL = link(ep.Page - 1)
+	}
+	if ep.Page < ep.Pages {
+		ep.NextURL = link(ep.Page + 1)
+	}
+	v.Data = ep
+	p.render(w, r, http.StatusOK, "employees", v)
+	return nil
+}
+
+type roleOpt struct {
+	Value    access.Role
+	Label    string
+	Selected bool
+}
+
+// roleOptions lists the roles the caller may give: company administrator
+// only when access allows CreateEmployee on the company, as the API requires.
+func (p *Pages) roleOptions(ctx context.Context, a access.Actor, companyID int64, current access.Role) []roleOpt {
+	var out []roleOpt
+	for _, role := range []access.Role{access.RoleEmployee, access.RoleGroupAdmin, access.RoleCompanyAdmin} {
+		if role == access.RoleCompanyAdmin && current != role &&
+			p.app.Access.Check(ctx, a, access.CreateEmployee, access.Company(companyID)) != nil {
+			continue
+		}
+		out = append(out, roleOpt{Value: role, Label: role.Label(), Selected: role == current})
+	}
+	return out
+}
+
+type employeeNewPage struct {
+	Form      *form
+	Roles     []roleOpt
+	Groups    []groupRow
+	CompanyID int64
+	GroupHint string
+	// EmployeeRules and AdminRules are the provider's password policies
+	// (AdminRules is nil when both roles share one).
+	EmployeeRules []string
+	AdminRules    []string
+}
+
+var employeeFields = []string{"username", "password", "password_confirm", "role", "first_name", "last_name", "email", "phone", "group_ids"}
+
+func (p *Pages) employeeNew(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(nil)
+	if gid := r.URL.Query().Get("group_id"); gid != "" {
+		f.Values.Set("group_ids", gid)
+	}
+	return p.renderEmployeeNew(w, r, http.StatusOK, f)
+}
+
+func (p *Pages) renderEmployeeNew(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	a := actorOf(r)
+	id, err := p.companyFor(r, access.ViewCompany)
+	if errors.Is(err, errChooseCompany) {
+		http.Redirect(w, r, "/customers", http.StatusSeeOther)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	gs, err := p.scopedGroups(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	v, err := p.newView(r, id, "employees", "Add Employee")
+	if err != nil {
+		return err
+	}
+	employeesSide(v, nil, "add")
+	role := access.Role(f.V("role"))
+	if role == "" {
+		role = access.RoleEmployee
+	}
+	pg := employeeNewPage{Form: f, Roles: p.roleOptions(r.Context(), a, id, role), Groups: indentGroups(gs), CompanyID: id,
+		GroupHint: "Optional: the groups the new employee joins."}
+	st, err := p.app.Identity.Settings(r.Context(), a.ProviderID)
+	if err != nil {
+		return err
+	}
+	pg.EmployeeRules = st.PolicyFor(access.RoleEmployee).Rules()
+	if admin := st.PolicyFor(access.RoleGroupAdmin).Rules(); strings.Join(admin, "\n") != strings.Join(pg.EmployeeRules, "\n") {
+		pg.AdminRules = admin
+	}
+	if a.Role == access.RoleGroupAdmin {
+		pg.GroupHint = "Choose at least one of the groups you administer for the new employee to join."
+	}
+	v.Data = pg
+	p.render(w, r, status, "employee_new", v)
+	return nil
+}
+
+// employeeCreate makes the same checks, in the same order, as the API's
+// createEmployee: the company is pinned for company accounts, every field
+// is validated at once, then access is asked about the company or each
+// group and the role.
+func (p *Pages) employeeCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	a := actorOf(r)
+	companyID, err := p.companyFor(r, access.ViewCompany)
+	if err != nil {
+		return err
+	}
+	if a.CompanyID != 0 && companyID != a.CompanyID {
+		return derrors.ErrNotFound
+	}
+	f := newForm(r.PostForm)
+	req := directory.EmployeeCreateRequest{
+		Username: f.V("username"), Password: r.PostForm.Get("password"), Role: access.Role(f.V("role")),
+		FirstName: f.V("first_name"), LastName: f.V("last_name"), Email: f.V("email"), Phone: f.V("phone"),
+	}
+	for _, s := range r.PostForm["group_ids"] {
+		gid, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || gid <= 0 {
+			f.add("group_ids", "Choose groups from the list.")
+			continue
+		}
+		req.GroupIDs = append(req.GroupIDs, gid)
+	}
+	if req.Role == "" {
+		req.Role = access.RoleEmployee
+	}
+	// Every field is checked before access is asked, so one answer lists
+	// every problem; the password against the provider's policy for the
+	// role, as app.AddEmployee will check it again.
+	f.addErr(req.Validate(), employeeFields...)
+	if req.Password != "" {
+		if err := p.app.Identity.CheckPassword(r.Context(), a.ProviderID, req.Role, "password", req.Password, []string{req.Phone}); err != nil {
+			if !f.addErr(err, employeeFields...) {
+				return err
+			}
+		}
+	}
+	if req.Password != r.PostForm.Get("password_confirm") {
+		f.add("password_confirm", "The two passwords do not match.")
+	}
+	if f.Invalid() {
+		return p.renderEmployeeNew(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err := p.app.AuthorizeAddEmployee(r.Context(), a, companyID, req.Role, req.GroupIDs); err != nil {
+		var forb *derrors.ForbiddenError
+		switch {
+		case f.addErr(err, employeeFields...):
+			return p.renderEmployeeNew(w, r, http.StatusUnprocessableEntity, f)
+		case errors.As(err, &forb):
+			f.General = append(f.General, sentence(forb.Reason))
+			return p.renderEmployeeNew(w, r, http.StatusForbidden, f)
+		}
+		return err
+	}
+	e, err := p.app.AddEmployee(r.Context(), companyID, a.ProviderID, req)
+	if err != nil {
+		if f.addErr(err, employeeFields...) {
+			return p.renderEmployeeNew(w, r, http.StatusUnprocessableEntity, f)
+		}
+		return err
+	}
+	redirectFlash(w, r, "/employees/"+strconv.FormatInt(e.ID, 10), "emp-created")
+	return nil
+}
+
+// employee loads an employee after checking action on them.
+func (p *Pages) employee(r *http.Request, action access.Action) (directory.Employee, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return directory.Employee{}, err
+	}
+	if err := p.app.Access.Check(r.Context(), actorOf(r), action, access.Employee(id)); err != nil {
+		return directory.Employee{}, err
+	}
+	return p.app.Directory.Employee(r.Context(), id)
+}
+
+type employeeProfilePage struct {
+	Employee      directory.Employee
+	Form          *form
+	CanEdit       bool
+	CanChangeRole bool
+	Roles         []roleOpt
+	Self          bool
+	Security      securityPanel
+}
+
+var profileFields = []string{"role", "first_name", "last_name", "email", "phone"}
+
+func employeeForm(e directory.Employee) *form {
+	return newForm(url.Values{
+		"role": {string(e.Role)}, "first_name": {e.FirstName}, "last_name": {e.LastName}, "email": {e.Email}, "phone": {e.Phone},
+		"address.line1": {e.Address.Line1}, "address.line2": {e.Address.Line2}, "address.city": {e.Address.City},
+		"address.postcode": {e.Address.Postcode}, "address.country": {e.Address.Country},
+	})
+}
+
+func (p *Pages) employeeProfile(w http.ResponseWriter, r *http.Request) error {
+	e, err := p.employee(r, access.ViewEmployee)
+	if err != nil {
+		return err
+	}
+	return p.renderEmployeeProfile(w, r, http.StatusOK, e, employeeForm(e))
+}
+
+func (p *Pages) renderEmployeeProfile(w http.ResponseWriter, r *http.Request, status int, e directory.Employee, f *form) error {
+	a := actorOf(r)
+	tab := "employees"
+	if a.Role == access.RoleEmployee {
+		tab = "profile"
+	}
+	v, err := p.newView(r, e.CompanyID, tab, e.DisplayName())
+	if err != nil {
+		return err
+	}
+	employeesSide(v, &e, "profile")
+	pg := employeeProfilePage{Employee: e, Form: f, Self: e.ID == a.AccountID,
+		CanEdit:       p.app.Access.Check(r.Context(), a, access.UpdateEmployee, access.Employee(e.ID)) == nil,
+		CanChangeRole: p.app.Access.Check(r.Context(), a, access.ChangeEmployeeRole, access.Employee(e.ID)) == nil,
+	}
+	if pg.CanChangeRole {
+		pg.Roles = p.roleOptions(r.Context(), a, e.CompanyID, access.Role(f.V("role")))
+	}
+	if pg.Security, err = p.employeeSecurity(r, e); err != nil {
+		return err
+	}
+	if r.URL.Query().Get("msg") == "pw-reset" && e.Email != "" {
+		// The address comes from the employee, never from the URL.
+		v.Flash = "The password has been reset and sent to " + e.Email + "."
+	}
+	v.Data = pg
+	p.render(w, r, status, "employee_profile", v)
+	return nil
+}
+
+// employeeUpdate mirrors the API's updateEmployee, including its extra
+// checks when the role changes.
+func (p *Pages) employeeUpdate(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	e, err := p.employee(r, access.UpdateEmployee)
+	if err != nil {
+		return err
+	}
+	f := newForm(r.PostForm)
+	str := func(name string) *string { s := f.V(name); return &s }
+	req := directory.EmployeeUpdateRequest{FirstName: str("first_name"), LastName: str("last_name"), Email: str("email"), Phone: str("phone"),
+		Address: &directory.Address{Line1: f.V("address.line1"), Line2: f.V("address.line2"), City: f.V("address.city"),
+			Postcode: f.V("address.postcode"), Country: f.V("address.country")}}
+	if _, ok := r.PostForm["role"]; ok {
+		role := access.Role(f.V("role"))
+		req.Role = &role
+	} else {
+		f.Values.Set("role", string(e.Role))
+	}
+	if _, err := p.app.ModifyEmployee(r.Context(), actorOf(r), e, req); err != nil {
+		if f.addErr(err, profileFields...) {
+			return p.renderEmployeeProfile(w, r, http.StatusUnprocessableEntity, e, f)
+		}
+		return err
+	}
+	redirectFlash(w, r, "/employees/"+strconv.FormatInt(e.ID, 10), "emp-updated")
+	return nil
+}
+
+// employeeLinkKind describes the Group Memberships or Admin Privileges section.
+type employeeLinkKind struct {
+	section     string // side-bar key and path segment
+	path        string
+	groupAction access.Action
+	fetch       func(context.Context, int64, access.Scope, directory.LinkFilter) ([]directory.LinkedGroup, error)
+	apply       func(context.Context, []directory.Link, []directory.Link) error
+	msg         string
+}
+
+func (p *Pages) memberships() employeeLinkKind {
+	return employeeLinkKind{"memberships", "memberships", access.ManageGroupMember, p.app.Directory.Memberships, p.app.Directory.ChangeMembers, "memberships"}
+}
+
+func (p *Pages) privileges() employeeLinkKind {
+	return employeeLinkKind{"privileges", "admin-privileges", access.ManageGroupAdmins, p.app.Directory.AdminPrivileges, p.app.Directory.ChangeGroupAdmins, "privileges"}
+}
+
+func (p *Pages) employeeMemberships(w http.ResponseWriter, r *http.Request) error {
+	e, err := p.employee(r, access.ViewEmployee)
+	if err != nil {
+		return err
+	}
+	return p.renderEmployeeLinks(w, r, http.StatusOK, e, p.memberships(), nil)
+}
+
+func (p *Pages) employeeAdminPrivileges(w http.ResponseWriter, r *http.Request) error {
+	e, err := p.employee(r, access.ViewEmployee)
+	if err != nil {
+		return err
+	}
+	return p.renderEmployeeLinks(w, r, http.StatusOK, e, p.privileges(), nil)
+}
+
+func (p *Pages) renderEmployeeLinks(w http.ResponseWriter, r *http.Request, status int, e directory.Employee, k employeeLinkKind, errs []string) error {
+	a := actorOf(r)
+	filter := parseFilter(r)
+	sc, err := p.app.Access.Scope(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	gs, err := k.fetch(r.Context(), e.ID, sc, filter)
+	if err != nil {
+		return err
+	}
+	v, err := p.newView(r, e.CompanyID, "employees", "")
+	if err != nil {
+		return err
+	}
+	employeesSide(v, &e, k.section)
+	self := "/employees/" + strconv.FormatInt(e.ID, 10) + "/" + k.path
+	lp := linksPage{Action: self, Self: self, Filter: string(filter), Errors: errs, Columns: []string{"Group", "Type"}}
+	if err := p.app.Access.Check(r.Context(), a, access.ManageMemberships, access.Employee(e.ID)); err == nil {
+		lp.CanEdit = true
+	} else if !errors.Is(err, derrors.ErrForbidden) {
+		return err
+	} else {
+		lp.Note = sentence(err.Error())
+	}
+	name := e.DisplayName()
+	if k.section == "memberships" {
+		v.Title = "Group Memberships · " + name
+		lp.Heading = "Group Memberships"
+		lp.Intro = "Tick each group " + name + " should be a member of; clear the box to remove them from the group."
+		lp.Filters = filters(filter, "All Groups", "Groups of which this employee is a member", "Groups of which this employee is not a member")
+	} else {
+		v.Title = "Admin Privileges · " + name
+		lp.Heading = "Admin Privileges"
+		lp.Intro = "Tick each group " + name + " should administer; the privilege extends to every sub-group, never upward."
+		lp.Filters = filters(filter, "All Groups", "Groups this employee administrates", "Groups this employee does not administrate")
+		switch e.Role {
+		case access.RoleGroupAdmin:
+		case access.RoleCompanyAdmin:
+			lp.CanEdit = false
+			lp.Note = name + " is a Company Administrator and so administers every group of the company already. Admin privileges are assigned only to Group Administrators."
+		default:
+			lp.CanEdit = false
+			lp.Note = name + " is an Employee, who has no administrative capabilities. To assign groups, first change the role to Group Administrator under Profile."
+		}
+	}
+	lp.Empty = "No groups match this filter."
+	minDepth := -1
+	for _, g := range gs {
+		if minDepth < 0 || g.Depth < minDepth {
+			minDepth = g.Depth
+		}
+	}
+	for _, g := range gs {
+		kind := "Group"
+		if g.IsSite {
+			kind = "Site"
+		}
+		lp.Rows = append(lp.Rows, linkRow{ID: g.ID, Label: g.Path, URL: "/groups/" + strconv.FormatInt(g.ID, 10),
+			Cells: []string{kind}, Checked: g.Linked, Depth: g.Depth - minDepth})
+	}
+	if v.Operator {
+		lp.CompanyID = e.CompanyID
+	}
+	v.Data = lp
+	p.render(w, r, status, "links", v)
+	return nil
+}
+
+func (p *Pages) employeeMembershipsSave(w http.ResponseWriter, r *http.Request) error {
+	return p.employeeLinksSave(w, r, p.memberships())
+}
+
+func (p *Pages) employeeAdminPrivilegesSave(w http.ResponseWriter, r *http.Request) error {
+	return p.employeeLinksSave(w, r, p.privileges())
+}
+
+// employeeLinksSave mirrors the API's changeEmployeeLinks: the caller must
+// manage the employee and every group touched.
+func (p *Pages) employeeLinksSave(w http.ResponseWriter, r *http.Request, k employeeLinkKind) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	a := actorOf(r)
+	e, err := p.employee(r, access.ManageMemberships)
+	if err != nil {
+		return err
+	}
+	sc, err := p.app.Access.Scope(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	current, err := k.fetch(r.Context(), e.ID, sc, directory.LinkAll)
+	if err != nil {
+		return err
+	}
+	linked := map[int64]bool{}
+	for _, g := range current {
+		linked[g.ID] = g.Linked
+	}
+	addIDs, removeIDs, err := linkChange(r, linked)
+	if err != nil {
+		return err
+	}
+	back := backTo("/employees/"+strconv.FormatInt(e.ID, 10)+"/"+k.path, r)
+	if len(addIDs) == 0 && len(removeIDs) == 0 {
+		redirectFlash(w, r, back, "nothing")
+		return nil
+	}
+	links := func(ids []int64, field string) ([]directory.Link, error) {
+		var out []directory.Link
+		for _, gid := range ids {
+			if err := p.app.Access.Check(r.Context(), a, k.groupAction, access.Group(gid)); err != nil {
+				if derrors.IsNotFound(err) {
+					return nil, derrors.Invalid(field, "group %d does not exist", gid)
+				}
+				return nil, err
+			}
+			out = append(out, directory.Link{GroupID: gid, AccountID: e.ID})
+		}
+		return out, nil
+	}
+	add, err := links(addIDs, "add")
+	if err != nil {
+		return err
+	}
+	remove, err := links(removeIDs, "remove")
+	if err != nil {
+		return err
+	}
+	if err := k.apply(r.Context(), add, remove); err != nil {
+		f := newForm(nil)
+		if f.addErr(err) {
+			return p.renderEmployeeLinks(w, r, http.StatusUnprocessableEntity, e, k, f.General)
+		}
+		return err
+	}
+	redirectFlash(w, r, back, k.msg)
+	return nil
+}

@@ -1,0 +1,482 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+// everything is a page size that holds a whole company's groups, as
+// directory.Tree asks for.
+var everything = store.Page{PerPage: store.MaxPerPage * 1000}
+
+// groupsSide is the Employee Groups side bar: Group Selection and Add Group,
+// and the selected group's sections.
+func groupsSide(v *view, g *directory.Group, current string) {
+	v.SideLabel = "Employee Groups"
+	v.Side = []sideSection{{Title: "Employee Groups", Links: []navLink{
+		{Label: "Group Selection", URL: v.Link("/groups"), Current: current == "selection"},
+		{Label: "Add Group", URL: v.Link("/groups/new"), Current: current == "add"},
+	}}}
+	if g != nil {
+		base := "/groups/" + strconv.FormatInt(g.ID, 10)
+		v.Side = append(v.Side, sideSection{Title: g.Path, Links: []navLink{
+			{Label: "Profile", URL: base, Current: current == "profile"},
+			{Label: "Group Admins", URL: base + "/admins", Current: current == "admins"},
+			{Label: "Group Members", URL: base + "/members", Current: current == "members"},
+		}})
+	}
+}
+
+// group loads a group after checking action on it, as the API's group does.
+func (p *Pages) group(r *http.Request, action access.Action) (directory.Group, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return directory.Group{}, err
+	}
+	if err := p.app.Access.Check(r.Context(), actorOf(r), action, access.Group(id)); err != nil {
+		return directory.Group{}, err
+	}
+	return p.app.Directory.Group(r.Context(), id)
+}
+
+type groupRow struct {
+	directory.Group
+	Indent int
+}
+
+type groupsPage struct {
+	Q      string
+	Groups []groupRow
+	Total  int
+}
+
+// groups is Group Selection: every group in the caller's scope as an
+// indented tree, searchable by group or site name.
+func (p *Pages) groups(w http.ResponseWriter, r *http.Request) error {
+	id, err := p.companyFor(r, access.ViewCompany)
+	if errors.Is(err, errChooseCompany) {
+		http.Redirect(w, r, "/customers", http.StatusSeeOther)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	gs, err := p.scopedGroups(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	rows := indentGroups(gs)
+	if q != "" {
+		lq := strings.ToLower(q)
+		var kept []groupRow
+		for _, g := range rows {
+			site, _, _ := strings.Cut(g.Path, "/")
+			if strings.Contains(strings.ToLower(g.Name), lq) || strings.Contains(strings.ToLower(site), lq) {
+				kept = append(kept, g)
+			}
+		}
+		rows = kept
+	}
+	v, err := p.newView(r, id, "groups", "Group Selection")
+	if err != nil {
+		return err
+	}
+	groupsSide(v, nil, "selection")
+	v.Data = groupsPage{Q: q, Groups: rows, Total: len(gs)}
+	p.render(w, r, http.StatusOK, "groups", v)
+	return nil
+}
+
+func (p *Pages) scopedGroups(ctx context.Context, a access.Actor, companyID int64) ([]directory.Group, error) {
+	sc, err := p.app.Access.Scope(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	gs, _, err := p.app.Directory.ListGroups(ctx, companyID, sc, directory.GroupFilter{}, everything)
+	return gs, err
+}
+
+// indentGroups indents each group under its shallowest visible ancestor, so
+// a group admin's tree starts at the left edge too.
+func indentGroups(gs []directory.Group) []groupRow {
+	minDepth := -1
+	for _, g := range gs {
+		if minDepth < 0 || g.Depth < minDepth {
+			minDepth = g.Depth
+		}
+	}
+	rows := make([]groupRow, len(gs))
+	for i, g := range gs {
+		rows[i] = groupRow{Group: g, Indent: g.Depth - minDepth}
+	}
+	return rows
+}
+
+type groupNewPage struct {
+	Form      *form
+	Parents   []groupRow
+	CompanyID int64
+}
+
+var groupFields = []string{"parent_id", "name", "profile.contact_first_name", "profile.contact_last_name",
+	"profile.contact_email", "profile.contact_phone"}
+
+// groupNew is Add Group: choose the Create Under Group among the groups the
+// caller may manage, a name and the optional profile.
+func (p *Pages) groupNew(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(nil)
+	if pid := r.URL.Query().Get("parent_id"); pid != "" {
+		f.Values.Set("parent_id", pid)
+	}
+	return p.renderGroupNew(w, r, http.StatusOK, f)
+}
+
+func (p *Pages) renderGroupNew(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	id, err := p.companyFor(r, access.ViewCompany)
+	if errors.Is(err, errChooseCompany) {
+		http.Redirect(w, r, "/customers", http.StatusSeeOther)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	gs, err := p.scopedGroups(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	v, err := p.newView(r, id, "groups", "Add Group")
+	if err != nil {
+		return err
+	}
+	groupsSide(v, nil, "add")
+	v.Data = groupNewPage{Form: f, Parents: indentGroups(gs), CompanyID: id}
+	p.render(w, r, status, "group_new", v)
+	return nil
+}
+
+func groupProfileFrom(f *form) directory.GroupProfile {
+	return directory.GroupProfile{
+		ContactFirstName: f.V("profile.contact_first_name"),
+		ContactLastName:  f.V("profile.contact_last_name"),
+		ContactEmail:     f.V("profile.contact_email"),
+		ContactPhone:     f.V("profile.contact_phone"),
+		Address: directory.Address{
+			Line1: f.V("profile.address.line1"), Line2: f.V("profile.address.line2"), City: f.V("profile.address.city"),
+			Postcode: f.V("profile.address.postcode"), Country: f.V("profile.address.country"),
+		},
+	}
+}
+
+func groupProfileForm(g directory.Group) *form {
+	pr := g.Profile
+	return newForm(url.Values{
+		"profile.contact_first_name": {pr.ContactFirstName}, "profile.contact_last_name": {pr.ContactLastName},
+		"profile.contact_email": {pr.ContactEmail}, "profile.contact_phone": {pr.ContactPhone},
+		"profile.address.line1": {pr.Address.Line1}, "profile.address.line2": {pr.Address.Line2},
+		"profile.address.city": {pr.Address.City}, "profile.address.postcode": {pr.Address.Postcode},
+		"profile.address.country": {pr.Address.Country},
+	})
+}
+
+// groupCreate mirrors the API's createGroup: CreateGroup is checked on the
+// parent the new group goes under.
+func (p *Pages) groupCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	f := newForm(r.PostForm)
+	parentID, _ := strconv.ParseInt(f.V("parent_id"), 10, 64)
+	if parentID <= 0 {
+		f.add("parent_id", "Choose the group to create the new group under (sites are created by the service provider).")
+		return p.renderGroupNew(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err := p.app.Access.Check(r.Context(), actorOf(r), access.CreateGroup, access.Group(parentID)); err != nil {
+		if !derrors.IsNotFound(err) {
+			return err
+		}
+		f.add("parent_id", "That group does not exist; choose one from the list.")
+		return p.renderGroupNew(w, r, http.StatusUnprocessableEntity, f)
+	}
+	g, err := p.app.Directory.CreateGroup(r.Context(), directory.GroupCreateRequest{ParentID: parentID, Name: f.V("name"), Profile: groupProfileFrom(f)})
+	if err != nil {
+		if f.addErr(err, groupFields...) {
+			return p.renderGroupNew(w, r, http.StatusUnprocessableEntity, f)
+		}
+		return err
+	}
+	redirectFlash(w, r, "/groups/"+strconv.FormatInt(g.ID, 10), "group-created")
+	return nil
+}
+
+type groupProfilePage struct {
+	Group     directory.Group
+	Form      *form
+	CanEdit   bool
+	CanDelete bool
+	CanAdd    bool
+}
+
+func (p *Pages) groupProfile(w http.ResponseWriter, r *http.Request) error {
+	g, err := p.group(r, access.ViewGroup)
+	if err != nil {
+		return err
+	}
+	return p.renderGroupProfile(w, r, http.StatusOK, g, groupProfileForm(g))
+}
+
+func (p *Pages) renderGroupProfile(w http.ResponseWriter, r *http.Request, status int, g directory.Group, f *form) error {
+	a := actorOf(r)
+	v, err := p.newView(r, g.CompanyID, "groups", g.Path)
+	if err != nil {
+		return err
+	}
+	groupsSide(v, &g, "profile")
+	v.Data = groupProfilePage{Group: g, Form: f,
+		CanEdit:   p.app.Access.Check(r.Context(), a, access.UpdateGroup, access.Group(g.ID)) == nil,
+		CanDelete: p.app.Access.Check(r.Context(), a, access.DeleteGroup, access.Group(g.ID)) == nil,
+		CanAdd:    p.app.Access.Check(r.Context(), a, access.CreateGroup, access.Group(g.ID)) == nil,
+	}
+	p.render(w, r, status, "group_profile", v)
+	return nil
+}
+
+// groupUpdate saves the profile; the name cannot change, as the seed says.
+func (p *Pages) groupUpdate(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	g, err := p.group(r, access.UpdateGroup)
+	if err != nil {
+		return err
+	}
+	f := newForm(r.PostForm)
+	pr := groupProfileFrom(f)
+	if _, err := p.app.Directory.UpdateGroup(r.Context(), g.ID, directory.GroupUpdateRequest{Profile: &pr}); err != nil {
+		if f.addErr(err, groupFields...) {
+			return p.renderGroupProfile(w, r, http.StatusUnprocessableEntity, g, f)
+		}
+		return err
+	}
+	redirectFlash(w, r, "/groups/"+strconv.FormatInt(g.ID, 10), "group-updated")
+	return nil
+}
+
+type groupDeletePage struct {
+	Group  directory.Group
+	Errors []string
+}
+
+// groupDeleteConfirm is the confirm step of Delete group.
+func (p *Pages) groupDeleteConfirm(w http.ResponseWriter, r *http.Request) error {
+	g, err := p.group(r, access.DeleteGroup)
+	if err != nil {
+		return err
+	}
+	return p.renderGroupDelete(w, r, http.StatusOK, g, nil)
+}
+
+func (p *Pages) renderGroupDelete(w http.ResponseWriter, r *http.Request, status int, g directory.Group, errs []string) error {
+	v, err := p.newView(r, g.CompanyID, "groups", "Delete "+g.Path)
+	if err != nil {
+		return err
+	}
+	groupsSide(v, &g, "profile")
+	v.Data = groupDeletePage{Group: g, Errors: errs}
+	p.render(w, r, status, "group_delete", v)
+	return nil
+}
+
+func (p *Pages) groupDelete(w http.ResponseWriter, r *http.Request) error {
+	g, err := p.group(r, access.DeleteGroup)
+	if err != nil {
+		return err
+	}
+	if err := p.app.Directory.DeleteGroup(r.Context(), g.ID); err != nil {
+		f := newForm(nil)
+		if f.addErr(err) {
+			return p.renderGroupDelete(w, r, http.StatusConflict, g, f.General)
+		}
+		return err
+	}
+	v, err := p.newView(r, g.CompanyID, "groups", "")
+	if err != nil {
+		return err
+	}
+	redirectFlash(w, r, v.Link("/groups"), "group-deleted")
+	return nil
+}
+
+// groupAdmins is the Group Admins section.
+func (p *Pages) groupAdmins(w http.ResponseWriter, r *http.Request) error {
+	g, err := p.group(r, access.ViewGroup)
+	if err != nil {
+		return err
+	}
+	return p.renderGroupLinks(w, r, http.StatusOK, g, "admins", nil)
+}
+
+// groupMembers is the Group Members section.
+func (p *Pages) groupMembers(w http.ResponseWriter, r *http.Request) error {
+	g, err := p.group(r, access.ViewGroup)
+	if err != nil {
+		return err
+	}
+	return p.renderGroupLinks(w, r, http.StatusOK, g, "members", nil)
+}
+
+// fetchGroupLinks lists the employees of the Group Admins or Group Members
+// page, as the API's linkedEmployees does.
+func (p *Pages) fetchGroupLinks(r *http.Request, g directory.Group, kind string, f directory.LinkFilter, q string) ([]directory.LinkedEmployee, error) {
+	sc, err := p.app.Access.Scope(r.Context(), actorOf(r))
+	if err != nil {
+		return nil, err
+	}
+	if kind == "admins" {
+		return p.app.Directory.GroupAdmins(r.Context(), g.ID, sc, f)
+	}
+	return p.app.Directory.GroupMembers(r.Context(), g.ID, sc, f, q)
+}
+
+func groupLinkAction(kind string) access.Action {
+	if kind == "admins" {
+		return access.ManageGroupAdmins
+	}
+	return access.ManageGroupMember
+}
+
+func (p *Pages) renderGroupLinks(w http.ResponseWriter, r *http.Request, status int, g directory.Group, kind string, errs []string) error {
+	filter := parseFilter(r)
+	q := strings.TrimSpace(r.FormValue("q"))
+	es, err := p.fetchGroupLinks(r, g, kind, filter, q)
+	if err != nil {
+		return err
+	}
+	v, err := p.newView(r, g.CompanyID, "groups", "")
+	if err != nil {
+		return err
+	}
+	groupsSide(v, &g, kind)
+	self := "/groups/" + strconv.FormatInt(g.ID, 10) + "/" + kind
+	lp := linksPage{Action: self, Self: self, Filter: string(filter), Errors: errs, Q: q,
+		Columns: []string{"Username", "Name", "Role", "Status"}}
+	if err := p.app.Access.Check(r.Context(), actorOf(r), groupLinkAction(kind), access.Group(g.ID)); err == nil {
+		lp.CanEdit = true
+	} else if !errors.Is(err, derrors.ErrForbidden) {
+		return err
+	} else {
+		lp.Note = sentence(err.Error())
+	}
+	if kind == "admins" {
+		v.Title = "Group Admins · " + g.Path
+		lp.Heading = "Group Admins"
+		lp.Intro = "Tick each Group Administrator who should administer " + g.Path + " (and every group under it); clear the box to remove the privilege. " +
+			"Only accounts whose role is Group Administrator are listed: company administrators administer every group already. Change an employee's role under their Profile."
+		lp.Filters = filters(filter, "All Group administrators", "Administrators of this group", "Administrators not of this group")
+		lp.Empty = "No Group Administrators match this filter."
+	} else {
+		v.Title = "Group Members · " + g.Path
+		lp.Heading = "Group Members"
+		lp.Intro = "Tick each employee who should be a member of " + g.Path + "; clear the box to remove them from the group."
+		lp.Filters = filters(filter, "All employees", "Members of this group", "Not members of this group")
+		lp.Search, lp.SearchLabel = true, "Search by username, name or phone"
+		lp.Empty = "No employees match this search."
+	}
+	for _, e := range es {
+		lp.Rows = append(lp.Rows, linkRow{ID: e.ID, Label: e.Username, URL: "/employees/" + strconv.FormatInt(e.ID, 10),
+			Cells: []string{e.DisplayName(), e.Role.Label(), statusLabel(e.Status)}, Checked: e.Linked})
+	}
+	if v.Operator {
+		lp.CompanyID = g.CompanyID
+	}
+	v.Data = lp
+	p.render(w, r, status, "links", v)
+	return nil
+}
+
+func (p *Pages) groupAdminsSave(w http.ResponseWriter, r *http.Request) error {
+	return p.groupLinksSave(w, r, "admins", p.app.Directory.ChangeGroupAdmins, "admins-updated")
+}
+
+func (p *Pages) groupMembersSave(w http.ResponseWriter, r *http.Request) error {
+	return p.groupLinksSave(w, r, "members", p.app.Directory.ChangeMembers, "members-updated")
+}
+
+// groupLinksSave mirrors the API's changeGroupLinks: the action on the
+// group, then every employee added or removed must be one the caller sees.
+func (p *Pages) groupLinksSave(w http.ResponseWriter, r *http.Request, kind string,
+	apply func(ctx context.Context, add, remove []directory.Link) error, msg string) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	g, err := p.group(r, groupLinkAction(kind))
+	if err != nil {
+		return err
+	}
+	current, err := p.fetchGroupLinks(r, g, kind, directory.LinkAll, "")
+	if err != nil {
+		return err
+	}
+	linked := map[int64]bool{}
+	for _, e := range current {
+		linked[e.ID] = e.Linked
+	}
+	addIDs, removeIDs, err := linkChange(r, linked)
+	if err != nil {
+		return err
+	}
+	back := backTo("/groups/"+strconv.FormatInt(g.ID, 10)+"/"+kind, r)
+	if len(addIDs) == 0 && len(removeIDs) == 0 {
+		redirectFlash(w, r, back, "nothing")
+		return nil
+	}
+	var add, remove []directory.Link
+	for _, id := range addIDs {
+		if err := p.employeeInScope(r, id, "add"); err != nil {
+			return err
+		}
+		add = append(add, directory.Link{GroupID: g.ID, AccountID: id})
+	}
+	for _, id := range removeIDs {
+		if err := p.employeeInScope(r, id, "remove"); err != nil {
+			return err
+		}
+		remove = append(remove, directory.Link{GroupID: g.ID, AccountID: id})
+	}
+	if err := apply(r.Context(), add, remove); err != nil {
+		f := newForm(nil)
+		if f.addErr(err) {
+			return p.renderGroupLinks(w, r, http.StatusUnprocessableEntity, g, kind, f.General)
+		}
+		return err
+	}
+	redirectFlash(w, r, back, msg)
+	return nil
+}
+
+// employeeInScope refuses an employee id the caller may not see, as the
+// API's employeeInScope does.
+func (p *Pages) employeeInScope(r *http.Request, id int64, field string) error {
+	err := p.app.Access.Check(r.Context(), actorOf(r), access.ViewEmployee, access.Employee(id))
+	if derrors.IsNotFound(err) {
+		return derrors.Invalid(field, "employee %d does not exist", id)
+	}
+	return err
+}
+
+// statusLabel is an employee status as the seed writes it.
+func statusLabel(s string) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
