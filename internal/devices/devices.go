@@ -1,0 +1,327 @@
+// Package devices owns desk phones and soft clients: the provider's device
+// types and the devices (one MAC each) under a company's sites, and which
+// employee uses a device as their primary one. The provisioning work grows
+// this package (configuration files, registrations, reboots).
+package devices
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+// Type is a device model the provider supports.
+type Type struct {
+	ID         int64     `json:"id"`
+	Vendor     string    `json:"vendor"`
+	Model      string    `json:"model"`
+	SoftClient bool      `json:"soft_client"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Name is "Vendor Model".
+func (t Type) Name() string { return t.Vendor + " " + t.Model }
+
+// Device is one phone or soft client under a site.
+type Device struct {
+	ID        int64     `json:"id"`
+	CompanyID int64     `json:"company_id"`
+	SiteID    int64     `json:"site_id"`
+	TypeID    int64     `json:"type_id"`
+	TypeName  string    `json:"type_name"`
+	MAC       string    `json:"mac"`
+	Label     string    `json:"label"`
+	AccountID *int64    `json:"account_id"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Service manages device types and devices.
+type Service struct {
+	db    *store.DB
+	audit *audit.Log
+}
+
+// New returns a Service.
+func New(db *store.DB, log *audit.Log) *Service { return &Service{db: db, audit: log} }
+
+// NormalizeMAC returns the canonical form of a hardware MAC (12 upper-case
+// hex digits, separators ':', '-', '.' and spaces removed) or, for a soft
+// client, of its identifier (the CLI's digits followed by "A").
+func NormalizeMAC(mac string, softClient bool) (string, error) {
+	s := strings.ToUpper(strings.NewReplacer(":", "", "-", "", ".", "", " ", "").Replace(strings.TrimSpace(mac)))
+	if softClient {
+		digits, ok := strings.CutSuffix(s, "A")
+		if !ok || len(digits) < 6 || len(digits) > 15 || strings.Trim(digits, "0123456789") != "" {
+			return "", derrors.Invalid("mac", "a soft client's MAC is its CLI (the number's digits) followed by \"A\", e.g. 441134960037A")
+		}
+		return s, nil
+	}
+	if len(s) != 12 || strings.Trim(s, "0123456789ABCDEF") != "" {
+		return "", derrors.Invalid("mac", "%q is not a MAC address: it needs 12 hexadecimal digits, e.g. 00:15:65:AB:CD:EF", mac)
+	}
+	if s == "000000000000" || s == "FFFFFFFFFFFF" {
+		return "", derrors.Invalid("mac", "%q is not the MAC of a real device", mac)
+	}
+	return s, nil
+}
+
+// CreateType adds a device model.
+func (s *Service) CreateType(ctx context.Context, providerID int64, t Type) (Type, error) {
+	v := &derrors.ValidationError{}
+	t.Vendor, t.Model = strings.TrimSpace(t.Vendor), strings.TrimSpace(t.Model)
+	if t.Vendor == "" {
+		v.Add("vendor", "the vendor is required (e.g. Yealink, Polycom)")
+	}
+	if t.Model == "" {
+		v.Add("model", "the model is required (e.g. T46U, VVX 450)")
+	}
+	if err := v.Err(); err != nil {
+		return Type{}, err
+	}
+	t.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		err := s.db.Q(ctx).QueryRow(ctx, "INSERT INTO device_types (provider_id, vendor, model, soft_client, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+			providerID, t.Vendor, t.Model, t.SoftClient, t.CreatedAt.UnixMilli()).Scan(&t.ID)
+		if store.IsUniqueViolation(err) {
+			return derrors.Conflict("model", "the device type %s already exists", t.Name())
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Event: "Create Device Type", ObjectKind: "device_type", ObjectID: t.ID, ObjectName: t.Name(), After: t})
+	})
+	if err != nil {
+		return Type{}, fmt.Errorf("devices: create type: %w", err)
+	}
+	return t, nil
+}
+
+// Types lists the provider's device types.
+func (s *Service) Types(ctx context.Context, providerID int64) ([]Type, error) {
+	rows, err := s.db.Q(ctx).Query(ctx, "SELECT id, vendor, model, soft_client, created_at FROM device_types WHERE provider_id = ? ORDER BY lower(vendor), lower(model)", providerID)
+	if err != nil {
+		return nil, fmt.Errorf("devices: types: %w", err)
+	}
+	defer rows.Close()
+	var out []Type
+	for rows.Next() {
+		var t Type
+		var created int64
+		if err := rows.Scan(&t.ID, &t.Vendor, &t.Model, &t.SoftClient, &created); err != nil {
+			return nil, err
+		}
+		t.CreatedAt = store.Time(created)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Type returns one device type of providerID.
+func (s *Service) Type(ctx context.Context, providerID, id int64) (Type, error) {
+	var t Type
+	var created int64
+	err := s.db.Q(ctx).QueryRow(ctx, "SELECT id, vendor, model, soft_client, created_at FROM device_types WHERE provider_id = ? AND id = ?", providerID, id).
+		Scan(&t.ID, &t.Vendor, &t.Model, &t.SoftClient, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("devices: type %d: %w", id, derrors.ErrNotFound)
+	}
+	t.CreatedAt = store.Time(created)
+	return t, err
+}
+
+// DeviceCreateRequest adds a device to a site.
+type DeviceCreateRequest struct {
+	SiteID int64  `json:"site_id"`
+	TypeID int64  `json:"type_id"`
+	MAC    string `json:"mac"`
+	Label  string `json:"label"`
+}
+
+// Create adds a device under a site of companyID. The caller has checked
+// that the actor manages the site.
+func (s *Service) Create(ctx context.Context, providerID, companyID int64, req DeviceCreateRequest) (Device, error) {
+	t, err := s.Type(ctx, providerID, req.TypeID)
+	if derrors.IsNotFound(err) {
+		return Device{}, derrors.Invalid("type_id", "device type %d does not exist", req.TypeID)
+	}
+	if err != nil {
+		return Device{}, err
+	}
+	mac, err := NormalizeMAC(req.MAC, t.SoftClient)
+	if err != nil {
+		return Device{}, err
+	}
+	var d Device
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		q := s.db.Q(ctx)
+		var n int
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM org_groups WHERE id = ? AND company_id = ? AND is_site = ?", req.SiteID, companyID, true).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return derrors.Invalid("site_id", "site %d does not exist", req.SiteID)
+		}
+		now := store.Now()
+		var id int64
+		err := q.QueryRow(ctx, `INSERT INTO devices (company_id, site_id, type_id, mac, label, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, companyID, req.SiteID, t.ID, mac, strings.TrimSpace(req.Label), now, now).Scan(&id)
+		if store.IsUniqueViolation(err) {
+			// The MAC may belong to another company: say only that it is taken.
+			return derrors.Conflict("mac", "the MAC %s is already registered to a device; remove it there first", mac)
+		}
+		if err != nil {
+			return err
+		}
+		if d, err = s.Device(ctx, companyID, id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Event: "Create Device", ObjectKind: "device", ObjectID: d.ID, ObjectName: d.MAC,
+			CompanyID: companyID, SiteID: d.SiteID, After: d})
+	})
+	if err != nil {
+		return Device{}, fmt.Errorf("devices: create: %w", err)
+	}
+	return d, nil
+}
+
+const deviceColumns = `d.id, d.company_id, d.site_id, d.type_id, t.vendor || ' ' || t.model, d.mac, d.label, d.account_id, d.created_at, d.updated_at`
+
+func scanDevice(row interface{ Scan(...any) error }) (Device, error) {
+	var d Device
+	var account sql.NullInt64
+	var created, updated int64
+	err := row.Scan(&d.ID, &d.CompanyID, &d.SiteID, &d.TypeID, &d.TypeName, &d.MAC, &d.Label, &account, &created, &updated)
+	if account.Valid {
+		d.AccountID = &account.Int64
+	}
+	d.CreatedAt, d.UpdatedAt = store.Time(created), store.Time(updated)
+	return d, err
+}
+
+// Device returns one device of companyID.
+func (s *Service) Device(ctx context.Context, companyID, id int64) (Device, error) {
+	d, err := scanDevice(s.db.Q(ctx).QueryRow(ctx, "SELECT "+deviceColumns+" FROM devices d JOIN device_types t ON t.id = d.type_id WHERE d.company_id = ? AND d.id = ?", companyID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("devices: device %d: %w", id, derrors.ErrNotFound)
+	}
+	return d, err
+}
+
+// SiteDevices lists a site's devices; free=true keeps only unassigned ones
+// (the "existing device" choice of Activate).
+func (s *Service) SiteDevices(ctx context.Context, companyID, siteID int64, free bool) ([]Device, error) {
+	cond := ""
+	if free {
+		cond = " AND d.account_id IS NULL"
+	}
+	rows, err := s.db.Q(ctx).Query(ctx, "SELECT "+deviceColumns+" FROM devices d JOIN device_types t ON t.id = d.type_id WHERE d.company_id = ? AND d.site_id = ?"+cond+" ORDER BY d.mac", companyID, siteID)
+	if err != nil {
+		return nil, fmt.Errorf("devices: site devices: %w", err)
+	}
+	defer rows.Close()
+	var out []Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// PrimaryDevice returns the device an employee uses, or ErrNotFound.
+func (s *Service) PrimaryDevice(ctx context.Context, companyID, accountID int64) (Device, error) {
+	d, err := scanDevice(s.db.Q(ctx).QueryRow(ctx, "SELECT "+deviceColumns+" FROM devices d JOIN device_types t ON t.id = d.type_id WHERE d.company_id = ? AND d.account_id = ?", companyID, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("devices: primary device of %d: %w", accountID, derrors.ErrNotFound)
+	}
+	return d, err
+}
+
+// AssignPrimary makes device id the employee's primary device. It must be a
+// free device of the employee's site.
+func (s *Service) AssignPrimary(ctx context.Context, companyID, siteID, id, accountID int64) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		d, err := s.Device(ctx, companyID, id)
+		if derrors.IsNotFound(err) {
+			return derrors.Invalid("device_id", "device %d does not exist", id)
+		}
+		if err != nil {
+			return err
+		}
+		if d.SiteID != siteID {
+			return derrors.Invalid("device_id", "device %s belongs to another site; choose a device of the employee's site", d.MAC)
+		}
+		if d.AccountID != nil && *d.AccountID != accountID {
+			return derrors.Conflict("device_id", "device %s is already used by another employee", d.MAC)
+		}
+		if _, err := s.db.Q(ctx).Exec(ctx, "UPDATE devices SET account_id = ?, updated_at = ? WHERE id = ?", accountID, store.Now(), id); err != nil {
+			return err
+		}
+		after := d
+		after.AccountID = &accountID
+		return s.audit.Record(ctx, audit.Event{Event: "Assign Device", ObjectKind: "device", ObjectID: d.ID, ObjectName: d.MAC,
+			CompanyID: companyID, SiteID: d.SiteID, Before: d, After: after})
+	})
+}
+
+// RemoveForEmployee takes the employee's device away from them and from the
+// site (Cease: "the device and its MAC removed from the employee and the
+// site"). It returns the removed device, or ErrNotFound when there was none.
+func (s *Service) RemoveForEmployee(ctx context.Context, companyID, accountID int64) (Device, error) {
+	var d Device
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		var err error
+		if d, err = s.PrimaryDevice(ctx, companyID, accountID); err != nil {
+			return err
+		}
+		if _, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM devices WHERE id = ?", d.ID); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Event: "Delete Device", ObjectKind: "device", ObjectID: d.ID, ObjectName: d.MAC,
+			CompanyID: companyID, SiteID: d.SiteID, Before: d})
+	})
+	return d, err
+}
+
+// Delete removes a device of companyID that no employee uses.
+func (s *Service) Delete(ctx context.Context, companyID, id int64) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		d, err := s.Device(ctx, companyID, id)
+		if err != nil {
+			return err
+		}
+		if d.AccountID != nil {
+			return derrors.Conflict("", "device %s is the primary device of an employee; cease the employee or give them another device first", d.MAC)
+		}
+		if _, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM devices WHERE id = ?", id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Event: "Delete Device", ObjectKind: "device", ObjectID: d.ID, ObjectName: d.MAC,
+			CompanyID: companyID, SiteID: d.SiteID, Before: d})
+	})
+}
+
+// SeedDefaultTypes adds common desk phones and the soft client, for the demo
+// and new deployments.
+func (s *Service) SeedDefaultTypes(ctx context.Context, providerID int64) error {
+	for _, t := range []Type{
+		{Vendor: "Yealink", Model: "T46U"}, {Vendor: "Yealink", Model: "T54W"}, {Vendor: "Yealink", Model: "T31P"},
+		{Vendor: "Polycom", Model: "VVX 450"}, {Vendor: "Polycom", Model: "VVX 250"},
+		{Vendor: "Switchboard", Model: "Soft Client", SoftClient: true},
+	} {
+		if _, err := s.CreateType(ctx, providerID, t); err != nil && !errors.Is(err, derrors.ErrConflict) {
+			return err
+		}
+	}
+	return nil
+}

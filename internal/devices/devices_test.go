@@ -1,0 +1,148 @@
+package devices_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/devices"
+	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/store"
+	"github.com/switchboard-voice/switchboard/internal/store/storetest"
+	"github.com/switchboard-voice/switchboard/internal/tenancy"
+)
+
+func TestNormalizeMAC(t *testing.T) {
+	tests := []struct {
+		in   string
+		soft bool
+		want string
+		err  string
+	}{
+		{"00:15:65:ab:cd:ef", false, "001565ABCDEF", ""},
+		{"00-15-65-AB-CD-EF", false, "001565ABCDEF", ""},
+		{"0015.65ab.cdef", false, "001565ABCDEF", ""},
+		{" 001565abcdef ", false, "001565ABCDEF", ""},
+		{"001565ABCDE", false, "", "12 hexadecimal digits"},
+		{"001565ABCDEG", false, "", "12 hexadecimal digits"},
+		{"00:00:00:00:00:00", false, "", "not the MAC of a real device"},
+		{"441134960037A", true, "441134960037A", ""},
+		{"441134960037a", true, "441134960037A", ""},
+		{"441134960037", true, "", "followed by \"A\""},
+		{"00:15:65:ab:cd:ef", true, "", "followed by \"A\""},
+	}
+	for _, tt := range tests {
+		got, err := devices.NormalizeMAC(tt.in, tt.soft)
+		if tt.err == "" && (err != nil || got != tt.want) {
+			t.Errorf("NormalizeMAC(%q, %v) = %q, %v; want %q", tt.in, tt.soft, got, err, tt.want)
+		}
+		if tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("NormalizeMAC(%q, %v) error = %v, want %q", tt.in, tt.soft, err, tt.err)
+		}
+	}
+}
+
+func TestDeviceLifecycle(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		log := audit.New(db)
+		ten := tenancy.New(db, log)
+		dir := directory.New(db, log)
+		svc := devices.New(db, log)
+		p, _ := ten.CreateProvider(ctx, "P", "GB")
+		acme, _ := ten.CreateCompany(ctx, p.ID, tenancy.CompanyCreateRequest{Name: "Acme"})
+		globex, _ := ten.CreateCompany(ctx, p.ID, tenancy.CompanyCreateRequest{Name: "Globex"})
+		leeds, _ := dir.CreateSite(ctx, acme.ID, directory.SiteCreateRequest{Name: "Leeds"})
+		london, _ := dir.CreateSite(ctx, acme.ID, directory.SiteCreateRequest{Name: "London"})
+		reading, _ := dir.CreateSite(ctx, globex.ID, directory.SiteCreateRequest{Name: "Reading"})
+		ann, err := dir.CreateEmployee(ctx, acme.ID, p.ID, directory.EmployeeCreateRequest{Username: "ann", Role: access.RoleEmployee, FirstName: "Ann", LastName: "A"}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bob, _ := dir.CreateEmployee(ctx, acme.ID, p.ID, directory.EmployeeCreateRequest{Username: "bob", Role: access.RoleEmployee, FirstName: "Bob", LastName: "B"}, "")
+		if err := svc.SeedDefaultTypes(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.SeedDefaultTypes(ctx, p.ID); err != nil {
+			t.Fatalf("seeding twice: %v", err)
+		}
+		types, err := svc.Types(ctx, p.ID)
+		if err != nil || len(types) != 6 {
+			t.Fatalf("types = %v, %v", types, err)
+		}
+		var phone, soft devices.Type
+		for _, ty := range types {
+			if ty.SoftClient {
+				soft = ty
+			} else if phone.ID == 0 {
+				phone = ty
+			}
+		}
+		if _, err := svc.CreateType(ctx, p.ID, devices.Type{Vendor: "yealink", Model: "t46u"}); !errors.Is(err, derrors.ErrConflict) {
+			t.Errorf("duplicate type (other case) = %v", err)
+		}
+
+		d, err := svc.Create(ctx, p.ID, acme.ID, devices.DeviceCreateRequest{SiteID: leeds.ID, TypeID: phone.ID, MAC: "00:15:65:ab:cd:ef", Label: "Reception"})
+		if err != nil || d.MAC != "001565ABCDEF" || d.TypeName == "" {
+			t.Fatalf("create = %+v, %v", d, err)
+		}
+		// Another company's site, a bad type, a taken MAC (even for another company).
+		if _, err := svc.Create(ctx, p.ID, acme.ID, devices.DeviceCreateRequest{SiteID: reading.ID, TypeID: phone.ID, MAC: "001565000001"}); err == nil || !strings.Contains(err.Error(), "site") {
+			t.Errorf("device on another company's site = %v", err)
+		}
+		if _, err := svc.Create(ctx, p.ID, acme.ID, devices.DeviceCreateRequest{SiteID: leeds.ID, TypeID: 9999, MAC: "001565000001"}); err == nil || !strings.Contains(err.Error(), "type") {
+			t.Errorf("bad type = %v", err)
+		}
+		_, err = svc.Create(ctx, p.ID, globex.ID, devices.DeviceCreateRequest{SiteID: reading.ID, TypeID: phone.ID, MAC: "001565abcdef"})
+		if !errors.Is(err, derrors.ErrConflict) || strings.Contains(err.Error(), "Acme") || strings.Contains(err.Error(), "Leeds") {
+			t.Errorf("taken MAC = %v (must not name the other company)", err)
+		}
+		if _, err := svc.Device(ctx, globex.ID, d.ID); !errors.Is(err, derrors.ErrNotFound) {
+			t.Errorf("another company reads the device: %v", err)
+		}
+		sd, err := svc.Create(ctx, p.ID, acme.ID, devices.DeviceCreateRequest{SiteID: leeds.ID, TypeID: soft.ID, MAC: "441134960037A"})
+		if err != nil {
+			t.Fatalf("soft client: %v", err)
+		}
+
+		// Assign: site must match, one employee per device.
+		if err := svc.AssignPrimary(ctx, acme.ID, london.ID, d.ID, ann.ID); err == nil || !strings.Contains(err.Error(), "another site") {
+			t.Errorf("assign across sites = %v", err)
+		}
+		if err := svc.AssignPrimary(ctx, acme.ID, leeds.ID, d.ID, ann.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.AssignPrimary(ctx, acme.ID, leeds.ID, d.ID, bob.ID); !errors.Is(err, derrors.ErrConflict) {
+			t.Errorf("device used twice = %v", err)
+		}
+		free, _ := svc.SiteDevices(ctx, acme.ID, leeds.ID, true)
+		if len(free) != 1 || free[0].ID != sd.ID {
+			t.Errorf("free devices = %+v", free)
+		}
+		if err := svc.Delete(ctx, acme.ID, d.ID); !errors.Is(err, derrors.ErrConflict) {
+			t.Errorf("deleting a device in use = %v", err)
+		}
+		// Cease removes the device from the employee and the site.
+		removed, err := svc.RemoveForEmployee(ctx, acme.ID, ann.ID)
+		if err != nil || removed.ID != d.ID {
+			t.Fatalf("remove = %+v, %v", removed, err)
+		}
+		if _, err := svc.Device(ctx, acme.ID, d.ID); !errors.Is(err, derrors.ErrNotFound) {
+			t.Errorf("device still exists after cease: %v", err)
+		}
+		if _, err := svc.RemoveForEmployee(ctx, acme.ID, ann.ID); !errors.Is(err, derrors.ErrNotFound) {
+			t.Errorf("second remove = %v", err)
+		}
+		// The MAC is free again.
+		if _, err := svc.Create(ctx, p.ID, globex.ID, devices.DeviceCreateRequest{SiteID: reading.ID, TypeID: phone.ID, MAC: "001565ABCDEF"}); err != nil {
+			t.Errorf("reusing a released MAC: %v", err)
+		}
+		if es, _, _ := log.List(ctx, audit.Filter{ObjectKind: "device"}, store.Page{}); len(es) < 5 {
+			t.Errorf("device audit entries = %d", len(es))
+		}
+	})
+}
