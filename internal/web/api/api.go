@@ -5,6 +5,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
@@ -78,22 +79,18 @@ func actor(r *http.Request) access.Actor {
 	return a.Actor()
 }
 
-// Routes lists every endpoint; the OpenAPI test compares it with the document.
+// Routes lists every endpoint; the OpenAPI test compares it with the
+// document. Each area of the API keeps its routes in its own file.
 func Routes() []Route {
+	return slices.Concat(coreRoutes(), securityRoutes())
+}
+
+func coreRoutes() []Route {
 	return []Route{
 		{Method: "GET", Pattern: "/api/v1/openapi.json", Public: true, fn: func(h *Handler) handlerFunc { return h.openAPI }},
 		{Method: "POST", Pattern: "/api/v1/auth/login", Public: true, fn: func(h *Handler) handlerFunc { return h.login }},
 		{Method: "POST", Pattern: "/api/v1/auth/logout", fn: func(h *Handler) handlerFunc { return h.logout }},
 		{Method: "GET", Pattern: "/api/v1/auth/me", fn: func(h *Handler) handlerFunc { return h.me }},
-		{Method: "POST", Pattern: "/api/v1/auth/password", fn: func(h *Handler) handlerFunc { return h.changePassword }},
-		{Method: "POST", Pattern: "/api/v1/auth/security-email", fn: func(h *Handler) handlerFunc { return h.changeSecurityEmail }},
-		{Method: "POST", Pattern: "/api/v1/auth/security-email/confirm", Public: true, fn: func(h *Handler) handlerFunc { return h.confirmSecurityEmail }},
-		{Method: "POST", Pattern: "/api/v1/auth/password-reset", Public: true, fn: func(h *Handler) handlerFunc { return h.requestPasswordReset }},
-		{Method: "POST", Pattern: "/api/v1/auth/password-reset/confirm", Public: true, fn: func(h *Handler) handlerFunc { return h.confirmPasswordReset }},
-
-		{Method: "GET", Pattern: "/api/v1/settings/security", fn: func(h *Handler) handlerFunc { return h.securitySettings }},
-		{Method: "PATCH", Pattern: "/api/v1/settings/security", fn: func(h *Handler) handlerFunc { return h.updateSecuritySettings }},
-		{Method: "GET", Pattern: "/api/v1/mail/outbox", fn: func(h *Handler) handlerFunc { return h.outbox }},
 
 		{Method: "GET", Pattern: "/api/v1/resellers", fn: func(h *Handler) handlerFunc { return h.listResellers }},
 		{Method: "POST", Pattern: "/api/v1/resellers", fn: func(h *Handler) handlerFunc { return h.createReseller }},
@@ -103,7 +100,6 @@ func Routes() []Route {
 		{Method: "GET", Pattern: "/api/v1/companies/{id}", fn: func(h *Handler) handlerFunc { return h.getCompany }},
 		{Method: "PATCH", Pattern: "/api/v1/companies/{id}", fn: func(h *Handler) handlerFunc { return h.updateCompany }},
 		{Method: "GET", Pattern: "/api/v1/companies/{id}/dashboard", fn: func(h *Handler) handlerFunc { return h.companyDashboard }},
-		{Method: "GET", Pattern: "/api/v1/companies/{id}/recent-activity", fn: func(h *Handler) handlerFunc { return h.recentActivity }},
 
 		{Method: "GET", Pattern: "/api/v1/sites", fn: func(h *Handler) handlerFunc { return h.listSites }},
 		{Method: "POST", Pattern: "/api/v1/sites", fn: func(h *Handler) handlerFunc { return h.createSite }},
@@ -133,12 +129,7 @@ func Routes() []Route {
 		{Method: "POST", Pattern: "/api/v1/employees/{id}/memberships", fn: func(h *Handler) handlerFunc { return h.changeEmployeeMemberships }},
 		{Method: "GET", Pattern: "/api/v1/employees/{id}/admin-privileges", fn: func(h *Handler) handlerFunc { return h.employeeAdminPrivileges }},
 		{Method: "POST", Pattern: "/api/v1/employees/{id}/admin-privileges", fn: func(h *Handler) handlerFunc { return h.changeEmployeeAdminPrivileges }},
-		{Method: "POST", Pattern: "/api/v1/employees/{id}/reset-password", fn: func(h *Handler) handlerFunc { return h.resetEmployeePassword }},
-		{Method: "GET", Pattern: "/api/v1/employees/{id}/lock", fn: func(h *Handler) handlerFunc { return h.employeeLock }},
-		{Method: "POST", Pattern: "/api/v1/employees/{id}/force-unlock", fn: func(h *Handler) handlerFunc { return h.forceUnlock }},
-		{Method: "PUT", Pattern: "/api/v1/employees/{id}/service-passwords", fn: func(h *Handler) handlerFunc { return h.setServicePasswords }},
 
 		{Method: "GET", Pattern: "/api/v1/audit", fn: func(h *Handler) handlerFunc { return h.listAudit }},
-		{Method: "GET", Pattern: "/api/v1/audit/{id}", fn: func(h *Handler) handlerFunc { return h.auditEntry }},
 	}
 }

@@ -38,10 +38,10 @@ func loadDocument(t *testing.T) *openapi3.T {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(data)
 	if err != nil {
-		t.Fatalf("load openapi.yaml: %v", err)
+		t.Fatalf("load openapi/*.yaml: %v", err)
 	}
 	if err := doc.Validate(loader.Context); err != nil {
-		t.Fatalf("openapi.yaml is not a valid OpenAPI document: %v", err)
+		t.Fatalf("openapi/*.yaml is not a valid OpenAPI document: %v", err)
 	}
 	return doc
 }
@@ -235,13 +235,13 @@ func missing(want, have map[string]bool) []string {
 
 func TestEveryRouteIsDocumented(t *testing.T) {
 	if m := missing(routed(), operations(loadDocument(t))); len(m) > 0 {
-		t.Errorf("routes in api.Routes() without an operation in openapi.yaml:\n\t%s", strings.Join(m, "\n\t"))
+		t.Errorf("routes in api.Routes() without an operation in openapi/*.yaml:\n\t%s", strings.Join(m, "\n\t"))
 	}
 }
 
 func TestEveryDocumentedPathIsRouted(t *testing.T) {
 	if m := missing(operations(loadDocument(t)), routed()); len(m) > 0 {
-		t.Errorf("operations in openapi.yaml that api.Routes() does not serve:\n\t%s", strings.Join(m, "\n\t"))
+		t.Errorf("operations in openapi/*.yaml that api.Routes() does not serve:\n\t%s", strings.Join(m, "\n\t"))
 	}
 }
 
