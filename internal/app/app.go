@@ -11,10 +11,14 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/identity"
+	"github.com/switchboard-voice/switchboard/internal/jobs"
 	"github.com/switchboard-voice/switchboard/internal/mail"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/schedule"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
@@ -31,6 +35,12 @@ type App struct {
 	Tenancy   *tenancy.Service
 	Directory *directory.Service
 	Mail      *mail.Service
+	Numbering *numbering.Service
+	Catalog   *catalog.Service
+	Devices   *devices.Service
+	// Jobs runs durable background work; handlers are registered by the
+	// packages that own each job kind (see RegisterJobs).
+	Jobs *jobs.Service
 }
 
 // New builds the services on db. Mail is held in the outbox until UseRelay
@@ -49,6 +59,10 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 		Identity:  identity.New(db, log),
 		Tenancy:   tenancy.New(db, log),
 		Directory: directory.New(db, log),
+		Numbering: numbering.New(db, log),
+		Catalog:   catalog.New(db, log),
+		Devices:   devices.New(db, log),
+		Jobs:      jobs.New(db, log, logger),
 	}
 	a.UseRelay(nil)
 	return a

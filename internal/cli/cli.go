@@ -21,6 +21,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/demo"
+	"github.com/switchboard-voice/switchboard/internal/jobs"
 	"github.com/switchboard-voice/switchboard/internal/mail"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/web"
@@ -258,6 +259,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	workers.Add(2)
 	go func() { defer workers.Done(); a.Mail.Run(workCtx, 5*time.Second) }()
 	go func() { defer workers.Done(); a.Maintenance().Run(workCtx, time.Minute) }()
+	jobWorker := a.Jobs.NewWorker(jobs.WorkerConfig{})
+	go func() {
+		if err := jobWorker.Run(workCtx); err != nil && workCtx.Err() == nil {
+			logger.Error("job worker stopped", "err", err)
+		}
+	}()
 	defer func() { stopWork(); workers.Wait() }()
 
 	errc := make(chan error, 1)
@@ -272,6 +279,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	// Jobs in flight finish (or are handed back for another node) before the
+	// database closes.
+	if err := jobWorker.Stop(sctx); err != nil {
+		logger.Warn("job worker stop", "err", err)
 	}
 	stopWork()
 	workers.Wait()

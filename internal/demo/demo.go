@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
@@ -61,6 +62,12 @@ func Seed(ctx context.Context, a *app.App, password string) error {
 		return err
 	}
 	if _, err := a.Identity.CreateOperator(ctx, p.ID, "operator", password); err != nil {
+		return err
+	}
+	if err := a.Catalog.SeedDefaults(ctx, p.ID); err != nil {
+		return err
+	}
+	if err := a.Devices.SeedDefaultTypes(ctx, p.ID); err != nil {
 		return err
 	}
 	// One hash for every demo account: hashing 230 passwords with argon2id
@@ -126,6 +133,10 @@ func seedCompany(ctx context.Context, a *app.App, providerID int64, c tenancy.Co
 			return nil, err
 		}
 		ids[s.name] = g.ID
+		// Ofcom's drama ranges: real-looking numbers that are never in service.
+		if _, err := a.Numbering.AddRange(ctx, c.ID, g.ID, numbering.RangeRequest{Start: s.numbers + "0000", End: s.numbers + "0999"}); err != nil {
+			return nil, err
+		}
 		var leaves []int64
 		for _, path := range s.groups {
 			parent, name := s.name, path
