@@ -1,0 +1,93 @@
+// Package contacts owns every employee's personal contacts: the self-care
+// portal's Contacts page (New Contact, New Group, Edit, Delete, Search for..),
+// the two-phase CSV/vCard import, Export All, the downloadable templates,
+// and the directory revision phones use to refetch their directory.
+//
+// # Ownership
+//
+// Contacts and groups belong to one employee (the owner, an account id) in
+// one company. Every method takes the owner and every query is scoped by it;
+// an id of somebody else's contact, group or import is ErrNotFound, the same
+// as an id that does not exist. Access control (who may act as which owner)
+// is the caller's business.
+//
+// # Model
+//
+// The minimal fields are the seed's template: First Name, Last Name (at most
+// 32 characters each; a longer name is refused, never cut), Home Tel, Work
+// Tel, Cell Tel and Fax Tel. The full template adds Other Tel, Company, Job
+// Title, E-mail, E-mail 2, Web Page, a home and a business address (street,
+// city, region, postcode, country), Notes and Groups — what Outlook, Google
+// and Windows Contacts all have in common and a desk phone's directory or a
+// softphone can use. Contacts list as "Surname, First name" (just the one
+// name there is otherwise), sorted by surname then first name, as the seed
+// shows. An employee keeps at most 1000 contacts.
+//
+// Numbers are stored as entered and, when they parse in the provider's
+// default region, also in E.164. Search ("Search for..") matches a substring
+// of the names (either way round), company and e-mails, or a number in any
+// format: the digits as entered, E.164 and national forms are all indexed,
+// so 01132991002, +44 113 299 1002 and 441132991002 find the same contact.
+//
+// # Import
+//
+// PreviewImport reads the file and computes added / updated / deleted /
+// ignored with a reason per ignored entry, storing nothing but the plan (a
+// contact_imports row that expires after an hour). ConfirmImport applies
+// exactly that plan in one transaction, with one audit event carrying the
+// counts; CancelImport discards it. If the contacts changed in between
+// (the directory revision moved), Confirm refuses rather than apply a plan
+// the user did not see. Deleted is always 0: an import never deletes.
+//
+// A contact "exists" when its first and last names both match the entry's,
+// ignoring case and surrounding spaces. Overwrite then updates the
+// existing contact (the oldest, if there are several) with the fields the
+// file has columns for, keeping the others; Duplicate adds another contact;
+// Ignore skips the entry with the reason. A name repeated inside the file
+// follows the same rule against the earlier row. Entries that would take the
+// employee past 1000 contacts, entries with no name and entries with a name
+// over 32 characters (or another invalid field) are ignored with their
+// reasons. Completely blank rows are not entries. Numbers that have no
+// field of their own (Outlook's Home Phone 2, a third e-mail) go to Other
+// Tel or E-mail 2 when free, and otherwise into Notes as "Label: value", so
+// nothing in the file is silently dropped.
+//
+// Files are recognised by content, never by name: vCard (2.1, 3.0, 4.0) or
+// CSV. CSV headers are matched ignoring case, spaces and punctuation against
+// a table of synonyms covering the minimal and full templates, Outlook's
+// export, Windows Contacts' export and both Google Contacts layouts (the
+// older "Given Name" / "Phone 1 - Type" and the newer "First Name" /
+// "Phone 1 - Label"; a phone's label puts it in the right field). The
+// delimiter (comma, semicolon or tab) is sniffed from the header line.
+// Encodings: UTF-8 with or without BOM, UTF-16 LE/BE (Excel's "Unicode
+// text"), and Windows-1252 for anything that is not valid UTF-8. A file
+// with no name column or no phone column is refused before import with the
+// headers found, rather than importing names without numbers. Files over
+// 10 MB or with more than 5000 entries are refused.
+//
+// # Export
+//
+//   - outlook: Outlook's own header names, comma, CRLF. Written in
+//     Windows-1252 when every character fits (Outlook Express and all
+//     Outlook versions read it), else UTF-8 with BOM (current Outlook reads
+//     it, and non-Western names survive).
+//   - windows: Windows Contacts' header names, same encoding rule. Windows
+//     Contacts' CSV has no second e-mail or categories column; Other Tel is
+//     written as Pager.
+//   - native: the full template, UTF-8 with BOM and CRLF so Excel opens it;
+//     text values starting with = + - @ get a leading apostrophe so a
+//     spreadsheet does not run them as formulas (import strips it).
+//   - vcard / vcard3: vCard 4.0 (RFC 6350) or 3.0 (RFC 2426), UTF-8, CRLF,
+//     folded at 75 octets, text escaped; groups are CATEGORIES.
+//
+// # Directory revision
+//
+// contact_directories keeps one revision per employee, incremented in the
+// same transaction as every change to that employee's contacts or groups
+// (create, edit, delete, group changes, a confirmed import: one increment).
+// Revision reads it. Phone provisioning publishes the contacts as each
+// vendor's directory file and compares the revision with the one a phone
+// last fetched to know when the phone must refetch. The increment is the
+// first statement of every mutation, so on PostgreSQL its row lock also
+// serialises concurrent changes to one employee's contacts.
+package contacts
