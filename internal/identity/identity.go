@@ -140,6 +140,11 @@ var ErrBadCredentials = derrors.Unauthenticated("the username or password is not
 // an account exists.
 func (s *Service) Authenticate(ctx context.Context, username, password string) (Account, error) {
 	st, err := s.Settings(ctx, s.providerFor(ctx, username))
+	if derrors.IsNotFound(err) {
+		// A deployment with no provider yet has no accounts either: apply
+		// the default lockout so the answer is the same as anywhere else.
+		st, err = DefaultSettings(), nil
+	}
 	if err != nil {
 		return Account{}, fmt.Errorf("identity: authenticate: %w", err)
 	}

@@ -37,6 +37,12 @@ type Settings struct {
 	Region    string
 }
 
+// DefaultSettings are a new provider's settings (the migration's defaults).
+func DefaultSettings() Settings {
+	return Settings{AdminPolicy: PolicyBusinessPortal, EmployeePolicy: PolicySelfCare, LockoutThreshold: 3,
+		LockoutWindow: 4 * time.Hour, LockoutDuration: 4 * time.Hour, ResetTokenTTL: time.Hour, Region: "GB"}
+}
+
 // PolicyFor returns the password policy of an account with role r.
 func (st Settings) PolicyFor(r access.Role) Policy {
 	if r == access.RoleEmployee {

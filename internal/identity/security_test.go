@@ -342,3 +342,12 @@ func TestServicePasswords(t *testing.T) {
 		t.Errorf("audit entry %+v leaks or is missing", es)
 	}
 }
+
+// TestLoginOnEmptyDeployment: with no provider at all a login is refused
+// like any wrong password, not with an error of ours.
+func TestLoginOnEmptyDeployment(t *testing.T) {
+	a := app.New(storetest.SQLite(t), nil, "test")
+	if _, err := a.Identity.Authenticate(context.Background(), "nobody", "x"); !errors.Is(err, identity.ErrBadCredentials) {
+		t.Errorf("Authenticate on an empty deployment = %v", err)
+	}
+}
