@@ -123,3 +123,30 @@ func TestRecordAndList(t *testing.T) {
 		}
 	})
 }
+
+// TestPurgeKeepsTwoYears: the retention task deletes entries older than two
+// years and keeps the rest.
+func TestPurgeKeepsTwoYears(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		log := audit.New(db)
+		now := time.Now()
+		for _, age := range []time.Duration{audit.Retention + 24*time.Hour, audit.Retention - 24*time.Hour, time.Hour} {
+			err := db.Tx(ctx, func(ctx context.Context) error {
+				_, err := db.Q(ctx).Exec(ctx, "INSERT INTO audit_events (at, actor_username, event, object_kind) VALUES (?, 'system', 'Old', 'test')",
+					now.Add(-age).UnixMilli())
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := log.Purge(ctx, now.Add(-audit.Retention))
+		if err != nil || n != 1 {
+			t.Fatalf("Purge = %d, %v; want 1 entry removed", n, err)
+		}
+		if _, total, _ := log.List(ctx, audit.Filter{}, store.Page{}); total != 2 {
+			t.Errorf("entries left = %d, want 2", total)
+		}
+	})
+}
