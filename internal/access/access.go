@@ -124,6 +124,52 @@ const (
 	ResetPassword Action = "reset_password"
 	// ForceUnlock lifts an employee's lockout.
 	ForceUnlock Action = "force_unlock"
+	// ManageContacts is reading and changing an employee's personal
+	// contacts, groups, imports and exports. Contacts are personal: only the
+	// employee themselves may, never an administrator or operator, and to
+	// anybody else they answer like a missing object (ErrNotFound).
+	ManageContacts Action = "manage_contacts"
+
+	// ManageCatalog is the provider's catalog (features, packages, add-ons,
+	// terms) and device types; checked against the provider.
+	ManageCatalog Action = "manage_catalog"
+	// ManageNumbering is the provider's numbering work: number range
+	// parameters (provider), internal number blocks (company), DN ranges and
+	// extension policies (site).
+	ManageNumbering Action = "manage_numbering"
+	// ManageCustomerContacts is the control panel's Contacts of a customer:
+	// its logins with public and private notes.
+	ManageCustomerContacts Action = "manage_customer_contacts"
+	// ViewNumbers is a site's number pool and extension policy.
+	ViewNumbers Action = "view_numbers"
+	// ManageDevices is a site's devices (checked on the site or the device).
+	ManageDevices Action = "manage_devices"
+	// ViewServiceOffering is the Service Offering tab of a company, site or
+	// employee.
+	ViewServiceOffering Action = "view_service_offering"
+	// ImportEmployees is Import Employees and its Status page, checked on the
+	// company: group admins may import into the groups they administer.
+	ImportEmployees Action = "import_employees"
+	// ImportGroups is Import Group, checked on the parent group.
+	ImportGroups Action = "import_groups"
+	// LiveSearch is the search box at the top of every page, checked on the
+	// company searched: whoever sees the company may, and finds only what
+	// access.Scope gives them.
+	LiveSearch Action = "live_search"
+	// UseSearchTool is the company side bar's platform-wide Search Tool,
+	// checked on the actor's company (operators: the provider).
+	UseSearchTool Action = "use_search_tool"
+
+	// ActivateEmployee is Activate, checked on each employee and on the
+	// site (a group target) the service is activated at.
+	ActivateEmployee Action = "activate_employee"
+	// ManageService is Service Settings and Resubscribe of an employee.
+	ManageService Action = "manage_service"
+	// CeaseEmployee is Cease (Deactivate) of an employee's service.
+	CeaseEmployee Action = "cease_employee"
+	// ViewJobs is the Status page of a company's jobs (group admins see
+	// only the jobs they started; the handler narrows the list).
+	ViewJobs Action = "view_jobs"
 )
 
 // Kind is the type of object an action is on.
@@ -134,6 +180,8 @@ const (
 	KindGroup    Kind = "group"
 	KindEmployee Kind = "employee"
 	KindProvider Kind = "provider"
+	// KindDevice is a device, decided as the site it is under.
+	KindDevice Kind = "device"
 )
 
 // Target names an object.
@@ -147,6 +195,7 @@ func Company(id int64) Target  { return Target{KindCompany, id} }
 func Group(id int64) Target    { return Target{KindGroup, id} }
 func Employee(id int64) Target { return Target{KindEmployee, id} }
 func Provider(id int64) Target { return Target{KindProvider, id} }
+func Device(id int64) Target   { return Target{KindDevice, id} }
 
 // Service answers permission questions from the database.
 type Service struct {
@@ -213,7 +262,7 @@ func visible(a Actor, t Target, r resolved, adminPaths []string) bool {
 		switch t.Kind {
 		case KindCompany:
 			return true // its name and flags, not its dashboard
-		case KindGroup:
+		case KindGroup, KindDevice:
 			return under(r.groupPath, adminPaths)
 		case KindEmployee:
 			return t.ID == a.AccountID || anyUnder(r.memberPaths, adminPaths)
@@ -231,6 +280,21 @@ func visible(a Actor, t Target, r resolved, adminPaths []string) bool {
 
 // permitted decides an action on a visible target.
 func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string) error {
+	if decided, err := permittedSearch(a, action, t); decided {
+		return err
+	}
+	if action == ManageContacts {
+		if t.Kind == KindEmployee && t.ID == a.AccountID {
+			return nil
+		}
+		return derrors.ErrNotFound
+	}
+	if decided, err := permittedService(a, action, t); decided {
+		return err
+	}
+	if decided, err := permittedLifecycle(a, action, t, r, adminPaths); decided {
+		return err
+	}
 	if a.IsOperator() {
 		if action == ManageResellers && a.Role != RoleProvider {
 			return derrors.Forbidden("only provider operators manage resellers")
@@ -269,10 +333,13 @@ func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string
 	case RoleGroupAdmin:
 		switch t.Kind {
 		case KindCompany:
+			if action == ImportEmployees {
+				return nil // each row is checked against the row's group
+			}
 			return derrors.Forbidden("this needs a company administrator")
 		case KindGroup:
 			switch action {
-			case ViewGroup, CreateGroup, UpdateGroup, ManageGroupAdmins, ManageGroupMember, CreateEmployee:
+			case ViewGroup, CreateGroup, UpdateGroup, ManageGroupAdmins, ManageGroupMember, CreateEmployee, ImportGroups:
 				return nil
 			case MoveGroup, DeleteGroup:
 				if r.isSite || strictlyUnder(r.groupPath, adminPaths) {
@@ -323,6 +390,106 @@ func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string
 	return derrors.Forbidden("your role does not allow this")
 }
 
+// permittedService decides the numbering, catalog, device, service-offering
+// and customer-contact actions on a visible target (decided false: not one
+// of them).
+func permittedService(a Actor, action Action, t Target) (decided bool, err error) {
+	switch action {
+	case ManageCatalog:
+		if a.Role != RoleProvider {
+			return true, derrors.Forbidden("only the service provider manages the catalog and device types")
+		}
+		return true, nil
+	case ManageNumbering, ManageCustomerContacts:
+		if a.Role == RoleProvider || (a.Role == RoleReseller && t.Kind != KindProvider) {
+			return true, nil
+		}
+		return true, derrors.Forbidden("only the service provider can do this")
+	case ViewNumbers, ManageDevices, ViewServiceOffering:
+		switch {
+		case a.IsOperator(), a.Role == RoleCompanyAdmin && t.Kind != KindProvider:
+			return true, nil
+		case a.Role == RoleGroupAdmin && (t.Kind == KindGroup || t.Kind == KindDevice):
+			return true, nil
+		case action == ViewServiceOffering && t.Kind == KindEmployee && (a.Role == RoleGroupAdmin || t.ID == a.AccountID):
+			return true, nil
+		case a.Role == RoleGroupAdmin && t.Kind == KindCompany:
+			return true, derrors.Forbidden("this needs a company administrator")
+		}
+		return true, derrors.Forbidden("your role does not allow this")
+	}
+	return false, nil
+}
+
+// permittedSearch decides the search actions on a visible target (decided
+// false: not one of them).
+func permittedSearch(a Actor, action Action, t Target) (decided bool, err error) {
+	switch action {
+	case LiveSearch:
+		if t.Kind != KindCompany {
+			return true, derrors.Forbidden("the live search runs within a company")
+		}
+		return true, nil
+	case UseSearchTool:
+		if a.IsOperator() || (a.Role == RoleCompanyAdmin && t.Kind == KindCompany) {
+			return true, nil
+		}
+		return true, derrors.Forbidden("the Search Tool is for company administrators")
+	}
+	return false, nil
+}
+
+// permittedLifecycle decides the employee lifecycle actions (Business
+// Portal seed: "Company Administrator - can activate Employees in their
+// Company. Group Administrator - can only activate Employees who are members
+// of Groups for which they have been assigned"). Nobody ceases their own
+// service: it would end their own portal access.
+func permittedLifecycle(a Actor, action Action, t Target, r resolved, adminPaths []string) (bool, error) {
+	switch action {
+	case ActivateEmployee, ManageService, CeaseEmployee, ViewJobs:
+	default:
+		return false, nil
+	}
+	if a.IsOperator() {
+		return true, nil
+	}
+	self := t.Kind == KindEmployee && t.ID == a.AccountID
+	if self && action == CeaseEmployee && a.Role != RoleEmployee {
+		return true, derrors.Forbidden("you cannot cease your own service; ask another administrator")
+	}
+	if a.Role != RoleCompanyAdmin && a.Role != RoleGroupAdmin {
+		return true, derrors.Forbidden("your role does not allow this")
+	}
+	switch t.Kind {
+	case KindCompany:
+		if action == ViewJobs {
+			return true, nil
+		}
+	case KindGroup:
+		if action == ActivateEmployee {
+			if !r.isSite {
+				return true, derrors.Forbidden("a service is activated at a site, not at a group below it")
+			}
+			return true, nil
+		}
+	case KindEmployee:
+		if action == ViewJobs {
+			break
+		}
+		if a.Role == RoleCompanyAdmin {
+			return true, nil
+		}
+		if self && !anyUnder(r.memberPaths, adminPaths) {
+			return true, derrors.Forbidden("group administrators activate and manage only employees who are members of the groups they administer")
+		}
+		if !self && r.role == RoleCompanyAdmin {
+			return true, derrors.Forbidden("a group administrator cannot change a company administrator")
+		}
+		return true, nil
+	}
+	return true, derrors.Forbidden("your role does not allow this")
+}
+
 // under reports whether path is one of roots or below one of them.
 func under(path string, roots []string) bool {
 	for _, root := range roots {
@@ -365,6 +532,10 @@ func (s *Service) resolve(ctx context.Context, t Target) (resolved, error) {
 	case KindGroup:
 		err = q.QueryRow(ctx, `SELECT c.provider_id, COALESCE(c.reseller_id, 0), c.id, g.path, g.is_site
 			FROM org_groups g JOIN companies c ON c.id = g.company_id WHERE g.id = ?`, t.ID).
+			Scan(&r.providerID, &r.resellerID, &r.companyID, &r.groupPath, &r.isSite)
+	case KindDevice:
+		err = q.QueryRow(ctx, `SELECT c.provider_id, COALESCE(c.reseller_id, 0), c.id, g.path, g.is_site
+			FROM devices d JOIN org_groups g ON g.id = d.site_id JOIN companies c ON c.id = d.company_id WHERE d.id = ?`, t.ID).
 			Scan(&r.providerID, &r.resellerID, &r.companyID, &r.groupPath, &r.isSite)
 	case KindEmployee:
 		err = q.QueryRow(ctx, `SELECT c.provider_id, COALESCE(c.reseller_id, 0), c.id, a.role

@@ -219,6 +219,81 @@ var matrix = []cell{
 	{access.ManageMemberships, "globex.one", Y, N, N, N, N},
 	{access.ResetPassword, "globex.one", Y, N, N, N, N},
 	{access.ForceUnlock, "globex.one", Y, N, N, N, N},
+
+	// ---- personal contacts: the employee themselves only; to anybody else,
+	// administrators and operators included, they do not exist ----
+	{access.ManageContacts, "acme.admin", N, Y, N, N, N},
+	{access.ManageContacts, "leeds.admin", N, N, Y, N, N},
+	{access.ManageContacts, "sales.admin", N, N, N, Y, N},
+	{access.ManageContacts, "west.one", N, N, N, N, Y},
+	{access.ManageContacts, "support.one", N, N, N, N, N},
+	{access.ManageContacts, "globex.one", N, N, N, N, N},
+	{access.ManageContacts, "Acme", N, N, N, N, N},
+
+	// ---- catalog, numbering, devices, service offering, customer contacts ----
+	//                                              op ca leeds sales emp
+	{access.ManageCatalog, "provider", Y, F, F, F, F},
+	{access.ManageNumbering, "provider", Y, F, F, F, F},
+	{access.ManageNumbering, "Acme", Y, F, F, F, F},
+	{access.ManageNumbering, "Leeds", Y, F, F, N, N},
+	{access.ManageNumbering, "Globex", Y, N, N, N, N},
+	{access.ManageCustomerContacts, "Acme", Y, F, F, F, F},
+	{access.ManageCustomerContacts, "Globex", Y, N, N, N, N},
+	{access.ViewNumbers, "Leeds", Y, Y, Y, N, N},
+	{access.ViewNumbers, "Sales", Y, Y, Y, Y, N},
+	{access.ViewNumbers, "London", Y, Y, N, N, N},
+	{access.ViewNumbers, "Reading", Y, N, N, N, N},
+	{access.ManageDevices, "Leeds", Y, Y, Y, N, N},
+	{access.ManageDevices, "London", Y, Y, N, N, N},
+	{access.ManageDevices, "Reading", Y, N, N, N, N},
+	{access.ViewServiceOffering, "Acme", Y, Y, F, F, F},
+	{access.ViewServiceOffering, "Globex", Y, N, N, N, N},
+	{access.ViewServiceOffering, "Leeds", Y, Y, Y, N, N},
+	{access.ViewServiceOffering, "Reading", Y, N, N, N, N},
+	{access.ViewServiceOffering, "west.one", Y, Y, Y, Y, Y},
+	{access.ViewServiceOffering, "support.one", Y, Y, Y, N, N},
+	{access.ViewServiceOffering, "globex.one", Y, N, N, N, N},
+
+	// ---- imports: group admins import into (and under) their own groups ----
+	{access.ImportEmployees, "Acme", Y, Y, Y, Y, F},
+	{access.ImportEmployees, "Globex", Y, N, N, N, N},
+	{access.ImportGroups, "Leeds", Y, Y, Y, N, N},
+	{access.ImportGroups, "Sales", Y, Y, Y, Y, N},
+	{access.ImportGroups, "London", Y, Y, N, N, N},
+	{access.ImportGroups, "Reading", Y, N, N, N, N},
+
+	// ---- search: the live search within the company's scope; the
+	// platform-wide Search Tool for company admins and operators ----
+	{access.LiveSearch, "Acme", Y, Y, Y, Y, Y},
+	{access.LiveSearch, "Globex", Y, N, N, N, N},
+	{access.LiveSearch, "Leeds", F, F, F, N, N},
+	{access.UseSearchTool, "Acme", Y, Y, F, F, F},
+	{access.UseSearchTool, "Globex", Y, N, N, N, N},
+	{access.UseSearchTool, "provider", Y, F, F, F, F},
+
+	// ---- employee lifecycle: Activate (on the employee and on the site),
+	// Service Settings / Resubscribe, Cease, and the jobs Status page ----
+	{access.ActivateEmployee, "Leeds", Y, Y, Y, N, N},
+	{access.ActivateEmployee, "London", Y, Y, N, N, N},
+	{access.ActivateEmployee, "Sales", Y, F, F, F, N},
+	{access.ActivateEmployee, "Reading", Y, N, N, N, N},
+	{access.ActivateEmployee, "acme.admin", Y, Y, N, N, N},
+	{access.ActivateEmployee, "leeds.admin", Y, Y, Y, N, N},
+	{access.ActivateEmployee, "sales.admin", Y, Y, Y, Y, N},
+	{access.ActivateEmployee, "west.one", Y, Y, Y, Y, F},
+	{access.ActivateEmployee, "support.one", Y, Y, Y, N, N},
+	{access.ActivateEmployee, "london.one", Y, Y, N, N, N},
+	{access.ActivateEmployee, "globex.one", Y, N, N, N, N},
+	{access.ManageService, "west.one", Y, Y, Y, Y, F},
+	{access.ManageService, "support.one", Y, Y, Y, N, N},
+	{access.ManageService, "london.one", Y, Y, N, N, N},
+	{access.ManageService, "globex.one", Y, N, N, N, N},
+	{access.CeaseEmployee, "acme.admin", Y, F, N, N, N},
+	{access.CeaseEmployee, "leeds.admin", Y, Y, F, N, N},
+	{access.CeaseEmployee, "west.one", Y, Y, Y, Y, F},
+	{access.CeaseEmployee, "globex.one", Y, N, N, N, N},
+	{access.ViewJobs, "Acme", Y, Y, Y, Y, F},
+	{access.ViewJobs, "Globex", Y, N, N, N, N},
 }
 
 // targets names the fixture's objects for the grid.
@@ -272,6 +347,12 @@ func TestMatrixCoversEveryAction(t *testing.T) {
 		access.UpdateGroup, access.MoveGroup, access.DeleteGroup, access.ManageGroupAdmins, access.ManageGroupMember,
 		access.ViewEmployee, access.CreateEmployee, access.UpdateEmployee, access.ChangeEmployeeRole,
 		access.DeleteEmployee, access.ManageMemberships, access.ResetPassword, access.ForceUnlock,
+		access.ManageContacts,
+		access.ManageCatalog, access.ManageNumbering, access.ManageCustomerContacts, access.ViewNumbers,
+		access.ManageDevices, access.ViewServiceOffering,
+		access.ImportEmployees, access.ImportGroups,
+		access.LiveSearch, access.UseSearchTool,
+		access.ActivateEmployee, access.ManageService, access.CeaseEmployee, access.ViewJobs,
 	}
 	seen := map[access.Action]bool{}
 	for _, c := range matrix {

@@ -12,14 +12,18 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
+	"github.com/switchboard-voice/switchboard/internal/contacts"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/identity"
+	"github.com/switchboard-voice/switchboard/internal/imports"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
+	"github.com/switchboard-voice/switchboard/internal/lifecycle"
 	"github.com/switchboard-voice/switchboard/internal/mail"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/schedule"
+	"github.com/switchboard-voice/switchboard/internal/search"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
@@ -41,6 +45,13 @@ type App struct {
 	// Jobs runs durable background work; handlers are registered by the
 	// packages that own each job kind (see RegisterJobs).
 	Jobs *jobs.Service
+	// Lifecycle activates, changes, resubscribes and ceases employees'
+	// service; New registers its job handlers on Jobs.
+	Lifecycle *lifecycle.Service
+	// Contacts are the employees' personal contacts (self-care portal).
+	Contacts *contacts.Service
+	// Search is the live search box and the platform-wide Search Tool.
+	Search *search.Service
 }
 
 // New builds the services on db. Mail is held in the outbox until UseRelay
@@ -63,8 +74,13 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 		Catalog:   catalog.New(db, log),
 		Devices:   devices.New(db, log),
 		Jobs:      jobs.New(db, log, logger),
+		Contacts:  contacts.New(db, log),
 	}
 	a.UseRelay(nil)
+	a.Search = search.New(db, a.Access, a.Numbering)
+	a.Lifecycle = lifecycle.New(db, log, logger, a.Directory, a.Numbering, a.Catalog, a.Devices, a.Jobs)
+	a.Directory.BeforeDelete = a.Lifecycle.ReleaseForDelete
+	imports.New(a.ImportDeps()).Register()
 	return a
 }
 
@@ -89,6 +105,10 @@ func (a *App) Maintenance() *schedule.Scheduler {
 		schedule.Task{Name: "session-cleanup", Every: time.Hour, Run: func(ctx context.Context) (string, error) {
 			n, err := a.Identity.PurgeExpired(ctx)
 			return fmt.Sprintf("removed %d expired sessions, tokens and login records", n), err
+		}},
+		schedule.Task{Name: "contact-import-cleanup", Every: time.Hour, Run: func(ctx context.Context) (string, error) {
+			n, err := a.Contacts.PurgeExpiredImports(ctx)
+			return fmt.Sprintf("discarded %d expired contact import previews", n), err
 		}},
 	)
 }
@@ -145,6 +165,18 @@ func (a *App) AddEmployee(ctx context.Context, companyID, providerID int64, req 
 // joins) and the role given. A group that the actor may not see is answered
 // as a field error naming it, like any other unknown id.
 func (a *App) AuthorizeAddEmployee(ctx context.Context, actor access.Actor, companyID int64, role access.Role, groupIDs []int64) error {
+	if !actor.IsOperator() {
+		c, err := a.Tenancy.Company(ctx, companyID)
+		if err != nil {
+			return err
+		}
+		if !c.AddEmployee {
+			if err := a.Access.Check(ctx, actor, access.ViewCompany, access.Company(companyID)); err != nil {
+				return err
+			}
+			return derrors.Forbidden("the service provider has not enabled Add Employee for this company")
+		}
+	}
 	if actor.Role == access.RoleGroupAdmin && len(groupIDs) == 0 {
 		return derrors.Invalid("group_ids", "name at least one group you administer for the new employee to join")
 	}

@@ -11,8 +11,11 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/app"
+	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/jobs"
+	"github.com/switchboard-voice/switchboard/internal/lifecycle"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
@@ -127,7 +130,7 @@ func seedCompany(ctx context.Context, a *app.App, providerID int64, c tenancy.Co
 	if err := activate(ctx, a, adminUser); err != nil {
 		return nil, err
 	}
-	for _, s := range sites {
+	for si, s := range sites {
 		g, err := a.Directory.CreateSite(ctx, c.ID, directory.SiteCreateRequest{Name: s.name, Profile: directory.GroupProfile{Address: s.address}})
 		if err != nil {
 			return nil, err
@@ -150,6 +153,7 @@ func seedCompany(ctx context.Context, a *app.App, providerID int64, c tenancy.Co
 			ids[s.name+"/"+path] = sub.ID
 			leaves = append(leaves, sub.ID)
 		}
+		var inService []int64
 		for i := 0; i < s.staff; i++ {
 			first := firstNames[rng.IntN(len(firstNames))]
 			last := surnames[rng.IntN(len(surnames))]
@@ -172,13 +176,77 @@ func seedCompany(ctx context.Context, a *app.App, providerID int64, c tenancy.Co
 				return nil, err
 			}
 			if rng.IntN(10) > 0 { // most of the estate is in service
-				if err := activate(ctx, a, e.Username); err != nil {
-					return nil, err
-				}
+				inService = append(inService, e.ID)
 			}
+		}
+		// Extensions are unique within the company, so each site numbers
+		// its own block: 2000-2999 for the first site, 3000-3999 for the next.
+		block := 2 + si
+		if _, err := a.Numbering.SetExtensionPolicy(ctx, c.ID, g.ID, numbering.ExtensionPolicy{Length: 4, Mode: numbering.ModeRange,
+			RangeFrom: fmt.Sprintf("%d000", siteBlock(block)), RangeTo: fmt.Sprintf("%d999", siteBlock(block))}); err != nil {
+			return nil, err
+		}
+		if err := activateStaff(ctx, a, providerID, c.ID, g.ID, inService); err != nil {
+			return nil, fmt.Errorf("demo: activate staff of %s: %w", s.name, err)
 		}
 	}
 	return ids, nil
+}
+
+// siteBlock keeps the demo's extension blocks within 2-9.
+func siteBlock(n int) int { return min(n, 9) }
+
+// activateStaff really activates the site's staff through the lifecycle
+// service, as an administrator would with a multi-select Activate: the next
+// numbers of the site's pool, extensions from its policy, the Standard
+// package on a 12-month term, and a soft client each. The job runs at once
+// so the demo opens with its staff Active.
+func activateStaff(ctx context.Context, a *app.App, providerID, companyID, siteID int64, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var pkg, term, soft int64
+	ps, err := a.Catalog.Packages(ctx, providerID, catalog.PackageFilter{})
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if p.Name == "Standard" && p.Kind == catalog.KindEmployee && p.Type == catalog.TypePackage {
+			pkg = p.ID
+		}
+	}
+	ts, err := a.Catalog.Terms(ctx, providerID)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.Months == 12 {
+			term = t.ID
+		}
+	}
+	types, err := a.Devices.Types(ctx, providerID)
+	if err != nil {
+		return err
+	}
+	for _, t := range types {
+		if t.SoftClient {
+			soft = t.ID
+		}
+	}
+	req := lifecycle.ActivateRequest{SiteID: siteID, UserType: lifecycle.IPCentrex, TermID: term, PackageID: pkg}
+	for _, id := range ids {
+		req.Employees = append(req.Employees, lifecycle.ActivateEmployee{EmployeeID: id,
+			Device: lifecycle.DeviceChoice{Mode: lifecycle.DeviceNew, TypeID: soft}})
+	}
+	plan, err := a.Lifecycle.Prepare(ctx, companyID, req, false)
+	if err != nil {
+		return err
+	}
+	if _, err := a.Lifecycle.Activate(ctx, plan); err != nil {
+		return err
+	}
+	_, err = a.Jobs.NewWorker(jobs.WorkerConfig{}).RunDue(ctx)
+	return err
 }
 
 func addAdmin(ctx context.Context, a *app.App, providerID, companyID int64, hash, username, first, last string, groupID int64) error {

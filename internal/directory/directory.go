@@ -4,6 +4,7 @@
 package directory
 
 import (
+	"context"
 	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
@@ -15,6 +16,10 @@ import (
 type Service struct {
 	db    *store.DB
 	audit *audit.Log
+	// BeforeDelete, when set, runs inside DeleteEmployee's transaction
+	// before the account goes, so the employee's service (number,
+	// extension, offering, device) is released with it (internal/lifecycle).
+	BeforeDelete func(ctx context.Context, e Employee) error
 }
 
 // New returns a Service.

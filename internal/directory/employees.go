@@ -451,6 +451,11 @@ func (s *Service) DeleteEmployee(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
+		if s.BeforeDelete != nil {
+			if err := s.BeforeDelete(ctx, e); err != nil {
+				return err
+			}
+		}
 		q := s.db.Q(ctx)
 		for _, stmt := range []string{
 			"DELETE FROM group_members WHERE account_id = ?",

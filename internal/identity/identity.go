@@ -137,8 +137,12 @@ var ErrBadCredentials = derrors.Unauthenticated("the username or password is not
 // locked username is refused even with the right password (LockedError),
 // and the failure that reaches the threshold answers LockedError too.
 // Unknown usernames go through the same steps, so no answer reveals whether
-// an account exists.
-func (s *Service) Authenticate(ctx context.Context, username, password string) (Account, error) {
+// an account exists. The login may also be the employee's telephone number
+// in any common format (see loginName); the lockout then counts failures
+// under the number's E.164 form, so retyping it differently gains nothing,
+// and a locked username refuses its number too.
+func (s *Service) Authenticate(ctx context.Context, login, password string) (Account, error) {
+	username, key := s.loginName(ctx, login)
 	st, err := s.Settings(ctx, s.providerFor(ctx, username))
 	if derrors.IsNotFound(err) {
 		// A deployment with no provider yet has no accounts either: apply
@@ -148,7 +152,11 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	if err != nil {
 		return Account{}, fmt.Errorf("identity: authenticate: %w", err)
 	}
-	if until, err := s.lockedUntil(ctx, username); err != nil {
+	until, err := s.lockedUntil(ctx, key)
+	if err == nil && until.IsZero() && key != username {
+		until, err = s.lockedUntil(ctx, username)
+	}
+	if err != nil {
 		return Account{}, fmt.Errorf("identity: authenticate: %w", err)
 	} else if !until.IsZero() {
 		_, _ = VerifyPassword(s.dummyHash, password)
@@ -168,7 +176,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 		}
 	}
 	if !ok {
-		until, err := s.recordFailure(ctx, st, username)
+		until, err := s.recordFailure(ctx, st, key)
 		if err != nil {
 			return Account{}, fmt.Errorf("identity: authenticate: %w", err)
 		}
@@ -183,10 +191,39 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 		}
 		return Account{}, ErrBadCredentials
 	}
-	if err := s.clearFailures(ctx, username); err != nil {
+	if err := s.clearFailures(ctx, key); err != nil {
 		return Account{}, fmt.Errorf("identity: authenticate: %w", err)
 	}
+	// Cease revokes portal access (internal/lifecycle) until the service
+	// is activated again; the right password does not give it back.
+	var portal bool
+	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT portal_access FROM accounts WHERE id = ?", a.ID).Scan(&portal); err == nil && !portal {
+		return Account{}, derrors.Unauthenticated("access to the portal was revoked when this account's service was ceased; ask your administrator to activate it again")
+	}
 	return a, nil
+}
+
+// loginName resolves what was typed at login to the username whose password
+// is checked and the key the lockout counts failures under. A username is
+// both. Anything else that looks like a telephone number is keyed on its
+// E.164 form (its digits if it does not parse) and names the account whose
+// number it is (accountByLogin), or no account ("" matches no username).
+func (s *Service) loginName(ctx context.Context, login string) (username, key string) {
+	if _, err := s.accountWhere(ctx, "username = ?", login); !derrors.IsNotFound(err) || !looksLikeNumber(login) {
+		return login, login
+	}
+	key = onlyDigits(login)
+	region, err := s.firstProviderRegion(ctx)
+	if err != nil || region == "" {
+		region = "GB"
+	}
+	if e := e164Of(login, region); e != "" {
+		key = e
+	}
+	if a, err := s.accountByLogin(ctx, login); err == nil {
+		return a.Username, key
+	}
+	return "", key
 }
 
 // providerFor is the provider whose settings govern a login: the account's,

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nyaruka/phonenumbers"
+
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
@@ -523,13 +525,23 @@ func (s *Service) accountByLogin(ctx context.Context, login string) (Account, er
 	if !derrors.IsNotFound(err) {
 		return a, err
 	}
-	digits := onlyDigits(login)
-	if len(digits) < 6 || strings.Trim(login, "0123456789 +-()") != "" {
+	if !looksLikeNumber(login) {
 		return Account{}, derrors.ErrNotFound
 	}
 	region := "GB"
 	if p, err := s.firstProviderRegion(ctx); err == nil {
 		region = p
+	}
+	// A number assigned through numbering (an activated employee's DN).
+	if e := e164Of(login, region); e != "" {
+		var id int64
+		err := s.db.Q(ctx).QueryRow(ctx, `SELECT owner_id FROM dn_numbers WHERE e164 = ? AND owner_kind = 'user' AND status = 'assigned'`, e).Scan(&id)
+		if err == nil {
+			return s.Account(ctx, id)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return Account{}, err
+		}
 	}
 	for _, form := range NumberForms(login, region) {
 		rows, err := s.db.Q(ctx).Query(ctx, "SELECT id, phone FROM accounts WHERE phone <> ''")
@@ -556,6 +568,22 @@ func (s *Service) accountByLogin(ctx context.Context, login string) (Account, er
 		}
 	}
 	return Account{}, derrors.ErrNotFound
+}
+
+// looksLikeNumber reports whether a login is written as a telephone number:
+// at least six digits and nothing but digits, spaces, + - ( ).
+func looksLikeNumber(login string) bool {
+	return len(onlyDigits(login)) >= 6 && strings.Trim(login, "0123456789 +-()") == ""
+}
+
+// e164Of is number's E.164 form in region, or "" when it does not parse as
+// a possible number.
+func e164Of(number, region string) string {
+	num, err := phonenumbers.Parse(number, region)
+	if err != nil || !phonenumbers.IsPossibleNumber(num) {
+		return ""
+	}
+	return phonenumbers.Format(num, phonenumbers.E164)
 }
 
 func (s *Service) firstProviderRegion(ctx context.Context) (string, error) {

@@ -421,6 +421,18 @@ func TestResponsesMatchDocument(t *testing.T) {
 		for _, call := range contractCalls(t, c) {
 			t.Run(call.name, func(t *testing.T) { c.do(t, call) })
 		}
+		// Provider control panel, catalog, numbers and devices (provider_api_test.go).
+		for _, call := range providerContractCalls(t, c) {
+			t.Run("provider/"+call.name, func(t *testing.T) { c.do(t, call) })
+		}
+		// Personal contacts (contacts_api_test.go).
+		for _, call := range contactsContractCalls(t, c) {
+			t.Run("contacts/"+call.name, func(t *testing.T) { c.do(t, call) })
+		}
+		// Live search and the Search Tool (search_api_test.go).
+		for _, call := range searchContractCalls(t, c) {
+			t.Run("search/"+call.name, func(t *testing.T) { c.do(t, call) })
+		}
 		// The account-security calls lock accounts and exhaust the login
 		// limiter, which is per node: they run on a second node (its own
 		// limiter) over the same database.
@@ -429,6 +441,8 @@ func TestResponsesMatchDocument(t *testing.T) {
 		for _, call := range securityContractCalls(t, c2) {
 			t.Run("security/"+call.name, func(t *testing.T) { c2.do(t, call) })
 		}
+		// The employee lifecycle calls run on a node with a database of their own.
+		lifecycleContract(t, c, db)
 
 		// Every documented operation ran, with a success at least once.
 		var never, noSuccess []string
@@ -964,6 +978,7 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 	calls = append(calls, apiCall{name: "delete employee", user: "acme.admin", method: "DELETE", path: "/api/v1/employees/@e(new.one)", want: 204},
 		apiCall{name: "delete employee again", user: "acme.admin", method: "DELETE", path: "/api/v1/employees/@e(new.one)", want: 404},
 		apiCall{name: "delete employee group admin", user: "leeds.admin", method: "DELETE", path: "/api/v1/employees/@e(support.two)", want: 204})
+	calls = append(calls, importContractCalls(t, c)...)
 	return calls
 }
 

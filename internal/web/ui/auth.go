@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
@@ -186,7 +185,8 @@ func (p *Pages) landing(w http.ResponseWriter, r *http.Request) error {
 		return p.customers(w, r)
 	}
 	if a.Role == access.RoleEmployee {
-		http.Redirect(w, r, "/employees/"+strconv.FormatInt(a.AccountID, 10), http.StatusSeeOther)
+		// Employees land on the self-care portal's My Account.
+		http.Redirect(w, r, "/my-account", http.StatusSeeOther)
 		return nil
 	}
 	err := p.app.Access.Check(r.Context(), a, access.ViewCompanyDashboard, access.Company(a.CompanyID))

@@ -87,6 +87,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
 
 func companySide(v *view, current string) []sideSection {
 	links := []navLink{{Label: "Dashboard", URL: v.Link("/dashboard"), Current: current == "dashboard"}}
+	links = append(links, navLink{Label: "Search Tool", URL: v.Link("/search-tool"), Current: current == "search"})
 	if v.Provider {
 		links = append(links, navLink{Label: "Audit Log", URL: "/companies/" + itoa64(v.Company.ID) + "/audit", Current: current == "audit"})
 	}
@@ -97,23 +98,9 @@ func companySide(v *view, current string) []sideSection {
 	return []sideSection{{Title: v.Company.Name, Links: links}}
 }
 
-// serviceOffering is the Service Offering tab. Feature packages arrive with
-// the service-offering work; until then the page says so plainly.
+// serviceOffering is the Service Offering tab (offering.go).
 func (p *Pages) serviceOffering(w http.ResponseWriter, r *http.Request) error {
-	id, err := p.companyFor(r, access.ViewCompany)
-	if errors.Is(err, errChooseCompany) {
-		http.Redirect(w, r, "/customers", http.StatusSeeOther)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	v, err := p.newView(r, id, "offering", "Service Offering")
-	if err != nil {
-		return err
-	}
-	p.render(w, r, http.StatusOK, "service_offering", v)
-	return nil
+	return p.offering(w, r)
 }
 
 type sitesPage struct {

@@ -35,6 +35,8 @@ func employeesSide(v *view, e *directory.Employee, current string) {
 	v.Side = []sideSection{{Title: "Employees", Links: []navLink{
 		{Label: "Employee Selection", URL: v.Link("/employees"), Current: current == "selection"},
 		{Label: "Add Employee", URL: v.Link("/employees/new"), Current: current == "add"},
+		{Label: "Import Employees", URL: v.Link("/employees/import"), Current: current == "import"},
+		{Label: "Import Status", URL: v.Link("/imports"), Current: current == "status"},
 	}}}
 	if e != nil {
 		base := "/employees/" + strconv.FormatInt(e.ID, 10)

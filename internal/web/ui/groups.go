@@ -25,6 +25,7 @@ func groupsSide(v *view, g *directory.Group, current string) {
 	v.Side = []sideSection{{Title: "Employee Groups", Links: []navLink{
 		{Label: "Group Selection", URL: v.Link("/groups"), Current: current == "selection"},
 		{Label: "Add Group", URL: v.Link("/groups/new"), Current: current == "add"},
+		{Label: "Import Group", URL: v.Link("/groups/import"), Current: current == "import"},
 	}}}
 	if g != nil {
 		base := "/groups/" + strconv.FormatInt(g.ID, 10)

@@ -201,6 +201,12 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	auth("GET /groups/{id}/members", p.groupMembers)
 	auth("POST /groups/{id}/members", p.groupMembersSave)
 
+	p.registerSearch(auth)
+	p.registerImports(auth)
+
+	p.registerService(auth)
+	p.registerSelfCare(auth)
+
 	// Everything else that is not API, health or metrics is a UI 404.
 	pub("/", func(w http.ResponseWriter, r *http.Request) error { return derrors.ErrNotFound })
 }

@@ -1,0 +1,508 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/catalog"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/devices"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
+)
+
+// ServiceOffering is the Service Offering tab of one object: exactly one of
+// Company, Site and Employee is set, as Object says.
+type ServiceOffering struct {
+	Object   string                    `json:"object"`
+	Company  *catalog.CompanyOffering  `json:"company,omitempty"`
+	Site     *catalog.SiteOffering     `json:"site,omitempty"`
+	Employee *catalog.EmployeeOffering `json:"employee,omitempty"`
+}
+
+// serviceOffering answers per object as the Business Portal seed's table
+// says: ?company_id= (all site and employee packages and add-ons),
+// ?site_id= (its package and add-ons and what employees may have),
+// ?employee_id= (their package, add-ons and term). A company account that
+// names nothing gets its own company.
+func (h *Handler) serviceOffering(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	ctx := r.Context()
+	var ids [3]int64
+	named := 0
+	for i, name := range []string{"company_id", "site_id", "employee_id"} {
+		n, err := queryInt(r, name)
+		if err != nil {
+			return err
+		}
+		if ids[i] = n; n != 0 {
+			named++
+		}
+	}
+	if named > 1 {
+		return derrors.Invalid("company_id", "name one object: company_id, site_id or employee_id")
+	}
+	switch {
+	case ids[1] != 0:
+		if err := h.app.Access.Check(ctx, a, access.ViewServiceOffering, access.Group(ids[1])); err != nil {
+			return err
+		}
+		g, err := h.app.Directory.Group(ctx, ids[1])
+		if err != nil {
+			return err
+		}
+		o, err := h.app.Catalog.ForSite(ctx, g.CompanyID, g.ID)
+		if err != nil {
+			return err
+		}
+		WriteJSON(w, http.StatusOK, ServiceOffering{Object: "site", Site: &o})
+	case ids[2] != 0:
+		if err := h.app.Access.Check(ctx, a, access.ViewServiceOffering, access.Employee(ids[2])); err != nil {
+			return err
+		}
+		e, err := h.app.Directory.Employee(ctx, ids[2])
+		if err != nil {
+			return err
+		}
+		o, err := h.app.Catalog.ForEmployee(ctx, e.CompanyID, e.ID)
+		if err != nil {
+			return err
+		}
+		WriteJSON(w, http.StatusOK, ServiceOffering{Object: "employee", Employee: &o})
+	default:
+		id, err := h.companyFor(r, a, ids[0], access.ViewServiceOffering)
+		if err != nil {
+			return err
+		}
+		o, err := h.app.Catalog.ForCompany(ctx, id)
+		if err != nil {
+			return err
+		}
+		WriteJSON(w, http.StatusOK, ServiceOffering{Object: "company", Company: &o})
+	}
+	return nil
+}
+
+// requireCatalog checks that the caller manages the provider's catalog.
+func (h *Handler) requireCatalog(r *http.Request) (int64, error) {
+	a := actor(r)
+	return a.ProviderID, h.app.Access.Check(r.Context(), a, access.ManageCatalog, access.Provider(a.ProviderID))
+}
+
+// The catalog is what the provider offers every customer, so every account
+// of the provider may read it; changing it is the provider's.
+
+func (h *Handler) listFeatures(w http.ResponseWriter, r *http.Request) error {
+	fs, err := h.app.Catalog.Features(r.Context(), actor(r).ProviderID)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, list(fs, len(fs), pageOf(len(fs))))
+	return nil
+}
+
+func (h *Handler) createFeature(w http.ResponseWriter, r *http.Request) error {
+	providerID, err := h.requireCatalog(r)
+	if err != nil {
+		return err
+	}
+	var req catalog.FeatureRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	f, err := h.app.Catalog.CreateFeature(r.Context(), providerID, req)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/catalog/features/"+strconv.FormatInt(f.ID, 10))
+	WriteJSON(w, http.StatusCreated, f)
+	return nil
+}
+
+func (h *Handler) getFeature(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f, err := h.app.Catalog.Feature(r.Context(), actor(r).ProviderID, id)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, f)
+	return nil
+}
+
+func (h *Handler) replaceFeature(w http.ResponseWriter, r *http.Request) error {
+	providerID, err := h.requireCatalog(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req catalog.FeatureRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	f, err := h.app.Catalog.UpdateFeature(r.Context(), providerID, id, req)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, f)
+	return nil
+}
+
+func (h *Handler) deleteFeature(w http.ResponseWriter, r *http.Request) error {
+	providerID, err := h.requireCatalog(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.app.Catalog.DeleteFeature(r.Context(), providerID, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) listPackages(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	ps, err := h.app.Catalog.Packages(r.Context(), actor(r).ProviderID,
+		catalog.PackageFilter{Type: catalog.Type(q.Get("type")), Kind: catalog.Kind(q.Get("kind"))})
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, list(ps, len(ps), pageOf(len(ps))))
+	return nil
+}
+
+func (h *Handler) createPackage(w http.ResponseWriter, r *http.Request) error {
+	providerID, err := h.requireCatalog(r)
+	if err != nil {
+		return err
+	}
+	var req catalog.PackageRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	p, err := h.app.Catalog.CreatePackage(r.Context(), providerID, req)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/catalog/packages/"+strconv.FormatInt(p.ID, 10))
+	WriteJSON(w, http.StatusCreated, p)
+	return nil
+}
+
+func (h *Handler) getPackage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := h.app.Catalog.Package(r.Context(), actor(r).ProviderID, id)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (h *Handler) replacePackage(w http.ResponseWriter, r *http.Request) error {
+	providerID, err := h.requireCatalog(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req catalog.PackageUpdateRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	p, err := h.app.Catalog.UpdatePackage(r.Context(), providerID, id, req)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (h *Handler) deletePackage(w http.ResponseWriter, r *http.Request) error {
+	providerID, err := h.requireCatalog(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.app.Catalog.DeletePackage(r.Context(), providerID, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// packageFeatures is what the portal shows when a package is clicked.
+func (h *Handler) packageFeatures(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	fs, err := h.app.Catalog.PackageFeatures(r.Context(), actor(r).ProviderID, id)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, list(fs, len(fs), pageOf(len(fs))))
+	return nil
+}
+
+func (h *Handler) listTerms(w http.ResponseWriter, r *http.Request) error {
+	ts, err := h.app.Catalog.Terms(r.Context(), actor(r).ProviderID)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, list(ts, len(ts), pageOf(len(ts))))
+	return nil
+}
+
+func (h *Handler) createTerm(w http.ResponseWriter, r *http.Request) error {
+	providerID, err := h.requireCatalog(r)
+	if err != nil {
+		return err
+	}
+	var req catalog.TermRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	t, err := h.app.Catalog.CreateTerm(r.Context(), providerID, req)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/catalog/terms")
+	WriteJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+func (h *Handler) replaceTerm(w http.ResponseWriter, r *http.Request) error {
+	providerID, err := h.requireCatalog(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req catalog.TermRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	t, err := h.app.Catalog.UpdateTerm(r.Context(), providerID, id, req)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (h *Handler) deleteTerm(w http.ResponseWriter, r *http.Request) error {
+	providerID, err := h.requireCatalog(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.app.Catalog.DeleteTerm(r.Context(), providerID, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) listDeviceTypes(w http.ResponseWriter, r *http.Request) error {
+	ts, err := h.app.Devices.Types(r.Context(), actor(r).ProviderID)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, list(ts, len(ts), pageOf(len(ts))))
+	return nil
+}
+
+// DeviceTypeRequest is POST /api/v1/device-types.
+type DeviceTypeRequest struct {
+	Vendor     string `json:"vendor"`
+	Model      string `json:"model"`
+	SoftClient bool   `json:"soft_client"`
+}
+
+func (h *Handler) createDeviceType(w http.ResponseWriter, r *http.Request) error {
+	providerID, err := h.requireCatalog(r)
+	if err != nil {
+		return err
+	}
+	var req DeviceTypeRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	t, err := h.app.Devices.CreateType(r.Context(), providerID, devices.Type{Vendor: req.Vendor, Model: req.Model, SoftClient: req.SoftClient})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/device-types")
+	WriteJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+// siteNumbers is a site's number pool, filtered by ?status=.
+func (h *Handler) siteNumbers(w http.ResponseWriter, r *http.Request) error {
+	g, err := h.group(r, access.ViewNumbers, true)
+	if err != nil {
+		return err
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	ns, total, err := h.app.Numbering.Pool(r.Context(), g.CompanyID, g.ID, numbering.PoolFilter{Status: numbering.Status(r.URL.Query().Get("status"))}, p)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, list(ns, total, p))
+	return nil
+}
+
+func (h *Handler) extensionPolicy(w http.ResponseWriter, r *http.Request) error {
+	g, err := h.group(r, access.ViewNumbers, true)
+	if err != nil {
+		return err
+	}
+	p, err := h.app.Numbering.ExtensionPolicy(r.Context(), g.CompanyID, g.ID)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// ExtensionPolicyRequest is PUT /api/v1/sites/{id}/extension-policy.
+type ExtensionPolicyRequest struct {
+	Length    int                     `json:"length"`
+	Mode      numbering.ExtensionMode `json:"mode"`
+	RangeFrom string                  `json:"range_from"`
+	RangeTo   string                  `json:"range_to"`
+}
+
+// setExtensionPolicy is the provider's: the policy belongs to how the site's
+// numbers were planned (docs/decisions.md); company admins read it.
+func (h *Handler) setExtensionPolicy(w http.ResponseWriter, r *http.Request) error {
+	g, err := h.group(r, access.ManageNumbering, true)
+	if err != nil {
+		return err
+	}
+	var req ExtensionPolicyRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	p, err := h.app.Numbering.SetExtensionPolicy(r.Context(), g.CompanyID, g.ID,
+		numbering.ExtensionPolicy{Length: req.Length, Mode: req.Mode, RangeFrom: req.RangeFrom, RangeTo: req.RangeTo})
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (h *Handler) siteDevices(w http.ResponseWriter, r *http.Request) error {
+	g, err := h.group(r, access.ManageDevices, true)
+	if err != nil {
+		return err
+	}
+	free := false
+	switch r.URL.Query().Get("free") {
+	case "", "false":
+	case "true":
+		free = true
+	default:
+		return derrors.Invalid("free", "free must be true or false")
+	}
+	ds, err := h.app.Devices.SiteDevices(r.Context(), g.CompanyID, g.ID, free)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, list(ds, len(ds), pageOf(len(ds))))
+	return nil
+}
+
+// DeviceRequest is POST /api/v1/sites/{id}/devices.
+type DeviceRequest struct {
+	TypeID int64  `json:"type_id"`
+	MAC    string `json:"mac"`
+	Label  string `json:"label"`
+}
+
+func (h *Handler) createDevice(w http.ResponseWriter, r *http.Request) error {
+	g, err := h.group(r, access.ManageDevices, true)
+	if err != nil {
+		return err
+	}
+	var req DeviceRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	c, err := h.app.Tenancy.Company(r.Context(), g.CompanyID)
+	if err != nil {
+		return err
+	}
+	d, err := h.app.Devices.Create(r.Context(), c.ProviderID, g.CompanyID,
+		devices.DeviceCreateRequest{SiteID: g.ID, TypeID: req.TypeID, MAC: req.MAC, Label: req.Label})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/devices/"+strconv.FormatInt(d.ID, 10))
+	WriteJSON(w, http.StatusCreated, d)
+	return nil
+}
+
+// device loads {id} after access allowed ManageDevices on it.
+func (h *Handler) device(r *http.Request) (devices.Device, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return devices.Device{}, err
+	}
+	if err := h.app.Access.Check(r.Context(), actor(r), access.ManageDevices, access.Device(id)); err != nil {
+		return devices.Device{}, err
+	}
+	companyID, err := h.app.Devices.CompanyOf(r.Context(), id)
+	if err != nil {
+		return devices.Device{}, err
+	}
+	return h.app.Devices.Device(r.Context(), companyID, id)
+}
+
+func (h *Handler) getDevice(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.device(r)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (h *Handler) deleteDevice(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.device(r)
+	if err != nil {
+		return err
+	}
+	if err := h.app.Devices.Delete(r.Context(), d.CompanyID, d.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

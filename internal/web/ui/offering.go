@@ -1,0 +1,159 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/catalog"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+// offeringSection is one list of the Service Offering tab.
+type offeringSection struct {
+	Title    string
+	Empty    string
+	Packages []catalog.Package
+}
+
+type offeringPage struct {
+	// Object is what the tab is about: "company", "site" or "employee".
+	Object   string
+	Name     string
+	Sections []offeringSection
+	// Sites lets the user switch to a site's view.
+	Sites  []directory.Group
+	SiteID int64
+	Term   *catalog.Term
+}
+
+// offering is the Service Offering tab. It answers per object as the
+// Business Portal seed's table says: ?site_id= a site, ?employee_id= an
+// employee, otherwise the company. A group admin, who may not see the
+// company's view, gets their first site's.
+func (p *Pages) offering(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	ctx := r.Context()
+	qid := func(name string) (int64, error) {
+		s := r.URL.Query().Get(name)
+		if s == "" {
+			return 0, nil
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			return 0, derrors.ErrNotFound
+		}
+		return n, nil
+	}
+	siteID, err := qid("site_id")
+	if err != nil {
+		return err
+	}
+	empID, err := qid("employee_id")
+	if err != nil {
+		return err
+	}
+	var page offeringPage
+	var companyID int64
+	switch {
+	case empID != 0:
+		if err := p.app.Access.Check(ctx, a, access.ViewServiceOffering, access.Employee(empID)); err != nil {
+			return err
+		}
+		e, err := p.app.Directory.Employee(ctx, empID)
+		if err != nil {
+			return err
+		}
+		o, err := p.app.Catalog.ForEmployee(ctx, e.CompanyID, e.ID)
+		if err != nil {
+			return err
+		}
+		companyID, page.Object, page.Name, page.Term = e.CompanyID, "employee", e.DisplayName(), o.Term
+		var pkgs []catalog.Package
+		if o.Package != nil {
+			pkgs = []catalog.Package{*o.Package}
+		}
+		page.Sections = []offeringSection{
+			{Title: "Feature Package", Empty: "No feature package yet: it is chosen when the employee is activated.", Packages: pkgs},
+			{Title: "Add-Ons", Empty: "No add-ons.", Packages: o.AddOns}}
+	default:
+		if siteID == 0 && a.Role == access.RoleGroupAdmin {
+			sc, err := p.app.Access.Scope(ctx, a)
+			if err != nil {
+				return err
+			}
+			gs, _, err := p.app.Directory.ListGroups(ctx, a.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
+			if err != nil {
+				return err
+			}
+			if len(gs) == 0 {
+				return derrors.Forbidden("the Service Offering tab shows the sites you administer, and you administer none")
+			}
+			siteID = gs[0].ID
+		}
+		if siteID != 0 {
+			if err := p.app.Access.Check(ctx, a, access.ViewServiceOffering, access.Group(siteID)); err != nil {
+				return err
+			}
+			g, err := p.app.Directory.Group(ctx, siteID)
+			if err != nil {
+				return err
+			}
+			o, err := p.app.Catalog.ForSite(ctx, g.CompanyID, g.ID)
+			if err != nil {
+				return err
+			}
+			companyID, page.Object, page.Name, page.SiteID = g.CompanyID, "site", g.Name, g.ID
+			var pkgs []catalog.Package
+			if o.Package != nil {
+				pkgs = []catalog.Package{*o.Package}
+			}
+			page.Sections = []offeringSection{
+				{Title: "Site Feature Package", Empty: "The site has no feature package yet.", Packages: pkgs},
+				{Title: "Site Add-Ons", Empty: "The site has no add-ons.", Packages: o.AddOns},
+				{Title: "Employee Feature Packages available", Empty: "None defined.", Packages: o.EmployeePackages},
+				{Title: "Employee Add-Ons available", Empty: "None defined.", Packages: o.EmployeeAddOns}}
+		} else {
+			id, err := p.companyFor(r, access.ViewServiceOffering)
+			if errors.Is(err, errChooseCompany) {
+				http.Redirect(w, r, "/customers", http.StatusSeeOther)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			o, err := p.app.Catalog.ForCompany(ctx, id)
+			if err != nil {
+				return err
+			}
+			companyID, page.Object = id, "company"
+			page.Sections = []offeringSection{
+				{Title: "Site Feature Packages", Empty: "None defined.", Packages: o.SitePackages},
+				{Title: "Site Add-Ons", Empty: "None defined.", Packages: o.SiteAddOns},
+				{Title: "Employee Feature Packages", Empty: "None defined.", Packages: o.EmployeePackages},
+				{Title: "Employee Add-Ons", Empty: "None defined.", Packages: o.EmployeeAddOns}}
+		}
+	}
+	if page.Object != "employee" {
+		sc, err := p.app.Access.Scope(ctx, a)
+		if err != nil {
+			return err
+		}
+		if page.Sites, _, err = p.app.Directory.ListGroups(ctx, companyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: store.MaxPerPage}); err != nil {
+			return err
+		}
+	}
+	v, err := p.newView(r, companyID, "offering", "Service Offering")
+	if err != nil {
+		return err
+	}
+	if page.Object == "company" {
+		page.Name = v.Company.Name
+	}
+	v.Data = page
+	p.render(w, r, http.StatusOK, "service_offering", v)
+	return nil
+}

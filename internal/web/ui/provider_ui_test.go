@@ -1,0 +1,227 @@
+package ui_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-voice/switchboard/internal/apptest"
+	"github.com/switchboard-voice/switchboard/internal/catalog"
+	"github.com/switchboard-voice/switchboard/internal/devices"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
+	"github.com/switchboard-voice/switchboard/internal/store"
+	"github.com/switchboard-voice/switchboard/internal/store/storetest"
+)
+
+// serviceEstate gives the fixture a catalog, device types, a device and a
+// DN range for the provider and site pages.
+type serviceEstate struct {
+	feature catalog.Feature
+	pkg     catalog.Package
+	desk    devices.Type
+	phone   devices.Device
+	other   devices.Device
+}
+
+func seedService(t *testing.T, env *apptest.Env) serviceEstate {
+	t.Helper()
+	ctx := context.Background()
+	a, f := env.App, env.Fixture
+	var s serviceEstate
+	var err error
+	check := func() {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.feature, err = a.Catalog.CreateFeature(ctx, f.Provider.ID, catalog.FeatureRequest{Code: "call_waiting", Name: "Call Waiting", Category: "Calls",
+		Description: "Hear a tone when a second call arrives."})
+	check()
+	s.pkg, err = a.Catalog.CreatePackage(ctx, f.Provider.ID, catalog.PackageRequest{Type: catalog.TypePackage, Kind: catalog.KindEmployee,
+		Name: "Employee Standard", FeatureIDs: []int64{s.feature.ID}})
+	check()
+	s.desk, err = a.Devices.CreateType(ctx, f.Provider.ID, devices.Type{Vendor: "Yealink", Model: "T46U"})
+	check()
+	s.phone, err = a.Devices.Create(ctx, f.Provider.ID, f.Acme.ID, devices.DeviceCreateRequest{SiteID: f.Leeds.ID, TypeID: s.desk.ID, MAC: "001565000001"})
+	check()
+	s.other, err = a.Devices.Create(ctx, f.Provider.ID, f.Globex.ID, devices.DeviceCreateRequest{SiteID: f.Reading.ID, TypeID: s.desk.ID, MAC: "001565000099"})
+	check()
+	_, err = a.Numbering.AddRange(ctx, f.Acme.ID, f.Leeds.ID, numbering.RangeRequest{Start: "+441134960000", End: "+441134960009"})
+	check()
+	return s
+}
+
+func TestProviderControlPanel(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		seedService(t, env)
+		acme := "/customers/" + id(env.Fixture.Acme.ID)
+		b := newBrowser(t, env)
+		b.login("operator", false)
+
+		main := b.get(acme)
+		if main.Status != http.StatusOK || !strings.Contains(main.Body, "Channels in use") || !strings.Contains(main.Body, "Live channel usage arrives with call data") {
+			t.Fatalf("main page: %d\n%s", main.Status, main.Body)
+		}
+		// Bad input names the field and changes nothing.
+		p := b.post(acme, url.Values{"status": {"active"}, "balance": {"lots"}, "debit_limit": {"500"}, "channel_limit": {"10"}}, false)
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Enter the balance as an amount") {
+			t.Fatalf("bad balance: %d", p.Status)
+		}
+		p = b.post(acme, url.Values{"status": {"suspended"}, "balance": {"-15.50"}, "debit_limit": {"500"}, "channel_limit": {"12"}, "config_and_reg": {"1"}}, false)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("save company: %d\n%s", p.Status, p.Body)
+		}
+		c, err := env.App.Tenancy.Company(context.Background(), env.Fixture.Acme.ID)
+		if err != nil || c.Status != "suspended" || c.BalanceMinor != -1550 || c.ChannelLimit != 12 || !c.ConfigAndReg || c.AddEmployee {
+			t.Fatalf("company after save: %+v %v", c, err)
+		}
+
+		// Internal number block before the parameters: the seed's explanation.
+		p = b.post(acme+"/internal-blocks", nil, false)
+		if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "block-no-params") {
+			t.Fatalf("block without parameters: %d %q", p.Status, p.Location)
+		}
+		if got := b.get(p.Location); !strings.Contains(got.Body, "The Number Range Parameters must be defined before an Internal Number Block can be assigned.") {
+			t.Errorf("the explanation is not shown")
+		}
+		p = b.post("/settings/number-ranges", url.Values{"prefix": {"8"}, "digits": {"6"}, "first": {"100000"}, "last": {"199999"}, "block_size": {"1000"}}, false)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("parameters: %d\n%s", p.Status, p.Body)
+		}
+		if p = b.post(acme+"/internal-blocks", nil, false); !strings.Contains(p.Location, "block-assigned") {
+			t.Fatalf("block: %q", p.Location)
+		}
+		if got := b.get(acme); !strings.Contains(got.Body, "8100000") {
+			t.Errorf("the block is not listed")
+		}
+
+		// Contacts: a password in the notes is refused; a good contact is
+		// added with a username from its e-mail and welcomed by e-mail.
+		p = b.post(acme+"/contacts/new", url.Values{"first_name": {"Pat"}, "last_name": {"Jones"}, "email": {"pat.jones@acme.example"},
+			"password": {"Typed-Pass-42!"}, "private_notes": {"temp Typed-Pass-42!"}}, false)
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "never save passwords in notes") {
+			t.Fatalf("password in notes: %d", p.Status)
+		}
+		p = b.post(acme+"/contacts/new", url.Values{"first_name": {"Pat"}, "last_name": {"Jones"}, "email": {"pat.jones@acme.example"},
+			"auto_password": {"1"}, "public_notes": {"Call before noon."}, "private_notes": {"VIP customer."}}, false)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("add contact: %d\n%s", p.Status, p.Body)
+		}
+		main = b.get(acme)
+		if !strings.Contains(main.Body, "username pat.jones") || !strings.Contains(main.Body, "VIP customer.") {
+			t.Errorf("the contact is not listed with its username and notes")
+		}
+		contacts, err := env.App.Tenancy.Contacts(context.Background(), env.Fixture.Acme.ID)
+		if err != nil || len(contacts) != 1 {
+			t.Fatalf("contacts: %v %v", contacts, err)
+		}
+		cid := id(contacts[0].AccountID)
+		if p = b.get(acme + "/contacts/" + cid); p.Status != http.StatusOK || !strings.Contains(p.Body, "VIP customer.") {
+			t.Fatalf("contact details: %d", p.Status)
+		}
+		p = b.post(acme+"/contacts/"+cid+"/password", url.Values{"mode": {"manual"}, "password": {"x"}}, false)
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("weak password: %d", p.Status)
+		}
+		if p = b.post(acme+"/contacts/"+cid+"/password", url.Values{"mode": {"auto"}}, false); !strings.Contains(p.Location, "contact-pw-mail") {
+			t.Fatalf("reset: %d %q", p.Status, p.Location)
+		}
+
+		// A company admin cannot open the control panel; another company's
+		// customer page answers like a missing one for company accounts.
+		ca := newBrowser(t, env)
+		ca.login("acme.admin", false)
+		if p := ca.get(acme); p.Status != http.StatusForbidden {
+			t.Errorf("company admin on the control panel: %d", p.Status)
+		}
+		if p := ca.get("/customers/" + id(env.Fixture.Globex.ID)); p.Status != http.StatusNotFound {
+			t.Errorf("company admin on another customer: %d", p.Status)
+		}
+	})
+}
+
+func TestCatalogAndSitePages(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		s := seedService(t, env)
+		f := env.Fixture
+		op := newBrowser(t, env)
+		op.login("operator", false)
+		if p := op.get("/catalog"); p.Status != http.StatusOK || !strings.Contains(p.Body, "Call Waiting") || !strings.Contains(p.Body, "Yealink") {
+			t.Fatalf("catalog: %d", p.Status)
+		}
+		if p := op.post("/catalog/features", url.Values{"code": {"Bad Code"}, "name": {"X"}, "category": {"Calls"}}, false); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad feature: %d", p.Status)
+		}
+		if p := op.post("/catalog/terms", url.Values{"name": {"Monthly"}, "months": {"1"}, "rank": {"1"}}, false); p.Status != http.StatusSeeOther {
+			t.Fatalf("term: %d\n%s", p.Status, p.Body)
+		}
+		if p := op.post("/catalog/features/"+id(s.feature.ID)+"/delete", nil, false); p.Status != http.StatusConflict {
+			t.Fatalf("delete feature in use: %d", p.Status)
+		}
+		leeds := "/sites/" + id(f.Leeds.ID)
+		if p := op.post(leeds+"/ranges", url.Values{"start": {"0113 496 0100"}, "end": {"0113 496 0109"}}, false); p.Status != http.StatusSeeOther {
+			t.Fatalf("add range: %d\n%s", p.Status, p.Body)
+		}
+		if p := op.post(leeds+"/extension-policy", url.Values{"length": {"3"}, "mode": {"range"}, "range_from": {"200"}, "range_to": {"299"}}, false); p.Status != http.StatusSeeOther {
+			t.Fatalf("extension policy: %d\n%s", p.Status, p.Body)
+		}
+
+		ca := newBrowser(t, env)
+		ca.login("acme.admin", false)
+		so := ca.get("/service-offering")
+		if so.Status != http.StatusOK || !strings.Contains(so.Body, "Employee Standard") || !strings.Contains(so.Body, "Hear a tone when a second call arrives.") {
+			t.Fatalf("service offering: %d", so.Status)
+		}
+		if p := ca.get("/service-offering?site_id=" + id(f.Leeds.ID)); p.Status != http.StatusOK || !strings.Contains(p.Body, "The site has no feature package yet.") {
+			t.Fatalf("site offering: %d", p.Status)
+		}
+		if p := ca.get("/service-offering?site_id=" + id(f.Reading.ID)); p.Status != http.StatusNotFound {
+			t.Fatalf("other company's site offering: %d", p.Status)
+		}
+		nums := ca.get(leeds + "/numbers?status=free")
+		if nums.Status != http.StatusOK || !strings.Contains(nums.Body, "0113 496 0000") || strings.Contains(nums.Body, "Add a DN range") {
+			t.Fatalf("numbers: %d", nums.Status)
+		}
+		ext := ca.get(leeds + "/extension-policy")
+		if ext.Status != http.StatusOK || !strings.Contains(ext.Body, "from 200 to 299") || strings.Contains(ext.Body, "Change the policy") {
+			t.Fatalf("extension policy for a company admin: %d", ext.Status)
+		}
+		if p := ca.post(leeds+"/extension-policy", url.Values{"length": {"4"}, "mode": {"last_digits"}}, false); p.Status != http.StatusForbidden {
+			t.Fatalf("company admin sets the policy: %d", p.Status)
+		}
+		if p := ca.post(leeds+"/devices", url.Values{"type_id": {id(s.desk.ID)}, "mac": {"00:15:65:00:00:99"}}, false); p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Body, "already registered") || strings.Contains(p.Body, "Globex") {
+			t.Fatalf("MAC of another company: %d", p.Status)
+		}
+		if p := ca.post(leeds+"/devices", url.Values{"type_id": {id(s.desk.ID)}, "mac": {"00:15:65:AA:BB:CC"}, "label": {"Reception"}}, false); p.Status != http.StatusSeeOther {
+			t.Fatalf("add device: %d\n%s", p.Status, p.Body)
+		}
+		if p := ca.get(leeds + "/devices"); !strings.Contains(p.Body, "001565AABBCC") || !strings.Contains(p.Body, "Reception") {
+			t.Fatalf("devices list")
+		}
+		if p := ca.post("/devices/"+id(s.other.ID)+"/delete", nil, false); p.Status != http.StatusNotFound {
+			t.Fatalf("delete another company's device: %d", p.Status)
+		}
+		if p := ca.post("/devices/"+id(s.phone.ID)+"/delete", nil, false); p.Status != http.StatusSeeOther {
+			t.Fatalf("delete device: %d", p.Status)
+		}
+		if p := ca.get("/sites/" + id(f.Reading.ID) + "/devices"); p.Status != http.StatusNotFound {
+			t.Fatalf("other company's site devices: %d", p.Status)
+		}
+
+		// A group admin sees their site's offering and pages, not a sibling's.
+		ga := newBrowser(t, env)
+		ga.login("leeds.admin", false)
+		if p := ga.get("/service-offering"); p.Status != http.StatusOK || !strings.Contains(p.Body, "Leeds") {
+			t.Fatalf("group admin offering: %d", p.Status)
+		}
+		if p := ga.get("/sites/" + id(f.London.ID) + "/numbers"); p.Status != http.StatusNotFound {
+			t.Fatalf("group admin on a sibling site: %d", p.Status)
+		}
+	})
+}
