@@ -289,6 +289,26 @@ func (s *Service) ForceUnlock(ctx context.Context, accountID int64) error {
 		if err := s.clearFailures(ctx, a.Username); err != nil {
 			return err
 		}
+		// Logins by number count under the number's E.164 form: lift those too.
+		rows, err := s.db.Q(ctx).Query(ctx, "SELECT e164 FROM dn_numbers WHERE owner_kind = 'user' AND owner_id = ?", a.ID)
+		if err != nil {
+			return err
+		}
+		var keys []string
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return err
+			}
+			keys = append(keys, k)
+		}
+		rows.Close()
+		for _, k := range keys {
+			if err := s.clearFailures(ctx, k); err != nil {
+				return err
+			}
+		}
 		return s.audit.Record(ctx, audit.Event{Event: "Force Unlock", ObjectKind: "employee", ObjectID: a.ID, ObjectName: a.Username,
 			CompanyID: a.CompanyID, Before: map[string]any{"locked_until": until}, After: map[string]any{"locked_until": nil}})
 	})
@@ -543,28 +563,24 @@ func (s *Service) accountByLogin(ctx context.Context, login string) (Account, er
 			return Account{}, err
 		}
 	}
-	for _, form := range NumberForms(login, region) {
-		rows, err := s.db.Q(ctx).Query(ctx, "SELECT id, phone FROM accounts WHERE phone <> ''")
-		if err != nil {
+	// Otherwise the contact phone of the account, compared as digits in
+	// every form of the number (one scan in SQL, not one parse per account).
+	var forms []any
+	for _, f := range NumberForms(login, region) {
+		if len(f) >= 6 {
+			forms = append(forms, f)
+		}
+	}
+	if len(forms) > 0 {
+		var id int64
+		err := s.db.Q(ctx).QueryRow(ctx, `SELECT id FROM accounts WHERE phone <> '' AND
+			replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '+', '') IN (`+
+			strings.TrimSuffix(strings.Repeat("?,", len(forms)), ",")+`) ORDER BY id LIMIT 1`, forms...).Scan(&id)
+		if err == nil {
+			return s.Account(ctx, id)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
 			return Account{}, err
-		}
-		var match int64
-		for rows.Next() {
-			var id int64
-			var phone string
-			if err := rows.Scan(&id, &phone); err != nil {
-				rows.Close()
-				return Account{}, err
-			}
-			for _, f := range NumberForms(phone, region) {
-				if f == form && len(f) >= 6 {
-					match = id
-				}
-			}
-		}
-		rows.Close()
-		if match != 0 {
-			return s.Account(ctx, match)
 		}
 	}
 	return Account{}, derrors.ErrNotFound

@@ -24,6 +24,10 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/web/ui"
 )
 
+// maxFormBody bounds a UI form submission: a 10 MiB upload plus the
+// multipart framing and the other fields.
+const maxFormBody = 11 << 20
+
 // Server is the HTTP handler of one node.
 type Server struct {
 	app      *app.App
@@ -103,6 +107,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		api.WriteProblem(rec, api.ProblemFor(err, s.app.Logger, r))
 		return
+	}
+	if !strings.HasPrefix(r.URL.Path, "/api/") && r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// Forms are read (for the CSRF field) before any handler runs: bound
+		// them first. The largest legitimate form is a 10 MiB file upload.
+		r.Body = http.MaxBytesReader(rec, r.Body, maxFormBody)
 	}
 	if err := s.checkCSRF(r); err != nil {
 		if strings.HasPrefix(r.URL.Path, "/api/") {

@@ -77,3 +77,18 @@ func TestAPIErrorsAreProblems(t *testing.T) {
 		})
 	}
 }
+
+// TestOversizedFormIsRefused: a form body past the bound is not read into
+// memory; the request fails as a client error.
+func TestOversizedFormIsRefused(t *testing.T) {
+	env := apptest.New(t, storetest.SQLite(t))
+	body := strings.NewReader("username=a&password=" + strings.Repeat("x", 12<<20))
+	res, err := http.Post(env.Server.URL+"/login", "application/x-www-form-urlencoded", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode < 400 || res.StatusCode >= 500 {
+		t.Errorf("status %d, want a 4xx", res.StatusCode)
+	}
+}
