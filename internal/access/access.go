@@ -656,3 +656,33 @@ func (s *Service) CheckAuditRead(ctx context.Context, actor Actor, providerID, c
 	}
 	return nil
 }
+
+// JobsStartedBy is the account whose jobs a list for actor is limited to:
+// a group admin sees only the jobs they started (imports and activations
+// of their own groups); everyone else who may view a company's jobs sees
+// them all (0).
+func JobsStartedBy(actor Actor) int64 {
+	if actor.Role == RoleGroupAdmin {
+		return actor.AccountID
+	}
+	return 0
+}
+
+// CheckJobRead decides whether actor may read a job of companyID started by
+// createdBy (companyID 0: a provider-level job, for provider operators).
+// Anything else is ErrNotFound.
+func (s *Service) CheckJobRead(ctx context.Context, actor Actor, companyID, createdBy int64) error {
+	if companyID == 0 {
+		if actor.Role == RoleProvider {
+			return nil
+		}
+		return derrors.ErrNotFound
+	}
+	if err := s.Check(ctx, actor, ViewJobs, Company(companyID)); err != nil {
+		return derrors.ErrNotFound
+	}
+	if by := JobsStartedBy(actor); by != 0 && by != createdBy {
+		return derrors.ErrNotFound
+	}
+	return nil
+}

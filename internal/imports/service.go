@@ -213,8 +213,6 @@ func (s *Service) authorizeStatus(ctx context.Context, actor access.Actor, compa
 	return s.d.Access.Check(ctx, actor, access.ImportEmployees, access.Company(companyID))
 }
 
-func ownOnly(actor access.Actor) bool { return actor.Role == access.RoleGroupAdmin }
-
 // Jobs lists companyID's import jobs as actor may see them, newest first.
 func (s *Service) Jobs(ctx context.Context, actor access.Actor, companyID int64, kind string, p store.Page) ([]Job, int, error) {
 	if err := s.authorizeStatus(ctx, actor, companyID); err != nil {
@@ -227,25 +225,12 @@ func (s *Service) Jobs(ctx context.Context, actor access.Actor, companyID int64,
 	if kind != "" {
 		kinds = []string{kind}
 	}
-	// Both kinds (and a group admin's own jobs) are merged here; a company
-	// keeps its import jobs in the hundreds, so one bounded read suffices.
-	var all []jobs.Job
-	for _, k := range kinds {
-		js, _, err := s.d.Jobs.List(ctx, jobs.Filter{CompanyID: companyID, Kind: k}, store.Page{Page: 1, PerPage: 5000})
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, j := range js {
-			if !ownOnly(actor) || j.CreatedBy == actor.AccountID {
-				all = append(all, j)
-			}
-		}
+	js, total, err := s.d.Jobs.List(ctx, jobs.Filter{CompanyID: companyID, Kinds: kinds, CreatedBy: access.JobsStartedBy(actor)}, p)
+	if err != nil {
+		return nil, 0, err
 	}
-	sortJobs(all)
-	total := len(all)
-	lo, hi := min(p.Offset(), total), min(p.Offset()+p.Limit(), total)
-	out := make([]Job, 0, hi-lo)
-	for _, j := range all[lo:hi] {
+	out := make([]Job, 0, len(js))
+	for _, j := range js {
 		v, err := s.view(ctx, j)
 		if err != nil {
 			return nil, 0, err
@@ -253,21 +238,6 @@ func (s *Service) Jobs(ctx context.Context, actor access.Actor, companyID int64,
 		out = append(out, v)
 	}
 	return out, total, nil
-}
-
-func sortJobs(js []jobs.Job) {
-	for i := 1; i < len(js); i++ {
-		for k := i; k > 0 && newer(js[k], js[k-1]); k-- {
-			js[k], js[k-1] = js[k-1], js[k]
-		}
-	}
-}
-
-func newer(a, b jobs.Job) bool {
-	if !a.CreatedAt.Equal(b.CreatedAt) {
-		return a.CreatedAt.After(b.CreatedAt)
-	}
-	return a.ID > b.ID
 }
 
 // job loads an import job actor may see; anything else is ErrNotFound.
@@ -292,8 +262,8 @@ func (s *Service) job(ctx context.Context, actor access.Actor, id int64) (jobs.J
 		}
 		return jobs.Job{}, derrors.ErrNotFound
 	}
-	if ownOnly(actor) && j.CreatedBy != actor.AccountID {
-		return jobs.Job{}, derrors.ErrNotFound
+	if err := s.d.Access.CheckJobRead(ctx, actor, j.CompanyID, j.CreatedBy); err != nil {
+		return jobs.Job{}, err
 	}
 	return j, nil
 }

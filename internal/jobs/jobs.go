@@ -448,7 +448,11 @@ type Filter struct {
 	CompanyID  int64
 	CompanyIDs []int64
 	Kind       string
-	Status     Status
+	// Kinds, when set, keeps jobs of any of these kinds.
+	Kinds  []string
+	Status Status
+	// CreatedBy, when set, keeps the jobs that account started.
+	CreatedBy int64
 }
 
 // List returns jobs matching f, newest first, and how many match.
@@ -468,8 +472,17 @@ func (s *Service) List(ctx context.Context, f Filter, p store.Page) (_ []Job, to
 	if f.Kind != "" {
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
 	}
+	if len(f.Kinds) > 0 {
+		where = append(where, "kind IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.Kinds)), ",")+")")
+		for _, k := range f.Kinds {
+			args = append(args, k)
+		}
+	}
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, string(f.Status))
+	}
+	if f.CreatedBy != 0 {
+		where, args = append(where, "created_by = ?"), append(args, f.CreatedBy)
 	}
 	w := " WHERE " + strings.Join(where, " AND ")
 	q := s.db.Q(ctx)

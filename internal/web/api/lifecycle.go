@@ -9,7 +9,6 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
 	"github.com/switchboard-voice/switchboard/internal/lifecycle"
-	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 // ActivateBody is POST /api/v1/employees/{id}/activate: the Activate form
@@ -250,9 +249,6 @@ func (h *Handler) setSiteEmployeeLimit(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
-// ownJobsOnly reports whether a sees only the jobs they started.
-func ownJobsOnly(a access.Actor) bool { return a.Role == access.RoleGroupAdmin }
-
 func (h *Handler) listJobs(w http.ResponseWriter, r *http.Request) error {
 	a := actor(r)
 	given, err := queryInt(r, "company_id")
@@ -271,28 +267,12 @@ func (h *Handler) listJobs(w http.ResponseWriter, r *http.Request) error {
 	if f.Status != "" && !f.Status.Valid() {
 		return derrors.Invalid("status", "status must be not_started, in_progress, completed, error or cancelled")
 	}
-	if !ownJobsOnly(a) {
-		js, total, err := h.app.Jobs.List(r.Context(), f, p)
-		if err != nil {
-			return err
-		}
-		WriteJSON(w, http.StatusOK, list(orEmpty(js), total, p))
-		return nil
-	}
-	// Group admins see the jobs they started, among the newest 500.
-	all, _, err := h.app.Jobs.List(r.Context(), f, store.Page{Page: 1, PerPage: store.MaxPerPage})
+	f.CreatedBy = access.JobsStartedBy(a)
+	js, total, err := h.app.Jobs.List(r.Context(), f, p)
 	if err != nil {
 		return err
 	}
-	mine := []jobs.Job{}
-	for _, j := range all {
-		if j.CreatedBy == a.AccountID {
-			mine = append(mine, j)
-		}
-	}
-	from := min(p.Offset(), len(mine))
-	to := min(from+p.Limit(), len(mine))
-	WriteJSON(w, http.StatusOK, list(mine[from:to], len(mine), p))
+	WriteJSON(w, http.StatusOK, list(orEmpty(js), total, p))
 	return nil
 }
 
@@ -322,17 +302,8 @@ func (h *Handler) job(r *http.Request) (jobs.Job, error) {
 	if err != nil {
 		return j, err
 	}
-	if j.CompanyID == 0 {
-		if a.Role != access.RoleProvider {
-			return jobs.Job{}, derrors.ErrNotFound
-		}
-		return j, nil
-	}
-	if err := h.app.Access.Check(r.Context(), a, access.ViewJobs, access.Company(j.CompanyID)); err != nil {
-		return jobs.Job{}, derrors.ErrNotFound
-	}
-	if ownJobsOnly(a) && j.CreatedBy != a.AccountID {
-		return jobs.Job{}, derrors.ErrNotFound
+	if err := h.app.Access.CheckJobRead(r.Context(), a, j.CompanyID, j.CreatedBy); err != nil {
+		return jobs.Job{}, err
 	}
 	return j, nil
 }
