@@ -28,8 +28,10 @@ const (
 // Employee is a company's account: a company admin, group admin or employee.
 // It never carries the password hash.
 type Employee struct {
-	ID        int64       `json:"id"`
-	CompanyID int64       `json:"company_id"`
+	ID        int64 `json:"id"`
+	CompanyID int64 `json:"company_id"`
+	// SiteID is the site the employee was activated at (nil until then).
+	SiteID    *int64      `json:"site_id"`
 	Username  string      `json:"username"`
 	Role      access.Role `json:"role"`
 	FirstName string      `json:"first_name"`
@@ -190,17 +192,29 @@ func validatePerson(v *derrors.ValidationError, first, last, email, phone *strin
 	}
 }
 
-const employeeColumns = `a.id, a.company_id, a.username, a.role, a.first_name, a.last_name, a.email, a.phone,
+const employeeColumns = `a.id, a.company_id, a.site_id, a.username, a.role, a.first_name, a.last_name, a.email, a.phone,
 	a.address_line1, a.address_line2, a.city, a.postcode, a.country, a.status, a.created_at, a.updated_at`
 
 func scanEmployee(row interface{ Scan(...any) error }, extra ...any) (Employee, error) {
 	var e Employee
 	var created, updated int64
+	var site sql.NullInt64
 	a := &e.Address
-	err := row.Scan(append([]any{&e.ID, &e.CompanyID, &e.Username, &e.Role, &e.FirstName, &e.LastName, &e.Email, &e.Phone,
+	err := row.Scan(append([]any{&e.ID, &e.CompanyID, &site, &e.Username, &e.Role, &e.FirstName, &e.LastName, &e.Email, &e.Phone,
 		&a.Line1, &a.Line2, &a.City, &a.Postcode, &a.Country, &e.Status, &created, &updated}, extra...)...)
 	e.CreatedAt, e.UpdatedAt = store.Time(created), store.Time(updated)
+	if site.Valid {
+		e.SiteID = &site.Int64
+	}
 	return e, err
+}
+
+// siteOf is the audit site of an employee (0 before activation).
+func siteOf(e Employee) int64 {
+	if e.SiteID == nil {
+		return 0
+	}
+	return *e.SiteID
 }
 
 // CreateEmployee adds an account to companyID. passwordHash comes from
@@ -429,7 +443,7 @@ func (s *Service) UpdateEmployee(ctx context.Context, id int64, req EmployeeUpda
 			return err
 		}
 		return s.audit.Record(ctx, audit.Event{Event: "Modify Employee", ObjectKind: "employee", ObjectID: id, ObjectName: e.Username,
-			CompanyID: e.CompanyID, Before: before, After: after})
+			CompanyID: e.CompanyID, SiteID: siteOf(after), Before: before, After: after})
 	})
 	if err != nil {
 		return Employee{}, fmt.Errorf("directory: update employee %d: %w", id, err)
@@ -469,7 +483,7 @@ func (s *Service) DeleteEmployee(ctx context.Context, id int64) error {
 			}
 		}
 		return s.audit.Record(ctx, audit.Event{Event: "Delete Employee", ObjectKind: "employee", ObjectID: id, ObjectName: e.Username,
-			CompanyID: e.CompanyID, Before: e})
+			CompanyID: e.CompanyID, SiteID: siteOf(e), Before: e})
 	})
 	if err != nil {
 		return fmt.Errorf("directory: delete employee %d: %w", id, err)
