@@ -37,6 +37,7 @@ func employeesSide(v *view, e *directory.Employee, current string) {
 		{Label: "Add Employee", URL: v.Link("/employees/new"), Current: current == "add"},
 		{Label: "Import Employees", URL: v.Link("/employees/import"), Current: current == "import"},
 		{Label: "Import Status", URL: v.Link("/imports"), Current: current == "status"},
+		{Label: "Status", URL: v.Link("/jobs"), Current: current == "jobs"},
 	}}}
 	if e != nil {
 		base := "/employees/" + strconv.FormatInt(e.ID, 10)
@@ -46,6 +47,7 @@ func employeesSide(v *view, e *directory.Employee, current string) {
 			{Label: "Admin Privileges", URL: base + "/admin-privileges", Current: current == "privileges"},
 			{Label: "Service Passwords", URL: base + "/service-passwords", Current: current == "service"},
 		}})
+		lifecycleSide(&v.Side[len(v.Side)-1], e, current)
 	}
 }
 

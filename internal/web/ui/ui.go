@@ -203,6 +203,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 
 	p.registerSearch(auth)
 	p.registerImports(auth)
+	p.registerLifecycle(auth)
 
 	p.registerService(auth)
 	p.registerSelfCare(auth)

@@ -186,6 +186,7 @@ var flashes = map[string]string{
 	"unlocked":          "The account has been unlocked. The user can log in again now.",
 	"service-passwords": "The service passwords have been changed.",
 	"settings-saved":    "The security settings have been saved.",
+	"service-saved":     "The service settings have been saved.",
 }
 
 func flashText(key string) string { return flashes[key] }

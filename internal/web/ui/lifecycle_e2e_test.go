@@ -1,0 +1,150 @@
+package ui_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/switchboard-voice/switchboard/internal/apptest"
+	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/store/storetest"
+)
+
+// TestBrowserAddAndActivate drives real headless Chromium through Add
+// Employee → Activate now → the job's Status page, at phone width: the
+// form comes pre-filled (site, CLI names, next free number, extension), a
+// new soft-client device gets its MAC from the number (lifecycle.js), and
+// once the worker has run the job the page shows Completed and the
+// employee is Active with their number.
+func TestBrowserAddAndActivate(t *testing.T) {
+	actx, shots := launch(t)
+	env := apptest.New(t, storetest.SQLite(t))
+	svc := env.SeedService(t)
+	ctx := context.Background()
+	base := env.Server.URL
+	bctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	defer cancel()
+	b := tab{t: t, ctx: bctx, base: base, shots: shots}
+	value := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(bctx, chromedp.Value(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("value of %s: %v", sel, err)
+		}
+		return v
+	}
+
+	b.do("login",
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-username`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-username`), "acme.admin"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), apptest.Password),
+		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#top-search`)),
+	)
+
+	// Add Employee, then the profile offers Activate now.
+	b.do("add employee",
+		chromedp.Navigate(base+"/employees/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-username`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-username`), "nina.new"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), "Good-Pass-1!"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password-confirm`), "Good-Pass-1!"),
+		chromedp.SendKeys(chromedp.CSS(`#f-first-name`), "Nina"),
+		chromedp.SendKeys(chromedp.CSS(`#f-last-name`), "New"),
+		chromedp.Click(`//main//button[normalize-space()="Add Employee"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#activate-now`)),
+	)
+	b.do("activate now", chromedp.Click(chromedp.CSS(`#activate-now`)), chromedp.WaitVisible(chromedp.CSS(`#f-e0-number`)))
+	if got := value(`#f-site-id`); got != id(env.Fixture.Leeds.ID) {
+		t.Errorf("the site is %q, want Leeds (%d)", got, env.Fixture.Leeds.ID)
+	}
+	for sel, want := range map[string]string{`#f-e0-cli-first-name`: "Nina", `#f-e0-cli-last-name`: "New",
+		`#f-e0-number`: svc.LeedsFirst, `#f-e0-extension`: "0000"} {
+		if got := value(sel); got != want {
+			t.Errorf("pre-filled %s = %q, want %q", sel, got, want)
+		}
+	}
+	// A new device of the soft-client type: lifecycle.js fills the MAC.
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
+		const s = document.getElementById('f-e0-type-id');
+		s.value = '`+id(svc.Types["Soft Client"].ID)+`';
+		s.dispatchEvent(new Event('change'));
+		return true;
+	})()`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := value(`#f-e0-mac`); got != "441134960000A" {
+		t.Errorf("the soft client's MAC is %q, want 441134960000A", got)
+	}
+	if hidden, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.querySelector('.lc-when-existing').offsetParent === null`)); err != nil || !hidden {
+		t.Errorf("the existing-device fields show in New device mode (%v)", err)
+	}
+	b.shot("activate-form-phone.png")
+
+	b.do("submit",
+		chromedp.Click(chromedp.CSS(`#btn-activate`)),
+		chromedp.WaitVisible(chromedp.CSS(`#job-progress`)),
+	)
+	if loc := b.location(); !strings.HasPrefix(loc, "/jobs/") {
+		t.Fatalf("after Activate: %s", loc)
+	}
+	if st := b.text(chromedp.CSS(`#job-status`)); st != "Not Started" {
+		t.Errorf("job status before the worker: %q", st)
+	}
+	b.shot("job-status-pending-phone.png")
+
+	nina := findEmployee(t, env, "nina.new")
+	if nina.Status != directory.StatusPending {
+		t.Fatalf("nina.new is %s while the job waits", nina.Status)
+	}
+	runJobs(t, env)
+	b.do("refresh", chromedp.Click(chromedp.CSS(`#refresh`)), chromedp.WaitVisible(chromedp.CSS(`#job-items`)))
+	if st := b.text(chromedp.CSS(`#job-status`)); st != "Completed" {
+		t.Fatalf("job status after the worker: %q", st)
+	}
+	if got := b.text(chromedp.CSS(`#job-items`)); !strings.Contains(got, "nina.new") || !strings.Contains(got, "+441134960000") {
+		t.Errorf("per-item results: %q", got)
+	}
+	b.shot("job-status-phone.png")
+
+	// The employee is Active with their number.
+	b.do("primary number", chromedp.Navigate(base+"/employees/"+id(nina.ID)+"/primary-number"), chromedp.WaitVisible(chromedp.CSS(`#primary-number`)))
+	if st := b.text(chromedp.CSS(`#service-status`)); st != "Active" {
+		t.Errorf("status on the page: %q", st)
+	}
+	if got := b.text(chromedp.CSS(`#primary-number`)); !strings.Contains(got, "+441134960000") || !strings.Contains(got, "0113 496 0000") {
+		t.Errorf("primary number section: %q", got)
+	}
+	b.shot("primary-number-phone.png")
+	if got := findEmployee(t, env, "nina.new"); got.Status != directory.StatusActive {
+		t.Fatalf("nina.new is %s", got.Status)
+	}
+	n, err := env.App.Lifecycle.Numbers(ctx, env.Fixture.Acme.ID, nina.ID)
+	if err != nil || len(n) != 1 || n[0].E164 != svc.LeedsFirst {
+		t.Fatalf("nina.new's numbers: %+v %v", n, err)
+	}
+
+	b.do("desktop", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/jobs"), chromedp.WaitVisible(chromedp.CSS(`#jobs`)))
+	b.shot("jobs-desktop.png")
+	b.do("service settings", chromedp.Navigate(base+"/employees/"+id(nina.ID)+"/service"), chromedp.WaitVisible(chromedp.CSS(`#f-user-type`)))
+	b.shot("service-settings-desktop.png")
+	b.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Navigate(base+"/jobs"), chromedp.WaitVisible(chromedp.CSS(`#jobs`)))
+	b.shot("jobs-phone.png")
+}
+
+func findEmployee(t *testing.T, env *apptest.Env, username string) directory.Employee {
+	t.Helper()
+	var id int64
+	if err := env.App.DB.Q(context.Background()).QueryRow(context.Background(), "SELECT id FROM accounts WHERE username = ?", username).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	e, err := env.App.Directory.Employee(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}

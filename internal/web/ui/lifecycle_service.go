@@ -1,0 +1,434 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/catalog"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/lifecycle"
+)
+
+// serviceSection is one of the employee's service sections; each saves
+// only its own fields through lifecycle.ChangeService.
+type serviceSection struct {
+	Key, path, Title string
+}
+
+var serviceSections = []serviceSection{
+	{"settings", "service", "Service Settings"},
+	{"number", "primary-number", "Primary Number"},
+	{"package", "feature-package", "Feature Package"},
+	{"addons", "add-ons", "Add-Ons"},
+}
+
+var serviceFields = []string{"first_name", "last_name", "cli_first_name", "cli_last_name", "user_type", "language", "number",
+	"extension", "package_id", "term_id", "add_on_ids"}
+
+type servicePageData struct {
+	Section  serviceSection
+	Action   string
+	Employee directory.Employee
+	Svc      lifecycle.EmployeeService
+	Form     *form
+	// CanManage: the names may change; ManageNote says why not.
+	CanManage  bool
+	ManageNote string
+	// CanConfig: the config & reg parts may change; ConfigNote says why not.
+	CanConfig  bool
+	ConfigNote string
+	UserType   string
+	Language   string
+	UserTypes  []option
+	Languages  []option
+	Numbers    []option
+	Terms      []option
+	Packages   []pkgOption
+	AddOns     []pkgOption
+	Features   []catalog.Feature
+	// Active, CanCease: which of Resubscribe and Deactivate to offer.
+	Active   bool
+	CanCease bool
+}
+
+func serviceForm(s lifecycle.EmployeeService) *form {
+	f := newForm(nil)
+	f.Values.Set("first_name", s.FirstName)
+	f.Values.Set("last_name", s.LastName)
+	f.Values.Set("cli_first_name", s.CLIFirstName)
+	f.Values.Set("cli_last_name", s.CLILastName)
+	if s.UserType != nil {
+		f.Values.Set("user_type", string(*s.UserType))
+	}
+	f.Values.Set("language", s.Language)
+	if s.Number != nil {
+		f.Values.Set("number", s.Number.E164)
+	}
+	f.Values.Set("extension", s.Extension)
+	if s.Package != nil {
+		f.Values.Set("package_id", itoa64(s.Package.ID))
+	}
+	if s.Term != nil {
+		f.Values.Set("term_id", itoa64(s.Term.ID))
+	}
+	for _, a := range s.AddOns {
+		f.Values.Add("add_on_ids", itoa64(a.ID))
+	}
+	return f
+}
+
+func (p *Pages) servicePage(s serviceSection) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		e, err := p.employee(r, access.ViewEmployee)
+		if err != nil {
+			return err
+		}
+		svc, err := p.app.Lifecycle.Service(r.Context(), e.CompanyID, e.ID)
+		if err != nil {
+			return err
+		}
+		return p.renderService(w, r, http.StatusOK, s, e, svc, serviceForm(svc))
+	}
+}
+
+func (p *Pages) renderService(w http.ResponseWriter, r *http.Request, status int, s serviceSection, e directory.Employee,
+	svc lifecycle.EmployeeService, f *form) error {
+	ctx := r.Context()
+	a := actorOf(r)
+	v, err := p.newView(r, e.CompanyID, "employees", s.Title+" · "+e.DisplayName())
+	if err != nil {
+		return err
+	}
+	employeesSide(v, &e, s.Key)
+	d := servicePageData{Section: s, Action: "/employees/" + itoa64(e.ID) + "/" + s.path, Employee: e, Svc: svc, Form: f,
+		Active: svc.Status == directory.StatusActive}
+	var forb *derrors.ForbiddenError
+	switch err := p.app.Access.Check(ctx, a, access.ManageService, access.Employee(e.ID)); {
+	case err == nil:
+		d.CanManage = true
+	case errors.As(err, &forb):
+		d.ManageNote = sentence(forb.Reason)
+	default:
+		return err
+	}
+	switch err := p.app.Lifecycle.CheckConfigAndReg(ctx, e.CompanyID, a.IsOperator()); {
+	case !d.CanManage:
+		d.ConfigNote = d.ManageNote
+	case errors.As(err, &forb):
+		d.ConfigNote = sentence(forb.Reason) + ". These settings are shown read-only; ask your service provider to change them."
+	case err != nil:
+		return err
+	case !d.Active:
+		d.ConfigNote = "These settings belong to an active service: activate the employee first."
+	default:
+		d.CanConfig = true
+	}
+	d.CanCease = d.Active && p.app.Access.Check(ctx, a, access.CeaseEmployee, access.Employee(e.ID)) == nil
+	if svc.UserType != nil {
+		d.UserType = svc.UserType.Label()
+	}
+	for _, t := range lifecycle.UserTypes {
+		d.UserTypes = append(d.UserTypes, option{Value: string(t), Label: t.Label()})
+	}
+	for _, l := range lifecycle.Languages {
+		d.Languages = append(d.Languages, option{Value: l.Code, Label: l.Label})
+		if l.Code == svc.Language {
+			d.Language = l.Label
+		}
+	}
+	if d.Language == "" {
+		d.Language = svc.Language
+	}
+	switch s.Key {
+	case "number":
+		if d.CanConfig && svc.Site != nil {
+			if svc.Number != nil {
+				d.Numbers = append(d.Numbers, option{Value: svc.Number.E164, Label: svc.Number.National + " (current)"})
+			}
+			ns, err := p.app.Lifecycle.FreeNumbers(ctx, e.CompanyID, svc.Site.ID)
+			if err != nil {
+				return err
+			}
+			for _, n := range ns {
+				d.Numbers = append(d.Numbers, option{Value: n.E164, Label: n.National + " (" + n.E164 + ")"})
+			}
+		}
+	case "package", "addons":
+		o, err := p.app.Catalog.Catalog(ctx, a.ProviderID)
+		if err != nil {
+			return err
+		}
+		d.Packages = pkgOptions(o.EmployeePackages, f, "package_id")
+		d.AddOns = pkgOptions(o.EmployeeAddOns, f, "add_on_ids")
+		if svc.Package != nil {
+			for _, x := range o.EmployeePackages {
+				if x.ID == svc.Package.ID {
+					d.Features = x.Features
+				}
+			}
+		}
+		terms, err := p.app.Catalog.Terms(ctx, a.ProviderID)
+		if err != nil {
+			return err
+		}
+		rank := -1
+		for _, t := range terms {
+			if svc.Term != nil && t.ID == svc.Term.ID {
+				rank = t.Rank
+			}
+		}
+		for _, t := range terms {
+			if t.Rank >= rank {
+				d.Terms = append(d.Terms, option{Value: itoa64(t.ID), Label: t.Name})
+			}
+		}
+	}
+	v.Data = d
+	p.render(w, r, status, "lifecycle_service", v)
+	return nil
+}
+
+func (p *Pages) serviceSave(s serviceSection) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := r.ParseForm(); err != nil {
+			return derrors.Invalid("", "the form could not be read")
+		}
+		ctx := r.Context()
+		e, err := p.employee(r, access.ManageService)
+		if err != nil {
+			return err
+		}
+		cur, err := p.app.Lifecycle.Service(ctx, e.CompanyID, e.ID)
+		if err != nil {
+			return err
+		}
+		f := newForm(r.PostForm)
+		str := func(name string) *string {
+			if _, ok := r.PostForm[name]; !ok {
+				return nil
+			}
+			v := f.V(name)
+			return &v
+		}
+		num := func(name string) *int64 {
+			if _, ok := r.PostForm[name]; !ok {
+				return nil
+			}
+			n, err := strconv.ParseInt(strings.TrimSpace(f.V(name)), 10, 64)
+			if err != nil || n <= 0 {
+				f.add(name, "Choose a value from the list.")
+				return nil
+			}
+			return &n
+		}
+		var c lifecycle.ServiceChange
+		switch s.Key {
+		case "settings":
+			c.FirstName, c.LastName = str("first_name"), str("last_name")
+			c.CLIFirstName, c.CLILastName = str("cli_first_name"), str("cli_last_name")
+			if t := str("user_type"); t != nil {
+				ut := lifecycle.UserType(*t)
+				c.UserType = &ut
+			}
+			c.Language = str("language")
+		case "number":
+			c.Number, c.Extension = str("number"), str("extension")
+		case "package":
+			c.PackageID, c.TermID = num("package_id"), num("term_id")
+		case "addons":
+			if f.V("add_ons_shown") == "1" {
+				ids := []int64{}
+				for _, v := range r.PostForm["add_on_ids"] {
+					n, err := strconv.ParseInt(v, 10, 64)
+					if err != nil || n <= 0 {
+						f.add("add_on_ids", "Choose add-ons from the list.")
+						continue
+					}
+					ids = append(ids, n)
+				}
+				c.AddOnIDs = &ids
+			}
+		}
+		if f.Invalid() {
+			return p.renderService(w, r, http.StatusUnprocessableEntity, s, e, cur, f)
+		}
+		c = c.Without(cur)
+		if c.NeedsConfigAndReg() {
+			if err := p.app.Lifecycle.CheckConfigAndReg(ctx, e.CompanyID, actorOf(r).IsOperator()); err != nil {
+				var forb *derrors.ForbiddenError
+				if errors.As(err, &forb) {
+					f.General = append(f.General, sentence(forb.Reason))
+					return p.renderService(w, r, http.StatusForbidden, s, e, cur, f)
+				}
+				return err
+			}
+		}
+		if _, err := p.app.Lifecycle.ChangeService(ctx, e.CompanyID, e.ID, c); err != nil {
+			if f.addErr(err, serviceFields...) {
+				return p.renderService(w, r, http.StatusUnprocessableEntity, s, e, cur, f)
+			}
+			return err
+		}
+		redirectFlash(w, r, "/employees/"+itoa64(e.ID)+"/"+s.path, "service-saved")
+		return nil
+	}
+}
+
+type lcConfirmPage struct {
+	Employee directory.Employee
+	Heading  string
+	Intro    string
+	Items    []string
+	Action   string
+	Button   string
+	Danger   bool
+	Refused  string
+	Done     bool
+}
+
+func (p *Pages) renderConfirm(w http.ResponseWriter, r *http.Request, status int, e directory.Employee, side string, d lcConfirmPage) error {
+	v, err := p.newView(r, e.CompanyID, "employees", d.Heading+" · "+e.DisplayName())
+	if err != nil {
+		return err
+	}
+	employeesSide(v, &e, side)
+	d.Employee = e
+	v.Data = d
+	p.render(w, r, status, "lifecycle_confirm", v)
+	return nil
+}
+
+func resubscribeData(e directory.Employee) lcConfirmPage {
+	return lcConfirmPage{Heading: "Resubscribe", Action: "/employees/" + itoa64(e.ID) + "/resubscribe", Button: "Resubscribe",
+		Intro: "Resubscribe applies the features your service provider has added to the company and site to " + e.DisplayName() +
+			". The employee shows Pending while the job runs, then Active again."}
+}
+
+func (p *Pages) resubscribeConfirm(w http.ResponseWriter, r *http.Request) error {
+	e, err := p.employee(r, access.ManageService)
+	if err != nil {
+		return err
+	}
+	d := resubscribeData(e)
+	if e.Status != directory.StatusActive {
+		d.Refused = "Only an active employee can be resubscribed; " + e.DisplayName() + " is " + statusLabel(e.Status) + "."
+	}
+	return p.renderConfirm(w, r, http.StatusOK, e, "resubscribe", d)
+}
+
+func (p *Pages) resubscribe(w http.ResponseWriter, r *http.Request) error {
+	e, err := p.employee(r, access.ManageService)
+	if err != nil {
+		return err
+	}
+	job, err := p.app.Lifecycle.Resubscribe(r.Context(), e.CompanyID, e.ID)
+	if err != nil {
+		var con *derrors.ConflictError
+		if errors.As(err, &con) {
+			d := resubscribeData(e)
+			d.Refused = sentence(con.Message)
+			return p.renderConfirm(w, r, http.StatusConflict, e, "resubscribe", d)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/jobs/"+itoa64(job.ID)+"?submitted=1", http.StatusSeeOther)
+	return nil
+}
+
+// ceaseData lists what a deactivation does, as the seed does, naming the
+// employee's own number and device.
+func ceaseData(e directory.Employee, svc lifecycle.EmployeeService) lcConfirmPage {
+	number, device := "the telephone number", "the device and its MAC address"
+	if svc.Number != nil {
+		number = "the telephone number " + svc.Number.National
+	}
+	if svc.Device != nil {
+		device = "the device " + svc.Device.MAC + " (" + svc.Device.TypeName + ")"
+	}
+	site := "the site"
+	if svc.Site != nil {
+		site = svc.Site.Name
+	}
+	return lcConfirmPage{Heading: "Deactivate", Action: "/employees/" + itoa64(e.ID) + "/cease", Button: "Deactivate", Danger: true,
+		Intro: "Deactivating (ceasing) " + e.DisplayName() + "'s service:",
+		Items: []string{
+			"revokes the user licence and turns the service off;",
+			"revokes their access to the Business Portal and any add-ons;",
+			"returns " + number + " to the number pool of " + site + ";",
+			"removes " + device + " from the employee and from " + site + "'s devices.",
+			"The employee's details stay. To use the service again they must be activated again, with a new number.",
+			"Deactivating a user on a 1 or 2 year term does not change your billing: to reduce your licences, contact your service provider.",
+		}}
+}
+
+func (p *Pages) ceaseConfirm(w http.ResponseWriter, r *http.Request) error {
+	e, err := p.employee(r, access.CeaseEmployee)
+	if err != nil {
+		return err
+	}
+	svc, err := p.app.Lifecycle.Service(r.Context(), e.CompanyID, e.ID)
+	if err != nil {
+		return err
+	}
+	d := ceaseData(e, svc)
+	if err := p.app.Lifecycle.CheckConfigAndReg(r.Context(), e.CompanyID, actorOf(r).IsOperator()); err != nil {
+		var forb *derrors.ForbiddenError
+		if !errors.As(err, &forb) {
+			return err
+		}
+		d.Refused = sentence(forb.Reason)
+	} else if svc.Status != directory.StatusActive && svc.Status != directory.StatusError {
+		d.Refused = e.DisplayName() + " has no active service to deactivate (status " + statusLabel(svc.Status) + ")."
+	}
+	return p.renderConfirm(w, r, http.StatusOK, e, "cease", d)
+}
+
+func (p *Pages) cease(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	e, err := p.employee(r, access.CeaseEmployee)
+	if err != nil {
+		return err
+	}
+	before, err := p.app.Lifecycle.Service(ctx, e.CompanyID, e.ID)
+	if err != nil {
+		return err
+	}
+	d := ceaseData(e, before)
+	if err := p.app.Lifecycle.CheckConfigAndReg(ctx, e.CompanyID, actorOf(r).IsOperator()); err != nil {
+		var forb *derrors.ForbiddenError
+		if errors.As(err, &forb) {
+			d.Refused = sentence(forb.Reason)
+			return p.renderConfirm(w, r, http.StatusForbidden, e, "cease", d)
+		}
+		return err
+	}
+	if _, err := p.app.Lifecycle.Cease(ctx, e.CompanyID, e.ID); err != nil {
+		var con *derrors.ConflictError
+		if errors.As(err, &con) {
+			d.Refused = sentence(con.Message)
+			return p.renderConfirm(w, r, http.StatusConflict, e, "cease", d)
+		}
+		return err
+	}
+	if e, err = p.app.Directory.Employee(ctx, e.ID); err != nil {
+		return err
+	}
+	d.Done = true
+	d.Heading = "Deactivated"
+	d.Intro = e.DisplayName() + " is now Inactive. Done:"
+	d.Items = []string{"the licence and Business Portal access are revoked;"}
+	if before.Number != nil {
+		d.Items = append(d.Items, before.Number.National+" is back in the site's number pool;")
+	}
+	if before.Extension != "" {
+		d.Items = append(d.Items, "extension "+before.Extension+" is free again;")
+	}
+	if before.Device != nil {
+		d.Items = append(d.Items, "the device "+before.Device.MAC+" is removed from the employee and the site.")
+	}
+	return p.renderConfirm(w, r, http.StatusOK, e, "cease", d)
+}
