@@ -331,20 +331,6 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 	})
 }
 
-// PurgeExpiredSessions deletes sessions past their absolute expiry.
-func (s *Service) PurgeExpiredSessions(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.db.Tx(ctx, func(ctx context.Context) error {
-		res, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM sessions WHERE expires_at <= ?", s.now().UnixMilli())
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	return n, err
-}
-
 // CreateOperator creates a provider operator account. It is how an empty
 // deployment gets its first login (switchboard create-operator).
 func (s *Service) CreateOperator(ctx context.Context, providerID int64, username, password string) (Account, error) {

@@ -351,7 +351,7 @@ func TestEndSessionAndPurge(t *testing.T) {
 		// Purge removes only sessions past their absolute expiry.
 		_, _, _ = s.CreateSession(ctx, NewSessionRequest{AccountID: op.ID, Kind: KindBrowser})
 		clk.advance(s.Lifetimes.BrowserAbsolute)
-		purged, err := s.PurgeExpiredSessions(ctx)
+		purged, err := s.PurgeExpired(ctx)
 		if err != nil || purged != 1 {
 			t.Errorf("purged %d, %v; want 1", purged, err)
 		}

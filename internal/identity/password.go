@@ -61,10 +61,3 @@ func VerifyPassword(encoded, password string) (bool, error) {
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
-
-// CheckBusinessPortalPassword applies the business-portal preset.
-//
-// Deprecated: use Service.CheckPassword, which applies the provider's policy for the role.
-func CheckBusinessPortalPassword(field, pw string) error {
-	return PolicyBusinessPortal.Check(field, pw, nil, "")
-}
