@@ -686,3 +686,15 @@ func (s *Service) CheckJobRead(ctx context.Context, actor Actor, companyID, crea
 	}
 	return nil
 }
+
+// CheckRef is Check for an object a request refers to in one of its fields
+// (a parent group, a group to join, an employee to add): an object the
+// actor may not see is answered as an unknown id in that field, a 422 the
+// user can act on, never as a 404 of the whole request.
+func (s *Service) CheckRef(ctx context.Context, actor Actor, action Action, t Target, field string) error {
+	err := s.Check(ctx, actor, action, t)
+	if derrors.IsNotFound(err) {
+		return derrors.Invalid(field, "%s %d does not exist", t.Kind, t.ID)
+	}
+	return err
+}

@@ -187,10 +187,7 @@ func (a *App) AuthorizeAddEmployee(ctx context.Context, actor access.Actor, comp
 		}
 	}
 	for _, gid := range groupIDs {
-		if err := a.Access.Check(ctx, actor, access.CreateEmployee, access.Group(gid)); err != nil {
-			if derrors.IsNotFound(err) {
-				return derrors.Invalid("group_ids", "group %d does not exist", gid)
-			}
+		if err := a.Access.CheckRef(ctx, actor, access.CreateEmployee, access.Group(gid), "group_ids"); err != nil {
 			return err
 		}
 	}

@@ -197,10 +197,7 @@ func (h *Handler) changeEmployeeLinks(w http.ResponseWriter, r *http.Request, gr
 	links := func(ids []int64, field string) ([]directory.Link, error) {
 		var out []directory.Link
 		for _, gid := range ids {
-			if err := h.app.Access.Check(r.Context(), actor(r), groupAction, access.Group(gid)); err != nil {
-				if derrors.IsNotFound(err) {
-					return nil, derrors.Invalid(field, "group %d does not exist", gid)
-				}
+			if err := h.app.Access.CheckRef(r.Context(), actor(r), groupAction, access.Group(gid), field); err != nil {
 				return nil, err
 			}
 			out = append(out, directory.Link{GroupID: gid, AccountID: e.ID})

@@ -196,10 +196,7 @@ func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request) error {
 	if req.ParentID == 0 {
 		return derrors.Invalid("parent_id", "parent_id is required: a group is created under an existing group or site (sites are created by the service provider)")
 	}
-	if err := h.app.Access.Check(r.Context(), actor(r), access.CreateGroup, access.Group(req.ParentID)); err != nil {
-		if derrors.IsNotFound(err) {
-			return derrors.Invalid("parent_id", "group %d does not exist", req.ParentID)
-		}
+	if err := h.app.Access.CheckRef(r.Context(), actor(r), access.CreateGroup, access.Group(req.ParentID), "parent_id"); err != nil {
 		return err
 	}
 	g, err := h.app.Directory.CreateGroup(r.Context(), req)
@@ -228,10 +225,7 @@ func (h *Handler) moveGroup(w http.ResponseWriter, r *http.Request) error {
 	if req.ParentID == 0 {
 		return derrors.Invalid("parent_id", "parent_id is required: the group to move this group under")
 	}
-	if err := h.app.Access.Check(r.Context(), actor(r), access.CreateGroup, access.Group(req.ParentID)); err != nil {
-		if derrors.IsNotFound(err) {
-			return derrors.Invalid("parent_id", "group %d does not exist", req.ParentID)
-		}
+	if err := h.app.Access.CheckRef(r.Context(), actor(r), access.CreateGroup, access.Group(req.ParentID), "parent_id"); err != nil {
 		return err
 	}
 	g, err = h.app.Directory.MoveGroup(r.Context(), g.ID, req.ParentID)
@@ -318,11 +312,7 @@ func (h *Handler) changeGroupLinks(w http.ResponseWriter, r *http.Request, actio
 // employeeInScope refuses an employee id the caller may not manage, naming
 // the field, without saying whether the id exists elsewhere.
 func (h *Handler) employeeInScope(r *http.Request, id int64, field string) error {
-	err := h.app.Access.Check(r.Context(), actor(r), access.ViewEmployee, access.Employee(id))
-	if derrors.IsNotFound(err) {
-		return derrors.Invalid(field, "employee %d does not exist", id)
-	}
-	return err
+	return h.app.Access.CheckRef(r.Context(), actor(r), access.ViewEmployee, access.Employee(id), field)
 }
 
 // MoveMembersRequest is POST /api/v1/groups/{id}/members/move.
@@ -343,10 +333,7 @@ func (h *Handler) moveGroupMembers(w http.ResponseWriter, r *http.Request) error
 	if req.ToGroupID == 0 {
 		return derrors.Invalid("to_group_id", "to_group_id is required")
 	}
-	if err := h.app.Access.Check(r.Context(), actor(r), access.ManageGroupMember, access.Group(req.ToGroupID)); err != nil {
-		if derrors.IsNotFound(err) {
-			return derrors.Invalid("to_group_id", "group %d does not exist", req.ToGroupID)
-		}
+	if err := h.app.Access.CheckRef(r.Context(), actor(r), access.ManageGroupMember, access.Group(req.ToGroupID), "to_group_id"); err != nil {
 		return err
 	}
 	for _, id := range req.EmployeeIDs {

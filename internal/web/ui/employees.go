@@ -520,10 +520,7 @@ func (p *Pages) employeeLinksSave(w http.ResponseWriter, r *http.Request, k empl
 	links := func(ids []int64, field string) ([]directory.Link, error) {
 		var out []directory.Link
 		for _, gid := range ids {
-			if err := p.app.Access.Check(r.Context(), a, k.groupAction, access.Group(gid)); err != nil {
-				if derrors.IsNotFound(err) {
-					return nil, derrors.Invalid(field, "group %d does not exist", gid)
-				}
+			if err := p.app.Access.CheckRef(r.Context(), a, k.groupAction, access.Group(gid), field); err != nil {
 				return nil, err
 			}
 			out = append(out, directory.Link{GroupID: gid, AccountID: e.ID})

@@ -467,11 +467,7 @@ func (p *Pages) groupLinksSave(w http.ResponseWriter, r *http.Request, kind stri
 // employeeInScope refuses an employee id the caller may not see, as the
 // API's employeeInScope does.
 func (p *Pages) employeeInScope(r *http.Request, id int64, field string) error {
-	err := p.app.Access.Check(r.Context(), actorOf(r), access.ViewEmployee, access.Employee(id))
-	if derrors.IsNotFound(err) {
-		return derrors.Invalid(field, "employee %d does not exist", id)
-	}
-	return err
+	return p.app.Access.CheckRef(r.Context(), actorOf(r), access.ViewEmployee, access.Employee(id), field)
 }
 
 // statusLabel is an employee status as the seed writes it.
