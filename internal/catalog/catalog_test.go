@@ -194,6 +194,51 @@ func TestSeedDefaults(t *testing.T) {
 	})
 }
 
+func TestDefaultEmployeePackage(t *testing.T) {
+	feats := func(n int) []catalog.Feature { return make([]catalog.Feature, n) }
+	emp := func(id int64, name string, n int) catalog.Package {
+		return catalog.Package{ID: id, Name: name, Type: catalog.TypePackage, Kind: catalog.KindEmployee, Features: feats(n)}
+	}
+	tests := []struct {
+		name string
+		pkgs []catalog.Package
+		want string // "" when none is proposed
+	}{
+		{"none offered", nil, ""},
+		{"fewest features, not first by name", []catalog.Package{emp(7, "Advanced", 10), emp(5, "Basic", 5), emp(6, "Standard", 9)}, "Basic"},
+		{"equal sizes: the one added first", []catalog.Package{emp(9, "Alpha", 3), emp(4, "Zulu", 3)}, "Zulu"},
+		{"add-ons and site packages are never proposed", []catalog.Package{
+			{ID: 1, Name: "Recording", Type: catalog.TypeAddOn, Kind: catalog.KindEmployee, Features: feats(1)},
+			{ID: 2, Name: "Site Essentials", Type: catalog.TypePackage, Kind: catalog.KindSite, Features: feats(1)},
+			emp(3, "Standard", 9)}, "Standard"},
+		{"only add-ons", []catalog.Package{{ID: 1, Name: "Recording", Type: catalog.TypeAddOn, Kind: catalog.KindEmployee}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := catalog.SiteOffering{EmployeePackages: tt.pkgs}.DefaultEmployeePackage()
+			if ok != (tt.want != "") || (ok && got.Name != tt.want) {
+				t.Errorf("DefaultEmployeePackage() = %q, %v; want %q", got.Name, ok, tt.want)
+			}
+		})
+	}
+
+	// The default catalog, as Activate reads it for a site: Basic, though
+	// "Advanced" comes first by name.
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		o, err := f.svc.ForSite(context.Background(), f.acme.ID, f.leeds.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.EmployeePackages[0].Name != "Advanced" {
+			t.Fatalf("the test expects Advanced first by name, got %q", o.EmployeePackages[0].Name)
+		}
+		if p, ok := o.DefaultEmployeePackage(); !ok || p.Name != "Basic" {
+			t.Errorf("the default at Leeds = %q, %v; want Basic", p.Name, ok)
+		}
+	})
+}
+
 func TestFeatureCRUD(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)

@@ -122,6 +122,34 @@ func (s *Service) ForSite(ctx context.Context, companyID, siteID int64) (o SiteO
 	return o, nil
 }
 
+// DefaultEmployeePackage is the employee feature package Activate proposes
+// at the site, or false when the provider offers none.
+//
+// The catalog has no site-specific choice of employee packages to follow
+// (every employee package is available under every site, see ForSite) and
+// no prices, so the proposal is the smallest package: the one with the
+// fewest features, and of equal ones the one the provider added first.
+// Packages are built up in tiers (Basic, then Standard with more, then
+// Advanced with more still), so the smallest is the entry-level, cheapest
+// one; proposing it means an administrator who accepts the defaults never
+// buys more than they chose to. The first by name (what the form used to
+// preselect) is arbitrary and was the most expensive one in the default
+// catalog ("Advanced"). When sites get a default employee package of their
+// own, it belongs here, before this rule.
+func (o SiteOffering) DefaultEmployeePackage() (Package, bool) {
+	var best Package
+	found := false
+	for _, p := range o.EmployeePackages {
+		if p.Type != TypePackage || p.Kind != KindEmployee {
+			continue
+		}
+		if !found || len(p.Features) < len(best.Features) || (len(p.Features) == len(best.Features) && p.ID < best.ID) {
+			best, found = p, true
+		}
+	}
+	return best, found
+}
+
 // employee checks accountID is an account of companyID.
 func (s *Service) employee(ctx context.Context, companyID, accountID int64) (string, error) {
 	var username string

@@ -274,6 +274,30 @@ func (s *Service) AssignPrimary(ctx context.Context, companyID, siteID, id, acco
 	})
 }
 
+// UnassignForEmployee takes the employee's primary device away from them
+// and leaves it on its site as a free device (a change of primary device in
+// Service Settings: the phone is still on a desk of the site and can be
+// given to somebody else). It returns the device as it was, or ErrNotFound
+// when the employee had none.
+func (s *Service) UnassignForEmployee(ctx context.Context, companyID, accountID int64) (Device, error) {
+	var d Device
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		var err error
+		if d, err = s.PrimaryDevice(ctx, companyID, accountID); err != nil {
+			return err
+		}
+		if _, err := s.db.Q(ctx).Exec(ctx, "UPDATE devices SET account_id = NULL, updated_at = ? WHERE id = ? AND company_id = ?",
+			store.Now(), d.ID, companyID); err != nil {
+			return err
+		}
+		after := d
+		after.AccountID = nil
+		return s.audit.Record(ctx, audit.Event{Event: "Unassign Device", ObjectKind: "device", ObjectID: d.ID, ObjectName: d.MAC,
+			CompanyID: companyID, SiteID: d.SiteID, Before: d, After: after})
+	})
+	return d, err
+}
+
 // RemoveForEmployee takes the employee's device away from them and from the
 // site (Cease: "the device and its MAC removed from the employee and the
 // site"). It returns the removed device, or ErrNotFound when there was none.

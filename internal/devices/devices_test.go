@@ -126,6 +126,27 @@ func TestDeviceLifecycle(t *testing.T) {
 		if err := svc.Delete(ctx, acme.ID, d.ID); !errors.Is(err, derrors.ErrConflict) {
 			t.Errorf("deleting a device in use = %v", err)
 		}
+		// A change of primary device leaves the old one on the site, free;
+		// another company cannot unassign it.
+		if _, err := svc.UnassignForEmployee(ctx, globex.ID, ann.ID); !errors.Is(err, derrors.ErrNotFound) {
+			t.Errorf("unassign through another company = %v", err)
+		}
+		was, err := svc.UnassignForEmployee(ctx, acme.ID, ann.ID)
+		if err != nil || was.ID != d.ID || was.AccountID == nil || *was.AccountID != ann.ID {
+			t.Fatalf("unassign = %+v, %v", was, err)
+		}
+		if kept, err := svc.Device(ctx, acme.ID, d.ID); err != nil || kept.AccountID != nil || kept.SiteID != leeds.ID {
+			t.Fatalf("after unassign the device is %+v, %v; want it free on Leeds", kept, err)
+		}
+		if free, _ := svc.SiteDevices(ctx, acme.ID, leeds.ID, true); len(free) != 2 {
+			t.Errorf("free devices after unassign = %+v", free)
+		}
+		if _, err := svc.UnassignForEmployee(ctx, acme.ID, ann.ID); !errors.Is(err, derrors.ErrNotFound) {
+			t.Errorf("second unassign = %v", err)
+		}
+		if err := svc.AssignPrimary(ctx, acme.ID, leeds.ID, d.ID, ann.ID); err != nil {
+			t.Fatal(err)
+		}
 		// Cease removes the device from the employee and the site.
 		removed, err := svc.RemoveForEmployee(ctx, acme.ID, ann.ID)
 		if err != nil || removed.ID != d.ID {

@@ -654,16 +654,7 @@ func (s *Service) applyActivation(ctx context.Context, plan Plan, it PlanItem) e
 	if _, err := s.catalog.SetEmployeeOffering(ctx, plan.CompanyID, a.ID, plan.PackageID, plan.AddOnIDs, plan.TermID); err != nil {
 		return err
 	}
-	deviceID := it.DeviceID
-	if deviceID == 0 {
-		d, err := s.devices.Create(ctx, a.ProviderID, plan.CompanyID, devices.DeviceCreateRequest{SiteID: plan.SiteID, TypeID: it.TypeID,
-			MAC: it.MAC, Label: a.Username})
-		if err != nil {
-			return err
-		}
-		deviceID = d.ID
-	}
-	if err := s.devices.AssignPrimary(ctx, plan.CompanyID, plan.SiteID, deviceID, a.ID); err != nil {
+	if err := s.giveDevice(ctx, a, plan.SiteID, it); err != nil {
 		return err
 	}
 	now := store.Now()
@@ -678,6 +669,23 @@ func (s *Service) applyActivation(ctx context.Context, plan Plan, it PlanItem) e
 	}
 	return s.audit.Record(ctx, audit.Event{Event: "Activate Employee", ObjectKind: "employee", ObjectID: a.ID, ObjectName: a.Username,
 		CompanyID: plan.CompanyID, SiteID: plan.SiteID, Before: map[string]any{"status": a.Status}, After: after})
+}
+
+// giveDevice makes the device checkDevice resolved into it the employee's
+// primary device: the chosen existing device of siteID, or a new one
+// created there first (labelled with the username). Activate and a device
+// change in Service Settings both use it, inside their transaction.
+func (s *Service) giveDevice(ctx context.Context, a account, siteID int64, it PlanItem) error {
+	deviceID := it.DeviceID
+	if deviceID == 0 {
+		d, err := s.devices.Create(ctx, a.ProviderID, a.CompanyID, devices.DeviceCreateRequest{SiteID: siteID, TypeID: it.TypeID,
+			MAC: it.MAC, Label: a.Username})
+		if err != nil {
+			return err
+		}
+		deviceID = d.ID
+	}
+	return s.devices.AssignPrimary(ctx, a.CompanyID, siteID, deviceID, a.ID)
 }
 
 // markError shows a failed activation on the employee: status Error with

@@ -2,9 +2,9 @@
 // numbered, licensed user and back, as the Business Portal seed describes:
 // Activate (one or many, as a durable job), Service Settings (names and
 // caller-ID names always; user type, language, number, extension, feature
-// package, term and add-ons when the company has config & reg), Resubscribe
-// (a job that re-applies the current service), Cease (deactivate) and the
-// clean-up that Delete needs.
+// package, term, add-ons and primary device when the company has config &
+// reg), Resubscribe (a job that re-applies the current service), Cease
+// (deactivate) and the clean-up that Delete needs.
 //
 // Each step that touches the number pool, extensions, the service offering,
 // devices and the account runs in ONE transaction through the owning
@@ -253,8 +253,8 @@ func (s *Service) Service(ctx context.Context, companyID, employeeID int64) (out
 }
 
 // CheckConfigAndReg refuses a non-operator's config & reg change (number,
-// extension, user type, language, package, term, add-ons, cease) when the
-// company does not have the flag. Operators are the provider: the flag
+// extension, user type, language, package, term, add-ons, device, cease)
+// when the company does not have the flag. Operators are the provider: the flag
 // limits the customer, not them.
 func (s *Service) CheckConfigAndReg(ctx context.Context, companyID int64, operator bool) error {
 	var on bool

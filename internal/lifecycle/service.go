@@ -16,25 +16,28 @@ import (
 
 // ServiceChange is a Service Settings save; nil fields stay. Names and
 // caller-ID names are always editable; the rest needs config & reg
-// (NeedsConfigAndReg) and an active service.
+// (NeedsConfigAndReg) and an active service. Device changes the primary
+// device, chosen as Activate chooses it (DeviceChoice): another free device
+// of the employee's site, or a new one.
 type ServiceChange struct {
-	FirstName    *string   `json:"first_name"`
-	LastName     *string   `json:"last_name"`
-	CLIFirstName *string   `json:"cli_first_name"`
-	CLILastName  *string   `json:"cli_last_name"`
-	UserType     *UserType `json:"user_type"`
-	Language     *string   `json:"language"`
-	Number       *string   `json:"number"`
-	Extension    *string   `json:"extension"`
-	PackageID    *int64    `json:"package_id"`
-	TermID       *int64    `json:"term_id"`
-	AddOnIDs     *[]int64  `json:"add_on_ids"`
+	FirstName    *string       `json:"first_name"`
+	LastName     *string       `json:"last_name"`
+	CLIFirstName *string       `json:"cli_first_name"`
+	CLILastName  *string       `json:"cli_last_name"`
+	UserType     *UserType     `json:"user_type"`
+	Language     *string       `json:"language"`
+	Number       *string       `json:"number"`
+	Extension    *string       `json:"extension"`
+	PackageID    *int64        `json:"package_id"`
+	TermID       *int64        `json:"term_id"`
+	AddOnIDs     *[]int64      `json:"add_on_ids"`
+	Device       *DeviceChoice `json:"device"`
 }
 
 // NeedsConfigAndReg reports whether c changes anything beyond the names.
 func (c ServiceChange) NeedsConfigAndReg() bool {
 	return c.UserType != nil || c.Language != nil || c.Number != nil || c.Extension != nil || c.PackageID != nil ||
-		c.TermID != nil || c.AddOnIDs != nil
+		c.TermID != nil || c.AddOnIDs != nil || c.Device != nil
 }
 
 // Without drops the parts that do not change cur, so a form that posts
@@ -58,6 +61,9 @@ func (c ServiceChange) Without(cur EmployeeService) ServiceChange {
 	if c.TermID != nil && cur.Term != nil && *c.TermID == cur.Term.ID {
 		c.TermID = nil
 	}
+	if c.Device != nil && c.Device.Mode == DeviceExisting && cur.Device != nil && c.Device.DeviceID == cur.Device.ID {
+		c.Device = nil
+	}
 	if c.AddOnIDs != nil {
 		have := make([]int64, 0, len(cur.AddOns))
 		for _, a := range cur.AddOns {
@@ -76,7 +82,11 @@ func (c ServiceChange) Without(cur EmployeeService) ServiceChange {
 // ChangeService applies a Service Settings save in one transaction. The
 // caller has checked access and, when c.NeedsConfigAndReg(), the company's
 // config & reg flag. A new number comes from the employee's site pool and
-// the old one goes back to it as returned; the term can only be upgraded.
+// the old one goes back to it as returned; the term can only be upgraded. A
+// new primary device is validated as Activate validates one (checkDevice)
+// and given with the same code (giveDevice); the old device stays on the
+// site as a free device (docs/lifecycle.md). Every broken rule of the
+// names, number and device is reported at once, before anything changes.
 func (s *Service) ChangeService(ctx context.Context, companyID, employeeID int64, c ServiceChange) (out EmployeeService, err error) {
 	defer derrors.Wrap(&err, "lifecycle: change service of employee %d", employeeID)
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
@@ -87,6 +97,9 @@ func (s *Service) ChangeService(ctx context.Context, companyID, employeeID int64
 		before, err := s.Service(ctx, companyID, employeeID)
 		if err != nil {
 			return err
+		}
+		if c.Device != nil && c.Device.Mode == DeviceExisting && before.Device != nil && c.Device.DeviceID == before.Device.ID {
+			c.Device = nil // the device the employee already has: no change
 		}
 		v := &derrors.ValidationError{}
 		cliFirst, cliLast := a.CLIFirst, a.CLILast
@@ -110,8 +123,29 @@ func (s *Service) ChangeService(ctx context.Context, companyID, employeeID int64
 				v.Add("language", "%q is not a language the service offers", language)
 			}
 		}
-		if c.NeedsConfigAndReg() && a.Status != directory.StatusActive {
-			v.Add("", "the number, extension, user type, language, feature package, term and add-ons belong to an active service: activate the employee first")
+		active := a.Status == directory.StatusActive
+		if c.NeedsConfigAndReg() && !active {
+			v.Add("", "the number, extension, user type, language, feature package, term, add-ons and device belong to an active service: activate the employee first")
+		}
+		// The number the employee will have: a soft client's MAC is built
+		// from it, so a number and a device changed together agree.
+		number := ""
+		if before.Number != nil {
+			number = before.Number.E164
+		}
+		if c.Number != nil && active {
+			e164, msg, err := s.checkNumber(ctx, companyID, a.ProviderID, a.SiteID, a.SiteName, *c.Number, a.Region, a.ID)
+			if err != nil {
+				return err
+			}
+			if msg != "" {
+				v.Add("number", "%s", msg)
+			}
+			number = e164
+		}
+		dev := PlanItem{Number: number}
+		if c.Device != nil && active {
+			s.checkDevice(ctx, v, "", companyID, a.ProviderID, a.SiteID, *c.Device, &dev, map[int64]bool{}, map[string]bool{})
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -122,22 +156,13 @@ func (s *Service) ChangeService(ctx context.Context, companyID, employeeID int64
 			}
 		}
 		owner := a.owner()
-		if c.Number != nil {
-			e164, msg, err := s.checkNumber(ctx, companyID, a.ProviderID, a.SiteID, a.SiteName, *c.Number, a.Region, a.ID)
-			if err != nil {
+		if c.Number != nil && (before.Number == nil || number != before.Number.E164) {
+			if _, err := s.numbering.Assign(ctx, companyID, number, owner); err != nil {
 				return err
 			}
-			if msg != "" {
-				return derrors.Invalid("number", "%s", msg)
-			}
-			if before.Number == nil || e164 != before.Number.E164 {
-				if _, err := s.numbering.Assign(ctx, companyID, e164, owner); err != nil {
+			if before.Number != nil {
+				if _, err := s.numbering.Release(ctx, companyID, before.Number.E164); err != nil {
 					return err
-				}
-				if before.Number != nil {
-					if _, err := s.numbering.Release(ctx, companyID, before.Number.E164); err != nil {
-						return err
-					}
 				}
 			}
 		}
@@ -173,6 +198,16 @@ func (s *Service) ChangeService(ctx context.Context, companyID, employeeID int64
 				addOns = *c.AddOnIDs
 			}
 			if _, err := s.catalog.SetEmployeeOffering(ctx, companyID, a.ID, pkg, addOns, term); err != nil {
+				return err
+			}
+		}
+		if c.Device != nil {
+			if before.Device != nil {
+				if _, err := s.devices.UnassignForEmployee(ctx, companyID, a.ID); err != nil {
+					return err
+				}
+			}
+			if err := s.giveDevice(ctx, a, a.SiteID, dev); err != nil {
 				return err
 			}
 		}

@@ -360,3 +360,153 @@ func TestLifecycleRefusals(t *testing.T) {
 		wantProblem(t, env.Do(t, admin, "POST", fmt.Sprintf("/api/v1/employees/%d/cease", env.ID("acme.admin")), nil), 403, "", "your own service")
 	})
 }
+
+// TestChangePrimaryDevice changes an active employee's primary device in
+// Service Settings: another free device of the site, or a new one (a soft
+// client's MAC built from the CLI), validated as Activate validates one, the
+// old device kept on the site as a free device, config & reg enforced, and
+// the change audited with the service before and after.
+func TestChangePrimaryDevice(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		sv := env.SeedService(t)
+		f := env.Fixture
+		ctx := context.Background()
+		admin := env.Token(t, "acme.admin")
+		support, west := env.ID("support.one"), env.ID("west.one")
+		for _, e := range []struct {
+			id  int64
+			mac string
+		}{{support, "001565AACC01"}, {west, "001565AACC02"}} {
+			res := env.Do(t, admin, "POST", fmt.Sprintf("/api/v1/employees/%d/activate", e.id), map[string]any{"site_id": f.Leeds.ID,
+				"user_type": "ip_centrex", "term_id": sv.Terms["Monthly"].ID, "package_id": sv.Packages["Basic"].ID,
+				"device": map[string]any{"mode": "new", "type_id": sv.Types["T46U"].ID, "mac": e.mac}})
+			if res.Status != 202 {
+				t.Fatalf("activate %d: %d %s", e.id, res.Status, res.Body)
+			}
+			runJobs(t, env) // before the next, so each gets its own next free number
+		}
+		first := service(t, env, admin, support)
+		if first.Status != "active" || first.Device == nil || first.Device.MAC != "001565AACC01" {
+			t.Fatalf("after activation: %+v", first)
+		}
+		westDevice := service(t, env, admin, west).Device
+		mk := func(company, site int64, mac string) int64 {
+			t.Helper()
+			d, err := env.App.Devices.Create(ctx, f.Provider.ID, company, deviceReq(site, sv.Types["T46U"].ID, mac))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d.ID
+		}
+		spare := mk(f.Acme.ID, f.Leeds.ID, "001565AACC10")
+		londonDevice := mk(f.Acme.ID, f.London.ID, "001565AACC11")
+		globexDevice := mk(f.Globex.ID, f.Reading.ID, "001565AACC12")
+
+		path := fmt.Sprintf("/api/v1/employees/%d/service", support)
+		existing := func(id int64) map[string]any {
+			return map[string]any{"device": map[string]any{"mode": "existing", "device_id": id}}
+		}
+		newDevice := func(typeID int64, mac string) map[string]any {
+			return map[string]any{"device": map[string]any{"mode": "new", "type_id": typeID, "mac": mac}}
+		}
+		audits := countRows(t, env, "SELECT COUNT(*) FROM audit_events")
+		cases := []struct {
+			name      string
+			body      map[string]any
+			field, in string
+		}{
+			{"no mode", map[string]any{"device": map[string]any{}}, "device.mode", "mandatory"},
+			{"no device id", existing(0), "device.device_id", "choose the device"},
+			{"device of another site", existing(londonDevice), "device.device_id", "another site"},
+			{"device of another company", existing(globexDevice), "device.device_id", "does not exist"},
+			{"device of another employee", existing(westDevice.ID), "device.device_id", "already used by another employee"},
+			{"no type", newDevice(0, ""), "device.type_id", "choose the device type"},
+			{"unknown type", newDevice(99999, "001565AACC20"), "device.type_id", "does not exist"},
+			{"no MAC", newDevice(sv.Types["T46U"].ID, ""), "device.mac", "MAC address"},
+			{"bad MAC", newDevice(sv.Types["T46U"].ID, "zz"), "device.mac", "not a MAC"},
+			{"MAC of another company", newDevice(sv.Types["T46U"].ID, "00-15-65-aa-cc-12"), "device.mac", "already registered"},
+			{"bad soft client MAC", newDevice(sv.Types["Soft Client"].ID, "12A"), "device.mac", "CLI"},
+			{"a bad number and a bad device, reported together", map[string]any{"number": "0113 496 1234", "device": map[string]any{"mode": "existing", "device_id": londonDevice}}, "device.device_id", "not in the company's number pool"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				res := env.Do(t, admin, "PATCH", path, c.body)
+				wantProblem(t, res, 422, c.field, c.in)
+				if strings.Contains(string(res.Body), "Globex") || strings.Contains(string(res.Body), "Reading") {
+					t.Errorf("the refusal names another company: %s", res.Body)
+				}
+			})
+		}
+		if got := countRows(t, env, "SELECT COUNT(*) FROM audit_events"); got != audits {
+			t.Errorf("refused device changes wrote %d audit entries", got-audits)
+		}
+		if s := service(t, env, admin, support); s.Device == nil || s.Device.ID != first.Device.ID {
+			t.Fatalf("a refused change moved the device: %+v", s.Device)
+		}
+
+		// Another free device of the site: the old one stays on the site, free.
+		res := env.Do(t, admin, "PATCH", path, existing(spare))
+		if res.Status != 200 {
+			t.Fatalf("existing device: %d %s", res.Status, res.Body)
+		}
+		if s := service(t, env, admin, support); s.Device == nil || s.Device.ID != spare {
+			t.Fatalf("after the change: %+v", s.Device)
+		}
+		if n := countRows(t, env, "SELECT COUNT(*) FROM devices WHERE id = ? AND site_id = ? AND account_id IS NULL", first.Device.ID, f.Leeds.ID); n != 1 {
+			t.Error("the old device is not kept free on the site")
+		}
+		if n := countRows(t, env, `SELECT COUNT(*) FROM audit_events WHERE event = 'Modify Employee Service' AND object_id = ?
+			AND before_json LIKE '%001565AACC01%' AND after_json LIKE '%001565AACC10%'`, support); n != 1 {
+			t.Error("the change is not audited with the device before and after")
+		}
+		// The old device can now be chosen by another employee's change.
+		if res := env.Do(t, admin, "PATCH", fmt.Sprintf("/api/v1/employees/%d/service", west), existing(first.Device.ID)); res.Status != 200 {
+			t.Fatalf("the freed device for west.one: %d %s", res.Status, res.Body)
+		}
+
+		// A new soft client: its MAC is the employee's CLI followed by "A".
+		res = env.Do(t, admin, "PATCH", path, newDevice(sv.Types["Soft Client"].ID, ""))
+		if res.Status != 200 {
+			t.Fatalf("new soft client: %d %s", res.Status, res.Body)
+		}
+		s := service(t, env, admin, support)
+		if want := strings.TrimPrefix(s.Number.E164, "+") + "A"; s.Device == nil || s.Device.MAC != want {
+			t.Fatalf("soft client MAC = %+v, want %s", s.Device, want)
+		}
+		if n := countRows(t, env, "SELECT COUNT(*) FROM devices WHERE id = ? AND account_id IS NULL", spare); n != 1 {
+			t.Error("the replaced device is not free")
+		}
+		// A number and a device changed together: the soft client's MAC
+		// follows the new number.
+		res = env.Do(t, admin, "PATCH", path, map[string]any{"number": "0113 496 0060",
+			"device": map[string]any{"mode": "new", "type_id": sv.Types["Soft Client"].ID}})
+		if res.Status != 200 {
+			t.Fatalf("number and device: %d %s", res.Status, res.Body)
+		}
+		if s := service(t, env, admin, support); s.Number.E164 != "+441134960060" || s.Device == nil || s.Device.MAC != "441134960060A" {
+			t.Fatalf("after number and device: %+v %+v", s.Number, s.Device)
+		}
+
+		// An employee with no active service has no device to change.
+		wantProblem(t, env.Do(t, admin, "PATCH", fmt.Sprintf("/api/v1/employees/%d/service", env.ID("london.one")), existing(londonDevice)),
+			422, "", "activate the employee first")
+
+		// Without config & reg the change is refused with the reason; the
+		// current device posted back is no change.
+		op := env.Token(t, "operator")
+		if res := env.Do(t, op, "PATCH", fmt.Sprintf("/api/v1/companies/%d", f.Acme.ID), map[string]any{"config_and_reg": false}); res.Status != 200 {
+			t.Fatalf("flag off: %d %s", res.Status, res.Body)
+		}
+		cur := service(t, env, admin, support).Device
+		wantProblem(t, env.Do(t, admin, "PATCH", path, existing(spare)), 403, "", "config & reg")
+		body := existing(cur.ID)
+		body["cli_first_name"] = "Sam"
+		if res := env.Do(t, admin, "PATCH", path, body); res.Status != 200 {
+			t.Fatalf("the current device with the flag off: %d %s", res.Status, res.Body)
+		}
+		if res := env.Do(t, op, "PATCH", path, existing(spare)); res.Status != 200 {
+			t.Fatalf("the operator changes the device without the flag: %d %s", res.Status, res.Body)
+		}
+	})
+}

@@ -76,6 +76,8 @@ func lifecycleContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "service other company", user: "acme.admin", method: "GET", path: p("/api/v1/employees/%d/service", env.ID("globex.one")), want: 404},
 		{name: "service no token", method: "GET", path: p("/api/v1/employees/%d/service", support), want: 401},
 		{name: "change service", user: "acme.admin", method: "PATCH", path: p("/api/v1/employees/%d/service", support), body: map[string]any{"number": "0113 496 0010", "cli_first_name": "Stan"}, want: 200},
+		{name: "change service device", user: "acme.admin", method: "PATCH", path: p("/api/v1/employees/%d/service", support), body: map[string]any{"device": map[string]any{"mode": "new", "type_id": sv.Types["Soft Client"].ID}}, want: 200},
+		{name: "change service bad device", user: "acme.admin", method: "PATCH", path: p("/api/v1/employees/%d/service", support), body: map[string]any{"device": map[string]any{"mode": "new", "type_id": sv.Types["T46U"].ID, "mac": "zz"}}, want: 422},
 		{name: "change service taken extension", user: "acme.admin", method: "PATCH", path: p("/api/v1/employees/%d/service", london), body: map[string]any{"extension": "0000"}, want: 409},
 		{name: "change service bad term", user: "acme.admin", method: "PATCH", path: p("/api/v1/employees/%d/service", london), body: map[string]any{"term_id": sv.Terms["Monthly"].ID}, want: 422},
 		{name: "change service group admin other", user: "sales.admin", method: "PATCH", path: p("/api/v1/employees/%d/service", support), body: map[string]any{"cli_first_name": "S"}, want: 404},

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
@@ -47,6 +48,12 @@ type dashboardPage struct {
 	Stats       tenancy.Stats
 	AddEmployee bool
 	ConfigReg   bool
+	// ProviderNotes are the public notes the service provider keeps on the
+	// logged-in account's customer contact ("displayed on the customer
+	// portal when logged in"), one paragraph per line. Only these lines
+	// reach the page: the contact's private notes are never handed to the
+	// template.
+	ProviderNotes []string
 	// Activity is the Recent Activity panel: the last 100 provisioning events.
 	Activity []activityRow
 }
@@ -80,9 +87,40 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Data = dashboardPage{Stats: st, AddEmployee: v.Company.AddEmployee, ConfigReg: v.Company.ConfigAndReg, Activity: activity}
+	notes, err := p.providerNotes(r, id)
+	if err != nil {
+		return err
+	}
+	v.Data = dashboardPage{Stats: st, AddEmployee: v.Company.AddEmployee, ConfigReg: v.Company.ConfigAndReg, ProviderNotes: notes,
+		Activity: activity}
 	p.render(w, r, http.StatusOK, "dashboard", v)
 	return nil
+}
+
+// providerNotes returns the lines of the public notes of the caller's own
+// customer contact when they are a company account of companyID. An operator
+// looking at the customer's dashboard is nobody's contact there (they read
+// every note in the control panel), and an administrator who is no contact
+// has no notes.
+func (p *Pages) providerNotes(r *http.Request, companyID int64) ([]string, error) {
+	a := actorOf(r)
+	if a.IsOperator() || a.CompanyID != companyID {
+		return nil, nil
+	}
+	c, err := p.app.Tenancy.Contact(r.Context(), companyID, a.AccountID)
+	if derrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for _, l := range strings.Split(c.PublicNotes, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return lines, nil
 }
 
 func companySide(v *view, current string) []sideSection {

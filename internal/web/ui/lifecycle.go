@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/lifecycle"
 )
@@ -69,15 +70,84 @@ type option struct {
 type activateRow struct {
 	P        string
 	Employee directory.Employee
-	// SoftMAC is the MAC a soft client gets with the pre-filled number.
-	SoftMAC string
 	// Numbers are the free numbers offered, the row's choice selected.
 	Numbers []option
-	Devices []option
-	Types   []option
+	Device  deviceFields
 	// General holds the messages about the employee as a whole.
 	General []string
-	NewMode bool
+}
+
+// deviceFields is the device fieldset ("lc-device" in layout.html) of
+// Activate, one per employee, and of Service Settings: an existing free
+// device of the site, or a new one by type and MAC, as lifecycle.DeviceChoice
+// models it. Mode, DeviceID, TypeID and MAC are the form's field names.
+type deviceFields struct {
+	Form                        *form
+	Legend                      string
+	Required                    bool
+	Mode, DeviceID, TypeID, MAC string
+	// Devices are the devices offered (the choice selected), Types the
+	// device types; a soft-client type is marked so the page fills its MAC.
+	Devices, Types []option
+	NewMode        bool
+	// SoftMAC is the MAC a soft client gets with the employee's number.
+	SoftMAC    string
+	DeviceHint string
+}
+
+// newDeviceFields builds the fieldset for the fields named prefix+"mode"
+// (or modeName), prefix+"device_id", prefix+"type_id" and prefix+"mac",
+// selecting the form's choices; number is the employee's number.
+func newDeviceFields(f *form, modeName, prefix, number string, devs, types []option) deviceFields {
+	d := deviceFields{Form: f, Mode: modeName, DeviceID: prefix + "device_id", TypeID: prefix + "type_id", MAC: prefix + "mac",
+		SoftMAC: softMAC(number), NewMode: f.V(modeName) != lifecycle.DeviceExisting}
+	for _, x := range devs {
+		x.Selected = x.Value == f.V(d.DeviceID)
+		d.Devices = append(d.Devices, x)
+	}
+	for _, t := range types {
+		t.Selected = t.Value == f.V(d.TypeID)
+		d.Types = append(d.Types, t)
+	}
+	return d
+}
+
+// ID is the fieldset's HTML id: the mode field's, where its errors link.
+func (d deviceFields) ID() string { return fieldID(d.Mode) }
+
+// NoneID is the id of the note that replaces the device list when there
+// is no device to choose (errors on the device link to it).
+func (d deviceFields) NoneID() string { return fieldID(d.DeviceID) }
+
+// HasErr reports whether any of the device's fields has an error.
+func (d deviceFields) HasErr() bool {
+	return len(d.Form.E(d.Mode)) > 0 || len(d.Form.E(d.DeviceID)) > 0 || len(d.Form.E(d.TypeID)) > 0 || len(d.Form.E(d.MAC)) > 0
+}
+
+// deviceOptions lists devices as the device select offers them.
+func deviceOptions(ds []devices.Device) []option {
+	var out []option
+	for _, x := range ds {
+		label := x.MAC + " · " + x.TypeName
+		if x.Label != "" {
+			label += " · " + x.Label
+		}
+		out = append(out, option{Value: itoa64(x.ID), Label: label})
+	}
+	return out
+}
+
+// typeOptions lists the provider's device types, soft clients marked.
+func (p *Pages) typeOptions(ctx context.Context, providerID int64) ([]option, error) {
+	ts, err := p.app.Devices.Types(ctx, providerID)
+	if err != nil {
+		return nil, err
+	}
+	var out []option
+	for _, t := range ts {
+		out = append(out, option{Value: itoa64(t.ID), Label: t.Name(), Soft: t.SoftClient})
+	}
+	return out, nil
 }
 
 type activatePage struct {
@@ -320,17 +390,15 @@ func (p *Pages) renderActivate(w http.ResponseWriter, r *http.Request, status in
 		if err != nil {
 			return err
 		}
-		if defaults && f.V("package_id") == "" && len(o.EmployeePackages) > 0 {
-			f.Values.Set("package_id", itoa64(o.EmployeePackages[0].ID))
+		// The site's proposed package (the entry-level one; see
+		// DefaultEmployeePackage), not whichever comes first by name.
+		if pkg, ok := o.DefaultEmployeePackage(); defaults && f.V("package_id") == "" && ok {
+			f.Values.Set("package_id", itoa64(pkg.ID))
 		}
 		d.Packages = pkgOptions(o.EmployeePackages, f, "package_id")
 		d.AddOns = pkgOptions(o.EmployeeAddOns, f, "add_on_ids")
-		ts, err := p.app.Devices.Types(ctx, a.ProviderID)
-		if err != nil {
+		if types, err = p.typeOptions(ctx, a.ProviderID); err != nil {
 			return err
-		}
-		for _, t := range ts {
-			types = append(types, option{Value: itoa64(t.ID), Label: t.Name(), Soft: t.SoftClient})
 		}
 	}
 	var free []option
@@ -347,13 +415,7 @@ func (p *Pages) renderActivate(w http.ResponseWriter, r *http.Request, status in
 		if err != nil {
 			return err
 		}
-		for _, x := range ds {
-			label := x.MAC + " · " + x.TypeName
-			if x.Label != "" {
-				label += " · " + x.Label
-			}
-			devs = append(devs, option{Value: itoa64(x.ID), Label: label})
-		}
+		devs = deviceOptions(ds)
 	}
 	takenNumber, takenExt, takenDevice := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for i := range es {
@@ -415,16 +477,8 @@ func (p *Pages) renderActivate(w http.ResponseWriter, r *http.Request, status in
 		if cur != "" && !listed {
 			row.Numbers = append([]option{{Value: cur, Label: cur, Selected: true}}, row.Numbers...)
 		}
-		row.SoftMAC = softMAC(cur)
-		for _, x := range devs {
-			x.Selected = x.Value == f.V(name("device_id"))
-			row.Devices = append(row.Devices, x)
-		}
-		for _, t := range types {
-			t.Selected = t.Value == f.V(name("type_id"))
-			row.Types = append(row.Types, t)
-		}
-		row.NewMode = f.V(name("device_mode")) != lifecycle.DeviceExisting
+		row.Device = newDeviceFields(f, name("device_mode"), row.P+".", cur, devs, types)
+		row.Device.Legend, row.Device.Required, row.Device.DeviceHint = "Device", true, "A free device of the site."
 		row.General = f.E(name("employee_id"))
 		d.Rows = append(d.Rows, row)
 	}

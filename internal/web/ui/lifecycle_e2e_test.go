@@ -134,6 +134,43 @@ func TestBrowserAddAndActivate(t *testing.T) {
 	b.shot("service-settings-desktop.png")
 	b.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Navigate(base+"/jobs"), chromedp.WaitVisible(chromedp.CSS(`#jobs`)))
 	b.shot("jobs-phone.png")
+
+	// Service Settings at phone width: a new primary device, the device
+	// fieldset working as on Activate (a soft client's MAC from the
+	// employee's number, which this page does not offer to change).
+	b.do("service settings device", chromedp.Navigate(base+"/employees/"+id(nina.ID)+"/service"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-device-mode`)),
+		chromedp.Click(chromedp.CSS(`input[name="device.mode"][value="new"]`)))
+	if hidden, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.querySelector('#f-device-mode .lc-when-existing').offsetParent === null`)); err != nil || !hidden {
+		t.Errorf("the existing-device fields show in New device mode (%v)", err)
+	}
+	pick := func(typeID int64) {
+		t.Helper()
+		if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
+			const s = document.getElementById('f-device-type-id');
+			s.value = '`+id(typeID)+`';
+			s.dispatchEvent(new Event('change'));
+			return true;
+		})()`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pick(svc.Types["Soft Client"].ID)
+	if got := value(`#f-device-mac`); got != "441134960000A" {
+		t.Errorf("the soft client's MAC on Service Settings is %q, want 441134960000A", got)
+	}
+	pick(svc.Types["T46U"].ID)
+	if got := value(`#f-device-mac`); got != "" {
+		t.Errorf("a desk phone kept the soft client's MAC: %q", got)
+	}
+	b.do("device MAC", chromedp.SendKeys(chromedp.CSS(`#f-device-mac`), "00:15:65:ab:cd:99"))
+	b.shot("service-device-phone.png")
+	b.do("save device", chromedp.Click(`//form[.//input[@name="device.mode"]]//button[normalize-space()="Save"]`),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	s, err := env.App.Lifecycle.Service(ctx, env.Fixture.Acme.ID, nina.ID)
+	if err != nil || s.Device == nil || s.Device.MAC != "001565ABCD99" {
+		t.Fatalf("nina.new's device after Save: %+v %v", s.Device, err)
+	}
 }
 
 func findEmployee(t *testing.T, env *apptest.Env, username string) directory.Employee {

@@ -26,8 +26,10 @@ var serviceSections = []serviceSection{
 	{"addons", "add-ons", "Add-Ons"},
 }
 
+// serviceFields are lifecycle.ServiceChange's fields as its errors name
+// them; the form's fields have the same names (the device's too).
 var serviceFields = []string{"first_name", "last_name", "cli_first_name", "cli_last_name", "user_type", "language", "number",
-	"extension", "package_id", "term_id", "add_on_ids"}
+	"extension", "package_id", "term_id", "add_on_ids", "device.mode", "device.device_id", "device.type_id", "device.mac"}
 
 type servicePageData struct {
 	Section  serviceSection
@@ -43,13 +45,17 @@ type servicePageData struct {
 	ConfigNote string
 	UserType   string
 	Language   string
-	UserTypes  []option
-	Languages  []option
-	Numbers    []option
-	Terms      []option
-	Packages   []pkgOption
-	AddOns     []pkgOption
-	Features   []catalog.Feature
+	// Device is the primary device's fieldset (CanConfig), DeviceLabel the
+	// device as the read-only view shows it.
+	Device      deviceFields
+	DeviceLabel string
+	UserTypes   []option
+	Languages   []option
+	Numbers     []option
+	Terms       []option
+	Packages    []pkgOption
+	AddOns      []pkgOption
+	Features    []catalog.Feature
 	// Active, CanCease: which of Resubscribe and Deactivate to offer.
 	Active   bool
 	CanCease bool
@@ -77,6 +83,14 @@ func serviceForm(s lifecycle.EmployeeService) *form {
 	}
 	for _, a := range s.AddOns {
 		f.Values.Add("add_on_ids", itoa64(a.ID))
+	}
+	// The device choice starts on the current device: saved unchanged, it
+	// is no change (ServiceChange.Without).
+	if s.Device != nil {
+		f.Values.Set("device.mode", lifecycle.DeviceExisting)
+		f.Values.Set("device.device_id", itoa64(s.Device.ID))
+	} else {
+		f.Values.Set("device.mode", lifecycle.DeviceNew)
 	}
 	return f
 }
@@ -143,7 +157,35 @@ func (p *Pages) renderService(w http.ResponseWriter, r *http.Request, status int
 	if d.Language == "" {
 		d.Language = svc.Language
 	}
+	d.DeviceLabel = "None"
+	if svc.Device != nil {
+		d.DeviceLabel = svc.Device.MAC + " · " + svc.Device.TypeName
+	}
 	switch s.Key {
+	case "settings":
+		if d.CanConfig && svc.Site != nil {
+			// The current device first, then the site's free ones.
+			var devs []option
+			if svc.Device != nil {
+				devs = append(devs, option{Value: itoa64(svc.Device.ID), Label: d.DeviceLabel + " (current)"})
+			}
+			ds, err := p.app.Devices.SiteDevices(ctx, e.CompanyID, svc.Site.ID, true)
+			if err != nil {
+				return err
+			}
+			devs = append(devs, deviceOptions(ds)...)
+			types, err := p.typeOptions(ctx, a.ProviderID)
+			if err != nil {
+				return err
+			}
+			number := ""
+			if svc.Number != nil {
+				number = svc.Number.E164
+			}
+			d.Device = newDeviceFields(f, "device.mode", "device.", number, devs, types)
+			d.Device.Legend = "Primary device"
+			d.Device.DeviceHint = "The current device, or a free device of " + svc.Site.Name + ". The replaced device stays on the site, free for somebody else."
+		}
 	case "number":
 		if d.CanConfig && svc.Site != nil {
 			if svc.Number != nil {
@@ -235,6 +277,21 @@ func (p *Pages) serviceSave(s serviceSection) handlerFunc {
 				c.UserType = &ut
 			}
 			c.Language = str("language")
+			if mode := str("device.mode"); mode != nil {
+				dc := lifecycle.DeviceChoice{Mode: *mode}
+				switch dc.Mode {
+				case lifecycle.DeviceExisting:
+					if id := num("device.device_id"); id != nil {
+						dc.DeviceID = *id
+					}
+				case lifecycle.DeviceNew:
+					if id := num("device.type_id"); id != nil {
+						dc.TypeID = *id
+					}
+					dc.MAC = f.V("device.mac")
+				}
+				c.Device = &dc
+			}
 		case "number":
 			c.Number, c.Extension = str("number"), str("extension")
 		case "package":

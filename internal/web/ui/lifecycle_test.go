@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
+	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
 	"github.com/switchboard-voice/switchboard/internal/lifecycle"
@@ -94,6 +95,12 @@ func TestActivateAndServicePages(t *testing.T) {
 		p := b.get("/employees/" + id(west) + "/activate")
 		mustContain(t, "activate form", p, http.StatusOK, `<option value="+441134960000" selected>`, `name="e0.extension" value="0000"`,
 			`name="e0.cli_first_name" value="`+env.Fixture.Accounts["west.one"].FirstName+`"`, "For a soft client it is the number's digits followed by A: 441134960000A", "Leeds")
+		// The proposed package is the entry-level one (Basic, the fewest
+		// features), not the first by name (Advanced).
+		mustContain(t, "default package", p, http.StatusOK, `name="package_id" value="`+id(svc.Packages["Basic"].ID)+`" checked`)
+		if strings.Contains(p.Body, `name="package_id" value="`+id(svc.Packages["Advanced"].ID)+`" checked`) {
+			t.Fatal("the Activate form proposes Advanced")
+		}
 
 		// A refused extension: its reason next to the field, nothing changed.
 		p = b.post("/employees/"+id(west)+"/activate", activateForm(env, svc, f.Leeds.ID, "1571"), false)
@@ -295,4 +302,88 @@ func TestLifecyclePagesAccess(t *testing.T) {
 	mustContain(t, "flag off", p, http.StatusOK, "The service provider has not enabled Add Employee and activation for this company", `id="btn-activate" disabled`)
 	p = acme.post("/employees/"+id(west)+"/activate", activateForm(env, svc, f.Leeds.ID, ""), false)
 	mustContain(t, "flag off (post)", p, http.StatusForbidden, "has not enabled Add Employee")
+}
+
+// TestServiceSettingsPrimaryDevice changes an active employee's primary
+// device on the Service Settings page: per-field errors from the same rules
+// as Activate, the old device left free on the site, and a read-only view
+// without config & reg.
+func TestServiceSettingsPrimaryDevice(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		svc := env.SeedService(t)
+		ctx := context.Background()
+		f := env.Fixture
+		west := env.ID("west.one")
+		b := newBrowser(t, env)
+		b.login("acme.admin", false)
+		if p := b.post("/employees/"+id(west)+"/activate", activateForm(env, svc, f.Leeds.ID, ""), false); p.Status != http.StatusSeeOther {
+			t.Fatalf("activate: %d\n%s", p.Status, p.Body)
+		}
+		runJobs(t, env)
+		mk := func(site int64, mac string) devices.Device {
+			t.Helper()
+			d, err := env.App.Devices.Create(ctx, f.Provider.ID, f.Acme.ID, devices.DeviceCreateRequest{SiteID: site, TypeID: svc.Types["T46U"].ID, MAC: mac})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		spare, london := mk(f.Leeds.ID, "001565AADD10"), mk(f.London.ID, "001565AADD11")
+		settings := "/employees/" + id(west) + "/service"
+		p := b.get(settings)
+		mustContain(t, "device choice", p, http.StatusOK, `name="device.mode" value="existing" class="lc-mode" checked`,
+			"441134960000A · Switchboard Soft Client (current)", "001565AADD10 · Yealink T46U", "Primary device")
+		if strings.Contains(p.Body, "001565AADD11") {
+			t.Fatal("a device of another site is offered")
+		}
+		save := func(dev url.Values) page {
+			t.Helper()
+			vals := url.Values{"first_name": {"West"}, "last_name": {"One"}, "cli_first_name": {"West"}, "cli_last_name": {"One"},
+				"user_type": {"ip_centrex"}, "language": {"en-GB"}}
+			for k, v := range dev {
+				vals[k] = v
+			}
+			return b.post(settings, vals, false)
+		}
+		// Refusals name the device's field and change nothing.
+		p = save(url.Values{"device.mode": {"existing"}, "device.device_id": {id(london.ID)}})
+		mustContain(t, "device of another site", p, http.StatusUnprocessableEntity, `id="f-device-device-id-err"`, "belongs to another site")
+		p = save(url.Values{"device.mode": {"new"}, "device.type_id": {id(svc.Types["T46U"].ID)}, "device.mac": {"zz"}})
+		mustContain(t, "bad MAC", p, http.StatusUnprocessableEntity, `id="f-device-mac-err"`, "is not a MAC address", `name="device.mac" value="zz"`)
+		p = save(url.Values{"device.mode": {"new"}, "device.type_id": {id(svc.Types["T46U"].ID)}, "device.mac": {"00:15:65:aa:dd:10"}})
+		mustContain(t, "taken MAC", p, http.StatusUnprocessableEntity, `id="f-device-mac-err"`, "already registered")
+		if s, _ := env.App.Lifecycle.Service(ctx, f.Acme.ID, west); s.Device == nil || s.Device.MAC != "441134960000A" {
+			t.Fatalf("a refused change moved the device: %+v", s.Device)
+		}
+
+		// Another free device of the site; the soft client stays, free.
+		p = save(url.Values{"device.mode": {"existing"}, "device.device_id": {id(spare.ID)}})
+		if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "msg=service-saved") {
+			t.Fatalf("device change: %d %s\n%s", p.Status, p.Location, p.Body)
+		}
+		s, err := env.App.Lifecycle.Service(ctx, f.Acme.ID, west)
+		if err != nil || s.Device == nil || s.Device.ID != spare.ID {
+			t.Fatalf("after the change: %+v %v", s.Device, err)
+		}
+		free, err := env.App.Devices.SiteDevices(ctx, f.Acme.ID, f.Leeds.ID, true)
+		if err != nil || len(free) != 1 || free[0].MAC != "441134960000A" {
+			t.Fatalf("free devices of Leeds after the change: %+v %v", free, err)
+		}
+		mustContain(t, "primary number", b.get("/employees/"+id(west)+"/primary-number"), http.StatusOK, "001565AADD10 · Yealink T46U")
+
+		// Without config & reg: read-only, and a posted device is refused
+		// with the reason; the current device posted back is no change.
+		setConfigAndReg(t, env, false)
+		p = b.get(settings)
+		mustContain(t, "read-only device", p, http.StatusOK, `name="device_label" value="001565AADD10 · Yealink T46U"`)
+		if strings.Contains(p.Body, `name="device.mode"`) {
+			t.Fatal("the device can be changed without config & reg")
+		}
+		p = save(url.Values{"device.mode": {"existing"}, "device.device_id": {id(free[0].ID)}})
+		mustContain(t, "device without config & reg", p, http.StatusForbidden, "has not enabled configuration changes")
+		if p = save(url.Values{"device.mode": {"existing"}, "device.device_id": {id(spare.ID)}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("the current device without config & reg: %d\n%s", p.Status, p.Body)
+		}
+	})
 }

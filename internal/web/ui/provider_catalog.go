@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -11,16 +14,40 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/devices"
 )
 
+// registerCatalog adds the provider's Catalog page: features, feature
+// packages and add-ons, terms (each listed, added, edited and deleted as
+// the catalog API allows) and device types (listed and added).
+//
+//	GET      /catalog                                       the lists and the add forms
+//	POST     /catalog/{features,packages,terms}             add
+//	GET/POST /catalog/{features,packages,terms}/{id}        edit one entry
+//	POST     /catalog/{features,packages,terms}/{id}/delete delete one entry
 func (p *Pages) registerCatalog(auth func(string, handlerFunc)) {
 	auth("GET /catalog", p.catalogPage)
 	auth("POST /catalog/features", p.catalogFeatureCreate)
-	auth("POST /catalog/features/{id}/delete", p.catalogDelete("feature"))
 	auth("POST /catalog/packages", p.catalogPackageCreate)
-	auth("POST /catalog/packages/{id}/delete", p.catalogDelete("package"))
 	auth("POST /catalog/terms", p.catalogTermCreate)
-	auth("POST /catalog/terms/{id}/delete", p.catalogDelete("term"))
+	for _, kind := range []string{catalogFeature, catalogPackage, catalogTerm} {
+		auth("GET /catalog/"+kind+"s/{id}", p.catalogEdit(kind))
+		auth("POST /catalog/"+kind+"s/{id}", p.catalogSave(kind))
+		auth("POST /catalog/"+kind+"s/{id}/delete", p.catalogDelete(kind))
+	}
 	auth("POST /device-types", p.deviceTypeCreate)
 }
+
+// The kinds of catalog entry the page edits.
+const (
+	catalogFeature = "feature"
+	catalogPackage = "package"
+	catalogTerm    = "term"
+)
+
+// The form fields of each kind, named as the catalog's errors name them.
+var (
+	featureFields = []string{"code", "name", "category", "description"}
+	packageFields = []string{"name", "description", "feature_ids"}
+	termFields    = []string{"name", "months", "rank"}
+)
 
 type catalogView struct {
 	Features []catalog.Feature
@@ -29,6 +56,55 @@ type catalogView struct {
 	Types    []devices.Type
 	// One form per section; the one submitted carries its errors.
 	Feature, Package, Term, DeviceType *form
+	// Edit, when set, makes the page the edit page of one entry.
+	Edit *catalogEntry
+}
+
+// catalogEntry is the edit page of one feature, package or term.
+type catalogEntry struct {
+	Kind string
+	ID   int64
+	// Name is the entry's saved name, for the heading.
+	Name string
+	// For says what a package is for ("Employee add-on"); it is fixed once
+	// the package exists.
+	For  string
+	Form *form
+}
+
+// Action is where the edit form posts (and, with "/delete", the delete).
+func (e *catalogEntry) Action() string { return "/catalog/" + e.Kind + "s/" + itoa64(e.ID) }
+
+// Label names the kind of entry in headings.
+func (e *catalogEntry) Label() string {
+	if e.Kind == catalogPackage {
+		return strings.ToLower(e.For[:1]) + e.For[1:]
+	}
+	return e.Kind
+}
+
+// packageForm is what the "catalog-package-fields" template draws: the
+// package's fields and the features to choose from.
+type packageForm struct {
+	Form     *form
+	Features []catalog.Feature
+}
+
+// PackageFields pairs f with the provider's features.
+func (cv catalogView) PackageFields(f *form) packageForm {
+	return packageForm{Form: f, Features: cv.Features}
+}
+
+// packageFor names what a package is for, as the list shows it.
+func packageFor(x catalog.Package) string {
+	s := "Employee "
+	if x.Kind == catalog.KindSite {
+		s = "Site "
+	}
+	if x.Type == catalog.TypeAddOn {
+		return s + "add-on"
+	}
+	return s + "feature package"
 }
 
 func (p *Pages) requireCatalog(r *http.Request) (int64, error) {
@@ -63,7 +139,11 @@ func (p *Pages) renderCatalog(w http.ResponseWriter, r *http.Request, status int
 			*f = newForm(nil)
 		}
 	}
-	v, err := p.newView(r, 0, "customers", "Catalog")
+	title := "Catalog"
+	if cv.Edit != nil {
+		title = "Edit " + cv.Edit.Name + " · Catalog"
+	}
+	v, err := p.newView(r, 0, "customers", title)
 	if err != nil {
 		return err
 	}
@@ -82,9 +162,37 @@ func (p *Pages) catalogFeatureCreate(w http.ResponseWriter, r *http.Request) err
 		return derrors.Invalid("", "the form could not be read")
 	}
 	f := newForm(r.PostForm)
-	_, err = p.app.Catalog.CreateFeature(r.Context(), providerID, catalog.FeatureRequest{Code: f.V("code"), Name: f.V("name"),
-		Category: f.V("category"), Description: f.V("description")})
-	return p.catalogDone(w, r, err, f, func(cv *catalogView) { cv.Feature = f }, "code", "name", "category", "description")
+	_, err = p.app.Catalog.CreateFeature(r.Context(), providerID, featureRequest(f))
+	return p.catalogDone(w, r, err, f, func(cv *catalogView) { cv.Feature = f }, featureFields...)
+}
+
+func featureRequest(f *form) catalog.FeatureRequest {
+	return catalog.FeatureRequest{Code: f.V("code"), Name: f.V("name"), Category: f.V("category"), Description: f.V("description")}
+}
+
+// featureIDs reads the ticked features; a value that is no id cannot come
+// from the page's check boxes and is left out.
+func featureIDs(f *form) []int64 {
+	var ids []int64
+	for _, s := range f.Values["feature_ids"] {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// termRequest reads a term's fields, putting a non-number on its field.
+func termRequest(f *form) catalog.TermRequest {
+	months, err1 := strconv.Atoi(strings.TrimSpace(f.V("months")))
+	rank, err2 := strconv.Atoi(strings.TrimSpace(f.V("rank")))
+	if err1 != nil {
+		f.add("months", "Enter the number of months as a whole number.")
+	}
+	if err2 != nil {
+		f.add("rank", "Enter the rank as a whole number.")
+	}
+	return catalog.TermRequest{Name: f.V("name"), Months: months, Rank: rank}
 }
 
 func (p *Pages) catalogPackageCreate(w http.ResponseWriter, r *http.Request) error {
@@ -96,16 +204,10 @@ func (p *Pages) catalogPackageCreate(w http.ResponseWriter, r *http.Request) err
 		return derrors.Invalid("", "the form could not be read")
 	}
 	f := newForm(r.PostForm)
-	var ids []int64
-	for _, s := range f.Values["feature_ids"] {
-		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
-			ids = append(ids, id)
-		}
-	}
 	kind, typ, _ := strings.Cut(f.V("kind_type"), ":")
 	_, err = p.app.Catalog.CreatePackage(r.Context(), providerID, catalog.PackageRequest{Type: catalog.Type(typ), Kind: catalog.Kind(kind),
-		Name: f.V("name"), Description: f.V("description"), FeatureIDs: ids})
-	return p.catalogDone(w, r, err, f, func(cv *catalogView) { cv.Package = f }, "name", "description", "feature_ids")
+		Name: f.V("name"), Description: f.V("description"), FeatureIDs: featureIDs(f)})
+	return p.catalogDone(w, r, err, f, func(cv *catalogView) { cv.Package = f }, packageFields...)
 }
 
 func (p *Pages) catalogTermCreate(w http.ResponseWriter, r *http.Request) error {
@@ -117,19 +219,12 @@ func (p *Pages) catalogTermCreate(w http.ResponseWriter, r *http.Request) error 
 		return derrors.Invalid("", "the form could not be read")
 	}
 	f := newForm(r.PostForm)
-	months, err1 := strconv.Atoi(strings.TrimSpace(f.V("months")))
-	rank, err2 := strconv.Atoi(strings.TrimSpace(f.V("rank")))
-	if err1 != nil {
-		f.add("months", "Enter the number of months as a whole number.")
-	}
-	if err2 != nil {
-		f.add("rank", "Enter the rank as a whole number.")
-	}
+	req := termRequest(f)
 	if f.Invalid() {
 		return p.renderCatalog(w, r, http.StatusUnprocessableEntity, catalogView{Term: f})
 	}
-	_, err = p.app.Catalog.CreateTerm(r.Context(), providerID, catalog.TermRequest{Name: f.V("name"), Months: months, Rank: rank})
-	return p.catalogDone(w, r, err, f, func(cv *catalogView) { cv.Term = f }, "name", "months", "rank")
+	_, err = p.app.Catalog.CreateTerm(r.Context(), providerID, req)
+	return p.catalogDone(w, r, err, f, func(cv *catalogView) { cv.Term = f }, termFields...)
 }
 
 func (p *Pages) deviceTypeCreate(w http.ResponseWriter, r *http.Request) error {
@@ -164,8 +259,108 @@ func (p *Pages) catalogDone(w http.ResponseWriter, r *http.Request, err error, f
 	return p.renderCatalog(w, r, http.StatusUnprocessableEntity, cv)
 }
 
-// catalogDelete removes a feature, package or term; one still in use is
-// refused with the catalog's reason, shown as an error page with a way back.
+// entry loads a feature, package or term of the provider for its edit
+// page, the form holding vals (a submitted form) or, when nil, the entry's
+// saved values. Another provider's entry is not found.
+func (p *Pages) entry(ctx context.Context, providerID int64, kind string, id int64, vals url.Values) (*catalogEntry, error) {
+	e := &catalogEntry{Kind: kind, ID: id}
+	var saved url.Values
+	switch kind {
+	case catalogFeature:
+		x, err := p.app.Catalog.Feature(ctx, providerID, id)
+		if err != nil {
+			return nil, err
+		}
+		e.Name = x.Name
+		saved = url.Values{"code": {x.Code}, "name": {x.Name}, "category": {x.Category}, "description": {x.Description}}
+	case catalogPackage:
+		x, err := p.app.Catalog.Package(ctx, providerID, id)
+		if err != nil {
+			return nil, err
+		}
+		e.Name, e.For = x.Name, packageFor(x)
+		saved = url.Values{"name": {x.Name}, "description": {x.Description}}
+		for _, ft := range x.Features {
+			saved.Add("feature_ids", itoa64(ft.ID))
+		}
+	default:
+		x, err := p.app.Catalog.Term(ctx, providerID, id)
+		if err != nil {
+			return nil, err
+		}
+		e.Name = x.Name
+		saved = url.Values{"name": {x.Name}, "months": {strconv.Itoa(x.Months)}, "rank": {strconv.Itoa(x.Rank)}}
+	}
+	if vals == nil {
+		vals = saved
+	}
+	e.Form = newForm(vals)
+	return e, nil
+}
+
+// catalogEdit is the edit page of one entry.
+func (p *Pages) catalogEdit(kind string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		providerID, err := p.requireCatalog(r)
+		if err != nil {
+			return err
+		}
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		e, err := p.entry(r.Context(), providerID, kind, id, nil)
+		if err != nil {
+			return err
+		}
+		return p.renderCatalog(w, r, http.StatusOK, catalogView{Edit: e})
+	}
+}
+
+// catalogSave replaces an entry through the catalog's Update methods (the
+// API's PUT): each error is shown next to its field and nothing changes.
+func (p *Pages) catalogSave(kind string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		providerID, err := p.requireCatalog(r)
+		if err != nil {
+			return err
+		}
+		if err := r.ParseForm(); err != nil {
+			return derrors.Invalid("", "the form could not be read")
+		}
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		ctx := r.Context()
+		e, err := p.entry(ctx, providerID, kind, id, r.PostForm)
+		if err != nil {
+			return err
+		}
+		f := e.Form
+		var fields []string
+		switch kind {
+		case catalogFeature:
+			fields = featureFields
+			_, err = p.app.Catalog.UpdateFeature(ctx, providerID, id, featureRequest(f))
+		case catalogPackage:
+			fields = packageFields
+			_, err = p.app.Catalog.UpdatePackage(ctx, providerID, id, catalog.PackageUpdateRequest{Name: f.V("name"),
+				Description: f.V("description"), FeatureIDs: featureIDs(f)})
+		default:
+			fields = termFields
+			req := termRequest(f)
+			if f.Invalid() {
+				return p.renderCatalog(w, r, http.StatusUnprocessableEntity, catalogView{Edit: e})
+			}
+			_, err = p.app.Catalog.UpdateTerm(ctx, providerID, id, req)
+		}
+		return p.catalogDone(w, r, err, f, func(cv *catalogView) { cv.Edit = e }, fields...)
+	}
+}
+
+// catalogDelete removes a feature, package or term. One still in use is
+// refused with the catalog's reason, shown on the entry's edit page (409).
 func (p *Pages) catalogDelete(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		providerID, err := p.requireCatalog(r)
@@ -176,13 +371,23 @@ func (p *Pages) catalogDelete(kind string) handlerFunc {
 		if err != nil {
 			return err
 		}
+		ctx := r.Context()
 		switch kind {
-		case "feature":
-			err = p.app.Catalog.DeleteFeature(r.Context(), providerID, id)
-		case "package":
-			err = p.app.Catalog.DeletePackage(r.Context(), providerID, id)
+		case catalogFeature:
+			err = p.app.Catalog.DeleteFeature(ctx, providerID, id)
+		case catalogPackage:
+			err = p.app.Catalog.DeletePackage(ctx, providerID, id)
 		default:
-			err = p.app.Catalog.DeleteTerm(r.Context(), providerID, id)
+			err = p.app.Catalog.DeleteTerm(ctx, providerID, id)
+		}
+		var con *derrors.ConflictError
+		if errors.As(err, &con) {
+			e, lerr := p.entry(ctx, providerID, kind, id, nil)
+			if lerr != nil {
+				return lerr
+			}
+			e.Form.General = append(e.Form.General, "It cannot be deleted: "+sentence(con.Message))
+			return p.renderCatalog(w, r, http.StatusConflict, catalogView{Edit: e})
 		}
 		if err != nil {
 			return err

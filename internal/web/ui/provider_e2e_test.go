@@ -57,6 +57,18 @@ func TestBrowserControlPanelAndSitePages(t *testing.T) {
 	op.shot("provider-contact-added-phone.png")
 	op.do("catalog", chromedp.Navigate(base+"/catalog"), chromedp.WaitVisible(chromedp.CSS(`#features-h`)))
 	op.shot("provider-catalog-phone.png")
+	// Editing a package on a phone: no sideways scrolling, the error next
+	// to the field.
+	op.do("catalog edit", chromedp.Click(`//a[normalize-space()="Employee Standard"]`), chromedp.WaitVisible(chromedp.CSS(`#catalog-edit`)))
+	if wide, err := chromedp.Run(op.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
+		t.Errorf("the catalog edit page scrolls sideways on a phone (%v)", err)
+	}
+	if _, err := chromedp.Run(op.ctx, chromedp.Evaluate[bool](`(document.getElementById('f-name').value = '') === ''`)); err != nil {
+		t.Fatal(err)
+	}
+	op.do("catalog edit refused",
+		chromedp.Click(`//form[@id="catalog-edit"]//button[normalize-space()="Save"]`), chromedp.WaitVisible(chromedp.CSS(`#f-name-err`)))
+	op.shot("provider-catalog-edit-phone.png")
 	op.do("desktop", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/customers/"+id(f.Acme.ID)), chromedp.WaitVisible(chromedp.CSS(`#contacts-h`)))
 	op.shot("provider-customer-desktop.png")
 

@@ -7,12 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
+	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
 
 // serviceEstate gives the fixture a catalog, device types, a device and a
@@ -222,6 +224,173 @@ func TestCatalogAndSitePages(t *testing.T) {
 		}
 		if p := ga.get("/sites/" + id(f.London.ID) + "/numbers"); p.Status != http.StatusNotFound {
 			t.Fatalf("group admin on a sibling site: %d", p.Status)
+		}
+	})
+}
+
+// TestDashboardShowsPublicNotes: a company administrator who is one of the
+// customer's contacts sees the provider's public notes about them on the
+// company dashboard, escaped, and never the private notes, another
+// contact's notes or another company's.
+func TestDashboardShowsPublicNotes(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		ctx := context.Background()
+		f := env.Fixture
+		add := func(company int64, username, public, private string) {
+			t.Helper()
+			if _, err := env.App.Tenancy.AddContact(ctx, company, env.ID(username), tenancy.ContactDetails{PublicNotes: public, PrivateNotes: private}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		add(f.Acme.ID, "acme.admin", "Your account manager is Dana.\n<script>alert(1)</script>", "Offered a 20% discount")
+		add(f.Globex.ID, "globex.admin", "Globex renewal due in May.", "Globex is slow to pay")
+		if _, err := env.App.AddCustomerContact(ctx, f.Acme.ID, f.Provider.ID, app.CustomerContactRequest{FirstName: "Pat", LastName: "Jones",
+			Email: "pat.jones@acme.example", ContactDetails: tenancy.ContactDetails{PublicNotes: "Pat prefers e-mail.", PrivateNotes: "Pat is new"}}); err != nil {
+			t.Fatal(err)
+		}
+
+		acme := newBrowser(t, env)
+		acme.login("acme.admin", false)
+		p := acme.get("/dashboard")
+		mustContain(t, "acme dashboard", p, http.StatusOK, "Notes from your service provider", "Your account manager is Dana.")
+		if !strings.Contains(p.Body, "&lt;script&gt;alert(1)&lt;/script&gt;") || strings.Contains(p.Body, "<script>alert(1)") {
+			t.Error("the public notes are not escaped")
+		}
+		for _, never := range []string{"20% discount", "Globex renewal", "slow to pay", "Pat prefers", "Pat is new"} {
+			if strings.Contains(p.Body, never) {
+				t.Errorf("acme.admin's dashboard shows %q", never)
+			}
+		}
+
+		globex := newBrowser(t, env)
+		globex.login("globex.admin", false)
+		p = globex.get("/dashboard")
+		mustContain(t, "globex dashboard", p, http.StatusOK, "Globex renewal due in May.")
+		for _, never := range []string{"Dana", "slow to pay", "20% discount", "Pat prefers"} {
+			if strings.Contains(p.Body, never) {
+				t.Errorf("globex.admin's dashboard shows %q", never)
+			}
+		}
+		// Naming another company changes nothing for a company account.
+		if p := globex.get("/dashboard?company_id=" + id(f.Acme.ID)); strings.Contains(p.Body, "Dana") {
+			t.Error("globex.admin reads Acme's notes through company_id")
+		}
+
+		// An operator on the customer's dashboard is nobody's contact there.
+		op := newBrowser(t, env)
+		op.login("operator", false)
+		p = op.get("/dashboard?company_id=" + id(f.Acme.ID))
+		if p.Status != http.StatusOK || strings.Contains(p.Body, `id="provider-notes"`) || strings.Contains(p.Body, "20% discount") {
+			t.Fatalf("operator dashboard: %d, notes shown", p.Status)
+		}
+	})
+}
+
+// TestCatalogEditing edits and deletes features, packages and terms on the
+// control panel's Catalog pages: the catalog's errors next to each field,
+// nothing changed by a refused save, CSRF as on every form.
+func TestCatalogEditing(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		s := seedService(t, env)
+		ctx := context.Background()
+		cat, prov := env.App.Catalog, env.Fixture.Provider.ID
+		voicemail, err := cat.CreateFeature(ctx, prov, catalog.FeatureRequest{Code: "voicemail", Name: "Voicemail", Category: "Messaging"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		monthly, err := cat.CreateTerm(ctx, prov, catalog.TermRequest{Name: "Monthly", Months: 1, Rank: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		year, err := cat.CreateTerm(ctx, prov, catalog.TermRequest{Name: "12 months", Months: 12, Rank: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		featurePage, packagePage, termPage := "/catalog/features/"+id(s.feature.ID), "/catalog/packages/"+id(s.pkg.ID), "/catalog/terms/"+id(year.ID)
+		op := newBrowser(t, env)
+		op.login("operator", false)
+		mustContain(t, "catalog", op.get("/catalog"), http.StatusOK, `href="`+featurePage+`"`, `href="`+packagePage+`"`, `href="`+termPage+`"`)
+
+		// Feature: the saved values, then per-field errors, then a save.
+		p := op.get(featurePage)
+		mustContain(t, "feature edit", p, http.StatusOK, "Edit feature: Call Waiting", `name="code" value="call_waiting"`,
+			`name="csrf_token" value="`+op.csrf+`"`, `action="`+featurePage+`/delete"`)
+		feature := func(code, name string) url.Values {
+			return url.Values{"code": {code}, "name": {name}, "category": {"Calls"}, "description": {"Hear a second call."}}
+		}
+		mustContain(t, "bad code", op.post(featurePage, feature("Bad Code", "Call Waiting"), false), http.StatusUnprocessableEntity,
+			`id="f-code-err"`, "The code is 2 to 40 lower-case letters", `name="code" value="Bad Code"`)
+		mustContain(t, "taken name", op.post(featurePage, feature("call_waiting", "voicemail"), false), http.StatusUnprocessableEntity,
+			`id="f-name-err"`, `A feature named "voicemail" already exists`)
+		if f, _ := cat.Feature(ctx, prov, s.feature.ID); f.Name != "Call Waiting" || f.Code != "call_waiting" {
+			t.Fatalf("a refused save changed the feature: %+v", f)
+		}
+		if p := op.post(featurePage, feature("call_waiting", "Call Waiting Plus"), true); p.Status != http.StatusForbidden {
+			t.Fatalf("save without the CSRF token: %d", p.Status)
+		}
+		p = op.post(featurePage, feature("call_waiting", "Call Waiting Plus"), false)
+		if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "msg=catalog-saved") {
+			t.Fatalf("save feature: %d %s\n%s", p.Status, p.Location, p.Body)
+		}
+		if f, _ := cat.Feature(ctx, prov, s.feature.ID); f.Name != "Call Waiting Plus" || f.Description != "Hear a second call." {
+			t.Fatalf("after save: %+v", f)
+		}
+
+		// Package: what it is for is fixed; at least one feature.
+		p = op.get(packagePage)
+		mustContain(t, "package edit", p, http.StatusOK, "Edit employee feature package: Employee Standard", "Employee feature package",
+			`value="`+id(s.feature.ID)+`" checked`)
+		mustContain(t, "no features", op.post(packagePage, url.Values{"name": {"Employee Standard"}}, false), http.StatusUnprocessableEntity,
+			`id="f-feature-ids-err"`, "Choose at least one feature")
+		p = op.post(packagePage, url.Values{"name": {"Employee Plus"}, "description": {"More."},
+			"feature_ids": {id(s.feature.ID), id(voicemail.ID)}}, false)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("save package: %d\n%s", p.Status, p.Body)
+		}
+		if pk, _ := cat.Package(ctx, prov, s.pkg.ID); pk.Name != "Employee Plus" || len(pk.Features) != 2 || pk.Kind != catalog.KindEmployee {
+			t.Fatalf("after save: %+v", pk)
+		}
+
+		// Term: numbers and a rank of its own.
+		mustContain(t, "term months", op.post(termPage, url.Values{"name": {"12 months"}, "months": {"a year"}, "rank": {"2"}}, false),
+			http.StatusUnprocessableEntity, `id="f-months-err"`, "Enter the number of months as a whole number.")
+		mustContain(t, "term rank", op.post(termPage, url.Values{"name": {"12 months"}, "months": {"12"}, "rank": {"1"}}, false),
+			http.StatusUnprocessableEntity, `id="f-rank-err"`, "Another term already has rank 1")
+		if p := op.post(termPage, url.Values{"name": {"1 year"}, "months": {"12"}, "rank": {"5"}}, false); p.Status != http.StatusSeeOther {
+			t.Fatalf("save term: %d\n%s", p.Status, p.Body)
+		}
+		if tm, _ := cat.Term(ctx, prov, year.ID); tm.Name != "1 year" || tm.Rank != 5 {
+			t.Fatalf("after save: %+v", tm)
+		}
+
+		// Delete: refused with the reason on the edit page while in use.
+		p = op.post(featurePage+"/delete", nil, false)
+		mustContain(t, "delete in use", p, http.StatusConflict, "It cannot be deleted", "Employee Plus", `id="catalog-edit"`)
+		if p := op.post("/catalog/terms/"+id(monthly.ID)+"/delete", nil, false); p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "catalog-deleted") {
+			t.Fatalf("delete term: %d %s", p.Status, p.Location)
+		}
+		if _, err := cat.Term(ctx, prov, monthly.ID); err == nil {
+			t.Fatal("the deleted term is still there")
+		}
+
+		// Unknown entries are not found; company accounts cannot edit.
+		for _, path := range []string{"/catalog/features/999999", "/catalog/packages/999999", "/catalog/terms/" + id(monthly.ID)} {
+			if p := op.get(path); p.Status != http.StatusNotFound {
+				t.Errorf("GET %s: %d", path, p.Status)
+			}
+		}
+		ca := newBrowser(t, env)
+		ca.login("acme.admin", false)
+		if p := ca.get(featurePage); p.Status != http.StatusForbidden {
+			t.Errorf("company admin on the edit page: %d", p.Status)
+		}
+		if p := ca.post(featurePage, feature("call_waiting", "Hacked"), false); p.Status != http.StatusForbidden {
+			t.Errorf("company admin saving a feature: %d", p.Status)
+		}
+		if f, _ := cat.Feature(ctx, prov, s.feature.ID); f.Name != "Call Waiting Plus" {
+			t.Fatalf("a company admin changed the feature: %+v", f)
 		}
 	})
 }

@@ -3,6 +3,8 @@
 //  * Activate: choosing a site reloads the form with that site's numbers and
 //    devices; each employee's device shows only the chosen mode's fields;
 //    a soft-client device type pre-fills the MAC (the number's digits + "A").
+//  * Service Settings: the primary device fieldset works the same way, with
+//    the employee's current number (data-soft-mac) for a soft client.
 //  * A job's Status page follows the job's progress through the API and
 //    reloads when it ends, to show the per-item results.
 (function () {
@@ -24,6 +26,7 @@
     var type = fs.querySelector('select[name$=".type_id"]');
     var mac = fs.querySelector('input[name$=".mac"]');
     var lastSoft = fs.getAttribute('data-soft-mac') || '';
+    var fixedSoft = lastSoft; // the number when the page offers no choice of it
 
     function mode() {
       var m = 'new';
@@ -32,7 +35,8 @@
       fs.classList.toggle('js-new', m === 'new');
     }
     function softMAC() {
-      var digits = number ? number.value.replace(/\D/g, '') : '';
+      if (!number) { return fixedSoft; }
+      var digits = number.value.replace(/\D/g, '');
       return digits ? digits + 'A' : '';
     }
     function fillMAC() {
