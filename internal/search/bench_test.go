@@ -30,8 +30,9 @@ var (
 // each with an assigned number of its site's ranges and an extension, and a
 // second company of n/10 employees that every search must skip. Rows are
 // inserted directly, in batches: the services' per-row audit would make
-// set-up dominate. It returns the company and a group admin of one group.
-func benchEstate(b *testing.B, db *store.DB, n int) (int64, access.Actor) {
+// set-up dominate. It returns the company, the admin of one group (5% of
+// the company) and the admin of one site (20%).
+func benchEstate(b *testing.B, db *store.DB, n int) (int64, access.Actor, access.Actor) {
 	b.Helper()
 	ctx := context.Background()
 	a := app.New(db, nil, "bench")
@@ -40,7 +41,7 @@ func benchEstate(b *testing.B, db *store.DB, n int) (int64, access.Actor) {
 		b.Fatal(err)
 	}
 	var main int64
-	var groupAdmin access.Actor
+	var groupAdmin, siteAdmin access.Actor
 	for ci, size := range []int{n, n / 10} {
 		c, err := a.Tenancy.CreateCompany(ctx, p.ID, tenancy.CompanyCreateRequest{Name: fmt.Sprintf("Company %d", ci)})
 		if err != nil {
@@ -131,15 +132,18 @@ func benchEstate(b *testing.B, db *store.DB, n int) (int64, access.Actor) {
 		}
 		if ci == 0 {
 			main = c.ID
-			admin, err := a.Directory.CreateEmployee(ctx, c.ID, p.ID, directory.EmployeeCreateRequest{Username: "team.admin", Role: access.RoleGroupAdmin,
-				FirstName: "Team", LastName: "Admin", GroupIDs: []int64{groups[0].ID}}, "")
-			if err != nil {
-				b.Fatal(err)
+			admin := func(username string, g directory.Group) access.Actor {
+				e, err := a.Directory.CreateEmployee(ctx, c.ID, p.ID, directory.EmployeeCreateRequest{Username: username, Role: access.RoleGroupAdmin,
+					FirstName: "Bench", LastName: "Admin", GroupIDs: []int64{g.ID}}, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := a.Directory.ChangeGroupAdmins(ctx, []directory.Link{{GroupID: g.ID, AccountID: e.ID}}, nil); err != nil {
+					b.Fatal(err)
+				}
+				return access.Actor{AccountID: e.ID, Role: access.RoleGroupAdmin, CompanyID: c.ID, ProviderID: p.ID}
 			}
-			if err := a.Directory.ChangeGroupAdmins(ctx, []directory.Link{{GroupID: groups[0].ID, AccountID: admin.ID}}, nil); err != nil {
-				b.Fatal(err)
-			}
-			groupAdmin = access.Actor{AccountID: admin.ID, Role: access.RoleGroupAdmin, CompanyID: c.ID, ProviderID: p.ID}
+			groupAdmin, siteAdmin = admin("team.admin", groups[0]), admin("site.admin", sites[0])
 		}
 	}
 	if db.Dialect() == store.Postgres {
@@ -149,13 +153,14 @@ func benchEstate(b *testing.B, db *store.DB, n int) (int64, access.Actor) {
 	} else if _, err := db.Q(ctx).Exec(ctx, "ANALYZE"); err != nil {
 		b.Fatal(err)
 	}
-	return main, groupAdmin
+	return main, groupAdmin, siteAdmin
 }
 
 // BenchmarkLiveSearch measures the live search at 100,000 employees in one
-// company (and 10,000 in another) for each query shape, as a company admin
-// and as a group admin whose scope is one group of twenty. Besides ns/op it
-// reports the median and the 99th percentile of the individual searches.
+// company (and 10,000 in another) for each query shape, as a company admin,
+// as the admin of one group of 5,000 and as the admin of one site of 20,000
+// (four such groups). Besides ns/op it reports the median and the 99th
+// percentile of the individual searches.
 func BenchmarkLiveSearch(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
@@ -166,10 +171,14 @@ func BenchmarkLiveSearch(b *testing.B) {
 				db = storetest.Postgres(b)
 			}
 			const n = 100_000
-			company, groupAdmin := benchEstate(b, db, n)
+			company, groupAdmin, siteAdmin := benchEstate(b, db, n)
 			ctx := context.Background()
 			svc := app.New(db, nil, "bench")
 			gaScope, err := svc.Access.Scope(ctx, groupAdmin)
+			if err != nil {
+				b.Fatal(err)
+			}
+			saScope, err := svc.Access.Scope(ctx, siteAdmin)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -194,6 +203,12 @@ func BenchmarkLiveSearch(b *testing.B) {
 				{"group_admin/letter", gaScope, "a"},
 				{"group_admin/national", gaScope, "0113 404"},
 				{"group_admin/tail", gaScope, "45678"},
+				{"group_admin/username", gaScope, "oliver.smith120"},
+				{"group_admin/no_match", gaScope, "zzzz"},
+				{"site_admin/name_prefix", saScope, "pat"},
+				{"site_admin/letter", saScope, "a"},
+				{"site_admin/national", saScope, "0113 404"},
+				{"site_admin/tail", saScope, "45678"},
 			} {
 				b.Run(tc.name, func(b *testing.B) {
 					var times []time.Duration

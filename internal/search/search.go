@@ -188,29 +188,10 @@ func prefixCond(expr, prefix string) (string, []any) {
 	return cond, args
 }
 
-// scopeCond limits accounts (alias a) to sc: nothing for a whole company,
-// the actor and the members of their groups' subtrees for a group admin,
-// the actor alone for an employee.
-func scopeCond(sc access.Scope) (string, []any) {
-	if !sc.Restricted() {
-		return "", nil
-	}
-	if len(sc.GroupPaths) == 0 {
-		return " AND a.id = ?", []any{sc.SelfID}
-	}
-	conds := make([]string, len(sc.GroupPaths))
-	args := []any{sc.SelfID}
-	for i, p := range sc.GroupPaths {
-		conds[i] = `g.path LIKE ? ESCAPE '\'`
-		args = append(args, store.Like(p)+"%")
-	}
-	return " AND (a.id = ? OR EXISTS (SELECT 1 FROM group_members m JOIN org_groups g ON g.id = m.group_id WHERE m.account_id = a.id AND (" +
-		strings.Join(conds, " OR ") + ")))", args
-}
-
 const hitColumns = `a.id, a.username, a.first_name, a.last_name, a.role, a.status, COALESCE(a.site_id, 0), COALESCE(s.name, '')`
 
-const hitFrom = ` FROM accounts a LEFT JOIN org_groups s ON s.id = a.site_id`
+// siteJoin adds the site (alias s) of the account a to a hit's row.
+const siteJoin = ` LEFT JOIN org_groups s ON s.id = a.site_id`
 
 func scanHit(row interface{ Scan(...any) error }, extra ...any) (EmployeeHit, error) {
 	var h EmployeeHit
@@ -243,39 +224,30 @@ func (s *Service) Live(ctx context.Context, companyID int64, sc access.Scope, q 
 		return LiveResult{}, err
 	}
 	lower := strings.ToLower(q)
-	scope, scopeArgs := scopeCond(sc)
+	scope, err := s.resolveScope(ctx, companyID, sc)
+	if err != nil {
+		return LiveResult{}, err
+	}
 	hits := map[int64]EmployeeHit{}
 	more := false
-	// run adds the employees of one indexed look-up; it asks for one row
-	// more than needed to learn whether there are more.
-	run := func(matched, query string, args ...any) error {
-		rows, err := s.db.Q(ctx).Query(ctx, query, append(args, limit+1)...)
+	find := func(l lookup) error {
+		found, m, err := s.find(ctx, companyID, scope, l, limit)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		n := 0
-		for rows.Next() {
-			h, err := scanHit(rows)
-			if err != nil {
-				return err
-			}
-			n++
-			if n > limit {
-				more = true
-				break
-			}
+		more = more || m
+		for _, h := range found {
 			if _, dup := hits[h.ID]; !dup {
-				h.Matched = matched
+				h.Matched = l.matched
 				hits[h.ID] = h
 			}
 		}
-		return rows.Err()
+		return nil
 	}
 	byName := func(matched, expr, prefix string) error {
 		cond, args := prefixCond(expr, prefix)
-		return run(matched, "SELECT "+hitColumns+hitFrom+" WHERE a.company_id = ? AND "+cond+scope+" ORDER BY "+expr+" LIMIT ?",
-			append(append([]any{companyID}, args...), scopeArgs...)...)
+		return find(lookup{matched: matched, owner: "a.id", where: "a.company_id = ? AND " + cond,
+			args: append([]any{companyID}, args...), key: expr})
 	}
 	if !strings.Contains(lower, " ") {
 		if err := byName("username", "lower(a.username)", lower); err != nil {
@@ -290,9 +262,9 @@ func (s *Service) Live(ctx context.Context, companyID int64, sc access.Scope, q 
 	}
 	if digits, ok := phoneLike(q); ok {
 		byNumber := func(cond string, args ...any) error {
-			return run("number", "SELECT "+hitColumns+" FROM dn_numbers n JOIN accounts a ON a.id = n.owner_id LEFT JOIN org_groups s ON s.id = a.site_id"+
-				" WHERE n.company_id = ? AND n.status = 'assigned' AND n.owner_kind = 'user' AND a.company_id = ? AND "+cond+scope+" ORDER BY n.e164 LIMIT ?",
-				append(append([]any{companyID, companyID}, args...), scopeArgs...)...)
+			return find(lookup{matched: "number", table: "dn_numbers n", owner: "n.owner_id",
+				where: "n.company_id = ? AND n.status = 'assigned' AND n.owner_kind = 'user' AND " + cond,
+				args:  append([]any{companyID}, args...), key: "n.e164"})
 		}
 		if len(digits) >= 2 {
 			for _, p := range numberPrefixes(q, digits, phonenumbers.GetCountryCodeForRegion(region)) {
@@ -326,9 +298,9 @@ func (s *Service) Live(ctx context.Context, companyID int64, sc access.Scope, q 
 		}
 		if len(digits) <= 8 && !strings.HasPrefix(strings.TrimSpace(q), "+") {
 			cond, args := prefixCond("x.extension", digits)
-			err := run("extension", "SELECT "+hitColumns+" FROM extensions x JOIN accounts a ON a.id = x.owner_id LEFT JOIN org_groups s ON s.id = a.site_id"+
-				" WHERE x.company_id = ? AND x.owner_kind = 'user' AND a.company_id = ? AND "+cond+scope+" ORDER BY x.extension LIMIT ?",
-				append(append([]any{companyID, companyID}, args...), scopeArgs...)...)
+			err := find(lookup{matched: "extension", table: "extensions x", owner: "x.owner_id",
+				where: "x.company_id = ? AND x.owner_kind = 'user' AND " + cond,
+				args:  append([]any{companyID}, args...), key: "x.extension"})
 			if err != nil {
 				return LiveResult{}, err
 			}

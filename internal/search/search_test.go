@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/search"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -145,6 +146,7 @@ func TestLive(t *testing.T) {
 			{user: "west.one", q: "w", employees: []string{"west.one"}},
 			{user: "west.one", q: "stan"},
 			{user: "west.one", q: "lee"},
+			{user: "leeds.admin", q: "0113 496", limit: 1, employees: []string{"west.one"}, more: true},
 			// Limits.
 			{user: "acme.admin", q: "+44113496", limit: 1, employees: []string{"west.one"}, more: true},
 			{user: "acme.admin", q: "", field: "q"},
@@ -152,46 +154,72 @@ func TestLive(t *testing.T) {
 			{user: "acme.admin", q: strings.Repeat("a", 101), field: "q"},
 			{user: "acme.admin", q: "a", limit: 51, field: "limit"},
 		} {
-			t.Run(tc.user+"/"+tc.q, func(t *testing.T) {
-				actor := env.Actor(tc.user)
-				company := tc.company
-				if company == 0 {
-					company = actor.CompanyID
-				}
-				sc, err := env.App.Access.Scope(ctx, actor)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res, err := env.App.Search.Live(ctx, company, sc, tc.q, tc.limit)
-				if tc.field != "" {
-					if fieldOf(err) != tc.field {
-						t.Fatalf("err = %v, want a validation error on %s", err, tc.field)
+			for _, st := range search.Strategies {
+				t.Run(st.Name+"/"+tc.user+"/"+tc.q, func(t *testing.T) {
+					defer search.UseStrategy(st)()
+					actor := env.Actor(tc.user)
+					company := tc.company
+					if company == 0 {
+						company = actor.CompanyID
 					}
-					return
+					sc, err := env.App.Access.Scope(ctx, actor)
+					if err != nil {
+						t.Fatal(err)
+					}
+					res, err := env.App.Search.Live(ctx, company, sc, tc.q, tc.limit)
+					if tc.field != "" {
+						if fieldOf(err) != tc.field {
+							t.Fatalf("err = %v, want a validation error on %s", err, tc.field)
+						}
+						return
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					var got, sites []string
+					for _, e := range res.Employees {
+						got = append(got, e.Username)
+					}
+					for _, s := range res.Sites {
+						sites = append(sites, s.Name)
+					}
+					if !slices.Equal(got, tc.employees) {
+						t.Errorf("employees = %v, want %v", got, tc.employees)
+					}
+					if !slices.Equal(sites, tc.sites) {
+						t.Errorf("sites = %v, want %v", sites, tc.sites)
+					}
+					if tc.matched != "" && len(res.Employees) > 0 && res.Employees[0].Matched != tc.matched {
+						t.Errorf("matched = %q, want %q", res.Employees[0].Matched, tc.matched)
+					}
+					if res.More != tc.more {
+						t.Errorf("more = %v, want %v", res.More, tc.more)
+					}
+				})
+			}
+		}
+
+		// An account in two of the admin's groups is found once, and does
+		// not count twice towards "more", however the look-up reaches it.
+		if err := env.App.Directory.ChangeMembers(ctx, []directory.Link{{GroupID: f.Support.ID, AccountID: env.ID("west.one")}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		leeds, err := env.App.Access.Scope(ctx, env.Actor("leeds.admin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range search.Strategies {
+			for _, q := range []string{"wend", "0113 496 0037", "2037"} {
+				restore := search.UseStrategy(st)
+				res, err := env.App.Search.Live(ctx, f.Acme.ID, leeds, q, 1)
+				restore()
+				if err != nil || len(res.Employees) != 1 || res.Employees[0].Username != "west.one" || res.More {
+					t.Errorf("%s: two memberships, %q: %+v more=%v, %v", st.Name, q, res.Employees, res.More, err)
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				var got, sites []string
-				for _, e := range res.Employees {
-					got = append(got, e.Username)
-				}
-				for _, s := range res.Sites {
-					sites = append(sites, s.Name)
-				}
-				if !slices.Equal(got, tc.employees) {
-					t.Errorf("employees = %v, want %v", got, tc.employees)
-				}
-				if !slices.Equal(sites, tc.sites) {
-					t.Errorf("sites = %v, want %v", sites, tc.sites)
-				}
-				if tc.matched != "" && len(res.Employees) > 0 && res.Employees[0].Matched != tc.matched {
-					t.Errorf("matched = %q, want %q", res.Employees[0].Matched, tc.matched)
-				}
-				if res.More != tc.more {
-					t.Errorf("more = %v, want %v", res.More, tc.more)
-				}
-			})
+			}
+		}
+		if err := env.App.Directory.ChangeMembers(ctx, nil, []directory.Link{{GroupID: f.Support.ID, AccountID: env.ID("west.one")}}); err != nil {
+			t.Fatal(err)
 		}
 
 		// A hit carries the site, the number in both forms and the extension.
