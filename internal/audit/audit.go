@@ -78,32 +78,165 @@ func New(db *store.DB) *Log { return &Log{db: db} }
 // Record writes e in the transaction carried by ctx, so the entry commits or
 // rolls back with the change it describes.
 func (l *Log) Record(ctx context.Context, e Event) error {
-	before, err := marshal(e.Before)
-	if err != nil {
-		return fmt.Errorf("audit: marshal before: %w", err)
-	}
-	after, err := marshal(e.After)
-	if err != nil {
-		return fmt.Errorf("audit: marshal after: %w", err)
+	return l.RecordAll(ctx, []Event{e})
+}
+
+// maxBatch bounds the entries of one multi-row INSERT on SQLite: 12
+// parameters each, far below its limit of 32,766 a statement.
+const maxBatch = 512
+
+// entryColumns are audit_events' columns as RecordAll writes them: the
+// three every entry of a call shares, then each entry's own.
+const entryColumns = "at, actor_id, actor_username, event, object_kind, object_id, object_name, provider_id, company_id, site_id, before_json, after_json"
+
+// RecordAll writes events in the transaction carried by ctx, each entry
+// exactly as Record writes it, with a few statements for the lot instead
+// of one an entry: a bulk change (an import of thousands of employees)
+// records its entries at the cost of a few statements. On PostgreSQL one
+// statement takes them all as one array a column (unnest), which spares
+// the driver and the server thousands of parameters; on SQLite, which has
+// no arrays, a VALUES row an entry, maxBatch a statement.
+func (l *Log) RecordAll(ctx context.Context, events []Event) error {
+	if len(events) == 0 {
+		return nil
 	}
 	a := ActorFrom(ctx)
 	username := a.Username
 	if username == "" {
 		username = "system"
 	}
-	provider := e.ProviderID
-	if provider == 0 {
-		provider = a.ProviderID
+	now := store.Now()
+	q := l.db.Q(ctx)
+	type entry struct {
+		Event
+		before, after string
 	}
-	_, err = l.db.Q(ctx).Exec(ctx, `INSERT INTO audit_events
-		(at, actor_id, actor_username, event, object_kind, object_id, object_name, provider_id, company_id, site_id, before_json, after_json)
-		VALUES (?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT provider_id FROM companies WHERE id = ?), ?), ?, ?, ?, ?)`,
-		store.Now(), nullID(a.ID), username, e.Event, e.ObjectKind, e.ObjectID, e.ObjectName,
-		e.CompanyID, nullID(provider), nullID(e.CompanyID), nullID(e.SiteID), before, after)
+	entries := make([]entry, len(events))
+	for i, e := range events {
+		before, err := marshal(e.Before)
+		if err != nil {
+			return fmt.Errorf("audit: marshal before: %w", err)
+		}
+		after, err := marshal(e.After)
+		if err != nil {
+			return fmt.Errorf("audit: marshal after: %w", err)
+		}
+		if e.ProviderID == 0 {
+			e.ProviderID = a.ProviderID
+		}
+		entries[i] = entry{e, before, after}
+	}
+	// An entry of a company takes the company's provider: one entry asks in
+	// its INSERT, a batch looks its companies up once.
+	if len(entries) == 1 {
+		e := entries[0]
+		_, err := q.Exec(ctx, "INSERT INTO audit_events ("+entryColumns+
+			") VALUES (?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT provider_id FROM companies WHERE id = ?), ?), ?, ?, ?, ?)",
+			now, nullID(a.ID), username, e.Event.Event, e.ObjectKind, e.ObjectID, e.ObjectName,
+			e.CompanyID, nullID(e.ProviderID), nullID(e.CompanyID), nullID(e.SiteID), e.before, e.after)
+		if err != nil {
+			return fmt.Errorf("audit: record %s: %w", e.Event.Event, err)
+		}
+		return nil
+	}
+	providers, err := l.companyProviders(ctx, events)
 	if err != nil {
-		return fmt.Errorf("audit: record %s: %w", e.Event, err)
+		return fmt.Errorf("audit: record %d entries (%s, …): %w", len(events), events[0].Event, err)
+	}
+	for i, e := range entries {
+		if p, ok := providers[e.CompanyID]; ok {
+			entries[i].ProviderID = p
+		}
+	}
+	if l.db.Dialect() == store.Postgres {
+		n := len(entries)
+		kinds, names, event, before, after := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		objects, provs, companies, sites := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		for i, e := range entries {
+			event[i], kinds[i], objects[i], names[i] = e.Event.Event, e.ObjectKind, e.ObjectID, e.ObjectName
+			provs[i], companies[i], sites[i], before[i], after[i] = e.ProviderID, e.CompanyID, e.SiteID, e.before, e.after
+		}
+		// NULLIF(…, 0) is nullID: no provider, company or site is NULL.
+		_, err := q.Exec(ctx, "INSERT INTO audit_events ("+entryColumns+`)
+			SELECT ?::bigint, ?::bigint, ?::text, u.event, u.kind, u.object, u.name, NULLIF(u.provider, 0), NULLIF(u.company, 0),
+			NULLIF(u.site, 0), u.before, u.after
+			FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[])
+			AS u(event, kind, object, name, provider, company, site, before, after)`,
+			now, nullID(a.ID), username, event, kinds, objects, names, provs, companies, sites, before, after)
+		if err != nil {
+			return fmt.Errorf("audit: record %d entries (%s, …): %w", n, events[0].Event, err)
+		}
+		return nil
+	}
+	for len(entries) > 0 {
+		n := batchSize(len(entries), maxBatch)
+		args := make([]any, 0, n*12)
+		for _, e := range entries[:n] {
+			args = append(args, now, nullID(a.ID), username, e.Event.Event, e.ObjectKind, e.ObjectID, e.ObjectName,
+				nullID(e.ProviderID), nullID(e.CompanyID), nullID(e.SiteID), e.before, e.after)
+		}
+		if _, err := q.Exec(ctx, "INSERT INTO audit_events ("+entryColumns+") VALUES "+
+			repeatRow(n, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), args...); err != nil {
+			return fmt.Errorf("audit: record %d entries (%s, …): %w", n, entries[0].Event.Event, err)
+		}
+		entries = entries[n:]
 	}
 	return nil
+}
+
+// companyProviders maps the companies of events to their providers.
+func (l *Log) companyProviders(ctx context.Context, events []Event) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	var ids []any
+	seen := map[int64]bool{}
+	for _, e := range events {
+		if e.CompanyID != 0 && !seen[e.CompanyID] {
+			seen[e.CompanyID] = true
+			ids = append(ids, e.CompanyID)
+		}
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		rows, err := l.db.Q(ctx).Query(ctx, "SELECT id, provider_id FROM companies WHERE id IN ("+placeholders(n)+")", ids[:n]...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, provider int64
+			if err := rows.Scan(&id, &provider); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = provider
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// batchSize is how many of n rows the next multi-row statement takes: max
+// while that many remain, then the largest power of two that fits. The
+// statement texts are thus of a few sizes only, so the caches of rewritten
+// and prepared statements (store's rebind cache, pgx's statement cache)
+// stay small whatever the row counts.
+func batchSize(n, max int) int {
+	if n >= max {
+		return max
+	}
+	b := 1
+	for b*2 <= n {
+		b *= 2
+	}
+	return b
+}
+
+// repeatRow is n copies of a VALUES row, comma-separated.
+func repeatRow(n int, row string) string {
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
 func marshal(v any) (string, error) {

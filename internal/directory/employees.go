@@ -220,64 +220,21 @@ func siteOf(e Employee) int64 {
 // CreateEmployee adds an account to companyID. passwordHash comes from
 // identity after its policy accepted the password. The caller has checked
 // access.CreateEmployee (and, for the role, access.ChangeEmployeeRole rules).
+// It is CreateEmployees with one request, so one account is written exactly
+// as an import writes thousands.
 func (s *Service) CreateEmployee(ctx context.Context, companyID, providerID int64, req EmployeeCreateRequest, passwordHash string) (Employee, error) {
 	if err := req.Validate(); err != nil {
 		return Employee{}, err
 	}
-	var e Employee
-	err := s.db.Tx(ctx, func(ctx context.Context) error {
-		q := s.db.Q(ctx)
-		if err := s.checkGroupsInCompany(ctx, companyID, req.GroupIDs); err != nil {
-			return err
-		}
-		now := store.Now()
-		a := req.Address
-		var id int64
-		err := q.QueryRow(ctx, `INSERT INTO accounts (provider_id, company_id, username, password_hash, role, first_name, last_name,
-			email, phone, address_line1, address_line2, city, postcode, country, status, search_text, created_at, updated_at, password_changed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			providerID, companyID, req.Username, passwordHash, string(req.Role), req.FirstName, req.LastName, req.Email, req.Phone,
-			a.Line1, a.Line2, a.City, a.Postcode, a.Country, StatusInactive,
-			searchText(req.Username, req.FirstName, req.LastName, req.Phone), now, now, now).Scan(&id)
-		if store.IsUniqueViolation(err) {
-			return derrors.Conflict("username", "the username %q is already taken; choose another", req.Username)
-		}
-		if err != nil {
-			return err
-		}
-		for _, gid := range req.GroupIDs {
-			if _, err := q.Exec(ctx, "INSERT INTO group_members (group_id, account_id, created_at) VALUES (?, ?, ?)", gid, id, now); err != nil {
-				return err
-			}
-		}
-		if e, err = s.Employee(ctx, id); err != nil {
-			return err
-		}
-		return s.audit.Record(ctx, audit.Event{Event: "Create Employee", ObjectKind: "employee", ObjectID: id, ObjectName: e.Username,
-			CompanyID: companyID, After: e})
-	})
+	es, err := s.createEmployees(ctx, companyID, providerID, []EmployeeCreateRequest{req}, []string{passwordHash})
 	if err != nil {
+		var be *BatchError
+		if errors.As(err, &be) {
+			err = be.Rows[0].Err
+		}
 		return Employee{}, fmt.Errorf("directory: create employee %q: %w", req.Username, err)
 	}
-	return e, nil
-}
-
-func (s *Service) checkGroupsInCompany(ctx context.Context, companyID int64, ids []int64) error {
-	seen := map[int64]bool{}
-	for _, id := range ids {
-		if seen[id] {
-			return derrors.Invalid("group_ids", "group %d is listed twice", id)
-		}
-		seen[id] = true
-		var n int
-		if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM org_groups WHERE id = ? AND company_id = ?", id, companyID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return derrors.Invalid("group_ids", "group %d does not exist", id)
-		}
-	}
-	return nil
+	return es[0], nil
 }
 
 // Employee returns one employee. Callers check access first.

@@ -13,11 +13,20 @@
 //   - The job checks the rows again when it runs, against the directory as
 //     it is then (a scheduled job may run hours later). A run that is not in
 //     test mode applies every valid row in one transaction for the whole
-//     job; each row sits in a savepoint, so a row the database refuses (a
-//     username taken in the meantime) is reported and the others still
-//     apply. With "all or nothing" a single invalid row means no row is
-//     applied and the job ends in Error; a row that fails while applying
-//     rolls the whole transaction back.
+//     job, in chunks of 512 rows, each chunk in a savepoint. A chunk's new
+//     employees are written together by directory.CreateEmployees (one
+//     INSERT of many rows each for accounts, memberships and audit
+//     entries, instead of five statements per row: docs/performance.md).
+//     A row the directory refuses although the plan accepted it (a
+//     username taken or a group deleted in the meantime) is reported and
+//     the others still apply; a chunk the database refuses while writing
+//     is rolled back to its savepoint and applied again row by row, so the
+//     failing row is reported and the others still apply. With "all or nothing" a single
+//     invalid row means no row is applied and the job ends in Error; a row
+//     that fails while applying rolls the whole transaction back.
+//   - The job's arguments keep the decoded file, parsed again when the job
+//     runs, rather than its rows as JSON (a third of the size; the job's
+//     row is written again with every progress save).
 //   - Test mode applies nothing and reports, per row, would_add,
 //     would_update, would_skip (exists / not found) or the error.
 //   - Imported accounts get no password: argon2id hashing per row would

@@ -38,6 +38,10 @@ type Deps struct {
 type Service struct {
 	d   Deps
 	now func() time.Time
+	// beforeApply, when set, runs after an employee import's plan and
+	// before its transaction: tests change the directory there, as another
+	// user could while the job runs.
+	beforeApply func(ctx context.Context)
 }
 
 // New returns a Service on d.
@@ -358,30 +362,26 @@ func userMessage(err error) string {
 	return "the row could not be saved: " + err.Error()
 }
 
-// chunkRows is how many rows share one savepoint while nothing fails.
-const chunkRows = 250
+// chunkRows is how many rows share one savepoint while nothing fails. A
+// chunk's new employees are written together by directory.CreateEmployees
+// (a few statements), so a larger chunk means fewer statements; 512 is one
+// multi-row INSERT of accounts on SQLite (PostgreSQL takes any number in
+// one), and a failing chunk replayed row by row stays short.
+const chunkRows = 512
 
 // applyChunked applies n rows in the transaction in ctx, writing each
 // row's result into results. Rows go in chunks of chunkRows under one
 // savepoint each (a savepoint per row costs a sub-journal write per row on
-// SQLite); when a row of a chunk fails, the chunk is rolled back and
-// applied again row by row, each in its own savepoint, so the failing row
-// is reported and the others still apply. With allOrNothing the first
-// failure is returned and rolls the whole transaction back.
+// SQLite), batch applying rows [lo, hi) together; when a chunk fails, it is
+// rolled back and applied again row by row with one, each row in its own
+// savepoint, so the failing row is reported and the others still apply.
+// With allOrNothing the first failure is returned and rolls the whole
+// transaction back.
 func (s *Service) applyChunked(ctx context.Context, n int, allOrNothing bool, results []itemResult,
-	apply func(ctx context.Context, i int) (itemResult, error)) error {
+	batch func(ctx context.Context, lo, hi int) error, one func(ctx context.Context, i int) (itemResult, error)) error {
 	for lo := 0; lo < n; lo += chunkRows {
 		hi := min(lo+chunkRows, n)
-		err := s.savepoint(ctx, func() error {
-			for i := lo; i < hi; i++ {
-				res, err := apply(ctx, i)
-				if err != nil {
-					return err
-				}
-				results[i] = res
-			}
-			return nil
-		})
+		err := s.savepoint(ctx, func() error { return batch(ctx, lo, hi) })
 		var re *rowError
 		if err == nil {
 			continue
@@ -393,7 +393,7 @@ func (s *Service) applyChunked(ctx context.Context, n int, allOrNothing bool, re
 			var res itemResult
 			err := s.savepoint(ctx, func() error {
 				var err error
-				res, err = apply(ctx, i)
+				res, err = one(ctx, i)
 				return err
 			})
 			if res, err = rowOutcome(res, err, false); err != nil {
