@@ -176,6 +176,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	demoPassword := fs.String("demo-password", "Demo-Pass-2026!", "password of every demo account (demo only)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
 	portalURL := fs.String("portal-url", "", "public base URL of the portal, used in e-mailed links (default: http://<--http>)")
+	trustedProxies := fs.String("trusted-proxies", "", "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names the client (default: none; the header is ignored)")
 	var relay mail.Relay
 	fs.StringVar(&relay.Host, "smtp-host", "", "SMTP relay host; empty keeps e-mail in the outbox (readable by provider operators)")
 	fs.IntVar(&relay.Port, "smtp-port", 587, "SMTP relay port")
@@ -184,6 +185,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	fs.StringVar(&relay.Password, "smtp-password", "", "SMTP password (optional; prefer SWITCHBOARD_SMTP_PASSWORD)")
 	fs.StringVar(&relay.From, "smtp-from", "Switchboard <noreply@localhost>", "From address of e-mail")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	proxies, err := web.ParseTrustedProxies(*trustedProxies)
+	if err != nil {
 		return err
 	}
 	logger, err := c.logger(stderr)
@@ -227,6 +232,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	if err != nil {
 		return err
 	}
+	handler.TrustProxies(proxies)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

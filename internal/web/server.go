@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,8 @@ type Server struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	limiter  *loginLimiter
+	// proxies may set X-Forwarded-For (TrustProxies).
+	proxies []netip.Prefix
 }
 
 // New builds the handler.
@@ -78,6 +81,7 @@ func New(a *app.App) (*Server, error) {
 // ServeHTTP runs the middleware chain and the mux.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	r = s.clientBehindProxies(r)
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
 		if p := recover(); p != nil {

@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
+	"github.com/switchboard-voice/switchboard/internal/web"
 )
 
 func get(t *testing.T, url string, header ...string) (int, http.Header, string) {
@@ -90,5 +93,55 @@ func TestOversizedFormIsRefused(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode < 400 || res.StatusCode >= 500 {
 		t.Errorf("status %d, want a 4xx", res.StatusCode)
+	}
+}
+
+// TestLoginLimitPerForwardedClient: behind a trusted proxy the login rate
+// limit counts each client, not the proxy; an untrusted caller's
+// X-Forwarded-For changes nothing.
+func TestLoginLimitPerForwardedClient(t *testing.T) {
+	env := apptest.New(t, storetest.SQLite(t))
+	login := func(base, forwardedFor string, i int) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+"/api/v1/auth/login",
+			strings.NewReader(fmt.Sprintf(`{"username":"nobody%d","password":"wrong"}`, i)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	exhaust := func(base, forwardedFor string) {
+		t.Helper()
+		for i := range 20 {
+			if code := login(base, forwardedFor, i); code == http.StatusTooManyRequests {
+				t.Fatalf("attempt %d limited already", i+1)
+			}
+		}
+		if code := login(base, forwardedFor, 21); code != http.StatusTooManyRequests {
+			t.Fatalf("attempt 21 from %s: %d, want 429", forwardedFor, code)
+		}
+	}
+
+	h, err := web.New(env.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxies, _ := web.ParseTrustedProxies("127.0.0.1")
+	h.TrustProxies(proxies)
+	behindProxy := httptest.NewServer(h)
+	defer behindProxy.Close()
+	exhaust(behindProxy.URL, "198.51.100.1")
+	if code := login(behindProxy.URL, "198.51.100.2", 0); code != http.StatusUnauthorized {
+		t.Errorf("another client behind the proxy: %d, want 401", code)
+	}
+
+	// The default server trusts nobody: a changed header is the same caller.
+	exhaust(env.Server.URL, "198.51.100.3")
+	if code := login(env.Server.URL, "198.51.100.4", 0); code != http.StatusTooManyRequests {
+		t.Errorf("forged X-Forwarded-For escaped the limit: %d", code)
 	}
 }
