@@ -132,7 +132,9 @@ func (a *App) AddEmployee(ctx context.Context, companyID, providerID int64, req 
 		if err != nil {
 			return directory.Employee{}, err
 		}
-		generated = identity.GeneratePassword(st.PolicyFor(req.Role))
+		if generated, err = identity.GeneratePassword(st.PolicyFor(req.Role)); err != nil {
+			return directory.Employee{}, err
+		}
 		req.Password = generated
 	} else if err := a.Identity.CheckPassword(ctx, providerID, req.Role, "password", req.Password, []string{req.Phone}); err != nil {
 		v.Fields = append(v.Fields, err.(*derrors.ValidationError).Fields...)

@@ -6,9 +6,12 @@ package directory
 import (
 	"context"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -37,6 +40,29 @@ type Address struct {
 func (a *Address) trim() {
 	for _, f := range []*string{&a.Line1, &a.Line2, &a.City, &a.Postcode, &a.Country} {
 		*f = strings.TrimSpace(*f)
+	}
+}
+
+// validate reports each address field that is too long or not one line of
+// text, under prefix+name ("address.line1"), so a form shows the message
+// next to its field. The limits are those of a personal contact's address.
+func (a *Address) validate(v *derrors.ValidationError, prefix string) {
+	for _, f := range []struct {
+		name, label, value string
+		max                int
+	}{
+		{"line1", "address line 1", a.Line1, 128},
+		{"line2", "address line 2", a.Line2, 128},
+		{"city", "the town or city", a.City, 128},
+		{"postcode", "the postcode", a.Postcode, 32},
+		{"country", "the country", a.Country, 128},
+	} {
+		switch {
+		case utf8.RuneCountInString(f.value) > f.max:
+			v.Add(prefix+f.name, "%s must be at most %d characters", f.label, f.max)
+		case strings.ContainsFunc(f.value, unicode.IsControl):
+			v.Add(prefix+f.name, "%s must be one line of text, without tabs or control characters", f.label)
+		}
 	}
 }
 

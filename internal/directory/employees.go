@@ -190,6 +190,7 @@ func validatePerson(v *derrors.ValidationError, first, last, email, phone *strin
 	if *phone != "" && !validPhone(*phone) {
 		v.Add("phone", "a phone number may hold only digits, spaces, '+', '(', ')' and '-'")
 	}
+	addr.validate(v, "address.")
 }
 
 const employeeColumns = `a.id, a.company_id, a.site_id, a.username, a.role, a.first_name, a.last_name, a.email, a.phone,
@@ -278,6 +279,20 @@ func ValidSort(s string) bool {
 
 // ListEmployees returns a page of companyID's employees within scope and the total.
 func (s *Service) ListEmployees(ctx context.Context, companyID int64, sc access.Scope, f EmployeeFilter, p store.Page) ([]Employee, int, error) {
+	return s.listEmployees(ctx, companyID, sc, f, &p)
+}
+
+// allEmployees is ListEmployees without a page: every employee in scope that
+// matches f. The group member lists need them all, and asking ListEmployees
+// for a huge page would silently stop at store.MaxPerPage. It stays
+// unexported so that no request's paging can reach it.
+func (s *Service) allEmployees(ctx context.Context, companyID int64, sc access.Scope, f EmployeeFilter) ([]Employee, error) {
+	out, _, err := s.listEmployees(ctx, companyID, sc, f, nil)
+	return out, err
+}
+
+// listEmployees lists one page p, or every row when p is nil.
+func (s *Service) listEmployees(ctx context.Context, companyID int64, sc access.Scope, f EmployeeFilter, p *store.Page) ([]Employee, int, error) {
 	where := []string{"a.company_id = ?"}
 	args := []any{companyID}
 	if sc.Restricted() {
@@ -312,8 +327,12 @@ func (s *Service) ListEmployees(ctx context.Context, companyID int64, sc access.
 	cond := " WHERE " + strings.Join(where, " AND ")
 	q := s.db.Q(ctx)
 	// One pass: the window count gives the total alongside the page.
-	rows, err := q.Query(ctx, "SELECT "+employeeColumns+", COUNT(*) OVER () FROM accounts a"+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(args, p.Limit(), p.Offset())...)
+	limit, pageArgs := "", []any(nil)
+	if p != nil {
+		limit, pageArgs = " LIMIT ? OFFSET ?", []any{p.Limit(), p.Offset()}
+	}
+	rows, err := q.Query(ctx, "SELECT "+employeeColumns+", COUNT(*) OVER () FROM accounts a"+cond+" ORDER BY "+order+limit,
+		append(args, pageArgs...)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("directory: list employees: %w", err)
 	}
@@ -330,7 +349,7 @@ func (s *Service) ListEmployees(ctx context.Context, companyID int64, sc access.
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("directory: list employees: %w", err)
 	}
-	if len(out) == 0 && p.Offset() > 0 {
+	if len(out) == 0 && p != nil && p.Offset() > 0 {
 		// Past the last page: count separately so the client still learns the total.
 		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM accounts a"+cond, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("directory: count employees: %w", err)

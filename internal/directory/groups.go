@@ -206,9 +206,33 @@ type GroupFilter struct {
 	ParentID  int64
 }
 
-// ListGroups returns the groups of companyID within scope, ordered by path,
-// with the total. A group admin's scope is their groups and all below them.
+// ListGroups returns one page of the groups of companyID within scope,
+// ordered by path, with the total. A group admin's scope is their groups and
+// all below them. The page is bounded by store.MaxPerPage: a caller that
+// needs every group uses AllGroups instead of asking for a huge page, which
+// would silently be cut to the first store.MaxPerPage groups.
 func (s *Service) ListGroups(ctx context.Context, companyID int64, sc access.Scope, f GroupFilter, p store.Page) ([]Group, int, error) {
+	out, err := s.groups(ctx, companyID, sc, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	lo, hi := min(p.Offset(), len(out)), min(p.Offset()+p.Limit(), len(out))
+	return out[lo:hi], len(out), nil
+}
+
+// AllGroups returns every group of companyID within scope, ordered by path,
+// with no page limit. It is for internal callers that must see the whole
+// tree — Tree, the membership lists, imports resolving group paths — and is
+// never driven by a request's paging, which goes through ListGroups and
+// stays bounded. Unpaged is affordable: ListGroups reads every group in
+// scope anyway, because the name-path order cannot be done in SQL.
+func (s *Service) AllGroups(ctx context.Context, companyID int64, sc access.Scope) ([]Group, error) {
+	return s.groups(ctx, companyID, sc, GroupFilter{})
+}
+
+// groups reads the groups of companyID within scope that match f, with
+// their paths, ordered by path.
+func (s *Service) groups(ctx context.Context, companyID int64, sc access.Scope, f GroupFilter) ([]Group, error) {
 	where := []string{"company_id = ?"}
 	args := []any{companyID}
 	if cond, a := scopeCondition(sc, "path"); cond != "" {
@@ -224,35 +248,29 @@ func (s *Service) ListGroups(ctx context.Context, companyID int64, sc access.Sco
 		where, args = append(where, "parent_id = ?"), append(args, f.ParentID)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	q := s.db.Q(ctx)
-	var total int
-	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM org_groups"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("directory: count groups: %w", err)
-	}
-	rows, err := q.Query(ctx, "SELECT "+groupColumns+" FROM org_groups"+cond, args...)
+	rows, err := s.db.Q(ctx).Query(ctx, "SELECT "+groupColumns+" FROM org_groups"+cond, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("directory: list groups: %w", err)
+		return nil, fmt.Errorf("directory: list groups: %w", err)
 	}
 	var out []Group
 	for rows.Next() {
 		g, err := scanGroup(rows)
 		if err != nil {
 			rows.Close()
-			return nil, 0, fmt.Errorf("directory: list groups: %w", err)
+			return nil, fmt.Errorf("directory: list groups: %w", err)
 		}
 		out = append(out, g)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("directory: list groups: %w", err)
+		return nil, fmt.Errorf("directory: list groups: %w", err)
 	}
 	if err := s.fillNames(ctx, out); err != nil {
-		return nil, 0, fmt.Errorf("directory: list groups: %w", err)
+		return nil, fmt.Errorf("directory: list groups: %w", err)
 	}
 	// Order by the name path, which SQL cannot do from the id path.
 	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Path) < strings.ToLower(out[j].Path) })
-	lo, hi := min(p.Offset(), len(out)), min(p.Offset()+p.Limit(), len(out))
-	return out[lo:hi], total, nil
+	return out, nil
 }
 
 // TreeNode is a group with its sub-groups.
@@ -264,7 +282,7 @@ type TreeNode struct {
 // Tree returns the groups of companyID within scope as a forest: sites (or a
 // group admin's assigned groups) at the top.
 func (s *Service) Tree(ctx context.Context, companyID int64, sc access.Scope) ([]*TreeNode, error) {
-	groups, _, err := s.ListGroups(ctx, companyID, sc, GroupFilter{}, store.Page{PerPage: store.MaxPerPage * 1000})
+	groups, err := s.AllGroups(ctx, companyID, sc)
 	if err != nil {
 		return nil, err
 	}

@@ -109,7 +109,7 @@ func (s *Service) linkedEmployees(ctx context.Context, k linkKind, groupID int64
 	if err != nil {
 		return nil, err
 	}
-	emps, _, err := s.ListEmployees(ctx, g.CompanyID, sc, ef, store.Page{PerPage: store.MaxPerPage * 1000})
+	emps, err := s.allEmployees(ctx, g.CompanyID, sc, ef)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (s *Service) linkedGroups(ctx context.Context, k linkKind, employeeID int64
 		linked[id] = true
 	}
 	rows.Close()
-	groups, _, err := s.ListGroups(ctx, e.CompanyID, sc, GroupFilter{}, store.Page{PerPage: store.MaxPerPage * 1000})
+	groups, err := s.AllGroups(ctx, e.CompanyID, sc)
 	if err != nil {
 		return nil, err
 	}

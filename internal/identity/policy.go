@@ -2,6 +2,7 @@ package identity
 
 import (
 	"crypto/rand"
+	"fmt"
 	"math/big"
 	"strings"
 	"time"
@@ -279,15 +280,41 @@ func onlyDigits(s string) string {
 	}, s)
 }
 
-// GeneratePassword returns a random password that satisfies p (and every
-// preset): letters of both cases, digits and symbols, no repeated or
-// sequential digits and no ambiguous characters.
-func GeneratePassword(p Policy) string {
+// presets are the policies a provider can choose; see GeneratePassword.
+var presets = []Policy{PolicyBusinessPortal, PolicySelfCare}
+
+// generateAttempts bounds GeneratePassword's check-and-retry loop. By
+// construction the first candidate already passes; the bound only turns a
+// policy nothing can satisfy (a custom one whose MinLength exceeds its
+// MaxLength, say) into an error instead of a loop that never ends.
+const generateAttempts = 100
+
+// GeneratePassword returns a random password that satisfies p and every
+// preset whose length range admits it (with a preset p, all of them): so a
+// generated password stays valid whichever preset the provider switches to.
+//
+// It is valid by construction. It holds an uppercase letter, a lowercase
+// letter, a digit and a symbol, which covers every character-class rule; and
+// no two of its digits are adjacent, so each run of digits is one digit long:
+// it cannot repeat a digit (MaxRepeatedDigit), hold a numeric sequence
+// (NoNumericSequence needs SequenceLength digits in a row) or contain or
+// match part of a telephone number (NumberFragment digits in a row), even
+// though the generator does not know the account's numbers. Letting digits
+// fall next to each other is what made the old generator hand out, about
+// once in 2,000, passwords like "D#8765s=?7fB+u" that the self-care policy
+// refuses. Ambiguous characters (0/O, 1/l/I) are left out. 14 characters of
+// this alphabet, so arranged, still carry well over 70 bits.
+//
+// The candidate is then checked against those policies anyway, and a refused
+// one is drawn again, at most generateAttempts times; the error reports a
+// policy no generated password can satisfy.
+func GeneratePassword(p Policy) (string, error) {
 	const (
 		uppers  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 		lowers  = "abcdefghijkmnpqrstuvwxyz"
 		digits  = "23456789"
 		symbols = "!#%+=?@"
+		all     = uppers + lowers + digits + symbols
 	)
 	length := 14
 	if p.MaxLength > 0 && length > p.MaxLength {
@@ -296,20 +323,76 @@ func GeneratePassword(p Policy) string {
 	if length < p.MinLength {
 		length = p.MinLength
 	}
-	for {
-		b := []byte{pick(uppers), pick(lowers), pick(digits), pick(symbols)}
-		all := uppers + lowers + digits + symbols
-		for len(b) < length {
-			b = append(b, pick(all))
+	if length < 4 {
+		return "", fmt.Errorf("identity: cannot generate a password for the %s policy: it allows %d characters, fewer than the 4 classes a password needs", p.Name, length)
+	}
+	rules := []Policy{p}
+	for _, pre := range presets {
+		if length >= pre.MinLength && (pre.MaxLength == 0 || length <= pre.MaxLength) {
+			rules = append(rules, pre)
 		}
-		for i := len(b) - 1; i > 0; i-- {
-			j := int(randInt(int64(i + 1)))
-			b[i], b[j] = b[j], b[i]
+	}
+	for attempt := 0; attempt < generateAttempts; attempt++ {
+		// Non-digits first: the required classes, then random characters;
+		// digits drawn for the fill are set apart to be spread out below.
+		others := []byte{pick(uppers), pick(lowers), pick(symbols)}
+		nDigits := 1
+		// At most one more digit than there are other characters, so that
+		// every digit can have a gap of its own.
+		for len(others)+nDigits < length {
+			c := pick(all)
+			if strings.IndexByte(digits, c) >= 0 && nDigits < (length+1)/2 {
+				nDigits++
+				continue
+			}
+			for strings.IndexByte(digits, c) >= 0 {
+				c = pick(all)
+			}
+			others = append(others, c)
+		}
+		shuffle(others)
+		// Put each digit in a different gap of the others (before the
+		// first, between two, or after the last): no two digits touch.
+		gaps := make([]int, len(others)+1)
+		for i := range gaps {
+			gaps[i] = i
+		}
+		shuffle(gaps)
+		hasDigit := make([]bool, len(gaps))
+		for _, g := range gaps[:nDigits] {
+			hasDigit[g] = true
+		}
+		b := make([]byte, 0, length)
+		for i := range gaps {
+			if hasDigit[i] {
+				b = append(b, pick(digits))
+			}
+			if i < len(others) {
+				b = append(b, others[i])
+			}
 		}
 		pw := string(b)
-		if p.Check("password", pw, nil, "") == nil {
-			return pw
+		if passesAll(rules, pw) {
+			return pw, nil
 		}
+	}
+	return "", fmt.Errorf("identity: no generated password satisfied the %s policy in %d attempts", p.Name, generateAttempts)
+}
+
+func passesAll(ps []Policy, pw string) bool {
+	for _, p := range ps {
+		if p.Check("password", pw, nil, "") != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// shuffle puts s in a uniformly random order (Fisher–Yates).
+func shuffle[T any](s []T) {
+	for i := len(s) - 1; i > 0; i-- {
+		j := int(randInt(int64(i + 1)))
+		s[i], s[j] = s[j], s[i]
 	}
 }
 

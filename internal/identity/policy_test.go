@@ -89,14 +89,71 @@ func TestNumberForms(t *testing.T) {
 }
 
 func TestGeneratePasswordSatisfiesEveryPreset(t *testing.T) {
-	for i := 0; i < 200; i++ {
-		for _, p := range []Policy{PolicyBusinessPortal, PolicySelfCare} {
-			pw := GeneratePassword(p)
-			if err := PolicyBusinessPortal.Check("password", pw, nil, ""); err != nil {
-				t.Fatalf("%q breaks the business portal policy: %v", pw, err)
+	// The old generator broke the self-care policy about once in 2,000
+	// business-portal passwords (a repeated digit or a numeric sequence):
+	// 20,000 draws a preset miss that with odds of about 1 in 16,000.
+	const draws = 20000
+	numbers := []string{"+44 113 496 0037", "2037", "+44 20 7946 0958"}
+	for _, p := range presets {
+		seen := make(map[string]bool, draws)
+		for i := 0; i < draws; i++ {
+			pw, err := GeneratePassword(p)
+			if err != nil {
+				t.Fatalf("GeneratePassword(%s): %v", p.Name, err)
 			}
-			if err := PolicySelfCare.Check("password", pw, nil, ""); err != nil {
-				t.Fatalf("%q breaks the self-care policy: %v", pw, err)
+			for _, q := range presets {
+				if err := q.Check("password", pw, nil, ""); err != nil {
+					t.Fatalf("%s generated %q, which breaks the %s policy: %v", p.Name, pw, q.Name, err)
+				}
+			}
+			// No two digits touch, so no telephone number of the account
+			// can be matched either. Parsing the numbers is slow: check a
+			// sample that way, and every password's digit runs directly.
+			for _, run := range digitRuns(pw) {
+				if len(run) > 1 {
+					t.Fatalf("%s generated %q, with the digits %s side by side", p.Name, pw, run)
+				}
+			}
+			if i%25 == 0 {
+				if err := PolicySelfCare.Check("password", pw, numbers, "GB"); err != nil {
+					t.Fatalf("%s generated %q, which breaks the self-care policy for numbers %v: %v", p.Name, pw, numbers, err)
+				}
+			}
+			seen[pw] = true
+		}
+		// Random, not one password over and over: with 75+ bits a repeat
+		// among 20,000 is practically impossible.
+		if len(seen) != draws {
+			t.Errorf("%s: only %d distinct passwords in %d draws", p.Name, len(seen), draws)
+		}
+	}
+}
+
+func TestGeneratePasswordLengthsAndImpossiblePolicies(t *testing.T) {
+	for _, c := range []struct {
+		p    Policy
+		want int // length, or 0 for an error
+	}{
+		{Policy{Name: "short", MinLength: 4, MaxLength: 4, Upper: true, Lower: true, Digit: true, Symbol: true, MaxRepeatedDigit: 1, NoNumericSequence: true}, 4},
+		{Policy{Name: "long", MinLength: 40, Upper: true, Digit: true, MaxRepeatedDigit: 1, NoNumericSequence: true}, 40},
+		{Policy{Name: "tiny", MinLength: 1, MaxLength: 3}, 0},
+		// Contradictory: no password satisfies it, so the bounded retry
+		// must end in an error rather than spin.
+		{Policy{Name: "contradictory", MinLength: 30, MaxLength: 20}, 0},
+	} {
+		for i := 0; i < 500; i++ {
+			pw, err := GeneratePassword(c.p)
+			if c.want == 0 {
+				if err == nil || !strings.Contains(err.Error(), c.p.Name) {
+					t.Fatalf("GeneratePassword(%s) = %q, %v; want an error naming the policy", c.p.Name, pw, err)
+				}
+				break
+			}
+			if err != nil {
+				t.Fatalf("GeneratePassword(%s): %v", c.p.Name, err)
+			}
+			if len(pw) != c.want || c.p.Check("password", pw, nil, "") != nil {
+				t.Fatalf("GeneratePassword(%s) = %q (%d characters), want %d satisfying the policy", c.p.Name, pw, len(pw), c.want)
 			}
 		}
 	}

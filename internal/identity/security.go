@@ -430,7 +430,10 @@ func (s *Service) ResetPassword(ctx context.Context, accountID int64) error {
 	if err != nil {
 		return err
 	}
-	pw := GeneratePassword(st.PolicyFor(a.Role))
+	pw, err := GeneratePassword(st.PolicyFor(a.Role))
+	if err != nil {
+		return err
+	}
 	return s.db.Tx(ctx, func(ctx context.Context) error {
 		if err := s.setPassword(ctx, a, pw, setPasswordOptions{mustChange: true, event: "Reset Password"}); err != nil {
 			return err

@@ -301,7 +301,7 @@ type existing struct {
 // planEmployees decides every row against the directory as it is now: the
 // same checks at upload (for the preview) and when the job runs.
 func (s *Service) planEmployees(ctx context.Context, actor access.Actor, a employeeArgs, rows []EmployeeRow) (employeePlan, error) {
-	groups, _, err := s.d.Directory.ListGroups(ctx, a.CompanyID, access.Scope{CompanyID: a.CompanyID}, directory.GroupFilter{}, store.Page{PerPage: 1 << 30})
+	groups, err := s.d.Directory.AllGroups(ctx, a.CompanyID, access.Scope{CompanyID: a.CompanyID})
 	if err != nil {
 		return employeePlan{}, err
 	}

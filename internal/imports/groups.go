@@ -15,7 +15,6 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
 	"github.com/switchboard-voice/switchboard/internal/mail"
-	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 // Group file types.
@@ -463,7 +462,7 @@ func plausiblePhone(s string) bool {
 
 // planGroups decides each group against the company's groups now.
 func (s *Service) planGroups(ctx context.Context, a groupArgs) (groupPlan, error) {
-	all, _, err := s.d.Directory.ListGroups(ctx, a.CompanyID, access.Scope{CompanyID: a.CompanyID}, directory.GroupFilter{}, store.Page{PerPage: 1 << 30})
+	all, err := s.d.Directory.AllGroups(ctx, a.CompanyID, access.Scope{CompanyID: a.CompanyID})
 	if err != nil {
 		return groupPlan{}, err
 	}
