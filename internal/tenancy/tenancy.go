@@ -305,6 +305,30 @@ func (s *Service) ListCompanies(ctx context.Context, f CompanyFilter, p store.Pa
 	return out, total, rows.Err()
 }
 
+// CompanyIDs returns the ids of every company of providerID, or of one of
+// its resellers when resellerID is not 0, without a page: access look-ups
+// need them all, and a paged list stops at store.MaxPerPage.
+func (s *Service) CompanyIDs(ctx context.Context, providerID, resellerID int64) ([]int64, error) {
+	query, args := "SELECT id FROM companies WHERE provider_id = ?", []any{providerID}
+	if resellerID != 0 {
+		query, args = query+" AND reseller_id = ?", append(args, resellerID)
+	}
+	rows, err := s.db.Q(ctx).Query(ctx, query+" ORDER BY id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: company ids: %w", err)
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("tenancy: company ids: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // CompanyUpdateRequest changes control-panel fields; nil fields are left alone.
 type CompanyUpdateRequest struct {
 	Name            *string `json:"name"`

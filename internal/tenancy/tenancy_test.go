@@ -3,6 +3,7 @@ package tenancy_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -159,6 +160,20 @@ func TestResellers(t *testing.T) {
 		rs, err := a.Tenancy.ListResellers(ctx, p.ID)
 		if err != nil || len(rs) != 1 || rs[0].Name != "Channel Co" {
 			t.Errorf("resellers = %+v, %v", rs, err)
+		}
+		// CompanyIDs has no page: past store.MaxPerPage companies it still
+		// names them all (the reseller's audit scope depends on it).
+		for i := range store.MaxPerPage + 5 {
+			if _, err := a.Tenancy.CreateCompany(ctx, p.ID, tenancy.CompanyCreateRequest{Name: fmt.Sprintf("Resold %03d", i), ResellerID: &r.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids, err := a.Tenancy.CompanyIDs(ctx, p.ID, r.ID)
+		if err != nil || len(ids) != store.MaxPerPage+6 || ids[0] != c.ID {
+			t.Errorf("reseller's company ids: %d, first %v, %v", len(ids), ids[:min(1, len(ids))], err)
+		}
+		if all, err := a.Tenancy.CompanyIDs(ctx, p.ID, 0); err != nil || len(all) != store.MaxPerPage+7 {
+			t.Errorf("provider's company ids: %d, %v", len(all), err)
 		}
 	})
 }

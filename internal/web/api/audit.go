@@ -7,7 +7,6 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
-	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
 
 // listAudit is GET /api/v1/audit. Operators read their companies' entries
@@ -44,14 +43,11 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	case access.RoleReseller:
-		cs, _, err := h.app.Tenancy.ListCompanies(r.Context(), tenancy.CompanyFilter{ProviderID: a.ProviderID, ResellerID: a.ResellerID}, maxPage)
+		ids, err := h.app.Tenancy.CompanyIDs(r.Context(), a.ProviderID, a.ResellerID)
 		if err != nil {
 			return err
 		}
-		f.CompanyIDs = []int64{}
-		for _, c := range cs {
-			f.CompanyIDs = append(f.CompanyIDs, c.ID)
-		}
+		f.CompanyIDs = ids
 	default:
 		if err := h.app.Access.Check(r.Context(), a, access.ViewCompanyDashboard, access.Company(a.CompanyID)); err != nil {
 			return err

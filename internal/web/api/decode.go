@@ -150,8 +150,5 @@ func list[T any](items []T, total int, p store.Page) List[T] {
 	return List[T]{Items: items, Total: total, Page: p.Page, PerPage: p.PerPage}
 }
 
-// maxPage is every row, for internal look-ups bounded by the tenant's size.
-var maxPage = store.Page{Page: 1, PerPage: 1 << 30}
-
 // pageOf is the single page that holds a whole, unpaged list of n items.
 func pageOf(n int) store.Page { return store.Page{Page: 1, PerPage: max(n, 1)} }

@@ -11,12 +11,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/directory"
-	"github.com/switchboard-voice/switchboard/internal/store"
 )
-
-// everything is a page size that holds a whole company's groups, as
-// directory.Tree asks for.
-var everything = store.Page{PerPage: store.MaxPerPage * 1000}
 
 // groupsSide is the Employee Groups side bar: Group Selection and Add Group,
 // and the selected group's sections.
@@ -103,8 +98,7 @@ func (p *Pages) scopedGroups(ctx context.Context, a access.Actor, companyID int6
 	if err != nil {
 		return nil, err
 	}
-	gs, _, err := p.app.Directory.ListGroups(ctx, companyID, sc, directory.GroupFilter{}, everything)
-	return gs, err
+	return p.app.Directory.AllGroups(ctx, companyID, sc)
 }
 
 // indentGroups indents each group under its shallowest visible ancestor, so
