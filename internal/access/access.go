@@ -142,6 +142,11 @@ const (
 	ManageCustomerContacts Action = "manage_customer_contacts"
 	// ViewNumbers is a site's number pool and extension policy.
 	ViewNumbers Action = "view_numbers"
+	// ViewRefusedExtensions is the provider's list of refused extension
+	// codes, checked against the provider: whoever activates employees
+	// (operators, company and group admins) reads it, because Activate shows
+	// it next to the extension field. Changing it is ManageNumbering.
+	ViewRefusedExtensions Action = "view_refused_extensions"
 	// ManageDevices is a site's devices (checked on the site or the device).
 	ManageDevices Action = "manage_devices"
 	// ViewServiceOffering is the Service Offering tab of a company, site or
@@ -405,6 +410,11 @@ func permittedService(a Actor, action Action, t Target) (decided bool, err error
 			return true, nil
 		}
 		return true, derrors.Forbidden("only the service provider can do this")
+	case ViewRefusedExtensions:
+		if a.Role == RoleEmployee {
+			return true, derrors.Forbidden("the refused extension codes are for administrators who activate employees")
+		}
+		return true, nil
 	case ViewNumbers, ManageDevices, ViewServiceOffering:
 		switch {
 		case a.IsOperator(), a.Role == RoleCompanyAdmin && t.Kind != KindProvider:

@@ -484,9 +484,13 @@ func TestSiteAndEmployeeOffering(t *testing.T) {
 		if e := f.lastEvent(t); e.Event != "Set Site Service Offering" || e.SiteID != f.leeds.ID || !strings.Contains(string(e.After), "Call Centre") {
 			t.Errorf("audit = %+v", e)
 		}
-		// Replacing drops the add-on.
+		// Replacing drops the add-on; the audit entry keeps both sides.
 		if so, err = f.svc.SetSiteOffering(ctx, f.acme.ID, f.leeds.ID, essentials.ID, nil); err != nil || len(so.AddOns) != 0 {
 			t.Errorf("replace = %+v, %v", so, err)
+		}
+		if e := f.lastEvent(t); e.Event != "Set Site Service Offering" || !strings.Contains(string(e.Before), "Call Centre") ||
+			strings.Contains(string(e.After), "Call Centre") || !strings.Contains(string(e.After), "Site Essentials") {
+			t.Errorf("audit of the replacement: before %s after %s", e.Before, e.After)
 		}
 
 		empBad := []struct {

@@ -36,14 +36,17 @@ var Accounts = []Account{
 	{"globex.admin", "company administrator", "Globex plc"},
 }
 
-// site describes a demo site: its groups (paths below the site) and the
-// fictional Ofcom drama-number range its people get.
+// site describes a demo site: its groups (paths below the site), the
+// fictional Ofcom drama-number range its people get, the site add-ons it
+// has on top of the default catalog's site package, and its employee limit.
 type site struct {
 	name    string
 	address directory.Address
 	groups  []string
 	numbers string // prefix of a 1000-number drama range
 	staff   int
+	addOns  []string
+	limit   int // 0: none
 }
 
 // Seeded reports whether db already holds a provider.
@@ -88,11 +91,12 @@ func Seed(ctx context.Context, a *app.App, password string) error {
 	}
 	acmeSites := []site{
 		{"Leeds", directory.Address{Line1: "1 Park Row", City: "Leeds", Postcode: "LS1 5AB", Country: "GB"},
-			[]string{"Sales", "Sales/Sales West", "Sales/Sales East", "Support", "Support/Tier 2"}, "+44113496", 90},
+			[]string{"Sales", "Sales/Sales West", "Sales/Sales East", "Support", "Support/Tier 2"}, "+44113496", 90,
+			[]string{"Call Centre"}, 120},
 		{"London", directory.Address{Line1: "10 Finsbury Square", City: "London", Postcode: "EC2A 1AF", Country: "GB"},
-			[]string{"Finance", "Engineering", "Engineering/Platform", "Engineering/Mobile"}, "+44207946", 70},
+			[]string{"Finance", "Engineering", "Engineering/Platform", "Engineering/Mobile"}, "+44207946", 70, nil, 100},
 		{"Manchester", directory.Address{Line1: "3 Hardman Street", City: "Manchester", Postcode: "M3 3HF", Country: "GB"},
-			[]string{"Operations", "Operations/Warehouse"}, "+44161496", 40},
+			[]string{"Operations", "Operations/Warehouse"}, "+44161496", 40, nil, 0},
 	}
 	acmeGroups, err := seedCompany(ctx, a, p.ID, acme, acmeSites, hash, rng, "acme.admin", "Alex", "Morgan")
 	if err != nil {
@@ -110,9 +114,9 @@ func Seed(ctx context.Context, a *app.App, password string) error {
 	}
 	globexSites := []site{
 		{"Reading", directory.Address{Line1: "4 Forbury Place", City: "Reading", Postcode: "RG1 3JH", Country: "GB"},
-			[]string{"Research", "Research/Labs"}, "+44118496", 18},
+			[]string{"Research", "Research/Labs"}, "+44118496", 18, nil, 25},
 		{"Bristol", directory.Address{Line1: "2 Temple Quay", City: "Bristol", Postcode: "BS1 6DZ", Country: "GB"},
-			[]string{"Customer Care"}, "+44117496", 12},
+			[]string{"Customer Care"}, "+44117496", 12, []string{"Call Centre"}, 15},
 	}
 	_, err = seedCompany(ctx, a, p.ID, globex, globexSites, hash, rng, "globex.admin", "Hank", "Scorpio")
 	return err
@@ -189,8 +193,46 @@ func seedCompany(ctx context.Context, a *app.App, providerID int64, c tenancy.Co
 		if err := activateStaff(ctx, a, providerID, c.ID, g.ID, inService); err != nil {
 			return nil, fmt.Errorf("demo: activate staff of %s: %w", s.name, err)
 		}
+		if err := siteService(ctx, a, providerID, c.ID, g.ID, s); err != nil {
+			return nil, fmt.Errorf("demo: package and limit of %s: %w", s.name, err)
+		}
 	}
 	return ids, nil
+}
+
+// siteService gives a demo site what the provider would sell with it, as an
+// operator does on the site's Package & Limit page: the default catalog's
+// site feature package ("Site Essentials"), the site's add-ons, and its
+// employee limit, set after its staff are activated.
+func siteService(ctx context.Context, a *app.App, providerID, companyID, siteID int64, s site) error {
+	ps, err := a.Catalog.Packages(ctx, providerID, catalog.PackageFilter{Kind: catalog.KindSite})
+	if err != nil {
+		return err
+	}
+	byName := map[string]catalog.Package{}
+	for _, p := range ps {
+		byName[p.Name] = p
+	}
+	pkg, ok := byName["Site Essentials"]
+	if !ok || pkg.Type != catalog.TypePackage {
+		return fmt.Errorf("the catalog has no site package %q", "Site Essentials")
+	}
+	var addOns []int64
+	for _, name := range s.addOns {
+		p, ok := byName[name]
+		if !ok || p.Type != catalog.TypeAddOn {
+			return fmt.Errorf("the catalog has no site add-on %q", name)
+		}
+		addOns = append(addOns, p.ID)
+	}
+	if _, err := a.Catalog.SetSiteOffering(ctx, companyID, siteID, pkg.ID, addOns); err != nil {
+		return err
+	}
+	if s.limit == 0 {
+		return nil
+	}
+	_, err = a.Lifecycle.SetSiteLimit(ctx, companyID, siteID, s.limit)
+	return err
 }
 
 // siteBlock keeps the demo's extension blocks within 2-9.

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
@@ -64,6 +65,40 @@ func TestSeed(t *testing.T) {
 		_, n, err := a.Directory.ListEmployees(ctx, leeds.CompanyID, sc, directory.EmployeeFilter{}, store.Page{})
 		if err != nil || n < 50 || n >= counts["Acme Ltd"] {
 			t.Errorf("leeds.admin sees %d employees (%v), want the Leeds site's people only", n, err)
+		}
+
+		// Every demo site has its feature package (the Service Offering tab
+		// shows it), the busy ones the Call Centre add-on, and most an
+		// employee limit above the staff they hold.
+		wantAddOns := map[string]string{"Leeds": "Call Centre", "London": "", "Manchester": "", "Reading": "", "Bristol": "Call Centre"}
+		sites := 0
+		for _, c := range cs {
+			gs, _, err := a.Directory.ListGroups(ctx, c.ID, access.Scope{CompanyID: c.ID}, directory.GroupFilter{SitesOnly: true}, store.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range gs {
+				sites++
+				o, err := a.Catalog.ForSite(ctx, c.ID, g.ID)
+				if err != nil || o.Package == nil || o.Package.Name != "Site Essentials" {
+					t.Errorf("%s: package %+v, %v", g.Name, o.Package, err)
+					continue
+				}
+				var addOns []string
+				for _, x := range o.AddOns {
+					addOns = append(addOns, x.Name)
+				}
+				if got := strings.Join(addOns, ", "); got != wantAddOns[g.Name] {
+					t.Errorf("%s: add-ons %q, want %q", g.Name, got, wantAddOns[g.Name])
+				}
+				l, err := a.Lifecycle.SiteLimit(ctx, c.ID, g.ID)
+				if err != nil || (l.EmployeeLimit != 0 && l.Employees > l.EmployeeLimit) || (g.Name == "Leeds" && l.EmployeeLimit != 120) {
+					t.Errorf("%s: limit %+v, %v", g.Name, l, err)
+				}
+			}
+		}
+		if sites != len(wantAddOns) {
+			t.Errorf("%d demo sites, want %d", sites, len(wantAddOns))
 		}
 	})
 }

@@ -182,56 +182,106 @@ func (s *Service) RefusedExtensions(ctx context.Context) (out []RefusedExtension
 	return out, rows.Err()
 }
 
-// AddRefusedExtension adds (or replaces) a refused code, for a provider whose
-// network reserves more short codes.
-func (s *Service) AddRefusedExtension(ctx context.Context, r RefusedExtension) (err error) {
-	defer derrors.Wrap(&err, "numbering: add refused extension %q", r.Code)
+// MaxRefusedReason bounds a refused code's reason: it is shown next to the
+// extension field, so it is a phrase, not a paragraph.
+const MaxRefusedReason = 200
+
+// Validate checks a refused code and normalises it. An exact code is a
+// whole extension (3 to 6 digits, as any extension); a prefix is shorter than
+// an extension and, with Length, names the one extension length it covers.
+// A code that could never be an extension is refused rather than stored, so
+// the list shown to administrators holds only codes that matter.
+func (r *RefusedExtension) Validate() error {
 	v := &derrors.ValidationError{}
 	r.Code, r.Reason = strings.TrimSpace(r.Code), strings.TrimSpace(r.Reason)
-	if r.Code == "" || onlyDigits(r.Code) != r.Code || len(r.Code) > 10 {
-		v.Add("code", "the code must be 1 to 10 digits")
-	}
-	if r.Reason == "" {
-		v.Add("reason", "say why the code is refused; administrators see it")
+	switch {
+	case r.Code == "" || onlyDigits(r.Code) != r.Code:
+		v.Add("code", "the code must be digits only, like 101")
+	case !r.Prefix && (len(r.Code) < MinExtensionLength || len(r.Code) > MaxExtensionLength):
+		v.Add("code", "an extension has %d to %d digits, so a code of %d could never be one; for all extensions starting with %s, make it a prefix",
+			MinExtensionLength, MaxExtensionLength, len(r.Code), r.Code)
+	case r.Prefix && len(r.Code) >= MaxExtensionLength:
+		v.Add("code", "a prefix must be shorter than the longest extension (%d digits); refuse the code %s exactly instead", MaxExtensionLength, r.Code)
 	}
 	if !r.Prefix {
 		r.Length = 0
-	} else if r.Length != 0 && r.Length <= len(r.Code) {
-		v.Add("length", "a prefix's length must be longer than the prefix (or 0 for any length)")
+	} else if r.Length != 0 && (r.Length <= len(r.Code) || r.Length < MinExtensionLength || r.Length > MaxExtensionLength) {
+		v.Add("length", "the length must be 0 (any length) or the number of digits of the extensions it covers: more than the prefix's %d, from %d to %d",
+			len(r.Code), MinExtensionLength, MaxExtensionLength)
 	}
-	if err := v.Err(); err != nil {
-		return err
+	switch {
+	case r.Reason == "":
+		v.Add("reason", "say why the code is refused; administrators see it next to the extension field")
+	case len([]rune(r.Reason)) > MaxRefusedReason:
+		v.Add("reason", "the reason must be at most %d characters", MaxRefusedReason)
+	}
+	return v.Err()
+}
+
+// refusedExtension returns the refused entry of code.
+func (s *Service) refusedExtension(ctx context.Context, code string) (RefusedExtension, error) {
+	var r RefusedExtension
+	var match string
+	err := s.db.Q(ctx).QueryRow(ctx, "SELECT code, match_kind, total_length, reason FROM refused_extensions WHERE code = ?", code).
+		Scan(&r.Code, &match, &r.Length, &r.Reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("refused extension %q: %w", code, derrors.ErrNotFound)
+	}
+	r.Prefix = match == "prefix"
+	return r, err
+}
+
+// AddRefusedExtension adds a refused code, for a provider whose network
+// reserves more short codes. A code already listed is a conflict (remove it
+// first to change its reason), so an addition never silently rewrites what
+// administrators were told. Extensions already given out are not touched:
+// the list governs new extensions only.
+func (s *Service) AddRefusedExtension(ctx context.Context, r RefusedExtension) (out RefusedExtension, err error) {
+	defer derrors.Wrap(&err, "numbering: add refused extension %q", r.Code)
+	if err := r.Validate(); err != nil {
+		return RefusedExtension{}, err
 	}
 	match := "exact"
 	if r.Prefix {
 		match = "prefix"
 	}
-	return s.db.Tx(ctx, func(ctx context.Context) error {
-		q := s.db.Q(ctx)
-		if _, err := q.Exec(ctx, "DELETE FROM refused_extensions WHERE code = ?", r.Code); err != nil {
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		if held, err := s.refusedExtension(ctx, r.Code); err == nil {
+			return derrors.Conflict("code", "%s is already refused (%s): remove it first to change it", held.Label(), held.Reason)
+		} else if !errors.Is(err, derrors.ErrNotFound) {
 			return err
 		}
-		if _, err := q.Exec(ctx, "INSERT INTO refused_extensions (code, match_kind, total_length, reason, created_at) VALUES (?, ?, ?, ?, ?)",
-			r.Code, match, r.Length, r.Reason, store.Now()); err != nil {
-			return err
+		_, err := s.db.Q(ctx).Exec(ctx, "INSERT INTO refused_extensions (code, match_kind, total_length, reason, created_at) VALUES (?, ?, ?, ?, ?)",
+			r.Code, match, r.Length, r.Reason, store.Now())
+		if store.IsUniqueViolation(err) {
+			return derrors.Conflict("code", "%s was just added by somebody else", r.Label())
 		}
-		return s.audit.Record(ctx, audit.Event{Event: "Add Refused Extension", ObjectKind: "refused_extension", ObjectName: r.Label(), After: r})
-	})
-}
-
-// RemoveRefusedExtension deletes a refused code.
-func (s *Service) RemoveRefusedExtension(ctx context.Context, code string) (err error) {
-	defer derrors.Wrap(&err, "numbering: remove refused extension %q", code)
-	return s.db.Tx(ctx, func(ctx context.Context) error {
-		res, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM refused_extensions WHERE code = ?", code)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return derrors.ErrNotFound
+		if out, err = s.refusedExtension(ctx, r.Code); err != nil {
+			return err
 		}
-		return s.audit.Record(ctx, audit.Event{Event: "Remove Refused Extension", ObjectKind: "refused_extension", ObjectName: code,
-			Before: map[string]string{"code": code}})
+		return s.audit.Record(ctx, audit.Event{Event: "Add Refused Extension", ObjectKind: "refused_extension", ObjectName: out.Label(), After: out})
+	})
+	return out, err
+}
+
+// RemoveRefusedExtension deletes a refused code; the audit entry keeps what
+// it was.
+func (s *Service) RemoveRefusedExtension(ctx context.Context, code string) (err error) {
+	defer derrors.Wrap(&err, "numbering: remove refused extension %q", code)
+	code = strings.TrimSpace(code)
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		before, err := s.refusedExtension(ctx, code)
+		if err != nil {
+			return err
+		}
+		if _, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM refused_extensions WHERE code = ?", code); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Event: "Remove Refused Extension", ObjectKind: "refused_extension", ObjectName: before.Label(),
+			Before: before})
 	})
 }
 

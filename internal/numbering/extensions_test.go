@@ -3,6 +3,7 @@ package numbering_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/derrors"
@@ -188,15 +189,58 @@ func TestRefusedExtensions(t *testing.T) {
 			t.Errorf("labels = %v", labels)
 		}
 		// The list is data: a provider can add a code and remove it.
-		if err := f.svc.AddRefusedExtension(ctx, numbering.RefusedExtension{Code: "999", Reason: "it is the emergency number"}); err != nil {
+		added, err := f.svc.AddRefusedExtension(ctx, numbering.RefusedExtension{Code: " 999 ", Reason: " it is the emergency number ", Length: 4})
+		if err != nil {
 			t.Fatal(err)
 		}
+		if added != (numbering.RefusedExtension{Code: "999", Reason: "it is the emergency number"}) {
+			t.Errorf("added = %+v, want trimmed and without a length", added)
+		}
+		if e := f.lastEvent(t); e.Event != "Add Refused Extension" || e.ObjectName != "999" || !strings.Contains(string(e.After), "emergency") {
+			t.Errorf("audit = %+v", e)
+		}
 		expectErr(t, "999", f.svc.ValidateExtension(ctx, f.acme.ID, 0, "999", numbering.Owner{}), derrors.ErrInvalid, "emergency")
-		if err := f.svc.AddRefusedExtension(ctx, numbering.RefusedExtension{Code: "9x9"}); !errors.Is(err, derrors.ErrInvalid) {
-			t.Errorf("bad refused code: %v", err)
+		prefix, err := f.svc.AddRefusedExtension(ctx, numbering.RefusedExtension{Code: "87", Prefix: true, Length: 4, Reason: "the 87xx block is the carrier's"})
+		if err != nil || prefix.Label() != "87xx" {
+			t.Fatalf("prefix = %+v, %v", prefix, err)
+		}
+		expectErr(t, "8712", f.svc.ValidateExtension(ctx, f.acme.ID, 0, "8712", numbering.Owner{}), derrors.ErrInvalid, "carrier")
+		if err := f.svc.ValidateExtension(ctx, f.acme.ID, 0, "87123", numbering.Owner{}); err != nil {
+			t.Errorf("87123 (five digits) refused by 87xx: %v", err)
+		}
+		before := f.auditTotal(t)
+		for _, c := range []struct {
+			name  string
+			r     numbering.RefusedExtension
+			kind  error
+			field string
+		}{
+			{"letters", numbering.RefusedExtension{Code: "9x9", Reason: "r"}, derrors.ErrInvalid, "code"},
+			{"empty", numbering.RefusedExtension{Reason: "r"}, derrors.ErrInvalid, "code"},
+			{"too short to be an extension", numbering.RefusedExtension{Code: "12", Reason: "r"}, derrors.ErrInvalid, "make it a prefix"},
+			{"too long to be an extension", numbering.RefusedExtension{Code: "1234567", Reason: "r"}, derrors.ErrInvalid, "could never be one"},
+			{"prefix as long as an extension", numbering.RefusedExtension{Code: "123456", Prefix: true, Reason: "r"}, derrors.ErrInvalid, "exactly instead"},
+			{"prefix length not longer", numbering.RefusedExtension{Code: "123", Prefix: true, Length: 3, Reason: "r"}, derrors.ErrInvalid, "length"},
+			{"prefix length too long", numbering.RefusedExtension{Code: "12", Prefix: true, Length: 7, Reason: "r"}, derrors.ErrInvalid, "length"},
+			{"no reason", numbering.RefusedExtension{Code: "998", Reason: "  "}, derrors.ErrInvalid, "reason"},
+			{"reason too long", numbering.RefusedExtension{Code: "998", Reason: strings.Repeat("x", numbering.MaxRefusedReason+1)}, derrors.ErrInvalid, "at most"},
+			{"already refused", numbering.RefusedExtension{Code: "101", Reason: "again"}, derrors.ErrConflict, "101 is already refused"},
+			{"already refused as a prefix", numbering.RefusedExtension{Code: "116", Reason: "again"}, derrors.ErrConflict, "116xxx is already refused"},
+		} {
+			_, err := f.svc.AddRefusedExtension(ctx, c.r)
+			expectErr(t, c.name, err, c.kind, c.field)
+		}
+		if f.auditTotal(t) != before {
+			t.Errorf("refused additions were audited")
+		}
+		if list, _ := f.svc.RefusedExtensions(ctx); len(list) != 10 {
+			t.Errorf("after two additions: %d codes, want 10", len(list))
 		}
 		if err := f.svc.RemoveRefusedExtension(ctx, "999"); err != nil {
 			t.Fatal(err)
+		}
+		if e := f.lastEvent(t); e.Event != "Remove Refused Extension" || !strings.Contains(string(e.Before), "emergency") || len(e.After) != 0 && string(e.After) != "null" {
+			t.Errorf("audit of removal = %+v (before %s)", e, e.Before)
 		}
 		if err := f.svc.ValidateExtension(ctx, f.acme.ID, 0, "999", numbering.Owner{}); err != nil {
 			t.Errorf("after removal: %v", err)

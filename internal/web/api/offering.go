@@ -83,6 +83,54 @@ func (h *Handler) serviceOffering(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// siteOffering is a site's feature package and add-ons, and what employees
+// may have under it: the site row of the Service Offering tab. Whoever may
+// see the site's Service Offering reads it: operators, the company's
+// administrators and the group administrators of the site itself.
+func (h *Handler) siteOffering(w http.ResponseWriter, r *http.Request) error {
+	g, err := h.group(r, access.ViewServiceOffering, true)
+	if err != nil {
+		return err
+	}
+	o, err := h.app.Catalog.ForSite(r.Context(), g.CompanyID, g.ID)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, o)
+	return nil
+}
+
+// SiteOfferingRequest is PUT /api/v1/sites/{id}/offering: the whole
+// assignment, replacing what the site had (no add-ons when absent).
+type SiteOfferingRequest struct {
+	PackageID int64   `json:"package_id"`
+	AddOnIDs  []int64 `json:"add_on_ids"`
+}
+
+// setSiteOffering gives a site its feature package and add-ons. They are
+// sold under the customer's contract, so it is the control panel's, like
+// the site's employee limit: operators only (ManageCompany); the company's
+// administrators read it and get a 403 naming the service provider.
+func (h *Handler) setSiteOffering(w http.ResponseWriter, r *http.Request) error {
+	g, err := h.group(r, access.ViewServiceOffering, true)
+	if err != nil {
+		return err
+	}
+	if err := h.app.Access.Check(r.Context(), actor(r), access.ManageCompany, access.Company(g.CompanyID)); err != nil {
+		return err
+	}
+	var req SiteOfferingRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	o, err := h.app.Catalog.SetSiteOffering(r.Context(), g.CompanyID, g.ID, req.PackageID, req.AddOnIDs)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, o)
+	return nil
+}
+
 // requireCatalog checks that the caller manages the provider's catalog.
 func (h *Handler) requireCatalog(r *http.Request) (int64, error) {
 	a := actor(r)

@@ -203,6 +203,69 @@ func (h *Handler) setNumberRangeParameters(w http.ResponseWriter, r *http.Reques
 	return nil
 }
 
+// RefusedExtension is one refused code as the API shows it: the stored
+// entry and its label ("116xxx" for a prefix), the way the portal lists it.
+type RefusedExtension struct {
+	numbering.RefusedExtension
+	Label string `json:"label"`
+}
+
+func refusedView(r numbering.RefusedExtension) RefusedExtension {
+	return RefusedExtension{RefusedExtension: r, Label: r.Label()}
+}
+
+// listRefusedExtensions is the provider's list of codes no extension may
+// be. Whoever activates employees reads it (Activate shows it next to the
+// extension field); employees get 403.
+func (h *Handler) listRefusedExtensions(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	if err := h.app.Access.Check(r.Context(), a, access.ViewRefusedExtensions, access.Provider(a.ProviderID)); err != nil {
+		return err
+	}
+	rs, err := h.app.Numbering.RefusedExtensions(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]RefusedExtension, 0, len(rs))
+	for _, x := range rs {
+		out = append(out, refusedView(x))
+	}
+	WriteJSON(w, http.StatusOK, list(out, len(out), pageOf(len(out))))
+	return nil
+}
+
+// addRefusedExtension adds a code; provider operators only (the codes come
+// from the public network the provider connects to).
+func (h *Handler) addRefusedExtension(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	if err := h.app.Access.Check(r.Context(), a, access.ManageNumbering, access.Provider(a.ProviderID)); err != nil {
+		return err
+	}
+	var req numbering.RefusedExtension
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	x, err := h.app.Numbering.AddRefusedExtension(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/settings/refused-extensions")
+	WriteJSON(w, http.StatusCreated, refusedView(x))
+	return nil
+}
+
+func (h *Handler) removeRefusedExtension(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	if err := h.app.Access.Check(r.Context(), a, access.ManageNumbering, access.Provider(a.ProviderID)); err != nil {
+		return err
+	}
+	if err := h.app.Numbering.RemoveRefusedExtension(r.Context(), r.PathValue("code")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (h *Handler) listRanges(w http.ResponseWriter, r *http.Request) error {
 	g, err := h.group(r, access.ViewNumbers, true)
 	if err != nil {

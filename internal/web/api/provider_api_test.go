@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/devices"
+	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
@@ -22,6 +24,7 @@ import (
 type providerEstate struct {
 	feature, spareFeature         catalog.Feature
 	sitePkg, empPkg, spareAddOn   catalog.Package
+	siteAddOn                     catalog.Package
 	term, spareTerm               catalog.Term
 	deskType, softType            devices.Type
 	leedsPhone, sparePhone        devices.Device
@@ -58,6 +61,8 @@ func seedProviderEstate(t testing.TB, env *apptest.Env) providerEstate {
 	e.empPkg = must(a.Catalog.CreatePackage(ctx, prov, catalog.PackageRequest{Type: catalog.TypePackage, Kind: catalog.KindEmployee, Name: "Employee Standard",
 		Description: "Everyday calling.", FeatureIDs: []int64{e.feature.ID}}))
 	e.spareAddOn = must(a.Catalog.CreatePackage(ctx, prov, catalog.PackageRequest{Type: catalog.TypeAddOn, Kind: catalog.KindEmployee, Name: "Spare add-on",
+		FeatureIDs: []int64{e.feature.ID}}))
+	e.siteAddOn = must(a.Catalog.CreatePackage(ctx, prov, catalog.PackageRequest{Type: catalog.TypeAddOn, Kind: catalog.KindSite, Name: "Site Queues",
 		FeatureIDs: []int64{e.feature.ID}}))
 	e.term = must(a.Catalog.CreateTerm(ctx, prov, catalog.TermRequest{Name: "Monthly", Months: 1, Rank: 1}))
 	e.spareTerm = must(a.Catalog.CreateTerm(ctx, prov, catalog.TermRequest{Name: "Five years", Months: 60, Rank: 50}))
@@ -237,6 +242,86 @@ func providerContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "offering employee self", user: "west.one", method: "GET", path: p("/api/v1/service-offering?employee_id=%d", e.westOne), want: 200},
 		{name: "offering employee other company", user: "acme.admin", method: "GET", path: p("/api/v1/service-offering?employee_id=%d", e.gOne), want: 404},
 		{name: "offering two objects", user: "acme.admin", method: "GET", path: p("/api/v1/service-offering?site_id=%d&employee_id=%d", e.leeds, e.westOne), want: 422},
+
+		// A site's feature package and add-ons: operators set them; the
+		// company's and the site's administrators read them.
+		{name: "site offering group admin", user: "leeds.admin", method: "GET", path: p("/api/v1/sites/%d/offering", e.leeds), want: 200},
+		{name: "site offering company admin", user: "acme.admin", method: "GET", path: p("/api/v1/sites/%d/offering", e.london), want: 200},
+		{name: "site offering admin of a group below", user: "sales.admin", method: "GET", path: p("/api/v1/sites/%d/offering", e.leeds), want: 404},
+		{name: "site offering employee", user: "west.one", method: "GET", path: p("/api/v1/sites/%d/offering", e.leeds), want: 404},
+		{name: "site offering of a group", user: "acme.admin", method: "GET", path: p("/api/v1/sites/%d/offering", e.sales), want: 404},
+		{name: "site offering other company", user: "acme.admin", method: "GET", path: p("/api/v1/sites/%d/offering", e.reading), want: 404},
+		{name: "site offering must change password", user: "provider.fresh", method: "GET", path: p("/api/v1/sites/%d/offering", e.leeds), want: 403,
+			setup: func(t *testing.T) { freshAdmin(t, c.env, "provider.fresh") }},
+		{name: "site offering anonymous", method: "GET", path: p("/api/v1/sites/%d/offering", e.leeds), want: 401},
+		{name: "set site offering", user: "operator", method: "PUT", path: p("/api/v1/sites/%d/offering", e.london),
+			body: map[string]any{"package_id": e.sitePkg.ID, "add_on_ids": []int64{e.siteAddOn.ID}}, want: 200},
+		{name: "set site offering reseller's other company", user: "reseller.admin", method: "PUT", path: p("/api/v1/sites/%d/offering", e.london),
+			body: map[string]any{"package_id": e.sitePkg.ID}, want: 404},
+		{name: "set site offering employee package", user: "operator", method: "PUT", path: p("/api/v1/sites/%d/offering", e.london),
+			body: map[string]any{"package_id": e.empPkg.ID}, want: 422},
+		{name: "set site offering employee add-on", user: "operator", method: "PUT", path: p("/api/v1/sites/%d/offering", e.london),
+			body: map[string]any{"package_id": e.sitePkg.ID, "add_on_ids": []int64{e.spareAddOn.ID}}, want: 422},
+		{name: "set site offering company admin", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/offering", e.london),
+			body: map[string]any{"package_id": e.sitePkg.ID}, want: 403},
+		{name: "set site offering group admin", user: "leeds.admin", method: "PUT", path: p("/api/v1/sites/%d/offering", e.leeds),
+			body: map[string]any{"package_id": e.sitePkg.ID}, want: 403},
+		{name: "set site offering other company", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/offering", e.reading),
+			body: map[string]any{"package_id": e.sitePkg.ID}, want: 404},
+		{name: "set site offering unknown field", user: "operator", method: "PUT", path: p("/api/v1/sites/%d/offering", e.london),
+			body: map[string]any{"package": e.sitePkg.ID}, want: 400, badRequest: true},
+		{name: "set site offering not json", user: "operator", method: "PUT", path: p("/api/v1/sites/%d/offering", e.london),
+			body: `{"package_id": 1}`, header: map[string]string{"Content-Type": "text/plain"}, want: 415, badRequest: true},
+		{name: "set site offering anonymous", method: "PUT", path: p("/api/v1/sites/%d/offering", e.london),
+			body: map[string]any{"package_id": e.sitePkg.ID}, want: 401},
+
+		// The refused extension codes: read by whoever activates, kept by the provider.
+		{name: "refused codes operator", user: "operator", method: "GET", path: "/api/v1/settings/refused-extensions", want: 200},
+		{name: "refused codes company admin", user: "acme.admin", method: "GET", path: "/api/v1/settings/refused-extensions", want: 200},
+		{name: "refused codes group admin", user: "leeds.admin", method: "GET", path: "/api/v1/settings/refused-extensions", want: 200},
+		{name: "refused codes employee", user: "west.one", method: "GET", path: "/api/v1/settings/refused-extensions", want: 403},
+		{name: "refused codes anonymous", method: "GET", path: "/api/v1/settings/refused-extensions", want: 401},
+		{name: "refuse code", user: "operator", method: "POST", path: "/api/v1/settings/refused-extensions",
+			body: map[string]any{"code": "999", "reason": "it is the emergency number"}, want: 201},
+		{name: "refuse prefix", user: "operator", method: "POST", path: "/api/v1/settings/refused-extensions",
+			body: map[string]any{"code": "87", "prefix": true, "length": 4, "reason": "the 87xx block belongs to the carrier"}, want: 201},
+		{name: "refuse code again", user: "operator", method: "POST", path: "/api/v1/settings/refused-extensions",
+			body: map[string]any{"code": "999", "reason": "twice"}, want: 409},
+		{name: "refuse bad code", user: "operator", method: "POST", path: "/api/v1/settings/refused-extensions",
+			body: map[string]any{"code": "12", "reason": ""}, want: 422},
+		{name: "refuse code company admin", user: "acme.admin", method: "POST", path: "/api/v1/settings/refused-extensions",
+			body: map[string]any{"code": "998", "reason": "r"}, want: 403},
+		{name: "refuse code reseller", user: "reseller.admin", method: "POST", path: "/api/v1/settings/refused-extensions",
+			body: map[string]any{"code": "998", "reason": "r"}, want: 403},
+		{name: "refuse code unknown field", user: "operator", method: "POST", path: "/api/v1/settings/refused-extensions",
+			body: map[string]any{"code": "998", "reason": "r", "why": "x"}, want: 400, badRequest: true},
+		{name: "refuse code not json", user: "operator", method: "POST", path: "/api/v1/settings/refused-extensions",
+			body: `{"code": "998"}`, header: map[string]string{"Content-Type": "text/plain"}, want: 415, badRequest: true},
+		{name: "refuse code anonymous", method: "POST", path: "/api/v1/settings/refused-extensions",
+			body: map[string]any{"code": "998", "reason": "r"}, want: 401},
+		{name: "allow code company admin", user: "acme.admin", method: "DELETE", path: "/api/v1/settings/refused-extensions/999", want: 403},
+		{name: "allow code", user: "operator", method: "DELETE", path: "/api/v1/settings/refused-extensions/999", want: 204},
+		{name: "allow code not listed", user: "operator", method: "DELETE", path: "/api/v1/settings/refused-extensions/999", want: 404},
+		{name: "allow code anonymous", method: "DELETE", path: "/api/v1/settings/refused-extensions/87", want: 401},
+	}
+}
+
+// freshAdmin adds a company admin of Acme whose password must change, so
+// every call of theirs but the password change is refused with 403.
+func freshAdmin(t *testing.T, env *apptest.Env, username string) {
+	t.Helper()
+	ctx := context.Background()
+	e, err := env.App.Directory.CreateEmployee(ctx, env.Fixture.Acme.ID, env.Fixture.Provider.ID, directory.EmployeeCreateRequest{
+		Username: username, Role: access.RoleCompanyAdmin, FirstName: "Fresh", LastName: "Admin"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = env.App.DB.Tx(ctx, func(ctx context.Context) error {
+		_, err := env.App.DB.Q(ctx).Exec(ctx, "UPDATE accounts SET must_change_password = ? WHERE id = ?", true, e.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -23,6 +23,8 @@ func offeringRoutes() []Route {
 		{Method: "GET", Pattern: "/api/v1/device-types", fn: func(h *Handler) handlerFunc { return h.listDeviceTypes }},
 		{Method: "POST", Pattern: "/api/v1/device-types", fn: func(h *Handler) handlerFunc { return h.createDeviceType }},
 		{Method: "GET", Pattern: "/api/v1/sites/{id}/numbers", fn: func(h *Handler) handlerFunc { return h.siteNumbers }},
+		{Method: "GET", Pattern: "/api/v1/sites/{id}/offering", fn: func(h *Handler) handlerFunc { return h.siteOffering }},
+		{Method: "PUT", Pattern: "/api/v1/sites/{id}/offering", fn: func(h *Handler) handlerFunc { return h.setSiteOffering }},
 		{Method: "GET", Pattern: "/api/v1/sites/{id}/extension-policy", fn: func(h *Handler) handlerFunc { return h.extensionPolicy }},
 		{Method: "PUT", Pattern: "/api/v1/sites/{id}/extension-policy", fn: func(h *Handler) handlerFunc { return h.setExtensionPolicy }},
 		{Method: "GET", Pattern: "/api/v1/sites/{id}/devices", fn: func(h *Handler) handlerFunc { return h.siteDevices }},

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/lifecycle"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
 )
 
 func init() {
@@ -171,6 +172,28 @@ type activatePage struct {
 	Rows      []activateRow
 	// IDs are the selected employees, carried by the site chooser.
 	IDs []int64
+	// Reserved are the provider's refused extension codes, shown with their
+	// reasons next to the extension field as the seed prints them at this
+	// step; ExtensionHint names them in each extension field's hint.
+	Reserved      []numbering.RefusedExtension
+	ExtensionHint string
+}
+
+// extensionHint is the hint of Activate's extension fields, naming the
+// refused codes (the note beside the field gives their reasons).
+func extensionHint(refused []numbering.RefusedExtension) string {
+	h := "Pre-filled from the site's extension policy. Leave blank to take the policy's; if you choose another number, change or clear it."
+	if len(refused) == 0 {
+		return h
+	}
+	labels := make([]string, len(refused))
+	for i, x := range refused {
+		labels[i] = x.Label()
+	}
+	if len(labels) == 1 {
+		return h + " " + labels[0] + " cannot be used."
+	}
+	return h + " " + strings.Join(labels[:len(labels)-1], ", ") + " and " + labels[len(labels)-1] + " cannot be used."
 }
 
 // pkgOption is a feature package or add-on with its features.
@@ -305,6 +328,10 @@ func (p *Pages) renderActivate(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	d := activatePage{Form: f, Multi: multi, CompanyID: companyID}
+	if d.Reserved, err = p.app.Numbering.RefusedExtensions(ctx); err != nil {
+		return err
+	}
+	d.ExtensionHint = extensionHint(d.Reserved)
 	if multi {
 		employeesSide(v, nil, "selection")
 		d.Action = "/employees/activate"

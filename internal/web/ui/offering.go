@@ -28,6 +28,9 @@ type offeringPage struct {
 	Sites  []directory.Group
 	SiteID int64
 	Term   *catalog.Term
+	// CanEdit says the caller sets the site's package and add-ons (on the
+	// site's Package & Limit page): operators.
+	CanEdit bool
 }
 
 // offering is the Service Offering tab. It answers per object as the
@@ -107,6 +110,7 @@ func (p *Pages) offering(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			companyID, page.Object, page.Name, page.SiteID = g.CompanyID, "site", g.Name, g.ID
+			page.CanEdit = p.app.Access.Check(ctx, a, access.ManageCompany, access.Company(g.CompanyID)) == nil
 			var pkgs []catalog.Package
 			if o.Package != nil {
 				pkgs = []catalog.Package{*o.Package}

@@ -27,29 +27,35 @@ import (
 //	GET  /settings/number-ranges               Number Range Parameters
 //	GET  /catalog                              features, packages, add-ons, terms, device types
 //	GET  /service-offering?site_id=|employee_id=
+//	GET  /settings/refused-extensions          the refused extension codes (provider_refused.go)
 //	GET  /sites/{id}/numbers, /sites/{id}/extension-policy, /sites/{id}/devices
+//	GET  /sites/{id}/service                   Package & Limit: the site's package, add-ons, employee limit
 func init() {
 	pageNames = append(pageNames, "customer_main", "contact_form", "contact_password", "number_ranges",
-		"catalog", "site_numbers", "site_extension", "site_devices")
+		"catalog", "site_numbers", "site_extension", "site_devices", "site_service", "refused_extensions")
 	for k, v := range map[string]string{
-		"company-saved":    "The customer's details have been saved.",
-		"contact-added":    "The contact has been added. Their login details have been e-mailed to them.",
-		"contact-saved":    "The contact's details have been saved.",
-		"contact-pw-mail":  "A new password has been generated and e-mailed to the contact.",
-		"contact-pw-set":   "The password has been changed. The contact must change it at the next login.",
-		"block-assigned":   "An internal number block has been assigned.",
-		"block-no-params":  "The Number Range Parameters must be defined before an Internal Number Block can be assigned.",
-		"block-none-left":  "Every internal number block is taken: extend the Number Range Parameters first.",
-		"ranges-saved":     "The Number Range Parameters have been saved.",
-		"range-added":      "The DN range has been added to the site's pool.",
-		"range-removed":    "The DN range has been removed.",
-		"policy-saved":     "The extension policy has been saved.",
-		"device-added":     "The device has been added.",
-		"device-deleted":   "The device has been deleted.",
-		"catalog-saved":    "The catalog has been updated.",
-		"catalog-deleted":  "The entry has been deleted from the catalog.",
-		"devtype-added":    "The device type has been added.",
-		"nothing-selected": "Nothing was chosen.",
+		"company-saved":       "The customer's details have been saved.",
+		"contact-added":       "The contact has been added. Their login details have been e-mailed to them.",
+		"contact-saved":       "The contact's details have been saved.",
+		"contact-pw-mail":     "A new password has been generated and e-mailed to the contact.",
+		"contact-pw-set":      "The password has been changed. The contact must change it at the next login.",
+		"block-assigned":      "An internal number block has been assigned.",
+		"block-no-params":     "The Number Range Parameters must be defined before an Internal Number Block can be assigned.",
+		"block-none-left":     "Every internal number block is taken: extend the Number Range Parameters first.",
+		"ranges-saved":        "The Number Range Parameters have been saved.",
+		"range-added":         "The DN range has been added to the site's pool.",
+		"range-removed":       "The DN range has been removed.",
+		"policy-saved":        "The extension policy has been saved.",
+		"device-added":        "The device has been added.",
+		"device-deleted":      "The device has been deleted.",
+		"catalog-saved":       "The catalog has been updated.",
+		"catalog-deleted":     "The entry has been deleted from the catalog.",
+		"devtype-added":       "The device type has been added.",
+		"nothing-selected":    "Nothing was chosen.",
+		"site-offering-saved": "The site's feature package and add-ons have been saved.",
+		"site-limit-saved":    "The site's employee limit has been saved.",
+		"refused-added":       "The code has been added: new extensions can no longer be it.",
+		"refused-removed":     "The code has been removed: it can be given as an extension again.",
 	} {
 		flashes[k] = v
 	}
@@ -71,6 +77,7 @@ func (p *Pages) registerService(auth func(string, handlerFunc)) {
 	auth("POST /settings/number-ranges", p.numberRangesSave)
 	p.registerCatalog(auth)
 	p.registerSites(auth)
+	p.registerRefused(auth)
 }
 
 // serviceSide adds the provider pages of this work to the provider side bar.
@@ -81,7 +88,8 @@ func serviceSide(v *view, current string) {
 	}
 	v.Side[0].Links = append(v.Side[0].Links,
 		navLink{Label: "Catalog", URL: "/catalog", Current: current == "catalog"},
-		navLink{Label: "Number Range Parameters", URL: "/settings/number-ranges", Current: current == "number-ranges"})
+		navLink{Label: "Number Range Parameters", URL: "/settings/number-ranges", Current: current == "number-ranges"},
+		navLink{Label: "Refused Extensions", URL: "/settings/refused-extensions", Current: current == "refused-extensions"})
 }
 
 // customerOf reads {id} and checks action on that company.

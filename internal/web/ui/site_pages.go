@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/lifecycle"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
@@ -20,6 +22,9 @@ func (p *Pages) registerSites(auth func(string, handlerFunc)) {
 	auth("POST /sites/{id}/ranges/{rid}/delete", p.siteRangeRemove)
 	auth("GET /sites/{id}/extension-policy", p.siteExtension)
 	auth("POST /sites/{id}/extension-policy", p.siteExtensionSave)
+	auth("GET /sites/{id}/service", p.siteService)
+	auth("POST /sites/{id}/offering", p.siteOfferingSave)
+	auth("POST /sites/{id}/employee-limit", p.siteLimitSave)
 	auth("GET /sites/{id}/devices", p.siteDevices)
 	auth("POST /sites/{id}/devices", p.siteDeviceAdd)
 	auth("POST /devices/{id}/delete", p.deviceDelete)
@@ -44,6 +49,7 @@ func siteSide(v *view, g directory.Group, current string) {
 			{Label: "Profile", URL: "/groups/" + itoa64(g.ID)},
 			{Label: "Numbers", URL: base + "/numbers", Current: current == "numbers"},
 			{Label: "Extension Policy", URL: base + "/extension-policy", Current: current == "extension"},
+			{Label: "Package & Limit", URL: base + "/service", Current: current == "service"},
 			{Label: "Devices", URL: base + "/devices", Current: current == "devices"},
 			{Label: "Service Offering", URL: "/service-offering?site_id=" + itoa64(g.ID)},
 		}}}
@@ -225,6 +231,155 @@ func (p *Pages) siteExtensionSave(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return p.renderSiteExtension(w, r, http.StatusUnprocessableEntity, g, cur, f)
+}
+
+// sitePackageFields and siteLimitFields are the form fields of the Package
+// & Limit page, named as the services' errors name them.
+var (
+	sitePackageFields = []string{"package_id", "add_on_ids"}
+	siteLimitFields   = []string{"employee_limit"}
+)
+
+// siteServicePage is a site's Package & Limit page: the site feature
+// package and add-ons, and the employee limit. Both are sold under the
+// customer's contract, so the company's and the site's administrators read
+// them and operators change them (CanEdit).
+type siteServicePage struct {
+	Site     directory.Group
+	Offering catalog.SiteOffering
+	Limit    lifecycle.SiteLimit
+	CanEdit  bool
+	// The operator's choices: the provider's site packages and add-ons.
+	Packages []pkgOption
+	AddOns   []pkgOption
+	// One form each; the one submitted carries its errors.
+	OfferingForm, LimitForm *form
+}
+
+func (p *Pages) siteService(w http.ResponseWriter, r *http.Request) error {
+	g, err := p.site(r, access.ViewServiceOffering)
+	if err != nil {
+		return err
+	}
+	return p.renderSiteService(w, r, http.StatusOK, g, nil, nil)
+}
+
+// renderSiteService draws the page; a nil form is filled from what the site
+// has now.
+func (p *Pages) renderSiteService(w http.ResponseWriter, r *http.Request, code int, g directory.Group, offering, limit *form) error {
+	ctx := r.Context()
+	o, err := p.app.Catalog.ForSite(ctx, g.CompanyID, g.ID)
+	if err != nil {
+		return err
+	}
+	l, err := p.app.Lifecycle.SiteLimit(ctx, g.CompanyID, g.ID)
+	if err != nil {
+		return err
+	}
+	d := siteServicePage{Site: g, Offering: o, Limit: l, OfferingForm: offering, LimitForm: limit,
+		CanEdit: p.app.Access.Check(ctx, actorOf(r), access.ManageCompany, access.Company(g.CompanyID)) == nil}
+	if d.OfferingForm == nil {
+		d.OfferingForm = newForm(nil)
+		if o.Package != nil {
+			d.OfferingForm.Values.Set("package_id", itoa64(o.Package.ID))
+		}
+		for _, a := range o.AddOns {
+			d.OfferingForm.Values.Add("add_on_ids", itoa64(a.ID))
+		}
+	}
+	if d.LimitForm == nil {
+		d.LimitForm = newForm(url.Values{"employee_limit": {strconv.Itoa(l.EmployeeLimit)}})
+	}
+	if d.CanEdit {
+		c, err := p.app.Tenancy.Company(ctx, g.CompanyID)
+		if err != nil {
+			return err
+		}
+		all, err := p.app.Catalog.Catalog(ctx, c.ProviderID)
+		if err != nil {
+			return err
+		}
+		d.Packages = pkgOptions(all.SitePackages, d.OfferingForm, "package_id")
+		d.AddOns = pkgOptions(all.SiteAddOns, d.OfferingForm, "add_on_ids")
+	}
+	v, err := p.newView(r, g.CompanyID, "sites", g.Name+": Package & Limit")
+	if err != nil {
+		return err
+	}
+	siteSide(v, g, "service")
+	v.Data = d
+	p.render(w, r, code, "site_service", v)
+	return nil
+}
+
+// siteEditable loads {id} as a site whose package and limit the caller may
+// change: one they see (others are not found) of a company whose contract
+// they manage (others are refused with the reason).
+func (p *Pages) siteEditable(r *http.Request) (directory.Group, error) {
+	g, err := p.site(r, access.ViewServiceOffering)
+	if err != nil {
+		return g, err
+	}
+	return g, p.app.Access.Check(r.Context(), actorOf(r), access.ManageCompany, access.Company(g.CompanyID))
+}
+
+// siteOfferingSave mirrors PUT /api/v1/sites/{id}/offering.
+func (p *Pages) siteOfferingSave(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	g, err := p.siteEditable(r)
+	if err != nil {
+		return err
+	}
+	f := newForm(r.PostForm)
+	var pkg int64
+	if s := strings.TrimSpace(f.V("package_id")); s == "" {
+		f.add("package_id", "Choose the site's feature package.")
+	} else if pkg, err = strconv.ParseInt(s, 10, 64); err != nil {
+		f.add("package_id", "Choose one of the site feature packages listed.")
+	}
+	var addOns []int64
+	for _, s := range f.Values["add_on_ids"] {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			f.add("add_on_ids", "Choose add-ons from the list.")
+			break
+		}
+		addOns = append(addOns, id)
+	}
+	if !f.Invalid() {
+		if _, err = p.app.Catalog.SetSiteOffering(r.Context(), g.CompanyID, g.ID, pkg, addOns); err == nil {
+			redirectFlash(w, r, "/sites/"+itoa64(g.ID)+"/service", "site-offering-saved")
+			return nil
+		}
+		if !f.addErr(err, sitePackageFields...) {
+			return err
+		}
+	}
+	return p.renderSiteService(w, r, http.StatusUnprocessableEntity, g, f, nil)
+}
+
+// siteLimitSave mirrors PUT /api/v1/sites/{id}/employee-limit.
+func (p *Pages) siteLimitSave(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	g, err := p.siteEditable(r)
+	if err != nil {
+		return err
+	}
+	f := newForm(r.PostForm)
+	limit, err := strconv.Atoi(strings.TrimSpace(f.V("employee_limit")))
+	if err != nil {
+		f.add("employee_limit", "Enter the employee limit as a whole number: 0 for no limit.")
+	} else if _, err = p.app.Lifecycle.SetSiteLimit(r.Context(), g.CompanyID, g.ID, limit); err == nil {
+		redirectFlash(w, r, "/sites/"+itoa64(g.ID)+"/service", "site-limit-saved")
+		return nil
+	} else if !f.addErr(err, siteLimitFields...) {
+		return err
+	}
+	return p.renderSiteService(w, r, http.StatusUnprocessableEntity, g, nil, f)
 }
 
 type siteDevicesPage struct {
