@@ -43,7 +43,11 @@ type employeeAction struct {
 	Heading  string
 	Warning  string
 	Action   string
-	Danger   bool
+	// Items list what OK does, after Warning; Button names the OK button
+	// ("OK" when empty). Danger styles it as destructive.
+	Items  []string
+	Button string
+	Danger bool
 	// Refused explains why OK is not offered (nothing to do).
 	Refused string
 	Errors  []string

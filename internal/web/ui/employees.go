@@ -11,10 +11,16 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/lifecycle"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 const employeesPerPage = 25
+
+func init() {
+	flashes["emp-created-activate"] = "The employee has been added. Activate them now, or later from their profile."
+	flashes["emp-deleted"] = "The employee has been deleted, and with them any number, extension and device they held."
+}
 
 // employeesSide is the Employees side bar: Employee Selection and Add
 // Employee, and the selected employee's sections. An employee looking at
@@ -141,17 +147,77 @@ func (p *Pages) roleOptions(ctx context.Context, a access.Actor, companyID int64
 
 type employeeNewPage struct {
 	Form      *form
+	Address   addressFields
 	Roles     []roleOpt
 	Groups    []groupRow
 	CompanyID int64
 	GroupHint string
+	// Refused is why the caller cannot add employees to this company at
+	// all (the company's Add Employee flag is off, or their role): Save
+	// and Save & Activate are then disabled, as the seed describes.
+	Refused string
 	// EmployeeRules and AdminRules are the provider's password policies
 	// (AdminRules is nil when both roles share one).
 	EmployeeRules []string
 	AdminRules    []string
 }
 
-var employeeFields = []string{"username", "password", "password_confirm", "role", "first_name", "last_name", "email", "phone", "group_ids"}
+// addressFields are the postal address fields of an employee
+// ("address-fields" in layout.html), on Add Employee and the profile.
+type addressFields struct {
+	Form *form
+	// Own marks the signed-in user's own address, which the browser may
+	// fill in; an administrator typing someone else's gets no autofill.
+	Own      bool
+	Readonly bool
+}
+
+// Auto is the field's autocomplete option.
+func (a addressFields) Auto(token string) string {
+	if !a.Own {
+		token = "off"
+	}
+	return "auto=" + token
+}
+
+// Mode is "readonly" when the fields are shown but not editable.
+func (a addressFields) Mode() string {
+	if a.Readonly {
+		return "readonly"
+	}
+	return ""
+}
+
+// addressFieldNames are the form names of the address, which are also the
+// field names the domain's errors use.
+var addressFieldNames = []string{"address.line1", "address.line2", "address.city", "address.postcode", "address.country"}
+
+// addressOf reads the address fields of a form.
+func addressOf(f *form) directory.Address {
+	return directory.Address{Line1: f.V("address.line1"), Line2: f.V("address.line2"), City: f.V("address.city"),
+		Postcode: f.V("address.postcode"), Country: f.V("address.country")}
+}
+
+var employeeFields = append([]string{"username", "password", "password_confirm", "role", "first_name", "last_name", "email", "phone", "group_ids"},
+	addressFieldNames...)
+
+// addEmployeeRefusal is why actor cannot add any employee to companyID,
+// or "". It asks app.AuthorizeAddEmployee itself, for the plainest request
+// (an Employee joining no group), so the page gives the very reason the
+// API would: the company's Add Employee flag first, then the role. A
+// request that lacks only its groups (a group administrator's) is not
+// refused here: the form asks for them.
+func (p *Pages) addEmployeeRefusal(ctx context.Context, a access.Actor, companyID int64) (string, error) {
+	err := p.app.AuthorizeAddEmployee(ctx, a, companyID, access.RoleEmployee, nil)
+	var forb *derrors.ForbiddenError
+	switch {
+	case err == nil, errors.Is(err, derrors.ErrInvalid):
+		return "", nil
+	case errors.As(err, &forb):
+		return sentence(forb.Reason), nil
+	}
+	return "", err
+}
 
 func (p *Pages) employeeNew(w http.ResponseWriter, r *http.Request) error {
 	f := newForm(nil)
@@ -184,8 +250,11 @@ func (p *Pages) renderEmployeeNew(w http.ResponseWriter, r *http.Request, status
 	if role == "" {
 		role = access.RoleEmployee
 	}
-	pg := employeeNewPage{Form: f, Roles: p.roleOptions(r.Context(), a, id, role), Groups: indentGroups(gs), CompanyID: id,
-		GroupHint: "Optional: the groups the new employee joins."}
+	pg := employeeNewPage{Form: f, Address: addressFields{Form: f}, Roles: p.roleOptions(r.Context(), a, id, role), Groups: indentGroups(gs),
+		CompanyID: id, GroupHint: "Optional: the groups the new employee joins."}
+	if pg.Refused, err = p.addEmployeeRefusal(r.Context(), a, id); err != nil {
+		return err
+	}
 	st, err := p.app.Identity.Settings(r.Context(), a.ProviderID)
 	if err != nil {
 		return err
@@ -202,10 +271,13 @@ func (p *Pages) renderEmployeeNew(w http.ResponseWriter, r *http.Request, status
 	return nil
 }
 
-// employeeCreate makes the same checks, in the same order, as the API's
-// createEmployee: the company is pinned for company accounts, every field
-// is validated at once, then access is asked about the company or each
-// group and the role.
+// employeeCreate makes the same checks as the API's createEmployee: the
+// company is pinned for company accounts; a caller who cannot add anyone
+// to the company (its Add Employee flag is off) is refused before anything
+// else, as the API refuses them whatever the body; then every field is
+// validated at once, and access is asked about the company or each group
+// and the role. "Save & Activate" (next=activate) goes on to the new
+// employee's Activate page; Save to their profile.
 func (p *Pages) employeeCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
@@ -219,9 +291,15 @@ func (p *Pages) employeeCreate(w http.ResponseWriter, r *http.Request) error {
 		return derrors.ErrNotFound
 	}
 	f := newForm(r.PostForm)
+	if refused, err := p.addEmployeeRefusal(r.Context(), a, companyID); err != nil {
+		return err
+	} else if refused != "" {
+		return p.renderEmployeeNew(w, r, http.StatusForbidden, f)
+	}
 	req := directory.EmployeeCreateRequest{
 		Username: f.V("username"), Password: r.PostForm.Get("password"), Role: access.Role(f.V("role")),
 		FirstName: f.V("first_name"), LastName: f.V("last_name"), Email: f.V("email"), Phone: f.V("phone"),
+		Address: addressOf(f),
 	}
 	for _, s := range r.PostForm["group_ids"] {
 		gid, err := strconv.ParseInt(s, 10, 64)
@@ -269,6 +347,10 @@ func (p *Pages) employeeCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	if r.PostForm.Get("next") == "activate" {
+		redirectFlash(w, r, "/employees/"+strconv.FormatInt(e.ID, 10)+"/activate", "emp-created-activate")
+		return nil
+	}
 	redirectFlash(w, r, "/employees/"+strconv.FormatInt(e.ID, 10), "emp-created")
 	return nil
 }
@@ -288,14 +370,18 @@ func (p *Pages) employee(r *http.Request, action access.Action) (directory.Emplo
 type employeeProfilePage struct {
 	Employee      directory.Employee
 	Form          *form
+	Address       addressFields
 	CanEdit       bool
 	CanChangeRole bool
-	Roles         []roleOpt
-	Self          bool
-	Security      securityPanel
+	// CanDelete shows the Delete panel: access allows DeleteEmployee, as
+	// the API's DELETE asks.
+	CanDelete bool
+	Roles     []roleOpt
+	Self      bool
+	Security  securityPanel
 }
 
-var profileFields = []string{"role", "first_name", "last_name", "email", "phone"}
+var profileFields = append([]string{"role", "first_name", "last_name", "email", "phone"}, addressFieldNames...)
 
 func employeeForm(e directory.Employee) *form {
 	return newForm(url.Values{
@@ -327,7 +413,9 @@ func (p *Pages) renderEmployeeProfile(w http.ResponseWriter, r *http.Request, st
 	pg := employeeProfilePage{Employee: e, Form: f, Self: e.ID == a.AccountID,
 		CanEdit:       p.app.Access.Check(r.Context(), a, access.UpdateEmployee, access.Employee(e.ID)) == nil,
 		CanChangeRole: p.app.Access.Check(r.Context(), a, access.ChangeEmployeeRole, access.Employee(e.ID)) == nil,
+		CanDelete:     p.app.Access.Check(r.Context(), a, access.DeleteEmployee, access.Employee(e.ID)) == nil,
 	}
+	pg.Address = addressFields{Form: f, Own: pg.Self, Readonly: !pg.CanEdit}
 	if pg.CanChangeRole {
 		pg.Roles = p.roleOptions(r.Context(), a, e.CompanyID, access.Role(f.V("role")))
 	}
@@ -355,9 +443,9 @@ func (p *Pages) employeeUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := newForm(r.PostForm)
 	str := func(name string) *string { s := f.V(name); return &s }
+	addr := addressOf(f)
 	req := directory.EmployeeUpdateRequest{FirstName: str("first_name"), LastName: str("last_name"), Email: str("email"), Phone: str("phone"),
-		Address: &directory.Address{Line1: f.V("address.line1"), Line2: f.V("address.line2"), City: f.V("address.city"),
-			Postcode: f.V("address.postcode"), Country: f.V("address.country")}}
+		Address: &addr}
 	if _, ok := r.PostForm["role"]; ok {
 		role := access.Role(f.V("role"))
 		req.Role = &role
@@ -543,5 +631,84 @@ func (p *Pages) employeeLinksSave(w http.ResponseWriter, r *http.Request, k empl
 		return err
 	}
 	redirectFlash(w, r, back, k.msg)
+	return nil
+}
+
+// deleteAction is Delete's confirm step. It lists what
+// directory.DeleteEmployee does, with lifecycle.ReleaseForDelete run in the
+// same transaction, naming the employee's own number, extension, offering
+// and device as the Deactivate step does.
+func deleteAction(e directory.Employee, svc lifecycle.EmployeeService) employeeAction {
+	site := "their site"
+	if svc.Site != nil {
+		site = "the site " + svc.Site.Name
+	}
+	var items []string
+	if svc.Number != nil {
+		items = append(items, "returns the telephone number "+svc.Number.National+" to the number pool of "+site+";")
+	}
+	if svc.Extension != "" {
+		items = append(items, "frees extension "+svc.Extension+";")
+	}
+	if svc.Package != nil {
+		items = append(items, "ends their feature package "+svc.Package.Name+", its term and any add-ons;")
+	}
+	if svc.Device != nil {
+		items = append(items, "deletes the device "+svc.Device.MAC+" ("+svc.Device.TypeName+") from the employee and from the devices of "+site+";")
+	}
+	items = append(items,
+		"removes them from every group and takes away any administrator privileges;",
+		"logs them out everywhere and deletes their login with everything personal to it, such as their service passwords and personal contacts;",
+		"keeps the audit log's entries about them and about the changes they made.")
+	return employeeAction{Employee: e, Heading: "Delete employee", Danger: true, Button: "Delete",
+		Action:  "/employees/" + strconv.FormatInt(e.ID, 10) + "/delete",
+		Warning: "Deleting " + e.DisplayName() + " (" + e.Username + ") removes the account for good: this cannot be undone. It:",
+		Items:   items}
+}
+
+// employeeDeleteConfirm is the confirm step of Delete ("irreversible after
+// confirmation"); access is asked as the API's DELETE asks it.
+func (p *Pages) employeeDeleteConfirm(w http.ResponseWriter, r *http.Request) error {
+	e, err := p.employee(r, access.DeleteEmployee)
+	if err != nil {
+		return err
+	}
+	svc, err := p.app.Lifecycle.Service(r.Context(), e.CompanyID, e.ID)
+	if err != nil {
+		return err
+	}
+	return p.renderEmployeeAction(w, r, http.StatusOK, e, deleteAction(e, svc))
+}
+
+// employeeDelete mirrors the API's deleteEmployee: the same access check and
+// the same service call, which releases the employee's service and records
+// "Delete Employee" in the audit log in one transaction.
+func (p *Pages) employeeDelete(w http.ResponseWriter, r *http.Request) error {
+	e, err := p.employee(r, access.DeleteEmployee)
+	if err != nil {
+		return err
+	}
+	if err := p.app.Directory.DeleteEmployee(r.Context(), e.ID); err != nil {
+		f := newForm(nil)
+		if !f.addErr(err) {
+			return err
+		}
+		svc, serr := p.app.Lifecycle.Service(r.Context(), e.CompanyID, e.ID)
+		if serr != nil {
+			return err
+		}
+		ea := deleteAction(e, svc)
+		ea.Errors = f.General
+		status := http.StatusUnprocessableEntity
+		if errors.Is(err, derrors.ErrConflict) {
+			status = http.StatusConflict
+		}
+		return p.renderEmployeeAction(w, r, status, e, ea)
+	}
+	target := "/employees"
+	if actorOf(r).IsOperator() {
+		target += "?company_id=" + strconv.FormatInt(e.CompanyID, 10)
+	}
+	redirectFlash(w, r, target, "emp-deleted")
 	return nil
 }

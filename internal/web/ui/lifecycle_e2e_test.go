@@ -13,7 +13,8 @@ import (
 )
 
 // TestBrowserAddAndActivate drives real headless Chromium through Add
-// Employee → Activate now → the job's Status page, at phone width: the
+// Employee (greyed out while the company's flag is off) → Save & Activate
+// → the job's Status page, at phone width, and finally Delete: the
 // form comes pre-filled (site, CLI names, next free number, extension), a
 // new soft-client device gets its MAC from the number (lifecycle.js), and
 // once the worker has run the job the page shows Completed and the
@@ -46,7 +47,18 @@ func TestBrowserAddAndActivate(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#top-search`)),
 	)
 
-	// Add Employee, then the profile offers Activate now.
+	// With the company's Add Employee flag off, Save and Save & Activate
+	// are greyed out and the page says why.
+	setAddEmployee(t, env, env.Fixture.Acme.ID, false)
+	b.do("add employee refused", chromedp.Navigate(base+"/employees/new"), chromedp.WaitVisible(chromedp.CSS(`#add-refused`)))
+	if off, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.getElementById('btn-save').disabled && document.getElementById('btn-save-activate').disabled`)); err != nil || !off {
+		t.Errorf("Save and Save & Activate are not disabled with the flag off (%v)", err)
+	}
+	b.shot("add-employee-refused-phone.png")
+	setAddEmployee(t, env, env.Fixture.Acme.ID, true)
+
+	// Add Employee with an address; Save & Activate goes straight to the
+	// new employee's Activate form.
 	b.do("add employee",
 		chromedp.Navigate(base+"/employees/new"),
 		chromedp.WaitVisible(chromedp.CSS(`#f-username`)),
@@ -55,10 +67,18 @@ func TestBrowserAddAndActivate(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#f-password-confirm`), "Good-Pass-1!"),
 		chromedp.SendKeys(chromedp.CSS(`#f-first-name`), "Nina"),
 		chromedp.SendKeys(chromedp.CSS(`#f-last-name`), "New"),
-		chromedp.Click(`//main//button[normalize-space()="Add Employee"]`),
-		chromedp.WaitVisible(chromedp.CSS(`#activate-now`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-address-line1`), "1 Park Row"),
+		chromedp.SendKeys(chromedp.CSS(`#f-address-city`), "Leeds"),
+		chromedp.SendKeys(chromedp.CSS(`#f-address-postcode`), "LS1 5AB"),
 	)
-	b.do("activate now", chromedp.Click(chromedp.CSS(`#activate-now`)), chromedp.WaitVisible(chromedp.CSS(`#f-e0-number`)))
+	b.shot("add-employee-phone.png")
+	b.do("save & activate", chromedp.Click(chromedp.CSS(`#btn-save-activate`)), chromedp.WaitVisible(chromedp.CSS(`#f-e0-number`)))
+	if loc := b.location(); !strings.HasSuffix(strings.Split(loc, "?")[0], "/activate") {
+		t.Fatalf("after Save & Activate: %s", loc)
+	}
+	if a := findEmployee(t, env, "nina.new").Address; a.Line1 != "1 Park Row" || a.City != "Leeds" || a.Postcode != "LS1 5AB" {
+		t.Errorf("nina.new's address: %+v", a)
+	}
 	if got := value(`#f-site-id`); got != id(env.Fixture.Leeds.ID) {
 		t.Errorf("the site is %q, want Leeds (%d)", got, env.Fixture.Leeds.ID)
 	}
@@ -170,6 +190,24 @@ func TestBrowserAddAndActivate(t *testing.T) {
 	s, err := env.App.Lifecycle.Service(ctx, env.Fixture.Acme.ID, nina.ID)
 	if err != nil || s.Device == nil || s.Device.MAC != "001565ABCD99" {
 		t.Fatalf("nina.new's device after Save: %+v %v", s.Device, err)
+	}
+
+	// Delete, at phone width: the profile's button, the confirm step that
+	// names the number and device, then the employee list.
+	b.do("profile", chromedp.Navigate(base+"/employees/"+id(nina.ID)), chromedp.WaitVisible(chromedp.CSS(`#btn-delete`)))
+	b.shotOf(chromedp.CSS(`#delete-panel`), "profile-delete-phone.png")
+	b.do("delete confirm", chromedp.Click(chromedp.CSS(`#btn-delete`)), chromedp.WaitVisible(chromedp.CSS(`#confirm-warning`)))
+	if got := b.text(chromedp.CSS(`#confirm-warning`)); !strings.Contains(got, "0113 496 0000") || !strings.Contains(got, "001565ABCD99") ||
+		!strings.Contains(got, "cannot be undone") {
+		t.Errorf("delete warning: %q", got)
+	}
+	b.shot("delete-confirm-phone.png")
+	b.do("delete", chromedp.Click(chromedp.CSS(`#btn-ok`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	if got := b.text(chromedp.CSS(`.flash`)); !strings.Contains(got, "has been deleted") {
+		t.Errorf("flash after delete: %q", got)
+	}
+	if _, err := env.App.Directory.Employee(ctx, nina.ID); err == nil {
+		t.Fatal("nina.new still exists after Delete")
 	}
 }
 

@@ -35,6 +35,7 @@
 //	GET  /confirm-email?token=  public: Confirm button for a security e-mail change
 //	GET  /employees/{id}/reset-password, …/force-unlock   confirm steps
 //	GET  /employees/{id}/service-passwords
+//	GET  /employees/{id}/delete           confirm step, then POST deletes
 //	GET  /audit/{id}            View difference of an audit entry
 //	GET  /companies/{id}/audit  provider operators: a customer's audit log
 //	GET  /mail/outbox           provider operators: the e-mail outbox
@@ -180,6 +181,8 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	auth("POST /employees/{id}/reset-password", p.employeeReset)
 	auth("GET /employees/{id}/force-unlock", p.employeeUnlockConfirm)
 	auth("POST /employees/{id}/force-unlock", p.employeeUnlock)
+	auth("GET /employees/{id}/delete", p.employeeDeleteConfirm)
+	auth("POST /employees/{id}/delete", p.employeeDelete)
 	auth("GET /employees/{id}/service-passwords", p.employeeServicePasswords)
 	auth("POST /employees/{id}/service-passwords", p.employeeServicePasswordsSave)
 
