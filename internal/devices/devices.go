@@ -73,6 +73,16 @@ func NormalizeMAC(mac string, softClient bool) (string, error) {
 	return s, nil
 }
 
+// SoftClientMAC is the MAC of a soft client used with the E.164 number
+// e164: the employee's CLI — the number in international form without the
+// "+", as the network presents it (441134960037 for +44 113 496 0037) —
+// followed by "A". It is the only MAC such a soft client may have (Business
+// Portal seed, Activate step 18), so the national form (01134960037A) or
+// another number's digits are refused.
+func SoftClientMAC(e164 string) string {
+	return strings.TrimPrefix(strings.TrimSpace(e164), "+") + "A"
+}
+
 // CreateType adds a device model.
 func (s *Service) CreateType(ctx context.Context, providerID int64, t Type) (Type, error) {
 	v := &derrors.ValidationError{}
@@ -272,6 +282,57 @@ func (s *Service) AssignPrimary(ctx context.Context, companyID, siteID, id, acco
 		return s.audit.Record(ctx, audit.Event{Event: "Assign Device", ObjectKind: "device", ObjectID: d.ID, ObjectName: d.MAC,
 			CompanyID: companyID, SiteID: d.SiteID, Before: d, After: after})
 	})
+}
+
+// ChangeMAC gives device id of companyID another MAC (normalised for its
+// type), audited as Modify Device. Lifecycle uses it when an employee's
+// number changes and their soft client keeps going: its MAC is the CLI
+// followed by "A", so it follows the number. A MAC already registered to
+// another device (of any company) is a conflict that names nobody.
+func (s *Service) ChangeMAC(ctx context.Context, providerID, companyID, id int64, mac string) (Device, error) {
+	var after Device
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		before, err := s.Device(ctx, companyID, id)
+		if err != nil {
+			return err
+		}
+		t, err := s.Type(ctx, providerID, before.TypeID)
+		if err != nil {
+			return err
+		}
+		norm, err := NormalizeMAC(mac, t.SoftClient)
+		if err != nil {
+			return err
+		}
+		if norm == before.MAC {
+			after = before
+			return nil
+		}
+		var n int
+		if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM devices WHERE mac = ? AND id <> ?", norm, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return derrors.Conflict("mac", "the MAC %s is already registered to another device; remove it there first", norm)
+		}
+		_, err = s.db.Q(ctx).Exec(ctx, "UPDATE devices SET mac = ?, updated_at = ? WHERE id = ? AND company_id = ?", norm, store.Now(), id, companyID)
+		if store.IsUniqueViolation(err) {
+			// Registered by a concurrent transaction since the check above.
+			return derrors.Conflict("mac", "the MAC %s is already registered to another device; remove it there first", norm)
+		}
+		if err != nil {
+			return err
+		}
+		if after, err = s.Device(ctx, companyID, id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Event: "Modify Device", ObjectKind: "device", ObjectID: id, ObjectName: after.MAC,
+			CompanyID: companyID, SiteID: after.SiteID, Before: before, After: after})
+	})
+	if err != nil {
+		return Device{}, fmt.Errorf("devices: change MAC of device %d: %w", id, err)
+	}
+	return after, nil
 }
 
 // UnassignForEmployee takes the employee's primary device away from them

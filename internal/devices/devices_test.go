@@ -162,6 +162,30 @@ func TestDeviceLifecycle(t *testing.T) {
 		if _, err := svc.Create(ctx, p.ID, globex.ID, devices.DeviceCreateRequest{SiteID: reading.ID, TypeID: phone.ID, MAC: "001565ABCDEF"}); err != nil {
 			t.Errorf("reusing a released MAC: %v", err)
 		}
+		// A soft client's MAC follows its number: normalised for its type,
+		// unique across companies, audited, and only within the company.
+		if _, err := svc.ChangeMAC(ctx, p.ID, globex.ID, sd.ID, "441134960038A"); !errors.Is(err, derrors.ErrNotFound) {
+			t.Errorf("change MAC through another company = %v", err)
+		}
+		if _, err := svc.ChangeMAC(ctx, p.ID, acme.ID, sd.ID, "001565ABCDEF"); err == nil || !strings.Contains(err.Error(), "followed by") {
+			t.Errorf("a hardware MAC on a soft client = %v", err)
+		}
+		if _, err := svc.Create(ctx, p.ID, globex.ID, devices.DeviceCreateRequest{SiteID: reading.ID, TypeID: soft.ID, MAC: "441134960039A"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.ChangeMAC(ctx, p.ID, acme.ID, sd.ID, "441134960039a"); !errors.Is(err, derrors.ErrConflict) || strings.Contains(err.Error(), "Globex") {
+			t.Errorf("a taken MAC = %v (must not name the other company)", err)
+		}
+		moved, err := svc.ChangeMAC(ctx, p.ID, acme.ID, sd.ID, "441134960038a")
+		if err != nil || moved.MAC != "441134960038A" || moved.ID != sd.ID {
+			t.Fatalf("change MAC = %+v, %v", moved, err)
+		}
+		if es, _, _ := log.List(ctx, audit.Filter{ObjectKind: "device"}, store.Page{}); len(es) == 0 || es[0].Event != "Modify Device" {
+			t.Errorf("the MAC change is not audited first: %+v", es)
+		}
+		if got := devices.SoftClientMAC("+441134960038"); got != "441134960038A" {
+			t.Errorf("SoftClientMAC = %q", got)
+		}
 		if es, _, _ := log.List(ctx, audit.Filter{ObjectKind: "device"}, store.Page{}); len(es) < 5 {
 			t.Errorf("device audit entries = %d", len(es))
 		}

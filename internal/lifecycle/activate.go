@@ -28,7 +28,8 @@ const (
 
 // DeviceChoice is the mandatory device of an activation: an existing free
 // device of the site, or a new one (type and MAC; a soft client's MAC is
-// its CLI followed by "A", filled in when left blank).
+// its CLI followed by "A", filled in when left blank, and a soft client is
+// for IP Centrex users only).
 type DeviceChoice struct {
 	Mode     string `json:"mode"`
 	DeviceID int64  `json:"device_id,omitempty"`
@@ -276,7 +277,8 @@ func (s *Service) Prepare(ctx context.Context, companyID int64, req ActivateRequ
 			takenExts[x] = true
 		}
 		// Device: mandatory.
-		s.checkDevice(ctx, v, p, companyID, providerID, req.SiteID, e.Device, &it, takenDevices, takenMACs)
+		scope := deviceScope{companyID: companyID, providerID: providerID, siteID: req.SiteID, region: region, userType: req.UserType}
+		s.checkDevice(ctx, v, p, scope, e.Device, &it, takenDevices, takenMACs)
 		plan.Items = append(plan.Items, it)
 	}
 	if err := v.Err(); err != nil {
@@ -342,7 +344,7 @@ func (s *Service) checkPackage(ctx context.Context, providerID, id int64, t cata
 }
 
 func article(s string) string {
-	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+	if s != "" && strings.ContainsRune("aeiouAEIOU", rune(s[0])) {
 		return "an " + s
 	}
 	return "a " + s
@@ -446,8 +448,39 @@ func (s *Service) defaultExtension(ctx context.Context, companyID, siteID int64,
 	return "", derrors.Conflict("extension", "every extension from %s to %s is taken", p.RangeFrom, p.RangeTo)
 }
 
-// checkDevice validates the device choice into it.
-func (s *Service) checkDevice(ctx context.Context, v *derrors.ValidationError, p string, companyID, providerID, siteID int64, d DeviceChoice,
+// deviceScope is what a device choice is checked against: the employee's
+// company, site and region, and the user type they will have.
+type deviceScope struct {
+	companyID, providerID, siteID int64
+	region                        string
+	userType                      UserType
+}
+
+// softClientAllowed reports whether an employee of userType may have a soft
+// client. The seed's "(Centrex only)" (Activate step 18) limits soft
+// clients to IP Centrex users: a Business Trunking user is a PBX on a SIP
+// trunk, and an Additional Line goes on an existing phone
+// (docs/lifecycle.md). An invalid user type has its own error, so it is not
+// refused twice.
+func softClientAllowed(userType UserType) bool {
+	return userType == IPCentrex || !userType.Valid()
+}
+
+// centrexOnly is the reason a soft client is refused to userType.
+func centrexOnly(userType UserType) string {
+	return fmt.Sprintf("a soft client is for IP Centrex users only (Centrex only), not for %s", article(userType.Label()))
+}
+
+// softClientMACRule is the refusal of a soft client whose MAC is not the
+// CLI of number followed by "A".
+func softClientMACRule(number, region string) string {
+	return fmt.Sprintf("a soft client's MAC is the employee's CLI followed by \"A\": with %s it must be %s",
+		numbering.National(number, region), devices.SoftClientMAC(number))
+}
+
+// checkDevice validates the device choice into it, whose Number is the
+// number the employee will have (a soft client's MAC is built from it).
+func (s *Service) checkDevice(ctx context.Context, v *derrors.ValidationError, p string, sc deviceScope, d DeviceChoice,
 	it *PlanItem, takenDevices map[int64]bool, takenMACs map[string]bool) {
 	switch d.Mode {
 	case DeviceExisting:
@@ -455,33 +488,73 @@ func (s *Service) checkDevice(ctx context.Context, v *derrors.ValidationError, p
 			v.Add(p+"device.device_id", "choose the device from the site's devices")
 			return
 		}
-		dev, err := s.devices.Device(ctx, companyID, d.DeviceID)
+		dev, err := s.devices.Device(ctx, sc.companyID, d.DeviceID)
 		switch {
 		case err != nil:
 			v.Add(p+"device.device_id", "device %d does not exist", d.DeviceID)
-		case dev.SiteID != siteID:
+			return
+		case dev.SiteID != sc.siteID:
 			v.Add(p+"device.device_id", "device %s belongs to another site; choose a device of the employee's site", dev.MAC)
+			return
 		case dev.AccountID != nil:
 			v.Add(p+"device.device_id", "device %s is already used by another employee", dev.MAC)
+			return
 		case takenDevices[dev.ID]:
 			v.Add(p+"device.device_id", "device %s is chosen for more than one employee", dev.MAC)
-		default:
-			takenDevices[dev.ID] = true
-			it.DeviceID = dev.ID
+			return
 		}
+		t, err := s.devices.Type(ctx, sc.providerID, dev.TypeID)
+		if err != nil {
+			v.Add(p+"device.device_id", "device %s has a device type that no longer exists", dev.MAC)
+			return
+		}
+		if t.SoftClient {
+			// A free soft client kept on the site after a device change
+			// carries its former employee's CLI: it fits nobody else.
+			if !softClientAllowed(sc.userType) {
+				v.Add(p+"device.device_id", "device %s is a soft client, and %s: choose a desk phone or trunk device, or the user type ip_centrex",
+					dev.MAC, centrexOnly(sc.userType))
+				return
+			}
+			if it.Number != "" && dev.MAC != devices.SoftClientMAC(it.Number) {
+				v.Add(p+"device.device_id", "device %s is the soft client of another number (%s); choose another device or a new soft client",
+					dev.MAC, softClientMACRule(it.Number, sc.region))
+				return
+			}
+		}
+		takenDevices[dev.ID] = true
+		it.DeviceID = dev.ID
 	case DeviceNew:
 		if d.TypeID == 0 {
 			v.Add(p+"device.type_id", "choose the device type")
 			return
 		}
-		t, err := s.devices.Type(ctx, providerID, d.TypeID)
+		t, err := s.devices.Type(ctx, sc.providerID, d.TypeID)
 		if err != nil {
 			v.Add(p+"device.type_id", "device type %d does not exist", d.TypeID)
 			return
 		}
 		mac := trimmed(d.MAC)
-		if mac == "" && t.SoftClient && it.Number != "" {
-			mac = strings.TrimPrefix(it.Number, "+") + "A"
+		if t.SoftClient {
+			if !softClientAllowed(sc.userType) {
+				v.Add(p+"device.type_id", "%s: choose a desk phone or trunk device type, or the user type ip_centrex", centrexOnly(sc.userType))
+				return
+			}
+			if it.Number == "" {
+				v.Add(p+"device.mac", "a soft client's MAC is built from the employee's number: choose a valid number first")
+				return
+			}
+			// Only the CLI followed by "A" (separators and case aside, as for
+			// any MAC): another number's digits, or this number's national
+			// form, would register the soft client under the wrong line.
+			want := devices.SoftClientMAC(it.Number)
+			if mac != "" {
+				if norm, err := devices.NormalizeMAC(mac, true); err != nil || norm != want {
+					v.Add(p+"device.mac", "%s (or leave it blank to have it filled in)", softClientMACRule(it.Number, sc.region))
+					return
+				}
+			}
+			mac = want
 		}
 		if mac == "" {
 			v.Add(p+"device.mac", "enter the device's MAC address (required for a new device)")
@@ -512,7 +585,9 @@ func (s *Service) checkDevice(ctx context.Context, v *derrors.ValidationError, p
 // Activate puts every employee of plan in Pending and enqueues one
 // activate_employees job for them, all in one transaction: the job exists
 // exactly when the employees show Pending. An employee whose status changed
-// since Prepare is a conflict and nothing is enqueued.
+// since Prepare is a conflict and nothing is enqueued. The site's employee
+// limit is checked again under the site's lock (Prepare counted outside any
+// transaction, so two activations could both have seen the last place).
 func (s *Service) Activate(ctx context.Context, plan Plan) (job jobs.Job, err error) {
 	defer derrors.Wrap(&err, "lifecycle: activate")
 	args, err := json.Marshal(plan)
@@ -520,6 +595,18 @@ func (s *Service) Activate(ctx context.Context, plan Plan) (job jobs.Job, err er
 		return job, err
 	}
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		// The employees are inactive or in error (the update below makes
+		// sure), so none of them is in the count yet.
+		l, err := s.lockSite(ctx, plan.CompanyID, plan.SiteID, 0)
+		if derrors.IsNotFound(err) {
+			return derrors.Invalid("site_id", "site %d does not exist", plan.SiteID)
+		}
+		if err != nil {
+			return err
+		}
+		if l.EmployeeLimit > 0 && l.Employees+len(plan.Items) > l.EmployeeLimit {
+			return limitError(l)
+		}
 		now := store.Now()
 		for _, it := range plan.Items {
 			res, err := s.db.Q(ctx).Exec(ctx, `UPDATE accounts SET status = 'pending', status_reason = '', site_id = ?, updated_at = ?
@@ -579,8 +666,26 @@ func (s *Service) runActivate(ctx context.Context, j *jobs.Job, rep jobs.Reporte
 	}
 	failed := 0
 	for _, it := range plan.Items {
-		err := s.db.Tx(ctx, func(ctx context.Context) error { return s.applyActivation(ctx, plan, it) })
+		full := ""
+		err := s.db.Tx(ctx, func(ctx context.Context) error {
+			err := s.applyActivation(ctx, plan, it)
+			var sf siteFull
+			if !errors.As(err, &sf) {
+				return err
+			}
+			// Refused with the site locked and nothing written yet: mark
+			// the error in this transaction, so the next activation at the
+			// site (another worker's, waiting for the lock) no longer counts
+			// this employee as pending.
+			full, _ = userMessage(err)
+			return s.markError(ctx, plan, it, full)
+		})
 		switch {
+		case err == nil && full != "":
+			failed++
+			if err := rep.Item(ctx, it.Username, jobs.ItemError, full); err != nil {
+				return err
+			}
 		case err == nil:
 			msg := fmt.Sprintf("activated at %s with %s, extension %s", plan.SiteName, it.Number, it.Extension)
 			if err := rep.Item(ctx, it.Username, jobs.ItemOK, msg); err != nil {
@@ -614,6 +719,12 @@ func (s *Service) runActivate(ctx context.Context, j *jobs.Job, rep jobs.Reporte
 	return nil
 }
 
+// siteFull is applyActivation's refusal when the site has no place left;
+// nothing has been written when it is returned.
+type siteFull struct{ error }
+
+func (e siteFull) Unwrap() error { return e.error }
+
 // applyActivation applies one employee's activation inside a transaction.
 func (s *Service) applyActivation(ctx context.Context, plan Plan, it PlanItem) error {
 	a, err := s.load(ctx, plan.CompanyID, it.EmployeeID)
@@ -630,19 +741,18 @@ func (s *Service) applyActivation(ctx context.Context, plan Plan, it PlanItem) e
 	default:
 		return derrors.Conflict("employee_id", "the employee is no longer waiting for activation (status %s)", a.Status)
 	}
-	l, err := s.SiteLimit(ctx, plan.CompanyID, plan.SiteID)
-	if err != nil {
+	// The employee holds a place (pending) since Activate; the others that
+	// hold one are counted under the site's lock, so two workers cannot both
+	// take the last place when the limit was lowered meanwhile.
+	l, err := s.lockSite(ctx, plan.CompanyID, plan.SiteID, a.ID)
+	if derrors.IsNotFound(err) {
 		return derrors.Invalid("site_id", "the site was removed before the activation ran")
 	}
-	if l.EmployeeLimit > 0 {
-		active := 0
-		if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM accounts WHERE site_id = ? AND status = 'active'", plan.SiteID).Scan(&active); err != nil {
-			return err
-		}
-		if active >= l.EmployeeLimit {
-			l.Employees = active
-			return limitError(l)
-		}
+	if err != nil {
+		return err
+	}
+	if l.EmployeeLimit > 0 && l.Employees >= l.EmployeeLimit {
+		return siteFull{limitError(l)}
 	}
 	owner := a.owner()
 	if _, err := s.numbering.Assign(ctx, plan.CompanyID, it.Number, owner); err != nil {

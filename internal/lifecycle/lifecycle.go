@@ -313,6 +313,38 @@ func (s *Service) SiteLimit(ctx context.Context, companyID, siteID int64) (l Sit
 	return l, err
 }
 
+// lockSite locks siteID's row until the transaction in ctx ends and returns
+// its limit with the employees holding a place there (active or pending),
+// except exclude. Every step that gives an employee a place at a site
+// (Activate, the activation job) takes this lock before counting, so two of
+// them never both see the last free place: on PostgreSQL the second waits
+// for the first to commit and, under READ COMMITTED, its count then sees
+// the first's rows. FOR NO KEY UPDATE leaves the foreign-key checks of rows
+// that reference the site (accounts, devices, extensions) unblocked. SQLite
+// needs no clause: store opens every write transaction with BEGIN IMMEDIATE
+// on a single writer connection, so they already run one at a time.
+func (s *Service) lockSite(ctx context.Context, companyID, siteID, exclude int64) (l SiteLimit, err error) {
+	defer derrors.Wrap(&err, "lifecycle: lock site %d", siteID)
+	if !store.InTx(ctx) {
+		return l, errors.New("the site lock needs a transaction")
+	}
+	lock := ""
+	if s.db.Dialect() == store.Postgres {
+		lock = " FOR NO KEY UPDATE"
+	}
+	var isSite bool
+	err = s.db.Q(ctx).QueryRow(ctx, "SELECT id, name, is_site, employee_limit FROM org_groups WHERE id = ? AND company_id = ?"+lock,
+		siteID, companyID).Scan(&l.SiteID, &l.SiteName, &isSite, &l.EmployeeLimit)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !isSite) {
+		return l, derrors.ErrNotFound
+	}
+	if err != nil {
+		return l, err
+	}
+	l.Employees, err = s.siteCount(ctx, siteID, exclude)
+	return l, err
+}
+
 // siteCount counts the employees holding a place at siteID: active and
 // pending ones, except exclude.
 func (s *Service) siteCount(ctx context.Context, siteID, exclude int64) (int, error) {

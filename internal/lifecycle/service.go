@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
@@ -85,8 +86,11 @@ func (c ServiceChange) Without(cur EmployeeService) ServiceChange {
 // the old one goes back to it as returned; the term can only be upgraded. A
 // new primary device is validated as Activate validates one (checkDevice)
 // and given with the same code (giveDevice); the old device stays on the
-// site as a free device (docs/lifecycle.md). Every broken rule of the
-// names, number and device is reported at once, before anything changes.
+// site as a free device (docs/lifecycle.md). A soft client the employee
+// keeps follows a number change (its MAC is the CLI followed by "A"), and
+// only an IP Centrex user may keep or get one. Every broken rule of the
+// names, user type, number and device is reported at once, before anything
+// changes.
 func (s *Service) ChangeService(ctx context.Context, companyID, employeeID int64, c ServiceChange) (out EmployeeService, err error) {
 	defer derrors.Wrap(&err, "lifecycle: change service of employee %d", employeeID)
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
@@ -145,7 +149,38 @@ func (s *Service) ChangeService(ctx context.Context, companyID, employeeID int64
 		}
 		dev := PlanItem{Number: number}
 		if c.Device != nil && active {
-			s.checkDevice(ctx, v, "", companyID, a.ProviderID, a.SiteID, *c.Device, &dev, map[int64]bool{}, map[string]bool{})
+			sc := deviceScope{companyID: companyID, providerID: a.ProviderID, siteID: a.SiteID, region: a.Region, userType: userType}
+			s.checkDevice(ctx, v, "", sc, *c.Device, &dev, map[int64]bool{}, map[string]bool{})
+		}
+		// A soft client the employee keeps (no new device in this save).
+		keptSoft := false
+		if c.Device == nil && active && before.Device != nil {
+			t, err := s.devices.Type(ctx, a.ProviderID, before.Device.TypeID)
+			if err != nil {
+				return err
+			}
+			keptSoft = t.SoftClient
+		}
+		if keptSoft && c.UserType != nil && userType != UserType(a.UserType) {
+			if !softClientAllowed(userType) {
+				v.Add("user_type", "%s's device is the soft client %s, and %s: give them a desk phone or trunk device in the same save, or choose ip_centrex",
+					a.Username, before.Device.MAC, centrexOnly(userType))
+			}
+		}
+		// Its MAC is the CLI followed by "A": it follows the new number.
+		softMAC := ""
+		if keptSoft && number != "" && (before.Number == nil || number != before.Number.E164) {
+			if want := devices.SoftClientMAC(number); want != before.Device.MAC {
+				var n int
+				if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM devices WHERE mac = ? AND id <> ?", want, before.Device.ID).Scan(&n); err != nil {
+					return err
+				}
+				if n > 0 {
+					v.Add("number", "the soft client's MAC would become %s with %s, and that MAC is already registered to another device: remove that device first, or give the employee another device in the same save",
+						want, numbering.National(number, a.Region))
+				}
+				softMAC = want
+			}
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -164,6 +199,11 @@ func (s *Service) ChangeService(ctx context.Context, companyID, employeeID int64
 				if _, err := s.numbering.Release(ctx, companyID, before.Number.E164); err != nil {
 					return err
 				}
+			}
+		}
+		if softMAC != "" {
+			if _, err := s.devices.ChangeMAC(ctx, a.ProviderID, companyID, before.Device.ID, softMAC); err != nil {
+				return err
 			}
 		}
 		if c.Extension != nil && trimmed(*c.Extension) != before.Extension {

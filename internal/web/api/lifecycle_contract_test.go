@@ -38,7 +38,7 @@ func lifecycleContractCalls(t *testing.T, c *contract) []apiCall {
 	}
 	many := map[string]any{"site_id": f.London.ID, "user_type": "business_trunking", "term_id": sv.Terms["12 months"].ID,
 		"package_id": sv.Packages["Standard"].ID, "employees": []map[string]any{
-			{"employee_id": london, "extension": "5000", "device": map[string]any{"mode": "new", "type_id": sv.Types["Soft Client"].ID}}}}
+			{"employee_id": london, "extension": "5000", "device": map[string]any{"mode": "new", "type_id": sv.Types["T46U"].ID, "mac": "001565AABB26"}}}}
 	textPlain := map[string]string{"Content-Type": "text/plain"}
 	run := func(t *testing.T) { runJobs(t, env) }
 	lim := p("/api/v1/sites/%d/employee-limit", f.Leeds.ID)

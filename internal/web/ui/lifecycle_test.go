@@ -134,13 +134,21 @@ func TestActivateAndServicePages(t *testing.T) {
 			"+441134960000", "0113 496 0000", "441134960000A", "Soft Client")
 		mustContain(t, "feature package", b.get("/employees/"+id(west)+"/feature-package"), http.StatusOK, "Monthly", "A term can be upgraded")
 		mustContain(t, "add-ons", b.get("/employees/"+id(west)+"/add-ons"), http.StatusOK, "Add-ons and applications")
+		// A soft client is for IP Centrex users only: Business Trunking
+		// with the soft client kept is refused on the user type, unchanged.
 		p = b.post("/employees/"+id(west)+"/service", url.Values{"first_name": {"West"}, "last_name": {"One"}, "cli_first_name": {"Wes"},
 			"cli_last_name": {"One"}, "user_type": {"business_trunking"}, "language": {"en-GB"}}, false)
+		mustContain(t, "centrex only", p, http.StatusUnprocessableEntity, "a soft client is for IP Centrex users only")
+		if s, err := env.App.Lifecycle.Service(ctx, f.Acme.ID, west); err != nil || s.CLIFirstName == "Wes" || s.UserType == nil || *s.UserType != lifecycle.IPCentrex {
+			t.Fatalf("after a refused Save: %+v %v", s, err)
+		}
+		p = b.post("/employees/"+id(west)+"/service", url.Values{"first_name": {"West"}, "last_name": {"One"}, "cli_first_name": {"Wes"},
+			"cli_last_name": {"One"}, "user_type": {"ip_centrex"}, "language": {"fr-FR"}}, false)
 		if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "msg=service-saved") {
 			t.Fatalf("service settings: %d %s\n%s", p.Status, p.Location, p.Body)
 		}
 		s, err := env.App.Lifecycle.Service(ctx, f.Acme.ID, west)
-		if err != nil || s.CLIFirstName != "Wes" || s.UserType == nil || *s.UserType != lifecycle.BusinessTrunking {
+		if err != nil || s.CLIFirstName != "Wes" || s.Language != "fr-FR" {
 			t.Fatalf("after Save: %+v %v", s, err)
 		}
 		// A bad extension names the field and changes nothing.
@@ -151,12 +159,12 @@ func TestActivateAndServicePages(t *testing.T) {
 		setConfigAndReg(t, env, false)
 		p = b.get("/employees/" + id(west) + "/service")
 		mustContain(t, "read-only", p, http.StatusOK, "The service provider has not enabled configuration changes (config & reg) for this company",
-			`name="user_type_label" value="Business Trunking User"`)
+			`name="user_type_label" value="IP Centrex User"`)
 		if strings.Contains(p.Body, `<select id="f-user-type"`) {
 			t.Fatal("the user type is editable without config & reg")
 		}
 		p = b.post("/employees/"+id(west)+"/service", url.Values{"first_name": {"West"}, "last_name": {"One"}, "cli_first_name": {"Westy"},
-			"cli_last_name": {"One"}, "user_type": {"ip_centrex"}}, false)
+			"cli_last_name": {"One"}, "user_type": {"additional_line"}}, false)
 		mustContain(t, "user type without config & reg", p, http.StatusForbidden, "has not enabled configuration changes")
 		p = b.post("/employees/"+id(west)+"/service", url.Values{"first_name": {"West"}, "last_name": {"One"}, "cli_first_name": {"Westy"},
 			"cli_last_name": {"One"}}, false)
