@@ -286,6 +286,8 @@ func TestGroupUpdateAndRename(t *testing.T) {
 		expectFail(t, env, before, "rename", err, derrors.ErrInvalid, "name", "cannot be changed")
 		_, err = env.App.Directory.UpdateGroup(ctx, f.Sales.ID, directory.GroupUpdateRequest{Profile: &directory.GroupProfile{ContactPhone: "abc"}})
 		expectFail(t, env, before, "bad phone", err, derrors.ErrInvalid, "profile.contact_phone", "phone")
+		_, err = env.App.Directory.UpdateGroup(ctx, f.Sales.ID, directory.GroupUpdateRequest{Profile: &directory.GroupProfile{Address: directory.Address{Postcode: strings.Repeat("9", 33)}}})
+		expectFail(t, env, before, "long postcode", err, derrors.ErrInvalid, "profile.address.postcode", "at most 32 characters")
 		_, err = env.App.Directory.UpdateGroup(ctx, 987654, directory.GroupUpdateRequest{})
 		expectFail(t, env, before, "missing group", err, derrors.ErrNotFound, "", "")
 		if g, _ := env.App.Directory.Group(ctx, f.Sales.ID); g.Name != "Sales" || g.Profile.ContactPhone != "" {

@@ -67,6 +67,7 @@ func (p *GroupProfile) validate(v *derrors.ValidationError) {
 			v.Add(field, "must be at most 64 characters")
 		}
 	}
+	p.Address.validate(v, "profile.address.")
 }
 
 // GroupCreateRequest adds a group under ParentID (or a site when creating one).
