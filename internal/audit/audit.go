@@ -169,14 +169,14 @@ func (l *Log) RecordAll(ctx context.Context, events []Event) error {
 		return nil
 	}
 	for len(entries) > 0 {
-		n := batchSize(len(entries), maxBatch)
+		n := store.BatchSize(len(entries), maxBatch)
 		args := make([]any, 0, n*12)
 		for _, e := range entries[:n] {
 			args = append(args, now, nullID(a.ID), username, e.Event.Event, e.ObjectKind, e.ObjectID, e.ObjectName,
 				nullID(e.ProviderID), nullID(e.CompanyID), nullID(e.SiteID), e.before, e.after)
 		}
 		if _, err := q.Exec(ctx, "INSERT INTO audit_events ("+entryColumns+") VALUES "+
-			repeatRow(n, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), args...); err != nil {
+			store.RepeatRow(n, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), args...); err != nil {
 			return fmt.Errorf("audit: record %d entries (%s, …): %w", n, entries[0].Event.Event, err)
 		}
 		entries = entries[n:]
@@ -216,27 +216,6 @@ func (l *Log) companyProviders(ctx context.Context, events []Event) (map[int64]i
 		ids = ids[n:]
 	}
 	return out, nil
-}
-
-// batchSize is how many of n rows the next multi-row statement takes: max
-// while that many remain, then the largest power of two that fits. The
-// statement texts are thus of a few sizes only, so the caches of rewritten
-// and prepared statements (store's rebind cache, pgx's statement cache)
-// stay small whatever the row counts.
-func batchSize(n, max int) int {
-	if n >= max {
-		return max
-	}
-	b := 1
-	for b*2 <= n {
-		b *= 2
-	}
-	return b
-}
-
-// repeatRow is n copies of a VALUES row, comma-separated.
-func repeatRow(n int, row string) string {
-	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
 func marshal(v any) (string, error) {

@@ -330,14 +330,14 @@ func (s *Service) insertAccounts(ctx context.Context, companyID, providerID int6
 		}
 		rows, err := q.Query(ctx, "INSERT INTO accounts ("+accountSharedColumns+", "+accountOwnColumns+
 			") SELECT ?::bigint, ?::bigint, ?::text, ?::bigint, ?::bigint, ?::bigint, u.* FROM unnest("+
-			repeatRow(accountOwnCount, "?::text[]")+") AS u RETURNING id, username", args...)
+			store.RepeatRow(accountOwnCount, "?::text[]")+") AS u RETURNING id, username", args...)
 		if err := scanRows(rows, err, scanID); err != nil {
 			return nil, err
 		}
 	} else {
 		row := "(" + placeholders(len(shared)+accountOwnCount) + ")"
 		for lo := 0; lo < len(reqs); {
-			n := batchSize(len(reqs)-lo, maxAccountRows)
+			n := store.BatchSize(len(reqs)-lo, maxAccountRows)
 			args := make([]any, 0, n*(len(shared)+accountOwnCount))
 			for i := lo; i < lo+n; i++ {
 				args = append(args, shared...)
@@ -346,7 +346,7 @@ func (s *Service) insertAccounts(ctx context.Context, companyID, providerID int6
 				}
 			}
 			rows, err := q.Query(ctx, "INSERT INTO accounts ("+accountSharedColumns+", "+accountOwnColumns+") VALUES "+
-				repeatRow(n, row)+" RETURNING id, username", args...)
+				store.RepeatRow(n, row)+" RETURNING id, username", args...)
 			if err := scanRows(rows, err, scanID); err != nil {
 				return nil, err
 			}
@@ -374,38 +374,17 @@ func (s *Service) insertMembers(ctx context.Context, groups, accounts []int64, n
 		return err
 	}
 	for len(groups) > 0 {
-		n := batchSize(len(groups), maxMemberRows)
+		n := store.BatchSize(len(groups), maxMemberRows)
 		args := make([]any, 0, 3*n)
 		for i := range n {
 			args = append(args, groups[i], accounts[i], now)
 		}
-		if _, err := q.Exec(ctx, "INSERT INTO group_members (group_id, account_id, created_at) VALUES "+repeatRow(n, "(?, ?, ?)"), args...); err != nil {
+		if _, err := q.Exec(ctx, "INSERT INTO group_members (group_id, account_id, created_at) VALUES "+store.RepeatRow(n, "(?, ?, ?)"), args...); err != nil {
 			return err
 		}
 		groups, accounts = groups[n:], accounts[n:]
 	}
 	return nil
-}
-
-// batchSize is how many of n rows the next multi-row statement takes: max
-// while that many remain, then the largest power of two that fits. The
-// statement texts are thus of a few sizes only, so the caches of rewritten
-// and prepared statements (store's rebind cache, pgx's statement cache)
-// stay small whatever the batch sizes.
-func batchSize(n, max int) int {
-	if n >= max {
-		return max
-	}
-	b := 1
-	for b*2 <= n {
-		b *= 2
-	}
-	return b
-}
-
-// repeatRow is n copies of a VALUES row, comma-separated.
-func repeatRow(n int, row string) string {
-	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
 // queryColumn returns the single column of a query's rows.
