@@ -17,31 +17,6 @@ import (
 // capped page would lose the groups after the first store.MaxPerPage.
 const manyGroups = 650
 
-// addGroups inserts n groups "Team 001"… under parent directly, in one
-// statement: n CreateGroup calls, each with its audit entry, would make
-// set-up dominate the test.
-func addGroups(t *testing.T, db *store.DB, parent directory.Group, n int) {
-	t.Helper()
-	ctx := context.Background()
-	vals := make([]string, 0, n)
-	args := make([]any, 0, 3*n)
-	for i := 1; i <= n; i++ {
-		vals = append(vals, "(?, ?, ?, 0, 0)")
-		args = append(args, parent.CompanyID, parent.ID, fmt.Sprintf("Team %03d", i))
-	}
-	err := db.Tx(ctx, func(ctx context.Context) error {
-		q := db.Q(ctx)
-		if _, err := q.Exec(ctx, "INSERT INTO org_groups (company_id, parent_id, name, created_at, updated_at) VALUES "+strings.Join(vals, ", "), args...); err != nil {
-			return err
-		}
-		_, err := q.Exec(ctx, "UPDATE org_groups SET path = CAST(? AS TEXT) || CAST(id AS TEXT) || '/' WHERE parent_id = ? AND path = ''", parent.IDPath(), parent.ID)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("add %d groups: %v", n, err)
-	}
-}
-
 func countNodes(ns []*directory.TreeNode) int {
 	n := len(ns)
 	for _, c := range ns {
@@ -56,7 +31,7 @@ func TestAllGroupsBeyondOnePage(t *testing.T) {
 		ctx := context.Background()
 		f := env.Fixture
 		d := env.App.Directory
-		addGroups(t, db, f.Leeds, manyGroups)
+		apptest.AddGroups(t, db, f.Leeds, manyGroups)
 		want := count(t, db, "SELECT COUNT(*) FROM org_groups WHERE company_id = ?", f.Acme.ID)
 		if want != manyGroups+5 || want <= store.MaxPerPage {
 			t.Fatalf("Acme has %d groups, want %d (more than a page of %d)", want, manyGroups+5, store.MaxPerPage)

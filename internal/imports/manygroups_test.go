@@ -2,42 +2,16 @@ package imports_test
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/imports"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
-
-// addGroups inserts n groups "Team 001"… under parent directly, in one
-// statement: n CreateGroup calls, each with its audit entry, would make
-// set-up dominate the test.
-func addGroups(t *testing.T, db *store.DB, parent directory.Group, n int) {
-	t.Helper()
-	ctx := context.Background()
-	vals := make([]string, 0, n)
-	args := make([]any, 0, 3*n)
-	for i := 1; i <= n; i++ {
-		vals = append(vals, "(?, ?, ?, 0, 0)")
-		args = append(args, parent.CompanyID, parent.ID, fmt.Sprintf("Team %03d", i))
-	}
-	err := db.Tx(ctx, func(ctx context.Context) error {
-		q := db.Q(ctx)
-		if _, err := q.Exec(ctx, "INSERT INTO org_groups (company_id, parent_id, name, created_at, updated_at) VALUES "+strings.Join(vals, ", "), args...); err != nil {
-			return err
-		}
-		_, err := q.Exec(ctx, "UPDATE org_groups SET path = CAST(? AS TEXT) || CAST(id AS TEXT) || '/' WHERE parent_id = ? AND path = ''", parent.IDPath(), parent.ID)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("add %d groups: %v", n, err)
-	}
-}
 
 // findGroup looks a group up by path among all of Acme's groups.
 func (h *harness) findGroup(path string) (directory.Group, bool) {
@@ -62,7 +36,7 @@ func TestImportsSeeEveryGroup(t *testing.T) {
 		h := newHarness(t, db)
 		ctx := context.Background()
 		f := h.env.Fixture
-		addGroups(t, db, f.Leeds, 650)
+		apptest.AddGroups(t, db, f.Leeds, 650)
 		if n := h.count("org_groups"); n <= store.MaxPerPage+100 {
 			t.Fatalf("only %d groups: the test needs more than a page", n)
 		}
