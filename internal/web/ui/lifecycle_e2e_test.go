@@ -100,6 +100,42 @@ func TestBrowserAddAndActivate(t *testing.T) {
 	if got := value(`#f-e0-mac`); got != "441134960000A" {
 		t.Errorf("the soft client's MAC is %q, want 441134960000A", got)
 	}
+	// Soft clients are for IP Centrex users only: another user type
+	// disables the option and moves off it, clearing the MAC it filled.
+	setUserType := func(v string) {
+		t.Helper()
+		if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
+			const s = document.getElementById('f-user-type');
+			s.value = '`+v+`';
+			s.dispatchEvent(new Event('change'));
+			return true;
+		})()`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	softOption := `document.querySelector('#f-e0-type-id option[value="` + id(svc.Types["Soft Client"].ID) + `"]')`
+	setUserType("business_trunking")
+	if disabled, err := chromedp.Run(bctx, chromedp.Evaluate[bool](softOption+`.disabled`)); err != nil || !disabled {
+		t.Errorf("the soft client is offered to a Business Trunking user (%v)", err)
+	}
+	if got := value(`#f-e0-type-id`); got == id(svc.Types["Soft Client"].ID) || got == "" {
+		t.Errorf("the device type stayed %q under Business Trunking", got)
+	}
+	if got := value(`#f-e0-mac`); got != "" {
+		t.Errorf("the MAC kept the soft client's %q", got)
+	}
+	setUserType("ip_centrex")
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
+		const s = document.getElementById('f-e0-type-id');
+		s.value = '`+id(svc.Types["Soft Client"].ID)+`';
+		s.dispatchEvent(new Event('change'));
+		return true;
+	})()`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := value(`#f-e0-mac`); got != "441134960000A" {
+		t.Errorf("back under IP Centrex the soft client's MAC is %q", got)
+	}
 	if hidden, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.querySelector('.lc-when-existing').offsetParent === null`)); err != nil || !hidden {
 		t.Errorf("the existing-device fields show in New device mode (%v)", err)
 	}

@@ -2,7 +2,8 @@
 // without JavaScript):
 //  * Activate: choosing a site reloads the form with that site's numbers and
 //    devices; each employee's device shows only the chosen mode's fields;
-//    a soft-client device type pre-fills the MAC (the number's digits + "A").
+//    a soft-client device type pre-fills the MAC (the number's digits + "A")
+//    and is offered only while the user type is IP Centrex (Centrex only).
 //  * Service Settings: the primary device fieldset works the same way, with
 //    the employee's current number (data-soft-mac) for a soft client.
 //  * A job's Status page follows the job's progress through the API and
@@ -25,6 +26,8 @@
     var number = section && section.querySelector('select[name$=".number"]');
     var type = fs.querySelector('select[name$=".type_id"]');
     var mac = fs.querySelector('input[name$=".mac"]');
+    var form = fs.closest('form');
+    var userType = form && form.querySelector('select[name="user_type"]');
     var lastSoft = fs.getAttribute('data-soft-mac') || '';
     var fixedSoft = lastSoft; // the number when the page offers no choice of it
 
@@ -51,11 +54,29 @@
       }
       lastSoft = want;
     }
+    // A soft client is for IP Centrex users only: under another user type
+    // its option is disabled, and a chosen one gives way to the first
+    // device type that is allowed (the server refuses it either way).
+    function centrexOnly() {
+      if (!type || !userType) { return; }
+      var allowed = userType.value === '' || userType.value === 'ip_centrex';
+      var first = null;
+      Array.prototype.forEach.call(type.options, function (o) {
+        if (o.getAttribute('data-soft') === '1') { o.disabled = !allowed; } else if (!first && o.value) { first = o; }
+      });
+      var opt = type.options[type.selectedIndex];
+      if (!allowed && opt && opt.disabled && first) {
+        type.value = first.value;
+        fillMAC();
+      }
+    }
     Array.prototype.forEach.call(modes, function (r) { r.addEventListener('change', mode); });
+    if (userType) { userType.addEventListener('change', centrexOnly); }
     if (type) { type.addEventListener('change', fillMAC); }
     if (number) { number.addEventListener('change', fillMAC); }
     mode();
     fillMAC();
+    centrexOnly();
   }
 
   var job = document.getElementById('job-progress');
