@@ -88,33 +88,27 @@ func TestBrowserAddAndActivate(t *testing.T) {
 			t.Errorf("pre-filled %s = %q, want %q", sel, got, want)
 		}
 	}
-	// A new device of the soft-client type: lifecycle.js fills the MAC.
-	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
-		const s = document.getElementById('f-e0-type-id');
-		s.value = '`+id(svc.Types["Soft Client"].ID)+`';
-		s.dispatchEvent(new Event('change'));
-		return true;
-	})()`)); err != nil {
-		t.Fatal(err)
-	}
-	if got := value(`#f-e0-mac`); got != "441134960000A" {
-		t.Errorf("the soft client's MAC is %q, want 441134960000A", got)
-	}
-	// Soft clients are for IP Centrex users only: another user type
-	// disables the option and moves off it, clearing the MAC it filled.
-	setUserType := func(v string) {
+	// choose sets a select as a user would, firing its change event.
+	choose := func(selectID, value string) {
 		t.Helper()
 		if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
-			const s = document.getElementById('f-user-type');
-			s.value = '`+v+`';
+			const s = document.getElementById('`+selectID+`');
+			s.value = '`+value+`';
 			s.dispatchEvent(new Event('change'));
 			return true;
 		})()`)); err != nil {
 			t.Fatal(err)
 		}
 	}
+	// A new device of the soft-client type: lifecycle.js fills the MAC.
+	choose("f-e0-type-id", id(svc.Types["Soft Client"].ID))
+	if got := value(`#f-e0-mac`); got != "441134960000A" {
+		t.Errorf("the soft client's MAC is %q, want 441134960000A", got)
+	}
+	// Soft clients are for IP Centrex users only: another user type
+	// disables the option and moves off it, clearing the MAC it filled.
 	softOption := `document.querySelector('#f-e0-type-id option[value="` + id(svc.Types["Soft Client"].ID) + `"]')`
-	setUserType("business_trunking")
+	choose("f-user-type", "business_trunking")
 	if disabled, err := chromedp.Run(bctx, chromedp.Evaluate[bool](softOption+`.disabled`)); err != nil || !disabled {
 		t.Errorf("the soft client is offered to a Business Trunking user (%v)", err)
 	}
@@ -124,15 +118,8 @@ func TestBrowserAddAndActivate(t *testing.T) {
 	if got := value(`#f-e0-mac`); got != "" {
 		t.Errorf("the MAC kept the soft client's %q", got)
 	}
-	setUserType("ip_centrex")
-	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
-		const s = document.getElementById('f-e0-type-id');
-		s.value = '`+id(svc.Types["Soft Client"].ID)+`';
-		s.dispatchEvent(new Event('change'));
-		return true;
-	})()`)); err != nil {
-		t.Fatal(err)
-	}
+	choose("f-user-type", "ip_centrex")
+	choose("f-e0-type-id", id(svc.Types["Soft Client"].ID))
 	if got := value(`#f-e0-mac`); got != "441134960000A" {
 		t.Errorf("back under IP Centrex the soft client's MAC is %q", got)
 	}
@@ -200,17 +187,7 @@ func TestBrowserAddAndActivate(t *testing.T) {
 	if hidden, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.querySelector('#f-device-mode .lc-when-existing').offsetParent === null`)); err != nil || !hidden {
 		t.Errorf("the existing-device fields show in New device mode (%v)", err)
 	}
-	pick := func(typeID int64) {
-		t.Helper()
-		if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`(() => {
-			const s = document.getElementById('f-device-type-id');
-			s.value = '`+id(typeID)+`';
-			s.dispatchEvent(new Event('change'));
-			return true;
-		})()`)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pick := func(typeID int64) { t.Helper(); choose("f-device-type-id", id(typeID)) }
 	pick(svc.Types["Soft Client"].ID)
 	if got := value(`#f-device-mac`); got != "441134960000A" {
 		t.Errorf("the soft client's MAC on Service Settings is %q, want 441134960000A", got)
