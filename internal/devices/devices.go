@@ -274,8 +274,18 @@ func (s *Service) AssignPrimary(ctx context.Context, companyID, siteID, id, acco
 		if d.AccountID != nil && *d.AccountID != accountID {
 			return derrors.Conflict("device_id", "device %s is already used by another employee", d.MAC)
 		}
-		if _, err := s.db.Q(ctx).Exec(ctx, "UPDATE devices SET account_id = ?, updated_at = ? WHERE id = ?", accountID, store.Now(), id); err != nil {
+		// The device must still be free when written: on PostgreSQL another
+		// transaction may have given it away since the read above, and this
+		// UPDATE, having waited for its row lock, sees that commit.
+		res, err := s.db.Q(ctx).Exec(ctx, "UPDATE devices SET account_id = ?, updated_at = ? WHERE id = ? AND company_id = ? AND (account_id IS NULL OR account_id = ?)",
+			accountID, store.Now(), id, companyID, accountID)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return derrors.Conflict("device_id", "device %s is already used by another employee", d.MAC)
 		}
 		after := d
 		after.AccountID = &accountID

@@ -191,3 +191,64 @@ func TestDeviceLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestAssignPrimaryRace: two employees asking for the same free device at
+// once. On PostgreSQL the second transaction reads the device as free
+// before the first commits, then waits on the row lock in its UPDATE; when
+// it goes on, the device is taken and it must be refused, not overwrite the
+// first employee's device. The second assignment is started only once the
+// first holds the row, and the test waits (polling pg_stat_activity, no
+// timing) until the second is blocked on that lock before committing.
+func TestAssignPrimaryRace(t *testing.T) {
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	log := audit.New(db)
+	ten := tenancy.New(db, log)
+	dir := directory.New(db, log)
+	svc := devices.New(db, log)
+	p, _ := ten.CreateProvider(ctx, "P", "GB")
+	acme, _ := ten.CreateCompany(ctx, p.ID, tenancy.CompanyCreateRequest{Name: "Acme"})
+	leeds, _ := dir.CreateSite(ctx, acme.ID, directory.SiteCreateRequest{Name: "Leeds"})
+	ann, _ := dir.CreateEmployee(ctx, acme.ID, p.ID, directory.EmployeeCreateRequest{Username: "ann", Role: access.RoleEmployee, FirstName: "Ann", LastName: "A"}, "")
+	bob, _ := dir.CreateEmployee(ctx, acme.ID, p.ID, directory.EmployeeCreateRequest{Username: "bob", Role: access.RoleEmployee, FirstName: "Bob", LastName: "B"}, "")
+	if err := svc.SeedDefaultTypes(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	types, _ := svc.Types(ctx, p.ID)
+	d, err := svc.Create(ctx, p.ID, acme.ID, devices.DeviceCreateRequest{SiteID: leeds.ID, TypeID: types[0].ID, MAC: "001565ABCD01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	bobDone := make(chan error, 1)
+	err = db.Tx(ctx, func(txCtx context.Context) error {
+		if err := svc.AssignPrimary(txCtx, acme.ID, leeds.ID, d.ID, ann.ID); err != nil {
+			return err
+		}
+		go func() { bobDone <- svc.AssignPrimary(ctx, acme.ID, leeds.ID, d.ID, bob.ID) }()
+		for {
+			var waiting int
+			if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE devices SET account_id%'").Scan(&waiting); err != nil {
+				return err
+			}
+			if waiting > 0 {
+				return nil
+			}
+			select {
+			case err := <-bobDone:
+				t.Fatalf("the second assignment finished while the first held the device: %v", err)
+			default:
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-bobDone; !errors.Is(err, derrors.ErrConflict) {
+		t.Errorf("the second assignment of a device just taken = %v, want a conflict", err)
+	}
+	got, err := svc.Device(ctx, acme.ID, d.ID)
+	if err != nil || got.AccountID == nil || *got.AccountID != ann.ID {
+		t.Errorf("the device belongs to %v, want ann (%d): %v", got.AccountID, ann.ID, err)
+	}
+}
