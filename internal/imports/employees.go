@@ -795,6 +795,7 @@ func (s *Service) runEmployees(ctx context.Context, j *jobs.Job, rep jobs.Report
 		}); ierr != nil {
 			return ierr
 		}
+		s.logFault(ctx, "employee import rolled back", err)
 		return fmt.Errorf("nothing was imported: %s", userMessage(err))
 	}
 	return s.report(ctx, rep, plan, func(i int, _ plannedEmployee) (string, string) { return results[i].status, results[i].message })
@@ -822,7 +823,7 @@ type itemResult struct {
 // rowOutcome turns a row's apply error into its result; with all or
 // nothing, or for a fault of the database itself, it returns the error to
 // roll everything back.
-func rowOutcome(res itemResult, err error, allOrNothing bool) (itemResult, error) {
+func (s *Service) rowOutcome(ctx context.Context, res itemResult, err error, allOrNothing bool) (itemResult, error) {
 	if err == nil {
 		return res, nil
 	}
@@ -830,5 +831,6 @@ func rowOutcome(res itemResult, err error, allOrNothing bool) (itemResult, error
 	if !ok || allOrNothing {
 		return res, err
 	}
+	s.logFault(ctx, "row refused", re.err)
 	return itemResult{jobs.ItemError, userMessage(re.err)}, nil
 }

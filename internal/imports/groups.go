@@ -640,7 +640,7 @@ func (s *Service) runGroups(ctx context.Context, j *jobs.Job, rep jobs.Reporter)
 					}
 					return err
 				})
-				if res, err = rowOutcome(res, err, a.Options.AllOrNothing); err != nil {
+				if res, err = s.rowOutcome(ctx, res, err, a.Options.AllOrNothing); err != nil {
 					return err
 				}
 			case actUpdate:
@@ -650,7 +650,7 @@ func (s *Service) runGroups(ctx context.Context, j *jobs.Job, rep jobs.Reporter)
 					_, err := s.d.Directory.UpdateGroup(ctx, p.id, directory.GroupUpdateRequest{Profile: &prof})
 					return err
 				})
-				if res, err = rowOutcome(res, err, a.Options.AllOrNothing); err != nil {
+				if res, err = s.rowOutcome(ctx, res, err, a.Options.AllOrNothing); err != nil {
 					return err
 				}
 			}
@@ -664,6 +664,7 @@ func (s *Service) runGroups(ctx context.Context, j *jobs.Job, rep jobs.Reporter)
 				return ierr
 			}
 		}
+		s.logFault(ctx, "group import rolled back", err)
 		return fmt.Errorf("nothing was imported: %s", userMessage(err))
 	}
 	for i, p := range plan.rows {

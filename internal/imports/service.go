@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -32,6 +33,8 @@ type Deps struct {
 	Identity  *identity.Service
 	Tenancy   *tenancy.Service
 	Jobs      *jobs.Service
+	// Logger receives the errors a user is not shown (slog.Default when nil).
+	Logger *slog.Logger
 }
 
 // Service submits imports and reads their jobs.
@@ -345,21 +348,43 @@ func (e *rowError) Error() string { return e.err.Error() }
 func (e *rowError) Unwrap() error { return e.err }
 
 // userMessage turns a domain error into the sentence a row result shows.
+// Any other error (a fault of the database, say) is not shown: its text
+// could name tables and constraints. The user reads a sentence they can act
+// on, and the error itself goes to the log (logFault).
 func userMessage(err error) string {
+	if msg, ok := domainMessage(err); ok {
+		return msg
+	}
+	return "the row could not be saved: the directory changed while the import ran, or the database refused it; run the import again (details are in the server log)"
+}
+
+func domainMessage(err error) (string, bool) {
 	var v *derrors.ValidationError
 	var c *derrors.ConflictError
 	var f *derrors.ForbiddenError
 	switch {
 	case errors.As(err, &v):
-		return v.Error()
+		return v.Error(), true
 	case errors.As(err, &c):
-		return c.Message
+		return c.Message, true
 	case errors.As(err, &f):
-		return f.Reason
+		return f.Reason, true
 	case derrors.IsNotFound(err):
-		return "not found"
+		return "not found", true
 	}
-	return "the row could not be saved: " + err.Error()
+	return "", false
+}
+
+// logFault logs an error userMessage does not show.
+func (s *Service) logFault(ctx context.Context, what string, err error) {
+	if _, ok := domainMessage(err); ok {
+		return
+	}
+	logger := s.d.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	logger.ErrorContext(ctx, "import: "+what, "err", err)
 }
 
 // chunkRows is how many rows share one savepoint while nothing fails. A
@@ -396,7 +421,7 @@ func (s *Service) applyChunked(ctx context.Context, n int, allOrNothing bool, re
 				res, err = one(ctx, i)
 				return err
 			})
-			if res, err = rowOutcome(res, err, false); err != nil {
+			if res, err = s.rowOutcome(ctx, res, err, false); err != nil {
 				return err
 			}
 			results[i] = res
