@@ -131,7 +131,7 @@ func (s *Service) Prepare(ctx context.Context, companyID int64, req ActivateRequ
 		siteOK = true
 		plan.SiteName = limit.SiteName
 		if limit.EmployeeLimit > 0 && limit.Employees+len(req.Employees) > limit.EmployeeLimit {
-			v.Fields = append(v.Fields, limitError(limit).(*derrors.ValidationError).Fields...)
+			v.Fields = append(v.Fields, limitError(limit, len(req.Employees)).(*derrors.ValidationError).Fields...)
 		}
 	}
 	if !req.UserType.Valid() {
@@ -605,7 +605,7 @@ func (s *Service) Activate(ctx context.Context, plan Plan) (job jobs.Job, err er
 			return err
 		}
 		if l.EmployeeLimit > 0 && l.Employees+len(plan.Items) > l.EmployeeLimit {
-			return limitError(l)
+			return limitError(l, len(plan.Items))
 		}
 		now := store.Now()
 		for _, it := range plan.Items {
@@ -752,7 +752,7 @@ func (s *Service) applyActivation(ctx context.Context, plan Plan, it PlanItem) e
 		return err
 	}
 	if l.EmployeeLimit > 0 && l.Employees >= l.EmployeeLimit {
-		return siteFull{limitError(l)}
+		return siteFull{limitError(l, 1)}
 	}
 	owner := a.owner()
 	if _, err := s.numbering.Assign(ctx, plan.CompanyID, it.Number, owner); err != nil {

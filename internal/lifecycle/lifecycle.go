@@ -382,8 +382,14 @@ func (s *Service) SetSiteLimit(ctx context.Context, companyID, siteID int64, lim
 	return l, err
 }
 
-// limitError is the refusal when a site is full.
-func limitError(l SiteLimit) error {
+// limitError is the refusal when asking places more employees would take
+// a site past its limit: how many places are left, and what to do.
+func limitError(l SiteLimit, asking int) error {
+	left := max(l.EmployeeLimit-l.Employees, 0)
+	if asking > 1 && left > 0 {
+		return derrors.Invalid("site_id", "site %q has %d of its %d places left (%d active or pending) and %d employees were chosen: activate at most %d, ask your service provider to raise the limit, or cease someone first",
+			l.SiteName, left, l.EmployeeLimit, l.Employees, asking, left)
+	}
 	return derrors.Invalid("site_id", "site %q has reached its employee limit of %d (%d active or pending): ask your service provider to raise it, or cease someone first",
 		l.SiteName, l.EmployeeLimit, l.Employees)
 }
