@@ -197,7 +197,7 @@ func (l *Log) companyProviders(ctx context.Context, events []Event) (map[int64]i
 	}
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
-		rows, err := l.db.Q(ctx).Query(ctx, "SELECT id, provider_id FROM companies WHERE id IN ("+placeholders(n)+")", ids[:n]...)
+		rows, err := l.db.Q(ctx).Query(ctx, "SELECT id, provider_id FROM companies WHERE id IN ("+store.Placeholders(n)+")", ids[:n]...)
 		if err != nil {
 			return nil, err
 		}

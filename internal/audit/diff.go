@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 // Change is one field that differs between an entry's before and after.
@@ -108,21 +109,10 @@ var securityEvents = []string{"Request Password Reset", "Lock Account", "Request
 // (sites, groups, employees), newest first, as the Company Dashboard shows.
 func (l *Log) RecentActivity(ctx context.Context, companyID int64, limit int) ([]Entry, error) {
 	cond := " WHERE company_id = ? AND object_kind IN ('site', 'group', 'employee', 'company') AND event NOT IN (" +
-		placeholders(len(securityEvents)) + ")"
+		store.Placeholders(len(securityEvents)) + ")"
 	args := []any{companyID}
 	for _, e := range securityEvents {
 		args = append(args, e)
 	}
 	return l.query(ctx, cond, args, limit, 0)
-}
-
-func placeholders(n int) string {
-	b := make([]byte, 0, 2*n)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '?')
-	}
-	return string(b)
 }

@@ -274,7 +274,3 @@ func (s *Service) companyProvider(ctx context.Context, companyID int64) (int64, 
 	}
 	return id, err
 }
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}

@@ -362,7 +362,7 @@ func (s *Service) fillFeatures(ctx context.Context, ps []Package) error {
 	}
 	rows, err := s.db.Q(ctx).Query(ctx, `SELECT pf.package_id, f.id, f.provider_id, f.code, f.name, f.category, f.description, f.created_at, f.updated_at
 		FROM catalog_package_features pf JOIN catalog_features f ON f.id = pf.feature_id
-		WHERE pf.package_id IN (`+placeholders(len(ids))+`) ORDER BY f.category, f.name`, ids...)
+		WHERE pf.package_id IN (`+store.Placeholders(len(ids))+`) ORDER BY f.category, f.name`, ids...)
 	if err != nil {
 		return err
 	}

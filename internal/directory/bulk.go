@@ -157,7 +157,7 @@ func (s *Service) checkGroups(ctx context.Context, companyID int64, reqs []Emplo
 		for _, id := range ids[:n] {
 			args = append(args, id)
 		}
-		found, err := queryColumn[int64](ctx, s.db.Q(ctx), "SELECT id FROM org_groups WHERE company_id = ? AND id IN ("+placeholders(n)+")", args...)
+		found, err := queryColumn[int64](ctx, s.db.Q(ctx), "SELECT id FROM org_groups WHERE company_id = ? AND id IN ("+store.Placeholders(n)+")", args...)
 		if err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func (s *Service) checkUsernames(ctx context.Context, reqs []EmployeeCreateReque
 	taken := map[string]bool{}
 	for len(names) > 0 {
 		n := min(len(names), lookupBatch)
-		found, err := queryColumn[string](ctx, s.db.Q(ctx), "SELECT username FROM accounts WHERE username IN ("+placeholders(n)+")", names[:n]...)
+		found, err := queryColumn[string](ctx, s.db.Q(ctx), "SELECT username FROM accounts WHERE username IN ("+store.Placeholders(n)+")", names[:n]...)
 		if err != nil {
 			return err
 		}
@@ -335,7 +335,7 @@ func (s *Service) insertAccounts(ctx context.Context, companyID, providerID int6
 			return nil, err
 		}
 	} else {
-		row := "(" + placeholders(len(shared)+accountOwnCount) + ")"
+		row := "(" + store.Placeholders(len(shared)+accountOwnCount) + ")"
 		for lo := 0; lo < len(reqs); {
 			n := store.BatchSize(len(reqs)-lo, maxAccountRows)
 			args := make([]any, 0, n*(len(shared)+accountOwnCount))

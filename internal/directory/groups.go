@@ -146,7 +146,7 @@ func (s *Service) fillNames(ctx context.Context, groups []Group) error {
 		for i, id := range missing {
 			args[i] = id
 		}
-		rows, err := s.db.Q(ctx).Query(ctx, "SELECT id, name FROM org_groups WHERE id IN ("+placeholders(len(missing))+")", args...)
+		rows, err := s.db.Q(ctx).Query(ctx, "SELECT id, name FROM org_groups WHERE id IN ("+store.Placeholders(len(missing))+")", args...)
 		if err != nil {
 			return err
 		}
@@ -178,10 +178,6 @@ func (s *Service) fillNames(ctx context.Context, groups []Group) error {
 		}
 	}
 	return nil
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
 // Group returns one group with its path. Callers check access first.

@@ -238,7 +238,7 @@ func (w *Worker) claim(ctx context.Context, limit int) ([]Job, error) {
 		out, err = queryJobs(ctx, q, `UPDATE jobs SET status = ?, lease_owner = ?, lease_until = ?, attempts = attempts + 1,
 			started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END, progress_done = 0, progress_total = 0
 			WHERE id IN (SELECT id FROM jobs WHERE status IN (?, ?) AND run_at <= ? AND lease_until < ?
-				AND attempts < max_attempts AND kind IN (`+placeholders(len(kinds))+`)
+				AND attempts < max_attempts AND kind IN (`+store.Placeholders(len(kinds))+`)
 				ORDER BY priority DESC, run_at, id LIMIT ?`+db.SkipLocked()+`)
 			RETURNING `+jobColumns, args...)
 		if err != nil || len(out) == 0 {
@@ -249,7 +249,7 @@ func (w *Worker) claim(ctx context.Context, limit int) ([]Job, error) {
 		for i, j := range out {
 			ids[i] = j.ID
 		}
-		_, err = q.Exec(ctx, "DELETE FROM job_items WHERE job_id IN ("+placeholders(len(ids))+")", ids...)
+		_, err = q.Exec(ctx, "DELETE FROM job_items WHERE job_id IN ("+store.Placeholders(len(ids))+")", ids...)
 		return err
 	})
 	if err != nil {
@@ -284,10 +284,6 @@ func queryJobs(ctx context.Context, q store.Querier, query string, args ...any) 
 		out = append(out, j)
 	}
 	return out, rows.Err()
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
 // leaseCond is the guard on every write a worker makes to a claimed job: the

@@ -99,12 +99,11 @@ func (s *Service) resolveScope(ctx context.Context, companyID int64, sc access.S
 }
 
 func (sc searchScope) groupsIn() (string, []any) {
-	marks := make([]string, len(sc.groupIDs))
 	args := make([]any, len(sc.groupIDs))
 	for i, id := range sc.groupIDs {
-		marks[i], args[i] = "?", id
+		args[i] = id
 	}
-	return "(" + strings.Join(marks, ", ") + ")", args
+	return "(" + store.Placeholders(len(args)) + ")", args
 }
 
 // scopeFilter limits rows whose account is in column idCol to the scope: a

@@ -23,3 +23,6 @@ func BatchSize(n, max int) int {
 func RepeatRow(n int, row string) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
+
+// Placeholders is n '?' marks, comma-separated, for an IN list.
+func Placeholders(n int) string { return RepeatRow(n, "?") }
