@@ -294,6 +294,14 @@ func (s *Service) AssignPrimary(ctx context.Context, companyID, siteID, id, acco
 	})
 }
 
+// MACInUse reports whether a device other than exceptID (0: any device)
+// of any company has the normalised MAC: MACs are unique on the platform.
+func (s *Service) MACInUse(ctx context.Context, mac string, exceptID int64) (bool, error) {
+	var n int
+	err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM devices WHERE mac = ? AND id <> ?", mac, exceptID).Scan(&n)
+	return n > 0, err
+}
+
 // ChangeMAC gives device id of companyID another MAC (normalised for its
 // type), audited as Modify Device. Lifecycle uses it when an employee's
 // number changes and their soft client keeps going: its MAC is the CLI
@@ -318,11 +326,9 @@ func (s *Service) ChangeMAC(ctx context.Context, providerID, companyID, id int64
 			after = before
 			return nil
 		}
-		var n int
-		if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM devices WHERE mac = ? AND id <> ?", norm, id).Scan(&n); err != nil {
+		if taken, err := s.MACInUse(ctx, norm, id); err != nil {
 			return err
-		}
-		if n > 0 {
+		} else if taken {
 			return derrors.Conflict("mac", "the MAC %s is already registered to another device; remove it there first", norm)
 		}
 		_, err = s.db.Q(ctx).Exec(ctx, "UPDATE devices SET mac = ?, updated_at = ? WHERE id = ? AND company_id = ?", norm, store.Now(), id, companyID)

@@ -566,8 +566,7 @@ func (s *Service) checkDevice(ctx context.Context, v *derrors.ValidationError, p
 			v.Add(p+"device.mac", "%s", msg)
 			return
 		}
-		var n int
-		if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM devices WHERE mac = ?", norm).Scan(&n); err != nil || n > 0 {
+		if taken, err := s.devices.MACInUse(ctx, norm, 0); err != nil || taken {
 			v.Add(p+"device.mac", "the MAC %s is already registered to a device; choose it as an existing device or remove it first", norm)
 			return
 		}

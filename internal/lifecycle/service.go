@@ -171,11 +171,11 @@ func (s *Service) ChangeService(ctx context.Context, companyID, employeeID int64
 		softMAC := ""
 		if keptSoft && number != "" && (before.Number == nil || number != before.Number.E164) {
 			if want := devices.SoftClientMAC(number); want != before.Device.MAC {
-				var n int
-				if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM devices WHERE mac = ? AND id <> ?", want, before.Device.ID).Scan(&n); err != nil {
+				taken, err := s.devices.MACInUse(ctx, want, before.Device.ID)
+				if err != nil {
 					return err
 				}
-				if n > 0 {
+				if taken {
 					v.Add("number", "the soft client's MAC would become %s with %s, and that MAC is already registered to another device: remove that device first, or give the employee another device in the same save",
 						want, numbering.National(number, a.Region))
 				}
