@@ -300,17 +300,7 @@ type SiteLimit struct {
 // SiteLimit returns siteID's limit and count.
 func (s *Service) SiteLimit(ctx context.Context, companyID, siteID int64) (l SiteLimit, err error) {
 	defer derrors.Wrap(&err, "lifecycle: employee limit of site %d", siteID)
-	var isSite bool
-	err = s.db.Q(ctx).QueryRow(ctx, "SELECT id, name, is_site, employee_limit FROM org_groups WHERE id = ? AND company_id = ?", siteID, companyID).
-		Scan(&l.SiteID, &l.SiteName, &isSite, &l.EmployeeLimit)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !isSite) {
-		return l, derrors.ErrNotFound
-	}
-	if err != nil {
-		return l, err
-	}
-	l.Employees, err = s.siteCount(ctx, siteID, 0)
-	return l, err
+	return s.siteLimit(ctx, companyID, siteID, 0, "")
 }
 
 // lockSite locks siteID's row until the transaction in ctx ends and returns
@@ -332,6 +322,12 @@ func (s *Service) lockSite(ctx context.Context, companyID, siteID, exclude int64
 	if s.db.Dialect() == store.Postgres {
 		lock = " FOR NO KEY UPDATE"
 	}
+	return s.siteLimit(ctx, companyID, siteID, exclude, lock)
+}
+
+// siteLimit reads siteID's limit (with lock appended to the query) and
+// counts its employees but exclude.
+func (s *Service) siteLimit(ctx context.Context, companyID, siteID, exclude int64, lock string) (l SiteLimit, err error) {
 	var isSite bool
 	err = s.db.Q(ctx).QueryRow(ctx, "SELECT id, name, is_site, employee_limit FROM org_groups WHERE id = ? AND company_id = ?"+lock,
 		siteID, companyID).Scan(&l.SiteID, &l.SiteName, &isSite, &l.EmployeeLimit)
