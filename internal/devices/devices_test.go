@@ -46,27 +46,56 @@ func TestNormalizeMAC(t *testing.T) {
 	}
 }
 
+// estate is a provider with the default device types, Acme (sites Leeds
+// and London, employees ann and bob) and Globex (site Reading).
+type estate struct {
+	svc                    *devices.Service
+	log                    *audit.Log
+	provider               tenancy.Provider
+	acme, globex           tenancy.Company
+	leeds, london, reading directory.Group
+	ann, bob               directory.Employee
+}
+
+func newEstate(t *testing.T, db *store.DB) estate {
+	t.Helper()
+	ctx := context.Background()
+	log := audit.New(db)
+	ten := tenancy.New(db, log)
+	dir := directory.New(db, log)
+	e := estate{svc: devices.New(db, log), log: log}
+	var err error
+	must := func(err error) {
+		if err != nil {
+			t.Helper()
+			t.Fatal(err)
+		}
+	}
+	e.provider, err = ten.CreateProvider(ctx, "P", "GB")
+	must(err)
+	e.acme, err = ten.CreateCompany(ctx, e.provider.ID, tenancy.CompanyCreateRequest{Name: "Acme"})
+	must(err)
+	e.globex, err = ten.CreateCompany(ctx, e.provider.ID, tenancy.CompanyCreateRequest{Name: "Globex"})
+	must(err)
+	e.leeds, err = dir.CreateSite(ctx, e.acme.ID, directory.SiteCreateRequest{Name: "Leeds"})
+	must(err)
+	e.london, err = dir.CreateSite(ctx, e.acme.ID, directory.SiteCreateRequest{Name: "London"})
+	must(err)
+	e.reading, err = dir.CreateSite(ctx, e.globex.ID, directory.SiteCreateRequest{Name: "Reading"})
+	must(err)
+	e.ann, err = dir.CreateEmployee(ctx, e.acme.ID, e.provider.ID, directory.EmployeeCreateRequest{Username: "ann", Role: access.RoleEmployee, FirstName: "Ann", LastName: "A"}, "")
+	must(err)
+	e.bob, err = dir.CreateEmployee(ctx, e.acme.ID, e.provider.ID, directory.EmployeeCreateRequest{Username: "bob", Role: access.RoleEmployee, FirstName: "Bob", LastName: "B"}, "")
+	must(err)
+	must(e.svc.SeedDefaultTypes(ctx, e.provider.ID))
+	return e
+}
+
 func TestDeviceLifecycle(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		log := audit.New(db)
-		ten := tenancy.New(db, log)
-		dir := directory.New(db, log)
-		svc := devices.New(db, log)
-		p, _ := ten.CreateProvider(ctx, "P", "GB")
-		acme, _ := ten.CreateCompany(ctx, p.ID, tenancy.CompanyCreateRequest{Name: "Acme"})
-		globex, _ := ten.CreateCompany(ctx, p.ID, tenancy.CompanyCreateRequest{Name: "Globex"})
-		leeds, _ := dir.CreateSite(ctx, acme.ID, directory.SiteCreateRequest{Name: "Leeds"})
-		london, _ := dir.CreateSite(ctx, acme.ID, directory.SiteCreateRequest{Name: "London"})
-		reading, _ := dir.CreateSite(ctx, globex.ID, directory.SiteCreateRequest{Name: "Reading"})
-		ann, err := dir.CreateEmployee(ctx, acme.ID, p.ID, directory.EmployeeCreateRequest{Username: "ann", Role: access.RoleEmployee, FirstName: "Ann", LastName: "A"}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		bob, _ := dir.CreateEmployee(ctx, acme.ID, p.ID, directory.EmployeeCreateRequest{Username: "bob", Role: access.RoleEmployee, FirstName: "Bob", LastName: "B"}, "")
-		if err := svc.SeedDefaultTypes(ctx, p.ID); err != nil {
-			t.Fatal(err)
-		}
+		e := newEstate(t, db)
+		svc, log, p, acme, globex, leeds, london, reading, ann, bob := e.svc, e.log, e.provider, e.acme, e.globex, e.leeds, e.london, e.reading, e.ann, e.bob
 		if err := svc.SeedDefaultTypes(ctx, p.ID); err != nil {
 			t.Fatalf("seeding twice: %v", err)
 		}
@@ -202,18 +231,8 @@ func TestDeviceLifecycle(t *testing.T) {
 func TestAssignPrimaryRace(t *testing.T) {
 	db := storetest.Postgres(t)
 	ctx := context.Background()
-	log := audit.New(db)
-	ten := tenancy.New(db, log)
-	dir := directory.New(db, log)
-	svc := devices.New(db, log)
-	p, _ := ten.CreateProvider(ctx, "P", "GB")
-	acme, _ := ten.CreateCompany(ctx, p.ID, tenancy.CompanyCreateRequest{Name: "Acme"})
-	leeds, _ := dir.CreateSite(ctx, acme.ID, directory.SiteCreateRequest{Name: "Leeds"})
-	ann, _ := dir.CreateEmployee(ctx, acme.ID, p.ID, directory.EmployeeCreateRequest{Username: "ann", Role: access.RoleEmployee, FirstName: "Ann", LastName: "A"}, "")
-	bob, _ := dir.CreateEmployee(ctx, acme.ID, p.ID, directory.EmployeeCreateRequest{Username: "bob", Role: access.RoleEmployee, FirstName: "Bob", LastName: "B"}, "")
-	if err := svc.SeedDefaultTypes(ctx, p.ID); err != nil {
-		t.Fatal(err)
-	}
+	e := newEstate(t, db)
+	svc, p, acme, leeds, ann, bob := e.svc, e.provider, e.acme, e.leeds, e.ann, e.bob
 	types, _ := svc.Types(ctx, p.ID)
 	d, err := svc.Create(ctx, p.ID, acme.ID, devices.DeviceCreateRequest{SiteID: leeds.ID, TypeID: types[0].ID, MAC: "001565ABCD01"})
 	if err != nil {

@@ -435,8 +435,10 @@ func (h *harness) submitGroups(user, file string, o imports.GroupOptions) import
 	return s
 }
 
+// group looks a group up by path among all of Acme's groups.
 func (h *harness) group(path string) (directory.Group, bool) {
-	gs, _, err := h.env.App.Directory.ListGroups(context.Background(), h.env.Fixture.Acme.ID, access.Scope{CompanyID: h.env.Fixture.Acme.ID}, directory.GroupFilter{}, store.Page{PerPage: 1000})
+	h.t.Helper()
+	gs, err := h.env.App.Directory.AllGroups(context.Background(), h.env.Fixture.Acme.ID, access.Scope{CompanyID: h.env.Fixture.Acme.ID})
 	if err != nil {
 		h.t.Fatal(err)
 	}

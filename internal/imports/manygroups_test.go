@@ -4,29 +4,12 @@ import (
 	"context"
 	"testing"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/apptest"
-	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/imports"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
-
-// findGroup looks a group up by path among all of Acme's groups.
-func (h *harness) findGroup(path string) (directory.Group, bool) {
-	h.t.Helper()
-	gs, err := h.env.App.Directory.AllGroups(context.Background(), h.env.Fixture.Acme.ID, access.Scope{CompanyID: h.env.Fixture.Acme.ID})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	for _, g := range gs {
-		if g.Path == path {
-			return g, true
-		}
-	}
-	return directory.Group{}, false
-}
 
 // TestImportsSeeEveryGroup: with more groups than one page holds, imports
 // still find the groups past the first page — Leeds/Team 600 and London
@@ -40,7 +23,7 @@ func TestImportsSeeEveryGroup(t *testing.T) {
 		if n := h.count("org_groups"); n <= store.MaxPerPage+100 {
 			t.Fatalf("only %d groups: the test needs more than a page", n)
 		}
-		team600, ok := h.findGroup("Leeds/Team 600")
+		team600, ok := h.group("Leeds/Team 600")
 		if !ok {
 			t.Fatal("Leeds/Team 600 was not created")
 		}
@@ -75,7 +58,7 @@ func TestImportsSeeEveryGroup(t *testing.T) {
 		if j, _ := h.run("acme.admin", s.Job.ID); j.Status != jobs.StatusCompleted || j.Counts[jobs.ItemOK] != 1 {
 			t.Errorf("import under Team 600 = %+v", j)
 		}
-		if _, ok := h.findGroup("Leeds/Team 600/Night Shift"); !ok {
+		if _, ok := h.group("Leeds/Team 600/Night Shift"); !ok {
 			t.Error("Leeds/Team 600/Night Shift was not created")
 		}
 		before := h.count("org_groups")
