@@ -708,3 +708,11 @@ func (s *Service) CheckRef(ctx context.Context, actor Actor, action Action, t Ta
 	}
 	return err
 }
+
+// Can answers whether actor may do action on t, for what a page shows (a
+// greyed-out button, a hidden tab). It never allows a change: the domain
+// method that makes the change asks Check itself (docs/architecture.md).
+// A fault reading the database answers false, so a page shows less, never more.
+func (s *Service) Can(ctx context.Context, actor Actor, action Action, t Target) bool {
+	return s.Check(ctx, actor, action, t) == nil
+}

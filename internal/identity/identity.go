@@ -365,6 +365,47 @@ func (s *Service) CreateOperator(ctx context.Context, providerID int64, username
 	return a, nil
 }
 
+// CreateResellerAdmin creates the login of a reseller's administrator: an
+// operator limited to the companies of resellerID (see docs/security.md).
+func (s *Service) CreateResellerAdmin(ctx context.Context, providerID, resellerID int64, username, password string) (Account, error) {
+	if err := PolicyBusinessPortal.Check("password", password, nil, ""); err != nil {
+		return Account{}, err
+	}
+	hash, err := s.HashPassword(password)
+	if err != nil {
+		return Account{}, err
+	}
+	var a Account
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		var n int
+		if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM resellers WHERE id = ? AND provider_id = ?", resellerID, providerID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return derrors.Invalid("reseller_id", "reseller %d does not exist", resellerID)
+		}
+		now := store.Now()
+		var id int64
+		err := s.db.Q(ctx).QueryRow(ctx, `INSERT INTO accounts (provider_id, reseller_id, username, password_hash, role, status, created_at, updated_at, password_changed_at)
+			VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?) RETURNING id`, providerID, resellerID, username, hash, string(access.RoleReseller), now, now, now).Scan(&id)
+		if store.IsUniqueViolation(err) {
+			return derrors.Conflict("username", "the username %q is already taken", username)
+		}
+		if err != nil {
+			return err
+		}
+		if a, err = s.Account(ctx, id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Event: "Create Reseller Admin", ObjectKind: "operator", ObjectID: id, ObjectName: username,
+			After: map[string]any{"username": username, "role": access.RoleReseller, "reseller_id": resellerID}})
+	})
+	if err != nil {
+		return Account{}, fmt.Errorf("identity: create reseller admin %q: %w", username, err)
+	}
+	return a, nil
+}
+
 func randomToken(n int) (string, error) {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
