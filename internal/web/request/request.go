@@ -78,3 +78,8 @@ func ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
 func IsHTTPS(r *http.Request) bool {
 	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
 }
+
+// StatusClientClosed is the status recorded (in the log and the metrics)
+// for a request whose client went away before the answer, as nginx's 499
+// does. The client never reads it; it keeps disconnects apart from faults.
+const StatusClientClosed = 499
