@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/jobs"
+	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
 
 const importBoundary = "imp0rtB0undary"
@@ -42,7 +43,7 @@ func importContractCalls(t *testing.T, c *contract) []apiCall {
 		}
 	}
 	pcTeardown := func(t *testing.T) {
-		if _, err := env.App.DB.Q(ctx).Exec(ctx, "UPDATE accounts SET must_change_password = ? WHERE id = ?", false, env.ID("london.one")); err != nil {
+		if _, err := storetest.Exec(ctx, env.App.DB, "UPDATE accounts SET must_change_password = ? WHERE id = ?", false, env.ID("london.one")); err != nil {
 			t.Fatal(err)
 		}
 	}

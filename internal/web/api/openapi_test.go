@@ -1058,7 +1058,7 @@ func addResellerAdmin(t *testing.T, env *apptest.Env, username string) {
 		t.Fatal(err)
 	}
 	now := time.Now().UnixMilli()
-	_, err = env.App.DB.Q(ctx).Exec(ctx, `INSERT INTO accounts (provider_id, reseller_id, username, password_hash, role, first_name, last_name, status, created_at, updated_at)
+	_, err = storetest.Exec(ctx, env.App.DB, `INSERT INTO accounts (provider_id, reseller_id, username, password_hash, role, first_name, last_name, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, 'reseller', 'Rita', 'Seller', 'active', ?, ?)`, env.Fixture.Provider.ID, r.ID, username, hash, now, now)
 	if err != nil {
 		t.Fatal(err)

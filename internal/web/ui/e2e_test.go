@@ -393,7 +393,7 @@ func TestBrowserLockoutUnlockAndExpiry(t *testing.T) {
 
 	// west.one's password is now 100 days old: the next login must change it.
 	old := time.Now().Add(-100 * 24 * time.Hour).UnixMilli()
-	if _, err := env.App.DB.Q(ctx).Exec(ctx, "UPDATE accounts SET password_changed_at = ? WHERE id = ?", old, west); err != nil {
+	if _, err := storetest.Exec(ctx, env.App.DB, "UPDATE accounts SET password_changed_at = ? WHERE id = ?", old, west); err != nil {
 		t.Fatal(err)
 	}
 	user.do("login with an expired password",

@@ -271,7 +271,7 @@ func TestContactsPagesArePrivate(t *testing.T) {
 func TestLoginByNumberForm(t *testing.T) {
 	env := apptest.New(t, storetest.SQLite(t))
 	ctx := context.Background()
-	if _, err := env.App.DB.Q(ctx).Exec(ctx, "UPDATE accounts SET phone = ? WHERE id = ?", "01134960500", env.ID("west.one")); err != nil {
+	if _, err := storetest.Exec(ctx, env.App.DB, "UPDATE accounts SET phone = ? WHERE id = ?", "01134960500", env.ID("west.one")); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, env)
