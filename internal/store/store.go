@@ -295,10 +295,17 @@ type Page struct {
 // MaxPerPage bounds a page so one request cannot ask for the whole table.
 const MaxPerPage = 500
 
+// MaxPage bounds a page number: with MaxPerPage the offset stays far from
+// overflowing (a negative OFFSET on PostgreSQL, a slice bound in Go).
+const MaxPage = 1_000_000
+
 // Normalize fills defaults and clamps values.
 func (p Page) Normalize() Page {
 	if p.Page < 1 {
 		p.Page = 1
+	}
+	if p.Page > MaxPage {
+		p.Page = MaxPage
 	}
 	if p.PerPage < 1 {
 		p.PerPage = 50

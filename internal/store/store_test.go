@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -138,5 +139,16 @@ func TestSQLiteReadPoolIsQueryOnly(t *testing.T) {
 	var n int
 	if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM providers").Scan(&n); err != nil || n != 1 {
 		t.Fatalf("providers = %d, %v; want 1", n, err)
+	}
+}
+
+// TestPageOffsetNeverNegative: a page number near the integer limit is
+// clamped, so the offset neither overflows into a negative OFFSET
+// (PostgreSQL refuses it) nor into a negative slice bound.
+func TestPageOffsetNeverNegative(t *testing.T) {
+	for _, p := range []store.Page{{Page: math.MaxInt, PerPage: store.MaxPerPage}, {Page: -5, PerPage: -1}, {Page: store.MaxPage + 1, PerPage: 1}} {
+		if off := p.Offset(); off < 0 || off > (store.MaxPage-1)*store.MaxPerPage {
+			t.Errorf("%+v: offset %d", p, off)
+		}
 	}
 }

@@ -421,7 +421,7 @@ func contactsContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "list", user: "west.one", method: "GET", path: "/api/v1/contacts", want: 200},
 		{name: "search by number", user: "west.one", method: "GET", path: "/api/v1/contacts?search=%2B441132991002&per_page=10", want: 200},
 		{name: "list by group", user: "west.one", method: "GET", path: p("/api/v1/contacts?group_id=%d", group.ID), want: 200},
-		{name: "list bad per_page", user: "west.one", method: "GET", path: "/api/v1/contacts?per_page=501", want: 422, badRequest: true},
+		{name: "list bad per_page", user: "west.one", method: "GET", path: "/api/v1/contacts?per_page=501", want: 400, badRequest: true},
 		{name: "list unauthenticated", method: "GET", path: "/api/v1/contacts", want: 401},
 		{name: "list operator", user: "operator", method: "GET", path: "/api/v1/contacts", want: 404},
 		{name: "create", user: "west.one", method: "POST", path: "/api/v1/contacts", body: map[string]any{"first_name": "Pat", "last_name": "Lee",

@@ -119,7 +119,7 @@ func importContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "get import employee", user: "west.one", method: "GET", path: "/api/v1/imports/@a(import)", want: 403},
 		{name: "get import anonymous", method: "GET", path: "/api/v1/imports/@a(import)", want: 401},
 		{name: "import items", user: "acme.admin", method: "GET", path: "/api/v1/imports/@a(import)/items?per_page=10", want: 200},
-		{name: "import items bad page", user: "acme.admin", method: "GET", path: "/api/v1/imports/@a(import)/items?per_page=1000", want: 422, badRequest: true},
+		{name: "import items bad page", user: "acme.admin", method: "GET", path: "/api/v1/imports/@a(import)/items?per_page=1000", want: 400, badRequest: true},
 		{name: "import items other company", user: "globex.admin", method: "GET", path: "/api/v1/imports/@a(import)/items", want: 404},
 		{name: "import items employee", user: "west.one", method: "GET", path: "/api/v1/imports/@a(import)/items", want: 403},
 		{name: "import items anonymous", method: "GET", path: "/api/v1/imports/@a(import)/items", want: 401},

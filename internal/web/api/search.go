@@ -2,10 +2,8 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
-	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/search"
 )
 
@@ -21,19 +19,15 @@ func (h *Handler) liveSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit := 0
-	if s := r.URL.Query().Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > search.MaxLimit {
-			return derrors.Invalid("limit", "limit must be a whole number between 1 and %d", search.MaxLimit)
-		}
-		limit = n
+	limit, err := queryRange(r, "limit", 1, search.MaxLimit)
+	if err != nil {
+		return err
 	}
 	sc, err := h.app.Access.Scope(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	res, err := h.app.Search.Live(r.Context(), companyID, sc, r.URL.Query().Get("q"), limit)
+	res, err := h.app.Search.Live(r.Context(), companyID, sc, r.URL.Query().Get("q"), int(limit))
 	if err != nil {
 		return err
 	}
