@@ -176,7 +176,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	demoPassword := fs.String("demo-password", "Demo-Pass-2026!", "password of every demo account (demo only)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
 	portalURL := fs.String("portal-url", "", "public base URL of the portal, used in e-mailed links (default: http://<--http>)")
-	trustedProxies := fs.String("trusted-proxies", "", "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names the client (default: none; the header is ignored)")
+	trustedProxies := fs.String("trusted-proxies", "", "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (default: none; the headers are ignored)")
+	metricsAddr := fs.String("metrics", "", "listen address of the Prometheus /metrics endpoint, kept apart from --http (e.g. 127.0.0.1:9100; default: none, metrics are not served)")
 	var relay mail.Relay
 	fs.StringVar(&relay.Host, "smtp-host", "", "SMTP relay host; empty keeps e-mail in the outbox (readable by provider operators)")
 	fs.IntVar(&relay.Port, "smtp-port", 587, "SMTP relay port")
@@ -273,8 +274,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	}()
 	defer func() { stopWork(); workers.Wait() }()
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", handler.Metrics())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		defer msrv.Close()
+		go func() {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics listener: %w", err)
+			}
+		}()
+		logger.Info("metrics listening", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	select {
 	case err := <-errc:
 		return err

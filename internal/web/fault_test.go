@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
+	"github.com/switchboard-voice/switchboard/internal/web"
 	"github.com/switchboard-voice/switchboard/internal/web/api"
 	"github.com/switchboard-voice/switchboard/internal/web/request"
 	"github.com/switchboard-voice/switchboard/internal/web/ui"
@@ -80,4 +81,40 @@ func TestDatabaseFaultIsInternal(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestClientCloseIsNotAFault: a request whose client has gone (its context
+// cancelled) is logged as a client close and counted under status 499, not
+// as a 500 fault — on the API and on the pages.
+func TestClientCloseIsNotAFault(t *testing.T) {
+	env := apptest.New(t, storetest.SQLite(t))
+	var logged bytes.Buffer
+	env.App.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+	token := env.Token(t, "acme.admin")
+	node, err := web.New(env.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/api/v1/groups", "/employees"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		req := httptest.NewRequest("GET", path, nil).WithContext(ctx)
+		if strings.HasPrefix(path, "/api/") {
+			req.Header.Set("Authorization", "Bearer "+token)
+		} else {
+			req.AddCookie(&http.Cookie{Name: request.SessionCookie, Value: token})
+		}
+		node.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	if strings.Contains(logged.String(), "level=ERROR") {
+		t.Errorf("a client close was logged as an error:\n%s", logged.String())
+	}
+	if !strings.Contains(logged.String(), "client closed the request") {
+		t.Errorf("the client close was not logged:\n%s", logged.String())
+	}
+	met := httptest.NewRecorder()
+	node.Metrics().ServeHTTP(met, httptest.NewRequest("GET", "/metrics", nil))
+	if n := strings.Count(met.Body.String(), `switchboard_http_requests_total{code="499"`); n == 0 || strings.Contains(met.Body.String(), `code="500"`) {
+		t.Errorf("metrics do not count the closes as 499:\n%s", met.Body.String())
+	}
 }

@@ -1,6 +1,7 @@
 // Package web is Switchboard's HTTP front: one handler that serves the JSON
-// API, the server-rendered UI, health and metrics, behind shared middleware
-// (recovery, logging, metrics, authentication, CSRF).
+// API, the server-rendered UI and health, behind shared middleware
+// (recovery, logging, metrics, authentication, CSRF), and a separate
+// handler for the Prometheus metrics.
 package web
 
 import (
@@ -68,7 +69,6 @@ func New(a *app.App) (*Server, error) {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	api.New(a).Register(s.mux)
 	pages, err := ui.New(a)
 	if err != nil {
@@ -76,6 +76,13 @@ func New(a *app.App) (*Server, error) {
 	}
 	pages.Register(s.mux)
 	return s, nil
+}
+
+// Metrics serves the Prometheus exposition of this node's counters. It is
+// not on the public handler: the command serves it on its own listen
+// address (--metrics), which operators keep off the public network.
+func (s *Server) Metrics() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 }
 
 // ServeHTTP runs the middleware chain and the mux.
@@ -98,7 +105,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.requests.WithLabelValues(route, r.Method, httpCode(rec.status)).Inc()
 		s.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
 		level := slog.LevelInfo
-		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" {
 			level = slog.LevelDebug
 		}
 		s.app.Logger.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
