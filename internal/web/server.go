@@ -7,12 +7,14 @@ package web
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -124,6 +126,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// them first. The largest legitimate form is a 10 MiB file upload.
 		r.Body = http.MaxBytesReader(rec, r.Body, maxFormBody)
 	}
+	if msg := checkFormText(r); msg != "" {
+		http.Error(rec, msg, http.StatusBadRequest)
+		return
+	}
 	if err := s.checkCSRF(r); err != nil {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			api.WriteProblem(rec, api.Problem{Type: api.ProblemCSRF, Title: "Forbidden", Status: http.StatusForbidden, Detail: err.Error()})
@@ -146,6 +152,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(rec, r)
+}
+
+// checkFormText holds the text of a page's form post to the limits the API
+// states for the same field names (api.TextRule): valid UTF-8, no NUL or
+// other control characters but line breaks and tabs, a maximum length.
+// Text that breaks them is refused here, before any handler, so it never
+// reaches the database (PostgreSQL refuses NUL bytes and oversized index
+// rows as faults) or a log. File uploads (multipart) are the importers'.
+func checkFormText(r *http.Request) string {
+	if r.Method != http.MethodPost || strings.HasPrefix(r.URL.Path, "/api/") ||
+		!strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return ""
+	}
+	if err := r.ParseForm(); err != nil {
+		return "The form could not be read; please try again."
+	}
+	for name, values := range r.Form {
+		// Line breaks and tabs pass on to the page, which names the field
+		// that may not hold them next to it (a postcode is one line).
+		limit, _ := api.TextRule(name)
+		for _, v := range values {
+			if msg := api.TextProblem(v, limit, true); msg != "" {
+				if !utf8.ValidString(name) || len(name) > 64 {
+					name = "a field"
+				}
+				return fmt.Sprintf("The form was refused: %q %s. Go back, correct it and send the form again.", name, msg)
+			}
+		}
+	}
+	return ""
 }
 
 // passwordChangeAllowed are the paths a session that must change its

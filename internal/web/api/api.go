@@ -45,6 +45,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 					return
 				}
 			}
+			if err := checkQuery(r); err != nil {
+				WriteProblem(w, ProblemFor(err, h.app.Logger, r))
+				return
+			}
 			if err := fn(w, r); err != nil {
 				WriteProblem(w, ProblemFor(err, h.app.Logger, r))
 			}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,8 +20,9 @@ import (
 const maxBody = 1 << 20
 
 // decode reads exactly one JSON object into dst, refusing unknown fields,
-// trailing data, wrong types and non-JSON content types, with a message that
-// names the problem.
+// trailing data, wrong types and non-JSON content types (400, 415, 413),
+// then holds its values to the limits of the API document (422, see
+// limits.go), with a message that names the problem.
 func decode(r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -29,9 +31,16 @@ func decode(r *http.Request, dst any) error {
 				detail: fmt.Sprintf("send the body as application/json, not %q", ct)}
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		if errors.As(err, new(*http.MaxBytesError)) {
+			return &malformedError{status: http.StatusRequestEntityTooLarge, typ: ProblemMalformed, detail: "the body is larger than 1 MiB"}
+		}
+		return fmt.Errorf("api: read the request body: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
+	err = dec.Decode(dst)
 	if err == nil {
 		if dec.More() {
 			return &malformedError{detail: "the body must hold a single JSON object, but more data follows it"}
@@ -40,7 +49,9 @@ func decode(r *http.Request, dst any) error {
 		if dec.Decode(&extra) != io.EOF {
 			return &malformedError{detail: "the body must hold a single JSON object, but more data follows it"}
 		}
-		return nil
+		// The body fits the handler's type; now its values must fit the
+		// limits the API document states (lengths, ranges, characters).
+		return checkBodyLimits(r, body)
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError

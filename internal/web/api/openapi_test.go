@@ -585,7 +585,7 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "create company", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": "Initech", "currency": "gbp", "channel_limit": 10, "add_employee": true}, want: 201},
 		{name: "create company under reseller", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": "Vandelay", "reseller_id": nil, "status": "suspended"}, want: 201},
 		{name: "create company duplicate", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": "Initech"}, want: 409},
-		{name: "create company invalid", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": "Umbrella", "currency": "POUND", "channel_limit": -1, "debit_limit_minor": -5}, want: 422},
+		{name: "create company invalid", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": "Umbrella", "currency": "POUND", "channel_limit": -1, "debit_limit_minor": -5}, want: 422, badRequest: true},
 		{name: "create company no name", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": ""}, want: 422},
 		{name: "create company bad status", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": "Umbrella", "status": "dormant"}, want: 422, badRequest: true},
 		{name: "create company unknown field", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"nme": "Umbrella"}, want: 400, badRequest: true},
