@@ -164,4 +164,3 @@ func TestListForRefuses(t *testing.T) {
 		storetest.SameCounts(t, before, storetest.Counts(t, db))
 	})
 }
-
