@@ -130,7 +130,7 @@ func (c Contact) auditView() map[string]any {
 }
 
 // AddContact records the contact details of accountID, a login of
-// companyID created in the same transaction (see app.AddCustomerContact).
+// companyID created in the same transaction (see AddCustomerContact).
 // The caller has validated d.
 func (s *Service) AddContact(ctx context.Context, companyID, accountID int64, d ContactDetails) (c Contact, err error) {
 	defer derrors.Wrap(&err, "tenancy: add contact %d to company %d", accountID, companyID)
