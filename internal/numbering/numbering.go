@@ -33,7 +33,9 @@ type Service struct {
 }
 
 // New returns a Service.
-func New(db *store.DB, log *audit.Log) *Service { return &Service{db: db, audit: log, access: access.New(db)} }
+func New(db *store.DB, log *audit.Log) *Service {
+	return &Service{db: db, audit: log, access: access.New(db)}
+}
 
 // OwnerKind says what holds a number or an extension.
 type OwnerKind string

@@ -191,6 +191,7 @@ func (s *Service) ResetContactPassword(ctx context.Context, actor access.Actor, 
 	}
 	return nil
 }
+
 // renameField reports a validation error of one field under another name.
 func renameField(err error, from, to string) error {
 	ve, ok := err.(*derrors.ValidationError)

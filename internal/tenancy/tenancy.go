@@ -77,7 +77,9 @@ type Service struct {
 }
 
 // New returns a Service.
-func New(db *store.DB, log *audit.Log) *Service { return &Service{db: db, audit: log, access: access.New(db)} }
+func New(db *store.DB, log *audit.Log) *Service {
+	return &Service{db: db, audit: log, access: access.New(db)}
+}
 
 // CreateProvider creates the deployment's provider.
 func (s *Service) CreateProvider(ctx context.Context, name, region string) (Provider, error) {

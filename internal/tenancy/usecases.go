@@ -131,7 +131,6 @@ func (s *Service) Dashboard(ctx context.Context, actor access.Actor, id int64) (
 	return s.DashboardStats(ctx, id)
 }
 
-
 // Customer is a company as the control panel's customer Main page opens it:
 // for the operators who manage the company (the provider's, and its
 // reseller's admins); company accounts are refused with the reason.
