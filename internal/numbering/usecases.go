@@ -2,8 +2,6 @@ package numbering
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
@@ -98,24 +96,9 @@ func (s *Service) DeleteRefusedCode(ctx context.Context, actor access.Actor, cod
 	return s.RemoveRefusedExtension(ctx, code)
 }
 
-// actorSite checks action on site siteID and returns its company. A group that
-// is not a site answers ErrNotFound, as an unknown site.
-func (s *Service) actorSite(ctx context.Context, actor access.Actor, action access.Action, siteID int64) (int64, error) {
-	if err := s.access.Check(ctx, actor, action, access.Group(siteID)); err != nil {
-		return 0, err
-	}
-	var companyID int64
-	var isSite bool
-	err := s.db.Q(ctx).QueryRow(ctx, "SELECT company_id, is_site FROM org_groups WHERE id = ?", siteID).Scan(&companyID, &isSite)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !isSite) {
-		return 0, derrors.ErrNotFound
-	}
-	return companyID, err
-}
-
 // SiteRanges is a site's DN ranges.
 func (s *Service) SiteRanges(ctx context.Context, actor access.Actor, siteID int64) ([]Range, error) {
-	companyID, err := s.actorSite(ctx, actor, access.ViewNumbers, siteID)
+	companyID, err := s.access.CheckSite(ctx, actor, access.ViewNumbers, siteID)
 	if err != nil {
 		return nil, fmt.Errorf("numbering: ranges of site %d: %w", siteID, err)
 	}
@@ -125,7 +108,7 @@ func (s *Service) SiteRanges(ctx context.Context, actor access.Actor, siteID int
 // AddSiteRange adds a DN range to a site's number pool (the provider's
 // operators and the company's reseller).
 func (s *Service) AddSiteRange(ctx context.Context, actor access.Actor, siteID int64, req RangeRequest) (Range, error) {
-	companyID, err := s.actorSite(ctx, actor, access.ManageNumbering, siteID)
+	companyID, err := s.access.CheckSite(ctx, actor, access.ManageNumbering, siteID)
 	if err != nil {
 		return Range{}, fmt.Errorf("numbering: add range to site %d: %w", siteID, err)
 	}
@@ -135,7 +118,7 @@ func (s *Service) AddSiteRange(ctx context.Context, actor access.Actor, siteID i
 // DeleteSiteRange removes a DN range of a site; a range of another site
 // answers ErrNotFound.
 func (s *Service) DeleteSiteRange(ctx context.Context, actor access.Actor, siteID, rangeID int64) error {
-	companyID, err := s.actorSite(ctx, actor, access.ManageNumbering, siteID)
+	companyID, err := s.access.CheckSite(ctx, actor, access.ManageNumbering, siteID)
 	if err != nil {
 		return fmt.Errorf("numbering: remove range %d of site %d: %w", rangeID, siteID, err)
 	}
@@ -151,7 +134,7 @@ func (s *Service) DeleteSiteRange(ctx context.Context, actor access.Actor, siteI
 
 // SitePool is a page of a site's number pool.
 func (s *Service) SitePool(ctx context.Context, actor access.Actor, siteID int64, f PoolFilter, p store.Page) ([]Number, int, error) {
-	companyID, err := s.actorSite(ctx, actor, access.ViewNumbers, siteID)
+	companyID, err := s.access.CheckSite(ctx, actor, access.ViewNumbers, siteID)
 	if err != nil {
 		return nil, 0, fmt.Errorf("numbering: pool of site %d: %w", siteID, err)
 	}
@@ -160,7 +143,7 @@ func (s *Service) SitePool(ctx context.Context, actor access.Actor, siteID int64
 
 // SiteExtensionPolicy is a site's extension policy.
 func (s *Service) SiteExtensionPolicy(ctx context.Context, actor access.Actor, siteID int64) (ExtensionPolicy, error) {
-	companyID, err := s.actorSite(ctx, actor, access.ViewNumbers, siteID)
+	companyID, err := s.access.CheckSite(ctx, actor, access.ViewNumbers, siteID)
 	if err != nil {
 		return ExtensionPolicy{}, fmt.Errorf("numbering: extension policy of site %d: %w", siteID, err)
 	}
@@ -170,7 +153,7 @@ func (s *Service) SiteExtensionPolicy(ctx context.Context, actor access.Actor, s
 // ChangeExtensionPolicy saves a site's extension policy (the provider's
 // operators and the company's reseller).
 func (s *Service) ChangeExtensionPolicy(ctx context.Context, actor access.Actor, siteID int64, p ExtensionPolicy) (ExtensionPolicy, error) {
-	companyID, err := s.actorSite(ctx, actor, access.ManageNumbering, siteID)
+	companyID, err := s.access.CheckSite(ctx, actor, access.ManageNumbering, siteID)
 	if err != nil {
 		return ExtensionPolicy{}, fmt.Errorf("numbering: change extension policy of site %d: %w", siteID, err)
 	}
