@@ -188,3 +188,30 @@ func (s *Service) AssignSiteOffering(ctx context.Context, actor access.Actor, si
 	}
 	return s.SetSiteOffering(ctx, companyID, siteID, packageID, addOnIDs)
 }
+
+// Managed is the whole catalog as the control panel's Catalog page shows it
+// for changing.
+type Managed struct {
+	Features []Feature
+	Packages []Package
+	Terms    []Term
+}
+
+// CatalogToManage is the control panel's Catalog page, where the catalog is
+// changed: provider operators only (everyone else reads the catalog through
+// CatalogFeatures, CatalogPackages and CatalogTerms).
+func (s *Service) CatalogToManage(ctx context.Context, actor access.Actor) (m Managed, err error) {
+	if err := s.manage(ctx, actor); err != nil {
+		return Managed{}, fmt.Errorf("catalog: manage: %w", err)
+	}
+	if m.Features, err = s.Features(ctx, actor.ProviderID); err != nil {
+		return Managed{}, err
+	}
+	if m.Packages, err = s.Packages(ctx, actor.ProviderID, PackageFilter{}); err != nil {
+		return Managed{}, err
+	}
+	if m.Terms, err = s.Terms(ctx, actor.ProviderID); err != nil {
+		return Managed{}, err
+	}
+	return m, nil
+}
