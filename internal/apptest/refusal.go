@@ -24,5 +24,5 @@ func Refusal(err error) string {
 	return ""
 }
 
-// Missing is an id no fixture object has.
-const Missing int64 = 987654
+// MissingID is an id no fixture object has.
+const MissingID int64 = 987654

@@ -139,7 +139,7 @@ func TestListForRefuses(t *testing.T) {
 		}
 		for _, who := range apptest.Outsiders {
 			_, _, err := env.App.Audit.ListFor(ctx, env.Actor(who), audit.Filter{CompanyID: acme}, store.Page{})
-			_, _, missing := env.App.Audit.ListFor(ctx, env.Actor(who), audit.Filter{CompanyID: apptest.Missing}, store.Page{})
+			_, _, missing := env.App.Audit.ListFor(ctx, env.Actor(who), audit.Filter{CompanyID: apptest.MissingID}, store.Page{})
 			if got, want := apptest.Refusal(err), apptest.Refusal(missing); got == "" || got != want {
 				t.Errorf("%s: Acme's log: %v, want the answer for a missing company: %v", who, err, missing)
 			}
