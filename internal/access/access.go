@@ -709,6 +709,21 @@ func (s *Service) CheckRef(ctx context.Context, actor Actor, action Action, t Ta
 	return err
 }
 
+// CheckSite is Check on a site, for the actions that are about a site
+// (its numbers, devices, offering): a group that is not a site answers
+// ErrNotFound like an unknown one. It returns the site's company.
+func (s *Service) CheckSite(ctx context.Context, actor Actor, action Action, siteID int64) (companyID int64, err error) {
+	if err := s.Check(ctx, actor, action, Group(siteID)); err != nil {
+		return 0, err
+	}
+	var isSite bool
+	err = s.db.Q(ctx).QueryRow(ctx, "SELECT company_id, is_site FROM org_groups WHERE id = ?", siteID).Scan(&companyID, &isSite)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !isSite) {
+		return 0, fmt.Errorf("access: %s site %d: %w", action, siteID, derrors.ErrNotFound)
+	}
+	return companyID, err
+}
+
 // Can answers whether actor may do action on t, for what a page shows (a
 // greyed-out button, a hidden tab). It never allows a change: the domain
 // method that makes the change asks Check itself (docs/architecture.md).

@@ -77,6 +77,7 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 		Contacts:  contacts.New(db, log),
 	}
 	a.UseRelay(nil)
+	a.Tenancy.Identity, a.Tenancy.AddLogin = a.Identity, a.AddEmployee
 	a.Search = search.New(db, a.Access, a.Numbering)
 	a.Lifecycle = lifecycle.New(db, log, logger, a.Directory, a.Numbering, a.Catalog, a.Devices, a.Jobs)
 	a.Directory.BeforeDelete = a.Lifecycle.ReleaseForDelete

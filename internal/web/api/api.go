@@ -98,6 +98,7 @@ func coreRoutes() []Route {
 
 		{Method: "GET", Pattern: "/api/v1/resellers", fn: func(h *Handler) handlerFunc { return h.listResellers }},
 		{Method: "POST", Pattern: "/api/v1/resellers", fn: func(h *Handler) handlerFunc { return h.createReseller }},
+		{Method: "POST", Pattern: "/api/v1/resellers/{id}/admins", fn: func(h *Handler) handlerFunc { return h.createResellerAdmin }},
 
 		{Method: "GET", Pattern: "/api/v1/companies", fn: func(h *Handler) handlerFunc { return h.listCompanies }},
 		{Method: "POST", Pattern: "/api/v1/companies", fn: func(h *Handler) handlerFunc { return h.createCompany }},

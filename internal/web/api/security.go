@@ -254,11 +254,8 @@ func (h *Handler) auditEntry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := h.app.Audit.Entry(r.Context(), id)
+	e, err := h.app.Audit.EntryFor(r.Context(), actor(r), id)
 	if err != nil {
-		return err
-	}
-	if err := h.app.Access.CheckAuditRead(r.Context(), actor(r), e.ProviderID, e.CompanyID); err != nil {
 		return err
 	}
 	WriteJSON(w, http.StatusOK, e.WithDiff())
@@ -272,10 +269,7 @@ func (h *Handler) recentActivity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.app.Access.Check(r.Context(), actor(r), access.ViewCompanyDashboard, access.Company(id)); err != nil {
-		return err
-	}
-	es, err := h.app.Audit.RecentActivity(r.Context(), id, 100)
+	es, err := h.app.Audit.RecentActivityFor(r.Context(), actor(r), id, 100)
 	if err != nil {
 		return err
 	}
