@@ -95,7 +95,7 @@ func (a *App) AddCustomerContact(ctx context.Context, companyID, providerID int6
 				return err
 			}
 		}
-		e, err := a.AddEmployee(ctx, companyID, providerID, directory.EmployeeCreateRequest{Username: username, Password: req.Password,
+		e, err := a.Directory.CreateAndWelcome(ctx, companyID, providerID, directory.EmployeeCreateRequest{Username: username, Password: req.Password,
 			Role: access.RoleCompanyAdmin, FirstName: req.FirstName, LastName: req.LastName, Email: req.Email, Phone: req.Mobile})
 		if err != nil {
 			return err

@@ -12,13 +12,25 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/store"
+	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
 
-// Service manages groups and employees.
+// Service manages groups and employees. Its exported methods that take an
+// access.Actor are the product's actions, each whole: access, flags,
+// validation, transaction, audit (docs/architecture.md). The others are the
+// primitives those actions, imports and fixtures build on, for callers that
+// have decided access themselves.
 type Service struct {
-	db    *store.DB
-	audit *audit.Log
+	db     *store.DB
+	audit  *audit.Log
+	access *access.Service
+	// Identity judges, hashes and mails passwords and e-mails accounts;
+	// Tenancy holds the company flags. app.New sets both; the actions that
+	// create accounts or change security e-mails need them.
+	Identity *identity.Service
+	Tenancy  *tenancy.Service
 	// BeforeDelete, when set, runs inside DeleteEmployee's transaction
 	// before the account goes, so the employee's service (number,
 	// extension, offering, device) is released with it (internal/lifecycle).
@@ -26,7 +38,9 @@ type Service struct {
 }
 
 // New returns a Service.
-func New(db *store.DB, log *audit.Log) *Service { return &Service{db: db, audit: log} }
+func New(db *store.DB, log *audit.Log) *Service {
+	return &Service{db: db, audit: log, access: access.New(db)}
+}
 
 // Address is a postal address; for a site it is the emergency location.
 type Address struct {

@@ -174,6 +174,10 @@ func quoteAll(xs []string) string {
 // header is sound, schedules the import job. Row problems do not refuse
 // the upload: they are in the preview and, per row, in the job's results.
 func (s *Service) SubmitEmployees(ctx context.Context, actor access.Actor, companyID int64, file []byte, o EmployeeOptions) (Submitted, error) {
+	companyID, err := companyOf(actor, companyID)
+	if err != nil {
+		return Submitted{}, err
+	}
 	if err := s.d.Access.Check(ctx, actor, access.ImportEmployees, access.Company(companyID)); err != nil {
 		return Submitted{}, err
 	}

@@ -335,6 +335,10 @@ func newXMLDecoder(text string) *xml.Decoder {
 
 // SubmitGroups checks an uploaded group file whole and schedules the import.
 func (s *Service) SubmitGroups(ctx context.Context, actor access.Actor, companyID int64, file []byte, o GroupOptions) (Submitted, error) {
+	companyID, err := companyOf(actor, companyID)
+	if err != nil {
+		return Submitted{}, err
+	}
 	if err := s.d.Access.Check(ctx, actor, access.ViewCompany, access.Company(companyID)); err != nil {
 		return Submitted{}, err
 	}

@@ -88,7 +88,7 @@ func (p *Pages) offering(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return err
 			}
-			gs, _, err := p.app.Directory.ListGroups(ctx, a.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
+			gs, _, err := p.app.Directory.ListGroupsIn(ctx, a.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
 			if err != nil {
 				return err
 			}
@@ -146,7 +146,7 @@ func (p *Pages) offering(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if page.Sites, _, err = p.app.Directory.ListGroups(ctx, companyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: store.MaxPerPage}); err != nil {
+		if page.Sites, _, err = p.app.Directory.ListGroupsIn(ctx, companyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: store.MaxPerPage}); err != nil {
 			return err
 		}
 	}
