@@ -140,6 +140,9 @@ func (s *Service) CreateAndWelcome(ctx context.Context, companyID, providerID in
 	if err := req.Validate(); err != nil {
 		v.Fields = append(v.Fields, err.(*derrors.ValidationError).Fields...)
 	}
+	if req.PasswordConfirm != nil && *req.PasswordConfirm != req.Password {
+		v.Add("password_confirm", "the two passwords do not match")
+	}
 	generated := ""
 	if req.Password == "" {
 		if req.Email == "" {

@@ -151,6 +151,9 @@ type EmployeeCreateRequest struct {
 	// GroupIDs are the groups the new employee joins. A group admin must name
 	// at least one group they administer.
 	GroupIDs []int64 `json:"group_ids"`
+	// PasswordConfirm is a form's second entry of the password, checked
+	// with the other fields; nil when the client has none (the API).
+	PasswordConfirm *string `json:"-"`
 }
 
 // Validate checks every field and reports all broken rules at once. It does

@@ -256,7 +256,8 @@ type plannedEmployee struct {
 	message  string
 	username string
 	create   directory.EmployeeCreateRequest
-	id       int64 // update: the employee
+	id       int64              // update: the employee
+	before   directory.Employee // update: the employee as planned
 	update   directory.EmployeeUpdateRequest
 	groupID  int64
 	isMember bool
@@ -324,6 +325,7 @@ func (s *Service) planEmployees(ctx context.Context, actor access.Actor, a emplo
 		return err
 	}
 	companyWide := s.d.Access.Check(ctx, actor, access.CreateEmployee, access.Company(a.CompanyID)) == nil
+	grantAdmin := s.d.Access.Check(ctx, actor, access.GrantCompanyAdmin, access.Company(a.CompanyID)) == nil
 
 	// Usernames given in the file, and the accounts that hold them.
 	var given []string
@@ -393,8 +395,8 @@ func (s *Service) planEmployees(ctx context.Context, actor access.Actor, a emplo
 		} else if a.Method == MethodAdd && !companyWide {
 			fail("group", "name one of the groups you administer in the Group column")
 		}
-		if role == access.RoleCompanyAdmin && !companyWide && a.Method == MethodAdd {
-			fail("role", "only a company administrator can add company administrators")
+		if role == access.RoleCompanyAdmin && !grantAdmin && a.Method == MethodAdd {
+			fail("role", "only the service provider can add company administrators")
 		}
 		acct, exists := held[r.Username]
 		switch {
@@ -427,14 +429,24 @@ func (s *Service) planEmployees(ctx context.Context, actor access.Actor, a emplo
 			if err != nil {
 				return employeePlan{}, err
 			}
-			p.id = acct.id
+			p.id, p.before = acct.id, e
 			p.update = updateOf(e, r, role)
-			if p.update.Role != nil && s.d.Access.Check(ctx, actor, access.ChangeEmployeeRole, access.Employee(acct.id)) != nil {
-				fail("role", "you may not change the role of %s", e.Username)
-				break
-			}
-			if p.update.Role != nil && *p.update.Role == access.RoleCompanyAdmin && !companyWide {
-				fail("role", "only a company administrator can make someone a company administrator")
+			// The role and the security e-mail obey the rule of every other
+			// path (docs/security.md): one's own e-mail only through the
+			// confirmation link, a company admin's role only by the provider.
+			if err := s.d.Directory.AuthorizeModify(ctx, actor, e, p.update); err != nil {
+				msg, ok := domainMessage(err)
+				if !ok {
+					return employeePlan{}, err
+				}
+				field := firstField(err)
+				if field == "" {
+					field = "role"
+					if p.update.Role == nil {
+						field = "email"
+					}
+				}
+				fail(field, "%s", msg)
 				break
 			}
 			if msg := checkUpdate(e, p.update); msg != "" {
@@ -723,7 +735,11 @@ func (s *Service) runEmployees(ctx context.Context, j *jobs.Job, rep jobs.Report
 		if !p.changes() {
 			return itemResult{jobs.ItemSkipped, "no change"}, nil
 		}
-		if _, err := s.d.Directory.UpdateEmployee(ctx, p.id, p.update); err != nil {
+		after, err := s.d.Directory.UpdateEmployee(ctx, p.id, p.update)
+		if err != nil {
+			return itemResult{}, err
+		}
+		if err := s.d.Directory.TellOldAddress(ctx, p.before, after); err != nil {
 			return itemResult{}, err
 		}
 		if p.groupID != 0 && !p.isMember {

@@ -298,9 +298,8 @@ func (p *Pages) employeeCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 		req.GroupIDs = append(req.GroupIDs, gid)
 	}
-	if req.Password != r.PostForm.Get("password_confirm") {
-		f.add("password_confirm", "The two passwords do not match.")
-	}
+	confirm := r.PostForm.Get("password_confirm")
+	req.PasswordConfirm = &confirm
 	if f.Invalid() {
 		return p.renderEmployeeNew(w, r, http.StatusUnprocessableEntity, f)
 	}
