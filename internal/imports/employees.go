@@ -804,21 +804,43 @@ func (s *Service) runEmployees(ctx context.Context, j *jobs.Job, rep jobs.Report
 	if s.beforeApply != nil {
 		s.beforeApply(ctx)
 	}
+	// The rows, their report and the job's outcome commit together, so a
+	// crash at any point leaves a record that matches the data: before the
+	// commit nothing was imported and the job is run again or ends in
+	// error; after it, recovery completes the job with this report.
+	reported := false
 	err = s.d.DB.Tx(ctx, func(ctx context.Context) error {
-		return s.applyChunked(ctx, len(plan.rows), a.Options.AllOrNothing, results, batch, func(ctx context.Context, i int) (itemResult, error) {
+		err := s.applyChunked(ctx, len(plan.rows), a.Options.AllOrNothing, results, batch, func(ctx context.Context, i int) (itemResult, error) {
 			return apply(ctx, plan.rows[i])
 		})
+		if err != nil {
+			return err
+		}
+		reported = true
+		if err := s.report(ctx, rep, plan, func(i int, _ plannedEmployee) (string, string) { return results[i].status, results[i].message }); err != nil {
+			return err
+		}
+		return rep.Committed(ctx)
 	})
+	if s.afterCommit != nil {
+		s.afterCommit(ctx)
+	}
 	if err != nil {
+		s.logFault(ctx, "employee import rolled back", err)
+		if reported {
+			// The report was rolled back with the rows: say so by the
+			// progress, as nothing was imported.
+			_ = rep.Progress(ctx, 0)
+			return fmt.Errorf("nothing was imported: %s", userMessage(err))
+		}
 		if ierr := s.report(ctx, rep, plan, func(int, plannedEmployee) (string, string) {
 			return jobs.ItemSkipped, "not imported: the import was rolled back"
 		}); ierr != nil {
 			return ierr
 		}
-		s.logFault(ctx, "employee import rolled back", err)
 		return fmt.Errorf("nothing was imported: %s", userMessage(err))
 	}
-	return s.report(ctx, rep, plan, func(i int, _ plannedEmployee) (string, string) { return results[i].status, results[i].message })
+	return nil
 }
 
 // report records each row's result, all in one transaction: the reporter

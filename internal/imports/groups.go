@@ -616,6 +616,7 @@ func (s *Service) runGroups(ctx context.Context, j *jobs.Job, rep jobs.Reporter)
 		return fmt.Errorf("nothing was imported: %d of %d groups have errors (all or nothing)", bad, len(plan.rows))
 	}
 	results := make([]itemResult, len(plan.rows))
+	reported := false
 	err = s.d.DB.Tx(ctx, func(ctx context.Context) error {
 		real := map[int64]int64{} // virtual id → created id
 		for i, p := range plan.rows {
@@ -660,8 +661,24 @@ func (s *Service) runGroups(ctx context.Context, j *jobs.Job, rep jobs.Reporter)
 			}
 			results[i] = res
 		}
-		return nil
+		// The groups, their report and the job's outcome commit together
+		// (see runEmployees).
+		reported = true
+		for i, p := range plan.rows {
+			if err := rep.Item(ctx, key(p), results[i].status, results[i].message); err != nil {
+				return err
+			}
+		}
+		return rep.Committed(ctx)
 	})
+	if s.afterCommit != nil {
+		s.afterCommit(ctx)
+	}
+	if err != nil && reported {
+		s.logFault(ctx, "group import rolled back", err)
+		_ = rep.Progress(ctx, 0)
+		return fmt.Errorf("nothing was imported: %s", userMessage(err))
+	}
 	if err != nil {
 		for _, p := range plan.rows {
 			if ierr := rep.Item(ctx, key(p), jobs.ItemSkipped, "not imported: the import was rolled back"); ierr != nil {
@@ -670,11 +687,6 @@ func (s *Service) runGroups(ctx context.Context, j *jobs.Job, rep jobs.Reporter)
 		}
 		s.logFault(ctx, "group import rolled back", err)
 		return fmt.Errorf("nothing was imported: %s", userMessage(err))
-	}
-	for i, p := range plan.rows {
-		if err := rep.Item(ctx, key(p), results[i].status, results[i].message); err != nil {
-			return err
-		}
 	}
 	return nil
 }

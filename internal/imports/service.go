@@ -45,6 +45,9 @@ type Service struct {
 	// before its transaction: tests change the directory there, as another
 	// user could while the job runs.
 	beforeApply func(ctx context.Context)
+	// afterCommit, when set, runs right after an import's transaction
+	// ends: the crash test stops its process there.
+	afterCommit func(ctx context.Context)
 }
 
 // New returns a Service on d.
