@@ -339,6 +339,10 @@ type employeeProfilePage struct {
 	Address       addressFields
 	CanEdit       bool
 	CanChangeRole bool
+	// CanChangeEmail leaves the security e-mail editable: one's own (Save
+	// then points to the confirmation link) or another's that access lets
+	// the caller write (docs/security.md).
+	CanChangeEmail bool
 	// CanDelete shows the Delete panel: access allows DeleteEmployee, as
 	// the API's DELETE asks.
 	CanDelete bool
@@ -382,6 +386,7 @@ func (p *Pages) renderEmployeeProfile(w http.ResponseWriter, r *http.Request, st
 		CanChangeRole: p.app.Access.Can(r.Context(), a, access.ChangeEmployeeRole, access.Employee(e.ID)),
 		CanDelete:     p.app.Access.Can(r.Context(), a, access.DeleteEmployee, access.Employee(e.ID)),
 	}
+	pg.CanChangeEmail = pg.Self || p.app.Access.Can(r.Context(), a, access.ChangeSecurityEmail, access.Employee(e.ID))
 	pg.Address = addressFields{Form: f, Own: pg.Self, Readonly: !pg.CanEdit}
 	if pg.CanChangeRole {
 		pg.Roles = p.roleOptions(r.Context(), a, e.CompanyID, access.Role(f.V("role")))
