@@ -241,7 +241,7 @@ func (s *Service) ModifyEmployee(ctx context.Context, actor access.Actor, id int
 	if err != nil {
 		return Employee{}, err
 	}
-	if err := s.authorizeModify(ctx, actor, e, req); err != nil {
+	if _, err := s.authorizeModify(ctx, actor, e, req); err != nil {
 		return Employee{}, fmt.Errorf("directory: modify employee %d: %w", id, err)
 	}
 	var after Employee
@@ -265,33 +265,35 @@ func (r EmployeeUpdateRequest) EmailChange(e Employee) bool {
 
 // authorizeModify asks access about the parts of a profile change beyond
 // the profile itself: the role and the security e-mail. Imports ask it for
-// each row of Update Current Users, so every path obeys one rule.
-func (s *Service) authorizeModify(ctx context.Context, actor access.Actor, e Employee, req EmployeeUpdateRequest) error {
+// each row of Update Current Users, so every path obeys one rule. A
+// refusal comes with the field it is about.
+func (s *Service) authorizeModify(ctx context.Context, actor access.Actor, e Employee, req EmployeeUpdateRequest) (string, error) {
 	if req.RoleChange(e) {
 		if err := s.access.Check(ctx, actor, access.ChangeEmployeeRole, access.Employee(e.ID)); err != nil {
-			return err
+			return "role", err
 		}
 		if *req.Role == access.RoleCompanyAdmin {
 			if err := s.access.Check(ctx, actor, access.GrantCompanyAdmin, access.Company(e.CompanyID)); err != nil {
-				return err
+				return "role", err
 			}
 		}
 	}
 	if req.EmailChange(e) {
 		if e.ID == actor.AccountID {
-			return derrors.Invalid("email", "your e-mail address is your security e-mail: change it under My Account > Change Security Email, which sends a confirmation link")
+			return "email", derrors.Invalid("email", "your e-mail address is your security e-mail: change it under My Account > Change Security Email, which sends a confirmation link")
 		}
 		if err := s.access.Check(ctx, actor, access.ChangeSecurityEmail, access.Employee(e.ID)); err != nil {
-			return err
+			return "email", err
 		}
 	}
-	return nil
+	return "", nil
 }
 
 // AuthorizeModify is authorizeModify for a caller that applies the change
 // later with UpdateEmployee and TellOldAddress (Import Employees in update
-// mode). The caller has checked access.UpdateEmployee on e.
-func (s *Service) AuthorizeModify(ctx context.Context, actor access.Actor, e Employee, req EmployeeUpdateRequest) error {
+// mode): it returns the refusal and the field (role or email) it is about.
+// The caller has checked access.UpdateEmployee on e.
+func (s *Service) AuthorizeModify(ctx context.Context, actor access.Actor, e Employee, req EmployeeUpdateRequest) (field string, err error) {
 	return s.authorizeModify(ctx, actor, e, req)
 }
 

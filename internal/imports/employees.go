@@ -434,17 +434,10 @@ func (s *Service) planEmployees(ctx context.Context, actor access.Actor, a emplo
 			// The role and the security e-mail obey the rule of every other
 			// path (docs/security.md): one's own e-mail only through the
 			// confirmation link, a company admin's role only by the provider.
-			if err := s.d.Directory.AuthorizeModify(ctx, actor, e, p.update); err != nil {
+			if field, err := s.d.Directory.AuthorizeModify(ctx, actor, e, p.update); err != nil {
 				msg, ok := domainMessage(err)
 				if !ok {
 					return employeePlan{}, err
-				}
-				field := firstField(err)
-				if field == "" {
-					field = "role"
-					if p.update.Role == nil {
-						field = "email"
-					}
 				}
 				fail(field, "%s", msg)
 				break

@@ -2,6 +2,7 @@ package imports_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/imports"
@@ -39,10 +40,10 @@ func TestImportObeysSecurityEmailRule(t *testing.T) {
 		if j.Status != jobs.StatusCompleted {
 			t.Fatalf("job = %+v", j)
 		}
-		if it := items["acme.admin"]; it.Status != jobs.ItemError {
-			t.Errorf("own e-mail row = %+v, want error", it)
+		if it := items["acme.admin"]; it.Status != jobs.ItemError || !strings.Contains(it.Message, "confirmation link") {
+			t.Errorf("own e-mail row = %+v, want an error pointing to the confirmation link", it)
 		}
-		if it := items["acme.admin2"]; it.Status != jobs.ItemError {
+		if it := items["acme.admin2"]; it.Status != jobs.ItemError || !strings.Contains(it.Message, "service provider") {
 			t.Errorf("peer company admin row = %+v, want error", it)
 		}
 		if it := items["west.one"]; it.Status != jobs.ItemOK {
