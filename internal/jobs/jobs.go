@@ -187,6 +187,13 @@ type Reporter interface {
 	Progress(ctx context.Context, done int) error
 	// Flush saves what is buffered now.
 	Flush(ctx context.Context) error
+	// Committed saves what is buffered and marks the job's work done, in
+	// the transaction in ctx that holds the work itself. A worker that dies
+	// after that commit, before ending the job, leaves a job that recovery
+	// completes with the items saved, so the record always matches the
+	// data; without it, such a job would end in error with a report of
+	// nothing.
+	Committed(ctx context.Context) error
 }
 
 // Handler runs one job of a kind. It must be idempotent: a job whose worker

@@ -446,3 +446,13 @@ func (s *Service) ListResellers(ctx context.Context, providerID int64) ([]Resell
 	}
 	return out, rows.Err()
 }
+
+// AddEmployeeAllowed is the company's "Add Employee" flag: off, only the
+// provider's operators (and resellers) add employees to the company.
+func (s *Service) AddEmployeeAllowed(ctx context.Context, companyID int64) (bool, error) {
+	c, err := s.Company(ctx, companyID)
+	if err != nil {
+		return false, err
+	}
+	return c.AddEmployee, nil
+}

@@ -978,12 +978,18 @@ func TestAPIEmployeeFlow(t *testing.T) {
 			`{"username":"west.two","password":"Second-Pass-2","first_name":"Will","last_name":"West","group_ids":[{SalesWest}]}`, "")
 		expectStatus(t, res, 201, "group admin creates employee")
 
-		// A company admin makes another company admin, and promotes one.
+		// Only the provider makes company admins (docs/security.md): a
+		// company admin can neither create one nor promote someone.
 		res = c.do(t, "acme.admin", "POST", "/api/v1/employees",
 			`{"username":"second.admin","password":"Second-Pass-2","first_name":"Sec","last_name":"Ond","role":"company_admin"}`, "")
-		expectStatus(t, res, 201, "company admin creates company admin")
+		expectStatus(t, res, 403, "company admin creates company admin")
 		res = c.do(t, "acme.admin", "PATCH", "/api/v1/employees/{support.one}", `{"role":"company_admin"}`, "")
-		expectStatus(t, res, 200, "company admin promotes to company admin")
+		expectStatus(t, res, 403, "company admin promotes to company admin")
+		res = c.do(t, "operator", "POST", "/api/v1/employees",
+			`{"company_id":{Acme},"username":"second.admin","password":"Second-Pass-2","first_name":"Sec","last_name":"Ond","role":"company_admin"}`, "")
+		expectStatus(t, res, 201, "operator creates company admin")
+		res = c.do(t, "operator", "PATCH", "/api/v1/employees/{support.one}", `{"role":"company_admin"}`, "")
+		expectStatus(t, res, 200, "operator promotes to company admin")
 		// Promotion to group admin by a group admin of a member is allowed.
 		res = c.do(t, "leeds.admin", "PATCH", "/api/v1/employees/{west.one}", `{"role":"group_admin"}`, "")
 		expectStatus(t, res, 200, "group admin promotes member to group admin")

@@ -200,7 +200,7 @@ func (p *Pages) landing(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, sites, err := p.app.Directory.ListGroups(r.Context(), a.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
+	_, sites, err := p.app.Directory.ListGroupsIn(r.Context(), a.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
 	if err != nil {
 		return err
 	}

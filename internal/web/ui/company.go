@@ -158,7 +158,7 @@ func (p *Pages) sites(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	gs, total, err := p.app.Directory.ListGroups(r.Context(), id, sc, directory.GroupFilter{Q: q, SitesOnly: true},
+	gs, total, err := p.app.Directory.ListGroupsIn(r.Context(), id, sc, directory.GroupFilter{Q: q, SitesOnly: true},
 		store.Page{PerPage: store.MaxPerPage})
 	if err != nil {
 		return err

@@ -171,7 +171,7 @@ func TestBrowserAddGroupAndMembers(t *testing.T) {
 	if flash := text(`.flash`); !strings.Contains(flash, "The group has been created") || created != "Leeds/Sales" {
 		t.Fatalf("after Add Group: flash %q, created under %q", flash, created)
 	}
-	gs, _, err := env.App.Directory.ListGroups(context.Background(), f.Acme.ID, allScope(env), directory.GroupFilter{Q: "Inside Sales"}, store.Page{})
+	gs, _, err := env.App.Directory.ListGroupsIn(context.Background(), f.Acme.ID, allScope(env), directory.GroupFilter{Q: "Inside Sales"}, store.Page{})
 	if err != nil || len(gs) != 1 {
 		t.Fatalf("Inside Sales in the database: %v %v", gs, err)
 	}

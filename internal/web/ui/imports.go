@@ -57,6 +57,35 @@ func (p *Pages) importCompany(w http.ResponseWriter, r *http.Request) (int64, bo
 	return id, err == nil, err
 }
 
+// importTarget is the company a submitted import names (company_id, or the
+// actor's own). It asks no permission: imports.SubmitEmployees and
+// SubmitGroups decide. An operator without a company is sent to the
+// customer list.
+func (p *Pages) importTarget(w http.ResponseWriter, r *http.Request) (int64, bool, error) {
+	id, err := formCompany(r)
+	if err != nil {
+		return 0, false, err
+	}
+	if id == 0 {
+		id = actorOf(r).CompanyID
+	}
+	if id == 0 {
+		http.Redirect(w, r, "/customers", http.StatusSeeOther)
+		return 0, false, nil
+	}
+	return id, true, nil
+}
+
+// visibleForm refuses to show a submitted import form again, with its
+// problems, in the frame of a company the actor may not import into
+// (display only: the submission itself is decided by imports).
+func (p *Pages) visibleForm(r *http.Request, companyID int64) error {
+	if !p.app.Access.Can(r.Context(), actorOf(r), access.ImportEmployees, access.Company(companyID)) {
+		return derrors.ErrNotFound
+	}
+	return nil
+}
+
 func (p *Pages) importEmployeesPage(w http.ResponseWriter, r *http.Request) error {
 	id, ok, err := p.importCompany(w, r)
 	if !ok {
@@ -121,7 +150,7 @@ func importOptions(f *form) imports.Options {
 var importFields = []string{"file", "job_name", "method", "priority", "encoding", "run_at", "file_type", "parent_id"}
 
 func (p *Pages) importEmployeesSubmit(w http.ResponseWriter, r *http.Request) error {
-	id, ok, err := p.importCompany(w, r)
+	id, ok, err := p.importTarget(w, r)
 	if !ok {
 		return err
 	}
@@ -138,6 +167,9 @@ func (p *Pages) importEmployeesSubmit(w http.ResponseWriter, r *http.Request) er
 	o := imports.EmployeeOptions{Options: importOptions(f), FileType: f.V("file_type"),
 		GenerateUsernames: f.V("generate_usernames") == "on", SendWelcome: f.V("send_welcome") == "on"}
 	if f.Invalid() {
+		if err := p.visibleForm(r, id); err != nil {
+			return err
+		}
 		return p.renderImportEmployees(w, r, http.StatusUnprocessableEntity, id, f, nil)
 	}
 	s, err := p.app.Imports().SubmitEmployees(r.Context(), actorOf(r), id, file, o)
@@ -204,7 +236,8 @@ func (p *Pages) renderImportGroups(w http.ResponseWriter, r *http.Request, statu
 	}
 	var parents []directory.Group
 	for _, g := range gs {
-		if p.app.Access.Check(r.Context(), actorOf(r), access.ImportGroups, access.Group(g.ID)) == nil {
+		// The parents offered (display only: SubmitGroups decides).
+		if p.app.Access.Can(r.Context(), actorOf(r), access.ImportGroups, access.Group(g.ID)) {
 			parents = append(parents, g)
 		}
 	}
@@ -215,7 +248,7 @@ func (p *Pages) renderImportGroups(w http.ResponseWriter, r *http.Request, statu
 }
 
 func (p *Pages) importGroupsSubmit(w http.ResponseWriter, r *http.Request) error {
-	id, ok, err := p.importCompany(w, r)
+	id, ok, err := p.importTarget(w, r)
 	if !ok {
 		return err
 	}
@@ -232,6 +265,9 @@ func (p *Pages) importGroupsSubmit(w http.ResponseWriter, r *http.Request) error
 	parent, _ := strconv.ParseInt(f.V("parent_id"), 10, 64)
 	o := imports.GroupOptions{Options: importOptions(f), FileType: f.V("file_type"), ParentID: parent}
 	if f.Invalid() {
+		if err := p.visibleForm(r, id); err != nil {
+			return err
+		}
 		return p.renderImportGroups(w, r, http.StatusUnprocessableEntity, id, f)
 	}
 	s, err := p.app.Imports().SubmitGroups(r.Context(), actorOf(r), id, file, o)

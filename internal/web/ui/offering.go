@@ -156,10 +156,6 @@ func (p *Pages) offering(w http.ResponseWriter, r *http.Request) error {
 // belongs to directory's group list, which narrows it by the actor's
 // scope.
 func (p *Pages) visibleSites(r *http.Request, companyID int64, n int) ([]directory.Group, error) {
-	sc, err := p.app.Access.Scope(r.Context(), actorOf(r))
-	if err != nil {
-		return nil, err
-	}
-	gs, _, err := p.app.Directory.ListGroups(r.Context(), companyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: n})
+	gs, _, err := p.app.Directory.ListGroups(r.Context(), actorOf(r), companyID, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: n})
 	return gs, err
 }
