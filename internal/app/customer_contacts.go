@@ -109,19 +109,20 @@ func (a *App) AddCustomerContact(ctx context.Context, companyID, providerID int6
 // ResetContactPassword is the key icon next to a contact: with password
 // empty, "Auto Generate & Email Password"; otherwise the password typed,
 // which the contact's notes may not contain. Either way the contact must
-// change it at the next login.
-func (a *App) ResetContactPassword(ctx context.Context, companyID, accountID int64, password string) error {
+// change it at the next login. identity checks that actor may reset it.
+func (a *App) ResetContactPassword(ctx context.Context, actor access.Actor, companyID, accountID int64, password string) error {
 	c, err := a.Tenancy.Contact(ctx, companyID, accountID)
 	if err != nil {
 		return err
 	}
 	if password == "" {
-		return a.Identity.ResetPassword(ctx, accountID)
+		_, err := a.Identity.ResetPassword(ctx, actor, accountID)
+		return err
 	}
 	if strings.Contains(c.PublicNotes, password) || (c.PrivateNotes != nil && strings.Contains(*c.PrivateNotes, password)) {
 		return derrors.Invalid("password", "the contact's notes contain this password; choose another and never save passwords in notes")
 	}
-	if err := a.Identity.SetPasswordByAdmin(ctx, accountID, password); err != nil {
+	if err := a.Identity.SetPasswordByAdmin(ctx, actor, accountID, password); err != nil {
 		return renameField(err, "new_password", "password")
 	}
 	return nil

@@ -109,7 +109,7 @@ func (h *Handler) resetContactPassword(w http.ResponseWriter, r *http.Request) e
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if err := h.app.ResetContactPassword(r.Context(), id, contactID, req.Password); err != nil {
+	if err := h.app.ResetContactPassword(r.Context(), actor(r), id, contactID, req.Password); err != nil {
 		return err
 	}
 	msg := "The password has been changed; the contact must change it at the next login."

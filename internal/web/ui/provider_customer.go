@@ -385,7 +385,7 @@ func (p *Pages) contactPasswordSave(w http.ResponseWriter, r *http.Request) erro
 			return p.renderContact(w, r, http.StatusUnprocessableEntity, "contact_password", c, &ct, f)
 		}
 	}
-	if err := p.app.ResetContactPassword(r.Context(), c.ID, ct.AccountID, pw); err != nil {
+	if err := p.app.ResetContactPassword(r.Context(), actorOf(r), c.ID, ct.AccountID, pw); err != nil {
 		if f.addErr(err, "password") {
 			return p.renderContact(w, r, http.StatusUnprocessableEntity, "contact_password", c, &ct, f)
 		}
