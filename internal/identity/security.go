@@ -204,7 +204,7 @@ func (e *LockedError) Error() string {
 // Unwrap makes errors.Is(err, derrors.ErrLocked) true.
 func (e *LockedError) Unwrap() error { return derrors.ErrLocked }
 
-// lockedUntil returns when the lock of username for device (” for clients
+// lockedUntil returns when the lock of username for device (empty for clients
 // without a device cookie) ends, or the zero time.
 func (s *Service) lockedUntil(ctx context.Context, username, device string) (time.Time, error) {
 	var until int64
