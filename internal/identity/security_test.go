@@ -283,8 +283,16 @@ func TestChangePasswordEndsOtherSessions(t *testing.T) {
 	if _, _, err := w.a.Identity.SessionByToken(ctx, other); err == nil {
 		t.Error("the other session survived a password change")
 	}
-	if got := w.deliver(t, "boss@example.com"); len(got) != 1 || !strings.Contains(got[0].Text, "has just been changed") {
-		t.Errorf("notification: %+v", got)
+	got := w.deliver(t, "boss@example.com")
+	if len(got) != 1 || !strings.Contains(got[0].Text, "has just been changed") {
+		t.Fatalf("notification: %+v", got)
+	}
+	// "If you did not do this" leads to the page that starts a reset: a
+	// /reset-password link needs a token, and without one it answers 410.
+	for _, body := range []string{got[0].Text, got[0].HTML} {
+		if !strings.Contains(body, "https://portal.example/forgot-password") || strings.Contains(body, "/reset-password") {
+			t.Errorf("the password-changed notice links elsewhere than /forgot-password:\n%s", body)
+		}
 	}
 }
 
