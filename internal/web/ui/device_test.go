@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/identity"
@@ -57,4 +58,39 @@ func TestKnownBrowserIsNotLockedOut(t *testing.T) {
 			t.Errorf("API login with the device cookie: %d, cookies %v", res.StatusCode, res.Cookies())
 		}
 	})
+}
+
+// TestBrowserSessionLimits: the session the login page opens ends after 30
+// idle minutes, and after 12 hours however busy it is (the JSON login's
+// 30-day token never becomes such a cookie: see the API's auth tests).
+func TestBrowserSessionLimits(t *testing.T) {
+	env := apptest.New(t, storetest.SQLite(t))
+	now := time.Now()
+	env.App.Identity.SetClock(func() time.Time { return now })
+	loggedIn := func(b *browser) bool {
+		p := b.get("/my-account")
+		return p.Status == http.StatusOK
+	}
+	b := newBrowser(t, env)
+	b.login("west.one", false)
+	now = now.Add(29 * time.Minute)
+	if !loggedIn(b) {
+		t.Fatal("the session ended before 30 idle minutes")
+	}
+	now = now.Add(31 * time.Minute)
+	if loggedIn(b) {
+		t.Fatal("the session outlived 30 idle minutes")
+	}
+	b = newBrowser(t, env)
+	b.login("west.one", false)
+	for busy := time.Duration(0); busy < 12*time.Hour-20*time.Minute; busy += 20 * time.Minute {
+		now = now.Add(20 * time.Minute)
+		if !loggedIn(b) {
+			t.Fatalf("a busy session ended after %v", busy+20*time.Minute)
+		}
+	}
+	now = now.Add(21 * time.Minute)
+	if loggedIn(b) {
+		t.Fatal("a busy session outlived 12 hours")
+	}
 }
