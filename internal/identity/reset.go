@@ -59,7 +59,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, login string) error 
 const resetBatch = 100
 
 // ProcessResetRequests handles the recorded reset requests, oldest first,
-// and returns how many it took. Each is taken and handled in one
+// and returns how many it handled itself. Each is taken and handled in one
 // transaction: deleting its row is the claim, so with several nodes each
 // request is handled once, and a failure leaves it for the next round.
 func (s *Service) ProcessResetRequests(ctx context.Context) (int, error) {
@@ -87,10 +87,13 @@ func (s *Service) ProcessResetRequests(ctx context.Context) (int, error) {
 			return done, fmt.Errorf("identity: reset requests: %w", err)
 		}
 		for _, r := range batch {
-			if err := s.processResetRequest(ctx, r.id, r.login); err != nil {
+			took, err := s.processResetRequest(ctx, r.id, r.login)
+			if err != nil {
 				return done, err
 			}
-			done++
+			if took {
+				done++
+			}
 		}
 		if len(batch) < resetBatch {
 			return done, nil
@@ -99,9 +102,10 @@ func (s *Service) ProcessResetRequests(ctx context.Context) (int, error) {
 }
 
 // processResetRequest claims request id and, when login names an account
-// that may reset itself by e-mail, queues the link.
-func (s *Service) processResetRequest(ctx context.Context, id int64, login string) error {
-	err := s.db.Tx(ctx, func(ctx context.Context) error {
+// that may reset itself by e-mail, queues the link. took is false when
+// another node had claimed it.
+func (s *Service) processResetRequest(ctx context.Context, id int64, login string) (took bool, err error) {
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		res, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM password_reset_requests WHERE id = ?", id)
 		if err != nil {
 			return err
@@ -109,6 +113,7 @@ func (s *Service) processResetRequest(ctx context.Context, id int64, login strin
 		if n, _ := res.RowsAffected(); n != 1 {
 			return nil // another node took it
 		}
+		took = true
 		a, err := s.accountByLogin(ctx, login)
 		if derrors.IsNotFound(err) {
 			return nil
@@ -135,9 +140,9 @@ func (s *Service) processResetRequest(ctx context.Context, id int64, login strin
 			"ExpiresIn": humanDuration(st.ResetTokenTTL)})
 	})
 	if err != nil {
-		return fmt.Errorf("identity: reset request %d: %w", id, err)
+		return false, fmt.Errorf("identity: reset request %d: %w", id, err)
 	}
-	return nil
+	return took, nil
 }
 
 // RunResetRequests handles reset requests until ctx ends: at once when this

@@ -2,13 +2,17 @@ package identity_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/mail"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
@@ -123,4 +127,50 @@ func TestResetRequestsRunInTheBackground(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestResetRequestsAreHandledOnce: nodes handling the recorded requests at
+// the same moment send each link once; a request that cannot be a login is
+// refused and recorded nowhere.
+func TestResetRequestsAreHandledOnce(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := context.Background()
+		before := storetest.Counts(t, db)
+		for _, bad := range []string{"", "   ", strings.Repeat("x", 255), "wor\x00ker", "wor\tker"} {
+			if err := w.a.Identity.RequestPasswordReset(ctx, bad); !errors.Is(err, derrors.ErrInvalid) {
+				t.Errorf("RequestPasswordReset(%.20q) = %v, want invalid", bad, err)
+			}
+		}
+		storetest.SameCounts(t, before, storetest.Counts(t, db))
+		for i := 0; i < 5; i++ {
+			if err := w.a.Identity.RequestPasswordReset(ctx, "worker"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		handled := make([]int, 4)
+		for i := range handled {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n, err := w.a.Identity.ProcessResetRequests(ctx)
+				if err != nil {
+					t.Error(err)
+				}
+				handled[i] = n
+			}()
+		}
+		wg.Wait()
+		ms, _, err := w.a.Mail.Outbox(ctx, mail.OutboxFilter{To: "worker@example.com"}, store.Page{PerPage: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != 5 || handled[0]+handled[1]+handled[2]+handled[3] != 5 {
+			t.Errorf("%d reset mails for 5 requests (the rounds handled %v)", len(ms), handled)
+		}
+		if n := storetest.Counts(t, db)["password_reset_requests"]; n != 0 {
+			t.Errorf("%d requests left behind", n)
+		}
+	})
 }
