@@ -237,6 +237,9 @@ type resolved struct {
 // reason when the actor sees t but may not do this to it.
 func (s *Service) Check(ctx context.Context, actor Actor, action Action, t Target) (err error) {
 	defer derrors.Wrap(&err, "access: %s %s %d", action, t.Kind, t.ID)
+	if t.Kind == KindOperator {
+		return s.checkOperator(ctx, actor, action, t)
+	}
 	r, err := s.resolve(ctx, t)
 	if err != nil {
 		return err

@@ -37,6 +37,8 @@ Usage:
   switchboard demo             run on a fresh embedded database filled with a demo provider
   switchboard migrate          apply database migrations and exit
   switchboard create-operator  create a provider operator (the first login of a new deployment)
+  switchboard unlock-account USERNAME
+                               lift the lockout of any account, a provider operator's included
   switchboard version          print the version
 
 Run 'switchboard <command> -h' for the flags of a command. Every flag has an
@@ -62,6 +64,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "create-operator":
 		err = createOperator(ctx, args[1:], stdout, stderr)
+	case "unlock-account":
+		err = unlockAccount(ctx, args[1:], stdout, stderr)
 	case "version", "-v", "--version":
 		fmt.Fprintln(stdout, "switchboard", Version)
 	case "help", "-h", "--help":
@@ -263,8 +267,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	// Background work stops with its own context, after HTTP has drained.
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
-	workers.Add(2)
+	workers.Add(3)
 	go func() { defer workers.Done(); a.Mail.Run(workCtx, 5*time.Second) }()
+	go func() { defer workers.Done(); a.Identity.RunResetRequests(workCtx, 10*time.Second, logger) }()
 	go func() { defer workers.Done(); a.Maintenance().Run(workCtx, time.Minute) }()
 	jobWorker := a.Jobs.NewWorker(jobs.WorkerConfig{})
 	go func() {

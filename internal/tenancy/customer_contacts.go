@@ -181,12 +181,13 @@ func (s *Service) ResetContactPassword(ctx context.Context, actor access.Actor, 
 		return err
 	}
 	if password == "" {
-		return s.Identity.ResetPassword(ctx, accountID)
+		_, err := s.Identity.ResetPassword(ctx, actor, accountID)
+		return err
 	}
 	if strings.Contains(c.PublicNotes, password) || (c.PrivateNotes != nil && strings.Contains(*c.PrivateNotes, password)) {
 		return derrors.Invalid("password", "the contact's notes contain this password; choose another and never save passwords in notes")
 	}
-	if err := s.Identity.SetPasswordByAdmin(ctx, accountID, password); err != nil {
+	if err := s.Identity.SetPasswordByAdmin(ctx, actor, accountID, password); err != nil {
 		return renameField(err, "new_password", "password")
 	}
 	return nil

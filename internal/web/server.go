@@ -23,6 +23,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/web/api"
 	"github.com/switchboard-voice/switchboard/internal/web/request"
 	"github.com/switchboard-voice/switchboard/internal/web/ui"
@@ -228,6 +229,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*http.Req
 		return r, nil
 	}
 	sess, acct, err := s.app.Identity.SessionByToken(r.Context(), token)
+	if err == nil && viaCookie && sess.Kind != identity.KindBrowser {
+		// An API token is never a browser session: as a cookie it would
+		// escape the session's idle and absolute limits.
+		err = derrors.ErrUnauthenticated
+	}
 	if errors.Is(err, derrors.ErrUnauthenticated) {
 		if viaCookie {
 			request.ClearSessionCookie(w, r)

@@ -9,12 +9,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 	"github.com/switchboard-voice/switchboard/internal/web/api"
@@ -785,14 +787,19 @@ func TestAPIAuthFlow(t *testing.T) {
 			login.Account.CompanyID == nil || *login.Account.CompanyID != env.Fixture.Acme.ID || login.ExpiresAt.IsZero() {
 			t.Errorf("login response = %+v", login)
 		}
-		var cookie *http.Cookie
-		for _, ck := range (&http.Response{Header: res.Header}).Cookies() {
-			if ck.Name == "sb_session" {
-				cookie = ck
-			}
+		// The JSON login answers with the token only: no cookie, so the
+		// 30-day token never becomes a browser session that would escape
+		// the idle (30 min) and absolute (12 h) limits.
+		if cks := (&http.Response{Header: res.Header}).Cookies(); len(cks) != 0 {
+			t.Errorf("the JSON login set cookies: %+v", cks)
 		}
-		if cookie == nil || !cookie.HttpOnly || cookie.Value != login.Token || cookie.SameSite != http.SameSiteLaxMode {
-			t.Errorf("session cookie = %+v", cookie)
+		// Nor is the token accepted as the session cookie.
+		cookieReq, _ := http.NewRequest("GET", env.Server.URL+"/api/v1/auth/me", nil)
+		cookieReq.AddCookie(&http.Cookie{Name: "sb_session", Value: login.Token})
+		if r, err := http.DefaultClient.Do(cookieReq); err != nil {
+			t.Fatal(err)
+		} else if r.Body.Close(); r.StatusCode != http.StatusUnauthorized {
+			t.Errorf("API token as the session cookie: %d, want 401", r.StatusCode)
 		}
 		res = env.Do(t, login.Token, "GET", "/api/v1/auth/me", nil)
 		expectStatus(t, res, 200, "me")
@@ -1091,14 +1098,15 @@ func TestAPICSRF(t *testing.T) {
 			b, _ := io.ReadAll(res.Body)
 			return res.StatusCode, b
 		}
-		st, body := send("POST", "/api/v1/auth/login", `{"username":"acme.admin","password":"`+apptest.Password+`"}`, "")
-		if st != 200 {
-			t.Fatalf("login: %d %s", st, body)
-		}
-		var login api.LoginResponse
-		if err := json.Unmarshal(body, &login); err != nil {
+		// A browser session, as the login page opens one.
+		token, sess, err := env.App.Identity.CreateSession(context.Background(), identity.NewSessionRequest{
+			AccountID: env.ID("acme.admin"), Kind: identity.KindBrowser})
+		if err != nil {
 			t.Fatal(err)
 		}
+		u, _ := url.Parse(env.Server.URL)
+		jar.SetCookies(u, []*http.Cookie{{Name: "sb_session", Value: token, Path: "/"}})
+		login := api.LoginResponse{Token: token, CSRFToken: sess.CSRFToken}
 		// Safe requests need no token.
 		if st, body := send("GET", "/api/v1/auth/me", "", ""); st != 200 {
 			t.Fatalf("cookie GET: %d %s", st, body)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 	"github.com/switchboard-voice/switchboard/internal/web/api"
@@ -318,6 +319,17 @@ func (c *contract) token(user string) string {
 	return tok
 }
 
+// browserToken opens a browser session of user, as the login page does
+// (an API token is not accepted as the session cookie).
+func (c *contract) browserToken(user string) string {
+	tok, _, err := c.env.App.Identity.CreateSession(context.Background(), identity.NewSessionRequest{
+		AccountID: c.env.ID(user), Kind: identity.KindBrowser})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return tok
+}
+
 // do sends call, checks its status and validates request and response
 // against the document. It returns the response body.
 func (c *contract) do(t *testing.T, call apiCall) []byte {
@@ -496,14 +508,23 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 	leeds, sales, west, support, london, reading := f.Leeds.ID, f.Sales.ID, f.SalesWest.ID, f.Support.ID, f.London.ID, f.Reading.ID
 
 	// A browser session for the cookie and CSRF cases.
-	login := env.Do(t, "", "POST", "/api/v1/auth/login", map[string]any{"username": "acme.admin", "password": apptest.Password})
-	var sess struct {
-		Token     string `json:"token"`
-		CSRFToken string `json:"csrf_token"`
+	browserToken, sess, err := env.App.Identity.CreateSession(context.Background(), identity.NewSessionRequest{
+		AccountID: env.ID("acme.admin"), Kind: identity.KindBrowser})
+	if err != nil {
+		t.Fatal(err)
 	}
-	login.JSON(t, &sess)
-	cookie := map[string]string{"Cookie": "sb_session=" + sess.Token}
-	cookieCSRF := map[string]string{"Cookie": "sb_session=" + sess.Token, "X-CSRF-Token": sess.CSRFToken}
+	// A second provider operator, whose lock the first one lifts.
+	op2, err := env.App.Identity.CreateOperator(context.Background(), f.Provider.ID, "operator2", apptest.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockOp2 := func(t *testing.T) {
+		for i := 0; i < 3; i++ {
+			_, _ = env.App.Identity.Authenticate(context.Background(), "operator2", "wrong-password")
+		}
+	}
+	cookie := map[string]string{"Cookie": "sb_session=" + browserToken}
+	cookieCSRF := map[string]string{"Cookie": "sb_session=" + browserToken, "X-CSRF-Token": sess.CSRFToken}
 	fresh := c.token("support.one#fresh")
 	bogusBearer := map[string]string{"Authorization": "Bearer not-a-token"}
 	textPlain := map[string]string{"Content-Type": "text/plain"}
@@ -910,6 +931,14 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "force unlock employee", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/force-unlock", id("west.one")), want: 403},
 		{name: "force unlock other tenant", user: "globex.admin", method: "POST", path: p("/api/v1/employees/%d/force-unlock", id("west.one")), want: 404},
 		{name: "force unlock anonymous", method: "POST", path: p("/api/v1/employees/%d/force-unlock", id("west.one")), want: 401},
+		{name: "operator lock", user: "operator", method: "GET", path: p("/api/v1/operators/%d/lock", op2.ID), want: 200},
+		{name: "operator lock hidden", user: "acme.admin", method: "GET", path: p("/api/v1/operators/%d/lock", op2.ID), want: 404},
+		{name: "operator lock of an employee", user: "operator", method: "GET", path: p("/api/v1/operators/%d/lock", id("west.one")), want: 404},
+		{name: "operator lock anonymous", method: "GET", path: p("/api/v1/operators/%d/lock", op2.ID), want: 401},
+		{name: "force unlock operator not locked", user: "operator", method: "POST", path: p("/api/v1/operators/%d/force-unlock", op2.ID), want: 409},
+		{name: "force unlock operator by company admin", user: "acme.admin", method: "POST", path: p("/api/v1/operators/%d/force-unlock", op2.ID), want: 404},
+		{name: "force unlock operator anonymous", method: "POST", path: p("/api/v1/operators/%d/force-unlock", op2.ID), want: 401},
+		{name: "force unlock operator", user: "operator", setup: lockOp2, method: "POST", path: p("/api/v1/operators/%d/force-unlock", op2.ID), want: 204},
 		{name: "service passwords", user: "acme.admin", method: "PUT", path: p("/api/v1/employees/%d/service-passwords", id("west.one")),
 			body: map[string]any{"application_password": "App-Pass-7!", "voicemail_pin": "2580"}, want: 204},
 		{name: "service passwords self pin", user: "west.one", method: "PUT", path: p("/api/v1/employees/%d/service-passwords", id("west.one")),
@@ -1081,7 +1110,7 @@ func securityContractCalls(t *testing.T, c *contract) []apiCall {
 	west := env.ID("west.one")
 	textPlain := map[string]string{"Content-Type": "text/plain"}
 	bogusBearer := map[string]string{"Authorization": "Bearer not-a-token"}
-	cookie := map[string]string{"Cookie": "sb_session=" + c.token("acme.admin#cookie")}
+	cookie := map[string]string{"Cookie": "sb_session=" + c.browserToken("acme.admin")}
 	login := func(password string) map[string]any {
 		return map[string]any{"username": "west.one", "password": password}
 	}

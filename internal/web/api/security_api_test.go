@@ -56,6 +56,10 @@ func secondNode(t testing.TB, env *apptest.Env) *apptest.Env {
 // lastMail returns the newest outbox message of kind to the address.
 func lastMail(t testing.TB, env *apptest.Env, to, kind string) mail.OutboxMessage {
 	t.Helper()
+	// Reset requests are recorded and handled apart from the request.
+	if _, err := env.App.Identity.ProcessResetRequests(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	ms, _, err := env.App.Mail.Outbox(context.Background(), mail.OutboxFilter{To: to}, store.Page{Page: 1, PerPage: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -147,6 +151,9 @@ func TestAPISelfServiceResetOverSMTP(t *testing.T) {
 			t.Errorf("company admin reset: %d %s", admin.Status, admin.Body)
 		}
 
+		if _, err := env.App.Identity.ProcessResetRequests(ctx); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := env.App.Mail.SendDue(ctx, 100); err != nil {
 			t.Fatal(err)
 		}

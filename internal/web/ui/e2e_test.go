@@ -300,7 +300,7 @@ func TestBrowserLockoutUnlockAndExpiry(t *testing.T) {
 	// Employees get the Business Portal policy, whose passwords expire after
 	// 90 days (the default self-care policy never expires).
 	bp := identity.PolicyNameBusinessPortal
-	if _, err := env.App.Identity.UpdateSettings(ctx, env.Fixture.Provider.ID, identity.SettingsUpdate{EmployeePasswordPolicy: &bp}); err != nil {
+	if _, err := env.App.Identity.UpdateSettings(ctx, env.Actor("operator"), identity.SettingsUpdate{EmployeePasswordPolicy: &bp}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -377,8 +377,8 @@ func TestBrowserLockoutUnlockAndExpiry(t *testing.T) {
 	if st := admin.text(chromedp.CSS(`#lock-status`)); st != "Not locked" {
 		t.Fatalf("lock status after unlocking: %q", st)
 	}
-	if locked, _, err := env.App.Identity.IsLocked(ctx, west); err != nil || locked {
-		t.Fatalf("west.one locked after Force Unlock: %v %v", locked, err)
+	if st, err := env.App.Identity.SecurityStatus(ctx, env.Actor("operator"), west); err != nil || st.Locked {
+		t.Fatalf("west.one locked after Force Unlock: %v %v", st.Locked, err)
 	}
 
 	// The dashboard's Recent Activity.
@@ -435,6 +435,9 @@ func TestBrowserLockoutUnlockAndExpiry(t *testing.T) {
 	// The provider reads a reset e-mail in the outbox (no relay in tests)
 	// and its link opens the reset page.
 	if err := env.App.Identity.RequestPasswordReset(ctx, "support.one"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Identity.ProcessResetRequests(ctx); err != nil {
 		t.Fatal(err)
 	}
 	op, cancelOp := newTab()

@@ -550,6 +550,10 @@ var tokenRE = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
 // mailedToken returns the token of the newest e-mailed link to address.
 func mailedToken(t *testing.T, env *apptest.Env, to string) string {
 	t.Helper()
+	// Reset requests are recorded and handled apart from the request.
+	if _, err := env.App.Identity.ProcessResetRequests(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	ms, _, err := env.App.Mail.Outbox(context.Background(), mail.OutboxFilter{To: to}, store.Page{PerPage: 1})
 	if err != nil || len(ms) == 0 {
 		t.Fatalf("no mail to %s: %v", to, err)
@@ -566,7 +570,7 @@ func lock(t *testing.T, env *apptest.Env, username string) {
 	for i := 0; i < 3; i++ {
 		_, _ = env.App.Identity.Authenticate(context.Background(), username, "wrong-password")
 	}
-	if locked, _, err := env.App.Identity.IsLocked(context.Background(), env.ID(username)); err != nil || !locked {
+	if st, err := env.App.Identity.SecurityStatus(context.Background(), env.Actor("operator"), env.ID(username)); err != nil || !st.Locked {
 		t.Fatalf("%s is not locked: %v", username, err)
 	}
 }
@@ -662,7 +666,7 @@ func TestResetPasswordLink(t *testing.T) {
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Your password has been changed successfully!") || !strings.Contains(p.Body, `href="/login"`) {
 		t.Fatalf("reset: %d\n%s", p.Status, p.Body)
 	}
-	if locked, _, _ := env.App.Identity.IsLocked(ctx, env.ID("west.one")); locked {
+	if st, _ := env.App.Identity.SecurityStatus(ctx, env.Actor("operator"), env.ID("west.one")); st.Locked {
 		t.Error("the reset did not lift the lock")
 	}
 	if _, err := env.App.Identity.Authenticate(ctx, "west.one", "Wal#Good-pw9"); err != nil {
@@ -761,7 +765,7 @@ func TestProfileSecurityPanel(t *testing.T) {
 	if page := admin.get(p.Location); !strings.Contains(page.Body, "The account has been unlocked.") || strings.Contains(page.Body, `id="btn-unlock"`) {
 		t.Fatal("no unlock message, or the button is still there")
 	}
-	if locked, _, _ := env.App.Identity.IsLocked(ctx, env.ID("west.one")); locked {
+	if st, _ := env.App.Identity.SecurityStatus(ctx, env.Actor("operator"), env.ID("west.one")); st.Locked {
 		t.Fatal("still locked")
 	}
 	if p := admin.post(west+"/force-unlock", nil, false); p.Status != http.StatusConflict || !strings.Contains(p.Body, "is not locked") {
@@ -861,6 +865,9 @@ func TestProviderPages(t *testing.T) {
 	ctx := context.Background()
 	acme := id(env.Fixture.Acme.ID)
 	if err := env.App.Identity.RequestPasswordReset(ctx, "west.one"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Identity.ProcessResetRequests(ctx); err != nil {
 		t.Fatal(err)
 	}
 	op := newBrowser(t, env)
