@@ -2,14 +2,12 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
-	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
 	"github.com/switchboard-voice/switchboard/internal/lifecycle"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -19,6 +17,15 @@ const (
 	jobsPerPage     = 50
 	jobItemsPerPage = 100
 )
+
+// jobKinds is the kind filter of the Status page: "imports" keeps the
+// import jobs (the former Import Status page), "" every job.
+func jobKinds(kind string) []string {
+	if kind == "imports" {
+		return []string{"import_employees", "import_groups"}
+	}
+	return nil
+}
 
 // jobItem is one per-item result of a job.
 type jobItem struct {
@@ -93,6 +100,9 @@ func (p *Pages) jobRows(ctx context.Context, js []jobs.Job) []jobRow {
 }
 
 type jobsPageData struct {
+	// Kind is the kind filter: "imports" (Import Employees and Import
+	// Group) or "" for every job.
+	Kind    string
 	Jobs    []jobRow
 	Total   int
 	Own     bool
@@ -105,18 +115,19 @@ type jobsPageData struct {
 // listJobs shows them (group administrators: the jobs they started).
 func (p *Pages) jobsPage(w http.ResponseWriter, r *http.Request) error {
 	a := actorOf(r)
-	companyID, err := p.companyFor(r, access.ViewJobs)
-	if errors.Is(err, errChooseCompany) {
-		http.Redirect(w, r, "/customers", http.StatusSeeOther)
-		return nil
-	}
+	given, err := companyParam(r)
 	if err != nil {
 		return err
 	}
+	if given == 0 && a.CompanyID == 0 {
+		http.Redirect(w, r, "/customers", http.StatusSeeOther)
+		return nil
+	}
 	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pg := store.Page{Page: max(n, 1), PerPage: jobsPerPage}
-	f := jobs.Filter{CompanyID: companyID, CreatedBy: access.JobsStartedBy(a)}
-	js, total, err := p.app.Jobs.List(r.Context(), f, pg)
+	kind := r.URL.Query().Get("kind")
+	f := jobs.Filter{Kinds: jobKinds(kind)}
+	js, total, companyID, err := p.app.Jobs.ListFor(r.Context(), a, given, f, pg)
 	if err != nil {
 		return err
 	}
@@ -125,11 +136,17 @@ func (p *Pages) jobsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	employeesSide(v, nil, "jobs")
-	d := jobsPageData{Jobs: p.jobRows(r.Context(), js), Total: total, Own: f.CreatedBy != 0}
+	d := jobsPageData{Jobs: p.jobRows(r.Context(), js), Total: total, Own: a.Role == access.RoleGroupAdmin, Kind: kind}
 	for _, j := range d.Jobs {
 		d.Running = d.Running || j.Running
 	}
-	link := func(n int) string { return v.Link("/jobs?page=" + strconv.Itoa(n)) }
+	link := func(n int) string {
+		q := "/jobs?page=" + strconv.Itoa(n)
+		if kind != "" {
+			q += "&kind=" + kind
+		}
+		return v.Link(q)
+	}
 	if pg.Page > 1 {
 		d.PrevURL = link(pg.Page - 1)
 	}
@@ -143,6 +160,8 @@ func (p *Pages) jobsPage(w http.ResponseWriter, r *http.Request) error {
 
 type jobPageData struct {
 	Job       jobRow
+	// Counts are the items by result, as the import reports show them.
+	Counts    []countRow
 	Items     []jobItem
 	Total     int
 	Submitted bool
@@ -159,23 +178,17 @@ func (p *Pages) jobPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	scope := a.CompanyID
-	if a.IsOperator() {
-		scope = jobs.AllCompanies
-	}
-	if scope == 0 {
-		return derrors.ErrNotFound
-	}
-	j, err := p.app.Jobs.Job(ctx, scope, id)
+	j, err := p.app.Jobs.JobFor(ctx, a, id)
 	if err != nil {
-		return err
-	}
-	if err := p.app.Access.CheckJobRead(ctx, a, j.CompanyID, j.CreatedBy); err != nil {
 		return err
 	}
 	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pg := store.Page{Page: max(n, 1), PerPage: jobItemsPerPage}
-	items, total, err := p.app.Jobs.Items(ctx, jobs.AllCompanies, j.ID, pg)
+	items, total, err := p.app.Jobs.ItemsFor(ctx, a, j.ID, pg)
+	if err != nil {
+		return err
+	}
+	counts, err := p.app.Jobs.ItemCountsFor(ctx, a, j.ID)
 	if err != nil {
 		return err
 	}
@@ -185,6 +198,11 @@ func (p *Pages) jobPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	employeesSide(v, nil, "jobs")
 	d := jobPageData{Job: p.jobRows(ctx, []jobs.Job{j})[0], Total: total, Submitted: r.URL.Query().Get("submitted") == "1"}
+	for _, st := range []string{jobs.ItemOK, jobs.ItemSkipped, jobs.ItemError, "would_add", "would_update", "would_skip"} {
+		if n := counts[st]; n > 0 {
+			d.Counts = append(d.Counts, countRow{Status: jobItemLabel(st), N: n})
+		}
+	}
 	for _, it := range items {
 		d.Items = append(d.Items, jobItem{Key: it.Key, Status: it.Status, Label: jobItemLabel(it.Status), Message: it.Message})
 	}

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/directory"
@@ -95,13 +94,25 @@ func serviceForm(s lifecycle.EmployeeService) *form {
 	return f
 }
 
+// serviceOf reads the employee of the path and their service through
+// lifecycle.ServiceOf, which asks access (ErrNotFound when the actor may
+// not see them).
+func (p *Pages) serviceOf(r *http.Request) (directory.Employee, lifecycle.EmployeeService, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return directory.Employee{}, lifecycle.EmployeeService{}, err
+	}
+	svc, err := p.app.Lifecycle.ServiceOf(r.Context(), actorOf(r), id)
+	if err != nil {
+		return directory.Employee{}, svc, err
+	}
+	e, err := p.app.Directory.Employee(r.Context(), id)
+	return e, svc, err
+}
+
 func (p *Pages) servicePage(s serviceSection) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		e, err := p.employee(r, access.ViewEmployee)
-		if err != nil {
-			return err
-		}
-		svc, err := p.app.Lifecycle.Service(r.Context(), e.CompanyID, e.ID)
+		e, svc, err := p.serviceOf(r)
 		if err != nil {
 			return err
 		}
@@ -120,28 +131,12 @@ func (p *Pages) renderService(w http.ResponseWriter, r *http.Request, status int
 	employeesSide(v, &e, s.Key)
 	d := servicePageData{Section: s, Action: "/employees/" + itoa64(e.ID) + "/" + s.path, Employee: e, Svc: svc, Form: f,
 		Active: svc.Status == directory.StatusActive}
-	var forb *derrors.ForbiddenError
-	switch err := p.app.Access.Check(ctx, a, access.ManageService, access.Employee(e.ID)); {
-	case err == nil:
-		d.CanManage = true
-	case errors.As(err, &forb):
-		d.ManageNote = sentence(forb.Reason)
-	default:
+	perm, err := p.app.Lifecycle.PermissionsFor(ctx, a, svc)
+	if err != nil {
 		return err
 	}
-	switch err := p.app.Lifecycle.CheckConfigAndReg(ctx, e.CompanyID, a.IsOperator()); {
-	case !d.CanManage:
-		d.ConfigNote = d.ManageNote
-	case errors.As(err, &forb):
-		d.ConfigNote = sentence(forb.Reason) + ". These settings are shown read-only; ask your service provider to change them."
-	case err != nil:
-		return err
-	case !d.Active:
-		d.ConfigNote = "These settings belong to an active service: activate the employee first."
-	default:
-		d.CanConfig = true
-	}
-	d.CanCease = d.Active && p.app.Access.Check(ctx, a, access.CeaseEmployee, access.Employee(e.ID)) == nil
+	d.CanManage, d.ManageNote, d.CanConfig, d.ConfigNote = perm.Manage, perm.ManageNote, perm.Config, perm.ConfigNote
+	d.CanCease = d.Active && perm.CeaseAccess
 	if svc.UserType != nil {
 		d.UserType = svc.UserType.Label()
 	}
@@ -240,11 +235,7 @@ func (p *Pages) serviceSave(s serviceSection) handlerFunc {
 			return derrors.Invalid("", "the form could not be read")
 		}
 		ctx := r.Context()
-		e, err := p.employee(r, access.ManageService)
-		if err != nil {
-			return err
-		}
-		cur, err := p.app.Lifecycle.Service(ctx, e.CompanyID, e.ID)
+		e, cur, err := p.serviceOf(r)
 		if err != nil {
 			return err
 		}
@@ -313,18 +304,12 @@ func (p *Pages) serviceSave(s serviceSection) handlerFunc {
 		if f.Invalid() {
 			return p.renderService(w, r, http.StatusUnprocessableEntity, s, e, cur, f)
 		}
-		c = c.Without(cur)
-		if c.NeedsConfigAndReg() {
-			if err := p.app.Lifecycle.CheckConfigAndReg(ctx, e.CompanyID, actorOf(r).IsOperator()); err != nil {
-				var forb *derrors.ForbiddenError
-				if errors.As(err, &forb) {
-					f.General = append(f.General, sentence(forb.Reason))
-					return p.renderService(w, r, http.StatusForbidden, s, e, cur, f)
-				}
-				return err
+		if _, err := p.app.Lifecycle.ChangeService(ctx, actorOf(r), e.ID, c); err != nil {
+			var forb *derrors.ForbiddenError
+			if errors.As(err, &forb) {
+				f.General = append(f.General, sentence(forb.Reason))
+				return p.renderService(w, r, http.StatusForbidden, s, e, cur, f)
 			}
-		}
-		if _, err := p.app.Lifecycle.ChangeService(ctx, e.CompanyID, e.ID, c); err != nil {
 			if f.addErr(err, serviceFields...) {
 				return p.renderService(w, r, http.StatusUnprocessableEntity, s, e, cur, f)
 			}
@@ -366,9 +351,16 @@ func resubscribeData(e directory.Employee) lcConfirmPage {
 }
 
 func (p *Pages) resubscribeConfirm(w http.ResponseWriter, r *http.Request) error {
-	e, err := p.employee(r, access.ManageService)
+	e, svc, err := p.serviceOf(r)
 	if err != nil {
 		return err
+	}
+	perm, err := p.app.Lifecycle.PermissionsFor(r.Context(), actorOf(r), svc)
+	if err != nil {
+		return err
+	}
+	if !perm.Manage {
+		return derrors.Forbidden("%s", perm.ManageNote)
 	}
 	d := resubscribeData(e)
 	if e.Status != directory.StatusActive {
@@ -378,12 +370,16 @@ func (p *Pages) resubscribeConfirm(w http.ResponseWriter, r *http.Request) error
 }
 
 func (p *Pages) resubscribe(w http.ResponseWriter, r *http.Request) error {
-	e, err := p.employee(r, access.ManageService)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	job, err := p.app.Lifecycle.Resubscribe(r.Context(), e.CompanyID, e.ID)
+	job, err := p.app.Lifecycle.Resubscribe(r.Context(), actorOf(r), id)
 	if err != nil {
+		e, eerr := p.app.Directory.Employee(r.Context(), id)
+		if eerr != nil {
+			return err
+		}
 		var con *derrors.ConflictError
 		if errors.As(err, &con) {
 			d := resubscribeData(e)
@@ -423,21 +419,20 @@ func ceaseData(e directory.Employee, svc lifecycle.EmployeeService) lcConfirmPag
 }
 
 func (p *Pages) ceaseConfirm(w http.ResponseWriter, r *http.Request) error {
-	e, err := p.employee(r, access.CeaseEmployee)
+	e, svc, err := p.serviceOf(r)
 	if err != nil {
 		return err
 	}
-	svc, err := p.app.Lifecycle.Service(r.Context(), e.CompanyID, e.ID)
+	perm, err := p.app.Lifecycle.PermissionsFor(r.Context(), actorOf(r), svc)
 	if err != nil {
 		return err
+	}
+	if !perm.CeaseAccess {
+		return derrors.Forbidden("%s", perm.CeaseNote)
 	}
 	d := ceaseData(e, svc)
-	if err := p.app.Lifecycle.CheckConfigAndReg(r.Context(), e.CompanyID, actorOf(r).IsOperator()); err != nil {
-		var forb *derrors.ForbiddenError
-		if !errors.As(err, &forb) {
-			return err
-		}
-		d.Refused = sentence(forb.Reason)
+	if !perm.Cease {
+		d.Refused = perm.CeaseNote
 	} else if svc.Status != directory.StatusActive && svc.Status != directory.StatusError {
 		d.Refused = e.DisplayName() + " has no active service to deactivate (status " + statusLabel(svc.Status) + ")."
 	}
@@ -446,25 +441,18 @@ func (p *Pages) ceaseConfirm(w http.ResponseWriter, r *http.Request) error {
 
 func (p *Pages) cease(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	e, err := p.employee(r, access.CeaseEmployee)
-	if err != nil {
-		return err
-	}
-	before, err := p.app.Lifecycle.Service(ctx, e.CompanyID, e.ID)
+	e, before, err := p.serviceOf(r)
 	if err != nil {
 		return err
 	}
 	d := ceaseData(e, before)
-	if err := p.app.Lifecycle.CheckConfigAndReg(ctx, e.CompanyID, actorOf(r).IsOperator()); err != nil {
+	if _, err := p.app.Lifecycle.Cease(ctx, actorOf(r), e.ID); err != nil {
+		var con *derrors.ConflictError
 		var forb *derrors.ForbiddenError
-		if errors.As(err, &forb) {
+		if errors.As(err, &forb) && forb.Reason == lifecycle.ReasonConfigAndReg {
 			d.Refused = sentence(forb.Reason)
 			return p.renderConfirm(w, r, http.StatusForbidden, e, "cease", d)
 		}
-		return err
-	}
-	if _, err := p.app.Lifecycle.Cease(ctx, e.CompanyID, e.ID); err != nil {
-		var con *derrors.ConflictError
 		if errors.As(err, &con) {
 			d.Refused = sentence(con.Message)
 			return p.renderConfirm(w, r, http.StatusConflict, e, "cease", d)
