@@ -139,7 +139,6 @@ func userMessage(err error) (string, bool) {
 	return "", false
 }
 
-
 func asForbidden(err error, target **derrors.ForbiddenError) bool { return errors.As(err, target) }
 
 func article(s string) string {

@@ -143,4 +143,3 @@ func checkDevice(v *derrors.ValidationError, p string, sc deviceScope, l deviceL
 		v.Add(p+"device.mode", "a device is mandatory: choose an existing device of the site (mode existing) or a new one (mode new)")
 	}
 }
-

@@ -159,7 +159,7 @@ func (p *Pages) jobsPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 type jobPageData struct {
-	Job       jobRow
+	Job jobRow
 	// Counts are the items by result, as the import reports show them.
 	Counts    []countRow
 	Items     []jobItem
