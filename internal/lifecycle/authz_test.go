@@ -197,3 +197,32 @@ func hasField(ve *derrors.ValidationError, field, msg string) bool {
 	}
 	return false
 }
+
+// TestClosedDatabaseIsNeverAFieldError: with the database closed under
+// them, every lifecycle action fails with the fault, never with a field
+// error, a conflict or a not-found answer the user would act on.
+func TestClosedDatabaseIsNeverAFieldError(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		sv := env.SeedService(t)
+		ctx := context.Background()
+		admin := env.Actor("acme.admin")
+		west := env.ID("west.one")
+		req := softClientRequest(sv, env.Fixture.Leeds.ID, []int64{west})
+		db.Close()
+		name := "W"
+		for action, err := range map[string]error{
+			"activate": func() error { _, err := env.App.Lifecycle.Activate(ctx, admin, 0, req); return err }(),
+			"change": func() error {
+				_, err := env.App.Lifecycle.ChangeService(ctx, admin, west, lifecycle.ServiceChange{CLIFirstName: &name})
+				return err
+			}(),
+			"cease": func() error { _, err := env.App.Lifecycle.Cease(ctx, admin, west); return err }(),
+			"resub": func() error { _, err := env.App.Lifecycle.Resubscribe(ctx, admin, west); return err }(),
+		} {
+			if err == nil || errors.Is(err, derrors.ErrInvalid) || errors.Is(err, derrors.ErrNotFound) || errors.Is(err, derrors.ErrConflict) {
+				t.Errorf("%s on a closed database: %v, want the fault itself", action, err)
+			}
+		}
+	})
+}
