@@ -159,13 +159,32 @@ func (s *Service) runActivate(ctx context.Context, j *jobs.Job, rep jobs.Reporte
 		return err
 	}
 	failed := 0
-	for _, it := range plan.Items {
-		ok, err := s.runItem(ctx, plan, it, rep)
-		if err != nil {
-			return err
+	out, err := s.activateBatch(ctx, plan)
+	switch {
+	case err == nil:
+		for _, it := range plan.Items {
+			o := out[it.EmployeeID]
+			if o.status == jobs.ItemError {
+				failed++
+			}
+			if err := rep.Item(ctx, it.Username, o.status, o.message); err != nil {
+				return err
+			}
 		}
-		if !ok {
-			failed++
+	case ctx.Err() != nil:
+		return ctx.Err()
+	default:
+		// Nothing of the batch was written: each employee on its own
+		// reports what stops it, and the others go through.
+		s.logger.InfoContext(ctx, "lifecycle: activation batch refused; activating one by one", "job", j.ID, "err", err)
+		for _, it := range plan.Items {
+			ok, err := s.runItem(ctx, plan, it, rep)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				failed++
+			}
 		}
 	}
 	if failed > 0 {
@@ -350,13 +369,8 @@ func (s *Service) writeActivation(ctx context.Context, plan Plan, a account, it 
 		plan.SiteID, string(plan.UserType), plan.Language, it.CLIFirst, it.CLILast, now, true, now, a.ID); err != nil {
 		return err
 	}
-	// The entry records what was applied, from the plan: reading the whole
-	// service back would cost a handful of statements per employee.
-	after := map[string]any{"status": directory.StatusActive, "site": plan.SiteName, "user_type": plan.UserType, "language": plan.Language,
-		"cli_first_name": it.CLIFirst, "cli_last_name": it.CLILast, "number": it.Number, "extension": it.Extension,
-		"package_id": plan.PackageID, "term_id": plan.TermID, "add_on_ids": plan.AddOnIDs, "device_id": deviceID}
 	return s.audit.Record(ctx, audit.Event{Event: "Activate Employee", ObjectKind: "employee", ObjectID: a.ID, ObjectName: a.Username,
-		CompanyID: plan.CompanyID, SiteID: plan.SiteID, Before: map[string]any{"status": a.Status}, After: after})
+		CompanyID: plan.CompanyID, SiteID: plan.SiteID, Before: map[string]any{"status": a.Status}, After: activatedEntry(plan, it, deviceID)})
 }
 
 // giveDevice makes the device checkDevice resolved into it the employee's

@@ -27,6 +27,12 @@ func jobKinds(kind string) []string {
 	return nil
 }
 
+// countRow is how many items of a job ended with one result.
+type countRow struct {
+	Status string
+	N      int
+}
+
 // jobItem is one per-item result of a job.
 type jobItem struct {
 	Key, Status, Label, Message string
@@ -57,6 +63,10 @@ type jobRow struct {
 	Running     bool
 	LastError   string
 	TestMode    bool
+	Priority    string
+	RunAt       time.Time
+	// Scheduled: the job was set to start later than it was created.
+	Scheduled bool
 }
 
 // jobKindLabel names a job kind as the portal does.
@@ -94,7 +104,8 @@ func (p *Pages) jobRows(ctx context.Context, js []jobs.Job) []jobRow {
 		}
 		out = append(out, jobRow{ID: j.ID, Name: j.Name, Kind: jobKindLabel(j.Kind), Status: string(j.Status), StatusLabel: j.Status.Label(),
 			Done: j.Done, Total: j.Total, Percent: pct, CreatedAt: j.CreatedAt, By: by, LastError: j.LastError, TestMode: j.TestMode,
-			Running: j.Status == jobs.StatusNotStarted || j.Status == jobs.StatusInProgress})
+			Running: j.Status == jobs.StatusNotStarted || j.Status == jobs.StatusInProgress,
+			Priority: string(j.Priority), RunAt: j.RunAt, Scheduled: j.RunAt.Sub(j.CreatedAt) > time.Minute})
 	}
 	return out
 }
@@ -114,6 +125,11 @@ type jobsPageData struct {
 // jobsPage is Status: the company's jobs, newest first, as the API's
 // listJobs shows them (group administrators: the jobs they started).
 func (p *Pages) jobsPage(w http.ResponseWriter, r *http.Request) error {
+	return p.jobsList(w, r, r.URL.Query().Get("kind"))
+}
+
+// jobsList is the Status page of kind's jobs ("imports", or "" for all).
+func (p *Pages) jobsList(w http.ResponseWriter, r *http.Request, kind string) error {
 	a := actorOf(r)
 	given, err := companyParam(r)
 	if err != nil {
@@ -125,17 +141,20 @@ func (p *Pages) jobsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pg := store.Page{Page: max(n, 1), PerPage: jobsPerPage}
-	kind := r.URL.Query().Get("kind")
 	f := jobs.Filter{Kinds: jobKinds(kind)}
 	js, total, companyID, err := p.app.Jobs.ListFor(r.Context(), a, given, f, pg)
 	if err != nil {
 		return err
 	}
-	v, err := p.newView(r, companyID, "employees", "Status")
+	title, side := "Status", "jobs"
+	if kind == "imports" {
+		title, side = "Import Status", "status"
+	}
+	v, err := p.newView(r, companyID, "employees", title)
 	if err != nil {
 		return err
 	}
-	employeesSide(v, nil, "jobs")
+	employeesSide(v, nil, side)
 	d := jobsPageData{Jobs: p.jobRows(r.Context(), js), Total: total, Own: a.Role == access.RoleGroupAdmin, Kind: kind}
 	for _, j := range d.Jobs {
 		d.Running = d.Running || j.Running
