@@ -104,7 +104,7 @@ func (p *Pages) jobRows(ctx context.Context, js []jobs.Job) []jobRow {
 		}
 		out = append(out, jobRow{ID: j.ID, Name: j.Name, Kind: jobKindLabel(j.Kind), Status: string(j.Status), StatusLabel: j.Status.Label(),
 			Done: j.Done, Total: j.Total, Percent: pct, CreatedAt: j.CreatedAt, By: by, LastError: j.LastError, TestMode: j.TestMode,
-			Running: j.Status == jobs.StatusNotStarted || j.Status == jobs.StatusInProgress,
+			Running:  j.Status == jobs.StatusNotStarted || j.Status == jobs.StatusInProgress,
 			Priority: string(j.Priority), RunAt: j.RunAt, Scheduled: j.RunAt.Sub(j.CreatedAt) > time.Minute})
 	}
 	return out
