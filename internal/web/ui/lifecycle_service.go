@@ -156,6 +156,19 @@ func (p *Pages) renderService(w http.ResponseWriter, r *http.Request, status int
 	if svc.Device != nil {
 		d.DeviceLabel = svc.Device.MAC + " · " + svc.Device.TypeName
 	}
+	if err := p.serviceOptions(r, s, svc, f, &d); err != nil {
+		return err
+	}
+	v.Data = d
+	p.render(w, r, status, "lifecycle_service", v)
+	return nil
+}
+
+// serviceOptions lists what section s offers to choose: the devices, the
+// numbers, or the packages, add-ons and terms.
+func (p *Pages) serviceOptions(r *http.Request, s serviceSection, svc lifecycle.EmployeeService, f *form, d *servicePageData) error {
+	ctx, a := r.Context(), actorOf(r)
+	e := d.Employee
 	switch s.Key {
 	case "settings":
 		if d.CanConfig && svc.Site != nil {
@@ -224,8 +237,6 @@ func (p *Pages) renderService(w http.ResponseWriter, r *http.Request, status int
 			}
 		}
 	}
-	v.Data = d
-	p.render(w, r, status, "lifecycle_service", v)
 	return nil
 }
 
@@ -240,67 +251,7 @@ func (p *Pages) serviceSave(s serviceSection) handlerFunc {
 			return err
 		}
 		f := newForm(r.PostForm)
-		str := func(name string) *string {
-			if _, ok := r.PostForm[name]; !ok {
-				return nil
-			}
-			v := f.V(name)
-			return &v
-		}
-		num := func(name string) *int64 {
-			if _, ok := r.PostForm[name]; !ok {
-				return nil
-			}
-			n, err := strconv.ParseInt(strings.TrimSpace(f.V(name)), 10, 64)
-			if err != nil || n <= 0 {
-				f.add(name, "Choose a value from the list.")
-				return nil
-			}
-			return &n
-		}
-		var c lifecycle.ServiceChange
-		switch s.Key {
-		case "settings":
-			c.FirstName, c.LastName = str("first_name"), str("last_name")
-			c.CLIFirstName, c.CLILastName = str("cli_first_name"), str("cli_last_name")
-			if t := str("user_type"); t != nil {
-				ut := lifecycle.UserType(*t)
-				c.UserType = &ut
-			}
-			c.Language = str("language")
-			if mode := str("device.mode"); mode != nil {
-				dc := lifecycle.DeviceChoice{Mode: *mode}
-				switch dc.Mode {
-				case lifecycle.DeviceExisting:
-					if id := num("device.device_id"); id != nil {
-						dc.DeviceID = *id
-					}
-				case lifecycle.DeviceNew:
-					if id := num("device.type_id"); id != nil {
-						dc.TypeID = *id
-					}
-					dc.MAC = f.V("device.mac")
-				}
-				c.Device = &dc
-			}
-		case "number":
-			c.Number, c.Extension = str("number"), str("extension")
-		case "package":
-			c.PackageID, c.TermID = num("package_id"), num("term_id")
-		case "addons":
-			if f.V("add_ons_shown") == "1" {
-				ids := []int64{}
-				for _, v := range r.PostForm["add_on_ids"] {
-					n, err := strconv.ParseInt(v, 10, 64)
-					if err != nil || n <= 0 {
-						f.add("add_on_ids", "Choose add-ons from the list.")
-						continue
-					}
-					ids = append(ids, n)
-				}
-				c.AddOnIDs = &ids
-			}
-		}
+		c := readServiceChange(r, f, s)
 		if f.Invalid() {
 			return p.renderService(w, r, http.StatusUnprocessableEntity, s, e, cur, f)
 		}
@@ -476,4 +427,71 @@ func (p *Pages) cease(w http.ResponseWriter, r *http.Request) error {
 		d.Items = append(d.Items, "the device "+before.Device.MAC+" is removed from the employee and the site.")
 	}
 	return p.renderConfirm(w, r, http.StatusOK, e, "cease", d)
+}
+
+// readServiceChange reads section s's fields of the form into a change;
+// a value that is not an id is a field error on the form.
+func readServiceChange(r *http.Request, f *form, s serviceSection) lifecycle.ServiceChange {
+	str := func(name string) *string {
+		if _, ok := r.PostForm[name]; !ok {
+			return nil
+		}
+		v := f.V(name)
+		return &v
+	}
+	num := func(name string) *int64 {
+		if _, ok := r.PostForm[name]; !ok {
+			return nil
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(f.V(name)), 10, 64)
+		if err != nil || n <= 0 {
+			f.add(name, "Choose a value from the list.")
+			return nil
+		}
+		return &n
+	}
+	var c lifecycle.ServiceChange
+	switch s.Key {
+	case "settings":
+		c.FirstName, c.LastName = str("first_name"), str("last_name")
+		c.CLIFirstName, c.CLILastName = str("cli_first_name"), str("cli_last_name")
+		if t := str("user_type"); t != nil {
+			ut := lifecycle.UserType(*t)
+			c.UserType = &ut
+		}
+		c.Language = str("language")
+		if mode := str("device.mode"); mode != nil {
+			dc := lifecycle.DeviceChoice{Mode: *mode}
+			switch dc.Mode {
+			case lifecycle.DeviceExisting:
+				if id := num("device.device_id"); id != nil {
+					dc.DeviceID = *id
+				}
+			case lifecycle.DeviceNew:
+				if id := num("device.type_id"); id != nil {
+					dc.TypeID = *id
+				}
+				dc.MAC = f.V("device.mac")
+			}
+			c.Device = &dc
+		}
+	case "number":
+		c.Number, c.Extension = str("number"), str("extension")
+	case "package":
+		c.PackageID, c.TermID = num("package_id"), num("term_id")
+	case "addons":
+		if f.V("add_ons_shown") == "1" {
+			ids := []int64{}
+			for _, v := range r.PostForm["add_on_ids"] {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil || n <= 0 {
+					f.add("add_on_ids", "Choose add-ons from the list.")
+					continue
+				}
+				ids = append(ids, n)
+			}
+			c.AddOnIDs = &ids
+		}
+	}
+	return c
 }
