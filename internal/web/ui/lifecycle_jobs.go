@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -67,6 +68,23 @@ type jobRow struct {
 	RunAt       time.Time
 	// Scheduled: the job was set to start later than it was created.
 	Scheduled bool
+	// Method is an import's method: Add New or Update Current.
+	Method string
+}
+
+// importMethod names the method an import job's arguments give, or "".
+func importMethod(j jobs.Job) string {
+	var h struct {
+		Method string `json:"method"`
+	}
+	_ = json.Unmarshal(j.Args, &h)
+	switch h.Method {
+	case "add":
+		return "Add New"
+	case "update":
+		return "Update Current"
+	}
+	return ""
 }
 
 // jobKindLabel names a job kind as the portal does.
@@ -105,7 +123,7 @@ func (p *Pages) jobRows(ctx context.Context, js []jobs.Job) []jobRow {
 		out = append(out, jobRow{ID: j.ID, Name: j.Name, Kind: jobKindLabel(j.Kind), Status: string(j.Status), StatusLabel: j.Status.Label(),
 			Done: j.Done, Total: j.Total, Percent: pct, CreatedAt: j.CreatedAt, By: by, LastError: j.LastError, TestMode: j.TestMode,
 			Running:  j.Status == jobs.StatusNotStarted || j.Status == jobs.StatusInProgress,
-			Priority: string(j.Priority), RunAt: j.RunAt, Scheduled: j.RunAt.Sub(j.CreatedAt) > time.Minute})
+			Priority: string(j.Priority), RunAt: j.RunAt, Scheduled: j.RunAt.Sub(j.CreatedAt) > time.Minute, Method: importMethod(j)})
 	}
 	return out
 }
