@@ -82,48 +82,14 @@ func (s *Service) authorizeActivation(ctx context.Context, actor access.Actor, c
 // and the site (a field error), in a constant number of statements.
 func (s *Service) activationTargets(ctx context.Context, actor access.Actor, companyID int64, req ActivateRequest) (*batch, error) {
 	b := &batch{req: req, v: &derrors.ValidationError{}, refused: map[int]string{}}
+	var err error
 	if req.Single {
-		if len(req.Employees) != 1 {
-			return nil, fmt.Errorf("a single activation names one employee, not %d", len(req.Employees))
-		}
-		a, err := s.employeeFor(ctx, actor, access.ActivateEmployee, req.Employees[0].EmployeeID)
-		if err != nil {
-			return nil, err
-		}
-		if companyID != 0 && companyID != a.CompanyID {
-			return nil, derrors.ErrNotFound
-		}
-		companyID = a.CompanyID
+		companyID, err = s.singleTarget(ctx, actor, companyID, req)
 	} else {
-		if companyID == 0 {
-			if actor.CompanyID == 0 {
-				return nil, derrors.Invalid("company_id", "company_id is required: operators work across companies, so name the company")
-			}
-			companyID = actor.CompanyID
-		}
-		if err := s.access.Check(ctx, actor, access.ViewCompany, access.Company(companyID)); err != nil {
-			return nil, err
-		}
-		ids := make([]int64, len(req.Employees))
-		for i, e := range req.Employees {
-			ids[i] = e.EmployeeID
-		}
-		answers, err := s.access.CheckEmployees(ctx, actor, access.ActivateEmployee, ids)
-		if err != nil {
-			return nil, err
-		}
-		for i, e := range req.Employees {
-			var forb *derrors.ForbiddenError
-			switch err := answers[e.EmployeeID]; {
-			case err == nil:
-			case derrors.IsNotFound(err):
-				b.refused[i] = fmt.Sprintf("employee %d does not exist", e.EmployeeID)
-			case asForbidden(err, &forb):
-				b.refused[i] = forb.Reason
-			default:
-				return nil, err
-			}
-		}
+		companyID, err = s.multiTargets(ctx, actor, companyID, req, b.refused)
+	}
+	if err != nil {
+		return nil, err
 	}
 	b.companyID = companyID
 	if req.SiteID != 0 {
@@ -141,6 +107,59 @@ func (s *Service) activationTargets(ctx context.Context, actor access.Actor, com
 		}
 	}
 	return b, nil
+}
+
+// singleTarget asks access about the one employee of a single activation
+// and returns their company: ErrNotFound (or a ForbiddenError) refuses the
+// whole request.
+func (s *Service) singleTarget(ctx context.Context, actor access.Actor, companyID int64, req ActivateRequest) (int64, error) {
+	if len(req.Employees) != 1 {
+		return 0, fmt.Errorf("a single activation names one employee, not %d", len(req.Employees))
+	}
+	a, err := s.employeeFor(ctx, actor, access.ActivateEmployee, req.Employees[0].EmployeeID)
+	if err != nil {
+		return 0, err
+	}
+	if companyID != 0 && companyID != a.CompanyID {
+		return 0, derrors.ErrNotFound
+	}
+	return a.CompanyID, nil
+}
+
+// multiTargets asks access about the company and, in one go, every
+// employee of a multi-select activation: each refused employee gets its
+// row's field error in refused.
+func (s *Service) multiTargets(ctx context.Context, actor access.Actor, companyID int64, req ActivateRequest, refused map[int]string) (int64, error) {
+	if companyID == 0 {
+		if actor.CompanyID == 0 {
+			return 0, derrors.Invalid("company_id", "company_id is required: operators work across companies, so name the company")
+		}
+		companyID = actor.CompanyID
+	}
+	if err := s.access.Check(ctx, actor, access.ViewCompany, access.Company(companyID)); err != nil {
+		return 0, err
+	}
+	ids := make([]int64, len(req.Employees))
+	for i, e := range req.Employees {
+		ids[i] = e.EmployeeID
+	}
+	answers, err := s.access.CheckEmployees(ctx, actor, access.ActivateEmployee, ids)
+	if err != nil {
+		return 0, err
+	}
+	for i, e := range req.Employees {
+		var forb *derrors.ForbiddenError
+		switch err := answers[e.EmployeeID]; {
+		case err == nil:
+		case derrors.IsNotFound(err):
+			refused[i] = fmt.Sprintf("employee %d does not exist", e.EmployeeID)
+		case asForbidden(err, &forb):
+			refused[i] = forb.Reason
+		default:
+			return 0, err
+		}
+	}
+	return companyID, nil
 }
 
 // planBatch runs the planning steps on b. With propose, blank numbers,

@@ -21,7 +21,7 @@ func init() {
 	pageNames = append(pageNames, "lifecycle_activate", "lifecycle_service", "lifecycle_confirm", "lifecycle_jobs", "lifecycle_job")
 }
 
-// registerLifecycle adds the employee lifecycle pages (issue 4): Activate
+// registerLifecycle adds the employee lifecycle pages: Activate
 // (one employee, or many selected on Employee Selection), the employee's
 // Service Settings, Primary Number, Feature Package and Add-Ons sections,
 // Resubscribe and Cease (Deactivate), and the Status pages of jobs.
@@ -36,8 +36,10 @@ func init() {
 //	GET/POST /employees/{id}/cease               confirm step, then the result
 //	GET      /jobs, /jobs/{id}                   Status: jobs and per-item results
 //
-// Every handler asks access exactly as the matching API handler in
-// internal/web/api/lifecycle.go does, call for call.
+// The handlers only translate: each change is one lifecycle method taking
+// the actor (the same the API calls), which asks access and the company
+// flags itself; what a page merely shows comes from lifecycle.Propose and
+// lifecycle.PermissionsFor (docs/lifecycle.md).
 func (p *Pages) registerLifecycle(auth func(pattern string, fn handlerFunc)) {
 	auth("GET /employees/activate", p.activateManyPage)
 	auth("POST /employees/activate", p.activateManySubmit)
@@ -489,15 +491,6 @@ func (p *Pages) activateRows(prop lifecycle.Proposal, rows []int, f *form, d *ac
 		row.General = f.E(name("employee_id"))
 		d.Rows = append(d.Rows, row)
 	}
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if strings.TrimSpace(s) != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // softMAC is a soft client's MAC for number: its digits followed by "A".
