@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -233,6 +234,7 @@ func Backoff(attempts int) time.Duration {
 // Service enqueues and reads jobs; its workers run them.
 type Service struct {
 	db     *store.DB
+	access *access.Service
 	audit  *audit.Log
 	logger *slog.Logger
 
@@ -246,7 +248,7 @@ func New(db *store.DB, log *audit.Log, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Service{db: db, audit: log, logger: logger, handlers: map[string]Handler{}, now: time.Now}
+	return &Service{db: db, access: access.New(db), audit: log, logger: logger, handlers: map[string]Handler{}, now: time.Now}
 }
 
 // SetClock replaces the clock (tests move time forward with it).
