@@ -6,10 +6,11 @@
 // # Ownership
 //
 // Contacts and groups belong to one employee (the owner, an account id) in
-// one company. Every method takes the owner and every query is scoped by it;
-// an id of somebody else's contact, group or import is ErrNotFound, the same
-// as an id that does not exist. Access control (who may act as which owner)
-// is the caller's business.
+// one company. Every action takes the actor and the owner and first checks
+// access.ManageContacts: only the owner may read or change their contacts;
+// their admins, operators and everybody else get ErrNotFound, as for an
+// employee that does not exist. Every query is scoped by the owner, so an
+// id of somebody else's contact, group or import is ErrNotFound too.
 //
 // # Model
 //

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 )
 
@@ -188,15 +189,15 @@ func Template(kind TemplateKind) (File, error) {
 }
 
 // Export writes all the owner's contacts ("Export All") in mode.
-func (s *Service) Export(ctx context.Context, ownerID int64, mode ExportMode) (File, error) {
-	if _, err := s.owner(ctx, ownerID); err != nil {
+func (s *Service) Export(ctx context.Context, actor access.Actor, ownerID int64, mode ExportMode) (File, error) {
+	if _, err := s.ownerFor(ctx, actor, ownerID); err != nil {
 		return File{}, err
 	}
 	cs, err := s.all(ctx, ownerID)
 	if err != nil {
 		return File{}, err
 	}
-	gs, err := s.Groups(ctx, ownerID)
+	gs, err := s.groups(ctx, ownerID)
 	if err != nil {
 		return File{}, err
 	}

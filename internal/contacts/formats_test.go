@@ -275,11 +275,11 @@ func TestExportRoundTrip(t *testing.T) {
 		if _, res := f.importFile(t, f.alice, seed, ActionIgnore); res.Added != 4 {
 			t.Fatalf("seed import added %d", res.Added)
 		}
-		g1, _ := f.svc.CreateGroup(ctx, f.alice, "Suppliers, North")
-		g2, _ := f.svc.CreateGroup(ctx, f.alice, "Family")
+		g1, _ := f.svc.CreateGroup(ctx, f.as(f.alice), f.alice, "Suppliers, North")
+		g2, _ := f.svc.CreateGroup(ctx, f.as(f.alice), f.alice, "Family")
 		req := full
 		req.GroupIDs = []int64{g1.ID, g2.ID}
-		if _, err := f.svc.CreateContact(ctx, f.alice, req); err != nil {
+		if _, err := f.svc.CreateContact(ctx, f.as(f.alice), f.alice, req); err != nil {
 			t.Fatal(err)
 		}
 		minimal := bit(kFirst) | bit(kLast) | bit(kHomeTel) | bit(kWorkTel) | bit(kCellTel) | bit(kFaxTel)
@@ -298,7 +298,7 @@ func TestExportRoundTrip(t *testing.T) {
 		}
 		for i, c := range cases {
 			t.Run(string(c.mode), func(t *testing.T) {
-				file, err := f.svc.Export(ctx, f.alice, c.mode)
+				file, err := f.svc.Export(ctx, f.as(f.alice), f.alice, c.mode)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -321,10 +321,10 @@ func TestExportRoundTrip(t *testing.T) {
 			})
 		}
 		// Outlook export of a name Windows-1252 cannot hold falls back to UTF-8 with BOM.
-		if _, err := f.svc.CreateContact(ctx, f.bob, ContactRequest{Fields: Fields{FirstName: "Łukasz", LastName: "Wójcik", CellTel: "07700900001"}}); err != nil {
+		if _, err := f.svc.CreateContact(ctx, f.as(f.bob), f.bob, ContactRequest{Fields: Fields{FirstName: "Łukasz", LastName: "Wójcik", CellTel: "07700900001"}}); err != nil {
 			t.Fatal(err)
 		}
-		file, err := f.svc.Export(ctx, f.bob, ExportOutlook)
+		file, err := f.svc.Export(ctx, f.as(f.bob), f.bob, ExportOutlook)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -424,7 +424,7 @@ func TestVCardImport(t *testing.T) {
 		if pv.Source != "vcard" || res.Added != 1 || res.Ignored != 1 || pv.Details[0].Entry != "Card 2" {
 			t.Fatalf("preview %+v result %+v", pv, res)
 		}
-		gs, _ := f.svc.Groups(context.Background(), f.alice)
+		gs, _ := f.svc.Groups(context.Background(), f.as(f.alice), f.alice)
 		if len(gs) != 1 || gs[0].Name != "Friends" || gs[0].Members != 1 {
 			t.Errorf("groups %+v", gs)
 		}

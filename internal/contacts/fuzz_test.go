@@ -206,11 +206,11 @@ func BenchmarkImport1000(b *testing.B) {
 		b.StopTimer()
 		owner := fx.employee(b, fmt.Sprintf("bench%d", i))
 		b.StartTimer()
-		pv, err := fx.svc.PreviewImport(ctx, owner, file, ActionOverwrite)
+		pv, err := fx.svc.PreviewImport(ctx, fx.as(owner), owner, file, ActionOverwrite)
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := fx.svc.ConfirmImport(ctx, owner, pv.ID)
+		res, err := fx.svc.ConfirmImport(ctx, fx.as(owner), owner, pv.ID)
 		if err != nil || res.Added != 1000 {
 			b.Fatalf("%+v %v", res, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -206,7 +207,11 @@ func parseFile(file []byte) (parsed, error) {
 // would do ("Import" in the dialog), without touching the contacts. The
 // plan is kept for ImportTTL so ConfirmImport applies exactly what was
 // shown; CancelImport discards it.
-func (s *Service) PreviewImport(ctx context.Context, ownerID int64, file []byte, action Action) (ImportPreview, error) {
+func (s *Service) PreviewImport(ctx context.Context, actor access.Actor, ownerID int64, file []byte, action Action) (ImportPreview, error) {
+	o, err := s.ownerFor(ctx, actor, ownerID)
+	if err != nil {
+		return ImportPreview{}, err
+	}
 	if !action.Valid() {
 		return ImportPreview{}, derrors.Invalid("action", "choose overwrite, duplicate or ignore")
 	}
@@ -214,10 +219,6 @@ func (s *Service) PreviewImport(ctx context.Context, ownerID int64, file []byte,
 		return ImportPreview{}, derrors.Invalid("file", "choose a CSV or vCard file to import")
 	}
 	p, err := parseFile(file)
-	if err != nil {
-		return ImportPreview{}, err
-	}
-	o, err := s.owner(ctx, ownerID)
 	if err != nil {
 		return ImportPreview{}, err
 	}
@@ -230,7 +231,7 @@ func (s *Service) PreviewImport(ctx context.Context, ownerID int64, file []byte,
 		}
 		// Reading the revision before the contacts means a change slipping
 		// in between can only make Confirm refuse, never apply a stale plan.
-		rev, err := s.Revision(ctx, o.ID)
+		rev, err := s.revision(ctx, o.ID)
 		if err != nil {
 			return err
 		}
@@ -271,7 +272,10 @@ func (s *Service) PreviewImport(ctx context.Context, ownerID int64, file []byte,
 // Import returns a pending preview again (the dialog's Details after a
 // reload). An expired, confirmed or cancelled import, or another
 // employee's, is ErrNotFound.
-func (s *Service) Import(ctx context.Context, ownerID, id int64) (ImportPreview, error) {
+func (s *Service) Import(ctx context.Context, actor access.Actor, ownerID, id int64) (ImportPreview, error) {
+	if err := s.authorize(ctx, actor, ownerID); err != nil {
+		return ImportPreview{}, err
+	}
 	pv := ImportPreview{ID: id, Deleted: 0}
 	var action, source, details, columns string
 	var expires int64
@@ -297,7 +301,10 @@ func (s *Service) Import(ctx context.Context, ownerID, id int64) (ImportPreview,
 
 // CancelImport discards a pending preview ("Cancel"). The contacts were
 // never touched, so nothing else changes and nothing is audited.
-func (s *Service) CancelImport(ctx context.Context, ownerID, id int64) error {
+func (s *Service) CancelImport(ctx context.Context, actor access.Actor, ownerID, id int64) error {
+	if err := s.authorize(ctx, actor, ownerID); err != nil {
+		return err
+	}
 	var n int64
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		res, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM contact_imports WHERE id = ? AND account_id = ?", id, ownerID)
@@ -329,8 +336,8 @@ var ErrImportStale = derrors.Conflict("import", "your contacts changed after thi
 // transaction with one audit event carrying the counts. The preview is
 // consumed: confirming twice, or after CancelImport, is ErrNotFound, as is
 // another employee's import.
-func (s *Service) ConfirmImport(ctx context.Context, ownerID, id int64) (ImportResult, error) {
-	o, err := s.owner(ctx, ownerID)
+func (s *Service) ConfirmImport(ctx context.Context, actor access.Actor, ownerID, id int64) (ImportResult, error) {
+	o, err := s.ownerFor(ctx, actor, ownerID)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -369,7 +376,7 @@ func (s *Service) ConfirmImport(ctx context.Context, ownerID, id int64) (ImportR
 		if err != nil {
 			return err
 		}
-		if res.Total, err = s.Count(ctx, o.ID); err != nil {
+		if res.Total, err = s.count(ctx, o.ID); err != nil {
 			return err
 		}
 		if res.Total > MaxContacts {
@@ -390,7 +397,7 @@ func (s *Service) ConfirmImport(ctx context.Context, ownerID, id int64) (ImportR
 // apply writes a plan in the caller's transaction and returns the names of
 // groups it had to create.
 func (s *Service) apply(ctx context.Context, o owner, ops []op) ([]string, error) {
-	groups, err := s.Groups(ctx, o.ID)
+	groups, err := s.groups(ctx, o.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -422,7 +429,7 @@ func (s *Service) apply(ctx context.Context, o owner, ops []op) ([]string, error
 				return nil, err
 			}
 		} else {
-			cur, err := s.Contact(ctx, o.ID, id)
+			cur, err := s.contact(ctx, o.ID, id)
 			if err != nil {
 				return nil, err
 			}
