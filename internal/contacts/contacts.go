@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -566,11 +567,15 @@ func (s *Service) DeleteContacts(ctx context.Context, actor access.Actor, ownerI
 }
 
 // FormatNumber returns a stored number in the international format for
-// display ("+44 113 299 1002"), or the number as entered when it does not
-// parse in region.
+// display ("+44 113 299 1002"), or the number as entered when the number
+// rule gives it no E.164 form (an extension, a short code).
 func FormatNumber(number, region string) string {
-	num, err := phonenumbers.Parse(extension.ReplaceAllString(number, ""), region)
-	if err != nil || !phonenumbers.IsPossibleNumber(num) {
+	e := numbering.E164Of(number, region)
+	if e == "" {
+		return number
+	}
+	num, err := phonenumbers.Parse(e, region)
+	if err != nil {
 		return number
 	}
 	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
 )
 
 // Limits of the contact model.
@@ -312,36 +311,15 @@ func numberForms(number, region string) []string {
 	return forms
 }
 
-// parseNumber parses a number once (parsing dominates an import's cost)
-// and returns its E.164 form ("" when it is not a possible number in
-// region) and its searchable digit forms.
+// parseNumber reads a number once by the one number rule (parsing
+// dominates an import's cost) and returns its E.164 form ("" for an
+// extension or a short code, kept as typed) and its searchable digit forms.
 func parseNumber(number, region string) (e string, forms []string) {
 	if number == "" {
 		return "", nil
 	}
-	add := func(s string) {
-		if s == "" {
-			return
-		}
-		for _, o := range forms {
-			if o == s {
-				return
-			}
-		}
-		forms = append(forms, s)
-	}
-	add(onlyDigits(number))
-	num, err := phonenumbers.Parse(extension.ReplaceAllString(number, ""), region)
-	if err != nil {
-		return "", forms
-	}
-	full := phonenumbers.Format(num, phonenumbers.E164)
-	add(onlyDigits(full))
-	add(onlyDigits(phonenumbers.Format(num, phonenumbers.NATIONAL)))
-	if phonenumbers.IsPossibleNumber(num) {
-		e = full
-	}
-	return e, forms
+	r := numbering.Read(number, region)
+	return r.E164, r.Forms
 }
 
 func onlyDigits(s string) string {
