@@ -211,7 +211,7 @@ func (s *Service) Contacts(ctx context.Context, actor access.Actor, ownerID int6
 		return nil, 0, fmt.Errorf("contacts: count: %w", err)
 	}
 	rows, err := q.Query(ctx, strings.Replace(selectContact, "SELECT ", "SELECT c.", 1)+contactColumns+" FROM contacts c"+cond+
-		" ORDER BY lower(c.last_name), lower(c.first_name), c.id LIMIT ? OFFSET ?", append(args, p.Limit(), p.Offset())...)
+		" ORDER BY "+sortKey("c.")+", c.id LIMIT ? OFFSET ?", append(args, p.Limit(), p.Offset())...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("contacts: list: %w", err)
 	}
@@ -230,7 +230,7 @@ func (s *Service) Contacts(ctx context.Context, actor access.Actor, ownerID int6
 // for exports and import planning.
 func (s *Service) all(ctx context.Context, ownerID int64) ([]Contact, error) {
 	rows, err := s.db.Q(ctx).Query(ctx, selectContact+contactColumns+
-		" FROM contacts WHERE account_id = ? ORDER BY lower(last_name), lower(first_name), id", ownerID)
+		" FROM contacts WHERE account_id = ? ORDER BY "+sortKey("")+", id", ownerID)
 	if err != nil {
 		return nil, fmt.Errorf("contacts: list all: %w", err)
 	}
@@ -243,6 +243,13 @@ func (s *Service) all(ctx context.Context, ownerID int64) ([]Contact, error) {
 		ptrs[i] = &out[i]
 	}
 	return out, s.fillGroups(ctx, ownerID, ptrs)
+}
+
+// sortKey is the seed's list order: surname, then first name; a company
+// contact, which has neither, sorts by its company's name as if it were a
+// surname. p prefixes the columns ("c.").
+func sortKey(p string) string {
+	return "lower(CASE WHEN " + p + "last_name = '' AND " + p + "first_name = '' THEN " + p + "company ELSE " + p + "last_name END), lower(" + p + "first_name)"
 }
 
 func collect(rows *sql.Rows) ([]Contact, error) {

@@ -296,7 +296,7 @@ func TestImportReasons(t *testing.T) {
 		}
 		want := []string{
 			"Row 2 (Smith, " + long[:32] + "L): First Name must be at most 32 characters (it has 33)",
-			"Row 3: the entry has no name (First Name and Last Name are empty)",
+			"Row 3: the entry has no name (First Name, Last Name and Company are empty)",
 			`Row 5 (Bad, Ann): Home Tel "call me" is not a phone number: it may hold only digits, spaces and + ( ) - . / * #`,
 		}
 		if pv.Added != 1 || pv.Ignored != 3 || len(pv.Details) != 3 {

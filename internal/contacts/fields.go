@@ -191,8 +191,8 @@ func multiline(k field) bool {
 // validate reports every broken rule; names must not be both empty.
 func (f *Fields) validate() *derrors.ValidationError {
 	v := &derrors.ValidationError{}
-	if f.FirstName == "" && f.LastName == "" {
-		v.Add("first_name", "a contact needs a first name or a last name")
+	if f.FirstName == "" && f.LastName == "" && f.Company == "" {
+		v.Add("first_name", "a contact needs a first name or a last name (or, for a company, the company name)")
 	}
 	for k, p := range f.ptrs() {
 		sp := specs[k]
@@ -262,9 +262,12 @@ func emailProblem(s string) string {
 }
 
 // DisplayName is how lists show a contact: "Surname, First name", or the
-// one name there is.
+// one name there is, or for a company contact (no first or last name) the
+// company's name.
 func (f Fields) DisplayName() string {
 	switch {
+	case f.LastName == "" && f.FirstName == "":
+		return f.Company
 	case f.LastName == "":
 		return f.FirstName
 	case f.FirstName == "":
@@ -273,15 +276,29 @@ func (f Fields) DisplayName() string {
 	return f.LastName + ", " + f.FirstName
 }
 
-// fullName is "First Last", the form vCard FN and Windows Contacts' Name use.
+// fullName is "First Last", the form vCard FN and Windows Contacts' Name
+// use; a company contact's is the company's name.
 func (f Fields) fullName() string {
+	if f.isCompany() {
+		return f.Company
+	}
 	return strings.TrimSpace(f.FirstName + " " + f.LastName)
 }
 
+// isCompany reports whether f is a company contact: an organisation with no
+// person's name, as address books export a company's card.
+func (f Fields) isCompany() bool {
+	return f.FirstName == "" && f.LastName == "" && f.Company != ""
+}
+
 // nameKey is the "exists" rule: two contacts are the same when their first
-// and last names match ignoring case and surrounding spaces.
-func nameKey(first, last string) string {
-	return strings.ToLower(strings.TrimSpace(first)) + "\x00" + strings.ToLower(strings.TrimSpace(last))
+// and last names match ignoring case and surrounding spaces; two company
+// contacts are the same when their company names do.
+func nameKey(f Fields) string {
+	if f.isCompany() {
+		return "\x01" + strings.ToLower(strings.TrimSpace(f.Company))
+	}
+	return strings.ToLower(strings.TrimSpace(f.FirstName)) + "\x00" + strings.ToLower(strings.TrimSpace(f.LastName))
 }
 
 // splitFullName reads a single name column: "Surname, First" or

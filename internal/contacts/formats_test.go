@@ -96,8 +96,9 @@ func TestParseOutlookExport(t *testing.T) {
 	if h := p.Entries[1].Fields; h.HomeTel != "01132991002" || h.FaxTel != "01132991010" {
 		t.Errorf("Henry %+v", h)
 	}
-	if p.Entries[2].problem == "" {
-		t.Error("an entry with only a company has no name and must be ignored")
+	// A row with only a company is a company contact, named by the company.
+	if c := p.Entries[2]; c.problem != "" || c.Fields.Company != "No Name GmbH" || c.Fields.FirstName != "" || c.Fields.LastName != "" || c.Fields.DisplayName() != "No Name GmbH" {
+		t.Errorf("company row = %+v (%s)", c.Fields, c.problem)
 	}
 }
 

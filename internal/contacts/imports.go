@@ -127,7 +127,7 @@ func plan(existing []Contact, entries []entry, action Action, unit string) (ops 
 	}
 	index := make(map[string]ref, len(existing)+len(entries))
 	for _, c := range existing {
-		k := nameKey(c.FirstName, c.LastName)
+		k := nameKey(c.Fields)
 		if _, ok := index[k]; !ok {
 			index[k] = ref{op: -1, id: c.ID}
 		}
@@ -143,7 +143,7 @@ func plan(existing []Contact, entries []entry, action Action, unit string) (ops 
 			ignore(e, e.problem)
 			continue
 		}
-		k := nameKey(e.Fields.FirstName, e.Fields.LastName)
+		k := nameKey(e.Fields)
 		r, exists := index[k]
 		if exists && action != ActionDuplicate {
 			if action == ActionIgnore {
