@@ -2,8 +2,8 @@ package contacts
 
 import (
 	"encoding/csv"
-	"fmt"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"sort"
