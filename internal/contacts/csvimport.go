@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 )
@@ -252,6 +253,9 @@ func parseCSV(text string) (parsed, error) {
 		}
 		text = rest
 	}
+	if q, ok := openQuote(text, delim); ok {
+		return p, q.err(text, delim)
+	}
 	r := csv.NewReader(strings.NewReader(text))
 	r.Comma = delim
 	r.LazyQuotes = true
@@ -378,6 +382,89 @@ func parseCSV(text string) (parsed, error) {
 		p.Entries = append(p.Entries, b.finish())
 	}
 	return p, nil
+}
+
+// quotePos is where a quoted cell opens: the spreadsheet row (the header is
+// row 1, empty lines are not rows), the column (1-based) and the file line.
+type quotePos struct {
+	row, col, line int
+}
+
+// openQuote finds a quote that opens a cell and is not closed where the
+// cell should end: it runs over a line break and then the file ends inside
+// it, or it "closes" in the middle of a later cell. Read leniently, such a
+// quote swallows every row up to the next quote into one cell, so the file
+// is refused with where the quote opens instead. A stray quote inside one
+// line (`"5'10"" tall`) is left to the lenient reader.
+func openQuote(text string, delim rune) (quotePos, bool) {
+	row, col, line := 1, 1, 1
+	fieldStart, recordEmpty := true, true
+	inQuote, spansLine := false, false
+	var open quotePos
+	skip := false
+	for i, c := range text {
+		if skip {
+			skip = false
+			continue
+		}
+		if inQuote {
+			switch c {
+			case '"':
+				next, size := utf8.DecodeRuneInString(text[i+1:])
+				switch {
+				case size == 0 || next == delim || next == '\n' || next == '\r':
+					inQuote = false
+					fieldStart = false
+				case next == '"':
+					// "" is a quote inside the cell.
+					skip = true
+				case spansLine:
+					return open, true
+				}
+			case '\n':
+				line++
+				spansLine = true
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			if fieldStart {
+				inQuote, spansLine = true, false
+				open = quotePos{row: row, col: col, line: line}
+			}
+			fieldStart, recordEmpty = false, false
+		case delim:
+			col++
+			fieldStart, recordEmpty = true, false
+		case '\n':
+			line++
+			if !recordEmpty {
+				row++
+			}
+			col, fieldStart, recordEmpty = 1, true, true
+		case '\r':
+		default:
+			fieldStart, recordEmpty = false, false
+		}
+	}
+	// A quote left open on the last line swallows no row: the lenient
+	// reader takes the rest of the line as the cell.
+	return open, inQuote && spansLine
+}
+
+// err explains an open quote: where it is, what went wrong and what to do.
+func (q quotePos) err(text string, delim rune) error {
+	where := fmt.Sprintf("row %d (line %d of the file), column %d", q.row, q.line, q.col)
+	if q.row > 1 {
+		r := csv.NewReader(strings.NewReader(text))
+		r.Comma, r.LazyQuotes, r.FieldsPerRecord = delim, true, -1
+		if h, err := r.Read(); err == nil && q.col <= len(h) && strings.TrimSpace(h[q.col-1]) != "" {
+			where += " (" + shorten(strings.TrimSpace(h[q.col-1]), 40) + ")"
+		}
+	}
+	return derrors.Invalid("file", "%s: a quote (\") opens this cell and is not closed where the cell ends, so the rows after it would be read into this one cell. "+
+		"Close the quote at the end of the cell, remove it, or write it twice (\"\") if it is part of the text, then import the file again", where)
 }
 
 func indexedLabel(kind, part string) string {

@@ -75,7 +75,7 @@ func FuzzParseCSV(f *testing.F) {
 	f.Add([]byte("\xef\xbb\xbfFirst Name,Cell Tel,Notes\n'=cmd,'+44 1,'@x\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		defer watchdog(b)()
-		text, _, err := decodeText(b)
+		text, _, _, err := decodeText(b)
 		if err != nil {
 			return
 		}
@@ -92,7 +92,7 @@ func FuzzParseVCard(f *testing.F) {
 	f.Add(encodeVCard([]Contact{{Fields: full.Fields, GroupIDs: []int64{1}}}, map[int64]string{1: "G"}, vcard4))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		defer watchdog(b)()
-		text, _, err := decodeText(b)
+		text, _, _, err := decodeText(b)
 		if err != nil || !isVCard(text) {
 			return
 		}
