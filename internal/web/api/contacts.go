@@ -302,10 +302,9 @@ func (h *Handler) changeContactGroupMembers(w http.ResponseWriter, r *http.Reque
 // readImportUpload reads an import file from a request: a multipart/form-data
 // body (a "file" part and optionally an "action" part), or the file itself
 // as the body with Content-Type text/csv, text/vcard (or text/x-vcard,
-// text/plain, application/octet-stream). At most contacts.MaxFileSize+1
-// bytes of the file are read, so the contacts service refuses a larger file
-// with its own message. The action comes from the "action" part or the
-// ?action= parameter.
+// text/plain, application/octet-stream). contacts.ReadUpload keeps at most
+// contacts.MaxFileSize bytes and refuses a larger file with its true size.
+// The action comes from the "action" part or the ?action= parameter.
 func readImportUpload(r *http.Request) (file []byte, action string, err error) {
 	action = r.URL.Query().Get("action")
 	ct := r.Header.Get("Content-Type")
@@ -314,7 +313,7 @@ func readImportUpload(r *http.Request) (file []byte, action string, err error) {
 		return nil, "", &malformedError{status: http.StatusUnsupportedMediaType, typ: ProblemUnsupportedType,
 			detail: "send the file as multipart/form-data (a part named file) or as the body with Content-Type text/csv or text/vcard"}
 	}
-	limit := func(rd io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(rd, contacts.MaxFileSize+1)) }
+	limit := contacts.ReadUpload
 	switch mt {
 	case "text/csv", "text/vcard", "text/x-vcard", "text/directory", "text/plain", "application/octet-stream":
 		file, err = limit(r.Body)

@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"io"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
@@ -496,16 +496,21 @@ func (p *Pages) pcImport(w http.ResponseWriter, r *http.Request) error {
 	return p.renderPCImport(w, r, http.StatusOK, owner, newForm(nil), nil)
 }
 
-// pcImportUpload is Import: the file is read (at most MaxFileSize+1
-// bytes of it, so the service refuses a larger one with its message) and
-// the preview shown; nothing is stored until Confirm.
+// pcImportUpload is Import: the file is read (contacts.ReadUpload keeps
+// at most MaxFileSize bytes and refuses a larger file with its true size)
+// and the preview shown; nothing is stored until Confirm. The form may be
+// larger than the file limit so that the refusal can say how large the
+// file is; beyond 1 MB the form is spooled to disk, not held in memory.
+// maxContactsForm bounds the import form's body.
+const maxContactsForm = 64 << 20
+
 func (p *Pages) pcImportUpload(w http.ResponseWriter, r *http.Request) error {
 	owner := p.pcOwner(r)
 	if r.MultipartForm == nil {
-		r.Body = http.MaxBytesReader(w, r.Body, contacts.MaxFileSize+1<<20)
+		r.Body = http.MaxBytesReader(w, r.Body, maxContactsForm)
 		if err := r.ParseMultipartForm(1 << 20); err != nil {
 			f := newForm(nil)
-			f.add("file", "Choose a CSV or vCard file of at most 10 MB.")
+			f.add("file", fmt.Sprintf("Choose a CSV or vCard file of at most %d MB; this one is larger than %d MB.", contacts.MaxFileSize>>20, maxContactsForm>>20))
 			return p.renderPCImport(w, r, http.StatusUnprocessableEntity, owner, f, nil)
 		}
 	}
@@ -516,9 +521,12 @@ func (p *Pages) pcImportUpload(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		file, err = io.ReadAll(io.LimitReader(fh, contacts.MaxFileSize+1))
+		file, err = contacts.ReadUpload(fh)
 		fh.Close()
 		if err != nil {
+			if f.addErr(err, "file") {
+				return p.renderPCImport(w, r, http.StatusUnprocessableEntity, owner, f, nil)
+			}
 			return err
 		}
 	}
