@@ -333,7 +333,7 @@ func TestExportRoundTrip(t *testing.T) {
 			t.Errorf("outlook export of Łukasz: %s %q", file.ContentType, file.Body[:10])
 		}
 		r := csv.NewReader(bytes.NewReader(file.Body[3:]))
-		if recs, err := r.ReadAll(); err != nil || recs[1][0] != "Łukasz" {
+		if recs, err := r.ReadAll(); err != nil || recs[1][1] != "Łukasz" {
 			t.Errorf("outlook export reads %v %v", recs, err)
 		}
 	})
