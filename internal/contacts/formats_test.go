@@ -292,7 +292,7 @@ func TestExportRoundTrip(t *testing.T) {
 			wantPrefix string
 		}{
 			{ExportNative, allFields, true, "utf-8", "\uFEFFFirst Name,Last Name,Home Tel"},
-			{ExportOutlook, allFields, true, "windows-1252", "First Name,Last Name,Company"},
+			{ExportOutlook, allFields, true, "windows-1252", `"Title","First Name","Middle Name","Last Name","Suffix","Company"`},
 			{ExportWindows, allFields &^ bit(kEmail2), false, "windows-1252", "First Name,Last Name,Name,E-mail Address"},
 			{ExportVCard4, allFields, true, "utf-8", "BEGIN:VCARD\r\nVERSION:4.0\r\n"},
 			{ExportVCard3, allFields, true, "utf-8", "BEGIN:VCARD\r\nVERSION:3.0\r\n"},
