@@ -543,7 +543,9 @@ func cleanCell(s string) string {
 type builder struct {
 	e        entry
 	fullName string
-	overflow []string
+	// fullNameHeader is the column fullName came from ("Display Name").
+	fullNameHeader string
+	overflow       []string
 	// displayNames are Outlook's e-mail display names (header, value).
 	displayNames [][2]string
 	// appends are extra lines for a field (Street 2, Street 3), joined at
@@ -560,7 +562,11 @@ func (b *builder) column(t target, header, v string) {
 	switch t.k {
 	case kFullName:
 		if v != "" {
-			b.fullName = v
+			if b.fullName != "" && b.fullName != v {
+				b.overflow = append(b.overflow, header+": "+v)
+			} else {
+				b.fullName, b.fullNameHeader = v, header
+			}
 		}
 		return
 	case kGroups:
@@ -695,11 +701,26 @@ func (b *builder) indexed(cols []indexedCol, rec []string) {
 		if ext := parts["extendedaddress"]; ext != "" {
 			a.Street = joinNonEmpty("\n", a.Street, ext)
 		}
-		if a.Street == "" {
-			a.Street = parts["pobox"]
+		// PO Box has no field: it is the street when there is none, else
+		// a line of its own. Formatted is the other parts written out; it
+		// is the street only when there are no parts, and kept in Notes
+		// when it says something they do not.
+		formatted := parts["formatted"]
+		if box := parts["pobox"]; box != "" {
+			if a.Street == "" {
+				a.Street = box
+			} else {
+				a.Street = joinNonEmpty("\n", a.Street, "PO Box "+box)
+			}
 		}
 		if a == (Address{}) {
-			a.Street = parts["formatted"]
+			a.Street = formatted
+		} else if formatted != "" && !mentions(formatted, a.Street, a.City) {
+			for _, c := range cols {
+				if c.part == "formatted" {
+					b.overflow = append(b.overflow, c.header+": "+formatted)
+				}
+			}
 		}
 		b.address(strings.ToLower(label), a)
 	default:
@@ -837,6 +858,9 @@ func (b *builder) finish() entry {
 	}
 	if f.FirstName == "" && f.LastName == "" && b.fullName != "" {
 		f.FirstName, f.LastName = splitFullName(b.fullName)
+	} else if b.fullName != "" && !strings.EqualFold(b.fullName, f.fullName()) && !strings.EqualFold(b.fullName, f.DisplayName()) {
+		// A display name that is not just the names: kept in Notes.
+		b.overflow = append(b.overflow, b.fullNameHeader+": "+b.fullName)
 	}
 	for _, dn := range b.displayNames {
 		if !repeats(dn[1], f) {
@@ -887,6 +911,21 @@ func repeats(v string, f *Fields) bool {
 		}
 	}
 	return strings.EqualFold(strings.TrimSpace(v), f.fullName())
+}
+
+// mentions reports whether text contains every non-empty part (ignoring
+// case and line breaks): a formatted address that only writes its parts
+// out says nothing more.
+func mentions(text string, parts ...string) bool {
+	t := strings.ToLower(strings.Join(strings.Fields(text), " "))
+	for _, p := range parts {
+		for _, line := range strings.Split(p, "\n") {
+			if line = strings.ToLower(strings.Join(strings.Fields(line), " ")); line != "" && !strings.Contains(t, line) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func shortQuote(s string) string { return "\"" + shorten(s, 40) + "\"" }
