@@ -8,12 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/mail"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -587,14 +586,10 @@ func looksLikeNumber(login string) bool {
 	return len(onlyDigits(login)) >= 6 && strings.Trim(login, "0123456789 +-()") == ""
 }
 
-// e164Of is number's E.164 form in region, or "" when it does not parse as
-// a possible number.
+// e164Of is number's E.164 form in region by the one number rule, or ""
+// when it has none (docs/contacts.md, "The number rule").
 func e164Of(number, region string) string {
-	num, err := phonenumbers.Parse(number, region)
-	if err != nil || !phonenumbers.IsPossibleNumber(num) {
-		return ""
-	}
-	return phonenumbers.Format(num, phonenumbers.E164)
+	return numbering.E164Of(number, region)
 }
 
 func (s *Service) firstProviderRegion(ctx context.Context) (string, error) {

@@ -127,7 +127,7 @@ func (p *Pages) selfCare(w http.ResponseWriter, r *http.Request) error {
 		if es, err := p.app.Numbering.OwnerExtensions(ctx, acct.CompanyID, owner); err == nil && len(es) > 0 {
 			ext = es[0].Extension
 		}
-		if n, err := p.app.Contacts.Count(ctx, acct.ID); err == nil {
+		if n, err := p.app.Contacts.Count(ctx, actorOf(r), acct.ID); err == nil {
 			pg.Contacts = n
 		}
 	}
