@@ -182,6 +182,9 @@ const (
 	// ViewJobs is the Status page of a company's jobs (group admins see
 	// only the jobs they started; the handler narrows the list).
 	ViewJobs Action = "view_jobs"
+	// ManageSwitches is the provider's switches that send call records
+	// (create, list, their ingest batches); checked against the provider.
+	ManageSwitches Action = "manage_switches"
 )
 
 // Kind is the type of object an action is on.
@@ -501,6 +504,11 @@ func permittedService(a Actor, action Action, t Target) (decided bool, err error
 			return true, nil
 		}
 		return true, derrors.Forbidden("only the service provider can do this")
+	case ManageSwitches:
+		if a.Role != RoleProvider || t.Kind != KindProvider {
+			return true, derrors.Forbidden("only the service provider's operators manage switches")
+		}
+		return true, nil
 	case ViewRefusedExtensions:
 		if a.Role == RoleEmployee {
 			return true, derrors.Forbidden("the refused extension codes are for administrators who activate employees")

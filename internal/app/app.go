@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/calls"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/contacts"
 	"github.com/switchboard-voice/switchboard/internal/devices"
@@ -50,6 +51,8 @@ type App struct {
 	Contacts *contacts.Service
 	// Search is the live search box and the platform-wide Search Tool.
 	Search *search.Service
+	// Calls ingests call records from the switches (docs/cdr.md).
+	Calls *calls.Service
 }
 
 // New builds the services on db. Mail is held in the outbox until UseRelay
@@ -73,6 +76,7 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 		Devices:   devices.New(db, log),
 		Jobs:      jobs.New(db, log, logger),
 		Contacts:  contacts.New(db, log),
+		Calls:     calls.New(db, log, logger),
 	}
 	a.UseRelay(nil)
 	a.Tenancy.Identity, a.Tenancy.AddLogin = a.Identity, a.Directory.CreateAndWelcome
@@ -105,6 +109,9 @@ func (a *App) Maintenance() *schedule.Scheduler {
 		schedule.Task{Name: "session-cleanup", Every: time.Hour, Run: func(ctx context.Context) (string, error) {
 			n, err := a.Identity.PurgeExpired(ctx)
 			return fmt.Sprintf("removed %d expired sessions, tokens and login records", n), err
+		}},
+		schedule.Task{Name: "number-history", Every: time.Minute, Run: func(ctx context.Context) (string, error) {
+			return "number history in step with numbering", a.Calls.SyncAssignments(ctx, 0, time.Now())
 		}},
 		schedule.Task{Name: "contact-import-cleanup", Every: time.Hour, Run: func(ctx context.Context) (string, error) {
 			n, err := a.Contacts.PurgeExpiredImports(ctx)

@@ -1,0 +1,472 @@
+package calls
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+// Sources of a batch.
+const (
+	SourceHTTP      = "http"
+	SourceFile      = "file"
+	SourceCommand   = "command"
+	SourceGenerator = "generator"
+)
+
+// chunkSize is how many records one transaction stores: large enough for
+// speed, small enough that a big file does not hold the (SQLite) writer
+// for long.
+const chunkSize = 5000
+
+// insertRows is the most rows one INSERT carries: 21 parameters each stays
+// under SQLite's limit of 32,766 a statement.
+const insertRows = 1000
+
+// maxListedProblems bounds the problems kept with a batch; the counts
+// always cover them all.
+const maxListedProblems = 1000
+
+// Report is what became of one batch.
+type Report struct {
+	BatchID    int64     `json:"batch_id"`
+	Switch     string    `json:"switch"`
+	Source     string    `json:"source"`
+	Name       string    `json:"name"`
+	Format     Format    `json:"format"`
+	Accepted   int       `json:"accepted"`
+	Duplicates int       `json:"duplicates"`
+	Malformed  int       `json:"malformed"`
+	Ignored    int       `json:"ignored"`
+	Problems   []Problem `json:"problems"`
+	// IgnoredLines says which lines were passed over and why (file
+	// markers, interim records); the first maxListedProblems.
+	IgnoredLines []Problem `json:"ignored_lines"`
+}
+
+// Summary is the report in one sentence.
+func (r Report) Summary() string {
+	return fmt.Sprintf("%s: %d accepted, %d duplicates, %d malformed, %d ignored", r.Name, r.Accepted, r.Duplicates, r.Malformed, r.Ignored)
+}
+
+// Metrics count this node's ingested records by outcome.
+type Metrics struct {
+	accepted, duplicates, malformed, ignored atomic.Int64
+}
+
+var recordsDesc = prometheus.NewDesc("switchboard_cdr_records_total",
+	"Call detail records ingested by this node, by outcome (accepted, duplicate, malformed, ignored).", []string{"outcome"}, nil)
+
+// Describe implements prometheus.Collector.
+func (m *Metrics) Describe(ch chan<- *prometheus.Desc) { ch <- recordsDesc }
+
+// Collect implements prometheus.Collector.
+func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
+	for _, o := range []struct {
+		name string
+		v    *atomic.Int64
+	}{{"accepted", &m.accepted}, {"duplicate", &m.duplicates}, {"malformed", &m.malformed}, {"ignored", &m.ignored}} {
+		ch <- prometheus.MustNewConstMetric(recordsDesc, prometheus.CounterValue, float64(o.v.Load()), o.name)
+	}
+}
+
+// ingester is one batch in progress.
+type ingester struct {
+	s         *Service
+	sw        Switch
+	region    string
+	companies map[int64]bool
+	report    Report
+	pending   []Record
+	err       error
+}
+
+// Ingest reads r as format f (empty: the switch's format) from switch sw and
+// stores every good record once: records already stored (the same switch
+// and unique id) count as duplicates, malformed records are listed with
+// their line and reason, and the rest of the batch is kept. The batch and
+// its report are recorded (call_ingest_batches). name says where the batch
+// came from (a file name, "POST /api/v1/calls/ingest").
+func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f Format, r io.Reader) (rep Report, err error) {
+	if f == "" {
+		f = sw.Format
+	}
+	ing := &ingester{s: s, sw: sw, report: Report{Switch: sw.Name, Source: source, Name: name, Format: f,
+		Problems: []Problem{}, IgnoredLines: []Problem{}}}
+	if err := ing.prepare(ctx); err != nil {
+		return rep, err
+	}
+	if err := s.db.Tx(ctx, func(ctx context.Context) error {
+		return s.db.Q(ctx).QueryRow(ctx, `INSERT INTO call_ingest_batches (provider_id, switch_id, source, name, format, received_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, sw.ProviderID, sw.ID, source, truncate(name, 500), string(f), store.Now()).Scan(&ing.report.BatchID)
+	}); err != nil {
+		return rep, fmt.Errorf("calls: record batch: %w", err)
+	}
+	perr := Parse(f, r, ParseOptions{Zone: sw.Zone()}, Sink{
+		Record: func(rec Record) {
+			if ing.err != nil {
+				return
+			}
+			ing.pending = append(ing.pending, rec)
+			if len(ing.pending) >= chunkSize {
+				ing.err = ing.flush(ctx)
+			}
+		},
+		Malformed: func(p Problem) {
+			ing.report.Malformed++
+			if len(ing.report.Problems) < maxListedProblems {
+				ing.report.Problems = append(ing.report.Problems, p)
+			}
+		},
+		Ignored: func(p Problem) {
+			ing.report.Ignored++
+			if len(ing.report.IgnoredLines) < maxListedProblems {
+				ing.report.IgnoredLines = append(ing.report.IgnoredLines, p)
+			}
+		},
+	})
+	if ing.err == nil {
+		ing.err = ing.flush(ctx)
+	}
+	if ing.err == nil && perr != nil {
+		ing.err = perr
+	}
+	s.metrics.malformed.Add(int64(ing.report.Malformed))
+	s.metrics.ignored.Add(int64(ing.report.Ignored))
+	// The batch's counts are recorded whatever happened, so a failure half
+	// way is visible with what it had stored.
+	if err := s.finishBatch(ctx, sw.ID, ing.report, ing.err); err != nil && ing.err == nil {
+		ing.err = err
+	}
+	if ing.err != nil {
+		return ing.report, fmt.Errorf("calls: ingest %s from %s: %w", name, sw.Name, ing.err)
+	}
+	return ing.report, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+func (s *Service) finishBatch(ctx context.Context, switchID int64, rep Report, failure error) error {
+	problems := rep.Problems
+	if failure != nil {
+		problems = append(problems, Problem{Reason: "the batch stopped: " + failure.Error()})
+	}
+	doc, err := json.Marshal(problems)
+	if err != nil {
+		return err
+	}
+	return s.db.Tx(context.WithoutCancel(ctx), func(ctx context.Context) error {
+		q := s.db.Q(ctx)
+		if _, err := q.Exec(ctx, `UPDATE call_ingest_batches SET accepted = ?, duplicates = ?, malformed = ?, ignored = ?, problems = ? WHERE id = ?`,
+			rep.Accepted, rep.Duplicates, rep.Malformed, rep.Ignored, string(doc), rep.BatchID); err != nil {
+			return fmt.Errorf("calls: finish batch %d: %w", rep.BatchID, err)
+		}
+		_, err := q.Exec(ctx, "UPDATE call_switches SET last_ingest_at = ? WHERE id = ?", store.Now(), switchID)
+		return err
+	})
+}
+
+// prepare reads what attribution needs once a batch: the provider's region
+// and companies.
+func (ing *ingester) prepare(ctx context.Context) error {
+	q := ing.s.db.Q(ctx)
+	ing.region = ing.sw.Region
+	if ing.region == "" {
+		if err := q.QueryRow(ctx, "SELECT default_region FROM providers WHERE id = ?", ing.sw.ProviderID).Scan(&ing.region); err != nil {
+			return fmt.Errorf("calls: provider %d: %w", ing.sw.ProviderID, err)
+		}
+	}
+	rows, err := q.Query(ctx, "SELECT id FROM companies WHERE provider_id = ?", ing.sw.ProviderID)
+	if err != nil {
+		return fmt.Errorf("calls: companies of provider %d: %w", ing.sw.ProviderID, err)
+	}
+	defer rows.Close()
+	ing.companies = map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ing.companies[id] = true
+	}
+	return rows.Err()
+}
+
+// call is a record ready to store.
+type call struct {
+	rec                         Record
+	calling, called             Number
+	direction                   Direction
+	traffic                     Traffic
+	status                      Status
+	companyID, siteID, employee int64
+	business                    string
+}
+
+// flush attributes and stores the pending records in one transaction.
+func (ing *ingester) flush(ctx context.Context) error {
+	if len(ing.pending) == 0 {
+		return nil
+	}
+	recs := ing.pending
+	ing.pending = ing.pending[:0:0]
+	// A record sent twice in one batch is stored once.
+	seen := make(map[string]bool, len(recs))
+	calls := make([]call, 0, len(recs))
+	var numbers, exts []string
+	keys := map[string]bool{}
+	want := func(n Number) {
+		if keys[n.Norm] {
+			return
+		}
+		switch n.kind {
+		case kindE164:
+			keys[n.Norm] = true
+			numbers = append(numbers, n.Norm)
+		case kindExtension:
+			keys[n.Norm] = true
+			exts = append(exts, n.Norm)
+		}
+	}
+	dups := 0
+	for _, r := range recs {
+		if seen[r.ID] {
+			dups++
+			continue
+		}
+		seen[r.ID] = true
+		c := call{rec: r, calling: normalise(r.Calling, ing.region), called: normalise(r.Called, ing.region)}
+		want(c.calling)
+		want(c.called)
+		if r.Party != "" {
+			want(normalise(r.Party, ing.region))
+		}
+		calls = append(calls, c)
+	}
+	err := ing.s.db.Tx(ctx, func(ctx context.Context) error {
+		h, err := ing.s.loadHolders(ctx, numbers, exts)
+		if err != nil {
+			return err
+		}
+		for i := range calls {
+			ing.attribute(&calls[i], h)
+		}
+		inserted, err := ing.s.insertCalls(ctx, ing.sw, ing.report.BatchID, calls)
+		if err != nil {
+			return err
+		}
+		var stored []call
+		for _, c := range calls {
+			if inserted[c.rec.ID] {
+				stored = append(stored, c)
+			}
+		}
+		if err := ing.s.addRollups(ctx, ing.sw.ProviderID, stored); err != nil {
+			return err
+		}
+		ing.report.Accepted += len(stored)
+		ing.report.Duplicates += dups + len(calls) - len(stored)
+		ing.s.metrics.accepted.Add(int64(len(stored)))
+		ing.s.metrics.duplicates.Add(int64(dups + len(calls) - len(stored)))
+		return nil
+	})
+	return err
+}
+
+// attribute finds whose call c was and classifies it (docs/cdr.md).
+func (ing *ingester) attribute(c *call, h holders) {
+	at := c.rec.Start.UnixMilli()
+	party := normalise(c.rec.Party, ing.region)
+	// Numbers first: the company that holds one reads the extensions.
+	held := func(n Number, company int64) (holding, bool) {
+		switch n.kind {
+		case kindE164:
+			if x, ok := h.numberAt(n.Norm, at); ok && ing.companies[x.companyID] {
+				return x, true
+			}
+		case kindExtension:
+			return h.extensionAt(n.Norm, company, ing.companies, at)
+		}
+		return holding{}, false
+	}
+	company := ing.sw.CompanyID
+	for _, n := range []Number{party, c.calling, c.called} {
+		if n.kind == kindE164 {
+			if x, ok := held(n, 0); ok {
+				company = x.companyID
+				break
+			}
+		}
+	}
+	partyH, partyOK := held(party, company)
+	callerH, callerOK := held(c.calling, company)
+	calledH, calledOK := held(c.called, company)
+	var ours holding
+	var oursOK bool
+	var business Number
+	switch {
+	case c.rec.Hint == HintOutbound:
+		c.direction = Outbound
+		ours, oursOK, business = partyH, partyOK, party
+		if !oursOK {
+			ours, oursOK, business = callerH, callerOK, c.calling
+		}
+	case c.rec.Hint == HintInbound:
+		c.direction = Inbound
+		ours, oursOK, business = partyH, partyOK, party
+		if !oursOK {
+			ours, oursOK, business = calledH, calledOK, c.called
+		}
+	case callerOK:
+		c.direction, ours, oursOK, business = Outbound, callerH, true, c.calling
+	case calledOK:
+		c.direction, ours, oursOK, business = Inbound, calledH, true, c.called
+	case c.calling.kind == kindExtension:
+		c.direction = Outbound
+	default:
+		c.direction = Inbound
+	}
+	if c.direction == Outbound {
+		if calledOK {
+			c.traffic = OnNet
+		} else {
+			c.traffic = classifyExternal(c.called, ing.region)
+		}
+	} else {
+		if callerOK {
+			c.traffic = OnNet
+		} else {
+			c.traffic = OffNet
+		}
+	}
+	c.status = Unanswered
+	if c.rec.Answered {
+		c.status = Answered
+	}
+	if oursOK {
+		c.companyID, c.siteID, c.business = ours.companyID, ours.siteID, business.Norm
+		if ours.ownerKind == "user" {
+			c.employee = ours.ownerID
+		}
+	}
+}
+
+const callColumns = `provider_id, switch_id, record_id, batch_id, start_at, answer_at, end_at, duration, billsec,
+	calling_raw, called_raw, calling, called, direction, traffic, status, company_id, site_id, employee_id, business_number`
+
+const callRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+// insertCalls stores calls with multi-row statements and returns the ids
+// of those that were new (a record already stored is left as it is).
+func (s *Service) insertCalls(ctx context.Context, sw Switch, batchID int64, calls []call) (map[string]bool, error) {
+	inserted := make(map[string]bool, len(calls))
+	q := s.db.Q(ctx)
+	args := make([]any, 0, insertRows*20)
+	for rest := calls; len(rest) > 0; {
+		n := store.BatchSize(len(rest), insertRows)
+		args = args[:0]
+		for _, c := range rest[:n] {
+			var answer int64
+			if !c.rec.Answer.IsZero() {
+				answer = c.rec.Answer.UnixMilli()
+			}
+			args = append(args, sw.ProviderID, sw.ID, c.rec.ID, batchID, c.rec.Start.UnixMilli(), answer, c.rec.End.UnixMilli(),
+				c.rec.Duration, c.rec.Billsec, c.rec.Calling, c.rec.Called, c.calling.Norm, c.called.Norm,
+				int16(c.direction), int16(c.traffic), int16(c.status), c.companyID, c.siteID, c.employee, c.business)
+		}
+		rest = rest[n:]
+		rows, err := q.Query(ctx, "INSERT INTO calls ("+callColumns+") VALUES "+store.RepeatRow(n, callRow)+
+			" ON CONFLICT (switch_id, record_id) DO NOTHING RETURNING record_id", args...)
+		if err != nil {
+			return nil, fmt.Errorf("calls: insert calls: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			inserted[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("calls: insert calls: %w", err)
+		}
+	}
+	return inserted, nil
+}
+
+// Roll-up granularities.
+const (
+	Hourly = 1
+	Daily  = 2
+)
+
+type rollupKey struct {
+	granularity                 int16
+	bucket                      int64
+	companyID, siteID, employee int64
+	direction, traffic, status  int16
+}
+
+type rollupSum struct{ calls, seconds int64 }
+
+// addRollups adds the calls to their hour and UTC day buckets.
+func (s *Service) addRollups(ctx context.Context, providerID int64, calls []call) error {
+	sums := map[rollupKey]*rollupSum{}
+	for _, c := range calls {
+		start := c.rec.Start.UTC()
+		hour := start.Truncate(time.Hour).UnixMilli()
+		day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC).UnixMilli()
+		for _, g := range []struct {
+			gran   int16
+			bucket int64
+		}{{Hourly, hour}, {Daily, day}} {
+			k := rollupKey{g.gran, g.bucket, c.companyID, c.siteID, c.employee, int16(c.direction), int16(c.traffic), int16(c.status)}
+			sum := sums[k]
+			if sum == nil {
+				sum = &rollupSum{}
+				sums[k] = sum
+			}
+			sum.calls++
+			sum.seconds += int64(c.rec.Billsec)
+		}
+	}
+	keys := make([]rollupKey, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	q := s.db.Q(ctx)
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	args := make([]any, 0, insertRows*11)
+	for rest := keys; len(rest) > 0; {
+		n := store.BatchSize(len(rest), insertRows)
+		args = args[:0]
+		for _, k := range rest[:n] {
+			sum := sums[k]
+			args = append(args, k.granularity, k.bucket, providerID, k.companyID, k.siteID, k.employee, k.direction, k.traffic, k.status, sum.calls, sum.seconds)
+		}
+		rest = rest[n:]
+		if _, err := q.Exec(ctx, `INSERT INTO call_rollups (granularity, bucket_start, provider_id, company_id, site_id, employee_id,
+			direction, traffic, status, calls, seconds) VALUES `+store.RepeatRow(n, row)+`
+			ON CONFLICT (granularity, company_id, site_id, employee_id, bucket_start, direction, traffic, status, provider_id)
+			DO UPDATE SET calls = call_rollups.calls + excluded.calls, seconds = call_rollups.seconds + excluded.seconds`, args...); err != nil {
+			return fmt.Errorf("calls: add roll-ups: %w", err)
+		}
+	}
+	return nil
+}

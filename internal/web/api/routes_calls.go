@@ -1,0 +1,12 @@
+package api
+
+// callsRoutes are call-record ingest from the switches and the provider's
+// switches that send them (docs/cdr.md). The ingest route authenticates the
+// switch itself (HTTP Basic: switch name and token), not an account.
+func callsRoutes() []Route {
+	return []Route{
+		{Method: "POST", Pattern: "/api/v1/calls/ingest", Public: true, fn: func(h *Handler) handlerFunc { return h.ingestCalls }},
+		{Method: "GET", Pattern: "/api/v1/switches", fn: func(h *Handler) handlerFunc { return h.listSwitches }},
+		{Method: "POST", Pattern: "/api/v1/switches", fn: func(h *Handler) handlerFunc { return h.createSwitch }},
+	}
+}
