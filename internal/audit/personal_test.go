@@ -22,11 +22,11 @@ func personalEstate(t *testing.T, env *apptest.Env) {
 	for _, owner := range []string{"west.one", "acme.admin"} {
 		acc := env.Fixture.Accounts[owner]
 		ctx := audit.WithActor(context.Background(), audit.Actor{ID: acc.ID, Username: acc.Username, ProviderID: env.Fixture.Provider.ID})
-		g, err := env.App.Contacts.CreateGroup(ctx, acc.ID, "Family of "+owner)
+		g, err := env.App.Contacts.CreateGroup(ctx, acc.Actor(), acc.ID, "Family of "+owner)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := env.App.Contacts.CreateContact(ctx, acc.ID, contacts.ContactRequest{
+		if _, err := env.App.Contacts.CreateContact(ctx, acc.Actor(), acc.ID, contacts.ContactRequest{
 			Fields:   contacts.Fields{FirstName: "Secret", LastName: "Friend of " + owner, CellTel: "+447700900123"},
 			GroupIDs: []int64{g.ID}}); err != nil {
 			t.Fatal(err)

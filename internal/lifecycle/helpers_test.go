@@ -62,6 +62,7 @@ func (r *memReporter) TestMode() bool                      { return false }
 func (r *memReporter) SetTotal(context.Context, int) error { return nil }
 func (r *memReporter) Progress(context.Context, int) error { return nil }
 func (r *memReporter) Flush(context.Context) error         { return nil }
+func (r *memReporter) Committed(context.Context) error     { return nil }
 func (r *memReporter) Item(_ context.Context, key, status, message string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
