@@ -78,7 +78,7 @@ func splitCards(text string) []rawCard {
 	// The card's last line is built in tail, so a long run of folds stays
 	// linear; it is appended to cur.lines when the next line starts.
 	var tail strings.Builder
-	hasTail, tailQP := false, false
+	hasTail, tailQP, tailWarned := false, false, false
 	flush := func() {
 		if hasTail {
 			cur.lines = append(cur.lines, tail.String())
@@ -89,7 +89,7 @@ func splitCards(text string) []rawCard {
 	start := func(l string) {
 		flush()
 		tail.WriteString(l)
-		hasTail = true
+		hasTail, tailWarned = true, false
 		head, _, _ := cutValue(l)
 		tailQP = strings.Contains(strings.ToUpper(head), "QUOTED-PRINTABLE")
 	}
@@ -146,6 +146,12 @@ func splitCards(text string) []rawCard {
 			// its own, so it is read as the rest of the line before it.
 			name, _, _ := cutValue(tail.String())
 			tail.WriteString(l)
+			if tailWarned || binaryProps[propName(name)] {
+				// One warning per property; unindented base64 of a photo
+				// (which is not imported) needs none.
+				continue
+			}
+			tailWarned = true
 			cur.warnings = append(cur.warnings, fmt.Sprintf("the line %q has no property name; it was read as the continuation of %s (a folded line should start with a space), so check that value",
 				shorten(strings.TrimSpace(l), 40), propName(name)))
 		default:
@@ -157,6 +163,10 @@ func splitCards(text string) []rawCard {
 	}
 	return cards
 }
+
+// binaryProps are the properties whose values are data the import does not
+// keep.
+var binaryProps = map[string]bool{"PHOTO": true, "LOGO": true, "SOUND": true, "KEY": true}
 
 // propName is the property name of a content line's head ("item1.TEL;TYPE=x").
 func propName(head string) string {
