@@ -188,7 +188,6 @@ func normalizeLine(line string) string {
 	parts := splitUnquoted(head, ';')
 	out := []string{parts[0]}
 	qp := false
-	charset := ""
 	for _, par := range parts[1:] {
 		k, v, hasValue := strings.Cut(par, "=")
 		uk := strings.ToUpper(strings.TrimSpace(k))
@@ -202,19 +201,15 @@ func normalizeLine(line string) string {
 		case uk == "ENCODING" && strings.EqualFold(strings.TrimSpace(v), "QUOTED-PRINTABLE"):
 			qp = true
 		case uk == "CHARSET":
-			charset = strings.Trim(strings.TrimSpace(v), `"`)
+			// The file is text already (decodeText); only a
+			// QUOTED-PRINTABLE value's bytes still need a charset.
 		case hasValue:
 			out = append(out, par)
 		}
 	}
 	if qp {
-		value = escapeDecoded(decodeQP(value, charset))
+		value = escapeDecoded(decodeQP(value))
 	} else {
-		if charset != "" && !strings.EqualFold(charset, "UTF-8") && !utf8.ValidString(value) {
-			if dec, err := charmap.Windows1252.NewDecoder().String(value); err == nil {
-				value = dec
-			}
-		}
 		value = protectEscapes(value)
 	}
 	return strings.Join(out, ";") + ":" + strings.ReplaceAll(value, "\r", "")
@@ -262,22 +257,21 @@ func protectEscapes(v string) string {
 	return b.String()
 }
 
-// decodeQP undoes QUOTED-PRINTABLE (soft line breaks included) and a legacy
-// CHARSET: UTF-8 when the bytes are UTF-8, Windows-1252 otherwise.
-func decodeQP(v, charset string) string {
+// decodeQP undoes QUOTED-PRINTABLE (soft line breaks included). The bytes
+// are UTF-8 when they are valid UTF-8, else Windows-1252, whatever CHARSET
+// says: phones that wrote 2.1 often declared one charset and used another.
+func decodeQP(v string) string {
 	raw, err := io.ReadAll(io.LimitReader(quotedprintable.NewReader(strings.NewReader(v)), int64(len(v))+1))
 	if err == nil || len(raw) > 0 {
 		v = string(raw)
 	}
-	if !utf8.ValidString(v) || (charset != "" && !strings.EqualFold(charset, "UTF-8") && !strings.EqualFold(charset, "US-ASCII")) {
-		if !utf8.ValidString(v) {
-			if out, err := charmap.Windows1252.NewDecoder().String(v); err == nil {
-				return out
-			}
-			return strings.ToValidUTF8(v, "\uFFFD")
-		}
+	if utf8.ValidString(v) {
+		return v
 	}
-	return v
+	if out, err := charmap.Windows1252.NewDecoder().String(v); err == nil {
+		return out
+	}
+	return strings.ToValidUTF8(v, Replacement)
 }
 
 // escapeDecoded turns a decoded 2.1 value back into one content line for
