@@ -177,9 +177,10 @@ func propName(head string) string {
 	return strings.ToUpper(strings.TrimSpace(name))
 }
 
-// normalizeLine rewrites a vCard 2.1 content line in the 3.0 form the vCard
-// library reads: bare parameters become TYPE= (or ENCODING=), and a
-// QUOTED-PRINTABLE value is decoded (with its CHARSET) and escaped as text.
+// normalizeLine rewrites a content line in the form the vCard library reads
+// right: vCard 2.1's bare parameters become TYPE= (or ENCODING=), a
+// QUOTED-PRINTABLE value is decoded (decodeQP) and escaped as text, and in
+// any other value the escaped separators are protected (protectEscapes).
 func normalizeLine(line string) string {
 	head, value, ok := cutValue(line)
 	if !ok {
