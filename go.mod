@@ -10,7 +10,7 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3 // indirect
+require github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
