@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/schedule"
 	"github.com/switchboard-voice/switchboard/internal/search"
+	"github.com/switchboard-voice/switchboard/internal/sip"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
@@ -52,6 +53,8 @@ type App struct {
 	Contacts *contacts.Service
 	// Search is the live search box and the platform-wide Search Tool.
 	Search *search.Service
+	// Registrations are the SIP edge's bindings and the devices' status.
+	Registrations *sip.Registry
 }
 
 // New builds the services on db. Mail is held in the outbox until UseRelay
@@ -75,13 +78,26 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 		Devices:   devices.New(db, log),
 		Jobs:      jobs.New(db, log, logger),
 		Contacts:  contacts.New(db, log),
+
+		Registrations: sip.NewRegistry(db),
 	}
+	a.Devices.Lines.NumberOf = a.employeeNumber
 	a.UseRelay(nil)
 	a.Search = search.New(db, a.Access, a.Numbering)
 	a.Lifecycle = lifecycle.New(db, log, logger, a.Directory, a.Numbering, a.Catalog, a.Devices, a.Jobs)
 	a.Directory.BeforeDelete = a.Lifecycle.ReleaseForDelete
 	imports.New(a.ImportDeps()).Register()
 	return a
+}
+
+// employeeNumber is the employee's first number, the SIP username of their
+// primary line ("" when they have none).
+func (a *App) employeeNumber(ctx context.Context, companyID, accountID int64) (string, error) {
+	ns, err := a.Numbering.OwnerNumbers(ctx, companyID, numbering.Owner{Kind: numbering.OwnerUser, ID: accountID})
+	if err != nil || len(ns) == 0 {
+		return "", err
+	}
+	return ns[0].E164, nil
 }
 
 // UseRelay makes mail go out through relay (nil: keep it in the outbox).

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -45,12 +46,17 @@ type Device struct {
 
 // Service manages device types and devices.
 type Service struct {
-	db    *store.DB
-	audit *audit.Log
+	db     *store.DB
+	audit  *audit.Log
+	access *access.Service
+	// Lines is what issuing SIP line credentials needs (lines.go).
+	Lines LineSettings
 }
 
 // New returns a Service.
-func New(db *store.DB, log *audit.Log) *Service { return &Service{db: db, audit: log} }
+func New(db *store.DB, log *audit.Log) *Service {
+	return &Service{db: db, audit: log, access: access.New(db)}
+}
 
 // NormalizeMAC returns the canonical form of a hardware MAC (12 upper-case
 // hex digits, separators ':', '-', '.' and spaces removed) or, for a soft
@@ -365,6 +371,9 @@ func (s *Service) UnassignForEmployee(ctx context.Context, companyID, accountID 
 		}
 		if _, err := s.db.Q(ctx).Exec(ctx, "UPDATE devices SET account_id = NULL, updated_at = ? WHERE id = ? AND company_id = ?",
 			store.Now(), d.ID, companyID); err != nil {
+			return err
+		}
+		if err := s.dropLines(ctx, d.ID, accountID); err != nil {
 			return err
 		}
 		after := d
