@@ -21,7 +21,7 @@ import (
 
 // sipFlags configure the SIP edge and the line credentials (docs/sip.md).
 type sipFlags struct {
-	listen, tlsCert, tlsKey, domain, keyFile, nodeID string
+	listen, tlsCert, tlsKey, domain, keyFile, nodeID, algorithms string
 }
 
 func (f *sipFlags) register(fs *flag.FlagSet, isDemo bool) {
@@ -34,6 +34,7 @@ func (f *sipFlags) register(fs *flag.FlagSet, isDemo bool) {
 	fs.StringVar(&f.tlsKey, "sip-tls-key", "", "PEM private key of the SIP TLS listener")
 	fs.StringVar(&f.domain, "sip-domain", "", "the provider's SIP domain, the digest realm of line credentials (default: the host of --portal-url, else of --http)")
 	fs.StringVar(&f.keyFile, "secret-key-file", "", "file holding the node secret that encrypts line passwords; every node on one database needs the same (default: secret.key in --data, created if missing)")
+	fs.StringVar(&f.algorithms, "sip-digest", "MD5", "digest algorithms the SIP edge offers, most preferred first: MD5, SHA-256 or both (e.g. SHA-256,MD5); see docs/sip.md")
 	fs.StringVar(&f.nodeID, "sip-node-id", "", "this node's name in the SIP bindings whose TCP/TLS flows it holds (default: the host name)")
 }
 
@@ -81,13 +82,17 @@ func (f *sipFlags) start(ctx context.Context, a *app.App, logger *slog.Logger, i
 	if err != nil {
 		return nil, err
 	}
+	algorithms, err := sip.ParseAlgorithms(f.algorithms)
+	if err != nil {
+		return nil, err
+	}
 	var providerID int64
 	if p, err := a.Tenancy.FirstProvider(ctx); err == nil {
 		providerID = p.ID
 	} else if !derrors.IsNotFound(err) {
 		return nil, err
 	}
-	edge, err := sip.New(sip.Config{Listen: listen, TLSCert: f.tlsCert, TLSKey: f.tlsKey, NodeID: f.nodeID,
+	edge, err := sip.New(sip.Config{Listen: listen, TLSCert: f.tlsCert, TLSKey: f.tlsKey, NodeID: f.nodeID, Algorithms: algorithms,
 		Realm: a.Devices.Lines.Domain, ProviderID: providerID, Logger: logger}, a.Devices, a.Registrations, a.Audit)
 	if err != nil {
 		return nil, err

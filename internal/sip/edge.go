@@ -73,8 +73,9 @@ type Config struct {
 	// domain, the realm every line's credentials were issued with.
 	Realm string
 	// Algorithms are the digest algorithms offered, most preferred first
-	// (default MD5 then SHA-256: deployed phones, and sipp, read only the
-	// first challenge and know only MD5; see docs/sip.md).
+	// (default MD5 alone: many deployed clients refuse a 401 in which any
+	// challenge is SHA-256 — baresip 1.0 — or read only the first — sipp
+	// 3.6; see docs/sip.md).
 	Algorithms []digest.Algorithm
 	// ProviderID scopes the audit entries about sources (blocked attempts).
 	ProviderID int64
@@ -104,7 +105,7 @@ func (c *Config) defaults() {
 	def(&c.FailureWindow, time.Minute)
 	def(&c.BlockFor, 5*time.Minute)
 	if len(c.Algorithms) == 0 {
-		c.Algorithms = []digest.Algorithm{digest.MD5, digest.SHA256}
+		c.Algorithms = []digest.Algorithm{digest.MD5}
 	}
 	if c.MaxContacts <= 0 {
 		c.MaxContacts = 10
@@ -118,6 +119,26 @@ func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+}
+
+// ParseAlgorithms reads a comma-separated list of digest algorithms
+// (MD5, SHA-256), most preferred first.
+func ParseAlgorithms(s string) ([]digest.Algorithm, error) {
+	var out []digest.Algorithm
+	for _, name := range strings.Split(s, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		a, err := digest.ParseAlgorithm(name)
+		if err != nil || (a != digest.MD5 && a != digest.SHA256) {
+			return nil, fmt.Errorf("SIP digest algorithm %q: choose MD5 and/or SHA-256", name)
+		}
+		out = append(out, a)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("name at least one SIP digest algorithm (MD5, SHA-256)")
+	}
+	return out, nil
 }
 
 // Lines is where the edge finds the credentials of a SIP username
