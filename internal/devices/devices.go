@@ -42,6 +42,9 @@ type Device struct {
 	AccountID *int64    `json:"account_id"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Registration is filled in where the status is shown (API, pages);
+	// nil elsewhere, so audit entries do not carry it.
+	Registration *Registration `json:"registration,omitempty"`
 }
 
 // Service manages device types and devices.

@@ -61,6 +61,26 @@ type LineAuth struct {
 	HA1MD5, HA1SHA256                      string
 }
 
+// Registration is a device's SIP registration status, as the Business
+// Portal shows it (Registered / Not Registered); internal/sip keeps the
+// bindings it is read from.
+type Registration struct {
+	Status string `json:"status"`
+	// Since is when the device registered (its oldest live binding) or,
+	// not registered, when its last binding ended; nil when it never
+	// registered (or not within the kept history).
+	Since *time.Time `json:"since"`
+	// UserAgent is the newest live binding's.
+	UserAgent string `json:"user_agent"`
+	Contacts  int    `json:"contacts"`
+}
+
+// The registration statuses.
+const (
+	RegistrationRegistered    = "registered"
+	RegistrationNotRegistered = "not_registered"
+)
+
 // HA1 returns the stored HA1 for the algorithm's hash.
 func (l LineAuth) HA1(a digest.Algorithm) string {
 	if a.UsesSHA256() {

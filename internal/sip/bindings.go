@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -166,20 +167,28 @@ func (r *Registry) query(ctx context.Context, query string, args ...any) ([]Bind
 // Status values of a device's registration, as the Business Portal shows
 // them.
 const (
-	StatusRegistered    = "registered"
-	StatusNotRegistered = "not_registered"
+	StatusRegistered    = devices.RegistrationRegistered
+	StatusNotRegistered = devices.RegistrationNotRegistered
 )
 
 // Status is a device's registration status.
-type Status struct {
-	Status string `json:"status"`
-	// Since is when the device registered (the oldest live binding) or,
-	// not registered, when its last binding ended; nil when it never
-	// registered (or not within the kept history).
-	Since *time.Time `json:"since"`
-	// UserAgent is the newest live binding's.
-	UserAgent string `json:"user_agent"`
-	Contacts  int    `json:"contacts"`
+type Status = devices.Registration
+
+// Annotate fills in the registration status of each device.
+func (r *Registry) Annotate(ctx context.Context, ds []devices.Device) error {
+	ids := make([]int64, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	st, err := r.DeviceStatus(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range ds {
+		s := st[ds[i].ID]
+		ds[i].Registration = &s
+	}
+	return nil
 }
 
 // DeviceStatus returns the registration status of each device id.

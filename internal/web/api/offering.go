@@ -484,6 +484,9 @@ func (h *Handler) siteDevices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := h.app.Registrations.Annotate(r.Context(), ds); err != nil {
+		return err
+	}
 	WriteJSON(w, http.StatusOK, list(ds, len(ds), pageOf(len(ds))))
 	return nil
 }
@@ -531,7 +534,13 @@ func (h *Handler) device(r *http.Request) (devices.Device, error) {
 	if err != nil {
 		return devices.Device{}, err
 	}
-	return h.app.Devices.Device(r.Context(), companyID, id)
+	d, err := h.app.Devices.Device(r.Context(), companyID, id)
+	if err != nil {
+		return d, err
+	}
+	ds := []devices.Device{d}
+	err = h.app.Registrations.Annotate(r.Context(), ds)
+	return ds[0], err
 }
 
 func (h *Handler) getDevice(w http.ResponseWriter, r *http.Request) error {

@@ -402,6 +402,9 @@ func (p *Pages) renderSiteDevices(w http.ResponseWriter, r *http.Request, code i
 	if err != nil {
 		return err
 	}
+	if err := p.app.Registrations.Annotate(r.Context(), ds); err != nil {
+		return err
+	}
 	c, err := p.app.Tenancy.Company(r.Context(), g.CompanyID)
 	if err != nil {
 		return err
