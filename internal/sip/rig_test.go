@@ -33,7 +33,7 @@ type rig struct {
 	devices  *devices.Service
 	registry *sip.Registry
 	edge     *sip.Edge
-	udp, tcp string
+	udp, tcp, tls string
 	device   devices.Device
 	line     devices.LineCredentials
 }
@@ -74,7 +74,9 @@ func newRig(t *testing.T, db *store.DB, cfg sip.Config) *rig {
 	must(err)
 
 	r.registry = sip.NewRegistry(db)
-	cfg.Listen = []sip.Listen{{Network: "udp", Addr: "127.0.0.1:0"}, {Network: "tcp", Addr: "127.0.0.1:0"}}
+	if cfg.Listen == nil {
+		cfg.Listen = []sip.Listen{{Network: "udp", Addr: "127.0.0.1:0"}, {Network: "tcp", Addr: "127.0.0.1:0"}}
+	}
 	cfg.Realm = realm
 	cfg.ProviderID = p.ID
 	cfg.NodeID = "node-a"
@@ -94,6 +96,8 @@ func newRig(t *testing.T, db *store.DB, cfg sip.Config) *rig {
 			r.udp = l.Addr
 		case "tcp":
 			r.tcp = l.Addr
+		case "tls":
+			r.tls = l.Addr
 		}
 	}
 	return r
