@@ -28,14 +28,14 @@ const realm = "sip.test.invalid"
 // rig is a registrar on random loopback ports with one company, one
 // employee, their desk phone and its line.
 type rig struct {
-	db       *store.DB
-	log      *audit.Log
-	devices  *devices.Service
-	registry *sip.Registry
-	edge     *sip.Edge
+	db            *store.DB
+	log           *audit.Log
+	devices       *devices.Service
+	registry      *sip.Registry
+	edge          *sip.Edge
 	udp, tcp, tls string
-	device   devices.Device
-	line     devices.LineCredentials
+	device        devices.Device
+	line          devices.LineCredentials
 }
 
 func newRig(t *testing.T, db *store.DB, cfg sip.Config) *rig {
