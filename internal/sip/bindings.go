@@ -3,6 +3,8 @@ package sip
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/devices"
@@ -69,18 +71,56 @@ func (e ErrTooManyContacts) Error() string {
 	return fmt.Sprintf("sip: a line may have at most %d registered contacts", e.Max)
 }
 
-// Apply makes the change in one transaction and returns the line's live
-// bindings after it (what the 200 OK lists). maxContacts bounds them.
+// Apply makes the change and returns the line's live bindings after it
+// (what the 200 OK lists). maxContacts bounds them: a change that would
+// leave more live contacts than before and more than maxContacts is
+// refused and changes nothing.
+//
+// The live bindings are read first, on the read pool, and the answer is
+// computed from them, so the write transaction holds only the statements
+// that change rows: on SQLite every registration of every node goes
+// through its one writer, and that is what bounds the REGISTER rate
+// (docs/performance.md). Two registrations of one line at the same moment
+// may therefore both pass the contacts bound, by one each.
 func (r *Registry) Apply(ctx context.Context, c Change, maxContacts int, now time.Time) ([]Binding, error) {
-	var out []Binding
-	err := r.db.Tx(ctx, func(ctx context.Context) error {
+	live, err := r.live(ctx, c.LineID, now)
+	if err != nil {
+		return nil, fmt.Errorf("sip: register line %d: %w", c.LineID, err)
+	}
+	byContact := make(map[string]Binding, len(live)+len(c.Contacts))
+	if !c.RemoveAll {
+		for _, b := range live {
+			byContact[b.Contact] = b
+		}
+	}
+	for _, ct := range c.Contacts {
+		old, exists := byContact[ct.URI]
+		if exists && old.CallID == c.CallID && old.CSeq >= c.CSeq {
+			// Same Call-ID, older CSeq: it arrived out of order and changes
+			// nothing (RFC 3261 section 10.3, step 7); the SQL below agrees.
+			continue
+		}
+		if ct.Expires == 0 {
+			delete(byContact, ct.URI)
+			continue
+		}
+		b := Binding{LineID: c.LineID, DeviceID: c.DeviceID, AOR: c.AOR, Contact: ct.URI,
+			ExpiresAt: now.Add(time.Duration(ct.Expires) * time.Second).Truncate(time.Millisecond), UserAgent: c.UserAgent,
+			Transport: c.Transport, SourceAddr: c.SourceAddr, SourcePort: c.SourcePort, NodeID: c.NodeID, Path: c.Path,
+			CallID: c.CallID, CSeq: c.CSeq, RegisteredAt: now.Truncate(time.Millisecond)}
+		if exists {
+			// Still live: it keeps the time it was first registered (the
+			// status's "since").
+			b.RegisteredAt = old.RegisteredAt
+		}
+		byContact[ct.URI] = b
+	}
+	if len(byContact) > maxContacts && len(byContact) > len(live) {
+		return nil, fmt.Errorf("sip: register line %d: %w", c.LineID, ErrTooManyContacts{Max: maxContacts})
+	}
+	err = r.db.Tx(ctx, func(ctx context.Context) error {
 		q := r.db.Q(ctx)
 		ms := now.UnixMilli()
-		if r.Keep > 0 {
-			if _, err := q.Exec(ctx, "DELETE FROM sip_bindings WHERE line_id = ? AND expires_at < ?", c.LineID, now.Add(-r.Keep).UnixMilli()); err != nil {
-				return err
-			}
-		}
 		if c.RemoveAll {
 			if _, err := q.Exec(ctx, "UPDATE sip_bindings SET expires_at = ?, updated_at = ? WHERE line_id = ? AND expires_at > ?", ms, ms, c.LineID, ms); err != nil {
 				return err
@@ -95,10 +135,6 @@ func (r *Registry) Apply(ctx context.Context, c Change, maxContacts int, now tim
 				continue
 			}
 			expires := now.Add(time.Duration(ct.Expires) * time.Second).UnixMilli()
-			// A binding that is still live keeps the time it was first
-			// registered (the status's "since"); a request of the same
-			// Call-ID with an older CSeq arrived out of order and changes
-			// nothing (RFC 3261 section 10.3, step 7).
 			if _, err := q.Exec(ctx, `INSERT INTO sip_bindings (line_id, device_id, aor, contact, expires_at, user_agent, transport,
 				source_addr, source_port, node_id, path, call_id, cseq, registered_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -113,19 +149,32 @@ func (r *Registry) Apply(ctx context.Context, c Change, maxContacts int, now tim
 				return err
 			}
 		}
-		var err error
-		if out, err = r.live(ctx, c.LineID, now); err != nil {
-			return err
-		}
-		if len(out) > maxContacts {
-			return ErrTooManyContacts{Max: maxContacts}
-		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sip: register line %d: %w", c.LineID, err)
 	}
+	out := make([]Binding, 0, len(byContact))
+	for _, b := range byContact {
+		out = append(out, b)
+	}
+	slices.SortFunc(out, func(a, b Binding) int {
+		if c := a.RegisteredAt.Compare(b.RegisteredAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Contact, b.Contact)
+	})
 	return out, nil
+}
+
+// Purge deletes the bindings that ended more than Keep ago; every node's
+// edge runs it now and then (it is idempotent).
+func (r *Registry) Purge(ctx context.Context, now time.Time) (int64, error) {
+	res, err := r.db.Q(ctx).Exec(ctx, "DELETE FROM sip_bindings WHERE expires_at < ?", now.Add(-r.Keep).UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("sip: purge bindings: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 const bindingColumns = "line_id, device_id, aor, contact, expires_at, user_agent, transport, source_addr, source_port, node_id, path, call_id, cseq, registered_at"

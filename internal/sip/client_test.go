@@ -103,25 +103,87 @@ func (c *uac) register(to string, extra ...string) response {
 	}
 }
 
-func parseResponse(t *testing.T, msg string) response {
+func parseResponse(t testing.TB, msg string) response {
 	t.Helper()
+	res, err := parseMessage(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func parseMessage(msg string) (response, error) {
 	lines := strings.Split(msg, "\r\n")
 	var res response
 	var code int
 	if _, err := fmt.Sscanf(lines[0], "SIP/2.0 %d", &code); err != nil {
-		t.Fatalf("not a response: %q", lines[0])
+		return res, fmt.Errorf("not a response: %q", lines[0])
 	}
 	res.code = code
-	res.reason = strings.SplitN(lines[0], " ", 3)[2]
+	if parts := strings.SplitN(lines[0], " ", 3); len(parts) == 3 {
+		res.reason = parts[2]
+	}
 	res.headers = map[string][]string{}
 	for _, l := range lines[1:] {
 		if l == "" {
 			break
 		}
 		name, value, _ := strings.Cut(l, ":")
-		res.headers[strings.ToLower(strings.TrimSpace(name))] = append(res.headers[strings.ToLower(strings.TrimSpace(name))], strings.TrimSpace(value))
+		name = strings.ToLower(strings.TrimSpace(name))
+		res.headers[name] = append(res.headers[name], strings.TrimSpace(value))
 	}
-	return res
+	return res, nil
+}
+
+// registerMessage is a REGISTER of user's own address from local.
+func registerMessage(user, local, callID string, cseq int, auth string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "REGISTER sip:%s SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK%s;rport\r\n", realm, local, randHex(6))
+	fmt.Fprintf(&b, "Max-Forwards: 70\r\nFrom: <sip:%s@%s>;tag=%s\r\nTo: <sip:%s@%s>\r\n", user, realm, randHex(4), user, realm)
+	fmt.Fprintf(&b, "Call-ID: %s\r\nCSeq: %d REGISTER\r\nContact: <sip:%s@%s>\r\nExpires: 3600\r\n", callID, cseq, user, local)
+	if auth != "" {
+		b.WriteString(auth + "\r\n")
+	}
+	b.WriteString("Content-Length: 0\r\n\r\n")
+	return b.String()
+}
+
+// udpClient sends a request and waits for its final response.
+type udpClient struct {
+	conn   *net.UDPConn
+	server *net.UDPAddr
+	buf    []byte
+}
+
+func dialUDP(server string) (*udpClient, error) {
+	raddr, err := net.ResolveUDPAddr("udp", server)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return nil, err
+	}
+	return &udpClient{conn: conn, server: raddr, buf: make([]byte, 65535)}, nil
+}
+
+func (c *udpClient) local() string { return c.conn.LocalAddr().String() }
+
+func (c *udpClient) roundTrip(msg string) (response, error) {
+	if _, err := c.conn.WriteToUDP([]byte(msg), c.server); err != nil {
+		return response{}, err
+	}
+	for {
+		_ = c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, _, err := c.conn.ReadFromUDP(c.buf)
+		if err != nil {
+			return response{}, err
+		}
+		res, err := parseMessage(string(c.buf[:n]))
+		if err != nil || res.code >= 200 {
+			return res, err
+		}
+	}
 }
 
 var paramRe = regexp.MustCompile(`(\w+)="?([^",]*)"?`)

@@ -155,6 +155,7 @@ type Edge struct {
 	auth      *Authenticator
 	registrar *Registrar
 
+	stopped chan struct{}
 	mu      sync.Mutex
 	bound   []Listen
 	closers []func() error
@@ -177,7 +178,7 @@ func New(cfg Config, lines Lines, registry *Registry, log *audit.Log) (*Edge, er
 		ua.Close()
 		return nil, fmt.Errorf("sip: %w", err)
 	}
-	e := &Edge{cfg: cfg, ua: ua, srv: srv}
+	e := &Edge{cfg: cfg, ua: ua, srv: srv, stopped: make(chan struct{})}
 	e.auth = newAuthenticator(cfg, lines, log)
 	e.registrar = &Registrar{cfg: cfg, auth: e.auth, registry: registry, log: cfg.Logger}
 	srv.OnRegister(e.registrar.handle)
@@ -224,21 +225,21 @@ func (e *Edge) Start(ctx context.Context) error {
 		case "udp":
 			conn, err := net.ListenPacket("udp", l.Addr)
 			if err != nil {
-				return fail(fmt.Errorf("sip: listen udp %s: %w", l.Addr, err))
+				return fail(fmt.Errorf("sip: %w", err))
 			}
 			e.track(Listen{"udp", conn.LocalAddr().String()}, conn.Close)
 			servers = append(servers, server{l, func() error { return e.srv.ServeUDP(conn) }})
 		case "tcp":
 			ln, err := net.Listen("tcp", l.Addr)
 			if err != nil {
-				return fail(fmt.Errorf("sip: listen tcp %s: %w", l.Addr, err))
+				return fail(fmt.Errorf("sip: %w", err))
 			}
 			e.track(Listen{"tcp", ln.Addr().String()}, ln.Close)
 			servers = append(servers, server{l, func() error { return e.srv.ServeTCP(ln) }})
 		case "tls":
 			ln, err := tls.Listen("tcp", l.Addr, tlsConf)
 			if err != nil {
-				return fail(fmt.Errorf("sip: listen tls %s: %w", l.Addr, err))
+				return fail(fmt.Errorf("sip: %w", err))
 			}
 			e.track(Listen{"tls", ln.Addr().String()}, ln.Close)
 			servers = append(servers, server{l, func() error { return e.srv.ServeTLS(ln) }})
@@ -259,7 +260,32 @@ func (e *Edge) Start(ctx context.Context) error {
 		<-ctx.Done()
 		e.Close()
 	}()
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.purge(ctx)
+	}()
 	return nil
+}
+
+// purge removes long-ended bindings every ten minutes until the edge stops.
+func (e *Edge) purge(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.stopped:
+			return
+		case now := <-t.C:
+			if n, err := e.registrar.registry.Purge(ctx, now); err != nil {
+				e.cfg.Logger.Warn("SIP: purge ended bindings", "err", err)
+			} else if n > 0 {
+				e.cfg.Logger.Debug("SIP: purged ended bindings", "count", n)
+			}
+		}
+	}
 }
 
 func (e *Edge) track(l Listen, closer func() error) {
@@ -286,6 +312,7 @@ func (e *Edge) Close() {
 	if closers == nil {
 		return
 	}
+	close(e.stopped)
 	for _, c := range closers {
 		_ = c()
 	}

@@ -36,9 +36,10 @@ type rig struct {
 	udp, tcp, tls string
 	device        devices.Device
 	line          devices.LineCredentials
+	provider      int64
 }
 
-func newRig(t *testing.T, db *store.DB, cfg sip.Config) *rig {
+func newRig(t testing.TB, db *store.DB, cfg sip.Config) *rig {
 	t.Helper()
 	ctx := context.Background()
 	must := func(err error) {
@@ -58,6 +59,7 @@ func newRig(t *testing.T, db *store.DB, cfg sip.Config) *rig {
 	r.devices.Lines = devices.LineSettings{Sealer: sealer, Domain: realm}
 	p, err := ten.CreateProvider(ctx, "P", "GB")
 	must(err)
+	r.provider = p.ID
 	c, err := ten.CreateCompany(ctx, p.ID, tenancy.CompanyCreateRequest{Name: "Acme"})
 	must(err)
 	site, err := dir.CreateSite(ctx, c.ID, directory.SiteCreateRequest{Name: "Leeds"})
@@ -117,7 +119,7 @@ func peer(t *testing.T, name string) string {
 }
 
 // freePort returns a loopback port free for UDP and TCP at the moment.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	for range 20 {
 		l, err := net.ListenPacket("udp", "127.0.0.1:0")

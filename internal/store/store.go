@@ -83,6 +83,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	read.SetMaxOpenConns(8)
+	// Keep them all: database/sql keeps 2 idle by default, and opening a
+	// SQLite connection (pragmas included) costs more than most queries.
+	read.SetMaxIdleConns(8)
 	q.Set("_txlock", "immediate")
 	write, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {

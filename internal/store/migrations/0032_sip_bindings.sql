@@ -25,3 +25,4 @@ CREATE TABLE sip_bindings (
 );
 CREATE UNIQUE INDEX sip_bindings_contact ON sip_bindings (line_id, contact);
 CREATE INDEX sip_bindings_device ON sip_bindings (device_id, expires_at);
+CREATE INDEX sip_bindings_expiry ON sip_bindings (expires_at);
