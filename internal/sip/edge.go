@@ -169,11 +169,15 @@ func New(cfg Config, lines Lines, registry *Registry, log *audit.Log) (*Edge, er
 	if strings.TrimSpace(cfg.Realm) == "" {
 		return nil, errors.New("sip: the SIP domain (realm) is required")
 	}
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Switchboard"))
+	// sipgo logs through the node's logger (its format and level).
+	stackLog := cfg.Logger.With("component", "sipgo")
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Switchboard"),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(stackLog)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(stackLog)))
 	if err != nil {
 		return nil, fmt.Errorf("sip: %w", err)
 	}
-	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(cfg.Logger.With("component", "sipgo")))
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(stackLog))
 	if err != nil {
 		ua.Close()
 		return nil, fmt.Errorf("sip: %w", err)
