@@ -152,6 +152,7 @@ type Edge struct {
 	cfg       Config
 	ua        *sipgo.UserAgent
 	srv       *sipgo.Server
+	client    *sipgo.Client
 	auth      *Authenticator
 	registrar *Registrar
 
@@ -182,7 +183,12 @@ func New(cfg Config, lines Lines, registry *Registry, log *audit.Log) (*Edge, er
 		ua.Close()
 		return nil, fmt.Errorf("sip: %w", err)
 	}
-	e := &Edge{cfg: cfg, ua: ua, srv: srv, stopped: make(chan struct{})}
+	client, err := newClient(ua, cfg)
+	if err != nil {
+		ua.Close()
+		return nil, fmt.Errorf("sip: %w", err)
+	}
+	e := &Edge{cfg: cfg, ua: ua, srv: srv, client: client, stopped: make(chan struct{})}
 	e.auth = newAuthenticator(cfg, lines, log)
 	e.registrar = &Registrar{cfg: cfg, auth: e.auth, registry: registry, log: cfg.Logger}
 	srv.OnRegister(e.registrar.handle)

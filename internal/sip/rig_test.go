@@ -138,9 +138,28 @@ func freePort(t testing.TB) int {
 }
 
 // sipp runs one call of scenario against addr with the injection fields
-// user;password;domain and the -key pairs, and returns its local port. A
-// failed scenario fails the test with sipp's output.
+// user;password;domain;[authentication …], the scenario's {{name}}
+// placeholders filled from keys, and returns its local port. A failed
+// scenario fails the test with sipp's output.
 func sipp(t *testing.T, addr, transport, scenario, user, password string, keys ...string) int {
+	t.Helper()
+	run := startSipp(t, addr, transport, scenario, "", user, password, keys...)
+	if err := run.wait(); err != nil {
+		t.Fatal(err)
+	}
+	return run.port
+}
+
+// sippRun is a sipp process started by startSipp.
+type sippRun struct {
+	port int
+	wait func() error
+}
+
+// startSipp starts sipp in the background (see sipp); ooc, when not
+// empty, is the out-of-call scenario that answers requests the phone
+// receives (sipp -oocsf).
+func startSipp(t *testing.T, addr, transport, scenario, ooc, user, password string, keys ...string) sippRun {
 	t.Helper()
 	bin := peer(t, "sipp")
 	dir := t.TempDir()
@@ -150,35 +169,48 @@ func sipp(t *testing.T, addr, transport, scenario, user, password string, keys .
 	}
 	// The scenarios' {{name}} placeholders are filled from keys here:
 	// sipp's own -key values do not reach regexp attributes.
-	text, err := os.ReadFile(filepath.Join("testdata", scenario))
-	if err != nil {
-		t.Fatal(err)
-	}
 	keys = append(keys, "transport", strings.ToUpper(transport))
-	for i := 0; i+1 < len(keys); i += 2 {
-		text = []byte(strings.ReplaceAll(string(text), "{{"+keys[i]+"}}", keys[i+1]))
-	}
-	scen := filepath.Join(dir, scenario)
-	if err := os.WriteFile(scen, text, 0o600); err != nil {
-		t.Fatal(err)
+	fill := func(name string) string {
+		text, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i+1 < len(keys); i += 2 {
+			text = []byte(strings.ReplaceAll(string(text), "{{"+keys[i]+"}}", keys[i+1]))
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, text, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
 	}
 	port := freePort(t)
 	tr := "u1"
 	if transport == "tcp" {
 		tr = "t1"
 	}
-	args := []string{addr, "-sf", scen, "-inf", csv, "-m", "1", "-l", "1", "-t", tr, "-i", "127.0.0.1", "-p", fmt.Sprint(port),
-		"-timeout", "15s", "-timeout_error", "-nostdin", "-trace_err", "-error_file", filepath.Join(dir, "errors.log")}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	args := []string{addr, "-sf", fill(scenario), "-inf", csv, "-m", "1", "-l", "1", "-t", tr, "-i", "127.0.0.1", "-p", fmt.Sprint(port),
+		"-timeout", "30s", "-timeout_error", "-nostdin", "-trace_err", "-error_file", filepath.Join(dir, "errors.log")}
+	if ooc != "" {
+		args = append(args, "-oocsf", fill(ooc))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		errs, _ := os.ReadFile(filepath.Join(dir, "errors.log"))
-		t.Fatalf("sipp %s: %v\n%s\n%s", scenario, err, tail(string(out), 1500), errs)
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
 	}
-	return port
+	return sippRun{port: port, wait: func() error {
+		defer cancel()
+		if err := cmd.Wait(); err != nil {
+			errs, _ := os.ReadFile(filepath.Join(dir, "errors.log"))
+			return fmt.Errorf("sipp %s: %v\n%s\n%s", scenario, err, tail(out.String(), 1500), errs)
+		}
+		return nil
+	}}
 }
 
 func tail(s string, n int) string {
