@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -32,7 +33,7 @@ func (f *sipFlags) register(fs *flag.FlagSet, isDemo bool) {
 	fs.StringVar(&f.listen, "sip", def, "SIP listen addresses, comma-separated: host:port (UDP and TCP), udp:host:port, tcp:host:port, tls:host:port (empty: no SIP edge)")
 	fs.StringVar(&f.tlsCert, "sip-tls-cert", "", "PEM certificate of the SIP TLS listener")
 	fs.StringVar(&f.tlsKey, "sip-tls-key", "", "PEM private key of the SIP TLS listener")
-	fs.StringVar(&f.domain, "sip-domain", "", "the provider's SIP domain, the digest realm of line credentials (default: the host of --portal-url, else of --http)")
+	fs.StringVar(&f.domain, "sip-domain", "", "the provider's SIP domain, the digest realm of line credentials (default: the host of --portal-url, else of --http, else the host name)")
 	fs.StringVar(&f.keyFile, "secret-key-file", "", "file holding the node secret that encrypts line passwords; every node on one database needs the same (default: secret.key in --data, created if missing)")
 	fs.StringVar(&f.algorithms, "sip-digest", "MD5", "digest algorithms the SIP edge offers, most preferred first: MD5, SHA-256 or both (e.g. SHA-256,MD5); see docs/sip.md")
 	fs.StringVar(&f.nodeID, "sip-node-id", "", "this node's name in the SIP bindings whose TCP/TLS flows it holds (default: the host name)")
@@ -63,10 +64,16 @@ func (f *sipFlags) setupLines(a *app.App, dataDir, portalURL, httpAddr string) e
 		}
 	}
 	if domain == "" {
-		domain, _, _ = net.SplitHostPort(httpAddr)
+		if host, _, err := net.SplitHostPort(httpAddr); err == nil {
+			if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+				domain = host
+			}
+		}
 	}
-	if domain == "" || domain == "0.0.0.0" || domain == "::" {
-		return errors.New("cannot derive the SIP domain from --http; give --sip-domain (e.g. voice.example.net)")
+	if domain == "" {
+		// Listening on every address names no host: the machine's name is
+		// the best guess left (docs/sip.md says to set --sip-domain).
+		domain, _ = os.Hostname()
 	}
 	a.Devices.Lines.Domain = domain
 	return nil
