@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
@@ -14,14 +15,17 @@ import (
 // Registry keeps the registrations (bindings) in the database, so every
 // node sees every phone's contacts and the portal shows their status.
 type Registry struct {
-	db *store.DB
+	db     *store.DB
+	access *access.Service
 	// Keep is how long an ended binding stays, so the status can say since
 	// when a device is not registered.
 	Keep time.Duration
 }
 
 // NewRegistry returns a Registry on db.
-func NewRegistry(db *store.DB) *Registry { return &Registry{db: db, Keep: 7 * 24 * time.Hour} }
+func NewRegistry(db *store.DB) *Registry {
+	return &Registry{db: db, access: access.New(db), Keep: 7 * 24 * time.Hour}
+}
 
 // Binding is one contact registered for a line's address of record.
 type Binding struct {
@@ -188,9 +192,18 @@ func (r *Registry) LineBindings(ctx context.Context, lineID int64) ([]Binding, e
 	return r.live(ctx, lineID, time.Now())
 }
 
-// DeviceBindings lists the live bindings of a device's lines.
-func (r *Registry) DeviceBindings(ctx context.Context, deviceID int64) ([]Binding, error) {
-	return r.query(ctx, "SELECT "+bindingColumns+" FROM sip_bindings WHERE device_id = ? AND expires_at > ? ORDER BY registered_at, contact", deviceID, store.Now())
+// DeviceBindings lists the live bindings of a device's lines — where the
+// phone is, over what, through which node — for whoever manages the
+// device (the support view of its registration).
+func (r *Registry) DeviceBindings(ctx context.Context, actor access.Actor, deviceID int64) ([]Binding, error) {
+	if err := r.access.Check(ctx, actor, access.ManageDevices, access.Device(deviceID)); err != nil {
+		return nil, err
+	}
+	bs, err := r.query(ctx, "SELECT "+bindingColumns+" FROM sip_bindings WHERE device_id = ? AND expires_at > ? ORDER BY registered_at, contact", deviceID, store.Now())
+	if err != nil {
+		return nil, fmt.Errorf("sip: bindings of device %d: %w", deviceID, err)
+	}
+	return bs, nil
 }
 
 func (r *Registry) query(ctx context.Context, query string, args ...any) ([]Binding, error) {

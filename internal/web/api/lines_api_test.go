@@ -128,6 +128,18 @@ func TestLineCredentials(t *testing.T) {
 			page.Items[0].Registration.UserAgent != "Yealink SIP-T46U 108.86.0.45" || page.Items[0].Registration.Since == nil {
 			t.Fatalf("site devices: %s", res.Body)
 		}
+		res = env.Do(t, tokens["leeds.admin"], "GET", fmt.Sprintf("/api/v1/devices/%d/registrations", d.ID), nil)
+		var regs struct{ Items []sip.Binding }
+		res.JSON(t, &regs)
+		if res.Status != http.StatusOK || len(regs.Items) != 1 || regs.Items[0].Contact != "sip:"+second.Username+"@192.0.2.7:5060" ||
+			regs.Items[0].NodeID != "n1" || regs.Items[0].SourcePort != 5060 {
+			t.Fatalf("registrations: %d %s", res.Status, res.Body)
+		}
+		for _, u := range append([]string{"sales.admin", "west.one"}, apptest.Outsiders...) {
+			if res := env.Do(t, tokens[u], "GET", fmt.Sprintf("/api/v1/devices/%d/registrations", d.ID), nil); res.Status != http.StatusNotFound {
+				t.Errorf("%s reads the registrations: %d", u, res.Status)
+			}
+		}
 		// Given to nobody, the device's line stops working.
 		if _, err := a.Devices.UnassignForEmployee(ctx, f.Acme.ID, west); err != nil {
 			t.Fatal(err)
