@@ -145,9 +145,8 @@ func BenchmarkSippRegister(b *testing.B) {
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	elapsed := time.Since(start)
-	// Exit status 1 is "some calls failed" (on an overloaded machine a
-	// retransmission can meet a finished transaction): counted below.
-	// Anything else is sipp failing as a whole.
+	// Exit status 1 is "some calls failed" (a handful do on an overloaded
+	// machine): counted below. Anything else is sipp failing as a whole.
 	if exit, ok := err.(*exec.ExitError); err != nil && (!ok || exit.ExitCode() != 1) {
 		errs, _ := os.ReadFile(filepath.Join(dir, "errors.log"))
 		b.Fatalf("sipp: %v\n%s\n%s", err, tail(string(out), 1500), tail(string(errs), 1500))
