@@ -189,6 +189,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	fs.StringVar(&relay.Username, "smtp-username", "", "SMTP user name (optional)")
 	fs.StringVar(&relay.Password, "smtp-password", "", "SMTP password (optional; prefer SWITCHBOARD_SMTP_PASSWORD)")
 	fs.StringVar(&relay.From, "smtp-from", "Switchboard <noreply@localhost>", "From address of e-mail")
+	var sipf sipFlags
+	sipf.register(fs, isDemo)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -220,6 +222,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 		}
 		a.UseRelay(&relay)
 	}
+	if err := sipf.setupLines(a, c.data, *portalURL, *addr); err != nil {
+		return err
+	}
 	if isDemo {
 		seeded, err := demo.Seeded(ctx, a)
 		if err != nil {
@@ -232,6 +237,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 			}
 			logger.Info("demo data loaded", "took", time.Since(start).Round(time.Millisecond))
 		}
+	}
+	edge, err := sipf.start(ctx, a, logger, isDemo)
+	if err != nil {
+		return err
+	}
+	if edge != nil {
+		defer edge.Close()
 	}
 	handler, err := web.New(a)
 	if err != nil {
@@ -260,6 +272,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 			fmt.Fprintf(stdout, "  %-14s %s%s\n", acct.Username, acct.Role, where)
 		}
 		fmt.Fprintf(stdout, "\nData: %s (press Ctrl+C to stop)\n\n", c.dsn())
+		printDemoLine(ctx, a, edge, stdout)
 	}
 	if !a.Mail.HasRelay() {
 		logger.Info("no SMTP relay configured: e-mail is kept in the outbox (see --smtp-host)")

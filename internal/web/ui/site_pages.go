@@ -421,6 +421,9 @@ func (p *Pages) renderSiteDevices(w http.ResponseWriter, r *http.Request, code i
 	if err != nil {
 		return err
 	}
+	if err := p.app.Registrations.Annotate(r.Context(), ds); err != nil {
+		return err
+	}
 	g, err := p.siteFrame(r, siteID)
 	if err != nil {
 		return err
