@@ -72,10 +72,13 @@ func TestBrowserControlPanelAndSitePages(t *testing.T) {
 	// Resellers on a phone: add one, then its administrator.
 	op.do("resellers", chromedp.Navigate(base+"/resellers"), chromedp.WaitVisible(chromedp.CSS(`#reseller-add`)),
 		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Northern Voice"),
-		chromedp.Click(`//form[@id="reseller-add"]//button[@type="submit"]`), chromedp.WaitVisible(chromedp.CSS(`#reseller-admin-add`)))
+		chromedp.Click(`//form[@id="reseller-add"]//button[@type="submit"]`),
+		chromedp.WaitVisible(`//*[contains(@class, "flash") and contains(., "reseller has been added")]`),
+		chromedp.WaitVisible(chromedp.CSS(`#reseller-admin-add`)))
 	op.do("reseller admin", chromedp.SendKeys(chromedp.CSS(`#f-username`), "northern.admin"),
 		chromedp.SendKeys(chromedp.CSS(`#f-password`), apptest.Password),
-		chromedp.Click(`//form[@id="reseller-admin-add"]//button[@type="submit"]`), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+		chromedp.Click(`//form[@id="reseller-admin-add"]//button[@type="submit"]`),
+		chromedp.WaitVisible(`//*[contains(@class, "flash") and contains(., "administrator has been added")]`))
 	if wide, err := chromedp.Run(op.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
 		t.Errorf("the Resellers page scrolls sideways on a phone (%v)", err)
 	}
