@@ -199,11 +199,7 @@ func (p *Pages) landing(w http.ResponseWriter, r *http.Request) error {
 	if p.app.Access.Can(r.Context(), a, access.ViewCompanyDashboard, access.Company(a.CompanyID)) {
 		return p.dashboard(w, r)
 	}
-	sc, err := p.app.Access.Scope(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	_, sites, err := p.app.Directory.ListGroupsIn(r.Context(), a.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
+	_, sites, err := p.app.Directory.ListGroups(r.Context(), a, a.CompanyID, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
 	if err != nil {
 		return err
 	}

@@ -7,19 +7,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/mail"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
-
-// requireProvider is the API's check for provider-only pages (security
-// settings, outbox, audit): ManageResellers on the caller's provider.
-func (p *Pages) requireProvider(r *http.Request) error {
-	a := actorOf(r)
-	return p.app.Access.Check(r.Context(), a, access.ManageResellers, access.Provider(a.ProviderID))
-}
 
 // providerSide is the provider operator's side bar; reseller operators,
 // who see only their customers, have none.
