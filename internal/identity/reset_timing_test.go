@@ -28,9 +28,10 @@ import (
 //     (the area under the ROC curve of a one-request classifier) must be
 //     near one half: 0.3 to 0.7, where doing the look-up and the e-mail
 //     before answering gave 0.99 on both engines;
-//   - the medians and the upper quartiles must be within a third of each
-//     other, where doing that work before answering made the known login's
-//     7 (SQLite) to 40 (PostgreSQL) times slower.
+//   - the medians must be within a third of each other and the upper
+//     quartiles within a half (a busy machine spreads the tail), where doing
+//     that work before answering made the known login's 7 (SQLite) to 40
+//     (PostgreSQL) times slower.
 func TestResetTimingRevealsNothing(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
@@ -68,8 +69,9 @@ func TestResetTimingRevealsNothing(t *testing.T) {
 		if auc < 0.3 || auc > 0.7 {
 			t.Errorf("a known login's request is the slower one with probability %.2f: the time tells whether an account exists", auc)
 		}
-		for _, p := range []float64{.5, .75} {
-			if r := q(known, p) / q(unknown, p); r < 0.75 || r > 4.0/3 {
+		for _, c := range []struct{ p, tolerance float64 }{{.5, 4.0 / 3}, {.75, 1.5}} {
+			p := c.p
+			if r := q(known, p) / q(unknown, p); r < 1/c.tolerance || r > c.tolerance {
 				t.Errorf("quantile %.2f: known %v, unknown %v (ratio %.2f): the time tells whether an account exists",
 					p, time.Duration(q(known, p)), time.Duration(q(unknown, p)), r)
 			}
