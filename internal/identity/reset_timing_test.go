@@ -31,9 +31,9 @@ import (
 //     answering gave 0.97 to 0.99 on both engines;
 //   - within a pair, the median ratio of the two times must be within a
 //     factor of 1.5, and the two medians within a factor of 2; doing that
-//     work before answering made the known login's 7 to 40
-//     times slower. The upper tail is left out: on a busy
-//     machine it measures the machine, not the work.
+//     work before answering made the known login's 7 to 40 times slower.
+//     The upper tail is left out: on a busy machine it measures the
+//     machine, not the work.
 func TestResetTimingRevealsNothing(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
