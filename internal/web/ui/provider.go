@@ -140,6 +140,9 @@ type securitySettingsPage struct {
 	Form     *form
 	Policies []policyOpt
 	Selects  []selectField
+	// Operators are the provider's operator accounts with their locks
+	// (employee_security.go: operatorRows).
+	Operators []operatorRow
 }
 
 var settingsFields = []string{"admin_password_policy", "employee_password_policy", "lockout_threshold", "lockout_window_minutes",
@@ -186,6 +189,9 @@ func (p *Pages) renderSecuritySettings(w http.ResponseWriter, r *http.Request, s
 			sf.Options = append(sf.Options, statusOpt{Value: po.Value, Label: po.Label, Selected: f.Has(s.name, po.Value)})
 		}
 		pg.Selects = append(pg.Selects, sf)
+	}
+	if pg.Operators, err = p.operatorRows(r); err != nil {
+		return err
 	}
 	v.Data = pg
 	p.render(w, r, status, "security_settings", v)
