@@ -212,6 +212,7 @@ func number(v any) (int64, bool) {
 // operation: the JSON body's schema and the query parameters' schemas.
 type requestLimits struct {
 	body  map[string]any
+	form  map[string]any // the multipart/form-data schema
 	query map[string]map[string]any
 }
 
@@ -228,6 +229,7 @@ func newLimitsIndex(doc map[string]any) *limitsIndex {
 	forEachOperation(doc, func(method, path string, op map[string]any) {
 		rl := requestLimits{query: map[string]map[string]any{}}
 		rl.body = asMap(dig(op, "requestBody", "content", "application/json")["schema"])
+		rl.form = asMap(dig(op, "requestBody", "content", "multipart/form-data")["schema"])
 		for _, p := range asList(op["parameters"]) {
 			pm := asMap(p)
 			if ref, ok := pm["$ref"].(string); ok {
@@ -468,4 +470,20 @@ func TextRule(name string) (limit int, multi bool) {
 // characters (line breaks allowed when multi), or "" when nothing is.
 func TextProblem(s string, limit int, multi bool) string {
 	return textProblem(s, int64(limit), multi)
+}
+
+// checkFormLimits holds the text parts of a multipart upload (every part
+// but the file) to the limits of r's operation: 422 per field.
+func checkFormLimits(r *http.Request, values map[string]string) error {
+	ix, err := limits()
+	if err != nil {
+		return err
+	}
+	v := make(map[string]any, len(values))
+	for k, s := range values {
+		v[k] = s
+	}
+	ve := &derrors.ValidationError{}
+	ix.checkBody(ix.ops[r.Pattern].form, v, "", ve)
+	return ve.Err()
 }
