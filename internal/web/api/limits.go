@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,8 +132,9 @@ func applyLimits(doc map[string]any) {
 				s["maximum"] = hi
 			}
 		}
-		for pname, ps := range asMap(s["properties"]) {
-			walk(asMap(ps), pname)
+		props := asMap(s["properties"])
+		for _, pname := range slices.Sorted(maps.Keys(props)) {
+			walk(asMap(props[pname]), pname)
 		}
 		walk(asMap(s["items"]), name)
 		walk(asMap(s["additionalProperties"]), name)
@@ -153,11 +156,15 @@ func applyLimits(doc map[string]any) {
 	})
 }
 
-// forEachOperation calls fn for every operation of doc.
+// forEachOperation calls fn for every operation of doc, in a fixed order
+// (so a schema shared by two fields always takes its defaults from the
+// same one).
 func forEachOperation(doc map[string]any, fn func(method, path string, op map[string]any)) {
-	for path, item := range asMap(doc["paths"]) {
-		for method, op := range asMap(item) {
-			if m, ok := op.(map[string]any); ok && method != "parameters" {
+	paths := asMap(doc["paths"])
+	for _, path := range slices.Sorted(maps.Keys(paths)) {
+		item := asMap(paths[path])
+		for _, method := range slices.Sorted(maps.Keys(item)) {
+			if m, ok := item[method].(map[string]any); ok && method != "parameters" {
 				fn(strings.ToUpper(method), path, m)
 			}
 		}
