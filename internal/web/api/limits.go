@@ -462,21 +462,27 @@ func checkQuery(r *http.Request) error {
 	return ix.checkQuery(r)
 }
 
-// TextRule is the default limit of a text field named name, and whether
-// line breaks belong in it: the pages hold their form fields to the same
-// rules as the API's bodies (web.Server checks every form post).
-func TextRule(name string) (limit int, multi bool) {
+// FormTextProblem holds one field of a page's form to the limits the API
+// states for the same field name: valid UTF-8, its maximum length, no NUL
+// or other control characters, no bidirectional controls outside free
+// text. Line breaks and tabs are left to the page, which says next to the
+// field when one does not belong there (a postcode is one line).
+func FormTextProblem(name, s string) string {
 	limit, ok := textLimits[name]
 	if !ok {
 		limit = defaultTextLimit
 	}
-	return limit, multiLine[name]
-}
-
-// TextProblem says what is wrong with s as a text of at most limit
-// characters (line breaks allowed when multi), or "" when nothing is.
-func TextProblem(s string, limit int, multi bool) string {
-	return textProblem(s, int64(limit), multi)
+	if msg := textProblem(s, int64(limit), true); msg != "" {
+		return msg
+	}
+	if !multiLine[name] {
+		for _, r := range s {
+			if isBidiControl(r) {
+				return fmt.Sprintf("must not contain bidirectional control characters (found U+%04X)", r)
+			}
+		}
+	}
+	return ""
 }
 
 // checkFormLimits holds the text parts of a multipart upload (every part
