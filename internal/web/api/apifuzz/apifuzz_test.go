@@ -311,6 +311,9 @@ func (g *generator) operations() []operation {
 				}
 			}
 			op.body = obj(obj(obj(obj(o["requestBody"])["content"])["application/json"])["schema"])
+			if len(op.body) == 0 {
+				op.body = nil // any JSON document (a switch's own records): nothing to mutate field by field
+			}
 			op.form = obj(obj(obj(obj(o["requestBody"])["content"])["multipart/form-data"])["schema"])
 			out = append(out, op)
 		}
