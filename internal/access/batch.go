@@ -64,6 +64,28 @@ func (s *Service) CheckEmployees(ctx context.Context, actor Actor, action Action
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// Group-admin targets carry the groups they administer, as resolve
+	// reads them for Check (the rule about peers needs them).
+	rows, err = q.Query(ctx, `SELECT ga.account_id, g.path FROM group_admins ga JOIN org_groups g ON g.id = ga.group_id
+		WHERE ga.account_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var path string
+		if err := rows.Scan(&id, &path); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if r := found[id]; r != nil && r.role == RoleGroupAdmin {
+			r.adminPaths = append(r.adminPaths, path)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	var adminPaths []string
 	if actor.Role == RoleGroupAdmin {
 		if adminPaths, err = s.adminPaths(ctx, actor.AccountID); err != nil {

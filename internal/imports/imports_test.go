@@ -392,7 +392,7 @@ func TestTenantScopingAndRights(t *testing.T) {
 		// Globex has no config & reg: Import Employees is refused with the reason.
 		_, err := h.svc.SubmitEmployees(ctx, h.env.Actor("globex.admin"), f.Globex.ID, []byte(header+"g.x,G,X,,,,\r\n"), imports.EmployeeOptions{Options: imports.Options{JobName: "g"}})
 		var fe *derrors.ForbiddenError
-		if !errors.As(err, &fe) || !strings.Contains(fe.Reason, "Config & Reg") {
+		if !errors.As(err, &fe) || !strings.Contains(fe.Reason, "config & reg") {
 			t.Errorf("globex import: %v", err)
 		}
 		// An employee may not import; a group admin sees only their own jobs
