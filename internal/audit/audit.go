@@ -97,6 +97,12 @@ const entryColumns = "at, actor_id, actor_username, event, object_kind, object_i
 // records its entries at the cost of a few statements. On PostgreSQL one
 // statement takes them all as one array a column (unnest), which spares
 // the driver and the server thousands of parameters; on SQLite, which has
+// RecordAlone records events in a transaction of their own, for an action
+// that writes nothing else (a refused SIP registration, a blocked source).
+func (l *Log) RecordAlone(ctx context.Context, events []Event) error {
+	return l.db.Tx(ctx, func(ctx context.Context) error { return l.RecordAll(ctx, events) })
+}
+
 // no arrays, a VALUES row an entry, maxBatch a statement.
 func (l *Log) RecordAll(ctx context.Context, events []Event) error {
 	if len(events) == 0 {

@@ -140,7 +140,7 @@ func (a *Authenticator) fail(ctx context.Context, source, username string, line 
 	}
 	// The audit write must not hold up the SIP answer's correctness; a
 	// failure to write is logged.
-	if err := a.audit.RecordAll(ctx, events); err != nil {
+	if err := a.audit.RecordAlone(ctx, events); err != nil {
 		a.log.Error("SIP authentication: audit", "err", err)
 	}
 }
