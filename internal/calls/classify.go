@@ -113,7 +113,9 @@ type Number struct {
 	Raw  string
 	Norm string // +E.164, the extension digits, or the trimmed raw text
 	kind numberKind
-	num  *phonenumbers.PhoneNumber
+	// country and typ are what libphonenumber says of a valid number.
+	country int32
+	typ     phonenumbers.PhoneNumberType
 }
 
 // normalise reads a number as switches write it: E.164 (+44…),
@@ -151,11 +153,40 @@ func normalise(raw, region string) Number {
 	if strings.HasPrefix(s, "+") {
 		in = "+" + digits
 	}
-	if num, err := phonenumbers.Parse(in, region); err == nil && phonenumbers.IsValidNumber(num) {
-		n.Norm, n.kind, n.num = phonenumbers.Format(num, phonenumbers.E164), kindE164, num
-		return n
+	// A number is valid exactly when libphonenumber finds its type (its
+	// IsValidNumber asks the same question), so one lookup answers both.
+	if num, err := phonenumbers.Parse(in, region); err == nil {
+		if typ := phonenumbers.GetNumberType(num); typ != phonenumbers.UNKNOWN {
+			n.Norm, n.kind, n.country, n.typ = phonenumbers.Format(num, phonenumbers.E164), kindE164, num.GetCountryCode(), typ
+			return n
+		}
 	}
 	n.Norm, n.kind = in, kindOther
+	return n
+}
+
+// numberCache remembers how numbers read, within one batch: the same
+// employees' numbers come back in record after record, and reading a
+// number with libphonenumber is the dearest step of ingest.
+type numberCache struct {
+	region string
+	known  map[string]Number
+}
+
+// maxCachedNumbers bounds the cache of one batch.
+const maxCachedNumbers = 200000
+
+func (c *numberCache) normalise(raw string) Number {
+	if n, ok := c.known[raw]; ok {
+		return n
+	}
+	n := normalise(raw, c.region)
+	if c.known == nil {
+		c.known = map[string]Number{}
+	}
+	if len(c.known) < maxCachedNumbers {
+		c.known[raw] = n
+	}
 	return n
 }
 
@@ -165,10 +196,10 @@ func classifyExternal(n Number, region string) Traffic {
 	if n.kind != kindE164 {
 		return OffNet
 	}
-	if int(n.num.GetCountryCode()) != phonenumbers.GetCountryCodeForRegion(region) {
+	if int(n.country) != phonenumbers.GetCountryCodeForRegion(region) {
 		return International
 	}
-	switch phonenumbers.GetNumberType(n.num) {
+	switch n.typ {
 	case phonenumbers.PREMIUM_RATE:
 		return PremiumRate
 	case phonenumbers.TOLL_FREE, phonenumbers.SHARED_COST, phonenumbers.UAN, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER, phonenumbers.VOICEMAIL:

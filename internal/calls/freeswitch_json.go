@@ -40,7 +40,18 @@ func parseFreeSWITCHJSON(r io.Reader, sink Sink) error {
 		return fmt.Errorf("calls: a JSON batch is limited to %d MiB; split it", maxJSONBatch>>20)
 	}
 	data = bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})
-	lineAt := func(off int) int { return 1 + bytes.Count(data[:min(off, len(data))], []byte{'\n'}) }
+	// lineAt counts lines incrementally: documents are visited in order,
+	// so the whole batch is scanned once, not once a document.
+	countedTo, lines := 0, 1
+	lineAt := func(off int) int {
+		off = min(off, len(data))
+		if off < countedTo {
+			return 1 + bytes.Count(data[:off], []byte{'\n'})
+		}
+		lines += bytes.Count(data[countedTo:off], []byte{'\n'})
+		countedTo = off
+		return lines
+	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		var docs []json.RawMessage

@@ -55,7 +55,7 @@ type estate struct {
 	support int64
 }
 
-func newEstate(t *testing.T, db *store.DB) estate {
+func newEstate(t testing.TB, db *store.DB) estate {
 	env := apptest.New(t, db)
 	e := estate{env: env, svc: env.SeedService(t), west: env.ID("west.one"), support: env.ID("support.one")}
 	var err error
