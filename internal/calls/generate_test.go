@@ -29,7 +29,7 @@ func TestGenerateCalls(t *testing.T) {
 		}
 		// The calls lie in the past; the history must cover them.
 		e.sync(t)
-		backdateHistory(t, db)
+		backdateHistory(t, e)
 		opts := calls.GenerateOptions{Calls: 2000, Days: 30, Seed: 42, End: time.Date(2026, 11, 30, 18, 0, 0, 0, time.UTC)}
 		rep, err := a.Calls.GenerateCalls(ctx, e.sw, opts)
 		if err != nil {
@@ -101,7 +101,7 @@ func BenchmarkIngest(b *testing.B) {
 	if err := e.env.App.Calls.SyncAssignments(ctx, 0, time.Now()); err != nil {
 		b.Fatal(err)
 	}
-	backdateHistory(b, db)
+	backdateHistory(b, e)
 	const perOp = 10000
 	batches := make([][]byte, b.N)
 	for i := range batches {
@@ -126,12 +126,9 @@ func BenchmarkIngest(b *testing.B) {
 
 // backdateHistory makes every holder hold their number since 1970, so
 // traffic generated for past days is attributed.
-func backdateHistory(t testing.TB, db *store.DB) {
+func backdateHistory(t testing.TB, e estate) {
 	t.Helper()
-	if err := db.Tx(context.Background(), func(ctx context.Context) error {
-		_, err := db.Q(ctx).Exec(ctx, "UPDATE number_history SET valid_from = 0")
-		return err
-	}); err != nil {
+	if err := e.env.App.Calls.BackdateHistory(context.Background(), e.env.Fixture.Provider.ID, time.Unix(0, 0)); err != nil {
 		t.Fatal(err)
 	}
 }

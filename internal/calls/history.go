@@ -163,3 +163,20 @@ func (s *Service) loadHolders(ctx context.Context, numbers, extensions []string)
 	}
 	return h, nil
 }
+
+// BackdateHistory lets the current holders of a provider's numbers and
+// extensions have held them since since, where their history begins later
+// and nobody else ever held them. It exists for demo data, whose people
+// need a past to make generated calls in; real history is never rewritten.
+func (s *Service) BackdateHistory(ctx context.Context, providerID int64, since time.Time) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		_, err := s.db.Q(ctx).Exec(ctx, `UPDATE number_history SET valid_from = ?
+			WHERE valid_to = 0 AND valid_from > ? AND company_id IN (SELECT id FROM companies WHERE provider_id = ?)
+			AND NOT EXISTS (SELECT 1 FROM number_history o WHERE o.kind = number_history.kind AND o.number = number_history.number AND o.id <> number_history.id)`,
+			since.UnixMilli(), since.UnixMilli(), providerID)
+		if err != nil {
+			return fmt.Errorf("calls: backdate number history: %w", err)
+		}
+		return nil
+	})
+}
