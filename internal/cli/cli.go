@@ -37,6 +37,8 @@ Usage:
   switchboard demo             run on a fresh embedded database filled with a demo provider
   switchboard migrate          apply database migrations and exit
   switchboard create-operator  create a provider operator (the first login of a new deployment)
+  switchboard import-cdr       import call record files of a switch (FILE… --switch NAME)
+  switchboard generate-calls   generate realistic calls for the employees (--switch NAME --calls N)
   switchboard version          print the version
 
 Run 'switchboard <command> -h' for the flags of a command. Every flag has an
@@ -62,6 +64,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "create-operator":
 		err = createOperator(ctx, args[1:], stdout, stderr)
+	case "import-cdr":
+		err = importCDR(ctx, args[1:], stdout, stderr)
+	case "generate-calls":
+		err = generateCalls(ctx, args[1:], stdout, stderr)
 	case "version", "-v", "--version":
 		fmt.Fprintln(stdout, "switchboard", Version)
 	case "help", "-h", "--help":
@@ -176,6 +182,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	demoPassword := fs.String("demo-password", "Demo-Pass-2026!", "password of every demo account (demo only)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
 	portalURL := fs.String("portal-url", "", "public base URL of the portal, used in e-mailed links (default: http://<--http>)")
+	cdrDir := fs.String("cdr-dir", "", "directory of call record files to ingest: one folder per switch, named as the switch (docs/cdr.md)")
+	demoCallCount := fs.Int("calls", 0, "demo only: generate this many calls over the last month")
 	trustedProxies := fs.String("trusted-proxies", "", "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names the client (default: none; the header is ignored)")
 	var relay mail.Relay
 	fs.StringVar(&relay.Host, "smtp-host", "", "SMTP relay host; empty keeps e-mail in the outbox (readable by provider operators)")
@@ -226,6 +234,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 				return fmt.Errorf("demo data: %w", err)
 			}
 			logger.Info("demo data loaded", "took", time.Since(start).Round(time.Millisecond))
+			if *demoCallCount > 0 {
+				if err := demoCalls(ctx, a, *demoCallCount); err != nil {
+					return fmt.Errorf("demo calls: %w", err)
+				}
+			}
 		}
 	}
 	handler, err := web.New(a)
@@ -271,6 +284,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 			logger.Error("job worker stopped", "err", err)
 		}
 	}()
+	if *cdrDir != "" {
+		workers.Add(1)
+		go func() { defer workers.Done(); a.Calls.WatchDir(workCtx, *cdrDir, 0, 5*time.Second, 10*time.Second) }()
+		logger.Info("watching for call record files", "dir", *cdrDir)
+	}
 	defer func() { stopWork(); workers.Wait() }()
 
 	errc := make(chan error, 1)
