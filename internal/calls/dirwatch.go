@@ -149,6 +149,9 @@ func freeName(dir, name string) (string, error) {
 
 // WatchDir scans dir every interval until ctx ends (serve --cdr-dir).
 func (s *Service) WatchDir(ctx context.Context, dir string, providerID int64, every, settle time.Duration) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		s.logger.Error("call record directory", "dir", dir, "err", err)
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

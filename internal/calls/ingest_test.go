@@ -63,6 +63,14 @@ func newEstate(t testing.TB, db *store.DB) estate {
 		calls.SwitchCreateRequest{Name: "fs1", Format: "freeswitch-json"}); err != nil {
 		t.Fatal(err)
 	}
+	// Adding a switch is audited, with the switch and never its token.
+	var n int
+	var after string
+	ctx := context.Background()
+	if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*), COALESCE(MAX(after_json), '') FROM audit_events WHERE event = 'Create Switch' AND object_id = ?",
+		e.sw.ID).Scan(&n, &after); err != nil || n != 1 || !strings.Contains(after, `"name":"fs1"`) || strings.Contains(after, "sbsw_") {
+		t.Fatalf("audit of Create Switch: %d entries, %s, %v", n, after, err)
+	}
 	return e
 }
 
