@@ -82,11 +82,15 @@ func TestGenerateCalls(t *testing.T) {
 	})
 }
 
-// BenchmarkIngest measures the ingest rate on SQLite: batches of 10,000
+// BenchmarkIngest measures the ingest rate on each engine: batches of 10,000
 // FreeSWITCH JSON records (attributed, classified, inserted with their
 // roll-ups). docs/performance.md records the figure.
 func BenchmarkIngest(b *testing.B) {
-	db := storetest.SQLite(b)
+	b.Run("sqlite", func(b *testing.B) { benchmarkIngest(b, storetest.SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { benchmarkIngest(b, storetest.Postgres(b)) })
+}
+
+func benchmarkIngest(b *testing.B, db *store.DB) {
 	e := newEstate(b, db)
 	ctx := context.Background()
 	var numbers []string
