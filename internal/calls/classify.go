@@ -2,6 +2,7 @@ package calls
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -165,28 +166,34 @@ func normalise(raw, region string) Number {
 	return n
 }
 
-// numberCache remembers how numbers read, within one batch: the same
-// employees' numbers come back in record after record, and reading a
-// number with libphonenumber is the dearest step of ingest.
+// numberCache remembers how numbers read, for every batch of the node: the
+// same employees' numbers (and many of the same customers') come back in
+// record after record, and reading a number with libphonenumber is the
+// dearest step of ingest. A reading depends only on the text and the
+// region, never on the database, so the cache can never be stale.
 type numberCache struct {
-	region string
-	known  map[string]Number
+	mu    sync.Mutex
+	known map[string]Number
 }
 
-// maxCachedNumbers bounds the cache of one batch.
+// maxCachedNumbers bounds the cache; when full it starts again empty.
 const maxCachedNumbers = 200000
 
-func (c *numberCache) normalise(raw string) Number {
-	if n, ok := c.known[raw]; ok {
+func (c *numberCache) normalise(raw, region string) Number {
+	key := region + "\x00" + raw
+	c.mu.Lock()
+	n, ok := c.known[key]
+	c.mu.Unlock()
+	if ok {
 		return n
 	}
-	n := normalise(raw, c.region)
-	if c.known == nil {
-		c.known = map[string]Number{}
+	n = normalise(raw, region)
+	c.mu.Lock()
+	if c.known == nil || len(c.known) >= maxCachedNumbers {
+		c.known = make(map[string]Number, 1024)
 	}
-	if len(c.known) < maxCachedNumbers {
-		c.known[raw] = n
-	}
+	c.known[key] = n
+	c.mu.Unlock()
 	return n
 }
 

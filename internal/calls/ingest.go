@@ -85,7 +85,6 @@ type ingester struct {
 	companies map[int64]bool
 	report    Report
 	pending   []Record
-	numbers   numberCache
 	err       error
 	// The parser reads and prepares chunks while the writer stores the
 	// previous one: on two cores the two halves of the work overlap.
@@ -209,7 +208,6 @@ func (ing *ingester) prepare(ctx context.Context) error {
 			return fmt.Errorf("calls: provider %d: %w", ing.sw.ProviderID, err)
 		}
 	}
-	ing.numbers.region = ing.region
 	rows, err := q.Query(ctx, "SELECT id FROM companies WHERE provider_id = ?", ing.sw.ProviderID)
 	if err != nil {
 		return fmt.Errorf("calls: companies of provider %d: %w", ing.sw.ProviderID, err)
@@ -268,7 +266,8 @@ func (ing *ingester) flush(ctx context.Context) error {
 			continue
 		}
 		seen[r.ID] = true
-		c := call{rec: r, calling: ing.numbers.normalise(r.Calling), called: ing.numbers.normalise(r.Called), party: ing.numbers.normalise(r.Party)}
+		read := func(raw string) Number { return ing.s.numbers.normalise(raw, ing.region) }
+		c := call{rec: r, calling: read(r.Calling), called: read(r.Called), party: read(r.Party)}
 		want(c.calling)
 		want(c.called)
 		want(c.party)
