@@ -195,6 +195,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if !isDemo && *demoCallCount > 0 {
+		return errors.New("--calls is for switchboard demo; on a real database use switchboard generate-calls")
+	}
 	proxies, err := web.ParseTrustedProxies(*trustedProxies)
 	if err != nil {
 		return err
