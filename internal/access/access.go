@@ -122,6 +122,13 @@ const (
 	ManageMemberships Action = "manage_memberships"
 	// ResetPassword is "Auto generate and email password" on an employee.
 	ResetPassword Action = "reset_password"
+	// ChangeSecurityEmail is writing another account's security e-mail
+	// directly (one's own changes only through a confirmation link).
+	ChangeSecurityEmail Action = "change_security_email"
+	// GrantCompanyAdmin is creating a company admin or giving someone the
+	// role, checked on the company: only the provider or the company's
+	// reseller may (docs/security.md, "Administrators and their peers").
+	GrantCompanyAdmin Action = "grant_company_admin"
 	// ForceUnlock lifts an employee's lockout.
 	ForceUnlock Action = "force_unlock"
 	// ManageContacts is reading and changing an employee's personal
@@ -224,6 +231,8 @@ type resolved struct {
 	// employee targets
 	role        Role
 	memberPaths []string
+	// adminPaths are the groups a group-admin target administers.
+	adminPaths []string
 }
 
 // Check returns nil when actor may do action on t, ErrNotFound when the actor
@@ -231,6 +240,9 @@ type resolved struct {
 // reason when the actor sees t but may not do this to it.
 func (s *Service) Check(ctx context.Context, actor Actor, action Action, t Target) (err error) {
 	defer derrors.Wrap(&err, "access: %s %s %d", action, t.Kind, t.ID)
+	if t.Kind == KindOperator {
+		return s.checkOperator(ctx, actor, action, t)
+	}
 	r, err := s.resolve(ctx, t)
 	if err != nil {
 		return err
@@ -301,6 +313,9 @@ func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string
 		return err
 	}
 	if decided, err := permittedLifecycle(a, action, t, r, adminPaths); decided {
+		return err
+	}
+	if decided, err := permittedPeers(a, action, t, r, adminPaths); decided {
 		return err
 	}
 	if a.IsOperator() {
@@ -396,6 +411,82 @@ func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string
 		}
 	}
 	return derrors.Forbidden("your role does not allow this")
+}
+
+// securityAction reports whether action changes who an account is or how
+// it signs in: its role, its security e-mail, its password, its lock, or
+// its existence.
+func securityAction(action Action) bool {
+	switch action {
+	case ChangeEmployeeRole, ChangeSecurityEmail, ResetPassword, ForceUnlock, DeleteEmployee:
+		return true
+	}
+	return false
+}
+
+// permittedPeers keeps administrators from taking over each other
+// (docs/security.md, "Administrators and their peers"): only the provider
+// or the company's reseller makes a company admin, or changes the role,
+// security e-mail, password or lock of one, or deletes one; a group admin
+// changes another group admin only when every group that admin administers
+// lies strictly below one of their own. One's own security e-mail changes
+// only through the confirmation link. (decided false: none of these.)
+func permittedPeers(a Actor, action Action, t Target, r resolved, adminPaths []string) (bool, error) {
+	if a.IsOperator() {
+		return false, nil
+	}
+	if action == GrantCompanyAdmin {
+		return true, derrors.Forbidden("only the service provider makes someone a company administrator")
+	}
+	if t.Kind != KindEmployee {
+		return false, nil
+	}
+	self := t.ID == a.AccountID
+	if action == ChangeSecurityEmail {
+		if self {
+			return true, derrors.Forbidden("your e-mail address is your security e-mail: change it under My Account > Change Security Email, which sends a confirmation link")
+		}
+		if a.Role == RoleEmployee {
+			return true, derrors.Forbidden("your role does not allow this")
+		}
+	}
+	switch a.Role {
+	case RoleCompanyAdmin:
+		if r.role == RoleCompanyAdmin && securityAction(action) {
+			if self && action == DeleteEmployee {
+				return true, derrors.Forbidden("you cannot delete your own account")
+			}
+			return true, derrors.Forbidden("a company administrator's role, security e-mail, password and lock are managed by the service provider, who alone deletes one")
+		}
+		if action == ChangeSecurityEmail {
+			return true, nil
+		}
+	case RoleGroupAdmin:
+		if self || action == ViewEmployee {
+			return false, nil
+		}
+		if r.role == RoleCompanyAdmin {
+			return true, derrors.Forbidden("a group administrator cannot change a company administrator")
+		}
+		if r.role == RoleGroupAdmin && !subordinate(r.adminPaths, adminPaths) {
+			return true, derrors.Forbidden("a group administrator cannot change another group administrator of the same group, of a group above theirs or of a group outside theirs")
+		}
+		if action == ChangeSecurityEmail {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// subordinate reports whether every path of target lies strictly below one
+// of roots (a group admin assigned no group is no one's peer).
+func subordinate(target, roots []string) bool {
+	for _, p := range target {
+		if !strictlyUnder(p, roots) {
+			return false
+		}
+	}
+	return true
 }
 
 // permittedService decides the numbering, catalog, device, service-offering
@@ -562,6 +653,9 @@ func (s *Service) resolve(ctx context.Context, t Target) (resolved, error) {
 		if err == nil {
 			r.memberPaths, err = s.paths(ctx, `SELECT g.path FROM group_members m JOIN org_groups g ON g.id = m.group_id WHERE m.account_id = ?`, t.ID)
 		}
+		if err == nil && r.role == RoleGroupAdmin {
+			r.adminPaths, err = s.adminPaths(ctx, t.ID)
+		}
 	default:
 		return r, fmt.Errorf("unknown target kind %q", t.Kind)
 	}
@@ -715,6 +809,21 @@ func (s *Service) CheckRef(ctx context.Context, actor Actor, action Action, t Ta
 		return derrors.Invalid(field, "%s %d does not exist", t.Kind, t.ID)
 	}
 	return err
+}
+
+// CheckSite is Check on a site, for the actions that are about a site
+// (its numbers, devices, offering): a group that is not a site answers
+// ErrNotFound like an unknown one. It returns the site's company.
+func (s *Service) CheckSite(ctx context.Context, actor Actor, action Action, siteID int64) (companyID int64, err error) {
+	if err := s.Check(ctx, actor, action, Group(siteID)); err != nil {
+		return 0, err
+	}
+	var isSite bool
+	err = s.db.Q(ctx).QueryRow(ctx, "SELECT company_id, is_site FROM org_groups WHERE id = ?", siteID).Scan(&companyID, &isSite)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !isSite) {
+		return 0, fmt.Errorf("access: %s site %d: %w", action, siteID, derrors.ErrNotFound)
+	}
+	return companyID, err
 }
 
 // Can answers whether actor may do action on t, for what a page shows (a

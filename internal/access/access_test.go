@@ -86,6 +86,8 @@ var matrix = []cell{
 	{access.ViewCompanyDashboard, "Acme", Y, Y, F, F, F},
 	{access.CreateSite, "Acme", Y, F, F, F, F},
 	{access.CreateEmployee, "Acme", Y, Y, F, F, F},
+	{access.GrantCompanyAdmin, "Acme", Y, F, F, F, F},
+	{access.GrantCompanyAdmin, "Globex", Y, N, N, N, N},
 	{access.CreateCompany, "Acme", Y, F, F, F, F},
 	// ---- company actions: other company ----
 	{access.ViewCompany, "Globex", Y, N, N, N, N},
@@ -160,7 +162,9 @@ var matrix = []cell{
 	// ---- employees: acme.admin (company admin, member of no group) ----
 	{access.ViewEmployee, "acme.admin", Y, Y, N, N, N},
 	{access.UpdateEmployee, "acme.admin", Y, Y, N, N, N},
-	{access.ChangeEmployeeRole, "acme.admin", Y, Y, N, N, N},
+	// Only the provider changes a company admin's role, the admin's own included.
+	{access.ChangeEmployeeRole, "acme.admin", Y, F, N, N, N},
+	{access.ChangeSecurityEmail, "acme.admin", Y, F, N, N, N},
 	{access.DeleteEmployee, "acme.admin", Y, F, N, N, N},
 	{access.ManageMemberships, "acme.admin", Y, Y, N, N, N},
 	{access.ResetPassword, "acme.admin", Y, F, N, N, N},
@@ -174,6 +178,7 @@ var matrix = []cell{
 	{access.ManageMemberships, "leeds.admin", Y, Y, F, N, N},
 	{access.ResetPassword, "leeds.admin", Y, Y, F, N, N},
 	{access.ForceUnlock, "leeds.admin", Y, Y, F, N, N},
+	{access.ChangeSecurityEmail, "leeds.admin", Y, Y, F, N, N},
 
 	// ---- sales.admin: member of a descendant for leeds.admin, self for sales.admin ----
 	{access.ViewEmployee, "sales.admin", Y, Y, Y, Y, N},
@@ -183,6 +188,7 @@ var matrix = []cell{
 	{access.ManageMemberships, "sales.admin", Y, Y, Y, F, N},
 	{access.ResetPassword, "sales.admin", Y, Y, Y, F, N},
 	{access.ForceUnlock, "sales.admin", Y, Y, F, F, N},
+	{access.ChangeSecurityEmail, "sales.admin", Y, Y, Y, F, N},
 
 	// ---- west.one: in both admins' subtrees; self for west.one ----
 	{access.ViewEmployee, "west.one", Y, Y, Y, Y, Y},
@@ -192,6 +198,7 @@ var matrix = []cell{
 	{access.ManageMemberships, "west.one", Y, Y, Y, Y, F},
 	{access.ResetPassword, "west.one", Y, Y, Y, Y, F},
 	{access.ForceUnlock, "west.one", Y, Y, F, F, F},
+	{access.ChangeSecurityEmail, "west.one", Y, Y, Y, Y, F},
 
 	// ---- support.one: descendant for leeds.admin, sibling for sales.admin ----
 	{access.ViewEmployee, "support.one", Y, Y, Y, N, N},

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
@@ -14,7 +13,6 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/calls"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/contacts"
-	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/identity"
@@ -81,9 +79,11 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 		Calls:     calls.New(db, log, logger),
 	}
 	a.UseRelay(nil)
+	a.Tenancy.Identity, a.Tenancy.AddLogin = a.Identity, a.Directory.CreateAndWelcome
 	a.Search = search.New(db, a.Access, a.Numbering)
 	a.Lifecycle = lifecycle.New(db, log, logger, a.Directory, a.Numbering, a.Catalog, a.Devices, a.Jobs)
 	a.Directory.BeforeDelete = a.Lifecycle.ReleaseForDelete
+	a.Directory.Identity, a.Directory.Companies = a.Identity, a.Tenancy
 	imports.New(a.ImportDeps()).Register()
 	return a
 }
@@ -118,109 +118,4 @@ func (a *App) Maintenance() *schedule.Scheduler {
 			return fmt.Sprintf("discarded %d expired contact import previews", n), err
 		}},
 	)
-}
-
-// AddEmployee is the whole Add Employee action once access has allowed it:
-// every field checked at once (the password against the provider's policy
-// for the role), the account created, and the welcome e-mail queued in the
-// same transaction. With no password given, one is generated, e-mailed, and
-// must be changed at first login.
-func (a *App) AddEmployee(ctx context.Context, companyID, providerID int64, req directory.EmployeeCreateRequest) (directory.Employee, error) {
-	v := &derrors.ValidationError{}
-	if err := req.Validate(); err != nil {
-		v.Fields = append(v.Fields, err.(*derrors.ValidationError).Fields...)
-	}
-	generated := ""
-	if req.Password == "" {
-		if req.Email == "" {
-			v.Add("password", "give a password, or an e-mail address so a generated one can be sent")
-		}
-		st, err := a.Identity.Settings(ctx, providerID)
-		if err != nil {
-			return directory.Employee{}, err
-		}
-		if generated, err = identity.GeneratePassword(st.PolicyFor(req.Role)); err != nil {
-			return directory.Employee{}, err
-		}
-		req.Password = generated
-	} else if err := a.Identity.CheckPassword(ctx, providerID, req.Role, "password", req.Password, []string{req.Phone}); err != nil {
-		v.Fields = append(v.Fields, err.(*derrors.ValidationError).Fields...)
-	}
-	if err := v.Err(); err != nil {
-		return directory.Employee{}, err
-	}
-	hash, err := a.Identity.HashPassword(req.Password)
-	if err != nil {
-		return directory.Employee{}, err
-	}
-	var e directory.Employee
-	err = a.DB.Tx(ctx, func(ctx context.Context) error {
-		var err error
-		if e, err = a.Directory.CreateEmployee(ctx, companyID, providerID, req, hash); err != nil {
-			return err
-		}
-		if generated != "" {
-			if err := a.Identity.RequirePasswordChange(ctx, e.ID); err != nil {
-				return err
-			}
-		}
-		return a.Identity.SendWelcome(ctx, e.ID, generated)
-	})
-	return e, err
-}
-
-// AuthorizeAddEmployee asks access about each part of an Add Employee
-// request: the company (or, for a group admin, every group the new employee
-// joins) and the role given. A group that the actor may not see is answered
-// as a field error naming it, like any other unknown id.
-func (a *App) AuthorizeAddEmployee(ctx context.Context, actor access.Actor, companyID int64, role access.Role, groupIDs []int64) error {
-	if !actor.IsOperator() {
-		c, err := a.Tenancy.Company(ctx, companyID)
-		if err != nil {
-			return err
-		}
-		if !c.AddEmployee {
-			if err := a.Access.Check(ctx, actor, access.ViewCompany, access.Company(companyID)); err != nil {
-				return err
-			}
-			return derrors.Forbidden("the service provider has not enabled Add Employee for this company")
-		}
-	}
-	if actor.Role == access.RoleGroupAdmin && len(groupIDs) == 0 {
-		return derrors.Invalid("group_ids", "name at least one group you administer for the new employee to join")
-	}
-	if len(groupIDs) == 0 || role == access.RoleCompanyAdmin {
-		// Company-wide employee management is also what makes a company admin.
-		if err := a.Access.Check(ctx, actor, access.CreateEmployee, access.Company(companyID)); err != nil {
-			return err
-		}
-	}
-	for _, gid := range groupIDs {
-		if err := a.Access.CheckRef(ctx, actor, access.CreateEmployee, access.Group(gid), "group_ids"); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// ModifyEmployee applies an employee profile change once access allowed
-// access.UpdateEmployee on e: a role change also needs ChangeEmployeeRole,
-// and making someone a company admin needs company-wide powers. Nobody
-// changes their own e-mail here: it is the security e-mail, which changes
-// only through a confirmed link (identity.RequestSecurityEmailChange).
-func (a *App) ModifyEmployee(ctx context.Context, actor access.Actor, e directory.Employee, req directory.EmployeeUpdateRequest) (directory.Employee, error) {
-	if req.RoleChange(e) {
-		if err := a.Access.Check(ctx, actor, access.ChangeEmployeeRole, access.Employee(e.ID)); err != nil {
-			return e, err
-		}
-		if *req.Role == access.RoleCompanyAdmin {
-			if err := a.Access.Check(ctx, actor, access.CreateEmployee, access.Company(e.CompanyID)); err != nil {
-				return e, derrors.Forbidden("only a company administrator can make someone a company administrator")
-			}
-		}
-	}
-	if e.ID == actor.AccountID && req.Email != nil && !strings.EqualFold(strings.TrimSpace(*req.Email), e.Email) {
-		return e, derrors.Invalid("email", "your e-mail address is your security e-mail: change it under My Account > Change Security Email, which sends a confirmation link")
-	}
-	return a.Directory.UpdateEmployee(ctx, e.ID, req)
 }

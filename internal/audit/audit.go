@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -69,11 +70,12 @@ type Entry struct {
 
 // Log writes and reads audit entries.
 type Log struct {
-	db *store.DB
+	db     *store.DB
+	access *access.Service
 }
 
 // New returns a Log on db.
-func New(db *store.DB) *Log { return &Log{db: db} }
+func New(db *store.DB) *Log { return &Log{db: db, access: access.New(db)} }
 
 // Record writes e in the transaction carried by ctx, so the entry commits or
 // rolls back with the change it describes.
@@ -246,9 +248,16 @@ type Filter struct {
 	ActorID    int64
 	Event      string
 	From, To   time.Time
+
+	// Set by ListFor from the actor: a reseller's companies only, and
+	// no personal entry of anybody but ownerID (PersonalKinds).
+	resellerID int64
+	personal   bool
+	ownerID    int64
 }
 
-// List returns entries newest first and the total matching.
+// List returns entries newest first and the total matching. It decides no
+// permission: requests read through ListFor, which does.
 func (l *Log) List(ctx context.Context, f Filter, p store.Page) ([]Entry, int, error) {
 	var where []string
 	var args []any
@@ -267,6 +276,13 @@ func (l *Log) List(ctx context.Context, f Filter, p store.Page) ([]Entry, int, e
 	}
 	if f.ProviderID != 0 {
 		add("provider_id = ?", f.ProviderID)
+	}
+	if f.resellerID != 0 {
+		add("company_id IN (SELECT id FROM companies WHERE reseller_id = ?)", f.resellerID)
+	}
+	if f.personal {
+		cond, owner := ownerOnly(f.ownerID)
+		where, args = append(where, cond), append(args, owner...)
 	}
 	if f.CompanyID != 0 {
 		add("company_id = ?", f.CompanyID)

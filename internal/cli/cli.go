@@ -39,6 +39,8 @@ Usage:
   switchboard create-operator  create a provider operator (the first login of a new deployment)
   switchboard import-cdr       import call record files of a switch (FILE… --switch NAME)
   switchboard generate-calls   generate realistic calls for the employees (--switch NAME --calls N)
+  switchboard unlock-account USERNAME
+                               lift the lockout of any account, a provider operator's included
   switchboard version          print the version
 
 Run 'switchboard <command> -h' for the flags of a command. Every flag has an
@@ -68,6 +70,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = importCDR(ctx, args[1:], stdout, stderr)
 	case "generate-calls":
 		err = generateCalls(ctx, args[1:], stdout, stderr)
+	case "unlock-account":
+		err = unlockAccount(ctx, args[1:], stdout, stderr)
 	case "version", "-v", "--version":
 		fmt.Fprintln(stdout, "switchboard", Version)
 	case "help", "-h", "--help":
@@ -184,7 +188,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	portalURL := fs.String("portal-url", "", "public base URL of the portal, used in e-mailed links (default: http://<--http>)")
 	cdrDir := fs.String("cdr-dir", "", "directory of call record files to ingest: one folder per switch, named as the switch (docs/cdr.md)")
 	demoCallCount := fs.Int("calls", 0, "demo only: generate this many calls over the last month")
-	trustedProxies := fs.String("trusted-proxies", "", "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names the client (default: none; the header is ignored)")
+	trustedProxies := fs.String("trusted-proxies", "", "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (default: none; the headers are ignored)")
+	metricsAddr := fs.String("metrics", "", "listen address of the Prometheus /metrics endpoint, kept apart from --http (e.g. 127.0.0.1:9100; default: none, metrics are not served)")
 	var relay mail.Relay
 	fs.StringVar(&relay.Host, "smtp-host", "", "SMTP relay host; empty keeps e-mail in the outbox (readable by provider operators)")
 	fs.IntVar(&relay.Port, "smtp-port", 587, "SMTP relay port")
@@ -278,8 +283,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	// Background work stops with its own context, after HTTP has drained.
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
-	workers.Add(2)
+	workers.Add(3)
 	go func() { defer workers.Done(); a.Mail.Run(workCtx, 5*time.Second) }()
+	go func() { defer workers.Done(); a.Identity.RunResetRequests(workCtx, 10*time.Second, logger) }()
 	go func() { defer workers.Done(); a.Maintenance().Run(workCtx, time.Minute) }()
 	jobWorker := a.Jobs.NewWorker(jobs.WorkerConfig{})
 	go func() {
@@ -294,8 +300,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	}
 	defer func() { stopWork(); workers.Wait() }()
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", handler.Metrics())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		defer msrv.Close()
+		go func() {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics listener: %w", err)
+			}
+		}()
+		logger.Info("metrics listening", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	select {
 	case err := <-errc:
 		return err

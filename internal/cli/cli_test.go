@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"path/filepath"
@@ -10,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/app"
+	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -107,5 +111,54 @@ func TestMainPrintsUsageWithoutCommand(t *testing.T) {
 	var errb bytes.Buffer
 	if code := Main(nil, io.Discard, &errb); code != 2 || !strings.Contains(errb.String(), "Usage:") {
 		t.Errorf("code %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestUnlockAccount: the last operator, locked out by wrong passwords, is
+// unlocked from the command line, and the audit log says who did it.
+func TestUnlockAccount(t *testing.T) {
+	dir := t.TempDir()
+	if code, out, errOut := run(t, "create-operator", "--data", dir, "--username", "last.op", "--password", "Str0ng!pass"); code != 0 {
+		t.Fatalf("create-operator: %d %q %q", code, out, errOut)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "switchboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a := app.New(db, nil, "test")
+	for i := 0; i < 3; i++ {
+		_, _ = a.Identity.Authenticate(ctx, "last.op", "wrong")
+	}
+	if _, err := a.Identity.Authenticate(ctx, "last.op", "Str0ng!pass"); !errors.Is(err, derrors.ErrLocked) {
+		t.Fatalf("the operator is not locked: %v", err)
+	}
+
+	code, out, errOut := run(t, "unlock-account", "--data", dir, "last.op")
+	if code != 0 || !strings.Contains(out, "unlocked last.op") {
+		t.Fatalf("unlock-account: %d %q %q", code, out, errOut)
+	}
+	if _, err := a.Identity.Authenticate(ctx, "last.op", "Str0ng!pass"); err != nil {
+		t.Fatalf("login after unlock-account: %v", err)
+	}
+	es, _, err := a.Audit.List(ctx, audit.Filter{Event: "Force Unlock"}, store.Page{})
+	if err != nil || len(es) != 1 || es[0].ActorUsername != identity.CommandLine.Username || es[0].ObjectName != "last.op" {
+		t.Fatalf("audit of the unlock: %+v %v", es, err)
+	}
+
+	// Nothing to unlock is said, not an error; an unknown username and a
+	// missing argument are errors that change nothing.
+	if code, out, _ := run(t, "unlock-account", "--data", dir, "last.op"); code != 0 || !strings.Contains(out, "not locked") {
+		t.Errorf("unlocking an unlocked account: %d %q", code, out)
+	}
+	if code, _, errOut := run(t, "unlock-account", "--data", dir, "nobody"); code != 1 || !strings.Contains(errOut, `no account has the username "nobody"`) {
+		t.Errorf("unknown username: %d %q", code, errOut)
+	}
+	if code, _, errOut := run(t, "unlock-account", "--data", dir); code != 1 || !strings.Contains(errOut, "USERNAME") {
+		t.Errorf("no username: %d %q", code, errOut)
+	}
+	if es, _, _ := a.Audit.List(ctx, audit.Filter{Event: "Force Unlock"}, store.Page{}); len(es) != 1 {
+		t.Errorf("%d Force Unlock entries, want 1", len(es))
 	}
 }

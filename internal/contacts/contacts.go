@@ -11,8 +11,10 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -22,15 +24,16 @@ import (
 // nor change another employee's contacts, and cannot tell whether an id
 // belongs to somebody else (ErrNotFound either way).
 type Service struct {
-	db    *store.DB
-	audit *audit.Log
+	db     *store.DB
+	audit  *audit.Log
+	access *access.Service
 	// now is the clock; tests move it to expire imports.
 	now func() time.Time
 }
 
 // New returns a Service.
 func New(db *store.DB, log *audit.Log) *Service {
-	return &Service{db: db, audit: log, now: time.Now}
+	return &Service{db: db, audit: log, access: access.New(db), now: time.Now}
 }
 
 // Contact is a stored personal contact.
@@ -102,6 +105,26 @@ func (s *Service) owner(ctx context.Context, id int64) (owner, error) {
 	return o, nil
 }
 
+// authorize is the access check of every action: contacts are personal, so
+// only the employee may read or change them. Anybody else — their company or
+// group admin, an operator, another company — gets ErrNotFound, exactly as
+// for an employee that does not exist (docs/architecture.md).
+func (s *Service) authorize(ctx context.Context, actor access.Actor, ownerID int64) error {
+	if err := s.access.Check(ctx, actor, access.ManageContacts, access.Employee(ownerID)); err != nil {
+		return fmt.Errorf("contacts: owner %d: %w", ownerID, err)
+	}
+	return nil
+}
+
+// ownerFor is authorize followed by loading the owner, the start of every
+// change.
+func (s *Service) ownerFor(ctx context.Context, actor access.Actor, ownerID int64) (owner, error) {
+	if err := s.authorize(ctx, actor, ownerID); err != nil {
+		return owner{}, err
+	}
+	return s.owner(ctx, ownerID)
+}
+
 var contactColumns = func() string {
 	cols := make([]string, 0, numFields+5)
 	for _, sp := range specs {
@@ -128,7 +151,14 @@ func scanContact(sc interface{ Scan(...any) error }) (Contact, error) {
 }
 
 // Contact returns one of the owner's contacts.
-func (s *Service) Contact(ctx context.Context, ownerID, id int64) (Contact, error) {
+func (s *Service) Contact(ctx context.Context, actor access.Actor, ownerID, id int64) (Contact, error) {
+	if err := s.authorize(ctx, actor, ownerID); err != nil {
+		return Contact{}, err
+	}
+	return s.contact(ctx, ownerID, id)
+}
+
+func (s *Service) contact(ctx context.Context, ownerID, id int64) (Contact, error) {
 	c, err := scanContact(s.db.Q(ctx).QueryRow(ctx, selectContact+contactColumns+
 		" FROM contacts WHERE id = ? AND account_id = ?", id, ownerID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -145,7 +175,10 @@ func (s *Service) Contact(ctx context.Context, ownerID, id int64) (Contact, erro
 
 // Contacts lists the owner's contacts in the seed's order (surname, then
 // first name) and returns the total matching.
-func (s *Service) Contacts(ctx context.Context, ownerID int64, f Filter, p store.Page) ([]Contact, int, error) {
+func (s *Service) Contacts(ctx context.Context, actor access.Actor, ownerID int64, f Filter, p store.Page) ([]Contact, int, error) {
+	if err := s.authorize(ctx, actor, ownerID); err != nil {
+		return nil, 0, err
+	}
 	where := []string{"c.account_id = ?"}
 	args := []any{ownerID}
 	if f.GroupID != 0 {
@@ -154,7 +187,7 @@ func (s *Service) Contacts(ctx context.Context, ownerID int64, f Filter, p store
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
 		region := "GB"
-		if o, err := s.owner(ctx, ownerID); err == nil {
+		if o, err := s.ownerFor(ctx, actor, ownerID); err == nil {
 			region = o.Region
 		}
 		forms := []string{strings.ToLower(q)}
@@ -178,7 +211,7 @@ func (s *Service) Contacts(ctx context.Context, ownerID int64, f Filter, p store
 		return nil, 0, fmt.Errorf("contacts: count: %w", err)
 	}
 	rows, err := q.Query(ctx, strings.Replace(selectContact, "SELECT ", "SELECT c.", 1)+contactColumns+" FROM contacts c"+cond+
-		" ORDER BY lower(c.last_name), lower(c.first_name), c.id LIMIT ? OFFSET ?", append(args, p.Limit(), p.Offset())...)
+		" ORDER BY "+sortKey("c.")+", c.id LIMIT ? OFFSET ?", append(args, p.Limit(), p.Offset())...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("contacts: list: %w", err)
 	}
@@ -197,7 +230,7 @@ func (s *Service) Contacts(ctx context.Context, ownerID int64, f Filter, p store
 // for exports and import planning.
 func (s *Service) all(ctx context.Context, ownerID int64) ([]Contact, error) {
 	rows, err := s.db.Q(ctx).Query(ctx, selectContact+contactColumns+
-		" FROM contacts WHERE account_id = ? ORDER BY lower(last_name), lower(first_name), id", ownerID)
+		" FROM contacts WHERE account_id = ? ORDER BY "+sortKey("")+", id", ownerID)
 	if err != nil {
 		return nil, fmt.Errorf("contacts: list all: %w", err)
 	}
@@ -210,6 +243,13 @@ func (s *Service) all(ctx context.Context, ownerID int64) ([]Contact, error) {
 		ptrs[i] = &out[i]
 	}
 	return out, s.fillGroups(ctx, ownerID, ptrs)
+}
+
+// sortKey is the seed's list order: surname, then first name; a company
+// contact, which has neither, sorts by its company's name as if it were a
+// surname. p prefixes the columns ("c.").
+func sortKey(p string) string {
+	return "lower(CASE WHEN " + p + "last_name = '' AND " + p + "first_name = '' THEN " + p + "company ELSE " + p + "last_name END), lower(" + p + "first_name)"
 }
 
 func collect(rows *sql.Rows) ([]Contact, error) {
@@ -257,7 +297,14 @@ func (s *Service) fillGroups(ctx context.Context, ownerID int64, cs []*Contact) 
 }
 
 // Count returns how many contacts the owner has.
-func (s *Service) Count(ctx context.Context, ownerID int64) (int, error) {
+func (s *Service) Count(ctx context.Context, actor access.Actor, ownerID int64) (int, error) {
+	if err := s.authorize(ctx, actor, ownerID); err != nil {
+		return 0, err
+	}
+	return s.count(ctx, ownerID)
+}
+
+func (s *Service) count(ctx context.Context, ownerID int64) (int, error) {
 	var n int
 	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM contacts WHERE account_id = ?", ownerID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("contacts: count: %w", err)
@@ -269,7 +316,14 @@ func (s *Service) Count(ctx context.Context, ownerID int64) (int, error) {
 // change, then one more for every committed change to the owner's contacts
 // or groups. Phone provisioning compares it with the revision a phone last
 // fetched to decide whether the phone must refetch its directory.
-func (s *Service) Revision(ctx context.Context, ownerID int64) (int64, error) {
+func (s *Service) Revision(ctx context.Context, actor access.Actor, ownerID int64) (int64, error) {
+	if err := s.authorize(ctx, actor, ownerID); err != nil {
+		return 0, err
+	}
+	return s.revision(ctx, ownerID)
+}
+
+func (s *Service) revision(ctx context.Context, ownerID int64) (int64, error) {
 	var rev int64
 	err := s.db.Q(ctx).QueryRow(ctx, "SELECT revision FROM contact_directories WHERE account_id = ?", ownerID).Scan(&rev)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -390,12 +444,12 @@ func limitMessage(current int) string {
 }
 
 // CreateContact adds a contact to the owner's list ("New Contact").
-func (s *Service) CreateContact(ctx context.Context, ownerID int64, req ContactRequest) (Contact, error) {
-	if err := req.Validate(); err != nil {
+func (s *Service) CreateContact(ctx context.Context, actor access.Actor, ownerID int64, req ContactRequest) (Contact, error) {
+	o, err := s.ownerFor(ctx, actor, ownerID)
+	if err != nil {
 		return Contact{}, err
 	}
-	o, err := s.owner(ctx, ownerID)
-	if err != nil {
+	if err := req.Validate(); err != nil {
 		return Contact{}, err
 	}
 	var id int64
@@ -403,7 +457,7 @@ func (s *Service) CreateContact(ctx context.Context, ownerID int64, req ContactR
 		if _, err := s.bump(ctx, o.ID); err != nil {
 			return err
 		}
-		n, err := s.Count(ctx, o.ID)
+		n, err := s.count(ctx, o.ID)
 		if err != nil {
 			return err
 		}
@@ -420,7 +474,7 @@ func (s *Service) CreateContact(ctx context.Context, ownerID int64, req ContactR
 		if err := s.setGroups(ctx, id, groups); err != nil {
 			return err
 		}
-		c, err := s.Contact(ctx, o.ID, id)
+		c, err := s.contact(ctx, o.ID, id)
 		if err != nil {
 			return err
 		}
@@ -430,21 +484,21 @@ func (s *Service) CreateContact(ctx context.Context, ownerID int64, req ContactR
 	if err != nil {
 		return Contact{}, fmt.Errorf("contacts: create: %w", err)
 	}
-	return s.Contact(ctx, o.ID, id)
+	return s.contact(ctx, o.ID, id)
 }
 
 // UpdateContact replaces a contact's fields ("Edit"); its groups change
 // only when req.GroupIDs is not nil.
-func (s *Service) UpdateContact(ctx context.Context, ownerID, id int64, req ContactRequest) (Contact, error) {
-	if err := req.Validate(); err != nil {
-		return Contact{}, err
-	}
-	o, err := s.owner(ctx, ownerID)
+func (s *Service) UpdateContact(ctx context.Context, actor access.Actor, ownerID, id int64, req ContactRequest) (Contact, error) {
+	o, err := s.ownerFor(ctx, actor, ownerID)
 	if err != nil {
 		return Contact{}, err
 	}
+	if err := req.Validate(); err != nil {
+		return Contact{}, err
+	}
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		before, err := s.Contact(ctx, o.ID, id)
+		before, err := s.contact(ctx, o.ID, id)
 		if err != nil {
 			return err
 		}
@@ -463,7 +517,7 @@ func (s *Service) UpdateContact(ctx context.Context, ownerID, id int64, req Cont
 				return err
 			}
 		}
-		after, err := s.Contact(ctx, o.ID, id)
+		after, err := s.contact(ctx, o.ID, id)
 		if err != nil {
 			return err
 		}
@@ -473,19 +527,19 @@ func (s *Service) UpdateContact(ctx context.Context, ownerID, id int64, req Cont
 	if err != nil {
 		return Contact{}, fmt.Errorf("contacts: update %d: %w", id, err)
 	}
-	return s.Contact(ctx, o.ID, id)
+	return s.contact(ctx, o.ID, id)
 }
 
 // DeleteContacts deletes the given contacts of the owner ("Delete", with
 // one or "Select all"). It is all or nothing: an id that is not one of the
 // owner's contacts fails the whole call with ErrNotFound.
-func (s *Service) DeleteContacts(ctx context.Context, ownerID int64, ids []int64) (int, error) {
-	if len(ids) == 0 {
-		return 0, derrors.Invalid("ids", "select at least one contact to delete")
-	}
-	o, err := s.owner(ctx, ownerID)
+func (s *Service) DeleteContacts(ctx context.Context, actor access.Actor, ownerID int64, ids []int64) (int, error) {
+	o, err := s.ownerFor(ctx, actor, ownerID)
 	if err != nil {
 		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, derrors.Invalid("ids", "select at least one contact to delete")
 	}
 	seen := map[int64]bool{}
 	n := 0
@@ -498,7 +552,7 @@ func (s *Service) DeleteContacts(ctx context.Context, ownerID int64, ids []int64
 				continue
 			}
 			seen[id] = true
-			before, err := s.Contact(ctx, o.ID, id)
+			before, err := s.contact(ctx, o.ID, id)
 			if err != nil {
 				return err
 			}
@@ -520,11 +574,15 @@ func (s *Service) DeleteContacts(ctx context.Context, ownerID int64, ids []int64
 }
 
 // FormatNumber returns a stored number in the international format for
-// display ("+44 113 299 1002"), or the number as entered when it does not
-// parse in region.
+// display ("+44 113 299 1002"), or the number as entered when the number
+// rule gives it no E.164 form (an extension, a short code).
 func FormatNumber(number, region string) string {
-	num, err := phonenumbers.Parse(extension.ReplaceAllString(number, ""), region)
-	if err != nil || !phonenumbers.IsPossibleNumber(num) {
+	e := numbering.E164Of(number, region)
+	if e == "" {
+		return number
+	}
+	num, err := phonenumbers.Parse(e, region)
+	if err != nil {
 		return number
 	}
 	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)

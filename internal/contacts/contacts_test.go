@@ -70,14 +70,14 @@ func TestContactsCRUDSearchAndRevision(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		s := f.svc
-		g, err := s.CreateGroup(ctx, f.alice, "Suppliers")
+		g, err := s.CreateGroup(ctx, f.as(f.alice), f.alice, "Suppliers")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateGroup(ctx, f.alice, "suppliers"); !errors.Is(err, derrors.ErrConflict) {
+		if _, err := s.CreateGroup(ctx, f.as(f.alice), f.alice, "suppliers"); !errors.Is(err, derrors.ErrConflict) {
 			t.Fatalf("duplicate group name: %v, want conflict", err)
 		}
-		c, err := s.CreateContact(ctx, f.alice, ContactRequest{Fields: Fields{FirstName: " Henry ", LastName: "Jackson",
+		c, err := s.CreateContact(ctx, f.as(f.alice), f.alice, ContactRequest{Fields: Fields{FirstName: " Henry ", LastName: "Jackson",
 			HomeTel: "0113 299 1002", FaxTel: "01132991010", Company: "Jackson Joinery"}, GroupIDs: []int64{g.ID}})
 		if err != nil {
 			t.Fatal(err)
@@ -88,15 +88,15 @@ func TestContactsCRUDSearchAndRevision(t *testing.T) {
 		if len(c.GroupIDs) != 1 || c.GroupIDs[0] != g.ID {
 			t.Fatalf("groups = %v", c.GroupIDs)
 		}
-		if _, err := s.CreateContact(ctx, f.alice, ContactRequest{Fields: Fields{FirstName: "Jim", CellTel: "07956098800"}}); err != nil {
+		if _, err := s.CreateContact(ctx, f.as(f.alice), f.alice, ContactRequest{Fields: Fields{FirstName: "Jim", CellTel: "07956098800"}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateContact(ctx, f.alice, ContactRequest{Fields: Fields{FirstName: strings.Repeat("x", 33)}}); !errors.Is(err, derrors.ErrInvalid) {
+		if _, err := s.CreateContact(ctx, f.as(f.alice), f.alice, ContactRequest{Fields: Fields{FirstName: strings.Repeat("x", 33)}}); !errors.Is(err, derrors.ErrInvalid) {
 			t.Fatalf("33-character name: %v, want invalid", err)
 		}
 		// Search by any form of the number, by names and company.
 		for _, q := range []string{"01132991002", "+44 113 299 1002", "441132991002", "(0113) 2991002", "299 10", "jackson", "Henry Jackson", "Jackson, Henry", "joinery"} {
-			got, n, err := s.Contacts(ctx, f.alice, Filter{Search: q}, store.Page{})
+			got, n, err := s.Contacts(ctx, f.as(f.alice), f.alice, Filter{Search: q}, store.Page{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,59 +104,59 @@ func TestContactsCRUDSearchAndRevision(t *testing.T) {
 				t.Errorf("search %q: %d results %v, want Henry", q, n, got)
 			}
 		}
-		all, n, err := s.Contacts(ctx, f.alice, Filter{}, store.Page{})
+		all, n, err := s.Contacts(ctx, f.as(f.alice), f.alice, Filter{}, store.Page{})
 		if err != nil || n != 2 {
 			t.Fatalf("list: %d %v", n, err)
 		}
 		if all[0].DisplayName != "Jim" || all[1].DisplayName != "Jackson, Henry" {
 			t.Errorf("order = %s, %s; want the seed's (Jim first: no surname)", all[0].DisplayName, all[1].DisplayName)
 		}
-		if _, n, _ := s.Contacts(ctx, f.alice, Filter{GroupID: g.ID}, store.Page{}); n != 1 {
+		if _, n, _ := s.Contacts(ctx, f.as(f.alice), f.alice, Filter{GroupID: g.ID}, store.Page{}); n != 1 {
 			t.Errorf("group filter: %d, want 1", n)
 		}
-		rev, _ := s.Revision(ctx, f.alice)
+		rev, _ := s.Revision(ctx, f.as(f.alice), f.alice)
 		// Another employee sees and changes nothing of alice's.
-		if _, err := s.Contact(ctx, f.bob, c.ID); !errors.Is(err, derrors.ErrNotFound) {
+		if _, err := s.Contact(ctx, f.as(f.bob), f.bob, c.ID); !errors.Is(err, derrors.ErrNotFound) {
 			t.Errorf("bob reads alice's contact: %v", err)
 		}
-		if _, n, _ := s.Contacts(ctx, f.bob, Filter{Search: "jackson"}, store.Page{}); n != 0 {
+		if _, n, _ := s.Contacts(ctx, f.as(f.bob), f.bob, Filter{Search: "jackson"}, store.Page{}); n != 0 {
 			t.Errorf("bob's search finds %d of alice's contacts", n)
 		}
-		if _, err := s.UpdateContact(ctx, f.bob, c.ID, ContactRequest{Fields: Fields{FirstName: "X"}}); !errors.Is(err, derrors.ErrNotFound) {
+		if _, err := s.UpdateContact(ctx, f.as(f.bob), f.bob, c.ID, ContactRequest{Fields: Fields{FirstName: "X"}}); !errors.Is(err, derrors.ErrNotFound) {
 			t.Errorf("bob updates alice's contact: %v", err)
 		}
-		if _, err := s.DeleteContacts(ctx, f.carol, []int64{c.ID}); !errors.Is(err, derrors.ErrNotFound) {
+		if _, err := s.DeleteContacts(ctx, f.as(f.carol), f.carol, []int64{c.ID}); !errors.Is(err, derrors.ErrNotFound) {
 			t.Errorf("carol deletes alice's contact: %v", err)
 		}
-		if _, err := s.CreateContact(ctx, f.bob, ContactRequest{Fields: Fields{FirstName: "B"}, GroupIDs: []int64{g.ID}}); !errors.Is(err, derrors.ErrInvalid) {
+		if _, err := s.CreateContact(ctx, f.as(f.bob), f.bob, ContactRequest{Fields: Fields{FirstName: "B"}, GroupIDs: []int64{g.ID}}); !errors.Is(err, derrors.ErrInvalid) {
 			t.Errorf("bob uses alice's group: %v", err)
 		}
-		if _, err := s.Export(ctx, f.bob, ExportNative); err != nil {
+		if _, err := s.Export(ctx, f.as(f.bob), f.bob, ExportNative); err != nil {
 			t.Fatal(err)
-		} else if file, _ := s.Export(ctx, f.bob, ExportNative); strings.Contains(string(file.Body), "Jackson") {
+		} else if file, _ := s.Export(ctx, f.as(f.bob), f.bob, ExportNative); strings.Contains(string(file.Body), "Jackson") {
 			t.Error("bob's export holds alice's contact")
 		}
-		if r, _ := s.Revision(ctx, f.alice); r != rev {
+		if r, _ := s.Revision(ctx, f.as(f.alice), f.alice); r != rev {
 			t.Errorf("refused changes moved the revision %d -> %d", rev, r)
 		}
 		// Update keeps groups when GroupIDs is nil.
-		u, err := s.UpdateContact(ctx, f.alice, c.ID, ContactRequest{Fields: Fields{FirstName: "Henry", LastName: "Jackson", WorkTel: "+44 113 299 1010"}})
+		u, err := s.UpdateContact(ctx, f.as(f.alice), f.alice, c.ID, ContactRequest{Fields: Fields{FirstName: "Henry", LastName: "Jackson", WorkTel: "+44 113 299 1010"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if u.HomeTel != "" || u.WorkE164 != "+441132991010" || len(u.GroupIDs) != 1 {
 			t.Errorf("updated %+v", u)
 		}
-		if r, _ := s.Revision(ctx, f.alice); r != rev+1 {
+		if r, _ := s.Revision(ctx, f.as(f.alice), f.alice); r != rev+1 {
 			t.Errorf("revision after update = %d, want %d", r, rev+1)
 		}
-		if err := s.DeleteGroup(ctx, f.alice, g.ID); err != nil {
+		if err := s.DeleteGroup(ctx, f.as(f.alice), f.alice, g.ID); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := s.DeleteContacts(ctx, f.alice, []int64{c.ID, c.ID}); err != nil || n != 1 {
+		if n, err := s.DeleteContacts(ctx, f.as(f.alice), f.alice, []int64{c.ID, c.ID}); err != nil || n != 1 {
 			t.Fatalf("delete: %d %v", n, err)
 		}
-		if r, _ := s.Revision(ctx, f.alice); r != rev+3 {
+		if r, _ := s.Revision(ctx, f.as(f.alice), f.alice); r != rev+3 {
 			t.Errorf("revision = %d, want %d", r, rev+3)
 		}
 		entries, _, err := audit.New(db).List(ctx, audit.Filter{}, store.Page{PerPage: 100})
@@ -178,7 +178,7 @@ func TestCreateContactLimit(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		f.seedContacts(t, f.alice, MaxContacts)
-		_, err := f.svc.CreateContact(context.Background(), f.alice, ContactRequest{Fields: Fields{FirstName: "One", LastName: "Toomany"}})
+		_, err := f.svc.CreateContact(context.Background(), f.as(f.alice), f.alice, ContactRequest{Fields: Fields{FirstName: "One", LastName: "Toomany"}})
 		if !errors.Is(err, derrors.ErrConflict) {
 			t.Fatalf("contact 1001: %v, want conflict", err)
 		}
@@ -213,12 +213,12 @@ func TestImportActions(t *testing.T) {
 			storetest.Engines(t, func(t *testing.T, db *store.DB) {
 				ctx := context.Background()
 				f := newFixture(t, db)
-				henry, err := f.svc.CreateContact(ctx, f.alice, ContactRequest{Fields: Fields{FirstName: "Henry", LastName: "Jackson",
+				henry, err := f.svc.CreateContact(ctx, f.as(f.alice), f.alice, ContactRequest{Fields: Fields{FirstName: "Henry", LastName: "Jackson",
 					HomeTel: "01132991002", WorkTel: "01132991010", Email: "henry@example.com"}})
 				if err != nil {
 					t.Fatal(err)
 				}
-				pv, err := f.svc.PreviewImport(ctx, f.alice, file, c.action)
+				pv, err := f.svc.PreviewImport(ctx, f.as(f.alice), f.alice, file, c.action)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -235,21 +235,21 @@ func TestImportActions(t *testing.T) {
 				if got, want := strings.Join(lines, "\n"), strings.Join(c.wantReasonsContain, "\n"); got != want {
 					t.Errorf("details:\n%s\nwant:\n%s", got, want)
 				}
-				if n, _ := f.svc.Count(ctx, f.alice); n != 1 {
+				if n, _ := f.svc.Count(ctx, f.as(f.alice), f.alice); n != 1 {
 					t.Fatalf("preview stored contacts: %d", n)
 				}
-				again, err := f.svc.Import(ctx, f.alice, pv.ID)
+				again, err := f.svc.Import(ctx, f.as(f.alice), f.alice, pv.ID)
 				if err != nil || again.Added != pv.Added || len(again.Details) != len(pv.Details) {
 					t.Fatalf("Import(%d) = %+v, %v", pv.ID, again, err)
 				}
-				res, err := f.svc.ConfirmImport(ctx, f.alice, pv.ID)
+				res, err := f.svc.ConfirmImport(ctx, f.as(f.alice), f.alice, pv.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if res.Total != c.wantContactsAfterConfirm || res.Added != c.added || res.Note != "You currently have "+strconv.Itoa(res.Total)+" contacts." {
 					t.Errorf("result %+v", res)
 				}
-				got, err := f.svc.Contact(ctx, f.alice, henry.ID)
+				got, err := f.svc.Contact(ctx, f.as(f.alice), f.alice, henry.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -259,7 +259,7 @@ func TestImportActions(t *testing.T) {
 				if c.action == ActionOverwrite && got.FirstName != "henry" {
 					t.Errorf("overwrite keeps first name %q, want the file's", got.FirstName)
 				}
-				janes, n, _ := f.svc.Contacts(ctx, f.alice, Filter{Search: "jane smith"}, store.Page{})
+				janes, n, _ := f.svc.Contacts(ctx, f.as(f.alice), f.alice, Filter{Search: "jane smith"}, store.Page{})
 				if n != c.wantJanes {
 					t.Fatalf("Janes = %d, want %d", n, c.wantJanes)
 				}
@@ -270,7 +270,7 @@ func TestImportActions(t *testing.T) {
 				if len(entries) != 1 || !strings.Contains(string(entries[0].After), `"added":`+strconv.Itoa(c.added)) {
 					t.Errorf("audit of import: %+v", entries)
 				}
-				if _, err := f.svc.ConfirmImport(ctx, f.alice, pv.ID); !errors.Is(err, derrors.ErrNotFound) {
+				if _, err := f.svc.ConfirmImport(ctx, f.as(f.alice), f.alice, pv.ID); !errors.Is(err, derrors.ErrNotFound) {
 					t.Errorf("second confirm: %v, want not found", err)
 				}
 			})
@@ -290,13 +290,13 @@ func TestImportReasons(t *testing.T) {
 			[]string{"Ann", "Bad", "call me", "", "", ""},
 			[]string{"Ok", "Person", "0113 496 0000", "", "", ""},
 		)
-		pv, err := f.svc.PreviewImport(ctx, f.alice, file, ActionIgnore)
+		pv, err := f.svc.PreviewImport(ctx, f.as(f.alice), f.alice, file, ActionIgnore)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := []string{
 			"Row 2 (Smith, " + long[:32] + "L): First Name must be at most 32 characters (it has 33)",
-			"Row 3: the entry has no name (First Name and Last Name are empty)",
+			"Row 3: the entry has no name (First Name, Last Name and Company are empty)",
 			`Row 5 (Bad, Ann): Home Tel "call me" is not a phone number: it may hold only digits, spaces and + ( ) - . / * #`,
 		}
 		if pv.Added != 1 || pv.Ignored != 3 || len(pv.Details) != 3 {
@@ -322,7 +322,7 @@ func TestImportLimit(t *testing.T) {
 			[]string{"C", "Three", "01134960003", "", "", ""},
 			[]string{"D", "Four", "01134960004", "", "", ""},
 		)
-		pv, err := f.svc.PreviewImport(ctx, f.alice, file, ActionOverwrite)
+		pv, err := f.svc.PreviewImport(ctx, f.as(f.alice), f.alice, file, ActionOverwrite)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -333,15 +333,16 @@ func TestImportLimit(t *testing.T) {
 		if pv.Note != note {
 			t.Errorf("note %q", pv.Note)
 		}
+		// The entries past the limit say so, not the general note.
 		for _, d := range pv.Details {
-			if d.Reason != note {
+			if !strings.HasPrefix(d.Reason, "the limit of 1000 is reached") {
 				t.Errorf("reason %q", d.Reason)
 			}
 		}
 		if pv.Details[0].Row != 5 || pv.Details[1].Row != 6 {
 			t.Errorf("ignored rows %d, %d; want 5 and 6", pv.Details[0].Row, pv.Details[1].Row)
 		}
-		res, err := f.svc.ConfirmImport(ctx, f.alice, pv.ID)
+		res, err := f.svc.ConfirmImport(ctx, f.as(f.alice), f.alice, pv.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -363,32 +364,32 @@ func TestCancelAndExpiry(t *testing.T) {
 			}
 			return n
 		}
-		pv, err := f.svc.PreviewImport(ctx, f.alice, file, ActionOverwrite)
+		pv, err := f.svc.PreviewImport(ctx, f.as(f.alice), f.alice, file, ActionOverwrite)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Other employees can neither see, confirm nor cancel it.
 		for _, other := range []int64{f.bob, f.carol} {
-			if _, err := f.svc.Import(ctx, other, pv.ID); !errors.Is(err, derrors.ErrNotFound) {
+			if _, err := f.svc.Import(ctx, f.as(other), other, pv.ID); !errors.Is(err, derrors.ErrNotFound) {
 				t.Errorf("Import by %d: %v", other, err)
 			}
-			if _, err := f.svc.ConfirmImport(ctx, other, pv.ID); !errors.Is(err, derrors.ErrNotFound) {
+			if _, err := f.svc.ConfirmImport(ctx, f.as(other), other, pv.ID); !errors.Is(err, derrors.ErrNotFound) {
 				t.Errorf("Confirm by %d: %v", other, err)
 			}
-			if err := f.svc.CancelImport(ctx, other, pv.ID); !errors.Is(err, derrors.ErrNotFound) {
+			if err := f.svc.CancelImport(ctx, f.as(other), other, pv.ID); !errors.Is(err, derrors.ErrNotFound) {
 				t.Errorf("Cancel by %d: %v", other, err)
 			}
-			if n, _ := f.svc.Count(ctx, other); n != 0 {
+			if n, _ := f.svc.Count(ctx, f.as(other), other); n != 0 {
 				t.Errorf("employee %d has %d contacts", other, n)
 			}
 		}
-		if err := f.svc.CancelImport(ctx, f.alice, pv.ID); err != nil {
+		if err := f.svc.CancelImport(ctx, f.as(f.alice), f.alice, pv.ID); err != nil {
 			t.Fatal(err)
 		}
-		if n, _ := f.svc.Count(ctx, f.alice); n != 0 {
+		if n, _ := f.svc.Count(ctx, f.as(f.alice), f.alice); n != 0 {
 			t.Errorf("cancel stored %d contacts", n)
 		}
-		if r, _ := f.svc.Revision(ctx, f.alice); r != 0 {
+		if r, _ := f.svc.Revision(ctx, f.as(f.alice), f.alice); r != 0 {
 			t.Errorf("cancel moved the revision to %d", r)
 		}
 		if n := auditCount(); n != 0 {
@@ -398,43 +399,43 @@ func TestCancelAndExpiry(t *testing.T) {
 		if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM contact_imports").Scan(&pending); err != nil || pending != 0 {
 			t.Errorf("pending imports after cancel: %d %v", pending, err)
 		}
-		if _, err := f.svc.ConfirmImport(ctx, f.alice, pv.ID); !errors.Is(err, derrors.ErrNotFound) {
+		if _, err := f.svc.ConfirmImport(ctx, f.as(f.alice), f.alice, pv.ID); !errors.Is(err, derrors.ErrNotFound) {
 			t.Errorf("confirm after cancel: %v", err)
 		}
 
 		// Expiry.
-		pv, err = f.svc.PreviewImport(ctx, f.alice, file, ActionOverwrite)
+		pv, err = f.svc.PreviewImport(ctx, f.as(f.alice), f.alice, file, ActionOverwrite)
 		if err != nil {
 			t.Fatal(err)
 		}
 		real := f.svc.now
 		f.svc.now = func() time.Time { return real().Add(ImportTTL + time.Minute) }
-		if _, err := f.svc.ConfirmImport(ctx, f.alice, pv.ID); !errors.Is(err, ErrImportExpired) || !errors.Is(err, derrors.ErrConflict) {
+		if _, err := f.svc.ConfirmImport(ctx, f.as(f.alice), f.alice, pv.ID); !errors.Is(err, ErrImportExpired) || !errors.Is(err, derrors.ErrConflict) {
 			t.Errorf("confirm after expiry: %v", err)
 		}
-		if _, err := f.svc.Import(ctx, f.alice, pv.ID); !errors.Is(err, derrors.ErrNotFound) {
+		if _, err := f.svc.Import(ctx, f.as(f.alice), f.alice, pv.ID); !errors.Is(err, derrors.ErrNotFound) {
 			t.Errorf("expired import still shown: %v", err)
 		}
 		if n, _ := f.svc.PurgeExpiredImports(ctx); n != 1 {
 			t.Errorf("purged %d", n)
 		}
 		f.svc.now = real
-		if n, _ := f.svc.Count(ctx, f.alice); n != 0 {
+		if n, _ := f.svc.Count(ctx, f.as(f.alice), f.alice); n != 0 {
 			t.Errorf("expired confirm stored %d contacts", n)
 		}
 
 		// A change between preview and confirm makes the preview stale.
-		pv, err = f.svc.PreviewImport(ctx, f.alice, file, ActionIgnore)
+		pv, err = f.svc.PreviewImport(ctx, f.as(f.alice), f.alice, file, ActionIgnore)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.CreateContact(ctx, f.alice, ContactRequest{Fields: Fields{FirstName: "Jane", LastName: "Smith"}}); err != nil {
+		if _, err := f.svc.CreateContact(ctx, f.as(f.alice), f.alice, ContactRequest{Fields: Fields{FirstName: "Jane", LastName: "Smith"}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.ConfirmImport(ctx, f.alice, pv.ID); !errors.Is(err, ErrImportStale) {
+		if _, err := f.svc.ConfirmImport(ctx, f.as(f.alice), f.alice, pv.ID); !errors.Is(err, ErrImportStale) {
 			t.Errorf("confirm of a stale preview: %v", err)
 		}
-		if n, _ := f.svc.Count(ctx, f.alice); n != 1 {
+		if n, _ := f.svc.Count(ctx, f.as(f.alice), f.alice); n != 1 {
 			t.Errorf("stale confirm changed contacts: %d", n)
 		}
 	})
@@ -459,7 +460,7 @@ func TestPreviewRefusals(t *testing.T) {
 			{"binary", []byte("PK\x03\x04\x00\x00\x08\x00"), ActionIgnore, []string{"not a text file"}},
 		}
 		for _, c := range cases {
-			_, err := f.svc.PreviewImport(ctx, f.alice, c.file, c.action)
+			_, err := f.svc.PreviewImport(ctx, f.as(f.alice), f.alice, c.file, c.action)
 			if !errors.Is(err, derrors.ErrInvalid) {
 				t.Errorf("%s: %v, want a validation error", c.name, err)
 				continue

@@ -3,11 +3,13 @@ package contacts
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 )
@@ -26,6 +28,9 @@ type entry struct {
 	HasGroups bool     `json:"has_groups,omitempty"`
 	// problem is why the entry cannot be imported ("" when it can).
 	problem string
+	// warnings are what the preview says about an entry it reads but had
+	// to repair or guess at (text that was not UTF-8, a broken vCard).
+	warnings []string
 }
 
 // parsed is an import file read into entries.
@@ -49,7 +54,25 @@ type Column struct {
 const (
 	kFullName field = numFields + 1 + iota
 	kGroups
+	// kLabelled is a column with no field of its own (Middle Name,
+	// Birthday, Department …): its value goes into Notes as
+	// "Header: value", so nothing in the file is dropped.
+	kLabelled
+	// kEmailDisplayName is Outlook's "E-mail Display Name": it repeats the
+	// name and address and goes into Notes only when it says more.
+	kEmailDisplayName
 )
+
+// labelledField is what the preview shows for a column that goes into Notes.
+const labelledField = "Notes (labelled)"
+
+// placeholders are the values Outlook writes into columns it has nothing
+// for ("0/0/00" for no birthday): they are not data and are skipped.
+var placeholders = map[string]string{
+	"birthday": "0/0/00", "anniversary": "0/0/00", "gender": "unspecified",
+	"priority": "normal", "sensitivity": "normal", "private": "false",
+	"emailtype": "smtp", "email2type": "smtp", "email3type": "smtp",
+}
 
 // colMode says how a column fills its field.
 type colMode int
@@ -68,6 +91,9 @@ const (
 type target struct {
 	k    field
 	mode colMode
+	// skip is the placeholder value a column holds when it is empty
+	// (Outlook's "0/0/00" birthday), compared ignoring case.
+	skip string
 }
 
 // synonyms maps a normalised header (lower case, letters and digits only)
@@ -79,7 +105,7 @@ var synonyms = map[string]target{}
 func init() {
 	add := func(k field, mode colMode, names ...string) {
 		for _, n := range names {
-			synonyms[normHeader(n)] = target{k, mode}
+			synonyms[normHeader(n)] = target{k: k, mode: mode}
 		}
 	}
 	for k, sp := range specs {
@@ -88,6 +114,7 @@ func init() {
 	add(kFirst, modeSet, "First Name", "Given Name", "Firstname", "First", "Forename", "Christian Name", "Vorname", "Prénom")
 	add(kLast, modeSet, "Last Name", "Family Name", "Surname", "Last", "Lastname", "Nachname", "Nom")
 	add(kFullName, modeSet, "Name", "Full Name", "Display Name", "Contact Name", "Contact")
+	add(kEmailDisplayName, modeSet, "E-mail Display Name", "E-mail 2 Display Name", "E-mail 3 Display Name")
 	add(kCompany, modeSet, "Company", "Company Name", "Organization", "Organisation", "Organization Name", "Organisation Name", "Firma")
 	add(kJobTitle, modeSet, "Job Title", "Organization Title", "Organisation Title", "Position", "Role")
 	add(kHomeTel, modeSet, "Home Tel", "Home Phone", "Home", "Home Telephone", "Home Number", "Telephone Home", "Private Phone", "Phone Home")
@@ -99,26 +126,41 @@ func init() {
 	add(kFaxTel, modeSet, "Fax Tel", "Fax", "Business Fax", "Work Fax", "Fax Number", "Facsimile")
 	add(kFaxTel, modeAlt, "Home Fax", "Other Fax")
 	add(kOtherTel, modeSet, "Other Tel", "Other Phone", "Phone", "Telephone", "Phone Number", "Tel")
-	add(kOtherTel, modeAlt, "Primary Phone", "Car Phone", "Pager", "Assistant's Phone", "Callback", "ISDN", "Radio Phone", "TTY/TDD Phone", "Telex")
-	add(kEmail, modeSet, "E-mail", "Email", "E-mail Address", "Email Address", "Mail", "E-mail 1")
-	add(kEmail2, modeSet, "E-mail 2", "Email 2", "E-mail 2 Address", "Email 2 Address", "Second E-mail")
+	add(kOtherTel, modeAlt, "Primary Phone", "Car Phone", "Pager", "Pager Number", "Assistant's Phone", "Callback", "ISDN", "Radio Phone", "TTY/TDD Phone", "Telex")
+	add(kEmail, modeSet, "E-mail", "Email", "E-mail Address", "Email Address", "Mail", "E-mail 1", "Primary Email")
+	add(kEmail2, modeSet, "E-mail 2", "Email 2", "E-mail 2 Address", "Email 2 Address", "Second E-mail", "Secondary Email")
 	add(kEmail, modeAlt, "E-mail 3 Address", "Email 3 Address", "E-mail 3")
-	add(kWeb, modeSet, "Web Page", "Website", "Web Site", "URL", "Home Page", "Homepage", "Personal Web Page")
-	add(kWeb, modeAlt, "Business Web Page", "Business Home Page")
+	add(kWeb, modeSet, "Web Page", "Website", "Web Site", "URL", "Home Page", "Homepage", "Personal Web Page", "Web Page 1")
+	add(kWeb, modeAlt, "Business Web Page", "Business Home Page", "Web Page 2")
 	add(kHomeStreet, modeSet, "Home Street", "Home Address", "Home Street 1", "Home Address Street")
-	add(kHomeStreet, modeAppend, "Home Street 2", "Home Street 3")
+	add(kHomeStreet, modeAppend, "Home Street 2", "Home Street 3", "Home Address 2")
 	add(kHomeCity, modeSet, "Home City", "Home Town")
 	add(kHomeRegion, modeSet, "Home Region", "Home State", "Home County", "Home Province")
-	add(kHomePostcode, modeSet, "Home Postcode", "Home Postal Code", "Home Post Code", "Home ZIP", "Home ZIP Code")
+	add(kHomePostcode, modeSet, "Home Postcode", "Home Postal Code", "Home Post Code", "Home ZIP", "Home ZIP Code", "Home ZipCode")
 	add(kHomeCountry, modeSet, "Home Country", "Home Country/Region")
 	add(kBusStreet, modeSet, "Business Street", "Business Address", "Work Street", "Work Address", "Business Street 1")
-	add(kBusStreet, modeAppend, "Business Street 2", "Business Street 3")
+	add(kBusStreet, modeAppend, "Business Street 2", "Business Street 3", "Work Address 2")
 	add(kBusCity, modeSet, "Business City", "Work City")
 	add(kBusRegion, modeSet, "Business Region", "Business State", "Business County", "Work State", "Work Region")
-	add(kBusPostcode, modeSet, "Business Postcode", "Business Postal Code", "Business Post Code", "Business ZIP", "Work Postal Code", "Work ZIP", "Work Postcode")
+	add(kBusPostcode, modeSet, "Business Postcode", "Business Postal Code", "Business Post Code", "Business ZIP", "Work Postal Code", "Work ZIP", "Work Postcode", "Work ZipCode")
 	add(kBusCountry, modeSet, "Business Country", "Business Country/Region", "Work Country")
 	add(kNotes, modeSet, "Notes", "Note", "Comments", "Comment", "Memo")
 	add(kGroups, modeSet, "Groups", "Group", "Categories", "Category", "Labels", "Group Membership")
+	// Columns of the Outlook, Outlook.com, Google, Windows Contacts and
+	// Thunderbird layouts that have no field here: each goes into Notes
+	// under its header. Any other unknown column does the same; these are
+	// listed so that the layouts are known to be covered.
+	add(kLabelled, modeSet, "Title", "Middle Name", "Suffix", "Nickname", "Initials", "Department", "Office Location",
+		"Other Street", "Other Street 2", "Other Street 3", "Other City", "Other State", "Other Postal Code", "Other Country/Region",
+		"Business Address PO Box", "Home Address PO Box", "Other Address PO Box", "Account", "Anniversary", "Assistant's Name",
+		"Billing Information", "Birthday", "Children", "Directory Server", "E-mail Type", "E-mail 2 Type", "E-mail 3 Type",
+		"Gender", "Government ID Number", "Hobby", "Internet Free Busy", "Keywords", "Language", "Location", "Manager's Name",
+		"Mileage", "Organizational ID Number", "Priority", "Private", "Profession", "Referred By", "Sensitivity", "Spouse",
+		"User 1", "User 2", "User 3", "User 4", "Given Yomi", "Surname Yomi", "Company Yomi", "IMAddress", "Schools",
+		"Screen Name", "Birth Year", "Birth Month", "Birth Day", "Custom 1", "Custom 2", "Custom 3", "Custom 4",
+		"Name Prefix", "Name Suffix", "Additional Name", "Yomi Name", "Given Name Yomi", "Additional Name Yomi",
+		"Family Name Yomi", "Phonetic First Name", "Phonetic Middle Name", "Phonetic Last Name", "File As", "Short Name",
+		"Maiden Name", "Initials", "Occupation", "Sensitivity", "Mileage", "Photo", "Organization Department")
 }
 
 // normHeader folds a header for matching: lower case, letters and digits
@@ -137,13 +179,15 @@ func normHeader(h string) string {
 // "Phone 1 - Type", "Phone 1 - Label", "Phone 1 - Value",
 // "E-mail 2 - Value", "Address 1 - Postal Code", "Organization 1 - Name".
 // The " - " is required: Outlook's "E-mail 2 Type" is not one of them.
-var indexedHeader = regexp.MustCompile(`(?i)^\s*(phone|e-?mail|address|website|organi[sz]ation)\s*(\d{1,3})\s*-\s*(type|label|value|formatted|street|city|po box|region|postal code|country|extended address|name|title|department)\s*$`)
+var indexedHeader = regexp.MustCompile(`(?i)^\s*([a-z][a-z -]*?)\s*(\d{1,3})\s*-\s*([a-z][a-z ]*?)\s*$`)
 
 type indexedCol struct {
-	kind string
-	n    string
-	part string
-	col  int
+	kind     string // normalised: phone, email, address …
+	kindText string // as the header writes it: "Event"
+	n        string
+	part     string
+	header   string
+	col      int
 }
 
 // fieldLabel names a target for Column.Field.
@@ -155,6 +199,10 @@ func fieldLabel(k field) string {
 		return "Name"
 	case k == kGroups:
 		return groupsHeader
+	case k == kLabelled:
+		return labelledField
+	case k == kEmailDisplayName:
+		return specs[kEmail].header + " (when it says more: " + labelledField + ")"
 	}
 	return ""
 }
@@ -205,6 +253,9 @@ func parseCSV(text string) (parsed, error) {
 		}
 		text = rest
 	}
+	if q, ok := openQuote(text, delim); ok {
+		return p, q.err(text, delim)
+	}
 	r := csv.NewReader(strings.NewReader(text))
 	r.Comma = delim
 	r.LazyQuotes = true
@@ -234,8 +285,21 @@ func parseCSV(text string) (parsed, error) {
 		norm[n] = true
 		col := Column{Header: h}
 		targets[i] = target{k: -1}
-		if t, ok := synonyms[n]; ok {
+		// Google's numbered families first: "E-mail 2 - Type" is one of
+		// them, not Outlook's "E-mail 2 Type".
+		if m := indexedHeader.FindStringSubmatch(h); m != nil {
+			kind, part := normHeader(m[1]), normHeader(m[3])
+			if kind == "organisation" {
+				kind = "organization"
+			}
+			indexed = append(indexed, indexedCol{kind: kind, kindText: strings.TrimSpace(m[1]), n: m[2], part: part, header: h, col: i})
+			col.Field = indexedLabel(kind, part)
+			if kind == "phone" && part == "value" {
+				hasPhone = true
+			}
+		} else if t, ok := synonyms[n]; ok {
 			targets[i] = t
+			targets[i].skip = placeholders[n]
 			col.Field = fieldLabel(t.k)
 			if t.mode == modeSet && t.k < numFields {
 				fileMask |= bit(t.k)
@@ -246,15 +310,13 @@ func parseCSV(text string) (parsed, error) {
 			case t.k >= kHomeTel && t.k <= kOtherTel:
 				hasPhone = true
 			}
-		} else if m := indexedHeader.FindStringSubmatch(h); m != nil {
-			kind, part := normHeader(m[1]), normHeader(m[3])
-			if kind == "organisation" {
-				kind = "organization"
-			}
-			indexed = append(indexed, indexedCol{kind: kind, n: m[2], part: part, col: i})
-			col.Field = indexedLabel(kind, part)
-			if kind == "phone" && part == "value" {
-				hasPhone = true
+		} else {
+			// A column with no field of its own: its values go into Notes
+			// under its header, never dropped.
+			targets[i] = target{k: kLabelled}
+			col.Field = labelledField
+			if h == "" {
+				headers[i] = fmt.Sprintf("Column %d", i+1)
 			}
 		}
 		p.Columns = append(p.Columns, col)
@@ -322,7 +384,93 @@ func parseCSV(text string) (parsed, error) {
 	return p, nil
 }
 
+// quotePos is where a quoted cell opens: the spreadsheet row (the header is
+// row 1, empty lines are not rows), the column (1-based) and the file line.
+type quotePos struct {
+	row, col, line int
+}
+
+// openQuote finds a quote that opens a cell and is not closed where the
+// cell should end: it runs over a line break and then the file ends inside
+// it, or it "closes" in the middle of a later cell. Read leniently, such a
+// quote swallows every row up to the next quote into one cell, so the file
+// is refused with where the quote opens instead. A stray quote inside one
+// line (`"5'10"" tall`) is left to the lenient reader.
+func openQuote(text string, delim rune) (quotePos, bool) {
+	row, col, line := 1, 1, 1
+	fieldStart, recordEmpty := true, true
+	inQuote, spansLine := false, false
+	var open quotePos
+	skip := false
+	for i, c := range text {
+		if skip {
+			skip = false
+			continue
+		}
+		if inQuote {
+			switch c {
+			case '"':
+				next, size := utf8.DecodeRuneInString(text[i+1:])
+				switch {
+				case size == 0 || next == delim || next == '\n' || next == '\r':
+					inQuote = false
+					fieldStart = false
+				case next == '"':
+					// "" is a quote inside the cell.
+					skip = true
+				case spansLine:
+					return open, true
+				}
+			case '\n':
+				line++
+				spansLine = true
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			if fieldStart {
+				inQuote, spansLine = true, false
+				open = quotePos{row: row, col: col, line: line}
+			}
+			fieldStart, recordEmpty = false, false
+		case delim:
+			col++
+			fieldStart, recordEmpty = true, false
+		case '\n':
+			line++
+			if !recordEmpty {
+				row++
+			}
+			col, fieldStart, recordEmpty = 1, true, true
+		case '\r':
+		default:
+			fieldStart, recordEmpty = false, false
+		}
+	}
+	// A quote left open on the last line swallows no row: the lenient
+	// reader takes the rest of the line as the cell.
+	return open, inQuote && spansLine
+}
+
+// err explains an open quote: where it is, what went wrong and what to do.
+func (q quotePos) err(text string, delim rune) error {
+	where := fmt.Sprintf("row %d (line %d of the file), column %d", q.row, q.line, q.col)
+	if q.row > 1 {
+		r := csv.NewReader(strings.NewReader(text))
+		r.Comma, r.LazyQuotes, r.FieldsPerRecord = delim, true, -1
+		if h, err := r.Read(); err == nil && q.col <= len(h) && strings.TrimSpace(h[q.col-1]) != "" {
+			where += " (" + shorten(strings.TrimSpace(h[q.col-1]), 40) + ")"
+		}
+	}
+	return derrors.Invalid("file", "%s: a quote (\") opens this cell and is not closed where the cell ends, so the rows after it would be read into this one cell. "+
+		"Close the quote at the end of the cell, remove it, or write it twice (\"\") if it is part of the text, then import the file again", where)
+}
+
 func indexedLabel(kind, part string) string {
+	if part == "type" || part == "label" {
+		return "(label)"
+	}
 	switch kind {
 	case "phone":
 		if part == "value" {
@@ -348,10 +496,7 @@ func indexedLabel(kind, part string) string {
 			return specs[kJobTitle].header
 		}
 	}
-	if part == "type" || part == "label" {
-		return "(label)"
-	}
-	return ""
+	return labelledField
 }
 
 // csvSource names the program that most likely wrote the file, for the
@@ -369,6 +514,8 @@ func csvSource(h map[string]bool, indexed bool) string {
 		return "outlook"
 	case h["name"] && h["homephone"] && h["businessfax"]:
 		return "windows"
+	case h["primaryemail"] || h["pagernumber"] || h["workzipcode"]:
+		return "thunderbird"
 	}
 	return "csv"
 }
@@ -396,7 +543,11 @@ func cleanCell(s string) string {
 type builder struct {
 	e        entry
 	fullName string
-	overflow []string
+	// fullNameHeader is the column fullName came from ("Display Name").
+	fullNameHeader string
+	overflow       []string
+	// displayNames are Outlook's e-mail display names (header, value).
+	displayNames [][2]string
 	// appends are extra lines for a field (Street 2, Street 3), joined at
 	// the end so many such columns stay linear.
 	appends map[field][]string
@@ -411,12 +562,26 @@ func (b *builder) column(t target, header, v string) {
 	switch t.k {
 	case kFullName:
 		if v != "" {
-			b.fullName = v
+			if b.fullName != "" && b.fullName != v {
+				b.overflow = append(b.overflow, header+": "+v)
+			} else {
+				b.fullName, b.fullNameHeader = v, header
+			}
 		}
 		return
 	case kGroups:
 		b.e.HasGroups = true
 		b.e.Groups = append(b.e.Groups, splitGroups(v)...)
+		return
+	case kLabelled:
+		if v != "" && !strings.EqualFold(v, t.skip) {
+			b.overflow = append(b.overflow, header+": "+v)
+		}
+		return
+	case kEmailDisplayName:
+		if v != "" {
+			b.displayNames = append(b.displayNames, [2]string{header, v})
+		}
 		return
 	}
 	switch t.mode {
@@ -425,8 +590,14 @@ func (b *builder) column(t target, header, v string) {
 			b.put(t.k, header, v)
 			return
 		}
-		if v != "" || b.e.Fields.get(t.k) == "" {
+		// A second column for a field already filled with something else
+		// (Web Page beside Personal Web Page) goes into Notes.
+		switch cur := b.e.Fields.get(t.k); {
+		case v == "":
+		case cur == "":
 			b.e.Fields.set(t.k, v)
+		case cur != v:
+			b.overflow = append(b.overflow, header+": "+v)
 		}
 	case modeAlt:
 		b.put(t.k, header, v)
@@ -490,6 +661,16 @@ func (b *builder) indexed(cols []indexedCol, rec []string) {
 		label = parts["type"]
 	}
 	label = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(label), "*"))
+	// Parts read below; any other part with a value goes into Notes
+	// under its header.
+	read := map[string]bool{"label": true, "type": true, "value": true}
+	defer func() {
+		for _, c := range cols {
+			if v := parts[c.part]; v != "" && !read[c.part] {
+				b.overflow = append(b.overflow, c.header+": "+v)
+			}
+		}
+	}()
 	switch cols[0].kind {
 	case "phone":
 		k := phoneLabelField(label)
@@ -509,20 +690,49 @@ func (b *builder) indexed(cols []indexedCol, rec []string) {
 			b.alt(kWeb, "Web page", v)
 		}
 	case "organization":
+		read["name"], read["title"] = true, true
 		b.alt(kCompany, "Company", parts["name"])
 		b.alt(kJobTitle, "Job title", parts["title"])
 	case "address":
+		for _, p := range []string{"street", "city", "region", "postalcode", "country", "extendedaddress", "pobox", "formatted"} {
+			read[p] = true
+		}
 		a := Address{Street: parts["street"], City: parts["city"], Region: parts["region"], Postcode: parts["postalcode"], Country: parts["country"]}
 		if ext := parts["extendedaddress"]; ext != "" {
 			a.Street = joinNonEmpty("\n", a.Street, ext)
 		}
-		if a.Street == "" {
-			a.Street = parts["pobox"]
+		// PO Box has no field: it is the street when there is none, else
+		// a line of its own. Formatted is the other parts written out; it
+		// is the street only when there are no parts, and kept in Notes
+		// when it says something they do not.
+		formatted := parts["formatted"]
+		if box := parts["pobox"]; box != "" {
+			if a.Street == "" {
+				a.Street = box
+			} else {
+				a.Street = joinNonEmpty("\n", a.Street, "PO Box "+box)
+			}
 		}
 		if a == (Address{}) {
-			a.Street = parts["formatted"]
+			a.Street = formatted
+		} else if formatted != "" && !mentions(formatted, a.Street, a.City) {
+			for _, c := range cols {
+				if c.part == "formatted" {
+					b.overflow = append(b.overflow, c.header+": "+formatted)
+				}
+			}
 		}
 		b.address(strings.ToLower(label), a)
+	default:
+		// A family with no field here (Event, Relation, IM, Custom Field):
+		// into Notes, labelled with its name and its own label.
+		for _, v := range splitMulti(parts["value"]) {
+			name := cols[0].kindText
+			if label != "" {
+				name += " (" + label + ")"
+			}
+			b.overflow = append(b.overflow, name+": "+v)
+		}
 	}
 }
 
@@ -609,12 +819,23 @@ func splitGroups(v string) []string {
 	var out []string
 	for _, g := range strings.Split(v, sep) {
 		g = strings.TrimSpace(g)
-		if g == "" || strings.HasPrefix(g, "* ") || strings.HasPrefix(g, "*") {
+		if g == "" || strings.HasPrefix(g, "*") || systemGroup(g) {
 			continue
 		}
 		out = append(out, g)
 	}
 	return out
+}
+
+// systemGroup reports whether g is one of Google's system groups, which
+// its "Outlook CSV" layout writes into Categories without the "* " its own
+// layout marks them with: they are not groups the user made.
+func systemGroup(g string) bool {
+	switch strings.ToLower(strings.Join(strings.Fields(g), " ")) {
+	case "mycontacts", "my contacts", "starred", "starred in android":
+		return true
+	}
+	return false
 }
 
 func joinNonEmpty(sep string, parts ...string) string {
@@ -637,14 +858,22 @@ func (b *builder) finish() entry {
 	}
 	if f.FirstName == "" && f.LastName == "" && b.fullName != "" {
 		f.FirstName, f.LastName = splitFullName(b.fullName)
+	} else if b.fullName != "" && !strings.EqualFold(b.fullName, f.fullName()) && !strings.EqualFold(b.fullName, f.DisplayName()) {
+		// A display name that is not just the names: kept in Notes.
+		b.overflow = append(b.overflow, b.fullNameHeader+": "+b.fullName)
+	}
+	for _, dn := range b.displayNames {
+		if !repeats(dn[1], f) {
+			b.overflow = append(b.overflow, dn[0]+": "+dn[1])
+		}
 	}
 	if len(b.overflow) > 0 {
 		f.Notes = joinNonEmpty("\n", f.Notes, strings.Join(b.overflow, "\n"))
 		e.Mask |= bit(kNotes)
 	}
 	f.normalize()
-	if f.FirstName == "" && f.LastName == "" {
-		e.problem = "the entry has no name (First Name and Last Name are empty)"
+	if f.FirstName == "" && f.LastName == "" && f.Company == "" {
+		e.problem = "the entry has no name (First Name, Last Name and Company are empty)"
 		return e
 	}
 	if v := f.validate(); len(v.Fields) > 0 {
@@ -670,6 +899,33 @@ func (b *builder) finish() entry {
 	}
 	e.Groups = groups
 	return e
+}
+
+// repeats reports whether an e-mail display name only repeats what the entry
+// has: Outlook writes "Jane Smith (jane@example.com)".
+func repeats(v string, f *Fields) bool {
+	l := strings.ToLower(v)
+	for _, e := range []string{f.Email, f.Email2} {
+		if e != "" && strings.Contains(l, strings.ToLower(e)) {
+			return true
+		}
+	}
+	return strings.EqualFold(strings.TrimSpace(v), f.fullName())
+}
+
+// mentions reports whether text contains every non-empty part (ignoring
+// case and line breaks): a formatted address that only writes its parts
+// out says nothing more.
+func mentions(text string, parts ...string) bool {
+	t := strings.ToLower(strings.Join(strings.Fields(text), " "))
+	for _, p := range parts {
+		for _, line := range strings.Split(p, "\n") {
+			if line = strings.ToLower(strings.Join(strings.Fields(line), " ")); line != "" && !strings.Contains(t, line) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func shortQuote(s string) string { return "\"" + shorten(s, 40) + "\"" }

@@ -3,6 +3,7 @@ package contacts
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -32,20 +33,49 @@ const (
 	enc1252    = "windows-1252"
 )
 
+// tooLarge is the refusal of a file of size bytes, with its true size.
+func tooLarge(size int64) error {
+	return derrors.Invalid("file", "the file is %.1f MB; files larger than %d MB are refused: split it, or export only the contacts you need", float64(size)/(1<<20), MaxFileSize>>20)
+}
+
+// ReadUpload reads an import file for PreviewImport from r. It keeps at
+// most MaxFileSize bytes: a longer file is read to its end only to count
+// it, and refused with its true size.
+func ReadUpload(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("contacts: read upload: %w", err)
+	}
+	if len(b) > MaxFileSize {
+		rest, err := io.Copy(io.Discard, r)
+		if err != nil {
+			return nil, fmt.Errorf("contacts: read upload: %w", err)
+		}
+		return nil, tooLarge(int64(len(b)) + rest)
+	}
+	return b, nil
+}
+
+// Replacement is what stands for a byte sequence that is not text in the
+// file's encoding.
+const Replacement = "\uFFFD"
+
 // decodeText turns an uploaded file into UTF-8 text. It recognises a UTF-8
 // BOM, UTF-16 with a BOM (Excel's "Unicode text") or without one when the
-// zero bytes give it away, plain UTF-8, and otherwise reads the bytes as
-// Windows-1252, which is what Outlook and Excel write on Western Windows.
-func decodeText(b []byte) (string, string, error) {
+// zero bytes give it away, and otherwise decides between UTF-8 and
+// Windows-1252 (what Outlook and Excel write on Western Windows) by
+// evidence (looksUTF8). repaired reports that sequences which were not
+// valid UTF-8 were replaced by U+FFFD, so the preview can name the entries
+// they were in.
+func decodeText(b []byte) (text, enc string, repaired bool, err error) {
 	if len(b) > MaxFileSize {
-		return "", "", derrors.Invalid("file", "the file is %.1f MB; files larger than %d MB are refused", float64(len(b))/(1<<20), MaxFileSize>>20)
+		return "", "", false, tooLarge(int64(len(b)))
 	}
-	var text, enc string
 	switch {
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
 		text, enc = string(b[3:]), encUTF8
 		if !utf8.ValidString(text) {
-			text = strings.ToValidUTF8(text, "\uFFFD")
+			text, repaired = strings.ToValidUTF8(text, Replacement), true
 		}
 	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
 		text, enc = decodeUTF16(b[2:], false), encUTF16LE
@@ -57,17 +87,48 @@ func decodeText(b []byte) (string, string, error) {
 		text, enc = decodeUTF16(b, true), encUTF16BE
 	case utf8.Valid(b):
 		text, enc = string(b), encUTF8
+	case looksUTF8(b):
+		text, enc, repaired = strings.ToValidUTF8(string(b), Replacement), encUTF8, true
 	default:
 		out, err := charmap.Windows1252.NewDecoder().Bytes(b)
 		if err != nil {
-			return "", "", derrors.Invalid("file", "the file is not text in a known encoding")
+			return "", "", false, derrors.Invalid("file", "the file is not text in a known encoding")
 		}
 		text, enc = string(out), enc1252
 	}
 	if strings.IndexByte(text, 0) >= 0 {
-		return "", "", derrors.Invalid("file", "the file is not a text file (it contains NUL bytes); save it as CSV or vCard")
+		return "", "", false, derrors.Invalid("file", "the file is not a text file (it contains NUL bytes); save it as CSV or vCard")
 	}
-	return text, enc, nil
+	return text, enc, repaired, nil
+}
+
+// looksUTF8 decides a file that is not entirely valid UTF-8 by evidence: it
+// is UTF-8 with a few broken sequences when it has at least as many
+// well-formed multi-byte characters as broken runs. Windows-1252 text with
+// accents almost never forms a well-formed UTF-8 sequence ("é" is one byte
+// followed by ASCII), while a UTF-8 file damaged in one place still has
+// its other accented names intact; reading that file as Windows-1252
+// would turn every one of them into mojibake ("SiobhÃ¡n").
+func looksUTF8(b []byte) bool {
+	good, bad := 0, 0
+	inBad := false
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			if !inBad {
+				bad++
+			}
+			inBad = true
+		case size > 1:
+			good++
+			inBad = false
+		default:
+			inBad = false
+		}
+		b = b[size:]
+	}
+	return good > 0 && bad <= good
 }
 
 // decodeUTF16 decodes UTF-16 code units; an odd trailing byte is dropped and

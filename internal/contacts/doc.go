@@ -6,10 +6,11 @@
 // # Ownership
 //
 // Contacts and groups belong to one employee (the owner, an account id) in
-// one company. Every method takes the owner and every query is scoped by it;
-// an id of somebody else's contact, group or import is ErrNotFound, the same
-// as an id that does not exist. Access control (who may act as which owner)
-// is the caller's business.
+// one company. Every action takes the actor and the owner and first checks
+// access.ManageContacts: only the owner may read or change their contacts;
+// their admins, operators and everybody else get ErrNotFound, as for an
+// employee that does not exist. Every query is scoped by the owner, so an
+// id of somebody else's contact, group or import is ErrNotFound too.
 //
 // # Model
 //
@@ -21,10 +22,13 @@
 // and Windows Contacts all have in common and a desk phone's directory or a
 // softphone can use. Contacts list as "Surname, First name" (just the one
 // name there is otherwise), sorted by surname then first name, as the seed
-// shows. An employee keeps at most 1000 contacts.
+// shows. A company contact has a company and no first or last name; it is
+// listed and sorted by the company's name. An employee keeps at most 1000
+// contacts.
 //
-// Numbers are stored as entered and, when they parse in the provider's
-// default region, also in E.164. Search ("Search for..") matches a substring
+// Numbers are stored as entered and, by the one number rule
+// (numbering.Read), also in E.164 when they are a possible number of the
+// provider's region; extensions and short codes have no E.164. Search ("Search for..") matches a substring
 // of the names (either way round), company and e-mails, or a number in any
 // format: the digits as entered, E.164 and national forms are all indexed,
 // so 01132991002, +44 113 299 1002 and 441132991002 find the same contact.
@@ -60,23 +64,29 @@
 // "Phone 1 - Label"; a phone's label puts it in the right field). The
 // delimiter (comma, semicolon or tab) is sniffed from the header line.
 // Encodings: UTF-8 with or without BOM, UTF-16 LE/BE (Excel's "Unicode
-// text"), and Windows-1252 for anything that is not valid UTF-8. A file
+// text"), and Windows-1252 — decided by evidence for a file that is not
+// valid UTF-8 (docs/contacts.md). Columns with no field of their own go
+// into Notes as "Header: value"; the preview lists them (Unmapped) and
+// names entries it had to repair (Warnings). A file
 // with no name column or no phone column is refused before import with the
 // headers found, rather than importing names without numbers. Files over
 // 10 MB or with more than 5000 entries are refused.
 //
 // # Export
 //
-//   - outlook: Outlook's own header names, comma, CRLF. Written in
+//   - outlook: the header Outlook writes (92 columns, every field quoted),
+//     comma, CRLF. Written in
 //     Windows-1252 when every character fits (Outlook Express and all
 //     Outlook versions read it), else UTF-8 with BOM (current Outlook reads
 //     it, and non-Western names survive).
 //   - windows: Windows Contacts' header names, same encoding rule. Windows
 //     Contacts' CSV has no second e-mail or categories column; Other Tel is
 //     written as Pager.
-//   - native: the full template, UTF-8 with BOM and CRLF so Excel opens it;
-//     text values starting with = + - @ get a leading apostrophe so a
-//     spreadsheet does not run them as formulas (import strips it).
+//   - native: the full template, UTF-8 with BOM and CRLF so Excel opens it.
+//
+// Text values starting with = + - @ are neutralised in every CSV export:
+// a leading apostrophe in the native format, a leading space in the
+// Outlook and Windows ones (docs/contacts.md); the import strips both.
 //   - vcard / vcard3: vCard 4.0 (RFC 6350) or 3.0 (RFC 2426), UTF-8, CRLF,
 //     folded at 75 octets, text escaped; groups are CATEGORIES.
 //

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
 )
 
 // Limits of the contact model.
@@ -192,8 +191,8 @@ func multiline(k field) bool {
 // validate reports every broken rule; names must not be both empty.
 func (f *Fields) validate() *derrors.ValidationError {
 	v := &derrors.ValidationError{}
-	if f.FirstName == "" && f.LastName == "" {
-		v.Add("first_name", "a contact needs a first name or a last name")
+	if f.FirstName == "" && f.LastName == "" && f.Company == "" {
+		v.Add("first_name", "a contact needs a first name or a last name (or, for a company, the company name)")
 	}
 	for k, p := range f.ptrs() {
 		sp := specs[k]
@@ -263,9 +262,12 @@ func emailProblem(s string) string {
 }
 
 // DisplayName is how lists show a contact: "Surname, First name", or the
-// one name there is.
+// one name there is, or for a company contact (no first or last name) the
+// company's name.
 func (f Fields) DisplayName() string {
 	switch {
+	case f.LastName == "" && f.FirstName == "":
+		return f.Company
 	case f.LastName == "":
 		return f.FirstName
 	case f.FirstName == "":
@@ -274,15 +276,29 @@ func (f Fields) DisplayName() string {
 	return f.LastName + ", " + f.FirstName
 }
 
-// fullName is "First Last", the form vCard FN and Windows Contacts' Name use.
+// fullName is "First Last", the form vCard FN and Windows Contacts' Name
+// use; a company contact's is the company's name.
 func (f Fields) fullName() string {
+	if f.isCompany() {
+		return f.Company
+	}
 	return strings.TrimSpace(f.FirstName + " " + f.LastName)
 }
 
+// isCompany reports whether f is a company contact: an organisation with no
+// person's name, as address books export a company's card.
+func (f Fields) isCompany() bool {
+	return f.FirstName == "" && f.LastName == "" && f.Company != ""
+}
+
 // nameKey is the "exists" rule: two contacts are the same when their first
-// and last names match ignoring case and surrounding spaces.
-func nameKey(first, last string) string {
-	return strings.ToLower(strings.TrimSpace(first)) + "\x00" + strings.ToLower(strings.TrimSpace(last))
+// and last names match ignoring case and surrounding spaces; two company
+// contacts are the same when their company names do.
+func nameKey(f Fields) string {
+	if f.isCompany() {
+		return "\x01" + strings.ToLower(strings.TrimSpace(f.Company))
+	}
+	return strings.ToLower(strings.TrimSpace(f.FirstName)) + "\x00" + strings.ToLower(strings.TrimSpace(f.LastName))
 }
 
 // splitFullName reads a single name column: "Surname, First" or
@@ -312,36 +328,15 @@ func numberForms(number, region string) []string {
 	return forms
 }
 
-// parseNumber parses a number once (parsing dominates an import's cost)
-// and returns its E.164 form ("" when it is not a possible number in
-// region) and its searchable digit forms.
+// parseNumber reads a number once by the one number rule (parsing
+// dominates an import's cost) and returns its E.164 form ("" for an
+// extension or a short code, kept as typed) and its searchable digit forms.
 func parseNumber(number, region string) (e string, forms []string) {
 	if number == "" {
 		return "", nil
 	}
-	add := func(s string) {
-		if s == "" {
-			return
-		}
-		for _, o := range forms {
-			if o == s {
-				return
-			}
-		}
-		forms = append(forms, s)
-	}
-	add(onlyDigits(number))
-	num, err := phonenumbers.Parse(extension.ReplaceAllString(number, ""), region)
-	if err != nil {
-		return "", forms
-	}
-	full := phonenumbers.Format(num, phonenumbers.E164)
-	add(onlyDigits(full))
-	add(onlyDigits(phonenumbers.Format(num, phonenumbers.NATIONAL)))
-	if phonenumbers.IsPossibleNumber(num) {
-		e = full
-	}
-	return e, forms
+	r := numbering.Read(number, region)
+	return r.E164, r.Forms
 }
 
 func onlyDigits(s string) string {

@@ -96,8 +96,9 @@ func TestParseOutlookExport(t *testing.T) {
 	if h := p.Entries[1].Fields; h.HomeTel != "01132991002" || h.FaxTel != "01132991010" {
 		t.Errorf("Henry %+v", h)
 	}
-	if p.Entries[2].problem == "" {
-		t.Error("an entry with only a company has no name and must be ignored")
+	// A row with only a company is a company contact, named by the company.
+	if c := p.Entries[2]; c.problem != "" || c.Fields.Company != "No Name GmbH" || c.Fields.FirstName != "" || c.Fields.LastName != "" || c.Fields.DisplayName() != "No Name GmbH" {
+		t.Errorf("company row = %+v (%s)", c.Fields, c.problem)
 	}
 }
 
@@ -275,11 +276,11 @@ func TestExportRoundTrip(t *testing.T) {
 		if _, res := f.importFile(t, f.alice, seed, ActionIgnore); res.Added != 4 {
 			t.Fatalf("seed import added %d", res.Added)
 		}
-		g1, _ := f.svc.CreateGroup(ctx, f.alice, "Suppliers, North")
-		g2, _ := f.svc.CreateGroup(ctx, f.alice, "Family")
+		g1, _ := f.svc.CreateGroup(ctx, f.as(f.alice), f.alice, "Suppliers, North")
+		g2, _ := f.svc.CreateGroup(ctx, f.as(f.alice), f.alice, "Family")
 		req := full
 		req.GroupIDs = []int64{g1.ID, g2.ID}
-		if _, err := f.svc.CreateContact(ctx, f.alice, req); err != nil {
+		if _, err := f.svc.CreateContact(ctx, f.as(f.alice), f.alice, req); err != nil {
 			t.Fatal(err)
 		}
 		minimal := bit(kFirst) | bit(kLast) | bit(kHomeTel) | bit(kWorkTel) | bit(kCellTel) | bit(kFaxTel)
@@ -291,14 +292,14 @@ func TestExportRoundTrip(t *testing.T) {
 			wantPrefix string
 		}{
 			{ExportNative, allFields, true, "utf-8", "\uFEFFFirst Name,Last Name,Home Tel"},
-			{ExportOutlook, allFields, true, "windows-1252", "First Name,Last Name,Company"},
+			{ExportOutlook, allFields, true, "windows-1252", `"Title","First Name","Middle Name","Last Name","Suffix","Company"`},
 			{ExportWindows, allFields &^ bit(kEmail2), false, "windows-1252", "First Name,Last Name,Name,E-mail Address"},
 			{ExportVCard4, allFields, true, "utf-8", "BEGIN:VCARD\r\nVERSION:4.0\r\n"},
 			{ExportVCard3, allFields, true, "utf-8", "BEGIN:VCARD\r\nVERSION:3.0\r\n"},
 		}
 		for i, c := range cases {
 			t.Run(string(c.mode), func(t *testing.T) {
-				file, err := f.svc.Export(ctx, f.alice, c.mode)
+				file, err := f.svc.Export(ctx, f.as(f.alice), f.alice, c.mode)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -321,10 +322,10 @@ func TestExportRoundTrip(t *testing.T) {
 			})
 		}
 		// Outlook export of a name Windows-1252 cannot hold falls back to UTF-8 with BOM.
-		if _, err := f.svc.CreateContact(ctx, f.bob, ContactRequest{Fields: Fields{FirstName: "Łukasz", LastName: "Wójcik", CellTel: "07700900001"}}); err != nil {
+		if _, err := f.svc.CreateContact(ctx, f.as(f.bob), f.bob, ContactRequest{Fields: Fields{FirstName: "Łukasz", LastName: "Wójcik", CellTel: "07700900001"}}); err != nil {
 			t.Fatal(err)
 		}
-		file, err := f.svc.Export(ctx, f.bob, ExportOutlook)
+		file, err := f.svc.Export(ctx, f.as(f.bob), f.bob, ExportOutlook)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,7 +333,7 @@ func TestExportRoundTrip(t *testing.T) {
 			t.Errorf("outlook export of Łukasz: %s %q", file.ContentType, file.Body[:10])
 		}
 		r := csv.NewReader(bytes.NewReader(file.Body[3:]))
-		if recs, err := r.ReadAll(); err != nil || recs[1][0] != "Łukasz" {
+		if recs, err := r.ReadAll(); err != nil || recs[1][1] != "Łukasz" {
 			t.Errorf("outlook export reads %v %v", recs, err)
 		}
 	})
@@ -424,7 +425,7 @@ func TestVCardImport(t *testing.T) {
 		if pv.Source != "vcard" || res.Added != 1 || res.Ignored != 1 || pv.Details[0].Entry != "Card 2" {
 			t.Fatalf("preview %+v result %+v", pv, res)
 		}
-		gs, _ := f.svc.Groups(context.Background(), f.alice)
+		gs, _ := f.svc.Groups(context.Background(), f.as(f.alice), f.alice)
 		if len(gs) != 1 || gs[0].Name != "Friends" || gs[0].Members != 1 {
 			t.Errorf("groups %+v", gs)
 		}

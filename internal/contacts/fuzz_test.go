@@ -73,9 +73,16 @@ func FuzzParseCSV(f *testing.F) {
 	f.Add([]byte("\"First Name\",\"Home Phone\",\"Home Phone 2\",\"Pager\",\"E-mail 3 Address\"\r\n\"Zo\xeb\",\"1\",\"2\",\"3\",\"a@b.c\"\r\n"))
 	f.Add([]byte("First Name,Cell Tel\n\"unterminated,1\n"))
 	f.Add([]byte("\xef\xbb\xbfFirst Name,Cell Tel,Notes\n'=cmd,'+44 1,'@x\n"))
+	// UTF-8 with one broken sequence; an unbalanced quote over rows; a
+	// Thunderbird header; Google's "Outlook CSV" system group.
+	f.Add([]byte("First Name,Cell Tel\nSiobh\xc3\xa1n,1\nBr\xe9ak,2\n"))
+	f.Add([]byte("First Name,Last Name,Cell Tel\n\"Jane,Smith,1\nBob,Ray,2\n\"Al\",Lee,3\n"))
+	f.Add([]byte("First Name,Display Name,Primary Email,Pager Number,Work Address 2,Work ZipCode,Web Page 2,Custom 1\nA,Z,a@b.c,5,u,LS1,w,c\n"))
+	f.Add([]byte("First Name,Mobile Phone,Categories,Birthday,Gender\nA,1,myContacts;Friends,0/0/00,Unspecified\n"))
+	f.Add([]byte("Name,Phone 1 - Value,Event 1 - Label,Event 1 - Value,Address 1 - PO Box,Address 1 - Street,Address 1 - Formatted\nA B,1,Birthday,2000-01-01,12,1 St,elsewhere\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		defer watchdog(b)()
-		text, _, err := decodeText(b)
+		text, _, _, err := decodeText(b)
 		if err != nil {
 			return
 		}
@@ -90,9 +97,16 @@ func FuzzParseVCard(f *testing.F) {
 	f.Add([]byte("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:A\\, B\\; C\\n\r\n D\r\nTEL;VALUE=uri;TYPE=\"voice,home\":tel:+1-2;ext=3\r\nCATEGORIES:a\\,b,c\r\nADR:;;\\;;x\r\n"))
 	f.Add([]byte("BEGIN:VCARD\nBEGIN:VCARD\nN:a;b\nEND:VCARD\nEND:VCARD\nitem1.EMAIL;type=INTERNET:\"q\"@x.y\n"))
 	f.Add(encodeVCard([]Contact{{Fields: full.Fields, GroupIDs: []int64{1}}}, map[int64]string{1: "G"}, vcard4))
+	// Organisation cards; a card without END before the next; a fold that
+	// lost its space; a 2.1 AGENT; Apple's labels; escaped separators.
+	f.Add([]byte("BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nFN:Dentist\r\nORG:Dentist;\r\nX-ABShowAs:COMPANY\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nORG:N;L\r\nEND:VCARD\r\n"))
+	f.Add([]byte("BEGIN:VCARD\nN:One;Ann\nTEL:1\nBEGIN:VCARD\nN:Two;Bob\nNOTE:a\nb: c\nTEL:2\nEND:VCARD\n"))
+	f.Add([]byte("BEGIN:VCARD\nVERSION:2.1\nN:A;B\nAGENT:\nBEGIN:VCARD\nTEL:9\nEND:VCARD\nitem1.TEL:3\nitem1.X-ABLabel:_$!<HomeFAX>!$_\nEND:VCARD\n"))
+	f.Add([]byte("BEGIN:VCARD\r\nVERSION:3.0\r\nN:a\\;b\\\\;c\\,d;e\r\nCATEGORIES:x\\,y,z\r\nNOTE:p\\Nq\\:r\r\nEND:VCARD\r\n"))
+	f.Add(encodeVCard([]Contact{{Fields: Fields{Company: "Acme; Co, Ltd", WorkTel: "2001"}}}, nil, vcard3))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		defer watchdog(b)()
-		text, _, err := decodeText(b)
+		text, _, _, err := decodeText(b)
 		if err != nil || !isVCard(text) {
 			return
 		}
@@ -206,11 +220,11 @@ func BenchmarkImport1000(b *testing.B) {
 		b.StopTimer()
 		owner := fx.employee(b, fmt.Sprintf("bench%d", i))
 		b.StartTimer()
-		pv, err := fx.svc.PreviewImport(ctx, owner, file, ActionOverwrite)
+		pv, err := fx.svc.PreviewImport(ctx, fx.as(owner), owner, file, ActionOverwrite)
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := fx.svc.ConfirmImport(ctx, owner, pv.ID)
+		res, err := fx.svc.ConfirmImport(ctx, fx.as(owner), owner, pv.ID)
 		if err != nil || res.Added != 1000 {
 			b.Fatalf("%+v %v", res, err)
 		}

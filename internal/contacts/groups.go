@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -54,7 +55,14 @@ func scanGroup(sc interface{ Scan(...any) error }) (Group, error) {
 }
 
 // Group returns one of the owner's groups.
-func (s *Service) Group(ctx context.Context, ownerID, id int64) (Group, error) {
+func (s *Service) Group(ctx context.Context, actor access.Actor, ownerID, id int64) (Group, error) {
+	if err := s.authorize(ctx, actor, ownerID); err != nil {
+		return Group{}, err
+	}
+	return s.group(ctx, ownerID, id)
+}
+
+func (s *Service) group(ctx context.Context, ownerID, id int64) (Group, error) {
 	g, err := scanGroup(s.db.Q(ctx).QueryRow(ctx, selectGroup+" WHERE g.id = ? AND g.account_id = ?", id, ownerID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, fmt.Errorf("contacts: group %d: %w", id, derrors.ErrNotFound)
@@ -66,7 +74,14 @@ func (s *Service) Group(ctx context.Context, ownerID, id int64) (Group, error) {
 }
 
 // Groups lists the owner's groups by name.
-func (s *Service) Groups(ctx context.Context, ownerID int64) ([]Group, error) {
+func (s *Service) Groups(ctx context.Context, actor access.Actor, ownerID int64) ([]Group, error) {
+	if err := s.authorize(ctx, actor, ownerID); err != nil {
+		return nil, err
+	}
+	return s.groups(ctx, ownerID)
+}
+
+func (s *Service) groups(ctx context.Context, ownerID int64) ([]Group, error) {
 	rows, err := s.db.Q(ctx).Query(ctx, selectGroup+" WHERE g.account_id = ? ORDER BY lower(g.name), g.id", ownerID)
 	if err != nil {
 		return nil, fmt.Errorf("contacts: groups: %w", err)
@@ -99,12 +114,12 @@ func (s *Service) insertGroup(ctx context.Context, o owner, name string) (int64,
 }
 
 // CreateGroup adds a group to the owner's contacts ("New Group").
-func (s *Service) CreateGroup(ctx context.Context, ownerID int64, name string) (Group, error) {
-	name, err := validateGroupName(name)
+func (s *Service) CreateGroup(ctx context.Context, actor access.Actor, ownerID int64, name string) (Group, error) {
+	o, err := s.ownerFor(ctx, actor, ownerID)
 	if err != nil {
 		return Group{}, err
 	}
-	o, err := s.owner(ctx, ownerID)
+	name, err = validateGroupName(name)
 	if err != nil {
 		return Group{}, err
 	}
@@ -117,7 +132,7 @@ func (s *Service) CreateGroup(ctx context.Context, ownerID int64, name string) (
 		if err != nil {
 			return err
 		}
-		if g, err = s.Group(ctx, o.ID, id); err != nil {
+		if g, err = s.group(ctx, o.ID, id); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, audit.Event{Event: "Create Contact Group", ObjectKind: "contact_group", ObjectID: id,
@@ -130,18 +145,18 @@ func (s *Service) CreateGroup(ctx context.Context, ownerID int64, name string) (
 }
 
 // RenameGroup changes a group's name.
-func (s *Service) RenameGroup(ctx context.Context, ownerID, id int64, name string) (Group, error) {
-	name, err := validateGroupName(name)
+func (s *Service) RenameGroup(ctx context.Context, actor access.Actor, ownerID, id int64, name string) (Group, error) {
+	o, err := s.ownerFor(ctx, actor, ownerID)
 	if err != nil {
 		return Group{}, err
 	}
-	o, err := s.owner(ctx, ownerID)
+	name, err = validateGroupName(name)
 	if err != nil {
 		return Group{}, err
 	}
 	var after Group
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		before, err := s.Group(ctx, o.ID, id)
+		before, err := s.group(ctx, o.ID, id)
 		if err != nil {
 			return err
 		}
@@ -156,7 +171,7 @@ func (s *Service) RenameGroup(ctx context.Context, ownerID, id int64, name strin
 		if err != nil {
 			return err
 		}
-		if after, err = s.Group(ctx, o.ID, id); err != nil {
+		if after, err = s.group(ctx, o.ID, id); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, audit.Event{Event: "Modify Contact Group", ObjectKind: "contact_group", ObjectID: id,
@@ -169,13 +184,13 @@ func (s *Service) RenameGroup(ctx context.Context, ownerID, id int64, name strin
 }
 
 // DeleteGroup deletes a group; its contacts stay.
-func (s *Service) DeleteGroup(ctx context.Context, ownerID, id int64) error {
-	o, err := s.owner(ctx, ownerID)
+func (s *Service) DeleteGroup(ctx context.Context, actor access.Actor, ownerID, id int64) error {
+	o, err := s.ownerFor(ctx, actor, ownerID)
 	if err != nil {
 		return err
 	}
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		before, err := s.Group(ctx, o.ID, id)
+		before, err := s.group(ctx, o.ID, id)
 		if err != nil {
 			return err
 		}
@@ -200,17 +215,17 @@ func (s *Service) DeleteGroup(ctx context.Context, ownerID, id int64) error {
 
 // AddToGroup puts contacts into one of the owner's groups; contacts already
 // in it are left alone.
-func (s *Service) AddToGroup(ctx context.Context, ownerID, groupID int64, contactIDs []int64) error {
-	return s.changeMembers(ctx, ownerID, groupID, contactIDs, true)
+func (s *Service) AddToGroup(ctx context.Context, actor access.Actor, ownerID, groupID int64, contactIDs []int64) error {
+	return s.changeMembers(ctx, actor, ownerID, groupID, contactIDs, true)
 }
 
 // RemoveFromGroup takes contacts out of one of the owner's groups.
-func (s *Service) RemoveFromGroup(ctx context.Context, ownerID, groupID int64, contactIDs []int64) error {
-	return s.changeMembers(ctx, ownerID, groupID, contactIDs, false)
+func (s *Service) RemoveFromGroup(ctx context.Context, actor access.Actor, ownerID, groupID int64, contactIDs []int64) error {
+	return s.changeMembers(ctx, actor, ownerID, groupID, contactIDs, false)
 }
 
-func (s *Service) changeMembers(ctx context.Context, ownerID, groupID int64, contactIDs []int64, add bool) error {
-	o, err := s.owner(ctx, ownerID)
+func (s *Service) changeMembers(ctx context.Context, actor access.Actor, ownerID, groupID int64, contactIDs []int64, add bool) error {
+	o, err := s.ownerFor(ctx, actor, ownerID)
 	if err != nil {
 		return err
 	}
@@ -219,7 +234,7 @@ func (s *Service) changeMembers(ctx context.Context, ownerID, groupID int64, con
 		event = "Add Contacts To Group"
 	}
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		g, err := s.Group(ctx, o.ID, groupID)
+		g, err := s.group(ctx, o.ID, groupID)
 		if err != nil {
 			return err
 		}

@@ -2,10 +2,12 @@ package contacts
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
@@ -74,11 +76,11 @@ func (f *fixture) employee(t testing.TB, username string) int64 {
 func (f *fixture) importFile(t testing.TB, owner int64, file []byte, action Action) (ImportPreview, ImportResult) {
 	t.Helper()
 	ctx := context.Background()
-	pv, err := f.svc.PreviewImport(ctx, owner, file, action)
+	pv, err := f.svc.PreviewImport(ctx, f.as(owner), owner, file, action)
 	if err != nil {
 		t.Fatalf("preview: %v", err)
 	}
-	res, err := f.svc.ConfirmImport(ctx, owner, pv.ID)
+	res, err := f.svc.ConfirmImport(ctx, f.as(owner), owner, pv.ID)
 	if err != nil {
 		t.Fatalf("confirm: %v", err)
 	}
@@ -99,7 +101,7 @@ func (f *fixture) list(t testing.TB, owner int64) []Contact {
 // as listed, for comparing two address books.
 func (f *fixture) summary(t testing.TB, owner int64, keep mask, withGroups bool) string {
 	t.Helper()
-	gs, err := f.svc.Groups(context.Background(), owner)
+	gs, err := f.svc.Groups(context.Background(), f.as(owner), owner)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,4 +166,19 @@ func (f *fixture) seedContacts(t testing.TB, owner int64, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// as is the actor of account id, read as a login would: the employee acting
+// on their own contacts.
+func (f *fixture) as(id int64) access.Actor {
+	a := access.Actor{AccountID: id}
+	var company sql.NullInt64
+	var role string
+	err := f.db.Q(context.Background()).QueryRow(context.Background(),
+		"SELECT username, role, provider_id, company_id FROM accounts WHERE id = ?", id).Scan(&a.Username, &role, &a.ProviderID, &company)
+	if err != nil {
+		panic(fmt.Sprintf("actor %d: %v", id, err))
+	}
+	a.Role, a.CompanyID = access.Role(role), company.Int64
+	return a
 }

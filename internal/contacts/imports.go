@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -80,10 +81,28 @@ type ImportPreview struct {
 	// Existing is how many contacts the employee had at preview time.
 	Existing int `json:"existing"`
 	// Note is the seed's line under the counts.
-	Note    string    `json:"note"`
-	Details []Detail  `json:"details"`
-	Columns []Column  `json:"columns"`
-	Expires time.Time `json:"expires_at"`
+	Note    string   `json:"note"`
+	Details []Detail `json:"details"`
+	// Warnings name the entries that are read but had to be repaired or
+	// guessed at (text that was not valid UTF-8, a broken vCard), whatever
+	// happens to them.
+	Warnings []Detail `json:"warnings"`
+	Columns  []Column `json:"columns"`
+	// Unmapped are the CSV headers with no field of their own: their values
+	// go into Notes as "Header: value".
+	Unmapped []string  `json:"unmapped"`
+	Expires  time.Time `json:"expires_at"`
+}
+
+// unmapped lists the columns that go into Notes.
+func unmapped(cols []Column) []string {
+	out := []string{}
+	for _, c := range cols {
+		if c.Field == labelledField {
+			out = append(out, c.Header)
+		}
+	}
+	return out
 }
 
 // ImportResult is what ConfirmImport applied.
@@ -118,7 +137,7 @@ type op struct {
 //     seed's note. Updates still apply, since they add nothing.
 //
 // Every entry is counted once: added, updated or ignored.
-func plan(existing []Contact, entries []entry, action Action, unit string) (ops []op, details []Detail, added, updated, ignored int) {
+func plan(existing []Contact, entries []entry, action Action, unit string) (ops []op, details, warnings []Detail, added, updated, ignored int) {
 	type ref struct {
 		op  int // index in ops, or -1
 		id  int64
@@ -126,7 +145,7 @@ func plan(existing []Contact, entries []entry, action Action, unit string) (ops 
 	}
 	index := make(map[string]ref, len(existing)+len(entries))
 	for _, c := range existing {
-		k := nameKey(c.FirstName, c.LastName)
+		k := nameKey(c.Fields)
 		if _, ok := index[k]; !ok {
 			index[k] = ref{op: -1, id: c.ID}
 		}
@@ -138,11 +157,15 @@ func plan(existing []Contact, entries []entry, action Action, unit string) (ops 
 			Name: shorten(e.Fields.DisplayName(), 70), Reason: reason})
 	}
 	for _, e := range entries {
+		if len(e.warnings) > 0 {
+			warnings = append(warnings, Detail{Entry: fmt.Sprintf("%s %d", unit, e.Row), Row: e.Row,
+				Name: shorten(e.Fields.DisplayName(), 70), Reason: strings.Join(e.warnings, "; ")})
+		}
 		if e.problem != "" {
 			ignore(e, e.problem)
 			continue
 		}
-		k := nameKey(e.Fields.FirstName, e.Fields.LastName)
+		k := nameKey(e.Fields)
 		r, exists := index[k]
 		if exists && action != ActionDuplicate {
 			if action == ActionIgnore {
@@ -163,7 +186,7 @@ func plan(existing []Contact, entries []entry, action Action, unit string) (ops 
 			continue
 		}
 		if count >= MaxContacts {
-			ignore(e, limitMessage(len(existing)))
+			ignore(e, fmt.Sprintf("the limit of %d is reached: an employee keeps at most %d contacts; delete some and import this entry again", MaxContacts, MaxContacts))
 			continue
 		}
 		count++
@@ -173,7 +196,7 @@ func plan(existing []Contact, entries []entry, action Action, unit string) (ops 
 			index[k] = ref{op: len(ops) - 1, row: e.Row}
 		}
 	}
-	return ops, details, added, updated, ignored
+	return ops, details, warnings, added, updated, ignored
 }
 
 // merge folds a later entry for the same contact into an earlier one: the
@@ -188,7 +211,7 @@ func merge(dst *entry, src entry) {
 
 // parseFile reads an upload as vCard or CSV.
 func parseFile(file []byte) (parsed, error) {
-	text, enc, err := decodeText(file)
+	text, enc, repaired, err := decodeText(file)
 	if err != nil {
 		return parsed{}, err
 	}
@@ -199,14 +222,42 @@ func parseFile(file []byte) (parsed, error) {
 		p, err = parseCSV(text)
 	}
 	p.Encoding = enc
+	if repaired {
+		for i := range p.Entries {
+			if hasReplacement(&p.Entries[i]) {
+				p.Entries[i].warnings = append(p.Entries[i].warnings,
+					"some of its text was not valid "+strings.ToUpper(enc)+" and shows as "+Replacement+"; correct it after the import")
+			}
+		}
+	}
 	return p, err
+}
+
+// hasReplacement reports whether an entry holds text that decodeText had to
+// repair.
+func hasReplacement(e *entry) bool {
+	for _, p := range e.Fields.ptrs() {
+		if strings.Contains(*p, Replacement) {
+			return true
+		}
+	}
+	for _, g := range e.Groups {
+		if strings.Contains(g, Replacement) {
+			return true
+		}
+	}
+	return false
 }
 
 // PreviewImport reads a CSV or vCard file and works out what importing it
 // would do ("Import" in the dialog), without touching the contacts. The
 // plan is kept for ImportTTL so ConfirmImport applies exactly what was
 // shown; CancelImport discards it.
-func (s *Service) PreviewImport(ctx context.Context, ownerID int64, file []byte, action Action) (ImportPreview, error) {
+func (s *Service) PreviewImport(ctx context.Context, actor access.Actor, ownerID int64, file []byte, action Action) (ImportPreview, error) {
+	o, err := s.ownerFor(ctx, actor, ownerID)
+	if err != nil {
+		return ImportPreview{}, err
+	}
 	if !action.Valid() {
 		return ImportPreview{}, derrors.Invalid("action", "choose overwrite, duplicate or ignore")
 	}
@@ -217,12 +268,12 @@ func (s *Service) PreviewImport(ctx context.Context, ownerID int64, file []byte,
 	if err != nil {
 		return ImportPreview{}, err
 	}
-	o, err := s.owner(ctx, ownerID)
-	if err != nil {
-		return ImportPreview{}, err
+	if len(p.Entries) == 0 {
+		return ImportPreview{}, derrors.Invalid("file", "there are no contacts in the file: it has a header row and nothing under it")
 	}
 	now := s.now()
-	pv := ImportPreview{Action: action, Source: p.Source, Encoding: p.Encoding, Columns: p.Columns, Expires: now.Add(ImportTTL).UTC().Truncate(time.Millisecond)}
+	pv := ImportPreview{Action: action, Source: p.Source, Encoding: p.Encoding, Columns: p.Columns, Unmapped: unmapped(p.Columns),
+		Expires: now.Add(ImportTTL).UTC().Truncate(time.Millisecond)}
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		q := s.db.Q(ctx)
 		if _, err := q.Exec(ctx, "DELETE FROM contact_imports WHERE expires_at <= ?", now.UnixMilli()); err != nil {
@@ -230,7 +281,7 @@ func (s *Service) PreviewImport(ctx context.Context, ownerID int64, file []byte,
 		}
 		// Reading the revision before the contacts means a change slipping
 		// in between can only make Confirm refuse, never apply a stale plan.
-		rev, err := s.Revision(ctx, o.ID)
+		rev, err := s.revision(ctx, o.ID)
 		if err != nil {
 			return err
 		}
@@ -238,11 +289,14 @@ func (s *Service) PreviewImport(ctx context.Context, ownerID int64, file []byte,
 		if err != nil {
 			return err
 		}
-		ops, details, added, updated, ignored := plan(existing, p.Entries, action, p.Unit)
+		ops, details, warnings, added, updated, ignored := plan(existing, p.Entries, action, p.Unit)
 		pv.Added, pv.Updated, pv.Ignored, pv.Existing = added, updated, ignored, len(existing)
-		pv.Details = details
+		pv.Details, pv.Warnings = details, warnings
 		if pv.Details == nil {
 			pv.Details = []Detail{}
+		}
+		if pv.Warnings == nil {
+			pv.Warnings = []Detail{}
 		}
 		pv.Note = limitMessage(len(existing))
 		planJSON, err := json.Marshal(ops)
@@ -250,12 +304,13 @@ func (s *Service) PreviewImport(ctx context.Context, ownerID int64, file []byte,
 			return err
 		}
 		detailsJSON, _ := json.Marshal(pv.Details)
+		warningsJSON, _ := json.Marshal(pv.Warnings)
 		columnsJSON, _ := json.Marshal(pv.Columns)
 		if err := q.QueryRow(ctx, `INSERT INTO contact_imports (account_id, company_id, action, source, base_revision,
-			added, updated, deleted, ignored, existing, details_json, columns_json, plan_json, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			added, updated, deleted, ignored, existing, details_json, warnings_json, columns_json, plan_json, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			o.ID, o.CompanyID, string(action), p.Source+"/"+p.Encoding, rev, added, updated, ignored, len(existing),
-			string(detailsJSON), string(columnsJSON), string(planJSON), now.UnixMilli(), pv.Expires.UnixMilli()).Scan(&pv.ID); err != nil {
+			string(detailsJSON), string(warningsJSON), string(columnsJSON), string(planJSON), now.UnixMilli(), pv.Expires.UnixMilli()).Scan(&pv.ID); err != nil {
 			return fmt.Errorf("save preview: %w", err)
 		}
 		_, err = q.Exec(ctx, `DELETE FROM contact_imports WHERE account_id = ? AND id NOT IN
@@ -271,13 +326,16 @@ func (s *Service) PreviewImport(ctx context.Context, ownerID int64, file []byte,
 // Import returns a pending preview again (the dialog's Details after a
 // reload). An expired, confirmed or cancelled import, or another
 // employee's, is ErrNotFound.
-func (s *Service) Import(ctx context.Context, ownerID, id int64) (ImportPreview, error) {
+func (s *Service) Import(ctx context.Context, actor access.Actor, ownerID, id int64) (ImportPreview, error) {
+	if err := s.authorize(ctx, actor, ownerID); err != nil {
+		return ImportPreview{}, err
+	}
 	pv := ImportPreview{ID: id, Deleted: 0}
-	var action, source, details, columns string
+	var action, source, details, warnings, columns string
 	var expires int64
-	err := s.db.Q(ctx).QueryRow(ctx, `SELECT action, source, added, updated, ignored, existing, details_json, columns_json, expires_at
+	err := s.db.Q(ctx).QueryRow(ctx, `SELECT action, source, added, updated, ignored, existing, details_json, warnings_json, columns_json, expires_at
 		FROM contact_imports WHERE id = ? AND account_id = ? AND expires_at > ?`, id, ownerID, s.now().UnixMilli()).
-		Scan(&action, &source, &pv.Added, &pv.Updated, &pv.Ignored, &pv.Existing, &details, &columns, &expires)
+		Scan(&action, &source, &pv.Added, &pv.Updated, &pv.Ignored, &pv.Existing, &details, &warnings, &columns, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return pv, fmt.Errorf("contacts: import %d: %w", id, derrors.ErrNotFound)
 	}
@@ -291,13 +349,20 @@ func (s *Service) Import(ctx context.Context, ownerID, id int64) (ImportPreview,
 	if err := json.Unmarshal([]byte(details), &pv.Details); err != nil {
 		return pv, fmt.Errorf("contacts: import %d details: %w", id, err)
 	}
+	if err := json.Unmarshal([]byte(warnings), &pv.Warnings); err != nil {
+		return pv, fmt.Errorf("contacts: import %d warnings: %w", id, err)
+	}
 	_ = json.Unmarshal([]byte(columns), &pv.Columns)
+	pv.Unmapped = unmapped(pv.Columns)
 	return pv, nil
 }
 
 // CancelImport discards a pending preview ("Cancel"). The contacts were
 // never touched, so nothing else changes and nothing is audited.
-func (s *Service) CancelImport(ctx context.Context, ownerID, id int64) error {
+func (s *Service) CancelImport(ctx context.Context, actor access.Actor, ownerID, id int64) error {
+	if err := s.authorize(ctx, actor, ownerID); err != nil {
+		return err
+	}
 	var n int64
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		res, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM contact_imports WHERE id = ? AND account_id = ?", id, ownerID)
@@ -329,8 +394,8 @@ var ErrImportStale = derrors.Conflict("import", "your contacts changed after thi
 // transaction with one audit event carrying the counts. The preview is
 // consumed: confirming twice, or after CancelImport, is ErrNotFound, as is
 // another employee's import.
-func (s *Service) ConfirmImport(ctx context.Context, ownerID, id int64) (ImportResult, error) {
-	o, err := s.owner(ctx, ownerID)
+func (s *Service) ConfirmImport(ctx context.Context, actor access.Actor, ownerID, id int64) (ImportResult, error) {
+	o, err := s.ownerFor(ctx, actor, ownerID)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -369,7 +434,7 @@ func (s *Service) ConfirmImport(ctx context.Context, ownerID, id int64) (ImportR
 		if err != nil {
 			return err
 		}
-		if res.Total, err = s.Count(ctx, o.ID); err != nil {
+		if res.Total, err = s.count(ctx, o.ID); err != nil {
 			return err
 		}
 		if res.Total > MaxContacts {
@@ -390,7 +455,7 @@ func (s *Service) ConfirmImport(ctx context.Context, ownerID, id int64) (ImportR
 // apply writes a plan in the caller's transaction and returns the names of
 // groups it had to create.
 func (s *Service) apply(ctx context.Context, o owner, ops []op) ([]string, error) {
-	groups, err := s.Groups(ctx, o.ID)
+	groups, err := s.groups(ctx, o.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -422,7 +487,7 @@ func (s *Service) apply(ctx context.Context, o owner, ops []op) ([]string, error
 				return nil, err
 			}
 		} else {
-			cur, err := s.Contact(ctx, o.ID, id)
+			cur, err := s.contact(ctx, o.ID, id)
 			if err != nil {
 				return nil, err
 			}

@@ -2,15 +2,32 @@ package contacts
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"mime/quotedprintable"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/emersion/go-vcard"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 )
+
+// vCard files are read and written with github.com/emersion/go-vcard (content
+// lines, parameters, value escaping, the card model). Own code here does
+// only what the library does not (docs/decisions.md):
+//   - cutting a file into cards so that a broken card cannot take the next
+//     card's properties (a BEGIN:VCARD inside an unfinished card, a card
+//     with no END:VCARD), and keeping a continuation line that lost its
+//     leading space, each reported on its entry;
+//   - vCard 2.1: QUOTED-PRINTABLE values with soft line breaks, legacy
+//     CHARSETs and bare parameters (TEL;HOME;VOICE:…), which the library
+//     would misread;
+//   - Apple's labels (item1.TEL + item1.X-ABLabel:_$!<Mobile>!$_) and its
+//     X-ABShowAs:COMPANY;
+//   - folding written lines at 75 octets.
 
 // isVCard reports whether text is a vCard file rather than CSV.
 func isVCard(text string) bool {
@@ -18,101 +35,19 @@ func isVCard(text string) bool {
 	return len(t) >= 11 && strings.EqualFold(t[:11], "BEGIN:VCARD")
 }
 
-// vprop is one content line of a vCard.
-type vprop struct {
-	name   string            // upper case, group prefix removed
-	params map[string]string // upper-case keys, raw values
-	types  []string          // lower-case TYPE values, incl. vCard 2.1 bare ones
-	value  string            // raw (still escaped) value
+// rawCard is one card cut from a file: its logical content lines (unfolded,
+// without BEGIN and END) and what was wrong with its shape.
+type rawCard struct {
+	lines    []string
+	warnings []string
 }
 
-// parseVCards reads vCard 2.1, 3.0 and 4.0 files into entries: it unfolds
-// lines, decodes 2.1's QUOTED-PRINTABLE, unescapes text and reads N, FN,
-// ORG, TITLE, TEL, EMAIL, ADR, URL, NOTE and CATEGORIES.
-func parseVCards(text string) (parsed, error) {
-	p := parsed{Source: "vcard", Unit: "Card"}
-	lines := strings.Split(strings.TrimLeft(text, "\uFEFF"), "\n")
-	var card []vprop
-	inCard := false
-	n := 0
-	for i := 0; i < len(lines); i++ {
-		line := strings.TrimRight(lines[i], "\r")
-		// Unfold: a line starting with a space or tab continues the last one.
-		// A builder keeps a long run of folds linear.
-		if i+1 < len(lines) && continues(lines[i+1]) {
-			var sb strings.Builder
-			sb.WriteString(line)
-			for i+1 < len(lines) && continues(lines[i+1]) {
-				i++
-				sb.WriteString(strings.TrimRight(lines[i][1:], "\r"))
-			}
-			line = sb.String()
-		}
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		prop, ok := parseContentLine(line)
-		if !ok {
-			continue
-		}
-		// vCard 2.1 quoted-printable soft line breaks: "=" at the end of a
-		// line joins the next one.
-		if strings.EqualFold(prop.params["ENCODING"], "QUOTED-PRINTABLE") {
-			if strings.HasSuffix(prop.value, "=") && i+1 < len(lines) {
-				var sb strings.Builder
-				sb.WriteString(prop.value)
-				last := prop.value
-				for strings.HasSuffix(last, "=") && i+1 < len(lines) {
-					i++
-					last = strings.TrimRight(lines[i], "\r")
-					sb.WriteString("\r\n")
-					sb.WriteString(last)
-				}
-				prop.value = sb.String()
-			}
-		}
-		switch {
-		case prop.name == "BEGIN" && strings.EqualFold(strings.TrimSpace(prop.value), "VCARD"):
-			if inCard {
-				// A nested card (2.1 AGENT) is not a contact of its own.
-				continue
-			}
-			inCard, card = true, card[:0]
-		case prop.name == "END" && strings.EqualFold(strings.TrimSpace(prop.value), "VCARD"):
-			if !inCard {
-				continue
-			}
-			inCard = false
-			n++
-			if n > MaxEntries {
-				return p, derrors.Invalid("file", "the file has more than %d contacts; an employee can keep at most %d", MaxEntries, MaxContacts)
-			}
-			p.Entries = append(p.Entries, cardEntry(n, card))
-		case inCard:
-			card = append(card, prop)
-		}
-	}
-	if inCard && len(card) > 0 {
-		n++
-		if n > MaxEntries {
-			return p, derrors.Invalid("file", "the file has more than %d contacts; an employee can keep at most %d", MaxEntries, MaxContacts)
-		}
-		p.Entries = append(p.Entries, cardEntry(n, card))
-	}
-	if n == 0 {
-		return p, derrors.Invalid("file", "the file has no vCard (BEGIN:VCARD … END:VCARD)")
-	}
-	return p, nil
-}
+// contentLine matches the start of a vCard content line: an optional group,
+// the property name, then ';' or ':'.
+var contentLine = regexp.MustCompile(`^(?:[A-Za-z0-9-]+\.)?[A-Za-z0-9-]+[;:]`)
 
-func continues(line string) bool {
-	return len(line) > 0 && (line[0] == ' ' || line[0] == '\t')
-}
-
-// parseContentLine splits "group.NAME;PARAM=a,b;BARE:value".
-func parseContentLine(line string) (vprop, bool) {
-	var p vprop
-	colon := -1
+// cutValue splits a content line at the first ':' outside double quotes.
+func cutValue(line string) (head, value string, ok bool) {
 	inQuote := false
 	for i := 0; i < len(line); i++ {
 		switch line[i] {
@@ -120,53 +55,231 @@ func parseContentLine(line string) (vprop, bool) {
 			inQuote = !inQuote
 		case ':':
 			if !inQuote {
-				colon = i
+				return line[:i], line[i+1:], true
 			}
 		}
-		if colon >= 0 {
-			break
+	}
+	return line, "", false
+}
+
+func isMarker(line, marker string) bool {
+	name, value, ok := cutValue(strings.TrimSpace(line))
+	return ok && strings.EqualFold(strings.TrimSpace(name), marker) && strings.EqualFold(strings.TrimSpace(value), "VCARD")
+}
+
+// splitCards cuts a vCard file into cards. A card is never allowed to run
+// into the next one: a BEGIN:VCARD inside an unfinished card ends it there
+// (vCard 2.1's AGENT, whose value is a nested card, excepted), so no number
+// of one contact can end up on another.
+func splitCards(text string) []rawCard {
+	var cards []rawCard
+	var cur *rawCard
+	agentDepth := 0
+	// The card's last line is built in tail, so a long run of folds stays
+	// linear; it is appended to cur.lines when the next line starts.
+	var tail strings.Builder
+	hasTail, tailQP := false, false
+	flush := func() {
+		if hasTail {
+			cur.lines = append(cur.lines, tail.String())
+			tail.Reset()
+			hasTail = false
 		}
 	}
-	if colon <= 0 {
-		return p, false
+	start := func(l string) {
+		flush()
+		tail.WriteString(l)
+		hasTail = true
+		head, _, _ := cutValue(l)
+		tailQP = strings.Contains(strings.ToUpper(head), "QUOTED-PRINTABLE")
 	}
-	head, value := line[:colon], line[colon+1:]
-	parts := splitUnquoted(head, ';')
-	name := parts[0]
+	finish := func(warning string) {
+		flush()
+		if warning != "" {
+			cur.warnings = append(cur.warnings, warning)
+		}
+		cards = append(cards, *cur)
+		cur = nil
+	}
+	lines := strings.Split(strings.TrimLeft(text, "\uFEFF"), "\n")
+	for _, l := range lines {
+		l = strings.TrimRight(l, "\r")
+		if cur == nil {
+			if isMarker(l, "BEGIN") {
+				cur = &rawCard{}
+			}
+			continue
+		}
+		if agentDepth > 0 {
+			switch {
+			case isMarker(l, "BEGIN"):
+				agentDepth++
+			case isMarker(l, "END"):
+				agentDepth--
+			}
+			continue
+		}
+		switch {
+		case len(l) > 0 && (l[0] == ' ' || l[0] == '\t') && hasTail:
+			// A folded line continues the one before it.
+			tail.WriteString(l[1:])
+		case hasTail && tailQP && strings.HasSuffix(tail.String(), "="):
+			// vCard 2.1 QUOTED-PRINTABLE soft line break.
+			tail.WriteString("\r\n")
+			tail.WriteString(l)
+		case isMarker(l, "BEGIN"):
+			if hasTail {
+				if name, value, _ := cutValue(tail.String()); strings.EqualFold(propName(name), "AGENT") && strings.TrimSpace(value) == "" {
+					agentDepth = 1
+					continue
+				}
+			}
+			finish("the card has no END:VCARD before the next BEGIN:VCARD; it was read up to there, so check that nothing of it is missing")
+			cur = &rawCard{}
+		case isMarker(l, "END"):
+			finish("")
+		case strings.TrimSpace(l) == "":
+		case contentLine.MatchString(l):
+			start(l)
+		case hasTail:
+			// A folded line that lost its leading space: it is no property of
+			// its own, so it is read as the rest of the line before it.
+			name, _, _ := cutValue(tail.String())
+			tail.WriteString(l)
+			cur.warnings = append(cur.warnings, fmt.Sprintf("the line %q has no property name; it was read as the continuation of %s (a folded line should start with a space), so check that value",
+				shorten(strings.TrimSpace(l), 40), propName(name)))
+		default:
+			cur.warnings = append(cur.warnings, fmt.Sprintf("the line %q is not a vCard property and was left out", shorten(strings.TrimSpace(l), 40)))
+		}
+	}
+	if cur != nil && (hasTail || len(cur.lines) > 0 || len(cur.warnings) > 0) {
+		finish("the card has no END:VCARD (the file ends inside it); check that nothing of it is missing")
+	}
+	return cards
+}
+
+// propName is the property name of a content line's head ("item1.TEL;TYPE=x").
+func propName(head string) string {
+	name, _, _ := strings.Cut(head, ";")
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
 		name = name[i+1:]
 	}
-	p.name = strings.ToUpper(strings.TrimSpace(name))
-	p.params = map[string]string{}
-	p.value = value
-	for _, par := range parts[1:] {
-		k, v, ok := strings.Cut(par, "=")
-		if !ok {
-			// vCard 2.1 bare parameter: a type, or an encoding / charset.
-			u := strings.ToUpper(strings.TrimSpace(k))
-			switch u {
-			case "QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT", "B":
-				p.params["ENCODING"] = u
-			default:
-				p.types = append(p.types, strings.ToLower(u))
-			}
-			continue
-		}
-		k = strings.ToUpper(strings.TrimSpace(k))
-		if k == "TYPE" {
-			for _, t := range splitUnquoted(v, ',') {
-				t = strings.Trim(strings.TrimSpace(t), `"`)
-				for _, tt := range strings.Split(t, ",") {
-					if tt != "" {
-						p.types = append(p.types, strings.ToLower(tt))
-					}
-				}
-			}
-			continue
-		}
-		p.params[k] = strings.Trim(v, `"`)
+	return strings.ToUpper(strings.TrimSpace(name))
+}
+
+// normalizeLine rewrites a vCard 2.1 content line in the 3.0 form the vCard
+// library reads: bare parameters become TYPE= (or ENCODING=), and a
+// QUOTED-PRINTABLE value is decoded (with its CHARSET) and escaped as text.
+func normalizeLine(line string) string {
+	head, value, ok := cutValue(line)
+	if !ok {
+		return line
 	}
-	return p, true
+	parts := splitUnquoted(head, ';')
+	out := []string{parts[0]}
+	qp := false
+	charset := ""
+	for _, par := range parts[1:] {
+		k, v, hasValue := strings.Cut(par, "=")
+		uk := strings.ToUpper(strings.TrimSpace(k))
+		switch {
+		case !hasValue && (uk == "QUOTED-PRINTABLE"):
+			qp = true
+		case !hasValue && (uk == "BASE64" || uk == "8BIT" || uk == "7BIT" || uk == "B"):
+			out = append(out, "ENCODING="+uk)
+		case !hasValue && uk != "":
+			out = append(out, "TYPE="+uk)
+		case uk == "ENCODING" && strings.EqualFold(strings.TrimSpace(v), "QUOTED-PRINTABLE"):
+			qp = true
+		case uk == "CHARSET":
+			charset = strings.Trim(strings.TrimSpace(v), `"`)
+		case hasValue:
+			out = append(out, par)
+		}
+	}
+	if qp {
+		value = escapeDecoded(decodeQP(value, charset))
+	} else {
+		if charset != "" && !strings.EqualFold(charset, "UTF-8") && !utf8.ValidString(value) {
+			if dec, err := charmap.Windows1252.NewDecoder().String(value); err == nil {
+				value = dec
+			}
+		}
+		value = protectEscapes(value)
+	}
+	return strings.Join(out, ";") + ":" + strings.ReplaceAll(value, "\r", "")
+}
+
+// The library unescapes \\, \n and \, in every value but leaves \; and
+// does not know \N; split afterwards, "a\,b" in a list and "a\;b" in a
+// structured value would read as two parts. Escaped separators are
+// therefore turned into NUL and SOH before the library reads the line
+// (neither can be in an imported file, which refuses NUL, nor in a stored
+// field) and back after splitting.
+const (
+	escSemicolon = "\x00"
+	escComma     = "\x01"
+)
+
+// protectEscapes rewrites a vCard 3.0/4.0 text value for the library:
+// escaped separators become sentinels, \N becomes \n, and an escape the
+// library does not know (\:) becomes its character.
+func protectEscapes(v string) string {
+	if !strings.Contains(v, `\`) {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c != '\\' || i+1 == len(v) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch v[i] {
+		case ';':
+			b.WriteString(escSemicolon)
+		case ',':
+			b.WriteString(escComma)
+		case 'n', 'N':
+			b.WriteString(`\n`)
+		case '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteByte(v[i])
+		}
+	}
+	return b.String()
+}
+
+// decodeQP undoes QUOTED-PRINTABLE (soft line breaks included) and a legacy
+// CHARSET: UTF-8 when the bytes are UTF-8, Windows-1252 otherwise.
+func decodeQP(v, charset string) string {
+	raw, err := io.ReadAll(io.LimitReader(quotedprintable.NewReader(strings.NewReader(v)), int64(len(v))+1))
+	if err == nil || len(raw) > 0 {
+		v = string(raw)
+	}
+	if !utf8.ValidString(v) || (charset != "" && !strings.EqualFold(charset, "UTF-8") && !strings.EqualFold(charset, "US-ASCII")) {
+		if !utf8.ValidString(v) {
+			if out, err := charmap.Windows1252.NewDecoder().String(v); err == nil {
+				return out
+			}
+			return strings.ToValidUTF8(v, "\uFFFD")
+		}
+	}
+	return v
+}
+
+// escapeDecoded turns a decoded 2.1 value back into one content line for
+// the library. In 2.1 a backslash is literal except in \; (a ';' inside a
+// component); line breaks become \n, which the library reads back.
+func escapeDecoded(v string) string {
+	v = strings.ReplaceAll(v, `\;`, escSemicolon)
+	v = strings.ReplaceAll(v, `\`, `\\`)
+	v = strings.ReplaceAll(v, ",", escComma)
+	v = strings.ReplaceAll(v, "\r\n", "\n")
+	v = strings.ReplaceAll(v, "\r", "\n")
+	return strings.ReplaceAll(v, "\n", `\n`)
 }
 
 // splitUnquoted splits s on sep outside double quotes.
@@ -186,149 +299,201 @@ func splitUnquoted(s string, sep byte) []string {
 	return append(out, s[start:])
 }
 
-// decodedValue undoes QUOTED-PRINTABLE and a legacy CHARSET.
-func (p vprop) decodedValue() string {
-	v := p.value
-	if strings.EqualFold(p.params["ENCODING"], "QUOTED-PRINTABLE") {
-		raw, err := io.ReadAll(io.LimitReader(quotedprintable.NewReader(strings.NewReader(v)), int64(len(v))+1))
-		if err == nil || len(raw) > 0 {
-			v = string(raw)
-		}
-		if !utf8.ValidString(v) {
-			if out, err := charmap.Windows1252.NewDecoder().String(v); err == nil {
-				v = out
-			} else {
-				v = strings.ToValidUTF8(v, "\uFFFD")
-			}
-		}
+// decodeCard reads a cut card with the vCard library.
+func decodeCard(rc rawCard) (vcard.Card, error) {
+	var b strings.Builder
+	b.WriteString("BEGIN:VCARD\r\n")
+	for _, l := range rc.lines {
+		b.WriteString(normalizeLine(l))
+		b.WriteString("\r\n")
 	}
-	return v
+	b.WriteString("END:VCARD\r\n")
+	return vcard.NewDecoder(strings.NewReader(b.String())).Decode()
 }
 
-// unescape undoes vCard text escaping: \n \N, \\, \, \; (and a stray \:).
-func unescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
+// parseVCards reads vCard 2.1, 3.0 and 4.0 files into entries.
+func parseVCards(text string) (parsed, error) {
+	p := parsed{Source: "vcard", Unit: "Card"}
+	cards := splitCards(text)
+	if len(cards) == 0 {
+		return p, derrors.Invalid("file", "the file has no vCard (BEGIN:VCARD … END:VCARD)")
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 == len(s) {
-			b.WriteByte(c)
+	if len(cards) > MaxEntries {
+		return p, derrors.Invalid("file", "the file has more than %d contacts; an employee can keep at most %d", MaxEntries, MaxContacts)
+	}
+	for i, rc := range cards {
+		card, err := decodeCard(rc)
+		if err != nil {
+			e := entry{Row: i + 1, problem: "the card cannot be read: " + strings.TrimPrefix(err.Error(), "vcard: ")}
+			e.warnings = rc.warnings
+			p.Entries = append(p.Entries, e)
 			continue
 		}
-		i++
-		switch s[i] {
-		case 'n', 'N':
-			b.WriteByte('\n')
-		default:
-			b.WriteByte(s[i])
-		}
+		e := cardEntry(i+1, card)
+		e.warnings = append(rc.warnings, e.warnings...)
+		p.Entries = append(p.Entries, e)
 	}
-	return b.String()
+	return p, nil
 }
 
-// splitEscaped splits s on sep where sep is not backslash-escaped, and
-// unescapes each part.
-func splitEscaped(s string, sep byte) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case sep:
-			out = append(out, unescape(s[start:i]))
-			start = i + 1
-		}
+// sentinels puts back the separators protectEscapes set aside.
+var sentinels = strings.NewReplacer(escSemicolon, ";", escComma, ",")
+
+// text is a value as the contact keeps it: separators put back, trimmed.
+func text(s string) string {
+	return strings.TrimSpace(sentinels.Replace(s))
+}
+
+// components splits a structured value (N, ADR, ORG) into its parts; an
+// escaped ';' is a sentinel by now, so every ';' left separates.
+func components(s string) []string {
+	parts := strings.Split(s, ";")
+	for i, p := range parts {
+		parts[i] = text(p)
 	}
-	return append(out, unescape(s[start:]))
+	return parts
 }
 
 func component(parts []string, i int) string {
 	if i < len(parts) {
-		return strings.TrimSpace(parts[i])
+		return parts[i]
 	}
 	return ""
 }
 
-func hasType(p vprop, t string) bool {
-	for _, x := range p.types {
-		if x == t {
-			return true
-		}
+// appleLabel reads Apple's X-ABLabel value: "_$!<HomeFAX>!$_" is one of its
+// own labels, anything else the user's.
+func appleLabel(v string) string {
+	v = text(v)
+	if strings.HasPrefix(v, "_$!<") && strings.HasSuffix(v, ">!$_") {
+		v = v[4 : len(v)-4]
 	}
-	return false
+	return v
 }
 
-// cardEntry turns one card's properties into an entry. The mask is the
-// fields the card has properties for, so Overwrite keeps the rest.
-func cardEntry(n int, props []vprop) entry {
+// cardEntry turns one card into an entry. The mask is the fields the card
+// has properties for, so Overwrite keeps the rest.
+func cardEntry(n int, card vcard.Card) entry {
 	b := newBuilder(n, bit(kFirst)|bit(kLast))
 	f := &b.e.Fields
-	var fn string
-	for _, p := range props {
-		v := p.decodedValue()
-		switch p.name {
-		case "N":
-			parts := splitEscaped(v, ';')
-			f.LastName, f.FirstName = component(parts, 0), component(parts, 1)
-		case "FN":
-			fn = strings.TrimSpace(unescape(v))
-		case "ORG":
-			b.e.Mask |= bit(kCompany)
-			b.alt(kCompany, "Organization", component(splitEscaped(v, ';'), 0))
-		case "TITLE":
-			b.e.Mask |= bit(kJobTitle)
-			b.alt(kJobTitle, "Title", strings.TrimSpace(unescape(v)))
-		case "TEL":
-			num := strings.TrimSpace(unescape(v))
-			if strings.HasPrefix(strings.ToLower(num), "tel:") {
-				num = num[4:]
-				if base, ext, ok := strings.Cut(num, ";ext="); ok {
-					num = base + " ext " + ext
-				}
-				if i := strings.IndexByte(num, ';'); i >= 0 {
-					num = num[:i]
-				}
-			}
-			label := strings.Join(p.types, ",")
-			k := phoneLabelField(label)
-			b.e.Mask |= bit(k)
-			b.put(k, "Phone ("+label+")", num)
-		case "EMAIL":
-			b.e.Mask |= bit(kEmail) | bit(kEmail2)
-			b.put(kEmail, "E-mail", strings.TrimSpace(unescape(v)))
-		case "ADR":
-			parts := splitEscaped(v, ';')
-			a := Address{
-				Street:   joinNonEmpty("\n", component(parts, 2), component(parts, 1)),
-				City:     component(parts, 3),
-				Region:   component(parts, 4),
-				Postcode: component(parts, 5),
-				Country:  component(parts, 6),
-			}
-			if a.Street == "" {
-				a.Street = component(parts, 0)
-			}
-			label := strings.Join(p.types, ",")
-			b.address(label, a)
-		case "URL":
-			b.e.Mask |= bit(kWeb)
-			b.alt(kWeb, "URL", strings.TrimSpace(unescape(v)))
-		case "NOTE":
-			b.e.Mask |= bit(kNotes)
-			f.Notes = joinNonEmpty("\n", f.Notes, unescape(v))
-		case "CATEGORIES":
-			b.e.HasGroups = true
-			for _, g := range splitEscaped(v, ',') {
-				if g = strings.TrimSpace(g); g != "" {
-					b.e.Groups = append(b.e.Groups, g)
-				}
+	labels := map[string]string{}
+	for _, l := range card["X-ABLABEL"] {
+		if l.Group != "" {
+			labels[strings.ToLower(l.Group)] = appleLabel(l.Value)
+		}
+	}
+	typesOf := func(fl *vcard.Field) string {
+		types := fl.Params.Types()
+		if l := labels[strings.ToLower(fl.Group)]; l != "" {
+			types = append(types, strings.ToLower(l))
+		}
+		return strings.Join(types, ",")
+	}
+
+	var first, last string
+	hasName := false
+	for _, fl := range card[vcard.FieldName] {
+		parts := components(fl.Value)
+		last, first = component(parts, 0), component(parts, 1)
+		if first != "" || last != "" {
+			hasName = true
+			break
+		}
+	}
+	fn := ""
+	if fl := card.Get(vcard.FieldFormattedName); fl != nil {
+		fn = text(fl.Value)
+	}
+	org, units := "", []string{}
+	if fl := card.Get(vcard.FieldOrganization); fl != nil {
+		parts := components(fl.Value)
+		org = component(parts, 0)
+		for _, u := range parts[1:] {
+			if u != "" {
+				units = append(units, u)
 			}
 		}
 	}
-	b.fullName = fn
+	// An organisation's card: vCard 4's KIND:org, Apple's
+	// X-ABShowAs:COMPANY, or an ORG with no person's name. Its name is the
+	// company's, never split into an invented first and last name.
+	company := card.Kind() == vcard.KindOrganization ||
+		strings.EqualFold(text(card.Value("X-ABSHOWAS")), "COMPANY") ||
+		(org != "" && !hasName)
+	switch {
+	case hasName:
+		f.FirstName, f.LastName = first, last
+	case company:
+		if org == "" {
+			org = fn
+		}
+	default:
+		b.fullName = fn
+	}
+	if org != "" || card.Get(vcard.FieldOrganization) != nil {
+		b.e.Mask |= bit(kCompany)
+		b.alt(kCompany, "Organization", org)
+	}
+	if len(units) > 0 {
+		b.overflow = append(b.overflow, "Department: "+strings.Join(units, ", "))
+	}
+	if company && !hasName && fn != "" && !strings.EqualFold(fn, org) {
+		b.overflow = append(b.overflow, "Name: "+fn)
+	}
+	for _, fl := range card[vcard.FieldTitle] {
+		b.e.Mask |= bit(kJobTitle)
+		b.alt(kJobTitle, "Title", text(fl.Value))
+	}
+	for _, fl := range card[vcard.FieldTelephone] {
+		num := text(fl.Value)
+		if strings.HasPrefix(strings.ToLower(num), "tel:") {
+			num = num[4:]
+			if base, ext, ok := strings.Cut(num, ";ext="); ok {
+				num = base + " ext " + ext
+			}
+			if i := strings.IndexByte(num, ';'); i >= 0 {
+				num = num[:i]
+			}
+		}
+		label := typesOf(fl)
+		k := phoneLabelField(label)
+		b.e.Mask |= bit(k)
+		b.put(k, "Phone ("+label+")", num)
+	}
+	for _, fl := range card[vcard.FieldEmail] {
+		b.e.Mask |= bit(kEmail) | bit(kEmail2)
+		b.put(kEmail, "E-mail", text(fl.Value))
+	}
+	for _, fl := range card[vcard.FieldAddress] {
+		parts := components(fl.Value)
+		a := Address{
+			Street:   joinNonEmpty("\n", component(parts, 2), component(parts, 1)),
+			City:     component(parts, 3),
+			Region:   component(parts, 4),
+			Postcode: component(parts, 5),
+			Country:  component(parts, 6),
+		}
+		if a.Street == "" {
+			a.Street = component(parts, 0)
+		}
+		b.address(typesOf(fl), a)
+	}
+	for _, fl := range card[vcard.FieldURL] {
+		b.e.Mask |= bit(kWeb)
+		b.alt(kWeb, "URL", text(fl.Value))
+	}
+	for _, fl := range card[vcard.FieldNote] {
+		b.e.Mask |= bit(kNotes)
+		f.Notes = joinNonEmpty("\n", f.Notes, text(fl.Value))
+	}
+	for _, fl := range card[vcard.FieldCategories] {
+		b.e.HasGroups = true
+		for _, g := range strings.Split(fl.Value, ",") {
+			if g = text(g); g != "" {
+				b.e.Groups = append(b.e.Groups, g)
+			}
+		}
+	}
 	return b.finish()
 }
 
@@ -338,97 +503,105 @@ const (
 	vcard4 = "4.0"
 )
 
-// escapeText escapes a vCard text value (RFC 6350 3.4, RFC 2426 4).
-func escapeText(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-		case ',':
-			b.WriteString(`\,`)
-		case ';':
-			b.WriteString(`\;`)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// writeFolded writes a content line folded at 75 octets with CRLF, never
-// splitting a UTF-8 sequence (RFC 6350 3.2).
-func writeFolded(w *bytes.Buffer, line string) {
-	limit := 75
-	for len(line) > limit {
-		cut := limit
-		for cut > 0 && !utf8.RuneStart(line[cut]) {
-			cut--
-		}
-		w.WriteString(line[:cut])
-		w.WriteString("\r\n ")
-		line = line[cut:]
-		limit = 74 // the leading space counts
-	}
-	w.WriteString(line)
-	w.WriteString("\r\n")
-}
-
-// encodeVCard writes contacts as vCard version (3.0 or 4.0). groups maps a
-// group id to its name, for CATEGORIES.
-func encodeVCard(cs []Contact, groups map[int64]string, version string) []byte {
+// foldLines folds every content line of an encoded vCard at 75 octets with
+// CRLF, never splitting a UTF-8 sequence (RFC 6350 3.2); the vCard library
+// writes lines unfolded.
+func foldLines(in string) []byte {
 	var w bytes.Buffer
-	v4 := version == vcard4
-	typ := func(t string) string {
-		if v4 {
-			return t
+	w.Grow(len(in) + len(in)/64)
+	for _, line := range strings.SplitAfter(in, "\r\n") {
+		line = strings.TrimSuffix(line, "\r\n")
+		if line == "" {
+			continue
 		}
-		return strings.ToUpper(t)
+		limit := 75
+		for len(line) > limit {
+			cut := limit
+			for cut > 0 && !utf8.RuneStart(line[cut]) {
+				cut--
+			}
+			w.WriteString(line[:cut])
+			w.WriteString("\r\n ")
+			line = line[cut:]
+			limit = 74 // the leading space counts
+		}
+		w.WriteString(line)
+		w.WriteString("\r\n")
 	}
-	line := func(s string) { writeFolded(&w, s) }
-	for _, c := range cs {
-		line("BEGIN:VCARD")
-		line("VERSION:" + version)
-		if v4 {
-			line("PRODID:-//Switchboard//Contacts//EN")
+	return w.Bytes()
+}
+
+// structured prepares one component of N, ADR or ORG: the library joins
+// components with ';' without escaping a ';' inside one, so that ';' is
+// written as a sentinel the encoded card gets as \; (escapedSemicolons).
+func structured(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), ";", escSemicolon)
+}
+
+// encodeVCard writes contacts as vCard version (3.0 or 4.0) with the vCard
+// library. groups maps a group id to its name, for CATEGORIES.
+func encodeVCard(cs []Contact, groups map[int64]string, version string) []byte {
+	var out bytes.Buffer
+	enc := vcard.NewEncoder(&out)
+	v4 := version == vcard4
+	// TYPE=home,voice and CATEGORIES:a,b are lists; the library escapes a
+	// ',' in a value, so list items are joined with a sentinel that the
+	// encoded card gets back as ','.
+	typ := func(ts ...string) vcard.Params {
+		t := strings.Join(ts, listSep)
+		if !v4 {
+			t = strings.ToUpper(t)
 		}
-		line("N:" + escapeText(c.LastName) + ";" + escapeText(c.FirstName) + ";;;")
-		line("FN:" + escapeText(c.fullName()))
+		return vcard.Params{vcard.ParamType: {t}}
+	}
+	for _, c := range cs {
+		card := vcard.Card{}
+		card.SetValue(vcard.FieldVersion, version)
+		if v4 {
+			card.SetValue(vcard.FieldProductID, "-//Switchboard//Contacts//EN")
+		}
+		card.SetName(&vcard.Name{FamilyName: structured(c.LastName), GivenName: structured(c.FirstName)})
+		card.SetValue(vcard.FieldFormattedName, c.fullName())
+		if c.isCompany() {
+			// vCard 4 says KIND:org; 3.0 readers (Apple's) know X-ABShowAs.
+			if v4 {
+				card.SetKind(vcard.KindOrganization)
+			} else {
+				card.SetValue("X-ABShowAs", "COMPANY")
+			}
+		}
 		if c.Company != "" {
-			line("ORG:" + escapeText(c.Company))
+			card.SetValue(vcard.FieldOrganization, structured(c.Company))
 		}
 		if c.JobTitle != "" {
-			line("TITLE:" + escapeText(c.JobTitle))
+			card.SetValue(vcard.FieldTitle, c.JobTitle)
 		}
 		tels := []struct {
-			v, types string
+			v     string
+			types []string
 		}{
-			{c.HomeTel, "home,voice"}, {c.WorkTel, "work,voice"}, {c.CellTel, "cell"},
-			{c.FaxTel, "fax"}, {c.OtherTel, "voice"},
+			{c.HomeTel, []string{"home", "voice"}}, {c.WorkTel, []string{"work", "voice"}}, {c.CellTel, []string{"cell"}},
+			{c.FaxTel, []string{"fax"}}, {c.OtherTel, []string{"voice"}},
 		}
 		for _, t := range tels {
 			if t.v != "" {
-				line("TEL;TYPE=" + typ(t.types) + ":" + escapeText(t.v))
+				card.Add(vcard.FieldTelephone, &vcard.Field{Value: t.v, Params: typ(t.types...)})
 			}
 		}
 		for i, e := range []string{c.Email, c.Email2} {
 			if e == "" {
 				continue
 			}
+			fl := &vcard.Field{Value: e, Params: vcard.Params{}}
 			switch {
 			case v4 && i == 0:
-				line("EMAIL;PREF=1:" + escapeText(e))
-			case v4:
-				line("EMAIL:" + escapeText(e))
-			case i == 0:
-				line("EMAIL;TYPE=INTERNET,PREF:" + escapeText(e))
-			default:
-				line("EMAIL;TYPE=INTERNET:" + escapeText(e))
+				fl.Params.Set(vcard.ParamPreferred, "1")
+			case !v4 && i == 0:
+				fl.Params = typ("internet", "pref")
+			case !v4:
+				fl.Params = typ("internet")
 			}
+			card.Add(vcard.FieldEmail, fl)
 		}
 		for _, a := range []struct {
 			a Address
@@ -437,26 +610,32 @@ func encodeVCard(cs []Contact, groups map[int64]string, version string) []byte {
 			if a.a == (Address{}) {
 				continue
 			}
-			line("ADR;TYPE=" + typ(a.t) + ":;;" + escapeText(a.a.Street) + ";" + escapeText(a.a.City) + ";" +
-				escapeText(a.a.Region) + ";" + escapeText(a.a.Postcode) + ";" + escapeText(a.a.Country))
+			card.AddAddress(&vcard.Address{Field: &vcard.Field{Params: typ(a.t)}, StreetAddress: structured(a.a.Street),
+				Locality: structured(a.a.City), Region: structured(a.a.Region), PostalCode: structured(a.a.Postcode), Country: structured(a.a.Country)})
 		}
 		if c.WebPage != "" {
-			// URL is a URI value, not text: it is written unescaped.
-			line("URL:" + strings.NewReplacer("\r", "", "\n", "").Replace(c.WebPage))
+			card.SetValue(vcard.FieldURL, strings.NewReplacer("\r", "", "\n", "").Replace(c.WebPage))
 		}
 		if c.Notes != "" {
-			line("NOTE:" + escapeText(c.Notes))
+			card.SetValue(vcard.FieldNote, c.Notes)
 		}
 		var cats []string
 		for _, id := range c.GroupIDs {
 			if name, ok := groups[id]; ok {
-				cats = append(cats, escapeText(name))
+				cats = append(cats, name)
 			}
 		}
 		if len(cats) > 0 {
-			line("CATEGORIES:" + strings.Join(cats, ","))
+			card.SetValue(vcard.FieldCategories, strings.Join(cats, listSep))
 		}
-		line("END:VCARD")
+		// Encode fails only without VERSION, which every card has.
+		_ = enc.Encode(card)
 	}
-	return w.Bytes()
+	return foldLines(encodedSeparators.Replace(out.String()))
 }
+
+// listSep joins the items of a list value for the encoder.
+const listSep = "\x02"
+
+// encodedSeparators turns the encoder's sentinels into vCard separators.
+var encodedSeparators = strings.NewReplacer(escSemicolon, `\;`, listSep, ",")

@@ -280,11 +280,9 @@ func activateStaff(ctx context.Context, a *app.App, providerID, companyID, siteI
 		req.Employees = append(req.Employees, lifecycle.ActivateEmployee{EmployeeID: id,
 			Device: lifecycle.DeviceChoice{Mode: lifecycle.DeviceNew, TypeID: soft}})
 	}
-	plan, err := a.Lifecycle.Prepare(ctx, companyID, req, false)
-	if err != nil {
-		return err
-	}
-	if _, err := a.Lifecycle.Activate(ctx, plan); err != nil {
+	// The demo loader acts as the provider that set the company up.
+	provider := access.Actor{Role: access.RoleProvider, ProviderID: providerID}
+	if _, err := a.Lifecycle.Activate(ctx, provider, companyID, req); err != nil {
 		return err
 	}
 	_, err = a.Jobs.NewWorker(jobs.WorkerConfig{}).RunDue(ctx)

@@ -40,7 +40,7 @@ func TestSeed(t *testing.T) {
 		}
 		counts := map[string]int{}
 		for _, c := range cs {
-			_, n, err := a.Directory.ListEmployees(ctx, c.ID, access.Scope{CompanyID: c.ID}, directory.EmployeeFilter{}, store.Page{})
+			_, n, err := a.Directory.ListEmployeesIn(ctx, c.ID, access.Scope{CompanyID: c.ID}, directory.EmployeeFilter{}, store.Page{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,11 +58,11 @@ func TestSeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		groups, _, err := a.Directory.ListGroups(ctx, leeds.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{})
+		groups, _, err := a.Directory.ListGroupsIn(ctx, leeds.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{})
 		if err != nil || len(groups) != 1 || groups[0].Name != "Leeds" {
 			t.Fatalf("leeds.admin sites = %+v, %v", groups, err)
 		}
-		_, n, err := a.Directory.ListEmployees(ctx, leeds.CompanyID, sc, directory.EmployeeFilter{}, store.Page{})
+		_, n, err := a.Directory.ListEmployeesIn(ctx, leeds.CompanyID, sc, directory.EmployeeFilter{}, store.Page{})
 		if err != nil || n < 50 || n >= counts["Acme Ltd"] {
 			t.Errorf("leeds.admin sees %d employees (%v), want the Leeds site's people only", n, err)
 		}
@@ -73,7 +73,7 @@ func TestSeed(t *testing.T) {
 		wantAddOns := map[string]string{"Leeds": "Call Centre", "London": "", "Manchester": "", "Reading": "", "Bristol": "Call Centre"}
 		sites := 0
 		for _, c := range cs {
-			gs, _, err := a.Directory.ListGroups(ctx, c.ID, access.Scope{CompanyID: c.ID}, directory.GroupFilter{SitesOnly: true}, store.Page{})
+			gs, _, err := a.Directory.ListGroupsIn(ctx, c.ID, access.Scope{CompanyID: c.ID}, directory.GroupFilter{SitesOnly: true}, store.Page{})
 			if err != nil {
 				t.Fatal(err)
 			}

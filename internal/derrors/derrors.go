@@ -128,3 +128,72 @@ func (e *UnauthenticatedError) Error() string { return e.Reason }
 
 // Unwrap makes errors.Is(err, ErrUnauthenticated) true.
 func (e *UnauthenticatedError) Unwrap() error { return ErrUnauthenticated }
+
+// Kind is what an error means to the person who made the request; both the
+// JSON API and the HTML pages answer from it (docs/architecture.md, "The
+// use-case layer").
+type Kind int
+
+const (
+	// KindInternal is every fault the caller cannot fix: a database that is
+	// down, a bug. It is logged whole and shown as a generic sentence.
+	KindInternal Kind = iota
+	KindInvalid
+	KindConflict
+	KindForbidden
+	KindNotFound
+	KindUnauthenticated
+	KindLocked
+)
+
+// Class is the classification of one error.
+type Class struct {
+	Kind Kind
+	// Status is the HTTP status both adapters answer with.
+	Status int
+	// Message is safe to show; empty for KindInternal (the adapter shows its
+	// generic sentence) and for the kinds whose text the adapter words itself.
+	Message string
+	// Fields are the field-level messages of a validation or conflict error.
+	Fields []FieldError
+}
+
+// Classify decides what err means to the caller. Only errors built by this
+// package (or wrapping its sentinels) reach the user with their text;
+// anything else — a driver error, a closed database, a context deadline — is
+// KindInternal, so a fault is never dressed up as a field error.
+func Classify(err error) Class {
+	var val *ValidationError
+	var con *ConflictError
+	var forb *ForbiddenError
+	var unauth *UnauthenticatedError
+	switch {
+	case err == nil:
+		return Class{Kind: KindInternal, Status: 500}
+	case errors.As(err, &val):
+		return Class{Kind: KindInvalid, Status: 422, Message: val.Error(), Fields: val.Fields}
+	case errors.As(err, &con):
+		c := Class{Kind: KindConflict, Status: 409, Message: con.Message}
+		if con.Field != "" {
+			c.Fields = []FieldError{{Field: con.Field, Message: con.Message}}
+		}
+		return c
+	case errors.As(err, &forb):
+		return Class{Kind: KindForbidden, Status: 403, Message: forb.Reason}
+	case errors.Is(err, ErrNotFound):
+		return Class{Kind: KindNotFound, Status: 404}
+	case errors.Is(err, ErrForbidden):
+		return Class{Kind: KindForbidden, Status: 403}
+	case errors.Is(err, ErrLocked):
+		return Class{Kind: KindLocked, Status: 423, Message: err.Error()}
+	case errors.As(err, &unauth):
+		return Class{Kind: KindUnauthenticated, Status: 401, Message: unauth.Reason}
+	case errors.Is(err, ErrUnauthenticated):
+		return Class{Kind: KindUnauthenticated, Status: 401}
+	case errors.Is(err, ErrConflict):
+		return Class{Kind: KindConflict, Status: 409, Message: err.Error()}
+	case errors.Is(err, ErrInvalid):
+		return Class{Kind: KindInvalid, Status: 422, Message: err.Error()}
+	}
+	return Class{Kind: KindInternal, Status: 500}
+}

@@ -116,14 +116,14 @@ func TestAllGroupsBeyondOnePage(t *testing.T) {
 
 		// ListGroups, which requests page through, stays bounded however
 		// large a page is asked for, and reports the real total.
-		page, total, err := d.ListGroups(ctx, f.Acme.ID, sc, directory.GroupFilter{}, store.Page{PerPage: 1 << 30})
+		page, total, err := d.ListGroupsIn(ctx, f.Acme.ID, sc, directory.GroupFilter{}, store.Page{PerPage: 1 << 30})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(page) != store.MaxPerPage || total != want {
 			t.Errorf("ListGroups(huge page) = %d groups of %d, want %d of %d", len(page), total, store.MaxPerPage, want)
 		}
-		rest, total, err := d.ListGroups(ctx, f.Acme.ID, sc, directory.GroupFilter{}, store.Page{Page: 2, PerPage: store.MaxPerPage})
+		rest, total, err := d.ListGroupsIn(ctx, f.Acme.ID, sc, directory.GroupFilter{}, store.Page{Page: 2, PerPage: store.MaxPerPage})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,7 +177,7 @@ func TestGroupMembersBeyondOnePage(t *testing.T) {
 			t.Errorf("GroupMembers(Sales West, all) = %d, want every one of Acme's %d accounts", len(all), want)
 		}
 		// The paged list is unchanged: one page is at most MaxPerPage.
-		page, total, err := env.App.Directory.ListEmployees(ctx, f.Acme.ID, sc, directory.EmployeeFilter{GroupID: f.SalesWest.ID}, store.Page{PerPage: 1 << 30})
+		page, total, err := env.App.Directory.ListEmployeesIn(ctx, f.Acme.ID, sc, directory.EmployeeFilter{GroupID: f.SalesWest.ID}, store.Page{PerPage: 1 << 30})
 		if err != nil {
 			t.Fatal(err)
 		}

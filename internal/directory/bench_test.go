@@ -108,7 +108,7 @@ func BenchmarkEmployeeSearch(b *testing.B) {
 			} {
 				b.Run(tc.name, func(b *testing.B) {
 					for b.Loop() {
-						if _, _, err := svc.ListEmployees(ctx, c.ID, tc.scope, directory.EmployeeFilter{Q: tc.q}, store.Page{PerPage: 50}); err != nil {
+						if _, _, err := svc.ListEmployeesIn(ctx, c.ID, tc.scope, directory.EmployeeFilter{Q: tc.q}, store.Page{PerPage: 50}); err != nil {
 							b.Fatal(err)
 						}
 					}

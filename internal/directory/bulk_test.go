@@ -161,7 +161,7 @@ func TestCreateEmployeesMatchesCreateEmployee(t *testing.T) {
 		// Found by the searches that read the derived columns.
 		sc := access.Scope{CompanyID: f.Acme.ID}
 		for _, q := range []string{"bulk.ref", "zoë ångström", "ÅNGSTRÖM", "4960042", "0113 496"} {
-			list, _, err := d.ListEmployees(ctx, f.Acme.ID, sc, directory.EmployeeFilter{Q: q}, store.Page{})
+			list, _, err := d.ListEmployeesIn(ctx, f.Acme.ID, sc, directory.EmployeeFilter{Q: q}, store.Page{})
 			if err != nil {
 				t.Fatal(err)
 			}

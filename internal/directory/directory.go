@@ -12,21 +12,41 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
-// Service manages groups and employees.
+// Service manages groups and employees. Its exported methods that take an
+// access.Actor are the product's actions, each whole: access, flags,
+// validation, transaction, audit (docs/architecture.md). The others are the
+// primitives those actions, imports and fixtures build on, for callers that
+// have decided access themselves.
 type Service struct {
-	db    *store.DB
-	audit *audit.Log
+	db     *store.DB
+	audit  *audit.Log
+	access *access.Service
+	// Identity judges, hashes and mails passwords and e-mails accounts;
+	// Companies answers the company flags (tenancy.Service). app.New sets
+	// both; the actions that create accounts or change security e-mails
+	// need them.
+	Identity  *identity.Service
+	Companies CompanyFlags
 	// BeforeDelete, when set, runs inside DeleteEmployee's transaction
 	// before the account goes, so the employee's service (number,
 	// extension, offering, device) is released with it (internal/lifecycle).
 	BeforeDelete func(ctx context.Context, e Employee) error
 }
 
+// CompanyFlags reads the provider's switches on a company; tenancy owns
+// them and reads each in one place.
+type CompanyFlags interface {
+	AddEmployeeAllowed(ctx context.Context, companyID int64) (bool, error)
+}
+
 // New returns a Service.
-func New(db *store.DB, log *audit.Log) *Service { return &Service{db: db, audit: log} }
+func New(db *store.DB, log *audit.Log) *Service {
+	return &Service{db: db, audit: log, access: access.New(db)}
+}
 
 // Address is a postal address; for a site it is the emergency location.
 type Address struct {

@@ -316,6 +316,7 @@ func TestGroupUpdateAndRename(t *testing.T) {
 func TestMoveGroup(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db)
+		op := env.Actor("operator")
 		ctx := context.Background()
 		f := env.Fixture
 		deep, err := env.App.Directory.CreateGroup(ctx, directory.GroupCreateRequest{ParentID: f.SalesWest.ID, Name: "Deep"})
@@ -344,7 +345,7 @@ func TestMoveGroup(t *testing.T) {
 			{"missing group", 987654, f.Leeds.ID, derrors.ErrNotFound, "", ""},
 		}
 		for _, c := range fails {
-			_, err := env.App.Directory.MoveGroup(ctx, c.id, c.newParent)
+			_, err := env.App.Directory.MoveGroup(ctx, op, c.id, c.newParent)
 			expectFail(t, env, before, c.name, err, c.kind, c.field, c.needle)
 		}
 		if g, _ := env.App.Directory.Group(ctx, deep.ID); g.Path != "Leeds/Sales/Sales West/Deep" {
@@ -353,12 +354,12 @@ func TestMoveGroup(t *testing.T) {
 		_ = clash
 
 		// Moving to the current parent changes nothing.
-		if _, err := env.App.Directory.MoveGroup(ctx, f.SalesWest.ID, f.Sales.ID); err != nil {
+		if _, err := env.App.Directory.MoveGroup(ctx, op, f.SalesWest.ID, f.Sales.ID); err != nil {
 			t.Errorf("move to the same parent: %v", err)
 		}
 
 		// Sales West (with Deep) moves under Support: the whole subtree follows.
-		moved, err := env.App.Directory.MoveGroup(ctx, f.SalesWest.ID, f.Support.ID)
+		moved, err := env.App.Directory.MoveGroup(ctx, op, f.SalesWest.ID, f.Support.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -391,7 +392,7 @@ func TestMoveGroup(t *testing.T) {
 		}
 
 		// Across sites: Sales moves to London, its site changes.
-		s, err := env.App.Directory.MoveGroup(ctx, f.Sales.ID, f.London.ID)
+		s, err := env.App.Directory.MoveGroup(ctx, op, f.Sales.ID, f.London.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -408,18 +409,19 @@ func TestMoveGroup(t *testing.T) {
 func TestDeleteGroup(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db)
+		op := env.Actor("operator")
 		ctx := context.Background()
 		f := env.Fixture
 		before := auditTotal(t, env)
-		err := env.App.Directory.DeleteGroup(ctx, f.Sales.ID)
+		err := env.App.Directory.DeleteGroup(ctx, op, f.Sales.ID)
 		expectFail(t, env, before, "delete with children", err, derrors.ErrConflict, "", "sub-group")
-		err = env.App.Directory.DeleteGroup(ctx, f.Leeds.ID)
+		err = env.App.Directory.DeleteGroup(ctx, op, f.Leeds.ID)
 		expectFail(t, env, before, "delete site with children", err, derrors.ErrConflict, "", "sub-group")
-		err = env.App.Directory.DeleteGroup(ctx, 987654)
+		err = env.App.Directory.DeleteGroup(ctx, op, 987654)
 		expectFail(t, env, before, "delete missing", err, derrors.ErrNotFound, "", "")
 
 		west := env.ID("west.one")
-		if err := env.App.Directory.DeleteGroup(ctx, f.SalesWest.ID); err != nil {
+		if err := env.App.Directory.DeleteGroup(ctx, op, f.SalesWest.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := env.App.Directory.Group(ctx, f.SalesWest.ID); !derrors.IsNotFound(err) {
@@ -436,7 +438,7 @@ func TestDeleteGroup(t *testing.T) {
 			t.Errorf("audit entry = %+v", ev)
 		}
 		// Sales has no children now and goes, with its admin assignment.
-		if err := env.App.Directory.DeleteGroup(ctx, f.Sales.ID); err != nil {
+		if err := env.App.Directory.DeleteGroup(ctx, op, f.Sales.ID); err != nil {
 			t.Fatal(err)
 		}
 		if n := count(t, db, "SELECT COUNT(*) FROM group_admins WHERE account_id = ?", env.ID("sales.admin")); n != 0 {
@@ -626,6 +628,7 @@ func TestGroupAdmins(t *testing.T) {
 func TestUpdateAndDeleteEmployee(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db)
+		op := env.Actor("operator")
 		ctx := context.Background()
 		d := env.App.Directory
 		west := env.ID("west.one")
@@ -665,7 +668,7 @@ func TestUpdateAndDeleteEmployee(t *testing.T) {
 		if _, _, err := env.App.Identity.CreateSession(ctx, identityReq(west)); err != nil {
 			t.Fatal(err)
 		}
-		if err := d.DeleteEmployee(ctx, west); err != nil {
+		if err := d.DeleteEmployee(ctx, op, west); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := d.Employee(ctx, west); !derrors.IsNotFound(err) {
@@ -680,7 +683,7 @@ func TestUpdateAndDeleteEmployee(t *testing.T) {
 			t.Errorf("audit entry = %+v", ev)
 		}
 		n := auditTotal(t, env)
-		if err := d.DeleteEmployee(ctx, west); !derrors.IsNotFound(err) {
+		if err := d.DeleteEmployee(ctx, op, west); !derrors.IsNotFound(err) {
 			t.Errorf("delete twice: %v", err)
 		}
 		if auditTotal(t, env) != n {
@@ -709,7 +712,7 @@ func TestListEmployeesScopeAndSearch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			es, total, err := d.ListEmployees(ctx, f.Acme.ID, sc, filter, store.Page{})
+			es, total, err := d.ListEmployeesIn(ctx, f.Acme.ID, sc, filter, store.Page{})
 			if err != nil {
 				t.Fatalf("list as %s: %v", user, err)
 			}
@@ -766,11 +769,11 @@ func TestListEmployeesScopeAndSearch(t *testing.T) {
 			t.Errorf("group filter = %s", got)
 		}
 		sc, _ := env.App.Access.Scope(ctx, env.Actor("acme.admin"))
-		es, _, err := d.ListEmployees(ctx, f.Acme.ID, sc, directory.EmployeeFilter{Sort: "-username"}, store.Page{PerPage: 2})
+		es, _, err := d.ListEmployeesIn(ctx, f.Acme.ID, sc, directory.EmployeeFilter{Sort: "-username"}, store.Page{PerPage: 2})
 		if err != nil || len(es) != 2 || es[0].Username != "west.one" || es[1].Username != "support.one" {
 			t.Errorf("sorted page = %v, %v", es, err)
 		}
-		if _, _, err := d.ListEmployees(ctx, f.Acme.ID, sc, directory.EmployeeFilter{Sort: "password"}, store.Page{}); fieldOf(err) != "sort" {
+		if _, _, err := d.ListEmployeesIn(ctx, f.Acme.ID, sc, directory.EmployeeFilter{Sort: "password"}, store.Page{}); fieldOf(err) != "sort" {
 			t.Errorf("bad sort: %v", err)
 		}
 	})

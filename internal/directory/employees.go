@@ -151,6 +151,9 @@ type EmployeeCreateRequest struct {
 	// GroupIDs are the groups the new employee joins. A group admin must name
 	// at least one group they administer.
 	GroupIDs []int64 `json:"group_ids"`
+	// PasswordConfirm is a form's second entry of the password, checked
+	// with the other fields; nil when the client has none (the API).
+	PasswordConfirm *string `json:"-"`
 }
 
 // Validate checks every field and reports all broken rules at once. It does
@@ -277,8 +280,8 @@ func ValidSort(s string) bool {
 	return s == "" || ok
 }
 
-// ListEmployees returns a page of companyID's employees within scope and the total.
-func (s *Service) ListEmployees(ctx context.Context, companyID int64, sc access.Scope, f EmployeeFilter, p store.Page) ([]Employee, int, error) {
+// ListEmployeesIn returns a page of companyID's employees within scope and the total.
+func (s *Service) ListEmployeesIn(ctx context.Context, companyID int64, sc access.Scope, f EmployeeFilter, p store.Page) ([]Employee, int, error) {
 	return s.listEmployees(ctx, companyID, sc, f, &p)
 }
 
@@ -433,9 +436,9 @@ func set[T any](dst *T, v *T) {
 	}
 }
 
-// DeleteEmployee removes an account for good, with its memberships,
+// deleteEmployee removes an account for good, with its memberships,
 // assignments and sessions.
-func (s *Service) DeleteEmployee(ctx context.Context, id int64) error {
+func (s *Service) deleteEmployee(ctx context.Context, id int64) error {
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		e, err := s.Employee(ctx, id)
 		if err != nil {

@@ -203,12 +203,12 @@ type GroupFilter struct {
 	ParentID  int64
 }
 
-// ListGroups returns one page of the groups of companyID within scope,
+// ListGroupsIn returns one page of the groups of companyID within scope,
 // ordered by path, with the total. A group admin's scope is their groups and
 // all below them. The page is bounded by store.MaxPerPage: a caller that
 // needs every group uses AllGroups instead of asking for a huge page, which
 // would silently be cut to the first store.MaxPerPage groups.
-func (s *Service) ListGroups(ctx context.Context, companyID int64, sc access.Scope, f GroupFilter, p store.Page) ([]Group, int, error) {
+func (s *Service) ListGroupsIn(ctx context.Context, companyID int64, sc access.Scope, f GroupFilter, p store.Page) ([]Group, int, error) {
 	out, err := s.groups(ctx, companyID, sc, f)
 	if err != nil {
 		return nil, 0, err
@@ -438,10 +438,10 @@ func kindOf(g Group) string {
 	return "group"
 }
 
-// MoveGroup puts group id, with everything under it, under newParentID. The
+// moveGroup puts group id, with everything under it, under newParentID. The
 // caller has checked access.MoveGroup on the group and access.CreateGroup on
 // the new parent.
-func (s *Service) MoveGroup(ctx context.Context, id, newParentID int64) (Group, error) {
+func (s *Service) moveGroup(ctx context.Context, id, newParentID int64) (Group, error) {
 	var after Group
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		before, err := s.Group(ctx, id)
@@ -498,9 +498,9 @@ func (s *Service) MoveGroup(ctx context.Context, id, newParentID int64) (Group, 
 	return after, nil
 }
 
-// DeleteGroup removes a group that has no sub-groups. Its memberships and
+// deleteGroup removes a group that has no sub-groups. Its memberships and
 // admin assignments go with it; the employees stay in the company.
-func (s *Service) DeleteGroup(ctx context.Context, id int64) error {
+func (s *Service) deleteGroup(ctx context.Context, id int64) error {
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		g, err := s.Group(ctx, id)
 		if err != nil {

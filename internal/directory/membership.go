@@ -239,6 +239,9 @@ func (s *Service) changeLinks(ctx context.Context, k linkKind, add, remove []Lin
 				return err
 			}
 			e, err := s.Employee(ctx, l.AccountID)
+			if err != nil && !derrors.IsNotFound(err) {
+				return err // a fault, not the caller's mistake
+			}
 			if err != nil || e.CompanyID != g.CompanyID {
 				return derrors.Invalid("employee_ids", "employee %d does not exist", l.AccountID)
 			}

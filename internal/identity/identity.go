@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
@@ -80,11 +81,19 @@ type Service struct {
 	// dummyHash is verified against when the username is unknown, so an
 	// unknown user costs as much time as a wrong password.
 	dummyHash string
+	// access decides the administrators' actions (docs/architecture.md).
+	access *access.Service
+	// keyMu guards devKey, the device-cookie key once read (device.go).
+	keyMu  sync.Mutex
+	devKey []byte
+	// resetKick wakes RunResetRequests when a reset request is recorded.
+	resetKick chan struct{}
 }
 
 // New returns a Service with default parameters.
 func New(db *store.DB, log *audit.Log) *Service {
-	s := &Service{db: db, audit: log, Hash: DefaultHashParams, Lifetimes: DefaultLifetimes, now: time.Now}
+	s := &Service{db: db, audit: log, Hash: DefaultHashParams, Lifetimes: DefaultLifetimes, now: time.Now,
+		access: access.New(db), resetKick: make(chan struct{}, 1)}
 	s.dummyHash, _ = HashPassword("switchboard-dummy", s.Hash)
 	return s
 }
@@ -133,7 +142,13 @@ func (s *Service) accountWhere(ctx context.Context, cond string, args ...any) (A
 // never tells whether the username exists.
 var ErrBadCredentials = derrors.Unauthenticated("the username or password is not correct")
 
-// Authenticate checks username and password, applying the lockout: a
+// Authenticate checks username and password from a client with no device
+// cookie (AuthenticateDevice).
+func (s *Service) Authenticate(ctx context.Context, login, password string) (Account, error) {
+	return s.AuthenticateDevice(ctx, login, password, nil)
+}
+
+// AuthenticateDevice checks username and password, applying the lockout: a
 // locked username is refused even with the right password (LockedError),
 // and the failure that reaches the threshold answers LockedError too.
 // Unknown usernames go through the same steps, so no answer reveals whether
@@ -141,7 +156,12 @@ var ErrBadCredentials = derrors.Unauthenticated("the username or password is not
 // in any common format (see loginName); the lockout then counts failures
 // under the number's E.164 form, so retyping it differently gains nothing,
 // and a locked username refuses its number too.
-func (s *Service) Authenticate(ctx context.Context, login, password string) (Account, error) {
+//
+// deviceCookies are the values of the client's device cookies (device.go).
+// When one of them is valid for the account, the attempt is judged by that
+// browser's own failures and lock only: a lock caused by failures elsewhere
+// does not stop it, and its failures lock only itself.
+func (s *Service) AuthenticateDevice(ctx context.Context, login, password string, deviceCookies []string) (Account, error) {
 	username, key := s.loginName(ctx, login)
 	st, err := s.Settings(ctx, s.providerFor(ctx, username))
 	if derrors.IsNotFound(err) {
@@ -152,9 +172,15 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (Acc
 	if err != nil {
 		return Account{}, fmt.Errorf("identity: authenticate: %w", err)
 	}
-	until, err := s.lockedUntil(ctx, key)
+	device := s.deviceFor(ctx, username, deviceCookies)
+	if device != "" {
+		// A known browser counts under the account's username whatever
+		// form of the login was typed.
+		key = username
+	}
+	until, err := s.lockedUntil(ctx, key, device)
 	if err == nil && until.IsZero() && key != username {
-		until, err = s.lockedUntil(ctx, username)
+		until, err = s.lockedUntil(ctx, username, device)
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("identity: authenticate: %w", err)
@@ -176,7 +202,7 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (Acc
 		}
 	}
 	if !ok {
-		until, err := s.recordFailure(ctx, st, key)
+		until, err := s.recordFailure(ctx, st, key, device)
 		if err != nil {
 			return Account{}, fmt.Errorf("identity: authenticate: %w", err)
 		}
@@ -184,14 +210,14 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (Acc
 			if a.ID != 0 {
 				_ = s.db.Tx(ctx, func(ctx context.Context) error {
 					return s.audit.Record(ctx, audit.Event{Event: "Lock Account", ObjectKind: kindOfRole(a.Role), ObjectID: a.ID,
-						ObjectName: a.Username, CompanyID: a.CompanyID, After: map[string]any{"locked_until": until}})
+						ObjectName: a.Username, CompanyID: a.CompanyID, After: map[string]any{"locked_until": until, "known_browser_only": device != ""}})
 				})
 			}
 			return Account{}, &LockedError{Until: until}
 		}
 		return Account{}, ErrBadCredentials
 	}
-	if err := s.clearFailures(ctx, key); err != nil {
+	if err := s.clearFailures(ctx, key, device); err != nil {
 		return Account{}, fmt.Errorf("identity: authenticate: %w", err)
 	}
 	// Cease revokes portal access (internal/lifecycle) until the service

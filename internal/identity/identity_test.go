@@ -176,7 +176,7 @@ func TestAuthenticate(t *testing.T) {
 		}
 		// Wrong password, unknown user, wrong case and an account without a
 		// password all give exactly the same error.
-		if _, err := db.Q(ctx).Exec(ctx, "INSERT INTO accounts (provider_id, username, role, created_at, updated_at) VALUES (?, 'nopass', 'provider', 0, 0)", op.ProviderID); err != nil {
+		if _, err := storetest.Exec(ctx, db, "INSERT INTO accounts (provider_id, username, role, created_at, updated_at) VALUES (?, 'nopass', 'provider', 0, 0)", op.ProviderID); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range []struct{ user, pw string }{

@@ -20,7 +20,7 @@ func TestLoginByNumber(t *testing.T) {
 		env := apptest.New(t, db)
 		ctx := context.Background()
 		f := env.Fixture
-		if _, err := db.Q(ctx).Exec(ctx, "UPDATE accounts SET phone = ? WHERE id = ?", "0113 496 0500", env.ID("west.one")); err != nil {
+		if _, err := storetest.Exec(ctx, db, "UPDATE accounts SET phone = ? WHERE id = ?", "0113 496 0500", env.ID("west.one")); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := env.App.Numbering.AddRange(ctx, f.Acme.ID, f.London.ID, numbering.RangeRequest{Start: "02079460100", End: "02079460109"}); err != nil {
@@ -56,7 +56,7 @@ func TestLoginByNumber(t *testing.T) {
 			t.Errorf("wrong password by number = %v", err)
 		}
 		// A returned number no longer logs anybody in.
-		if _, err := db.Q(ctx).Exec(ctx, "UPDATE dn_numbers SET status = 'returned', owner_kind = '', owner_id = 0 WHERE e164 = '+442079460105'"); err != nil {
+		if _, err := storetest.Exec(ctx, db, "UPDATE dn_numbers SET status = 'returned', owner_kind = '', owner_id = 0 WHERE e164 = '+442079460105'"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := env.App.Identity.Authenticate(ctx, "02079460105", apptest.Password); !errors.Is(err, identity.ErrBadCredentials) {
@@ -72,10 +72,10 @@ func TestNumberLockoutIgnoresFormat(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db)
 		ctx := context.Background()
-		if _, err := db.Q(ctx).Exec(ctx, "UPDATE accounts SET phone = ? WHERE id = ?", "01134960500", env.ID("west.one")); err != nil {
+		if _, err := storetest.Exec(ctx, db, "UPDATE accounts SET phone = ? WHERE id = ?", "01134960500", env.ID("west.one")); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Q(ctx).Exec(ctx, "UPDATE accounts SET phone = ? WHERE id = ?", "01134960600", env.ID("support.one")); err != nil {
+		if _, err := storetest.Exec(ctx, db, "UPDATE accounts SET phone = ? WHERE id = ?", "01134960600", env.ID("support.one")); err != nil {
 			t.Fatal(err)
 		}
 		st, err := env.App.Identity.Settings(ctx, env.Fixture.Provider.ID)

@@ -8,12 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/mail"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -89,8 +88,8 @@ type SettingsUpdate struct {
 	PortalURL              *string `json:"portal_url"`
 }
 
-// UpdateSettings validates and stores u for providerID.
-func (s *Service) UpdateSettings(ctx context.Context, providerID int64, u SettingsUpdate) (Settings, error) {
+// updateSettings validates and stores u for providerID.
+func (s *Service) updateSettings(ctx context.Context, providerID int64, u SettingsUpdate) (Settings, error) {
 	v := &derrors.ValidationError{}
 	for field, name := range map[string]*string{"admin_password_policy": u.AdminPasswordPolicy, "employee_password_policy": u.EmployeePasswordPolicy} {
 		if name != nil {
@@ -204,10 +203,11 @@ func (e *LockedError) Error() string {
 // Unwrap makes errors.Is(err, derrors.ErrLocked) true.
 func (e *LockedError) Unwrap() error { return derrors.ErrLocked }
 
-// lockedUntil returns when username's lock ends, or the zero time.
-func (s *Service) lockedUntil(ctx context.Context, username string) (time.Time, error) {
+// lockedUntil returns when the lock of username for device (empty for clients
+// without a device cookie) ends, or the zero time.
+func (s *Service) lockedUntil(ctx context.Context, username, device string) (time.Time, error) {
 	var until int64
-	err := s.db.Q(ctx).QueryRow(ctx, "SELECT locked_until FROM login_locks WHERE username = ?", username).Scan(&until)
+	err := s.db.Q(ctx).QueryRow(ctx, "SELECT locked_until FROM login_locks WHERE username = ? AND device = ?", username, device).Scan(&until)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && until <= s.now().UnixMilli()) {
 		return time.Time{}, nil
 	}
@@ -217,19 +217,19 @@ func (s *Service) lockedUntil(ctx context.Context, username string) (time.Time, 
 	return store.Time(until), nil
 }
 
-// recordFailure notes a wrong password for username and locks it when the
-// failures inside the window reach the threshold. It returns the lock's end
-// when this failure locked it.
-func (s *Service) recordFailure(ctx context.Context, st Settings, username string) (time.Time, error) {
+// recordFailure notes a wrong password for username from device and locks
+// that pair when its failures inside the window reach the threshold. It
+// returns the lock's end when this failure locked it.
+func (s *Service) recordFailure(ctx context.Context, st Settings, username, device string) (time.Time, error) {
 	var until time.Time
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		q := s.db.Q(ctx)
 		now := s.now()
-		if _, err := q.Exec(ctx, "INSERT INTO login_failures (username, at) VALUES (?, ?)", username, now.UnixMilli()); err != nil {
+		if _, err := q.Exec(ctx, "INSERT INTO login_failures (username, device, at) VALUES (?, ?, ?)", username, device, now.UnixMilli()); err != nil {
 			return err
 		}
 		var n int
-		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM login_failures WHERE username = ? AND at > ?", username,
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM login_failures WHERE username = ? AND device = ? AND at > ?", username, device,
 			now.Add(-st.LockoutWindow).UnixMilli()).Scan(&n); err != nil {
 			return err
 		}
@@ -237,94 +237,133 @@ func (s *Service) recordFailure(ctx context.Context, st Settings, username strin
 			return nil
 		}
 		until = now.Add(st.LockoutDuration)
-		if _, err := q.Exec(ctx, "DELETE FROM login_locks WHERE username = ?", username); err != nil {
+		if _, err := q.Exec(ctx, "DELETE FROM login_locks WHERE username = ? AND device = ?", username, device); err != nil {
 			return err
 		}
-		if _, err := q.Exec(ctx, "INSERT INTO login_locks (username, locked_at, locked_until) VALUES (?, ?, ?)", username, now.UnixMilli(), until.UnixMilli()); err != nil {
+		if _, err := q.Exec(ctx, "INSERT INTO login_locks (username, device, locked_at, locked_until) VALUES (?, ?, ?, ?)",
+			username, device, now.UnixMilli(), until.UnixMilli()); err != nil {
 			return err
 		}
-		_, err := q.Exec(ctx, "DELETE FROM login_failures WHERE username = ?", username)
+		_, err := q.Exec(ctx, "DELETE FROM login_failures WHERE username = ? AND device = ?", username, device)
 		return err
 	})
 	return until, err
 }
 
-func (s *Service) clearFailures(ctx context.Context, username string) error {
+// clearFailures forgets the failures and lock of username from device.
+func (s *Service) clearFailures(ctx context.Context, username, device string) error {
 	return s.db.Tx(ctx, func(ctx context.Context) error {
 		q := s.db.Q(ctx)
-		if _, err := q.Exec(ctx, "DELETE FROM login_failures WHERE username = ?", username); err != nil {
+		if _, err := q.Exec(ctx, "DELETE FROM login_failures WHERE username = ? AND device = ?", username, device); err != nil {
 			return err
 		}
-		_, err := q.Exec(ctx, "DELETE FROM login_locks WHERE username = ?", username)
+		_, err := q.Exec(ctx, "DELETE FROM login_locks WHERE username = ? AND device = ?", username, device)
 		return err
 	})
 }
 
-// IsLocked reports whether an account's username is locked now, and until when.
-func (s *Service) IsLocked(ctx context.Context, accountID int64) (bool, time.Time, error) {
-	a, err := s.Account(ctx, accountID)
+// clearAllFailures forgets every failure and lock of key, from any device.
+func (s *Service) clearAllFailures(ctx context.Context, key string) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		q := s.db.Q(ctx)
+		if _, err := q.Exec(ctx, "DELETE FROM login_failures WHERE username = ?", key); err != nil {
+			return err
+		}
+		_, err := q.Exec(ctx, "DELETE FROM login_locks WHERE username = ?", key)
+		return err
+	})
+}
+
+// lockKeys are the usernames a's failures and locks are counted under: its
+// username, and the E.164 forms of its numbers, under which logins by
+// number count.
+func (s *Service) lockKeys(ctx context.Context, a Account) ([]string, error) {
+	keys := []string{a.Username}
+	rows, err := s.db.Q(ctx).Query(ctx, "SELECT e164 FROM dn_numbers WHERE owner_kind = 'user' AND owner_id = ?", a.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// lockState reports whether any lock of a holds now (for strangers, a known
+// browser, or a login by number), and until when the last one ends.
+func (s *Service) lockState(ctx context.Context, a Account) (bool, time.Time, error) {
+	keys, err := s.lockKeys(ctx, a)
 	if err != nil {
 		return false, time.Time{}, err
 	}
-	until, err := s.lockedUntil(ctx, a.Username)
-	return !until.IsZero(), until, err
+	var until int64
+	err = s.db.Q(ctx).QueryRow(ctx, "SELECT COALESCE(MAX(locked_until), 0) FROM login_locks WHERE username IN ("+
+		store.Placeholders(len(keys))+") AND locked_until > ?", append(stringArgs(keys), s.now().UnixMilli())...).Scan(&until)
+	if err != nil || until == 0 {
+		return false, time.Time{}, err
+	}
+	return true, store.Time(until), nil
 }
 
-// ForceUnlock lifts a lock (and forgets the failures) without e-mailing
-// anyone, as the seed's Force Unlock does. The caller has checked
-// access.ForceUnlock.
-func (s *Service) ForceUnlock(ctx context.Context, accountID int64) error {
+// unlock lifts every lock of a (lockState) and forgets the failures,
+// without e-mailing anyone, as the seed's Force Unlock does. It answers a
+// conflict when a is not locked at all.
+func (s *Service) unlock(ctx context.Context, a Account) error {
 	return s.db.Tx(ctx, func(ctx context.Context) error {
-		a, err := s.Account(ctx, accountID)
-		if err != nil {
-			return err
-		}
-		locked, until, err := s.IsLocked(ctx, accountID)
+		locked, until, err := s.lockState(ctx, a)
 		if err != nil {
 			return err
 		}
 		if !locked {
 			return derrors.Conflict("", "%s is not locked", a.Username)
 		}
-		if err := s.clearFailures(ctx, a.Username); err != nil {
-			return err
-		}
-		// Logins by number count under the number's E.164 form: lift those too.
-		rows, err := s.db.Q(ctx).Query(ctx, "SELECT e164 FROM dn_numbers WHERE owner_kind = 'user' AND owner_id = ?", a.ID)
+		keys, err := s.lockKeys(ctx, a)
 		if err != nil {
 			return err
 		}
-		var keys []string
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return err
-			}
-			keys = append(keys, k)
-		}
-		rows.Close()
 		for _, k := range keys {
-			if err := s.clearFailures(ctx, k); err != nil {
+			if err := s.clearAllFailures(ctx, k); err != nil {
 				return err
 			}
 		}
-		return s.audit.Record(ctx, audit.Event{Event: "Force Unlock", ObjectKind: "employee", ObjectID: a.ID, ObjectName: a.Username,
-			CompanyID: a.CompanyID, Before: map[string]any{"locked_until": until}, After: map[string]any{"locked_until": nil}})
+		return s.audit.Record(ctx, audit.Event{Event: "Force Unlock", ObjectKind: kindOfRole(a.Role), ObjectID: a.ID, ObjectName: a.Username,
+			ProviderID: a.ProviderID, CompanyID: a.CompanyID, Before: map[string]any{"locked_until": until}, After: map[string]any{"locked_until": nil}})
 	})
 }
 
-// accountNumbers are the telephone numbers a password or PIN is compared with.
+func stringArgs(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, v := range ss {
+		out[i] = v
+	}
+	return out
+}
+
+// accountNumbers are the telephone numbers a password or PIN is compared
+// with: the profile's contact phone, the numbers assigned to the account and
+// its extensions (docs/security.md, "Password and PIN rules").
 func (s *Service) accountNumbers(ctx context.Context, accountID int64) ([]string, error) {
-	var phone string
-	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT phone FROM accounts WHERE id = ?", accountID).Scan(&phone); err != nil {
+	rows, err := s.db.Q(ctx).Query(ctx, `SELECT phone FROM accounts WHERE id = ? AND phone <> ''
+		UNION ALL SELECT e164 FROM dn_numbers WHERE owner_kind = 'user' AND owner_id = ? AND status = 'assigned'
+		UNION ALL SELECT extension FROM extensions WHERE owner_kind = 'user' AND owner_id = ?`, accountID, accountID, accountID)
+	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	var out []string
-	if phone != "" {
-		out = append(out, phone)
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // setPasswordOptions tune SetPassword.
@@ -379,9 +418,8 @@ func kindOfRole(r access.Role) string {
 	return "employee"
 }
 
-// ChangePassword is the user's own Change Password: the current password is
-// required; on success the other sessions end and a notification is e-mailed.
-func (s *Service) ChangePassword(ctx context.Context, accountID, keepSessionID int64, current, next string) error {
+// changePassword is ChangePassword of accountID.
+func (s *Service) changePassword(ctx context.Context, accountID, keepSessionID int64, current, next string) error {
 	a, err := s.Account(ctx, accountID)
 	if err != nil {
 		return err
@@ -397,7 +435,7 @@ func (s *Service) ChangePassword(ctx context.Context, accountID, keepSessionID i
 		if err != nil {
 			return err
 		}
-		if until, err := s.recordFailure(ctx, st, a.Username); err != nil {
+		if until, err := s.recordFailure(ctx, st, a.Username, ""); err != nil {
 			return err
 		} else if !until.IsZero() {
 			return &LockedError{Until: until}
@@ -415,14 +453,9 @@ func (s *Service) ChangePassword(ctx context.Context, accountID, keepSessionID i
 	})
 }
 
-// ResetPassword is the administrator's "Auto generate and email password":
-// a generated password that satisfies the policy is e-mailed to the user,
-// who must change it at next login. The caller has checked access.ResetPassword.
-func (s *Service) ResetPassword(ctx context.Context, accountID int64) error {
-	a, err := s.Account(ctx, accountID)
-	if err != nil {
-		return err
-	}
+// resetPassword is ResetPassword once access allowed it.
+func (s *Service) resetPassword(ctx context.Context, a Account) error {
+	accountID := a.ID
 	if a.Email == "" {
 		return derrors.Invalid("email", "%s has no e-mail address to send the new password to; add one to their profile first", a.Username)
 	}
@@ -499,48 +532,6 @@ const (
 	purposeEmailChange = "email_change"
 )
 
-// ResetRequested is the one answer to a self-service reset request, whether
-// or not the account exists (the CommPortal seed's words).
-const ResetRequested = "We have attempted to send you a password reset email to your previously configured security email address. " +
-	"If you do not receive this email shortly please contact your Service Provider."
-
-// RequestPasswordReset is the self-service Reset Password: login is a
-// username or a telephone number. When it names an account with a security
-// e-mail that may self-reset, a single-use link is e-mailed. It returns an
-// error only for a failure of our own, never for an unknown login.
-func (s *Service) RequestPasswordReset(ctx context.Context, login string) error {
-	login = strings.TrimSpace(login)
-	if login == "" {
-		return derrors.Invalid("login", "enter your number or username")
-	}
-	a, err := s.accountByLogin(ctx, login)
-	if derrors.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	st, err := s.Settings(ctx, a.ProviderID)
-	if err != nil {
-		return err
-	}
-	if a.Email == "" || (a.Role == access.RoleCompanyAdmin && !st.CompanyAdminSelfReset) {
-		return nil
-	}
-	return s.db.Tx(ctx, func(ctx context.Context) error {
-		token, err := s.newToken(ctx, a.ID, purposeReset, "", st.ResetTokenTTL)
-		if err != nil {
-			return err
-		}
-		if err := s.audit.Record(ctx, audit.Event{Event: "Request Password Reset", ObjectKind: kindOfRole(a.Role), ObjectID: a.ID,
-			ObjectName: a.Username, CompanyID: a.CompanyID}); err != nil {
-			return err
-		}
-		return s.notify(ctx, a, "password_reset", map[string]any{"Link": st.PortalURL + "/reset-password?token=" + token,
-			"ExpiresIn": humanDuration(st.ResetTokenTTL)})
-	})
-}
-
 // accountByLogin finds an account by exact username, or by telephone number
 // in any common format.
 func (s *Service) accountByLogin(ctx context.Context, login string) (Account, error) {
@@ -595,14 +586,10 @@ func looksLikeNumber(login string) bool {
 	return len(onlyDigits(login)) >= 6 && strings.Trim(login, "0123456789 +-()") == ""
 }
 
-// e164Of is number's E.164 form in region, or "" when it does not parse as
-// a possible number.
+// e164Of is number's E.164 form in region by the one number rule, or ""
+// when it has none (docs/contacts.md, "The number rule").
 func e164Of(number, region string) string {
-	num, err := phonenumbers.Parse(number, region)
-	if err != nil || !phonenumbers.IsPossibleNumber(num) {
-		return ""
-	}
-	return phonenumbers.Format(num, phonenumbers.E164)
+	return numbering.E164Of(number, region)
 }
 
 func (s *Service) firstProviderRegion(ctx context.Context) (string, error) {
@@ -680,16 +667,15 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, next string) 
 		if _, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM sessions WHERE account_id = ?", accountID); err != nil {
 			return err
 		}
-		if err := s.clearFailures(ctx, a.Username); err != nil {
+		if err := s.clearAllFailures(ctx, a.Username); err != nil {
 			return err
 		}
 		return s.notify(ctx, a, "password_changed", nil)
 	})
 }
 
-// RequestSecurityEmailChange sends a confirmation link to the new address;
-// nothing changes until it is followed.
-func (s *Service) RequestSecurityEmailChange(ctx context.Context, accountID int64, newEmail string) error {
+// requestSecurityEmailChange is RequestSecurityEmailChange of accountID.
+func (s *Service) requestSecurityEmailChange(ctx context.Context, accountID int64, newEmail string) error {
 	newEmail = strings.TrimSpace(newEmail)
 	if !mail.ValidAddress(newEmail) {
 		return derrors.Invalid("email", "%q is not an e-mail address", newEmail)
@@ -748,13 +734,8 @@ func (s *Service) ConfirmSecurityEmailChange(ctx context.Context, token string) 
 	return newEmail, err
 }
 
-// SetServicePasswords sets an employee's application password and/or
-// voicemail PIN (Business Portal "Service Passwords"). Nil leaves one alone.
-func (s *Service) SetServicePasswords(ctx context.Context, accountID int64, appPassword, pin *string) error {
-	a, err := s.Account(ctx, accountID)
-	if err != nil {
-		return err
-	}
+// setServicePasswords is SetServicePasswords once access allowed it.
+func (s *Service) setServicePasswords(ctx context.Context, a Account, appPassword, pin *string) error {
 	if appPassword == nil && pin == nil {
 		return derrors.Invalid("application_password", "give application_password, voicemail_pin or both")
 	}

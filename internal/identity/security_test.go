@@ -65,9 +65,13 @@ func newWorld(t *testing.T, db *store.DB) *world {
 		admin: mk("boss", access.RoleCompanyAdmin, ""), employee: mk("worker", access.RoleEmployee, "+44 113 496 0037")}
 }
 
-// deliver sends the outbox and returns the messages delivered to rcpt.
+// deliver handles the recorded reset requests, sends the outbox and returns
+// the messages delivered to rcpt.
 func (w *world) deliver(t *testing.T, rcpt string) []mailtest.Message {
 	t.Helper()
+	if _, err := w.a.Identity.ProcessResetRequests(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := w.a.Mail.SendDue(context.Background(), 100); err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +87,26 @@ func link(t *testing.T, m mailtest.Message) string {
 		t.Fatalf("no link in %q", m.Text)
 	}
 	return l
+}
+
+// actor is the access actor of account id.
+func (w *world) actor(t *testing.T, id int64) access.Actor {
+	t.Helper()
+	a, err := w.a.Identity.Account(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.Actor()
+}
+
+// operator creates a provider operator of the world's provider and returns its actor.
+func (w *world) operator(t *testing.T) access.Actor {
+	t.Helper()
+	op, err := w.a.Identity.CreateOperator(context.Background(), w.provider.ID, "world.operator", "Oper-Pass-1!x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op.Actor()
 }
 
 func token(l string) string { return l[strings.Index(l, "token=")+6:] }
@@ -131,7 +155,7 @@ func TestLockout(t *testing.T) {
 			t.Fatalf("expected a lock, got %v", err)
 		}
 		before := len(w.deliver(t, "worker@example.com"))
-		if err := w.a.Identity.ForceUnlock(ctx, w.employee.ID); err != nil {
+		if err := w.a.Identity.ForceUnlock(ctx, w.actor(t, w.admin.ID), w.employee.ID); err != nil {
 			t.Fatal(err)
 		}
 		if err := login("worker", startPassword); err != nil {
@@ -143,7 +167,7 @@ func TestLockout(t *testing.T) {
 		if es, _, _ := w.a.Audit.List(ctx, audit.Filter{Event: "Force Unlock"}, store.Page{}); len(es) != 1 {
 			t.Errorf("Force Unlock audit entries = %d", len(es))
 		}
-		if err := w.a.Identity.ForceUnlock(ctx, w.employee.ID); !errors.Is(err, derrors.ErrConflict) {
+		if err := w.a.Identity.ForceUnlock(ctx, w.actor(t, w.admin.ID), w.employee.ID); !errors.Is(err, derrors.ErrConflict) {
 			t.Errorf("unlocking an unlocked account = %v, want a conflict", err)
 		}
 	})
@@ -231,7 +255,7 @@ func TestResetRequestsRevealNothing(t *testing.T) {
 	}
 	// The provider may allow it.
 	allow := true
-	if _, err := w.a.Identity.UpdateSettings(ctx, w.provider.ID, identity.SettingsUpdate{CompanyAdminSelfReset: &allow}); err != nil {
+	if _, err := w.a.Identity.UpdateSettings(ctx, w.operator(t), identity.SettingsUpdate{CompanyAdminSelfReset: &allow}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.a.Identity.RequestPasswordReset(ctx, "boss"); err != nil {
@@ -247,27 +271,35 @@ func TestChangePasswordEndsOtherSessions(t *testing.T) {
 	ctx := context.Background()
 	_, keep, _ := w.a.Identity.CreateSession(ctx, identity.NewSessionRequest{AccountID: w.admin.ID, Kind: identity.KindBrowser})
 	other, _, _ := w.a.Identity.CreateSession(ctx, identity.NewSessionRequest{AccountID: w.admin.ID, Kind: identity.KindAPI})
-	if err := w.a.Identity.ChangePassword(ctx, w.admin.ID, keep.ID, "not-it", "New-Pass-22!"); err == nil || !strings.Contains(err.Error(), "current password") {
+	if err := w.a.Identity.ChangePassword(ctx, w.actor(t, w.admin.ID), keep.ID, "not-it", "New-Pass-22!"); err == nil || !strings.Contains(err.Error(), "current password") {
 		t.Fatalf("wrong current password = %v", err)
 	}
-	if err := w.a.Identity.ChangePassword(ctx, w.admin.ID, keep.ID, startPassword, startPassword); err == nil || !strings.Contains(err.Error(), "different from the previous") {
+	if err := w.a.Identity.ChangePassword(ctx, w.actor(t, w.admin.ID), keep.ID, startPassword, startPassword); err == nil || !strings.Contains(err.Error(), "different from the previous") {
 		t.Fatalf("same password = %v", err)
 	}
-	if err := w.a.Identity.ChangePassword(ctx, w.admin.ID, keep.ID, startPassword, "New-Pass-22!"); err != nil {
+	if err := w.a.Identity.ChangePassword(ctx, w.actor(t, w.admin.ID), keep.ID, startPassword, "New-Pass-22!"); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := w.a.Identity.SessionByToken(ctx, other); err == nil {
 		t.Error("the other session survived a password change")
 	}
-	if got := w.deliver(t, "boss@example.com"); len(got) != 1 || !strings.Contains(got[0].Text, "has just been changed") {
-		t.Errorf("notification: %+v", got)
+	got := w.deliver(t, "boss@example.com")
+	if len(got) != 1 || !strings.Contains(got[0].Text, "has just been changed") {
+		t.Fatalf("notification: %+v", got)
+	}
+	// "If you did not do this" leads to the page that starts a reset: a
+	// /reset-password link needs a token, and without one it answers 410.
+	for _, body := range []string{got[0].Text, got[0].HTML} {
+		if !strings.Contains(body, "https://portal.example/forgot-password") || strings.Contains(body, "/reset-password") {
+			t.Errorf("the password-changed notice links elsewhere than /forgot-password:\n%s", body)
+		}
 	}
 }
 
 func TestAdminResetAndExpiryForceAChange(t *testing.T) {
 	w := newWorld(t, storetest.SQLite(t))
 	ctx := context.Background()
-	if err := w.a.Identity.ResetPassword(ctx, w.employee.ID); err != nil {
+	if _, err := w.a.Identity.ResetPassword(ctx, w.actor(t, w.admin.ID), w.employee.ID); err != nil {
 		t.Fatal(err)
 	}
 	msgs := w.deliver(t, "worker@example.com")
@@ -298,10 +330,10 @@ func TestSecurityEmailChange(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		ctx := context.Background()
-		if err := w.a.Identity.RequestSecurityEmailChange(ctx, w.employee.ID, "not an address"); err == nil {
+		if err := w.a.Identity.RequestSecurityEmailChange(ctx, w.actor(t, w.employee.ID), "not an address"); err == nil {
 			t.Error("accepted a bad address")
 		}
-		if err := w.a.Identity.RequestSecurityEmailChange(ctx, w.employee.ID, "worker.new@example.com"); err != nil {
+		if err := w.a.Identity.RequestSecurityEmailChange(ctx, w.actor(t, w.employee.ID), "worker.new@example.com"); err != nil {
 			t.Fatal(err)
 		}
 		// Nothing changes until the link is followed.
@@ -329,12 +361,12 @@ func TestServicePasswords(t *testing.T) {
 	w := newWorld(t, storetest.SQLite(t))
 	ctx := context.Background()
 	pin := "4960"
-	if err := w.a.Identity.SetServicePasswords(ctx, w.employee.ID, nil, &pin); err == nil || !strings.Contains(err.Error(), "telephone number") {
+	if err := w.a.Identity.SetServicePasswords(ctx, w.actor(t, w.admin.ID), w.employee.ID, nil, &pin); err == nil || !strings.Contains(err.Error(), "telephone number") {
 		t.Fatalf("PIN from own number = %v", err)
 	}
 	pin = "5821"
 	app := "Wal#nut7xq"
-	if err := w.a.Identity.SetServicePasswords(ctx, w.employee.ID, &app, &pin); err != nil {
+	if err := w.a.Identity.SetServicePasswords(ctx, w.actor(t, w.admin.ID), w.employee.ID, &app, &pin); err != nil {
 		t.Fatal(err)
 	}
 	es, _, _ := w.a.Audit.List(ctx, audit.Filter{Event: "Modify Service Passwords"}, store.Page{})

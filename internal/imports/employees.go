@@ -174,6 +174,10 @@ func quoteAll(xs []string) string {
 // header is sound, schedules the import job. Row problems do not refuse
 // the upload: they are in the preview and, per row, in the job's results.
 func (s *Service) SubmitEmployees(ctx context.Context, actor access.Actor, companyID int64, file []byte, o EmployeeOptions) (Submitted, error) {
+	companyID, err := companyOf(actor, companyID)
+	if err != nil {
+		return Submitted{}, err
+	}
 	if err := s.d.Access.Check(ctx, actor, access.ImportEmployees, access.Company(companyID)); err != nil {
 		return Submitted{}, err
 	}
@@ -252,7 +256,8 @@ type plannedEmployee struct {
 	message  string
 	username string
 	create   directory.EmployeeCreateRequest
-	id       int64 // update: the employee
+	id       int64              // update: the employee
+	before   directory.Employee // update: the employee as planned
 	update   directory.EmployeeUpdateRequest
 	groupID  int64
 	isMember bool
@@ -320,6 +325,7 @@ func (s *Service) planEmployees(ctx context.Context, actor access.Actor, a emplo
 		return err
 	}
 	companyWide := s.d.Access.Check(ctx, actor, access.CreateEmployee, access.Company(a.CompanyID)) == nil
+	grantAdmin := s.d.Access.Check(ctx, actor, access.GrantCompanyAdmin, access.Company(a.CompanyID)) == nil
 
 	// Usernames given in the file, and the accounts that hold them.
 	var given []string
@@ -389,8 +395,8 @@ func (s *Service) planEmployees(ctx context.Context, actor access.Actor, a emplo
 		} else if a.Method == MethodAdd && !companyWide {
 			fail("group", "name one of the groups you administer in the Group column")
 		}
-		if role == access.RoleCompanyAdmin && !companyWide && a.Method == MethodAdd {
-			fail("role", "only a company administrator can add company administrators")
+		if role == access.RoleCompanyAdmin && !grantAdmin && a.Method == MethodAdd {
+			fail("role", "only the service provider can add company administrators")
 		}
 		acct, exists := held[r.Username]
 		switch {
@@ -423,14 +429,17 @@ func (s *Service) planEmployees(ctx context.Context, actor access.Actor, a emplo
 			if err != nil {
 				return employeePlan{}, err
 			}
-			p.id = acct.id
+			p.id, p.before = acct.id, e
 			p.update = updateOf(e, r, role)
-			if p.update.Role != nil && s.d.Access.Check(ctx, actor, access.ChangeEmployeeRole, access.Employee(acct.id)) != nil {
-				fail("role", "you may not change the role of %s", e.Username)
-				break
-			}
-			if p.update.Role != nil && *p.update.Role == access.RoleCompanyAdmin && !companyWide {
-				fail("role", "only a company administrator can make someone a company administrator")
+			// The role and the security e-mail obey the rule of every other
+			// path (docs/security.md): one's own e-mail only through the
+			// confirmation link, a company admin's role only by the provider.
+			if field, err := s.d.Directory.AuthorizeModify(ctx, actor, e, p.update); err != nil {
+				msg, ok := domainMessage(err)
+				if !ok {
+					return employeePlan{}, err
+				}
+				fail(field, "%s", msg)
 				break
 			}
 			if msg := checkUpdate(e, p.update); msg != "" {
@@ -719,7 +728,11 @@ func (s *Service) runEmployees(ctx context.Context, j *jobs.Job, rep jobs.Report
 		if !p.changes() {
 			return itemResult{jobs.ItemSkipped, "no change"}, nil
 		}
-		if _, err := s.d.Directory.UpdateEmployee(ctx, p.id, p.update); err != nil {
+		after, err := s.d.Directory.UpdateEmployee(ctx, p.id, p.update)
+		if err != nil {
+			return itemResult{}, err
+		}
+		if err := s.d.Directory.TellOldAddress(ctx, p.before, after); err != nil {
 			return itemResult{}, err
 		}
 		if p.groupID != 0 && !p.isMember {
@@ -784,21 +797,43 @@ func (s *Service) runEmployees(ctx context.Context, j *jobs.Job, rep jobs.Report
 	if s.beforeApply != nil {
 		s.beforeApply(ctx)
 	}
+	// The rows, their report and the job's outcome commit together, so a
+	// crash at any point leaves a record that matches the data: before the
+	// commit nothing was imported and the job is run again or ends in
+	// error; after it, recovery completes the job with this report.
+	reported := false
 	err = s.d.DB.Tx(ctx, func(ctx context.Context) error {
-		return s.applyChunked(ctx, len(plan.rows), a.Options.AllOrNothing, results, batch, func(ctx context.Context, i int) (itemResult, error) {
+		err := s.applyChunked(ctx, len(plan.rows), a.Options.AllOrNothing, results, batch, func(ctx context.Context, i int) (itemResult, error) {
 			return apply(ctx, plan.rows[i])
 		})
+		if err != nil {
+			return err
+		}
+		reported = true
+		if err := s.report(ctx, rep, plan, func(i int, _ plannedEmployee) (string, string) { return results[i].status, results[i].message }); err != nil {
+			return err
+		}
+		return rep.Committed(ctx)
 	})
+	if s.afterCommit != nil {
+		s.afterCommit(ctx)
+	}
 	if err != nil {
+		s.logFault(ctx, "employee import rolled back", err)
+		if reported {
+			// The report was rolled back with the rows: say so by the
+			// progress, as nothing was imported.
+			_ = rep.Progress(ctx, 0)
+			return fmt.Errorf("nothing was imported: %s", userMessage(err))
+		}
 		if ierr := s.report(ctx, rep, plan, func(int, plannedEmployee) (string, string) {
 			return jobs.ItemSkipped, "not imported: the import was rolled back"
 		}); ierr != nil {
 			return ierr
 		}
-		s.logFault(ctx, "employee import rolled back", err)
 		return fmt.Errorf("nothing was imported: %s", userMessage(err))
 	}
-	return s.report(ctx, rep, plan, func(i int, _ plannedEmployee) (string, string) { return results[i].status, results[i].message })
+	return nil
 }
 
 // report records each row's result, all in one transaction: the reporter

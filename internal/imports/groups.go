@@ -335,6 +335,10 @@ func newXMLDecoder(text string) *xml.Decoder {
 
 // SubmitGroups checks an uploaded group file whole and schedules the import.
 func (s *Service) SubmitGroups(ctx context.Context, actor access.Actor, companyID int64, file []byte, o GroupOptions) (Submitted, error) {
+	companyID, err := companyOf(actor, companyID)
+	if err != nil {
+		return Submitted{}, err
+	}
 	if err := s.d.Access.Check(ctx, actor, access.ViewCompany, access.Company(companyID)); err != nil {
 		return Submitted{}, err
 	}
@@ -612,6 +616,7 @@ func (s *Service) runGroups(ctx context.Context, j *jobs.Job, rep jobs.Reporter)
 		return fmt.Errorf("nothing was imported: %d of %d groups have errors (all or nothing)", bad, len(plan.rows))
 	}
 	results := make([]itemResult, len(plan.rows))
+	reported := false
 	err = s.d.DB.Tx(ctx, func(ctx context.Context) error {
 		real := map[int64]int64{} // virtual id → created id
 		for i, p := range plan.rows {
@@ -656,8 +661,24 @@ func (s *Service) runGroups(ctx context.Context, j *jobs.Job, rep jobs.Reporter)
 			}
 			results[i] = res
 		}
-		return nil
+		// The groups, their report and the job's outcome commit together
+		// (see runEmployees).
+		reported = true
+		for i, p := range plan.rows {
+			if err := rep.Item(ctx, key(p), results[i].status, results[i].message); err != nil {
+				return err
+			}
+		}
+		return rep.Committed(ctx)
 	})
+	if s.afterCommit != nil {
+		s.afterCommit(ctx)
+	}
+	if err != nil && reported {
+		s.logFault(ctx, "group import rolled back", err)
+		_ = rep.Progress(ctx, 0)
+		return fmt.Errorf("nothing was imported: %s", userMessage(err))
+	}
 	if err != nil {
 		for _, p := range plan.rows {
 			if ierr := rep.Item(ctx, key(p), jobs.ItemSkipped, "not imported: the import was rolled back"); ierr != nil {
@@ -666,11 +687,6 @@ func (s *Service) runGroups(ctx context.Context, j *jobs.Job, rep jobs.Reporter)
 		}
 		s.logFault(ctx, "group import rolled back", err)
 		return fmt.Errorf("nothing was imported: %s", userMessage(err))
-	}
-	for i, p := range plan.rows {
-		if err := rep.Item(ctx, key(p), results[i].status, results[i].message); err != nil {
-			return err
-		}
 	}
 	return nil
 }

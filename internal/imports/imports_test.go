@@ -131,7 +131,7 @@ func TestEmployeeImportAddThenUpdate(t *testing.T) {
 			t.Errorf("welcome mails = %d, want 1", got)
 		}
 		// Membership of the Group column's group.
-		members, _, err := h.env.App.Directory.ListEmployees(context.Background(), h.env.Fixture.Acme.ID, access.Scope{CompanyID: h.env.Fixture.Acme.ID},
+		members, _, err := h.env.App.Directory.ListEmployeesIn(context.Background(), h.env.Fixture.Acme.ID, access.Scope{CompanyID: h.env.Fixture.Acme.ID},
 			directory.EmployeeFilter{GroupID: h.env.Fixture.Sales.ID}, store.Page{})
 		if err != nil {
 			t.Fatal(err)

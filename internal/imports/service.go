@@ -45,6 +45,9 @@ type Service struct {
 	// before its transaction: tests change the directory there, as another
 	// user could while the job runs.
 	beforeApply func(ctx context.Context)
+	// afterCommit, when set, runs right after an import's transaction
+	// ends: the crash test stops its process there.
+	afterCommit func(ctx context.Context)
 }
 
 // New returns a Service on d.
@@ -214,6 +217,19 @@ func (s *Service) enqueue(ctx context.Context, actor access.Actor, companyID int
 	return s.view(ctx, j)
 }
 
+// companyOf is the company an import names: the actor's own when none is
+// given. Operators work across companies and must name one; a company
+// account naming another company gets ErrNotFound from access.
+func companyOf(actor access.Actor, companyID int64) (int64, error) {
+	if companyID != 0 {
+		return companyID, nil
+	}
+	if actor.CompanyID == 0 {
+		return 0, derrors.Invalid("company_id", "company_id is required: operators work across companies, so name the company")
+	}
+	return actor.CompanyID, nil
+}
+
 // authorizeStatus lets actor read companyID's import jobs: anyone who may
 // import there. Group admins see only the jobs they submitted.
 func (s *Service) authorizeStatus(ctx context.Context, actor access.Actor, companyID int64) error {
@@ -222,6 +238,10 @@ func (s *Service) authorizeStatus(ctx context.Context, actor access.Actor, compa
 
 // Jobs lists companyID's import jobs as actor may see them, newest first.
 func (s *Service) Jobs(ctx context.Context, actor access.Actor, companyID int64, kind string, p store.Page) ([]Job, int, error) {
+	companyID, err := companyOf(actor, companyID)
+	if err != nil {
+		return nil, 0, err
+	}
 	if err := s.authorizeStatus(ctx, actor, companyID); err != nil {
 		return nil, 0, err
 	}

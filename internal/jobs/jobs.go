@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -187,6 +188,13 @@ type Reporter interface {
 	Progress(ctx context.Context, done int) error
 	// Flush saves what is buffered now.
 	Flush(ctx context.Context) error
+	// Committed saves what is buffered and marks the job's work done, in
+	// the transaction in ctx that holds the work itself. A worker that dies
+	// after that commit, before ending the job, leaves a job that recovery
+	// completes with the items saved, so the record always matches the
+	// data; without it, such a job would end in error with a report of
+	// nothing.
+	Committed(ctx context.Context) error
 }
 
 // Handler runs one job of a kind. It must be idempotent: a job whose worker
@@ -226,6 +234,7 @@ func Backoff(attempts int) time.Duration {
 // Service enqueues and reads jobs; its workers run them.
 type Service struct {
 	db     *store.DB
+	access *access.Service
 	audit  *audit.Log
 	logger *slog.Logger
 
@@ -239,7 +248,7 @@ func New(db *store.DB, log *audit.Log, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Service{db: db, audit: log, logger: logger, handlers: map[string]Handler{}, now: time.Now}
+	return &Service{db: db, access: access.New(db), audit: log, logger: logger, handlers: map[string]Handler{}, now: time.Now}
 }
 
 // SetClock replaces the clock (tests move time forward with it).

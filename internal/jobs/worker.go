@@ -216,11 +216,16 @@ func (w *Worker) claim(ctx context.Context, limit int) ([]Job, error) {
 	var out []Job
 	err := db.Tx(ctx, func(ctx context.Context) error {
 		q := db.Q(ctx)
-		dead, err := queryJobs(ctx, q, `UPDATE jobs SET status = ?, lease_owner = '', lease_until = 0, finished_at = ?,
-			last_error = ? WHERE id IN (SELECT id FROM jobs WHERE status = ? AND lease_until > 0 AND lease_until < ?
-				AND attempts >= max_attempts ORDER BY id LIMIT 100`+db.SkipLocked()+`)
-			RETURNING `+jobColumns, StatusError, now, "the worker running the job stopped responding and no attempts are left",
-			StatusInProgress, now)
+		// A job whose work was committed (Reporter.Committed) before its
+		// worker died is complete, with the report committed alongside;
+		// any other is in error once no attempt is left.
+		dead, err := queryJobs(ctx, q, `UPDATE jobs SET status = CASE WHEN outcome = ? THEN ? ELSE ? END, lease_owner = '',
+			lease_until = 0, finished_at = ?, last_error = CASE WHEN outcome = ? THEN '' ELSE ? END
+			WHERE id IN (SELECT id FROM jobs WHERE status = ? AND lease_until > 0 AND lease_until < ?
+				AND (attempts >= max_attempts OR outcome = ?) ORDER BY id LIMIT 100`+db.SkipLocked()+`)
+			RETURNING `+jobColumns, outcomeCompleted, StatusCompleted, StatusError, now,
+			outcomeCompleted, "the worker running the job stopped responding and no attempts are left",
+			StatusInProgress, now, outcomeCompleted)
 		if err != nil {
 			return err
 		}
@@ -236,7 +241,7 @@ func (w *Worker) claim(ctx context.Context, limit int) ([]Job, error) {
 		}
 		args = append(args, limit)
 		out, err = queryJobs(ctx, q, `UPDATE jobs SET status = ?, lease_owner = ?, lease_until = ?, attempts = attempts + 1,
-			started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END, progress_done = 0, progress_total = 0
+			started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END, progress_done = 0, progress_total = 0, outcome = ''
 			WHERE id IN (SELECT id FROM jobs WHERE status IN (?, ?) AND run_at <= ? AND lease_until < ?
 				AND attempts < max_attempts AND kind IN (`+store.Placeholders(len(kinds))+`)
 				ORDER BY priority DESC, run_at, id LIMIT ?`+db.SkipLocked()+`)
@@ -574,6 +579,31 @@ func (r *reporter) Flush(ctx context.Context) error {
 		return err
 	}
 	return r.save(ctx)
+}
+
+// outcomeCompleted is jobs.outcome once the job's work is committed.
+const outcomeCompleted = "completed"
+
+func (r *reporter) Committed(ctx context.Context) error {
+	if !store.InTx(ctx) {
+		return fmt.Errorf("jobs: job %d: Committed belongs in the transaction of the job's work", r.job.ID)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.usable(); err != nil {
+		return err
+	}
+	if err := r.save(ctx); err != nil {
+		return err
+	}
+	res, err := r.w.s.db.Q(ctx).Exec(ctx, "UPDATE jobs SET outcome = ?"+leaseCond, append([]any{outcomeCompleted}, leaseArgs(r.job)...)...)
+	if err != nil {
+		return fmt.Errorf("jobs: job %d: record outcome: %w", r.job.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("jobs: job %d: record outcome: %w", r.job.ID, errors.Join(err, errLeaseLost))
+	}
+	return nil
 }
 
 func (r *reporter) usable() error {

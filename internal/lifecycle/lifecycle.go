@@ -9,10 +9,10 @@
 // Each step that touches the number pool, extensions, the service offering,
 // devices and the account runs in ONE transaction through the owning
 // packages (numbering, catalog, devices, directory), so nothing is ever half
-// applied. The service trusts its caller for permissions (the access
-// package decides who may act on which employee and site) and for the
-// company flags (checked by the caller through CheckConfigAndReg and
-// CheckActivation), but it validates every input itself.
+// applied. Each action is one method taking the actor (docs/architecture.md,
+// "The use-case layer"): it asks access, reads the company flags (flags.go),
+// validates, writes in one transaction, audits and enqueues; the API and the
+// UI only translate. docs/lifecycle.md states the rules.
 package lifecycle
 
 import (
@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
@@ -95,6 +96,7 @@ const (
 // Service runs the employee lifecycle.
 type Service struct {
 	db        *store.DB
+	access    *access.Service
 	audit     *audit.Log
 	logger    *slog.Logger
 	directory *directory.Service
@@ -111,7 +113,7 @@ func New(db *store.DB, log *audit.Log, logger *slog.Logger, dir *directory.Servi
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Service{db: db, audit: log, logger: logger, directory: dir, numbering: num, catalog: cat, devices: dev, jobs: js}
+	s := &Service{db: db, access: access.New(db), audit: log, logger: logger, directory: dir, numbering: num, catalog: cat, devices: dev, jobs: js}
 	js.Register(KindActivate, s.runActivate)
 	js.Register(KindResubscribe, s.runResubscribe)
 	return s
@@ -171,23 +173,80 @@ type account struct {
 
 func (a account) owner() numbering.Owner { return numbering.Owner{Kind: numbering.OwnerUser, ID: a.ID} }
 
-// load reads employee id of companyID (ErrNotFound otherwise).
-func (s *Service) load(ctx context.Context, companyID, id int64) (account, error) {
-	var a account
-	var site sql.NullInt64
-	var siteName sql.NullString
-	err := s.db.Q(ctx).QueryRow(ctx, `SELECT a.id, a.company_id, a.provider_id, a.username, a.status, a.status_reason, a.first_name,
+const accountSelect = `SELECT a.id, a.company_id, a.provider_id, a.username, a.status, a.status_reason, a.first_name,
 		a.last_name, a.cli_first_name, a.cli_last_name, a.user_type, a.language, a.site_id, g.name, a.portal_access, a.activated_at,
 		a.ceased_at, c.config_and_reg, c.add_employee, p.default_region
 		FROM accounts a JOIN companies c ON c.id = a.company_id JOIN providers p ON p.id = c.provider_id
-		LEFT JOIN org_groups g ON g.id = a.site_id WHERE a.id = ? AND a.company_id = ?`, id, companyID).
-		Scan(&a.ID, &a.CompanyID, &a.ProviderID, &a.Username, &a.Status, &a.Reason, &a.First, &a.Last, &a.CLIFirst, &a.CLILast,
-			&a.UserType, &a.Language, &site, &siteName, &a.PortalAccess, &a.ActivatedAt, &a.CeasedAt, &a.ConfigAndReg, &a.AddEmployee, &a.Region)
+		LEFT JOIN org_groups g ON g.id = a.site_id`
+
+func scanAccount(row interface{ Scan(...any) error }) (account, error) {
+	var a account
+	var site sql.NullInt64
+	var siteName sql.NullString
+	err := row.Scan(&a.ID, &a.CompanyID, &a.ProviderID, &a.Username, &a.Status, &a.Reason, &a.First, &a.Last, &a.CLIFirst, &a.CLILast,
+		&a.UserType, &a.Language, &site, &siteName, &a.PortalAccess, &a.ActivatedAt, &a.CeasedAt, &a.ConfigAndReg, &a.AddEmployee, &a.Region)
+	a.SiteID, a.SiteName = site.Int64, siteName.String
+	return a, err
+}
+
+// load reads employee id of companyID (ErrNotFound otherwise).
+func (s *Service) load(ctx context.Context, companyID, id int64) (account, error) {
+	a, err := scanAccount(s.db.Q(ctx).QueryRow(ctx, accountSelect+" WHERE a.id = ? AND a.company_id = ?", id, companyID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("employee %d: %w", id, derrors.ErrNotFound)
 	}
-	a.SiteID, a.SiteName = site.Int64, siteName.String
 	return a, err
+}
+
+// loadMany reads the employees of companyID among ids in one statement,
+// keyed by id; an id missing from the map is no employee of the company.
+func (s *Service) loadMany(ctx context.Context, companyID int64, ids []int64) (map[int64]account, error) {
+	out := make(map[int64]account, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{companyID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.db.Q(ctx).Query(ctx, accountSelect+" WHERE a.company_id = ? AND a.id IN ("+store.Placeholders(len(ids))+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("lifecycle: employees of company %d: %w", companyID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[a.ID] = a
+	}
+	return out, rows.Err()
+}
+
+// employeeFor is the access check of an action on one employee, then the
+// employee: ErrNotFound when actor may not know it (or it does not exist),
+// a ForbiddenError when actor sees it but may not do action.
+func (s *Service) employeeFor(ctx context.Context, actor access.Actor, action access.Action, id int64) (account, error) {
+	if err := s.access.Check(ctx, actor, action, access.Employee(id)); err != nil {
+		return account{}, err
+	}
+	a, err := scanAccount(s.db.Q(ctx).QueryRow(ctx, accountSelect+" WHERE a.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("employee %d: %w", id, derrors.ErrNotFound)
+	}
+	return a, err
+}
+
+// ServiceOf is Service for actor: the employee's service, when actor may
+// view the employee (ErrNotFound otherwise).
+func (s *Service) ServiceOf(ctx context.Context, actor access.Actor, employeeID int64) (out EmployeeService, err error) {
+	defer derrors.Wrap(&err, "lifecycle: service of employee %d", employeeID)
+	a, err := s.employeeFor(ctx, actor, access.ViewEmployee, employeeID)
+	if err != nil {
+		return out, err
+	}
+	return s.Service(ctx, a.CompanyID, a.ID)
 }
 
 // Service returns the employee's service as the portal shows it.
@@ -250,40 +309,6 @@ func (s *Service) Service(ctx context.Context, companyID, employeeID int64) (out
 		return out, err
 	}
 	return out, nil
-}
-
-// CheckConfigAndReg refuses a non-operator's config & reg change (number,
-// extension, user type, language, package, term, add-ons, device, cease)
-// when the company does not have the flag. Operators are the provider: the flag
-// limits the customer, not them.
-func (s *Service) CheckConfigAndReg(ctx context.Context, companyID int64, operator bool) error {
-	var on bool
-	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT config_and_reg FROM companies WHERE id = ?", companyID).Scan(&on); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return derrors.ErrNotFound
-		}
-		return fmt.Errorf("lifecycle: company %d: %w", companyID, err)
-	}
-	if !on && !operator {
-		return derrors.Forbidden(ReasonConfigAndReg)
-	}
-	return nil
-}
-
-// CheckActivation refuses a non-operator's activation when the company's
-// "add employee" flag is off (the seed greys out Save and Activate).
-func (s *Service) CheckActivation(ctx context.Context, companyID int64, operator bool) error {
-	var on bool
-	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT add_employee FROM companies WHERE id = ?", companyID).Scan(&on); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return derrors.ErrNotFound
-		}
-		return fmt.Errorf("lifecycle: company %d: %w", companyID, err)
-	}
-	if !on && !operator {
-		return derrors.Forbidden(ReasonActivation)
-	}
-	return nil
 }
 
 // SiteLimit is a site's employee limit and how many employees hold (or are
@@ -376,6 +401,53 @@ func (s *Service) SetSiteLimit(ctx context.Context, companyID, siteID int64, lim
 			CompanyID: companyID, SiteID: siteID, Before: before, After: l})
 	})
 	return l, err
+}
+
+// siteFor asks access whether actor may do action on siteID and returns
+// the site's company; a group that is not a site is ErrNotFound.
+func (s *Service) siteFor(ctx context.Context, actor access.Actor, action access.Action, siteID int64) (int64, error) {
+	if err := s.access.Check(ctx, actor, access.ViewGroup, access.Group(siteID)); err != nil {
+		return 0, err
+	}
+	var companyID int64
+	var isSite bool
+	err := s.db.Q(ctx).QueryRow(ctx, "SELECT company_id, is_site FROM org_groups WHERE id = ?", siteID).Scan(&companyID, &isSite)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !isSite) {
+		return 0, derrors.ErrNotFound
+	}
+	if err != nil {
+		return 0, err
+	}
+	if action != access.ViewGroup {
+		if err := s.access.Check(ctx, actor, action, access.Company(companyID)); err != nil {
+			return 0, err
+		}
+	}
+	return companyID, nil
+}
+
+// SiteLimitFor is SiteLimit for actor, who must see the site.
+func (s *Service) SiteLimitFor(ctx context.Context, actor access.Actor, siteID int64) (l SiteLimit, err error) {
+	defer derrors.Wrap(&err, "lifecycle: employee limit of site %d", siteID)
+	companyID, err := s.siteFor(ctx, actor, access.ViewGroup, siteID)
+	if err != nil {
+		return l, err
+	}
+	return s.siteLimit(ctx, companyID, siteID, 0, "")
+}
+
+// ChangeSiteLimit is SetSiteLimit for actor, who needs ManageCompany on the
+// site's company; limit nil is a field error (the limit is required).
+func (s *Service) ChangeSiteLimit(ctx context.Context, actor access.Actor, siteID int64, limit *int) (l SiteLimit, err error) {
+	defer derrors.Wrap(&err, "lifecycle: change employee limit of site %d", siteID)
+	companyID, err := s.siteFor(ctx, actor, access.ManageCompany, siteID)
+	if err != nil {
+		return l, err
+	}
+	if limit == nil {
+		return l, derrors.Invalid("employee_limit", "give the employee limit (0 for no limit)")
+	}
+	return s.SetSiteLimit(ctx, companyID, siteID, *limit)
 }
 
 // limitError is the refusal when asking places more employees would take

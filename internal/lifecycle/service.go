@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
@@ -80,19 +81,25 @@ func (c ServiceChange) Without(cur EmployeeService) ServiceChange {
 	return c
 }
 
-// ChangeService applies a Service Settings save in one transaction. The
-// caller has checked access and, when c.NeedsConfigAndReg(), the company's
-// config & reg flag. A new number comes from the employee's site pool and
-// the old one goes back to it as returned; the term can only be upgraded. A
-// new primary device is validated as Activate validates one (checkDevice)
-// and given with the same code (giveDevice); the old device stays on the
-// site as a free device (docs/lifecycle.md). A soft client the employee
-// keeps follows a number change (its MAC is the CLI followed by "A"), and
-// only an IP Centrex user may keep or get one. Every broken rule of the
-// names, user type, number and device is reported at once, before anything
-// changes.
-func (s *Service) ChangeService(ctx context.Context, companyID, employeeID int64, c ServiceChange) (out EmployeeService, err error) {
+// ChangeService is a Service Settings save for actor, who needs
+// ManageService on the employee, and config & reg (RequireConfigAndReg)
+// when c changes anything beyond the names once the parts that do not
+// change are dropped (ServiceChange.Without). It applies in one
+// transaction. A new number comes from the employee's site pool and the
+// old one goes back to it as returned; the term can only be upgraded. A new
+// primary device is validated as Activate validates one (checkDevice) and
+// given with the same code (giveDevice); the old device stays on the site
+// as a free device (docs/lifecycle.md). A soft client the employee keeps
+// follows a number change (its MAC is the CLI followed by "A"), and only an
+// IP Centrex user may keep or get one. Every broken rule of the names, user
+// type, number and device is reported at once, before anything changes.
+func (s *Service) ChangeService(ctx context.Context, actor access.Actor, employeeID int64, c ServiceChange) (out EmployeeService, err error) {
 	defer derrors.Wrap(&err, "lifecycle: change service of employee %d", employeeID)
+	acct, err := s.employeeFor(ctx, actor, access.ManageService, employeeID)
+	if err != nil {
+		return out, err
+	}
+	companyID := acct.CompanyID
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		a, err := s.load(ctx, companyID, employeeID)
 		if err != nil {
@@ -102,157 +109,17 @@ func (s *Service) ChangeService(ctx context.Context, companyID, employeeID int64
 		if err != nil {
 			return err
 		}
-		if c.Device != nil && c.Device.Mode == DeviceExisting && before.Device != nil && c.Device.DeviceID == before.Device.ID {
-			c.Device = nil // the device the employee already has: no change
-		}
-		v := &derrors.ValidationError{}
-		cliFirst, cliLast := a.CLIFirst, a.CLILast
-		if c.CLIFirstName != nil {
-			cliFirst = trimmed(*c.CLIFirstName)
-		}
-		if c.CLILastName != nil {
-			cliLast = trimmed(*c.CLILastName)
-		}
-		if c.CLIFirstName != nil || c.CLILastName != nil {
-			checkCLI(v, "", cliFirst, cliLast)
-		}
-		userType, language := UserType(a.UserType), a.Language
-		if c.UserType != nil {
-			if userType = *c.UserType; !userType.Valid() {
-				v.Add("user_type", "the user type must be ip_centrex, business_trunking or additional_line")
-			}
-		}
-		if c.Language != nil {
-			if language = trimmed(*c.Language); !validLanguage(language) {
-				v.Add("language", "%q is not a language the service offers", language)
-			}
-		}
-		active := a.Status == directory.StatusActive
-		if c.NeedsConfigAndReg() && !active {
-			v.Add("", "the number, extension, user type, language, feature package, term, add-ons and device belong to an active service: activate the employee first")
-		}
-		// The number the employee will have: a soft client's MAC is built
-		// from it, so a number and a device changed together agree.
-		number := ""
-		if before.Number != nil {
-			number = before.Number.E164
-		}
-		if c.Number != nil && active {
-			e164, msg, err := s.checkNumber(ctx, companyID, a.ProviderID, a.SiteID, a.SiteName, *c.Number, a.Region, a.ID)
-			if err != nil {
+		c := c.Without(before)
+		if c.NeedsConfigAndReg() {
+			if err := RequireConfigAndReg(ctx, s.db, actor, companyID); err != nil {
 				return err
 			}
-			if msg != "" {
-				v.Add("number", "%s", msg)
-			}
-			number = e164
 		}
-		dev := PlanItem{Number: number}
-		if c.Device != nil && active {
-			sc := deviceScope{companyID: companyID, providerID: a.ProviderID, siteID: a.SiteID, region: a.Region, userType: userType}
-			s.checkDevice(ctx, v, "", sc, *c.Device, &dev, map[int64]bool{}, map[string]bool{})
-		}
-		// A soft client the employee keeps (no new device in this save).
-		keptSoft := false
-		if c.Device == nil && active && before.Device != nil {
-			t, err := s.devices.Type(ctx, a.ProviderID, before.Device.TypeID)
-			if err != nil {
-				return err
-			}
-			keptSoft = t.SoftClient
-		}
-		if keptSoft && c.UserType != nil && userType != UserType(a.UserType) {
-			if !softClientAllowed(userType) {
-				v.Add("user_type", "%s's device is the soft client %s, and %s: give them a desk phone or trunk device in the same save, or choose ip_centrex",
-					a.Username, before.Device.MAC, centrexOnly(userType))
-			}
-		}
-		// Its MAC is the CLI followed by "A": it follows the new number.
-		softMAC := ""
-		if keptSoft && number != "" && (before.Number == nil || number != before.Number.E164) {
-			if want := devices.SoftClientMAC(number); want != before.Device.MAC {
-				taken, err := s.devices.MACInUse(ctx, want, before.Device.ID)
-				if err != nil {
-					return err
-				}
-				if taken {
-					v.Add("number", "the soft client's MAC would become %s with %s, and that MAC is already registered to another device: remove that device first, or give the employee another device in the same save",
-						want, numbering.National(number, a.Region))
-				}
-				softMAC = want
-			}
-		}
-		if err := v.Err(); err != nil {
+		ch, err := s.checkServiceChange(ctx, a, before, c)
+		if err != nil {
 			return err
 		}
-		if c.FirstName != nil || c.LastName != nil {
-			if _, err := s.directory.UpdateEmployee(ctx, a.ID, directory.EmployeeUpdateRequest{FirstName: c.FirstName, LastName: c.LastName}); err != nil {
-				return err
-			}
-		}
-		owner := a.owner()
-		if c.Number != nil && (before.Number == nil || number != before.Number.E164) {
-			if _, err := s.numbering.Assign(ctx, companyID, number, owner); err != nil {
-				return err
-			}
-			if before.Number != nil {
-				if _, err := s.numbering.Release(ctx, companyID, before.Number.E164); err != nil {
-					return err
-				}
-			}
-		}
-		if softMAC != "" {
-			if _, err := s.devices.ChangeMAC(ctx, a.ProviderID, companyID, before.Device.ID, softMAC); err != nil {
-				return err
-			}
-		}
-		if c.Extension != nil && trimmed(*c.Extension) != before.Extension {
-			if _, err := s.numbering.ReserveExtension(ctx, companyID, a.SiteID, trimmed(*c.Extension), owner); err != nil {
-				return err
-			}
-			if before.Extension != "" {
-				if err := s.numbering.ReleaseExtension(ctx, companyID, before.Extension); err != nil {
-					return err
-				}
-			}
-		}
-		if c.PackageID != nil || c.TermID != nil || c.AddOnIDs != nil {
-			var pkg, term int64
-			if before.Package != nil {
-				pkg = before.Package.ID
-			}
-			if before.Term != nil {
-				term = before.Term.ID
-			}
-			addOns := make([]int64, 0, len(before.AddOns))
-			for _, x := range before.AddOns {
-				addOns = append(addOns, x.ID)
-			}
-			if c.PackageID != nil {
-				pkg = *c.PackageID
-			}
-			if c.TermID != nil {
-				term = *c.TermID
-			}
-			if c.AddOnIDs != nil {
-				addOns = *c.AddOnIDs
-			}
-			if _, err := s.catalog.SetEmployeeOffering(ctx, companyID, a.ID, pkg, addOns, term); err != nil {
-				return err
-			}
-		}
-		if c.Device != nil {
-			if before.Device != nil {
-				if _, err := s.devices.UnassignForEmployee(ctx, companyID, a.ID); err != nil {
-					return err
-				}
-			}
-			if err := s.giveDevice(ctx, a, a.SiteID, dev); err != nil {
-				return err
-			}
-		}
-		if _, err := s.db.Q(ctx).Exec(ctx, `UPDATE accounts SET cli_first_name = ?, cli_last_name = ?, user_type = ?, language = ?, updated_at = ?
-			WHERE id = ?`, cliFirst, cliLast, string(userType), language, store.Now(), a.ID); err != nil {
+		if err := s.applyServiceChange(ctx, a, before, c, ch); err != nil {
 			return err
 		}
 		if out, err = s.Service(ctx, companyID, employeeID); err != nil {
@@ -264,10 +131,240 @@ func (s *Service) ChangeService(ctx context.Context, companyID, employeeID int64
 	return out, err
 }
 
+// serviceChange is a checked Service Settings save: the values the
+// employee will have.
+type serviceChange struct {
+	cliFirst, cliLast string
+	userType          UserType
+	language          string
+	// number is the number the employee will have ("" for none).
+	number string
+	// device is the new primary device (c.Device set).
+	device PlanItem
+	// softMAC is the new MAC of the soft client the employee keeps.
+	softMAC string
+}
+
+// checkServiceChange validates c for a, whose service is before,
+// reporting every broken rule at once.
+func (s *Service) checkServiceChange(ctx context.Context, a account, before EmployeeService, c ServiceChange) (ch serviceChange, err error) {
+	v := &derrors.ValidationError{}
+	ch = checkServiceNames(v, a, c)
+	active := a.Status == directory.StatusActive
+	if c.NeedsConfigAndReg() && !active {
+		v.Add("", "the number, extension, user type, language, feature package, term, add-ons and device belong to an active service: activate the employee first")
+	}
+	if before.Number != nil {
+		ch.number = before.Number.E164
+	}
+	if active {
+		if err := s.checkNumberChange(ctx, v, a, c, &ch); err != nil {
+			return ch, err
+		}
+		if err := s.checkDeviceChange(ctx, v, a, before, c, &ch); err != nil {
+			return ch, err
+		}
+	}
+	return ch, v.Err()
+}
+
+// checkServiceNames checks the caller-ID names, user type and language.
+func checkServiceNames(v *derrors.ValidationError, a account, c ServiceChange) serviceChange {
+	ch := serviceChange{cliFirst: a.CLIFirst, cliLast: a.CLILast, userType: UserType(a.UserType), language: a.Language}
+	if c.CLIFirstName != nil {
+		ch.cliFirst = trimmed(*c.CLIFirstName)
+	}
+	if c.CLILastName != nil {
+		ch.cliLast = trimmed(*c.CLILastName)
+	}
+	if c.CLIFirstName != nil || c.CLILastName != nil {
+		checkCLI(v, "", ch.cliFirst, ch.cliLast)
+	}
+	if c.UserType != nil {
+		if ch.userType = *c.UserType; !ch.userType.Valid() {
+			v.Add("user_type", "the user type must be ip_centrex, business_trunking or additional_line")
+		}
+	}
+	if c.Language != nil {
+		if ch.language = trimmed(*c.Language); !validLanguage(ch.language) {
+			v.Add("language", "%q is not a language the service offers", ch.language)
+		}
+	}
+	return ch
+}
+
+// checkNumberChange checks a new number of the employee's site pool. The
+// number the employee will have matters to the device too: a soft
+// client's MAC is built from it.
+func (s *Service) checkNumberChange(ctx context.Context, v *derrors.ValidationError, a account, c ServiceChange, ch *serviceChange) error {
+	if c.Number == nil {
+		return nil
+	}
+	num, err := numbering.ParseNumber("number", trimmed(*c.Number), a.Region)
+	if err != nil {
+		msg, _ := userMessage(err)
+		v.Add("number", "%s", msg)
+		return nil
+	}
+	e164 := numbering.E164(num)
+	known, err := s.numbering.NumbersOf(ctx, a.CompanyID, []string{e164})
+	if err != nil {
+		return err
+	}
+	n, found := known[e164]
+	if msg := numberProblem(n, found, e164, a.SiteID, a.SiteName, a.Region, a.ID); msg != "" {
+		v.Add("number", "%s", msg)
+	}
+	ch.number = e164
+	return nil
+}
+
+// checkDeviceChange checks a new primary device, and what keeping a soft
+// client means for the user type and the number.
+func (s *Service) checkDeviceChange(ctx context.Context, v *derrors.ValidationError, a account, before EmployeeService, c ServiceChange, ch *serviceChange) error {
+	ch.device = PlanItem{Number: ch.number}
+	var choices []DeviceChoice
+	if c.Device != nil {
+		choices = append(choices, *c.Device)
+	}
+	l, err := s.lookupDevices(ctx, a.CompanyID, a.ProviderID, choices, []string{ch.number})
+	if err != nil {
+		return err
+	}
+	if c.Device != nil {
+		sc := deviceScope{companyID: a.CompanyID, providerID: a.ProviderID, siteID: a.SiteID, region: a.Region, userType: ch.userType}
+		checkDevice(v, "", sc, l, *c.Device, &ch.device, map[int64]bool{}, map[string]bool{})
+		return nil
+	}
+	if before.Device == nil || !l.types[before.Device.TypeID].SoftClient {
+		return nil
+	}
+	// The employee keeps a soft client (no new device in this save).
+	if c.UserType != nil && ch.userType != UserType(a.UserType) && !softClientAllowed(ch.userType) {
+		v.Add("user_type", "%s's device is the soft client %s, and %s: give them a desk phone or trunk device in the same save, or choose ip_centrex",
+			a.Username, before.Device.MAC, centrexOnly(ch.userType))
+	}
+	// Its MAC is the CLI followed by "A": it follows the new number.
+	if ch.number == "" || (before.Number != nil && ch.number == before.Number.E164) {
+		return nil
+	}
+	want := devices.SoftClientMAC(ch.number)
+	if want == before.Device.MAC {
+		return nil
+	}
+	taken, err := s.devices.MACInUse(ctx, want, before.Device.ID)
+	if err != nil {
+		return err
+	}
+	if taken {
+		v.Add("number", "the soft client's MAC would become %s with %s, and that MAC is already registered to another device: remove that device first, or give the employee another device in the same save",
+			want, numbering.National(ch.number, a.Region))
+	}
+	ch.softMAC = want
+	return nil
+}
+
+// applyServiceChange writes a checked save.
+func (s *Service) applyServiceChange(ctx context.Context, a account, before EmployeeService, c ServiceChange, ch serviceChange) error {
+	if c.FirstName != nil || c.LastName != nil {
+		if _, err := s.directory.UpdateEmployee(ctx, a.ID, directory.EmployeeUpdateRequest{FirstName: c.FirstName, LastName: c.LastName}); err != nil {
+			return err
+		}
+	}
+	if err := s.applyNumberChange(ctx, a, before, c, ch); err != nil {
+		return err
+	}
+	if err := s.applyOfferingChange(ctx, a, before, c); err != nil {
+		return err
+	}
+	if c.Device != nil {
+		if before.Device != nil {
+			if _, err := s.devices.UnassignForEmployee(ctx, a.CompanyID, a.ID); err != nil {
+				return err
+			}
+		}
+		if _, err := s.giveDevice(ctx, a, a.SiteID, ch.device); err != nil {
+			return err
+		}
+	}
+	_, err := s.db.Q(ctx).Exec(ctx, `UPDATE accounts SET cli_first_name = ?, cli_last_name = ?, user_type = ?, language = ?, updated_at = ?
+		WHERE id = ?`, ch.cliFirst, ch.cliLast, string(ch.userType), ch.language, store.Now(), a.ID)
+	return err
+}
+
+// applyNumberChange takes the new number (returning the old one to the
+// pool), moves the kept soft client's MAC with it, and changes the
+// extension.
+func (s *Service) applyNumberChange(ctx context.Context, a account, before EmployeeService, c ServiceChange, ch serviceChange) error {
+	owner := a.owner()
+	if c.Number != nil && (before.Number == nil || ch.number != before.Number.E164) {
+		if _, err := s.numbering.Assign(ctx, a.CompanyID, ch.number, owner); err != nil {
+			return err
+		}
+		if before.Number != nil {
+			if _, err := s.numbering.Release(ctx, a.CompanyID, before.Number.E164); err != nil {
+				return err
+			}
+		}
+	}
+	if ch.softMAC != "" {
+		if _, err := s.devices.ChangeMAC(ctx, a.ProviderID, a.CompanyID, before.Device.ID, ch.softMAC); err != nil {
+			return err
+		}
+	}
+	if c.Extension != nil && trimmed(*c.Extension) != before.Extension {
+		if _, err := s.numbering.ReserveExtension(ctx, a.CompanyID, a.SiteID, trimmed(*c.Extension), owner); err != nil {
+			return err
+		}
+		if before.Extension != "" {
+			if err := s.numbering.ReleaseExtension(ctx, a.CompanyID, before.Extension); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// applyOfferingChange sets the package, term and add-ons, each kept as it
+// was unless c changes it.
+func (s *Service) applyOfferingChange(ctx context.Context, a account, before EmployeeService, c ServiceChange) error {
+	if c.PackageID == nil && c.TermID == nil && c.AddOnIDs == nil {
+		return nil
+	}
+	var pkg, term int64
+	if before.Package != nil {
+		pkg = before.Package.ID
+	}
+	if before.Term != nil {
+		term = before.Term.ID
+	}
+	addOns := make([]int64, 0, len(before.AddOns))
+	for _, x := range before.AddOns {
+		addOns = append(addOns, x.ID)
+	}
+	if c.PackageID != nil {
+		pkg = *c.PackageID
+	}
+	if c.TermID != nil {
+		term = *c.TermID
+	}
+	if c.AddOnIDs != nil {
+		addOns = *c.AddOnIDs
+	}
+	_, err := s.catalog.SetEmployeeOffering(ctx, a.CompanyID, a.ID, pkg, addOns, term)
+	return err
+}
+
 // Resubscribe re-applies an active employee's service as a job
-// (resubscribe_employees): the employee shows Pending until it completes.
-func (s *Service) Resubscribe(ctx context.Context, companyID, employeeID int64) (job jobs.Job, err error) {
+// (resubscribe_employees) for actor, who needs ManageService on the
+// employee: the employee shows Pending until it completes.
+func (s *Service) Resubscribe(ctx context.Context, actor access.Actor, employeeID int64) (job jobs.Job, err error) {
 	defer derrors.Wrap(&err, "lifecycle: resubscribe employee %d", employeeID)
+	a, err := s.employeeFor(ctx, actor, access.ManageService, employeeID)
+	if err != nil {
+		return job, err
+	}
+	companyID := a.CompanyID
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		a, err := s.load(ctx, companyID, employeeID)
 		if err != nil {
@@ -284,7 +381,7 @@ func (s *Service) Resubscribe(ctx context.Context, companyID, employeeID int64) 
 			return err
 		}
 		job, err = s.jobs.Enqueue(ctx, jobs.Job{CompanyID: companyID, Kind: KindResubscribe, Name: "Resubscribe " + a.Username,
-			Args: []byte(fmt.Sprintf(`{"employee_ids":[%d]}`, a.ID))})
+			Args: []byte(fmt.Sprintf(`{"employee_ids":[%d]}`, a.ID)), CreatedBy: actor.AccountID})
 		return err
 	})
 	return job, err
@@ -376,10 +473,18 @@ func (s *Service) runResubscribe(ctx context.Context, j *jobs.Job, rep jobs.Repo
 // licence and portal access revoked (status Inactive, sessions ended), the
 // number returned to the site pool, the extension released, the feature
 // package, term and add-ons cleared, and the device with its MAC removed
-// from the employee and from the site. Names and details stay. The caller
-// has checked access and config & reg.
-func (s *Service) Cease(ctx context.Context, companyID, employeeID int64) (out EmployeeService, err error) {
+// from the employee and from the site. Names and details stay. actor needs
+// CeaseEmployee on the employee, and config & reg (RequireConfigAndReg).
+func (s *Service) Cease(ctx context.Context, actor access.Actor, employeeID int64) (out EmployeeService, err error) {
 	defer derrors.Wrap(&err, "lifecycle: cease employee %d", employeeID)
+	acct, err := s.employeeFor(ctx, actor, access.CeaseEmployee, employeeID)
+	if err != nil {
+		return out, err
+	}
+	companyID := acct.CompanyID
+	if err := RequireConfigAndReg(ctx, s.db, actor, companyID); err != nil {
+		return out, err
+	}
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		a, err := s.load(ctx, companyID, employeeID)
 		if err != nil {

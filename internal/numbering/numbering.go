@@ -19,6 +19,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -26,12 +27,15 @@ import (
 
 // Service manages ranges, numbers, extensions and internal number blocks.
 type Service struct {
-	db    *store.DB
-	audit *audit.Log
+	db     *store.DB
+	audit  *audit.Log
+	access *access.Service
 }
 
 // New returns a Service.
-func New(db *store.DB, log *audit.Log) *Service { return &Service{db: db, audit: log} }
+func New(db *store.DB, log *audit.Log) *Service {
+	return &Service{db: db, audit: log, access: access.New(db)}
+}
 
 // OwnerKind says what holds a number or an extension.
 type OwnerKind string

@@ -366,11 +366,10 @@ func (s *Service) Lookup(ctx context.Context, providerID int64, number string) (
 	if err != nil {
 		return Number{}, err
 	}
-	num, err := ParseNumber("number", number, region)
+	e164, err := ParseLookup("number", number, region)
 	if err != nil {
 		return Number{}, err
 	}
-	e164 := E164(num)
 	n, err = scanNumber(s.db.Q(ctx).QueryRow(ctx, numberSelect+` JOIN companies c ON c.id = n.company_id
 		WHERE n.e164 = ? AND c.provider_id = ?`, e164, providerID), region)
 	if errors.Is(err, sql.ErrNoRows) {

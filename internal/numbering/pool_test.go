@@ -156,7 +156,7 @@ func TestNextAvailableOrdersReturnedByAge(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Timestamps are milliseconds; keep the two returns apart.
-			if _, err := db.Q(ctx).Exec(ctx, "UPDATE dn_numbers SET returned_at = returned_at - 1000 WHERE e164 = '+441134960022'"); err != nil {
+			if _, err := storetest.Exec(ctx, db, "UPDATE dn_numbers SET returned_at = returned_at - 1000 WHERE e164 = '+441134960022'"); err != nil {
 				t.Fatal(err)
 			}
 		}

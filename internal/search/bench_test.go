@@ -147,10 +147,10 @@ func benchEstate(b *testing.B, db *store.DB, n int) (int64, access.Actor, access
 		}
 	}
 	if db.Dialect() == store.Postgres {
-		if _, err := db.Q(ctx).Exec(ctx, "ANALYZE"); err != nil {
+		if _, err := storetest.Exec(ctx, db, "ANALYZE"); err != nil {
 			b.Fatal(err)
 		}
-	} else if _, err := db.Q(ctx).Exec(ctx, "ANALYZE"); err != nil {
+	} else if _, err := storetest.Exec(ctx, db, "ANALYZE"); err != nil {
 		b.Fatal(err)
 	}
 	return main, groupAdmin, siteAdmin

@@ -59,9 +59,13 @@ type NumberResult struct {
 //
 // A number in a company the actor may not view answers no_permission and
 // nothing else, whether it is assigned or not: saying "unassigned" would
-// tell another company's number plan (docs/search.md).
+// tell another company's number plan (docs/search.md). Only the actors who
+// may use the Search Tool may ask.
 func (s *Service) FindNumber(ctx context.Context, actor access.Actor, number string) (res NumberResult, err error) {
 	defer derrors.Wrap(&err, "search: number %q", number)
+	if err := s.toolAllowed(ctx, actor); err != nil {
+		return NumberResult{}, err
+	}
 	number = strings.TrimSpace(number)
 	if number == "" {
 		return NumberResult{}, derrors.Invalid("number", "enter the telephone number to find, as +44… (E.164) or in the national form 0…")
@@ -178,9 +182,13 @@ func visibleCond(actor access.Actor) (string, []any) {
 	return "c.id = ?", []any{actor.CompanyID}
 }
 
-// FindNames is the Search Tool's name search across the actor's provider.
+// FindNames is the Search Tool's name search across the actor's provider,
+// for the actors who may use the Search Tool.
 func (s *Service) FindNames(ctx context.Context, actor access.Actor, nq NameQuery, p store.Page) (res NameResult, err error) {
 	defer derrors.Wrap(&err, "search: names %q %q", nq.FirstName, nq.LastName)
+	if err := s.toolAllowed(ctx, actor); err != nil {
+		return NameResult{}, err
+	}
 	p = p.Normalize()
 	v := &derrors.ValidationError{}
 	first, err1 := pattern("first_name", nq.FirstName)

@@ -14,12 +14,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
-	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+	"modernc.org/sqlite"               // SQLite driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -78,20 +81,29 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(ON)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
-	read, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// The writer opens first: it alone may create the file and switch it to
+	// WAL. The readers then open query_only, so the single-writer rule holds
+	// by construction: a write outside Tx fails instead of racing the writer
+	// for the lock (SQLITE_BUSY).
+	wq := url.Values{"_pragma": slices.Clone(q["_pragma"]), "_txlock": {"immediate"}}
+	write, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
 	if err != nil {
-		return nil, fmt.Errorf("store: open sqlite: %w", err)
-	}
-	read.SetMaxOpenConns(8)
-	q.Set("_txlock", "immediate")
-	write, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		read.Close()
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	write.SetMaxOpenConns(1)
-	db := &DB{dialect: SQLite, read: read, write: write}
 	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	q.Add("_pragma", "query_only(1)")
+	read, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(8)
+	db := &DB{dialect: SQLite, read: read, write: write}
+	if err := read.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
@@ -149,16 +161,19 @@ func InTx(ctx context.Context) bool {
 
 // Exec runs a statement.
 func (q Querier) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	countStatement(ctx)
 	return q.r.ExecContext(ctx, q.db.rebind(query), args...)
 }
 
 // Query runs a query returning rows.
 func (q Querier) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	countStatement(ctx)
 	return q.r.QueryContext(ctx, q.db.rebind(query), args...)
 }
 
 // QueryRow runs a query returning at most one row.
 func (q Querier) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	countStatement(ctx)
 	return q.r.QueryRowContext(ctx, q.db.rebind(query), args...)
 }
 
@@ -252,13 +267,20 @@ func Like(s string) string {
 	return r.Replace(s)
 }
 
-// IsUniqueViolation reports whether err is a unique-constraint failure on either engine.
+// IsUniqueViolation reports whether err is a unique-constraint failure on
+// either engine, from the driver's error code rather than its wording:
+// SQLite's extended codes SQLITE_CONSTRAINT_UNIQUE and _PRIMARYKEY,
+// PostgreSQL's SQLSTATE 23505 (unique_violation).
 func IsUniqueViolation(err error) bool {
-	if err == nil {
-		return false
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		return lite.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || lite.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	return false
 }
 
 // Now is the storage timestamp: Unix milliseconds, UTC.
@@ -276,10 +298,17 @@ type Page struct {
 // MaxPerPage bounds a page so one request cannot ask for the whole table.
 const MaxPerPage = 500
 
+// MaxPage bounds a page number: with MaxPerPage the offset stays far from
+// overflowing (a negative OFFSET on PostgreSQL, a slice bound in Go).
+const MaxPage = 1_000_000
+
 // Normalize fills defaults and clamps values.
 func (p Page) Normalize() Page {
 	if p.Page < 1 {
 		p.Page = 1
+	}
+	if p.Page > MaxPage {
+		p.Page = MaxPage
 	}
 	if p.PerPage < 1 {
 		p.PerPage = 50

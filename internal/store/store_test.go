@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -96,4 +98,57 @@ func TestUniqueViolationDetected(t *testing.T) {
 			t.Fatalf("err = %v, want a unique violation", err)
 		}
 	})
+}
+
+// TestUniqueViolationByCode: the driver's code decides, not its wording — a
+// wrapped violation is found, a message that merely mentions one is not.
+func TestUniqueViolationByCode(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, err := storetest.Exec(ctx, db, "INSERT INTO providers (id, name, created_at) VALUES (77, 'p', 1)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = storetest.Exec(ctx, db, "INSERT INTO providers (id, name, created_at) VALUES (77, 'q', 1)")
+		if !store.IsUniqueViolation(fmt.Errorf("tenancy: create provider: %w", err)) {
+			t.Errorf("duplicate primary key: %v is not a unique violation", err)
+		}
+		_, err = storetest.Exec(ctx, db, "INSERT INTO resellers (provider_id, name, created_at) VALUES (999, 'x', 1)")
+		if err == nil || store.IsUniqueViolation(err) {
+			t.Errorf("foreign-key failure %v classified as a unique violation", err)
+		}
+		for _, text := range []string{"UNIQUE constraint failed: providers.name", "ERROR: duplicate key (SQLSTATE 23505)"} {
+			if store.IsUniqueViolation(errors.New(text)) {
+				t.Errorf("plain error %q classified by its text", text)
+			}
+		}
+	})
+}
+
+// TestSQLiteReadPoolIsQueryOnly: only the single writer writes. A write
+// through the read pool (db.Q outside Tx) is refused on SQLite.
+func TestSQLiteReadPoolIsQueryOnly(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	if _, err := db.Q(ctx).Exec(ctx, "INSERT INTO providers (name, created_at) VALUES ('outside', 1)"); err == nil {
+		t.Fatal("a write outside a transaction went through the read pool")
+	}
+	if _, err := storetest.Exec(ctx, db, "INSERT INTO providers (name, created_at) VALUES ('inside', 1)"); err != nil {
+		t.Fatalf("write in a transaction: %v", err)
+	}
+	var n int
+	if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM providers").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("providers = %d, %v; want 1", n, err)
+	}
+}
+
+// TestPageOffsetNeverNegative: a page number near the integer limit is
+// clamped, so the offset neither overflows into a negative OFFSET
+// (PostgreSQL refuses it) nor into a negative slice bound.
+func TestPageOffsetNeverNegative(t *testing.T) {
+	for _, p := range []store.Page{{Page: math.MaxInt, PerPage: store.MaxPerPage}, {Page: -5, PerPage: -1}, {Page: store.MaxPage + 1, PerPage: 1}} {
+		if off := p.Offset(); off < 0 || off > (store.MaxPage-1)*store.MaxPerPage {
+			t.Errorf("%+v: offset %d", p, off)
+		}
+	}
 }

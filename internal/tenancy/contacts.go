@@ -130,7 +130,7 @@ func (c Contact) auditView() map[string]any {
 }
 
 // AddContact records the contact details of accountID, a login of
-// companyID created in the same transaction (see app.AddCustomerContact).
+// companyID created in the same transaction (see AddCustomerContact).
 // The caller has validated d.
 func (s *Service) AddContact(ctx context.Context, companyID, accountID int64, d ContactDetails) (c Contact, err error) {
 	defer derrors.Wrap(&err, "tenancy: add contact %d to company %d", accountID, companyID)
@@ -144,7 +144,7 @@ func (s *Service) AddContact(ctx context.Context, companyID, accountID int64, d 
 		if c, err = s.Contact(ctx, companyID, accountID); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, audit.Event{Event: "Create Contact", ObjectKind: "contact", ObjectID: accountID, ObjectName: c.Username,
+		return s.audit.Record(ctx, audit.Event{Event: "Create Customer Contact", ObjectKind: "customer_contact", ObjectID: accountID, ObjectName: c.Username,
 			CompanyID: companyID, After: c.auditView()})
 	})
 	return c, err
@@ -184,7 +184,7 @@ func (s *Service) UpdateContact(ctx context.Context, companyID, accountID int64,
 		if req.PrivateNotes != nil && *req.PrivateNotes != *before.PrivateNotes {
 			after["private_notes_changed"] = true
 		}
-		return s.audit.Record(ctx, audit.Event{Event: "Modify Contact", ObjectKind: "contact", ObjectID: accountID, ObjectName: c.Username,
+		return s.audit.Record(ctx, audit.Event{Event: "Modify Customer Contact", ObjectKind: "customer_contact", ObjectID: accountID, ObjectName: c.Username,
 			CompanyID: companyID, Before: before.auditView(), After: after})
 	})
 	return c, err

@@ -12,8 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -63,12 +66,20 @@ type Company struct {
 
 // Service manages providers, resellers and companies.
 type Service struct {
-	db    *store.DB
-	audit *audit.Log
+	db     *store.DB
+	audit  *audit.Log
+	access *access.Service
+	// Identity creates reseller admins and resets contacts' passwords.
+	Identity *identity.Service
+	// AddLogin is the whole Add Employee step a customer contact's login
+	// is made with (password policy, welcome e-mail); app wires it.
+	AddLogin func(ctx context.Context, companyID, providerID int64, req directory.EmployeeCreateRequest) (directory.Employee, error)
 }
 
 // New returns a Service.
-func New(db *store.DB, log *audit.Log) *Service { return &Service{db: db, audit: log} }
+func New(db *store.DB, log *audit.Log) *Service {
+	return &Service{db: db, audit: log, access: access.New(db)}
+}
 
 // CreateProvider creates the deployment's provider.
 func (s *Service) CreateProvider(ctx context.Context, name, region string) (Provider, error) {
@@ -434,4 +445,14 @@ func (s *Service) ListResellers(ctx context.Context, providerID int64) ([]Resell
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// AddEmployeeAllowed is the company's "Add Employee" flag: off, only the
+// provider's operators (and resellers) add employees to the company.
+func (s *Service) AddEmployeeAllowed(ctx context.Context, companyID int64) (bool, error) {
+	c, err := s.Company(ctx, companyID)
+	if err != nil {
+		return false, err
+	}
+	return c.AddEmployee, nil
 }

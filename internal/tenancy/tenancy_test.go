@@ -314,7 +314,7 @@ func TestDashboardStats(t *testing.T) {
 		active := add(acme, "emp.one", access.RoleEmployee)
 		add(acme, "emp.two", access.RoleEmployee)
 		add(other, "other.admin", access.RoleCompanyAdmin)
-		if _, err := db.Q(ctx).Exec(ctx, "UPDATE accounts SET status = 'active' WHERE id = ?", active); err != nil {
+		if _, err := storetest.Exec(ctx, db, "UPDATE accounts SET status = 'active' WHERE id = ?", active); err != nil {
 			t.Fatal(err)
 		}
 		st, err := a.Tenancy.DashboardStats(ctx, acme.ID)

@@ -38,24 +38,31 @@ func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
 }
 
 // TrustProxies makes the server take the client's address from
-// X-Forwarded-For when the connection comes from one of proxies. Without
-// it (the default) the header is ignored: anyone could write it, and the
-// login rate limit, the sessions' recorded address and the request log
-// would believe them.
+// X-Forwarded-For, and the scheme from X-Forwarded-Proto, when the
+// connection comes from one of proxies. Without it (the default) both
+// headers are ignored: anyone could write them, and the login rate limit,
+// the sessions' recorded address, the request log and the cookies' Secure
+// flag would believe them.
 func (s *Server) TrustProxies(proxies []netip.Prefix) { s.proxies = proxies }
 
-// clientBehindProxies returns r with RemoteAddr set to the client's address
-// when r came through trusted proxies: X-Forwarded-For is read from the
-// right (each proxy appends the address it saw), skipping trusted hops, and
-// the first address that is not a trusted proxy is the client. A malformed
-// entry ends the walk at the last hop known to be good.
+// clientBehindProxies returns r as the application should see it. When r
+// came through trusted proxies, RemoteAddr becomes the client's address:
+// X-Forwarded-For is read from the right (each proxy appends the address it
+// saw), skipping trusted hops, and the first address that is not a trusted
+// proxy is the client; a malformed entry ends the walk at the last hop known
+// to be good. From anyone else X-Forwarded-Proto is dropped: it decides the
+// cookies' Secure flag (request.IsHTTPS), and a client must not be able to
+// claim HTTPS it did not use. r itself is never changed.
 func (s *Server) clientBehindProxies(r *http.Request) *http.Request {
-	if len(s.proxies) == 0 {
-		return r
-	}
 	peer, err := netip.ParseAddr(request.ClientAddr(r))
 	if err != nil || !s.trusted(peer) {
-		return r
+		if _, claimed := r.Header["X-Forwarded-Proto"]; !claimed {
+			return r
+		}
+		r2 := r.WithContext(r.Context())
+		r2.Header = r.Header.Clone()
+		r2.Header.Del("X-Forwarded-Proto")
+		return r2
 	}
 	var hops []string
 	for _, v := range r.Header.Values("X-Forwarded-For") {

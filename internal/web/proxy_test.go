@@ -2,7 +2,12 @@ package web
 
 import (
 	"net/http/httptest"
+	"net/netip"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/switchboard-voice/switchboard/internal/web/request"
 )
 
 func TestClientBehindProxies(t *testing.T) {
@@ -46,6 +51,42 @@ func TestClientBehindProxies(t *testing.T) {
 	r.Header.Set("X-Forwarded-For", "198.51.100.1")
 	if got := (&Server{}).clientBehindProxies(r).RemoteAddr; got != "10.1.1.1:5000" {
 		t.Errorf("no proxies trusted: RemoteAddr = %q", got)
+	}
+}
+
+// TestForwardedProtoOnlyFromTrustedProxies: X-Forwarded-Proto decides the
+// cookies' Secure flag, so only a trusted proxy may say "https".
+func TestForwardedProtoOnlyFromTrustedProxies(t *testing.T) {
+	proxies, err := ParseTrustedProxies("10.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, remote string
+		proxies      []netip.Prefix
+		https        bool
+	}{
+		{"no proxies trusted", "10.1.1.1:5000", nil, false},
+		{"untrusted client", "203.0.113.9:5000", proxies, false},
+		{"trusted proxy", "10.1.1.1:5000", proxies, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.RemoteAddr = tc.remote
+			r.Header.Set("X-Forwarded-Proto", "https")
+			got := (&Server{proxies: tc.proxies}).clientBehindProxies(r)
+			if request.IsHTTPS(got) != tc.https {
+				t.Errorf("IsHTTPS = %v, want %v", !tc.https, tc.https)
+			}
+			w := httptest.NewRecorder()
+			request.SetSessionCookie(w, got, "token", time.Now().Add(time.Hour), false)
+			if secure := strings.Contains(w.Header().Get("Set-Cookie"), "Secure"); secure != tc.https {
+				t.Errorf("cookie %q: Secure = %v, want %v", w.Header().Get("Set-Cookie"), secure, tc.https)
+			}
+			if r.Header.Get("X-Forwarded-Proto") != "https" {
+				t.Error("the original request was changed")
+			}
+		})
 	}
 }
 

@@ -1,17 +1,20 @@
 // Package web is Switchboard's HTTP front: one handler that serves the JSON
-// API, the server-rendered UI, health and metrics, behind shared middleware
-// (recovery, logging, metrics, authentication, CSRF).
+// API, the server-rendered UI and health, behind shared middleware
+// (recovery, logging, metrics, authentication, CSRF), and a separate
+// handler for the Prometheus metrics.
 package web
 
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -20,6 +23,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/web/api"
 	"github.com/switchboard-voice/switchboard/internal/web/request"
 	"github.com/switchboard-voice/switchboard/internal/web/ui"
@@ -68,7 +72,6 @@ func New(a *app.App) (*Server, error) {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	api.New(a).Register(s.mux)
 	pages, err := ui.New(a)
 	if err != nil {
@@ -76,6 +79,13 @@ func New(a *app.App) (*Server, error) {
 	}
 	pages.Register(s.mux)
 	return s, nil
+}
+
+// Metrics serves the Prometheus exposition of this node's counters. It is
+// not on the public handler: the command serves it on its own listen
+// address (--metrics), which operators keep off the public network.
+func (s *Server) Metrics() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 }
 
 // ServeHTTP runs the middleware chain and the mux.
@@ -98,7 +108,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.requests.WithLabelValues(route, r.Method, httpCode(rec.status)).Inc()
 		s.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
 		level := slog.LevelInfo
-		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" {
 			level = slog.LevelDebug
 		}
 		s.app.Logger.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
@@ -116,6 +126,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Forms are read (for the CSRF field) before any handler runs: bound
 		// them first. The largest legitimate form is a 10 MiB file upload.
 		r.Body = http.MaxBytesReader(rec, r.Body, maxFormBody)
+	}
+	if msg := checkFormText(r); msg != "" {
+		http.Error(rec, msg, http.StatusBadRequest)
+		return
 	}
 	if err := s.checkCSRF(r); err != nil {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -139,6 +153,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(rec, r)
+}
+
+// checkFormText holds the text of a page's form post to the limits the API
+// states for the same field names (api.TextRule): valid UTF-8, no NUL or
+// other control characters but line breaks and tabs, a maximum length.
+// Text that breaks them is refused here, before any handler, so it never
+// reaches the database (PostgreSQL refuses NUL bytes and oversized index
+// rows as faults) or a log. File uploads (multipart) are the importers'.
+func checkFormText(r *http.Request) string {
+	if r.Method != http.MethodPost || strings.HasPrefix(r.URL.Path, "/api/") ||
+		!strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return ""
+	}
+	if err := r.ParseForm(); err != nil {
+		return "The form could not be read; please try again."
+	}
+	for name, values := range r.Form {
+		// Line breaks and tabs pass on to the page, which names the field
+		// that may not hold them next to it (a postcode is one line).
+		limit, _ := api.TextRule(name)
+		for _, v := range values {
+			if msg := api.TextProblem(v, limit, true); msg != "" {
+				if !utf8.ValidString(name) || len(name) > 64 {
+					name = "a field"
+				}
+				return fmt.Sprintf("The form was refused: %q %s. Go back, correct it and send the form again.", name, msg)
+			}
+		}
+	}
+	return ""
 }
 
 // passwordChangeAllowed are the paths a session that must change its
@@ -188,6 +232,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*http.Req
 		return r, nil
 	}
 	sess, acct, err := s.app.Identity.SessionByToken(r.Context(), token)
+	if err == nil && viaCookie && sess.Kind != identity.KindBrowser {
+		// An API token is never a browser session: as a cookie it would
+		// escape the session's idle and absolute limits.
+		err = derrors.ErrUnauthenticated
+	}
 	if errors.Is(err, derrors.ErrUnauthenticated) {
 		if viaCookie {
 			request.ClearSessionCookie(w, r)

@@ -30,14 +30,27 @@ func get(t *testing.T, url string, header ...string) (int, http.Header, string) 
 
 func TestOperationalEndpoints(t *testing.T) {
 	env := apptest.New(t, storetest.SQLite(t))
-	base := env.Server.URL
+	// A node of its own, to reach its metrics handler.
+	node, err := web.New(env.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	public := httptest.NewServer(node)
+	defer public.Close()
+	metrics := httptest.NewServer(node.Metrics())
+	defer metrics.Close()
+	base := public.URL
 	if code, _, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("healthz: %d %q", code, body)
 	}
 	if code, _, body := get(t, base+"/readyz"); code != 200 || body != "ready\n" {
 		t.Errorf("readyz: %d %q", code, body)
 	}
-	code, h, body := get(t, base+"/metrics")
+	// The public listener has no metrics: they are on their own address.
+	if code, _, body := get(t, base+"/metrics"); code != 404 || strings.Contains(body, "switchboard_http_requests_total") {
+		t.Errorf("public /metrics: %d %.200q", code, body)
+	}
+	code, h, body := get(t, metrics.URL+"/metrics")
 	if code != 200 || !strings.Contains(body, `switchboard_http_requests_total{code="200",method="GET",route="GET /readyz"} 1`) {
 		t.Errorf("metrics: %d, missing the readyz request counter in:\n%.2000s", code, body)
 	}

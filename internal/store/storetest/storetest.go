@@ -91,3 +91,16 @@ func Postgres(t testing.TB) *store.DB {
 	}
 	return db
 }
+
+// Exec runs one statement in its own write transaction: the way a test
+// fixture changes rows directly. On SQLite the read pool is query_only, so a
+// write through db.Q outside a transaction fails by design.
+func Exec(ctx context.Context, db *store.DB, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := db.Tx(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = db.Q(ctx).Exec(ctx, query, args...)
+		return err
+	})
+	return res, err
+}

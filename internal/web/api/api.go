@@ -45,6 +45,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 					return
 				}
 			}
+			if err := checkQuery(r); err != nil {
+				WriteProblem(w, ProblemFor(err, h.app.Logger, r))
+				return
+			}
 			if err := fn(w, r); err != nil {
 				WriteProblem(w, ProblemFor(err, h.app.Logger, r))
 			}
@@ -94,6 +98,7 @@ func coreRoutes() []Route {
 
 		{Method: "GET", Pattern: "/api/v1/resellers", fn: func(h *Handler) handlerFunc { return h.listResellers }},
 		{Method: "POST", Pattern: "/api/v1/resellers", fn: func(h *Handler) handlerFunc { return h.createReseller }},
+		{Method: "POST", Pattern: "/api/v1/resellers/{id}/admins", fn: func(h *Handler) handlerFunc { return h.createResellerAdmin }},
 
 		{Method: "GET", Pattern: "/api/v1/companies", fn: func(h *Handler) handlerFunc { return h.listCompanies }},
 		{Method: "POST", Pattern: "/api/v1/companies", fn: func(h *Handler) handlerFunc { return h.createCompany }},

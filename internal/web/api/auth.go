@@ -17,8 +17,10 @@ type LoginRequest struct {
 	RememberMe bool   `json:"remember_me"`
 }
 
-// LoginResponse carries the bearer token (also set as the session cookie)
-// and the CSRF token cookie-authenticated calls must echo.
+// LoginResponse carries the bearer token. The JSON login sets no cookie:
+// a browser session, with its idle and absolute limits, is opened only by
+// the login page (docs/security.md, "Sessions"). CSRFToken is kept for
+// clients that read it; bearer-token calls need none.
 type LoginResponse struct {
 	Token     string      `json:"token"`
 	CSRFToken string      `json:"csrf_token"`
@@ -68,7 +70,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	acct, err := h.app.Identity.Authenticate(r.Context(), req.Username, req.Password)
+	acct, err := h.app.Identity.AuthenticateDevice(r.Context(), req.Username, req.Password, request.DeviceCookies(r))
 	if err != nil {
 		return err
 	}
@@ -78,7 +80,6 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	request.SetSessionCookie(w, r, token, sess.ExpiresAt, req.RememberMe)
 	WriteJSON(w, http.StatusOK, LoginResponse{Token: token, CSRFToken: sess.CSRFToken, ExpiresAt: sess.ExpiresAt, Account: accountInfo(acct)})
 	return nil
 }

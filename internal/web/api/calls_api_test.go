@@ -94,7 +94,7 @@ func callsContractCalls(t *testing.T, c *contract) []apiCall {
 			header: map[string]string{"Content-Type": "text/csv"}, want: 401},
 		{name: "batches", user: "operator", method: "GET", path: "/api/v1/switches/@a(switch:ast1)/batches?per_page=2", want: 200},
 		{name: "batches missing", user: "operator", method: "GET", path: "/api/v1/switches/999999/batches", want: 404},
-		{name: "batches per_page", user: "operator", method: "GET", path: "/api/v1/switches/@a(switch:ast1)/batches?per_page=501", want: 422, badRequest: true},
+		{name: "batches per_page", user: "operator", method: "GET", path: "/api/v1/switches/@a(switch:ast1)/batches?per_page=501", want: 400, badRequest: true},
 		{name: "batches company admin", user: "acme.admin", method: "GET", path: "/api/v1/switches/@a(switch:ast1)/batches", want: 403},
 		{name: "batches anonymous", method: "GET", path: "/api/v1/switches/1/batches", want: 401},
 	}

@@ -2,9 +2,7 @@ package api
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
@@ -29,11 +27,7 @@ func (h *Handler) companyFor(r *http.Request, a access.Actor, given int64, actio
 }
 
 func (h *Handler) listResellers(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	if err := h.app.Access.Check(r.Context(), a, access.ManageResellers, access.Provider(a.ProviderID)); err != nil {
-		return err
-	}
-	rs, err := h.app.Tenancy.ListResellers(r.Context(), a.ProviderID)
+	rs, err := h.app.Tenancy.Resellers(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -47,15 +41,11 @@ type ResellerCreateRequest struct {
 }
 
 func (h *Handler) createReseller(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	if err := h.app.Access.Check(r.Context(), a, access.ManageResellers, access.Provider(a.ProviderID)); err != nil {
-		return err
-	}
 	var req ResellerCreateRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	res, err := h.app.Tenancy.CreateReseller(r.Context(), a.ProviderID, req.Name)
+	res, err := h.app.Tenancy.AddReseller(r.Context(), actor(r), req.Name)
 	if err != nil {
 		return err
 	}
@@ -64,22 +54,33 @@ func (h *Handler) createReseller(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// createResellerAdmin is POST /api/v1/resellers/{id}/admins: a login for
+// the reseller's administrator (provider operators only).
+func (h *Handler) createResellerAdmin(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req tenancy.ResellerAdminRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	acc, err := h.app.Tenancy.AddResellerAdmin(r.Context(), actor(r), id, req)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/resellers")
+	WriteJSON(w, http.StatusCreated, accountInfo(acc))
+	return nil
+}
+
 func (h *Handler) listCompanies(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
 	p, err := page(r)
 	if err != nil {
 		return err
 	}
-	f := tenancy.CompanyFilter{ProviderID: a.ProviderID, Q: r.URL.Query().Get("q"), Status: r.URL.Query().Get("status")}
-	if f.Status != "" && !slices.Contains(tenancy.CompanyStatuses, f.Status) {
-		return derrors.Invalid("status", "status must be one of %s", strings.Join(tenancy.CompanyStatuses, ", "))
-	}
-	sc, err := h.app.Access.Scope(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	f.ResellerID, f.CompanyID = sc.ResellerID, sc.CompanyID
-	cs, total, err := h.app.Tenancy.ListCompanies(r.Context(), f, p)
+	f := tenancy.CompanyFilter{Q: r.URL.Query().Get("q"), Status: r.URL.Query().Get("status")}
+	cs, total, err := h.app.Tenancy.Companies(r.Context(), actor(r), f, p)
 	if err != nil {
 		return err
 	}
@@ -88,21 +89,11 @@ func (h *Handler) listCompanies(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) createCompany(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	if err := h.app.Access.Check(r.Context(), a, access.CreateCompany, access.Provider(a.ProviderID)); err != nil {
-		return err
-	}
 	var req tenancy.CompanyCreateRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if a.Role == access.RoleReseller {
-		if req.ResellerID != nil && *req.ResellerID != a.ResellerID {
-			return derrors.Invalid("reseller_id", "a reseller creates companies under itself only")
-		}
-		req.ResellerID = &a.ResellerID
-	}
-	c, err := h.app.Tenancy.CreateCompany(r.Context(), a.ProviderID, req)
+	c, err := h.app.Tenancy.AddCompany(r.Context(), actor(r), req)
 	if err != nil {
 		return err
 	}
@@ -116,10 +107,7 @@ func (h *Handler) getCompany(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.app.Access.Check(r.Context(), actor(r), access.ViewCompany, access.Company(id)); err != nil {
-		return err
-	}
-	c, err := h.app.Tenancy.Company(r.Context(), id)
+	c, err := h.app.Tenancy.ViewCompany(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -132,14 +120,11 @@ func (h *Handler) updateCompany(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.app.Access.Check(r.Context(), actor(r), access.ManageCompany, access.Company(id)); err != nil {
-		return err
-	}
 	var req tenancy.CompanyUpdateRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	c, err := h.app.Tenancy.UpdateCompany(r.Context(), id, req)
+	c, err := h.app.Tenancy.ModifyCompany(r.Context(), actor(r), id, req)
 	if err != nil {
 		return err
 	}
@@ -152,10 +137,7 @@ func (h *Handler) companyDashboard(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := h.app.Access.Check(r.Context(), actor(r), access.ViewCompanyDashboard, access.Company(id)); err != nil {
-		return err
-	}
-	st, err := h.app.Tenancy.DashboardStats(r.Context(), id)
+	st, err := h.app.Tenancy.Dashboard(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}

@@ -10,27 +10,16 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/contacts"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 )
 
-// contactsOwner is the caller when they may keep personal contacts: the
-// employee themselves (access.ManageContacts). Contacts are personal, so no
-// route names another employee; an operator, who has no contacts, gets 404.
-func (h *Handler) contactsOwner(r *http.Request) (int64, error) {
-	a := actor(r)
-	if err := h.app.Access.Check(r.Context(), a, access.ManageContacts, access.Employee(a.AccountID)); err != nil {
-		return 0, err
-	}
-	return a.AccountID, nil
-}
+// Contacts are personal: every route works on the caller's own contacts
+// (me.AccountID) and the contacts service decides whether the caller may
+// keep any (an operator, who has none, gets 404).
 
 func (h *Handler) listContactsPersonal(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	p, err := page(r)
 	if err != nil {
 		return err
@@ -39,7 +28,7 @@ func (h *Handler) listContactsPersonal(w http.ResponseWriter, r *http.Request) e
 	if f.GroupID, err = queryInt(r, "group_id"); err != nil {
 		return err
 	}
-	cs, total, err := h.app.Contacts.Contacts(r.Context(), owner, f, p)
+	cs, total, err := h.app.Contacts.Contacts(r.Context(), me, me.AccountID, f, p)
 	if err != nil {
 		return err
 	}
@@ -48,15 +37,12 @@ func (h *Handler) listContactsPersonal(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *Handler) getContactPersonal(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	c, err := h.app.Contacts.Contact(r.Context(), owner, id)
+	c, err := h.app.Contacts.Contact(r.Context(), me, me.AccountID, id)
 	if err != nil {
 		return err
 	}
@@ -65,15 +51,12 @@ func (h *Handler) getContactPersonal(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *Handler) createContactPersonal(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	var req contacts.ContactRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	c, err := h.app.Contacts.CreateContact(r.Context(), owner, req)
+	c, err := h.app.Contacts.CreateContact(r.Context(), me, me.AccountID, req)
 	if err != nil {
 		return err
 	}
@@ -83,10 +66,7 @@ func (h *Handler) createContactPersonal(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h *Handler) updateContactPersonal(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -95,7 +75,7 @@ func (h *Handler) updateContactPersonal(w http.ResponseWriter, r *http.Request) 
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	c, err := h.app.Contacts.UpdateContact(r.Context(), owner, id, req)
+	c, err := h.app.Contacts.UpdateContact(r.Context(), me, me.AccountID, id, req)
 	if err != nil {
 		return err
 	}
@@ -104,15 +84,12 @@ func (h *Handler) updateContactPersonal(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h *Handler) deleteContactPersonal(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if _, err := h.app.Contacts.DeleteContacts(r.Context(), owner, []int64{id}); err != nil {
+	if _, err := h.app.Contacts.DeleteContacts(r.Context(), me, me.AccountID, []int64{id}); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -134,15 +111,12 @@ type ContactsDeleted struct {
 // It is all or nothing: an id that is not one of the caller's contacts
 // answers 404 and deletes nothing.
 func (h *Handler) deleteContactsPersonal(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	var req ContactIDsRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	n, err := h.app.Contacts.DeleteContacts(r.Context(), owner, req.IDs)
+	n, err := h.app.Contacts.DeleteContacts(r.Context(), me, me.AccountID, req.IDs)
 	if err != nil {
 		return err
 	}
@@ -159,15 +133,12 @@ type ContactsRevision struct {
 }
 
 func (h *Handler) contactsRevision(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
+	me := actor(r)
+	rev, err := h.app.Contacts.Revision(r.Context(), me, me.AccountID)
 	if err != nil {
 		return err
 	}
-	rev, err := h.app.Contacts.Revision(r.Context(), owner)
-	if err != nil {
-		return err
-	}
-	n, err := h.app.Contacts.Count(r.Context(), owner)
+	n, err := h.app.Contacts.Count(r.Context(), me, me.AccountID)
 	if err != nil {
 		return err
 	}
@@ -188,15 +159,12 @@ func writeContactsFile(w http.ResponseWriter, f contacts.File) {
 // exportContacts is Export All: ?mode=outlook|windows|native|vcard|vcard3
 // (native when absent).
 func (h *Handler) exportContacts(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	mode := contacts.ExportMode(r.URL.Query().Get("mode"))
 	if mode == "" {
 		mode = contacts.ExportNative
 	}
-	f, err := h.app.Contacts.Export(r.Context(), owner, mode)
+	f, err := h.app.Contacts.Export(r.Context(), me, me.AccountID, mode)
 	if err != nil {
 		return err
 	}
@@ -220,11 +188,8 @@ func (h *Handler) contactsTemplate(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *Handler) listContactGroups(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
-	gs, err := h.app.Contacts.Groups(r.Context(), owner)
+	me := actor(r)
+	gs, err := h.app.Contacts.Groups(r.Context(), me, me.AccountID)
 	if err != nil {
 		return err
 	}
@@ -238,15 +203,12 @@ type ContactGroupRequest struct {
 }
 
 func (h *Handler) createContactGroup(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	var req ContactGroupRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	g, err := h.app.Contacts.CreateGroup(r.Context(), owner, req.Name)
+	g, err := h.app.Contacts.CreateGroup(r.Context(), me, me.AccountID, req.Name)
 	if err != nil {
 		return err
 	}
@@ -256,15 +218,12 @@ func (h *Handler) createContactGroup(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *Handler) getContactGroup(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	g, err := h.app.Contacts.Group(r.Context(), owner, id)
+	g, err := h.app.Contacts.Group(r.Context(), me, me.AccountID, id)
 	if err != nil {
 		return err
 	}
@@ -273,10 +232,7 @@ func (h *Handler) getContactGroup(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *Handler) renameContactGroup(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -285,7 +241,7 @@ func (h *Handler) renameContactGroup(w http.ResponseWriter, r *http.Request) err
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	g, err := h.app.Contacts.RenameGroup(r.Context(), owner, id, req.Name)
+	g, err := h.app.Contacts.RenameGroup(r.Context(), me, me.AccountID, id, req.Name)
 	if err != nil {
 		return err
 	}
@@ -294,15 +250,12 @@ func (h *Handler) renameContactGroup(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *Handler) deleteContactGroup(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.app.Contacts.DeleteGroup(r.Context(), owner, id); err != nil {
+	if err := h.app.Contacts.DeleteGroup(r.Context(), me, me.AccountID, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -316,10 +269,7 @@ type ContactGroupMembersRequest struct {
 }
 
 func (h *Handler) changeContactGroupMembers(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -332,16 +282,16 @@ func (h *Handler) changeContactGroupMembers(w http.ResponseWriter, r *http.Reque
 		return derrors.Invalid("add", "name at least one contact to add or remove")
 	}
 	if len(req.Add) > 0 {
-		if err := h.app.Contacts.AddToGroup(r.Context(), owner, id, req.Add); err != nil {
+		if err := h.app.Contacts.AddToGroup(r.Context(), me, me.AccountID, id, req.Add); err != nil {
 			return err
 		}
 	}
 	if len(req.Remove) > 0 {
-		if err := h.app.Contacts.RemoveFromGroup(r.Context(), owner, id, req.Remove); err != nil {
+		if err := h.app.Contacts.RemoveFromGroup(r.Context(), me, me.AccountID, id, req.Remove); err != nil {
 			return err
 		}
 	}
-	g, err := h.app.Contacts.Group(r.Context(), owner, id)
+	g, err := h.app.Contacts.Group(r.Context(), me, me.AccountID, id)
 	if err != nil {
 		return err
 	}
@@ -352,10 +302,9 @@ func (h *Handler) changeContactGroupMembers(w http.ResponseWriter, r *http.Reque
 // readImportUpload reads an import file from a request: a multipart/form-data
 // body (a "file" part and optionally an "action" part), or the file itself
 // as the body with Content-Type text/csv, text/vcard (or text/x-vcard,
-// text/plain, application/octet-stream). At most contacts.MaxFileSize+1
-// bytes of the file are read, so the contacts service refuses a larger file
-// with its own message. The action comes from the "action" part or the
-// ?action= parameter.
+// text/plain, application/octet-stream). contacts.ReadUpload keeps at most
+// contacts.MaxFileSize bytes and refuses a larger file with its true size.
+// The action comes from the "action" part or the ?action= parameter.
 func readImportUpload(r *http.Request) (file []byte, action string, err error) {
 	action = r.URL.Query().Get("action")
 	ct := r.Header.Get("Content-Type")
@@ -364,7 +313,7 @@ func readImportUpload(r *http.Request) (file []byte, action string, err error) {
 		return nil, "", &malformedError{status: http.StatusUnsupportedMediaType, typ: ProblemUnsupportedType,
 			detail: "send the file as multipart/form-data (a part named file) or as the body with Content-Type text/csv or text/vcard"}
 	}
-	limit := func(rd io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(rd, contacts.MaxFileSize+1)) }
+	limit := contacts.ReadUpload
 	switch mt {
 	case "text/csv", "text/vcard", "text/x-vcard", "text/directory", "text/plain", "application/octet-stream":
 		file, err = limit(r.Body)
@@ -425,15 +374,12 @@ func readImportUpload(r *http.Request) (file []byte, action string, err error) {
 // the counts and Details computed; nothing is stored in the contacts until
 // confirm.
 func (h *Handler) previewContactImport(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	file, action, err := readImportUpload(r)
 	if err != nil {
 		return err
 	}
-	pv, err := h.app.Contacts.PreviewImport(r.Context(), owner, file, contacts.Action(action))
+	pv, err := h.app.Contacts.PreviewImport(r.Context(), me, me.AccountID, file, contacts.Action(action))
 	if err != nil {
 		return err
 	}
@@ -443,15 +389,12 @@ func (h *Handler) previewContactImport(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *Handler) getContactImport(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	pv, err := h.app.Contacts.Import(r.Context(), owner, id)
+	pv, err := h.app.Contacts.Import(r.Context(), me, me.AccountID, id)
 	if err != nil {
 		return err
 	}
@@ -460,15 +403,12 @@ func (h *Handler) getContactImport(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *Handler) confirmContactImport(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	res, err := h.app.Contacts.ConfirmImport(r.Context(), owner, id)
+	res, err := h.app.Contacts.ConfirmImport(r.Context(), me, me.AccountID, id)
 	if err != nil {
 		return err
 	}
@@ -477,15 +417,12 @@ func (h *Handler) confirmContactImport(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *Handler) cancelContactImport(w http.ResponseWriter, r *http.Request) error {
-	owner, err := h.contactsOwner(r)
-	if err != nil {
-		return err
-	}
+	me := actor(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.app.Contacts.CancelImport(r.Context(), owner, id); err != nil {
+	if err := h.app.Contacts.CancelImport(r.Context(), me, me.AccountID, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"strconv"
@@ -18,8 +20,9 @@ import (
 const maxBody = 1 << 20
 
 // decode reads exactly one JSON object into dst, refusing unknown fields,
-// trailing data, wrong types and non-JSON content types, with a message that
-// names the problem.
+// trailing data, wrong types and non-JSON content types (400, 415, 413),
+// then holds its values to the limits of the API document (422, see
+// limits.go), with a message that names the problem.
 func decode(r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -28,9 +31,16 @@ func decode(r *http.Request, dst any) error {
 				detail: fmt.Sprintf("send the body as application/json, not %q", ct)}
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		if errors.As(err, new(*http.MaxBytesError)) {
+			return &malformedError{status: http.StatusRequestEntityTooLarge, typ: ProblemMalformed, detail: "the body is larger than 1 MiB"}
+		}
+		return fmt.Errorf("api: read the request body: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
+	err = dec.Decode(dst)
 	if err == nil {
 		if dec.More() {
 			return &malformedError{detail: "the body must hold a single JSON object, but more data follows it"}
@@ -39,7 +49,9 @@ func decode(r *http.Request, dst any) error {
 		if dec.Decode(&extra) != io.EOF {
 			return &malformedError{detail: "the body must hold a single JSON object, but more data follows it"}
 		}
-		return nil
+		// The body fits the handler's type; now its values must fit the
+		// limits the API document states (lengths, ranges, characters).
+		return checkBodyLimits(r, body)
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -96,17 +108,35 @@ func typeName(goType string) string {
 	return "an object"
 }
 
-// queryInt reads an optional integer query parameter.
+// queryInt reads an optional non-negative integer query parameter (an id
+// filter: absent or 0 means none).
 func queryInt(r *http.Request, name string) (int64, error) {
+	return queryRange(r, name, 0, math.MaxInt64)
+}
+
+// queryRange reads an optional integer query parameter that must lie in
+// [lo, hi]; absent is 0. Anything else is a 400 that states the range, so a
+// huge or negative value never reaches an OFFSET or a slice.
+func queryRange(r *http.Request, name string, lo, hi int64) (int64, error) {
 	s := r.URL.Query().Get(name)
 	if s == "" {
 		return 0, nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, derrors.Invalid(name, "%s must be a positive whole number, not %q", name, s)
+	if err != nil || n < lo || n > hi {
+		msg := fmt.Sprintf("must be a whole number from %d to %d", lo, hi)
+		return 0, &malformedError{detail: fmt.Sprintf("%s %s, not %q", name, msg, clip(s, 40)),
+			fields: []derrors.FieldError{{Field: name, Message: msg}}}
 	}
 	return n, nil
+}
+
+// clip shortens s for quoting in a message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
 // pathID reads the {name} path segment as an id. A malformed id is answered
@@ -121,16 +151,13 @@ func pathID(r *http.Request, name string) (int64, error) {
 
 // page reads ?page= and ?per_page=.
 func page(r *http.Request) (store.Page, error) {
-	p, err := queryInt(r, "page")
+	p, err := queryRange(r, "page", 0, store.MaxPage)
 	if err != nil {
 		return store.Page{}, err
 	}
-	pp, err := queryInt(r, "per_page")
+	pp, err := queryRange(r, "per_page", 0, store.MaxPerPage)
 	if err != nil {
 		return store.Page{}, err
-	}
-	if pp > store.MaxPerPage {
-		return store.Page{}, derrors.Invalid("per_page", "per_page must be at most %d", store.MaxPerPage)
 	}
 	return store.Page{Page: int(p), PerPage: int(pp)}.Normalize(), nil
 }

@@ -1,12 +1,10 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
-	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 )
 
@@ -26,12 +24,7 @@ func (h *Handler) listGroups(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) listGroupsOf(w http.ResponseWriter, r *http.Request, sitesOnly bool) error {
-	a := actor(r)
-	given, err := queryInt(r, "company_id")
-	if err != nil {
-		return err
-	}
-	companyID, err := h.companyFor(r, a, given, access.ViewCompany)
+	companyID, err := queryInt(r, "company_id")
 	if err != nil {
 		return err
 	}
@@ -43,11 +36,7 @@ func (h *Handler) listGroupsOf(w http.ResponseWriter, r *http.Request, sitesOnly
 	if err != nil {
 		return err
 	}
-	sc, err := h.app.Access.Scope(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	gs, total, err := h.app.Directory.ListGroups(r.Context(), companyID, sc,
+	gs, total, err := h.app.Directory.ListGroups(r.Context(), actor(r), companyID,
 		directory.GroupFilter{Q: r.URL.Query().Get("q"), SitesOnly: sitesOnly, ParentID: parentID}, p)
 	if err != nil {
 		return err
@@ -57,20 +46,11 @@ func (h *Handler) listGroupsOf(w http.ResponseWriter, r *http.Request, sitesOnly
 }
 
 func (h *Handler) groupTree(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	given, err := queryInt(r, "company_id")
+	companyID, err := queryInt(r, "company_id")
 	if err != nil {
 		return err
 	}
-	companyID, err := h.companyFor(r, a, given, access.ViewCompany)
-	if err != nil {
-		return err
-	}
-	sc, err := h.app.Access.Scope(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	tree, err := h.app.Directory.Tree(r.Context(), companyID, sc)
+	tree, err := h.app.Directory.GroupTree(r.Context(), actor(r), companyID)
 	if err != nil {
 		return err
 	}
@@ -86,13 +66,7 @@ func (h *Handler) createSite(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.CompanyID == 0 {
-		return derrors.Invalid("company_id", "company_id is required")
-	}
-	if err := h.app.Access.Check(r.Context(), actor(r), access.CreateSite, access.Company(req.CompanyID)); err != nil {
-		return err
-	}
-	g, err := h.app.Directory.CreateSite(r.Context(), req.CompanyID, directory.SiteCreateRequest{Name: req.Name, Profile: req.Profile})
+	g, err := h.app.Directory.AddSite(r.Context(), actor(r), req.CompanyID, directory.SiteCreateRequest{Name: req.Name, Profile: req.Profile})
 	if err != nil {
 		return err
 	}
@@ -101,37 +75,32 @@ func (h *Handler) createSite(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// group loads a group after checking action on it; wantSite selects the
-// /sites or /groups view (a site is not found under /sites unless it is one).
+// group loads the group of the path for an action of another domain
+// (numbering, devices, service offering), which decides access through
+// directory; wantSite selects the /sites or /groups view (a site is not
+// found under /sites unless it is one).
 func (h *Handler) group(r *http.Request, action access.Action, wantSite bool) (directory.Group, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return directory.Group{}, err
 	}
-	if err := h.app.Access.Check(r.Context(), actor(r), action, access.Group(id)); err != nil {
-		return directory.Group{}, err
-	}
-	g, err := h.app.Directory.Group(r.Context(), id)
-	if err != nil {
-		return g, err
-	}
-	if wantSite && !g.IsSite {
-		return g, derrors.ErrNotFound
-	}
-	return g, nil
+	return h.app.Directory.GroupFor(r.Context(), actor(r), action, id, wantSite)
 }
 
 func (h *Handler) getSite(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ViewGroup, true)
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, g)
-	return nil
+	return h.getGroupOf(w, r, true)
 }
 
 func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ViewGroup, false)
+	return h.getGroupOf(w, r, false)
+}
+
+func (h *Handler) getGroupOf(w http.ResponseWriter, r *http.Request, site bool) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	g, err := h.app.Directory.ViewGroup(r.Context(), actor(r), id, site)
 	if err != nil {
 		return err
 	}
@@ -148,7 +117,7 @@ func (h *Handler) updateGroup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) update(w http.ResponseWriter, r *http.Request, site bool) error {
-	g, err := h.group(r, access.UpdateGroup, site)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -156,7 +125,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, site bool) erro
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	g, err = h.app.Directory.UpdateGroup(r.Context(), g.ID, req)
+	g, err := h.app.Directory.ModifyGroup(r.Context(), actor(r), id, site, req)
 	if err != nil {
 		return err
 	}
@@ -165,11 +134,11 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, site bool) erro
 }
 
 func (h *Handler) deleteSite(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.DeleteSite, true)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.app.Directory.DeleteGroup(r.Context(), g.ID); err != nil {
+	if err := h.app.Directory.DeleteSite(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -177,11 +146,11 @@ func (h *Handler) deleteSite(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.DeleteGroup, false)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.app.Directory.DeleteGroup(r.Context(), g.ID); err != nil {
+	if err := h.app.Directory.DeleteGroup(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -193,13 +162,7 @@ func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.ParentID == 0 {
-		return derrors.Invalid("parent_id", "parent_id is required: a group is created under an existing group or site (sites are created by the service provider)")
-	}
-	if err := h.app.Access.CheckRef(r.Context(), actor(r), access.CreateGroup, access.Group(req.ParentID), "parent_id"); err != nil {
-		return err
-	}
-	g, err := h.app.Directory.CreateGroup(r.Context(), req)
+	g, err := h.app.Directory.AddGroup(r.Context(), actor(r), req)
 	if err != nil {
 		return err
 	}
@@ -214,7 +177,7 @@ type MoveGroupRequest struct {
 }
 
 func (h *Handler) moveGroup(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.MoveGroup, false)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -222,13 +185,7 @@ func (h *Handler) moveGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.ParentID == 0 {
-		return derrors.Invalid("parent_id", "parent_id is required: the group to move this group under")
-	}
-	if err := h.app.Access.CheckRef(r.Context(), actor(r), access.CreateGroup, access.Group(req.ParentID), "parent_id"); err != nil {
-		return err
-	}
-	g, err = h.app.Directory.MoveGroup(r.Context(), g.ID, req.ParentID)
+	g, err := h.app.Directory.MoveGroup(r.Context(), actor(r), id, req.ParentID)
 	if err != nil {
 		return err
 	}
@@ -237,18 +194,15 @@ func (h *Handler) moveGroup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) groupAdmins(w http.ResponseWriter, r *http.Request) error {
-	return h.linkedEmployees(w, r, h.app.Directory.GroupAdmins)
+	return h.linkedEmployees(w, r, directory.Administrators)
 }
 
 func (h *Handler) groupMembers(w http.ResponseWriter, r *http.Request) error {
-	return h.linkedEmployees(w, r, func(ctx context.Context, id int64, sc access.Scope, f directory.LinkFilter) ([]directory.LinkedEmployee, error) {
-		return h.app.Directory.GroupMembers(ctx, id, sc, f, r.URL.Query().Get("q"))
-	})
+	return h.linkedEmployees(w, r, directory.Memberships)
 }
 
-func (h *Handler) linkedEmployees(w http.ResponseWriter, r *http.Request,
-	fetch func(context.Context, int64, access.Scope, directory.LinkFilter) ([]directory.LinkedEmployee, error)) error {
-	g, err := h.group(r, access.ViewGroup, false)
+func (h *Handler) linkedEmployees(w http.ResponseWriter, r *http.Request, k directory.GroupLinks) error {
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -256,11 +210,7 @@ func (h *Handler) linkedEmployees(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	sc, err := h.app.Access.Scope(r.Context(), actor(r))
-	if err != nil {
-		return err
-	}
-	es, err := fetch(r.Context(), g.ID, sc, f)
+	es, err := h.app.Directory.GroupEmployees(r.Context(), actor(r), id, k, f, r.URL.Query().Get("q"))
 	if err != nil {
 		return err
 	}
@@ -269,16 +219,15 @@ func (h *Handler) linkedEmployees(w http.ResponseWriter, r *http.Request,
 }
 
 func (h *Handler) changeGroupAdmins(w http.ResponseWriter, r *http.Request) error {
-	return h.changeGroupLinks(w, r, access.ManageGroupAdmins, h.app.Directory.ChangeGroupAdmins)
+	return h.changeGroupLinks(w, r, directory.Administrators)
 }
 
 func (h *Handler) changeGroupMembers(w http.ResponseWriter, r *http.Request) error {
-	return h.changeGroupLinks(w, r, access.ManageGroupMember, h.app.Directory.ChangeMembers)
+	return h.changeGroupLinks(w, r, directory.Memberships)
 }
 
-func (h *Handler) changeGroupLinks(w http.ResponseWriter, r *http.Request, action access.Action,
-	apply func(ctx context.Context, add, remove []directory.Link) error) error {
-	g, err := h.group(r, action, false)
+func (h *Handler) changeGroupLinks(w http.ResponseWriter, r *http.Request, k directory.GroupLinks) error {
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -286,33 +235,11 @@ func (h *Handler) changeGroupLinks(w http.ResponseWriter, r *http.Request, actio
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if err := req.Validate(); err != nil {
-		return err
-	}
-	var add, remove []directory.Link
-	for _, id := range req.Add {
-		if err := h.employeeInScope(r, id, "add"); err != nil {
-			return err
-		}
-		add = append(add, directory.Link{GroupID: g.ID, AccountID: id})
-	}
-	for _, id := range req.Remove {
-		if err := h.employeeInScope(r, id, "remove"); err != nil {
-			return err
-		}
-		remove = append(remove, directory.Link{GroupID: g.ID, AccountID: id})
-	}
-	if err := apply(r.Context(), add, remove); err != nil {
+	if err := h.app.Directory.ChangeGroupEmployees(r.Context(), actor(r), id, k, req); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// employeeInScope refuses an employee id the caller may not manage, naming
-// the field, without saying whether the id exists elsewhere.
-func (h *Handler) employeeInScope(r *http.Request, id int64, field string) error {
-	return h.app.Access.CheckRef(r.Context(), actor(r), access.ViewEmployee, access.Employee(id), field)
 }
 
 // MoveMembersRequest is POST /api/v1/groups/{id}/members/move.
@@ -322,7 +249,7 @@ type MoveMembersRequest struct {
 }
 
 func (h *Handler) moveGroupMembers(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ManageGroupMember, false)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -330,18 +257,7 @@ func (h *Handler) moveGroupMembers(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.ToGroupID == 0 {
-		return derrors.Invalid("to_group_id", "to_group_id is required")
-	}
-	if err := h.app.Access.CheckRef(r.Context(), actor(r), access.ManageGroupMember, access.Group(req.ToGroupID), "to_group_id"); err != nil {
-		return err
-	}
-	for _, id := range req.EmployeeIDs {
-		if err := h.employeeInScope(r, id, "employee_ids"); err != nil {
-			return err
-		}
-	}
-	if err := h.app.Directory.MoveMembers(r.Context(), g.ID, req.ToGroupID, req.EmployeeIDs); err != nil {
+	if err := h.app.Directory.MoveGroupMembers(r.Context(), actor(r), id, req.ToGroupID, req.EmployeeIDs); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

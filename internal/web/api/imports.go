@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/imports"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
@@ -133,7 +132,6 @@ func (f importForm) id(v *derrors.ValidationError, name string) int64 {
 var commonImportFields = []string{"company_id", "job_name", "run_at", "method", "priority", "test_mode", "all_or_nothing", "encoding", "file_type"}
 
 func (h *Handler) importEmployees(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
 	f, err := readImportForm(r, append(commonImportFields, "generate_usernames", "send_welcome")...)
 	if err != nil {
 		return err
@@ -145,11 +143,7 @@ func (h *Handler) importEmployees(w http.ResponseWriter, r *http.Request) error 
 	if err := v.Err(); err != nil {
 		return err
 	}
-	companyID, err := h.companyFor(r, a, given, access.ViewCompany)
-	if err != nil {
-		return err
-	}
-	s, err := h.app.Imports().SubmitEmployees(r.Context(), a, companyID, f.file, o)
+	s, err := h.app.Imports().SubmitEmployees(r.Context(), actor(r), given, f.file, o)
 	if err != nil {
 		return err
 	}
@@ -159,7 +153,6 @@ func (h *Handler) importEmployees(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *Handler) importGroups(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
 	f, err := readImportForm(r, append(commonImportFields, "parent_id")...)
 	if err != nil {
 		return err
@@ -170,11 +163,7 @@ func (h *Handler) importGroups(w http.ResponseWriter, r *http.Request) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	companyID, err := h.companyFor(r, a, given, access.ViewCompany)
-	if err != nil {
-		return err
-	}
-	s, err := h.app.Imports().SubmitGroups(r.Context(), a, companyID, f.file, o)
+	s, err := h.app.Imports().SubmitGroups(r.Context(), actor(r), given, f.file, o)
 	if err != nil {
 		return err
 	}
@@ -213,7 +202,6 @@ func writeDownload(w http.ResponseWriter, contentType, name string, b []byte) {
 }
 
 func (h *Handler) listImports(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
 	given, err := queryInt(r, "company_id")
 	if err != nil {
 		return err
@@ -222,11 +210,7 @@ func (h *Handler) listImports(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	companyID, err := h.companyFor(r, a, given, access.ViewCompany)
-	if err != nil {
-		return err
-	}
-	js, total, err := h.app.Imports().Jobs(r.Context(), a, companyID, r.URL.Query().Get("kind"), p)
+	js, total, err := h.app.Imports().Jobs(r.Context(), actor(r), given, r.URL.Query().Get("kind"), p)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/jobs"
+	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
 
 const importBoundary = "imp0rtB0undary"
@@ -42,7 +43,7 @@ func importContractCalls(t *testing.T, c *contract) []apiCall {
 		}
 	}
 	pcTeardown := func(t *testing.T) {
-		if _, err := env.App.DB.Q(ctx).Exec(ctx, "UPDATE accounts SET must_change_password = ? WHERE id = ?", false, env.ID("london.one")); err != nil {
+		if _, err := storetest.Exec(ctx, env.App.DB, "UPDATE accounts SET must_change_password = ? WHERE id = ?", false, env.ID("london.one")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -118,7 +119,7 @@ func importContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "get import employee", user: "west.one", method: "GET", path: "/api/v1/imports/@a(import)", want: 403},
 		{name: "get import anonymous", method: "GET", path: "/api/v1/imports/@a(import)", want: 401},
 		{name: "import items", user: "acme.admin", method: "GET", path: "/api/v1/imports/@a(import)/items?per_page=10", want: 200},
-		{name: "import items bad page", user: "acme.admin", method: "GET", path: "/api/v1/imports/@a(import)/items?per_page=1000", want: 422, badRequest: true},
+		{name: "import items bad page", user: "acme.admin", method: "GET", path: "/api/v1/imports/@a(import)/items?per_page=1000", want: 400, badRequest: true},
 		{name: "import items other company", user: "globex.admin", method: "GET", path: "/api/v1/imports/@a(import)/items", want: 404},
 		{name: "import items employee", user: "west.one", method: "GET", path: "/api/v1/imports/@a(import)/items", want: 403},
 		{name: "import items anonymous", method: "GET", path: "/api/v1/imports/@a(import)/items", want: 401},

@@ -103,7 +103,7 @@ func lifecycleContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "employee limit employee", user: "west.one", method: "GET", path: lim, want: 404},
 		{name: "employee limit no token", method: "GET", path: lim, want: 401},
 		{name: "set employee limit", user: "operator", method: "PUT", path: lim, body: map[string]any{"employee_limit": 25}, want: 200},
-		{name: "set employee limit negative", user: "operator", method: "PUT", path: lim, body: map[string]any{"employee_limit": -1}, want: 422},
+		{name: "set employee limit negative", user: "operator", method: "PUT", path: lim, body: map[string]any{"employee_limit": -1}, want: 422, badRequest: true},
 		{name: "set employee limit company admin", user: "acme.admin", method: "PUT", path: lim, body: map[string]any{"employee_limit": 5}, want: 403},
 		{name: "set employee limit other site", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/employee-limit", f.Reading.ID), body: map[string]any{"employee_limit": 5}, want: 404},
 		{name: "set employee limit bad body", user: "operator", method: "PUT", path: lim, body: `{"employee_limit":"x"}`, want: 400, badRequest: true},

@@ -45,15 +45,16 @@ func TestSiteLimitUnderConcurrency(t *testing.T) {
 		}
 		// Each employee its own number and device, so nothing but the limit
 		// can refuse them.
-		plan := func(site int64, number string, id int64, mac string) lifecycle.Plan {
+		acme := env.Actor("acme.admin")
+		plan := func(site int64, number string, id int64, mac string) lifecycle.ActivateRequest {
 			t.Helper()
-			p, err := lc.Prepare(ctx, f.Acme.ID, lifecycle.ActivateRequest{SiteID: site, UserType: lifecycle.IPCentrex,
+			req := lifecycle.ActivateRequest{SiteID: site, UserType: lifecycle.IPCentrex, Single: true,
 				TermID: sv.Terms["Monthly"].ID, PackageID: sv.Packages["Basic"].ID, Employees: []lifecycle.ActivateEmployee{{
-					EmployeeID: id, Number: number, Device: lifecycle.DeviceChoice{Mode: lifecycle.DeviceNew, TypeID: sv.Types["T46U"].ID, MAC: mac}}}}, true)
-			if err != nil {
+					EmployeeID: id, Number: number, Device: lifecycle.DeviceChoice{Mode: lifecycle.DeviceNew, TypeID: sv.Types["T46U"].ID, MAC: mac}}}}
+			if _, err := lc.Prepare(ctx, acme, 0, req); err != nil {
 				t.Fatalf("prepare %s: %v", number, err)
 			}
-			return p
+			return req
 		}
 		isLimit := func(err error, n int) bool {
 			var ve *derrors.ValidationError
@@ -65,7 +66,7 @@ func TestSiteLimitUnderConcurrency(t *testing.T) {
 		if _, err := lc.SetSiteLimit(ctx, f.Acme.ID, f.Leeds.ID, limit); err != nil {
 			t.Fatal(err)
 		}
-		plans := make([]lifecycle.Plan, limit+extra)
+		plans := make([]lifecycle.ActivateRequest, limit+extra)
 		for i := range plans {
 			plans[i] = plan(f.Leeds.ID, fmt.Sprintf("+44113496%04d", 50+i), hire(fmt.Sprintf("req.%d", i)), fmt.Sprintf("001565BB00%02d", i))
 		}
@@ -77,7 +78,7 @@ func TestSiteLimitUnderConcurrency(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, errs[i] = lc.Activate(ctx, plans[i])
+				_, errs[i] = lc.Activate(ctx, acme, 0, plans[i])
 			}()
 		}
 		close(start)
@@ -109,7 +110,7 @@ func TestSiteLimitUnderConcurrency(t *testing.T) {
 		// yet), then the provider lowers the limit below them.
 		for i := 0; i < limit+extra; i++ {
 			p := plan(f.London.ID, fmt.Sprintf("+44207946%04d", 70+i), hire(fmt.Sprintf("job.%d", i)), fmt.Sprintf("001565BB01%02d", i))
-			if _, err := lc.Activate(ctx, p); err != nil {
+			if _, err := lc.Activate(ctx, acme, 0, p); err != nil {
 				t.Fatal(err)
 			}
 		}

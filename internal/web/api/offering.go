@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
@@ -27,7 +26,6 @@ type ServiceOffering struct {
 // names nothing gets its own company.
 func (h *Handler) serviceOffering(w http.ResponseWriter, r *http.Request) error {
 	a := actor(r)
-	ctx := r.Context()
 	var ids [3]int64
 	named := 0
 	for i, name := range []string{"company_id", "site_id", "employee_id"} {
@@ -44,37 +42,19 @@ func (h *Handler) serviceOffering(w http.ResponseWriter, r *http.Request) error 
 	}
 	switch {
 	case ids[1] != 0:
-		if err := h.app.Access.Check(ctx, a, access.ViewServiceOffering, access.Group(ids[1])); err != nil {
-			return err
-		}
-		g, err := h.app.Directory.Group(ctx, ids[1])
-		if err != nil {
-			return err
-		}
-		o, err := h.app.Catalog.ForSite(ctx, g.CompanyID, g.ID)
+		o, err := h.app.Catalog.SiteOfferingFor(r.Context(), a, ids[1])
 		if err != nil {
 			return err
 		}
 		WriteJSON(w, http.StatusOK, ServiceOffering{Object: "site", Site: &o})
 	case ids[2] != 0:
-		if err := h.app.Access.Check(ctx, a, access.ViewServiceOffering, access.Employee(ids[2])); err != nil {
-			return err
-		}
-		e, err := h.app.Directory.Employee(ctx, ids[2])
-		if err != nil {
-			return err
-		}
-		o, err := h.app.Catalog.ForEmployee(ctx, e.CompanyID, e.ID)
+		o, err := h.app.Catalog.EmployeeOfferingFor(r.Context(), a, ids[2])
 		if err != nil {
 			return err
 		}
 		WriteJSON(w, http.StatusOK, ServiceOffering{Object: "employee", Employee: &o})
 	default:
-		id, err := h.companyFor(r, a, ids[0], access.ViewServiceOffering)
-		if err != nil {
-			return err
-		}
-		o, err := h.app.Catalog.ForCompany(ctx, id)
+		o, err := h.app.Catalog.CompanyOfferingFor(r.Context(), a, ids[0])
 		if err != nil {
 			return err
 		}
@@ -88,11 +68,11 @@ func (h *Handler) serviceOffering(w http.ResponseWriter, r *http.Request) error 
 // see the site's Service Offering reads it: operators, the company's
 // administrators and the group administrators of the site itself.
 func (h *Handler) siteOffering(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ViewServiceOffering, true)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	o, err := h.app.Catalog.ForSite(r.Context(), g.CompanyID, g.ID)
+	o, err := h.app.Catalog.SiteOfferingFor(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -112,18 +92,15 @@ type SiteOfferingRequest struct {
 // the site's employee limit: operators only (ManageCompany); the company's
 // administrators read it and get a 403 naming the service provider.
 func (h *Handler) setSiteOffering(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ViewServiceOffering, true)
+	id, err := pathID(r, "id")
 	if err != nil {
-		return err
-	}
-	if err := h.app.Access.Check(r.Context(), actor(r), access.ManageCompany, access.Company(g.CompanyID)); err != nil {
 		return err
 	}
 	var req SiteOfferingRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	o, err := h.app.Catalog.SetSiteOffering(r.Context(), g.CompanyID, g.ID, req.PackageID, req.AddOnIDs)
+	o, err := h.app.Catalog.AssignSiteOffering(r.Context(), actor(r), id, req.PackageID, req.AddOnIDs)
 	if err != nil {
 		return err
 	}
@@ -131,17 +108,11 @@ func (h *Handler) setSiteOffering(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// requireCatalog checks that the caller manages the provider's catalog.
-func (h *Handler) requireCatalog(r *http.Request) (int64, error) {
-	a := actor(r)
-	return a.ProviderID, h.app.Access.Check(r.Context(), a, access.ManageCatalog, access.Provider(a.ProviderID))
-}
-
 // The catalog is what the provider offers every customer, so every account
 // of the provider may read it; changing it is the provider's.
 
 func (h *Handler) listFeatures(w http.ResponseWriter, r *http.Request) error {
-	fs, err := h.app.Catalog.Features(r.Context(), actor(r).ProviderID)
+	fs, err := h.app.Catalog.CatalogFeatures(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -150,15 +121,11 @@ func (h *Handler) listFeatures(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) createFeature(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := h.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	var req catalog.FeatureRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	f, err := h.app.Catalog.CreateFeature(r.Context(), providerID, req)
+	f, err := h.app.Catalog.AddFeature(r.Context(), actor(r), req)
 	if err != nil {
 		return err
 	}
@@ -172,7 +139,7 @@ func (h *Handler) getFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := h.app.Catalog.Feature(r.Context(), actor(r).ProviderID, id)
+	f, err := h.app.Catalog.ViewFeature(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -181,10 +148,6 @@ func (h *Handler) getFeature(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) replaceFeature(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := h.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -193,7 +156,7 @@ func (h *Handler) replaceFeature(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	f, err := h.app.Catalog.UpdateFeature(r.Context(), providerID, id, req)
+	f, err := h.app.Catalog.ChangeFeature(r.Context(), actor(r), id, req)
 	if err != nil {
 		return err
 	}
@@ -202,15 +165,11 @@ func (h *Handler) replaceFeature(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) deleteFeature(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := h.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.app.Catalog.DeleteFeature(r.Context(), providerID, id); err != nil {
+	if err := h.app.Catalog.RemoveFeature(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -219,7 +178,7 @@ func (h *Handler) deleteFeature(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) listPackages(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	ps, err := h.app.Catalog.Packages(r.Context(), actor(r).ProviderID,
+	ps, err := h.app.Catalog.CatalogPackages(r.Context(), actor(r),
 		catalog.PackageFilter{Type: catalog.Type(q.Get("type")), Kind: catalog.Kind(q.Get("kind"))})
 	if err != nil {
 		return err
@@ -229,15 +188,11 @@ func (h *Handler) listPackages(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) createPackage(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := h.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	var req catalog.PackageRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	p, err := h.app.Catalog.CreatePackage(r.Context(), providerID, req)
+	p, err := h.app.Catalog.AddPackage(r.Context(), actor(r), req)
 	if err != nil {
 		return err
 	}
@@ -251,7 +206,7 @@ func (h *Handler) getPackage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := h.app.Catalog.Package(r.Context(), actor(r).ProviderID, id)
+	p, err := h.app.Catalog.ViewPackage(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -260,10 +215,6 @@ func (h *Handler) getPackage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) replacePackage(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := h.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -272,7 +223,7 @@ func (h *Handler) replacePackage(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	p, err := h.app.Catalog.UpdatePackage(r.Context(), providerID, id, req)
+	p, err := h.app.Catalog.ChangePackage(r.Context(), actor(r), id, req)
 	if err != nil {
 		return err
 	}
@@ -281,15 +232,11 @@ func (h *Handler) replacePackage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) deletePackage(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := h.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.app.Catalog.DeletePackage(r.Context(), providerID, id); err != nil {
+	if err := h.app.Catalog.RemovePackage(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -302,7 +249,7 @@ func (h *Handler) packageFeatures(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	fs, err := h.app.Catalog.PackageFeatures(r.Context(), actor(r).ProviderID, id)
+	fs, err := h.app.Catalog.ViewPackageFeatures(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -311,7 +258,7 @@ func (h *Handler) packageFeatures(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *Handler) listTerms(w http.ResponseWriter, r *http.Request) error {
-	ts, err := h.app.Catalog.Terms(r.Context(), actor(r).ProviderID)
+	ts, err := h.app.Catalog.CatalogTerms(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -320,15 +267,11 @@ func (h *Handler) listTerms(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) createTerm(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := h.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	var req catalog.TermRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	t, err := h.app.Catalog.CreateTerm(r.Context(), providerID, req)
+	t, err := h.app.Catalog.AddTerm(r.Context(), actor(r), req)
 	if err != nil {
 		return err
 	}
@@ -338,10 +281,6 @@ func (h *Handler) createTerm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) replaceTerm(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := h.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -350,7 +289,7 @@ func (h *Handler) replaceTerm(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	t, err := h.app.Catalog.UpdateTerm(r.Context(), providerID, id, req)
+	t, err := h.app.Catalog.ChangeTerm(r.Context(), actor(r), id, req)
 	if err != nil {
 		return err
 	}
@@ -359,15 +298,11 @@ func (h *Handler) replaceTerm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) deleteTerm(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := h.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.app.Catalog.DeleteTerm(r.Context(), providerID, id); err != nil {
+	if err := h.app.Catalog.RemoveTerm(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -375,7 +310,7 @@ func (h *Handler) deleteTerm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) listDeviceTypes(w http.ResponseWriter, r *http.Request) error {
-	ts, err := h.app.Devices.Types(r.Context(), actor(r).ProviderID)
+	ts, err := h.app.Devices.DeviceTypes(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -391,15 +326,11 @@ type DeviceTypeRequest struct {
 }
 
 func (h *Handler) createDeviceType(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := h.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	var req DeviceTypeRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	t, err := h.app.Devices.CreateType(r.Context(), providerID, devices.Type{Vendor: req.Vendor, Model: req.Model, SoftClient: req.SoftClient})
+	t, err := h.app.Devices.AddDeviceType(r.Context(), actor(r), devices.Type{Vendor: req.Vendor, Model: req.Model, SoftClient: req.SoftClient})
 	if err != nil {
 		return err
 	}
@@ -410,7 +341,7 @@ func (h *Handler) createDeviceType(w http.ResponseWriter, r *http.Request) error
 
 // siteNumbers is a site's number pool, filtered by ?status=.
 func (h *Handler) siteNumbers(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ViewNumbers, true)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -418,7 +349,7 @@ func (h *Handler) siteNumbers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ns, total, err := h.app.Numbering.Pool(r.Context(), g.CompanyID, g.ID, numbering.PoolFilter{Status: numbering.Status(r.URL.Query().Get("status"))}, p)
+	ns, total, err := h.app.Numbering.SitePool(r.Context(), actor(r), id, numbering.PoolFilter{Status: numbering.Status(r.URL.Query().Get("status"))}, p)
 	if err != nil {
 		return err
 	}
@@ -427,11 +358,11 @@ func (h *Handler) siteNumbers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) extensionPolicy(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ViewNumbers, true)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	p, err := h.app.Numbering.ExtensionPolicy(r.Context(), g.CompanyID, g.ID)
+	p, err := h.app.Numbering.SiteExtensionPolicy(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -450,7 +381,7 @@ type ExtensionPolicyRequest struct {
 // setExtensionPolicy is the provider's: the policy belongs to how the site's
 // numbers were planned (docs/decisions.md); company admins read it.
 func (h *Handler) setExtensionPolicy(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ManageNumbering, true)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -458,7 +389,7 @@ func (h *Handler) setExtensionPolicy(w http.ResponseWriter, r *http.Request) err
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	p, err := h.app.Numbering.SetExtensionPolicy(r.Context(), g.CompanyID, g.ID,
+	p, err := h.app.Numbering.ChangeExtensionPolicy(r.Context(), actor(r), id,
 		numbering.ExtensionPolicy{Length: req.Length, Mode: req.Mode, RangeFrom: req.RangeFrom, RangeTo: req.RangeTo})
 	if err != nil {
 		return err
@@ -468,7 +399,7 @@ func (h *Handler) setExtensionPolicy(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *Handler) siteDevices(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ManageDevices, true)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -480,7 +411,7 @@ func (h *Handler) siteDevices(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return derrors.Invalid("free", "free must be true or false")
 	}
-	ds, err := h.app.Devices.SiteDevices(r.Context(), g.CompanyID, g.ID, free)
+	ds, err := h.app.Devices.SiteDeviceList(r.Context(), actor(r), id, free)
 	if err != nil {
 		return err
 	}
@@ -496,7 +427,7 @@ type DeviceRequest struct {
 }
 
 func (h *Handler) createDevice(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ManageDevices, true)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -504,12 +435,8 @@ func (h *Handler) createDevice(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	c, err := h.app.Tenancy.Company(r.Context(), g.CompanyID)
-	if err != nil {
-		return err
-	}
-	d, err := h.app.Devices.Create(r.Context(), c.ProviderID, g.CompanyID,
-		devices.DeviceCreateRequest{SiteID: g.ID, TypeID: req.TypeID, MAC: req.MAC, Label: req.Label})
+	d, err := h.app.Devices.AddDevice(r.Context(), actor(r), id,
+		devices.DeviceCreateRequest{TypeID: req.TypeID, MAC: req.MAC, Label: req.Label})
 	if err != nil {
 		return err
 	}
@@ -518,24 +445,12 @@ func (h *Handler) createDevice(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// device loads {id} after access allowed ManageDevices on it.
-func (h *Handler) device(r *http.Request) (devices.Device, error) {
+func (h *Handler) getDevice(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		return devices.Device{}, err
+		return err
 	}
-	if err := h.app.Access.Check(r.Context(), actor(r), access.ManageDevices, access.Device(id)); err != nil {
-		return devices.Device{}, err
-	}
-	companyID, err := h.app.Devices.CompanyOf(r.Context(), id)
-	if err != nil {
-		return devices.Device{}, err
-	}
-	return h.app.Devices.Device(r.Context(), companyID, id)
-}
-
-func (h *Handler) getDevice(w http.ResponseWriter, r *http.Request) error {
-	d, err := h.device(r)
+	d, err := h.app.Devices.ViewDevice(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -544,11 +459,11 @@ func (h *Handler) getDevice(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) deleteDevice(w http.ResponseWriter, r *http.Request) error {
-	d, err := h.device(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.app.Devices.Delete(r.Context(), d.CompanyID, d.ID); err != nil {
+	if err := h.app.Devices.DeleteDevice(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

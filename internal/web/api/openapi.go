@@ -39,6 +39,7 @@ var openAPIJSON = sync.OnceValues(func() ([]byte, error) {
 			return nil, err
 		}
 	}
+	applyLimits(doc)
 	return json.MarshalIndent(doc, "", "  ")
 })
 

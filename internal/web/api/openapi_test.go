@@ -22,6 +22,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 	"github.com/switchboard-voice/switchboard/internal/web/api"
@@ -318,6 +319,17 @@ func (c *contract) token(user string) string {
 	return tok
 }
 
+// browserToken opens a browser session of user, as the login page does
+// (an API token is not accepted as the session cookie).
+func (c *contract) browserToken(user string) string {
+	tok, _, err := c.env.App.Identity.CreateSession(context.Background(), identity.NewSessionRequest{
+		AccountID: c.env.ID(user), Kind: identity.KindBrowser})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return tok
+}
+
 // do sends call, checks its status and validates request and response
 // against the document. It returns the response body.
 func (c *contract) do(t *testing.T, call apiCall) []byte {
@@ -500,14 +512,23 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 	leeds, sales, west, support, london, reading := f.Leeds.ID, f.Sales.ID, f.SalesWest.ID, f.Support.ID, f.London.ID, f.Reading.ID
 
 	// A browser session for the cookie and CSRF cases.
-	login := env.Do(t, "", "POST", "/api/v1/auth/login", map[string]any{"username": "acme.admin", "password": apptest.Password})
-	var sess struct {
-		Token     string `json:"token"`
-		CSRFToken string `json:"csrf_token"`
+	browserToken, sess, err := env.App.Identity.CreateSession(context.Background(), identity.NewSessionRequest{
+		AccountID: env.ID("acme.admin"), Kind: identity.KindBrowser})
+	if err != nil {
+		t.Fatal(err)
 	}
-	login.JSON(t, &sess)
-	cookie := map[string]string{"Cookie": "sb_session=" + sess.Token}
-	cookieCSRF := map[string]string{"Cookie": "sb_session=" + sess.Token, "X-CSRF-Token": sess.CSRFToken}
+	// A second provider operator, whose lock the first one lifts.
+	op2, err := env.App.Identity.CreateOperator(context.Background(), f.Provider.ID, "operator2", apptest.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockOp2 := func(t *testing.T) {
+		for i := 0; i < 3; i++ {
+			_, _ = env.App.Identity.Authenticate(context.Background(), "operator2", "wrong-password")
+		}
+	}
+	cookie := map[string]string{"Cookie": "sb_session=" + browserToken}
+	cookieCSRF := map[string]string{"Cookie": "sb_session=" + browserToken, "X-CSRF-Token": sess.CSRFToken}
 	fresh := c.token("support.one#fresh")
 	bogusBearer := map[string]string{"Authorization": "Bearer not-a-token"}
 	textPlain := map[string]string{"Content-Type": "text/plain"}
@@ -583,13 +604,13 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "companies bad status", user: "operator", method: "GET", path: "/api/v1/companies?status=dormant", want: 422, badRequest: true},
 		{name: "companies company admin", user: "acme.admin", method: "GET", path: "/api/v1/companies", want: 200},
 		{name: "companies employee", user: "west.one", method: "GET", path: "/api/v1/companies", want: 200},
-		{name: "companies per_page too big", user: "operator", method: "GET", path: "/api/v1/companies?per_page=501", want: 422, badRequest: true},
-		{name: "companies page negative", user: "operator", method: "GET", path: "/api/v1/companies?page=-1", want: 422, badRequest: true},
+		{name: "companies per_page too big", user: "operator", method: "GET", path: "/api/v1/companies?per_page=501", want: 400, badRequest: true},
+		{name: "companies page negative", user: "operator", method: "GET", path: "/api/v1/companies?page=-1", want: 400, badRequest: true},
 		{name: "companies anonymous", method: "GET", path: "/api/v1/companies", want: 401},
 		{name: "create company", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": "Initech", "currency": "gbp", "channel_limit": 10, "add_employee": true}, want: 201},
 		{name: "create company under reseller", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": "Vandelay", "reseller_id": nil, "status": "suspended"}, want: 201},
 		{name: "create company duplicate", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": "Initech"}, want: 409},
-		{name: "create company invalid", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": "Umbrella", "currency": "POUND", "channel_limit": -1, "debit_limit_minor": -5}, want: 422},
+		{name: "create company invalid", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": "Umbrella", "currency": "POUND", "channel_limit": -1, "debit_limit_minor": -5}, want: 422, badRequest: true},
 		{name: "create company no name", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": ""}, want: 422},
 		{name: "create company bad status", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"name": "Umbrella", "status": "dormant"}, want: 422, badRequest: true},
 		{name: "create company unknown field", user: "operator", method: "POST", path: "/api/v1/companies", body: map[string]any{"nme": "Umbrella"}, want: 400, badRequest: true},
@@ -638,7 +659,7 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "sites group admin", user: "sales.admin", method: "GET", path: "/api/v1/sites", want: 200},
 		{name: "sites operator without company", user: "operator", method: "GET", path: "/api/v1/sites", want: 422},
 		{name: "sites other tenant", user: "globex.admin", method: "GET", path: p("/api/v1/sites?company_id=%d", acme), want: 404},
-		{name: "sites malformed company", user: "acme.admin", method: "GET", path: "/api/v1/sites?company_id=abc", want: 422, badRequest: true},
+		{name: "sites malformed company", user: "acme.admin", method: "GET", path: "/api/v1/sites?company_id=abc", want: 400, badRequest: true},
 		{name: "sites anonymous", method: "GET", path: "/api/v1/sites", want: 401},
 		{name: "create site", user: "operator", method: "POST", path: "/api/v1/sites", body: map[string]any{"company_id": acme, "name": "Manchester",
 			"profile": map[string]any{"contact_first_name": "Mo", "contact_email": "mo@example.com", "address": map[string]any{"city": "Manchester"}}}, want: 201},
@@ -814,13 +835,16 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 			"first_name": "Sue", "last_name": "Pport", "role": "employee", "group_ids": []int64{support}}, want: 201},
 		{name: "create employee operator", user: "operator", method: "POST", path: "/api/v1/employees", body: map[string]any{"company_id": globex, "username": "globex.two", "password": goodPassword,
 			"first_name": "Gus", "last_name": "Two"}, want: 201},
-		{name: "create employee company admin", user: "acme.admin", method: "POST", path: "/api/v1/employees", body: map[string]any{"username": "second.admin", "password": goodPassword,
+		// Only the provider (or the company's reseller) makes a company admin (docs/security.md).
+		{name: "create employee company admin", user: "operator", method: "POST", path: "/api/v1/employees", body: map[string]any{"company_id": acme, "username": "second.admin", "password": goodPassword,
 			"first_name": "Sec", "last_name": "Ond", "role": "company_admin"}, want: 201},
+		{name: "create employee company admin by company admin", user: "acme.admin", method: "POST", path: "/api/v1/employees", body: map[string]any{"username": "third.admin", "password": goodPassword,
+			"first_name": "Thi", "last_name": "Rd", "role": "company_admin"}, want: 403},
 		{name: "create employee generated password", user: "acme.admin", method: "POST", path: "/api/v1/employees", body: map[string]any{"username": "gen.one",
 			"first_name": "Gen", "last_name": "Rated", "email": "gen.one@example.com", "group_ids": []int64{support}}, want: 201},
 		{name: "create employee no password no email", user: "acme.admin", method: "POST", path: "/api/v1/employees", body: map[string]any{"username": "mute.one",
 			"first_name": "Mu", "last_name": "Te"}, want: 422},
-		{name: "create employee admin policy", user: "acme.admin", method: "POST", path: "/api/v1/employees", body: map[string]any{"username": "lax.admin", "password": "str0ng-pass!",
+		{name: "create employee admin policy", user: "operator", method: "POST", path: "/api/v1/employees", body: map[string]any{"company_id": acme, "username": "lax.admin", "password": "str0ng-pass!",
 			"first_name": "La", "last_name": "X", "role": "company_admin"}, want: 422},
 		{name: "create employee self-care policy", user: "acme.admin", method: "POST", path: "/api/v1/employees", body: map[string]any{"username": "seq.one", "password": "Pass-1234-word",
 			"first_name": "Se", "last_name": "Q"}, want: 422},
@@ -856,8 +880,10 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 			"address": map[string]any{"line1": "3 Park Row", "city": "Leeds", "postcode": "LS1 5AC", "country": "GB"}}, want: 200},
 		{name: "update employee self", user: "west.one", method: "PATCH", path: p("/api/v1/employees/%d", id("west.one")), body: map[string]any{"first_name": "Wendy", "username": "west.one"}, want: 200},
 		{name: "update employee role", user: "acme.admin", method: "PATCH", path: p("/api/v1/employees/%d", id("london.one")), body: map[string]any{"role": "group_admin"}, want: 200},
-		{name: "update employee promote", user: "acme.admin", method: "PATCH", path: p("/api/v1/employees/%d", id("support.one")), body: map[string]any{"role": "company_admin"}, want: 200},
-		{name: "update employee demote", user: "acme.admin", method: "PATCH", path: p("/api/v1/employees/%d", id("support.one")), body: map[string]any{"role": "employee"}, want: 200},
+		{name: "update employee promote by company admin", user: "acme.admin", method: "PATCH", path: p("/api/v1/employees/%d", id("support.one")), body: map[string]any{"role": "company_admin"}, want: 403},
+		{name: "update employee promote", user: "operator", method: "PATCH", path: p("/api/v1/employees/%d", id("support.one")), body: map[string]any{"role": "company_admin"}, want: 200},
+		{name: "update employee demote company admin by company admin", user: "acme.admin", method: "PATCH", path: p("/api/v1/employees/%d", id("support.one")), body: map[string]any{"role": "employee"}, want: 403},
+		{name: "update employee demote", user: "operator", method: "PATCH", path: p("/api/v1/employees/%d", id("support.one")), body: map[string]any{"role": "employee"}, want: 200},
 		{name: "update employee own role", user: "west.one", method: "PATCH", path: p("/api/v1/employees/%d", id("west.one")), body: map[string]any{"role": "group_admin"}, want: 403},
 		{name: "update employee company admin by group admin", user: "leeds.admin", method: "PATCH", path: p("/api/v1/employees/%d", id("support.one")), body: map[string]any{"role": "company_admin"}, want: 403},
 		{name: "update employee rename", user: "acme.admin", method: "PATCH", path: p("/api/v1/employees/%d", id("west.one")), body: map[string]any{"username": "east.one"}, want: 422},
@@ -909,6 +935,14 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "force unlock employee", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/force-unlock", id("west.one")), want: 403},
 		{name: "force unlock other tenant", user: "globex.admin", method: "POST", path: p("/api/v1/employees/%d/force-unlock", id("west.one")), want: 404},
 		{name: "force unlock anonymous", method: "POST", path: p("/api/v1/employees/%d/force-unlock", id("west.one")), want: 401},
+		{name: "operator lock", user: "operator", method: "GET", path: p("/api/v1/operators/%d/lock", op2.ID), want: 200},
+		{name: "operator lock hidden", user: "acme.admin", method: "GET", path: p("/api/v1/operators/%d/lock", op2.ID), want: 404},
+		{name: "operator lock of an employee", user: "operator", method: "GET", path: p("/api/v1/operators/%d/lock", id("west.one")), want: 404},
+		{name: "operator lock anonymous", method: "GET", path: p("/api/v1/operators/%d/lock", op2.ID), want: 401},
+		{name: "force unlock operator not locked", user: "operator", method: "POST", path: p("/api/v1/operators/%d/force-unlock", op2.ID), want: 409},
+		{name: "force unlock operator by company admin", user: "acme.admin", method: "POST", path: p("/api/v1/operators/%d/force-unlock", op2.ID), want: 404},
+		{name: "force unlock operator anonymous", method: "POST", path: p("/api/v1/operators/%d/force-unlock", op2.ID), want: 401},
+		{name: "force unlock operator", user: "operator", setup: lockOp2, method: "POST", path: p("/api/v1/operators/%d/force-unlock", op2.ID), want: 204},
 		{name: "service passwords", user: "acme.admin", method: "PUT", path: p("/api/v1/employees/%d/service-passwords", id("west.one")),
 			body: map[string]any{"application_password": "App-Pass-7!", "voicemail_pin": "2580"}, want: 204},
 		{name: "service passwords self pin", user: "west.one", method: "PUT", path: p("/api/v1/employees/%d/service-passwords", id("west.one")),
@@ -953,7 +987,7 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "audit group admin", user: "leeds.admin", method: "GET", path: "/api/v1/audit", want: 403},
 		{name: "audit employee", user: "west.one", method: "GET", path: "/api/v1/audit", want: 403},
 		{name: "audit bad time", user: "operator", method: "GET", path: "/api/v1/audit?from=yesterday", want: 422, badRequest: true},
-		{name: "audit bad actor", user: "operator", method: "GET", path: "/api/v1/audit?actor_id=-1", want: 422, badRequest: true},
+		{name: "audit bad actor", user: "operator", method: "GET", path: "/api/v1/audit?actor_id=-1", want: 400, badRequest: true},
 		{name: "audit anonymous", method: "GET", path: "/api/v1/audit", want: 401},
 		{name: "audit entry company admin", user: "acme.admin", method: "GET", path: "/api/v1/audit/@a(Modify Employee)", want: 200},
 		{name: "audit entry operator", user: "operator", method: "GET", path: "/api/v1/audit/@a(Modify Employee)", want: 200},
@@ -969,7 +1003,7 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "outbox", user: "operator", method: "GET", path: "/api/v1/mail/outbox", want: 200},
 		{name: "outbox filtered", user: "operator", method: "GET", path: p("/api/v1/mail/outbox?status=queued&to=NIA@example.com&company_id=%d&page=1&per_page=5", acme), want: 200},
 		{name: "outbox bad status", user: "operator", method: "GET", path: "/api/v1/mail/outbox?status=bounced", want: 422, badRequest: true},
-		{name: "outbox bad company", user: "operator", method: "GET", path: "/api/v1/mail/outbox?company_id=acme", want: 422, badRequest: true},
+		{name: "outbox bad company", user: "operator", method: "GET", path: "/api/v1/mail/outbox?company_id=acme", want: 400, badRequest: true},
 		{name: "outbox company admin", user: "acme.admin", method: "GET", path: "/api/v1/mail/outbox", want: 403},
 		{name: "outbox reseller admin", user: "reseller.admin", method: "GET", path: "/api/v1/mail/outbox", want: 403},
 		{name: "outbox anonymous", method: "GET", path: "/api/v1/mail/outbox", want: 401},
@@ -1062,7 +1096,7 @@ func addResellerAdmin(t *testing.T, env *apptest.Env, username string) {
 		t.Fatal(err)
 	}
 	now := time.Now().UnixMilli()
-	_, err = env.App.DB.Q(ctx).Exec(ctx, `INSERT INTO accounts (provider_id, reseller_id, username, password_hash, role, first_name, last_name, status, created_at, updated_at)
+	_, err = storetest.Exec(ctx, env.App.DB, `INSERT INTO accounts (provider_id, reseller_id, username, password_hash, role, first_name, last_name, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, 'reseller', 'Rita', 'Seller', 'active', ?, ?)`, env.Fixture.Provider.ID, r.ID, username, hash, now, now)
 	if err != nil {
 		t.Fatal(err)
@@ -1080,7 +1114,7 @@ func securityContractCalls(t *testing.T, c *contract) []apiCall {
 	west := env.ID("west.one")
 	textPlain := map[string]string{"Content-Type": "text/plain"}
 	bogusBearer := map[string]string{"Authorization": "Bearer not-a-token"}
-	cookie := map[string]string{"Cookie": "sb_session=" + c.token("acme.admin#cookie")}
+	cookie := map[string]string{"Cookie": "sb_session=" + c.browserToken("acme.admin")}
 	login := func(password string) map[string]any {
 		return map[string]any{"username": "west.one", "password": password}
 	}

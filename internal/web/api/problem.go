@@ -1,13 +1,14 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 
 	"github.com/switchboard-voice/switchboard/internal/derrors"
-	"github.com/switchboard-voice/switchboard/internal/identity"
+	"github.com/switchboard-voice/switchboard/internal/web/request"
 )
 
 // Problem is an RFC 9457 problem document. Type is stable; Detail is for people.
@@ -34,6 +35,7 @@ const (
 	ProblemMethodNotAllowed = "urn:switchboard:problem:method-not-allowed"
 	ProblemPasswordChange   = "urn:switchboard:problem:password-change-required"
 	ProblemTooManyRequests  = "urn:switchboard:problem:too-many-requests"
+	ProblemClientClosed     = "urn:switchboard:problem:client-closed"
 )
 
 // malformedError is a request that could not be read at all.
@@ -46,51 +48,61 @@ type malformedError struct {
 
 func (e *malformedError) Error() string { return e.detail }
 
-// ProblemFor maps an error to the problem the client sees. Internal errors
-// are logged and answered without their text.
+// ProblemFor maps an error to the problem the client sees, through the one
+// classifier both the API and the pages use (derrors.Classify). Internal
+// errors are logged whole and answered without their text.
 func ProblemFor(err error, logger *slog.Logger, r *http.Request) Problem {
 	var mal *malformedError
-	var val *derrors.ValidationError
-	var con *derrors.ConflictError
-	var forb *derrors.ForbiddenError
-	var unauth *derrors.UnauthenticatedError
-	var locked *identity.LockedError
-	switch {
-	case errors.As(err, &mal):
+	if errors.As(err, &mal) {
 		st, typ := mal.status, mal.typ
 		if st == 0 {
 			st, typ = http.StatusBadRequest, ProblemMalformed
 		}
 		return Problem{Type: typ, Title: http.StatusText(st), Status: st, Detail: mal.detail, Errors: mal.fields}
-	case errors.As(err, &val):
-		return Problem{Type: ProblemValidation, Title: "Validation failed", Status: http.StatusUnprocessableEntity,
-			Detail: val.Error(), Errors: val.Fields}
-	case errors.As(err, &con):
-		p := Problem{Type: ProblemConflict, Title: "Conflict", Status: http.StatusConflict, Detail: con.Message}
-		if con.Field != "" {
-			p.Errors = []derrors.FieldError{{Field: con.Field, Message: con.Message}}
+	}
+	c := derrors.Classify(err)
+	switch c.Kind {
+	case derrors.KindInvalid:
+		return Problem{Type: ProblemValidation, Title: "Validation failed", Status: c.Status, Detail: c.Message, Errors: c.Fields}
+	case derrors.KindConflict:
+		return Problem{Type: ProblemConflict, Title: "Conflict", Status: c.Status, Detail: c.Message, Errors: c.Fields}
+	case derrors.KindForbidden:
+		detail := c.Message
+		if detail == "" {
+			detail = "you do not have permission to do this"
 		}
-		return p
-	case errors.As(err, &forb):
-		return Problem{Type: ProblemForbidden, Title: "Forbidden", Status: http.StatusForbidden, Detail: forb.Reason}
-	case errors.Is(err, derrors.ErrNotFound):
-		return Problem{Type: ProblemNotFound, Title: "Not Found", Status: http.StatusNotFound,
+		return Problem{Type: ProblemForbidden, Title: "Forbidden", Status: c.Status, Detail: detail}
+	case derrors.KindNotFound:
+		return Problem{Type: ProblemNotFound, Title: "Not Found", Status: c.Status,
 			Detail: "no such object, or you do not have permission to view it"}
-	case errors.Is(err, derrors.ErrForbidden):
-		return Problem{Type: ProblemForbidden, Title: "Forbidden", Status: http.StatusForbidden, Detail: "you do not have permission to do this"}
-	case errors.As(err, &locked):
-		return Problem{Type: ProblemLocked, Title: "Locked", Status: http.StatusLocked, Detail: locked.Error()}
-	case errors.As(err, &unauth):
-		return Problem{Type: ProblemUnauthenticated, Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: unauth.Reason}
-	case errors.Is(err, derrors.ErrUnauthenticated):
-		return Problem{Type: ProblemUnauthenticated, Title: "Unauthorized", Status: http.StatusUnauthorized,
-			Detail: "log in first: send the session cookie or an Authorization: Bearer token"}
-	case errors.Is(err, derrors.ErrInvalid):
-		return Problem{Type: ProblemValidation, Title: "Validation failed", Status: http.StatusUnprocessableEntity, Detail: err.Error()}
+	case derrors.KindLocked:
+		return Problem{Type: ProblemLocked, Title: "Locked", Status: c.Status, Detail: c.Message}
+	case derrors.KindUnauthenticated:
+		detail := c.Message
+		if detail == "" {
+			detail = "log in first: send the session cookie or an Authorization: Bearer token"
+		}
+		return Problem{Type: ProblemUnauthenticated, Title: "Unauthorized", Status: c.Status, Detail: detail}
+	}
+	if status, ok := clientGone(r, err); ok {
+		logger.InfoContext(r.Context(), "client closed the request", "method", r.Method, "path", r.URL.Path, "err", err)
+		return Problem{Type: ProblemClientClosed, Title: "Client Closed Request", Status: status,
+			Detail: "the client closed the connection before the answer was ready"}
 	}
 	logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	return Problem{Type: ProblemInternal, Title: "Internal Server Error", Status: http.StatusInternalServerError,
 		Detail: "something went wrong on our side; the error has been logged"}
+}
+
+// clientGone reports whether a fault happened because the client
+// disconnected: its request's context is cancelled. The drivers word the
+// interruption differently (pgx wraps context.Canceled, SQLite reports an
+// interrupt), so the request's own context decides, not err's text.
+func clientGone(r *http.Request, err error) (int, bool) {
+	if errors.Is(r.Context().Err(), context.Canceled) || (errors.Is(err, context.Canceled) && r.Context().Err() != nil) {
+		return request.StatusClientClosed, true
+	}
+	return 0, false
 }
 
 // WriteProblem writes p as application/problem+json.

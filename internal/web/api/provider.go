@@ -1,66 +1,38 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
-	"github.com/switchboard-voice/switchboard/internal/app"
-	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
 
-// companyPath reads {id} as a company and checks action on it.
-func (h *Handler) companyPath(r *http.Request, action access.Action) (int64, error) {
+// listContacts is the Contacts of a customer (tenancy.CustomerContacts
+// decides who reads the private notes).
+func (h *Handler) listContacts(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		return 0, err
-	}
-	return id, h.app.Access.Check(r.Context(), actor(r), action, access.Company(id))
-}
-
-// listContacts is the Contacts of a customer. Operators see the private
-// notes; the company's own administrators see the same list without them
-// (the public notes are shown to them in their portal).
-func (h *Handler) listContacts(w http.ResponseWriter, r *http.Request) error {
-	id, err := h.companyPath(r, access.ManageCustomerContacts)
-	private := err == nil
-	var forb *derrors.ForbiddenError
-	if errors.As(err, &forb) {
-		_, err = h.companyPath(r, access.ViewCompanyDashboard)
-	}
-	if err != nil {
 		return err
 	}
-	cs, err := h.app.Tenancy.Contacts(r.Context(), id)
+	cs, err := h.app.Tenancy.CustomerContacts(r.Context(), actor(r), id)
 	if err != nil {
 		return err
-	}
-	if !private {
-		for i := range cs {
-			cs[i] = cs[i].Public()
-		}
 	}
 	WriteJSON(w, http.StatusOK, list(cs, len(cs), pageOf(len(cs))))
 	return nil
 }
 
 func (h *Handler) createContact(w http.ResponseWriter, r *http.Request) error {
-	id, err := h.companyPath(r, access.ManageCustomerContacts)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	var req app.CustomerContactRequest
+	var req tenancy.CustomerContactRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	c, err := h.app.Tenancy.Company(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	contact, err := h.app.AddCustomerContact(r.Context(), id, c.ProviderID, req)
+	contact, err := h.app.Tenancy.AddCustomerContact(r.Context(), actor(r), id, req)
 	if err != nil {
 		return err
 	}
@@ -70,7 +42,7 @@ func (h *Handler) createContact(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) updateContact(w http.ResponseWriter, r *http.Request) error {
-	id, err := h.companyPath(r, access.ManageCustomerContacts)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -82,7 +54,7 @@ func (h *Handler) updateContact(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	c, err := h.app.Tenancy.UpdateContact(r.Context(), id, contactID, req)
+	c, err := h.app.Tenancy.ModifyCustomerContact(r.Context(), actor(r), id, contactID, req)
 	if err != nil {
 		return err
 	}
@@ -97,7 +69,7 @@ type ContactPasswordRequest struct {
 }
 
 func (h *Handler) resetContactPassword(w http.ResponseWriter, r *http.Request) error {
-	id, err := h.companyPath(r, access.ManageCustomerContacts)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -109,7 +81,7 @@ func (h *Handler) resetContactPassword(w http.ResponseWriter, r *http.Request) e
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if err := h.app.ResetContactPassword(r.Context(), id, contactID, req.Password); err != nil {
+	if err := h.app.Tenancy.ResetContactPassword(r.Context(), actor(r), id, contactID, req.Password); err != nil {
 		return err
 	}
 	msg := "The password has been changed; the contact must change it at the next login."
@@ -121,11 +93,11 @@ func (h *Handler) resetContactPassword(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *Handler) listInternalBlocks(w http.ResponseWriter, r *http.Request) error {
-	id, err := h.companyPath(r, access.ViewCompanyDashboard)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	bs, err := h.app.Numbering.InternalBlocks(r.Context(), id)
+	bs, err := h.app.Numbering.CompanyBlocks(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -134,11 +106,11 @@ func (h *Handler) listInternalBlocks(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *Handler) assignInternalBlock(w http.ResponseWriter, r *http.Request) error {
-	id, err := h.companyPath(r, access.ManageNumbering)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	b, err := h.app.Numbering.AssignInternalBlock(r.Context(), id)
+	b, err := h.app.Numbering.AddInternalBlock(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -148,7 +120,7 @@ func (h *Handler) assignInternalBlock(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h *Handler) removeInternalBlock(w http.ResponseWriter, r *http.Request) error {
-	id, err := h.companyPath(r, access.ManageNumbering)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -156,7 +128,7 @@ func (h *Handler) removeInternalBlock(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if err := h.app.Numbering.RemoveInternalBlock(r.Context(), id, blockID); err != nil {
+	if err := h.app.Numbering.DeleteInternalBlock(r.Context(), actor(r), id, blockID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -164,11 +136,7 @@ func (h *Handler) removeInternalBlock(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h *Handler) numberRangeParameters(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	if err := h.app.Access.Check(r.Context(), a, access.ManageNumbering, access.Provider(a.ProviderID)); err != nil {
-		return err
-	}
-	p, err := h.app.Numbering.NumberRangeParameters(r.Context(), a.ProviderID)
+	p, err := h.app.Numbering.RangeParameters(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -186,15 +154,11 @@ type NumberRangeParametersRequest struct {
 }
 
 func (h *Handler) setNumberRangeParameters(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	if err := h.app.Access.Check(r.Context(), a, access.ManageNumbering, access.Provider(a.ProviderID)); err != nil {
-		return err
-	}
 	var req NumberRangeParametersRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	p, err := h.app.Numbering.SetNumberRangeParameters(r.Context(), a.ProviderID, numbering.NumberRangeParameters{
+	p, err := h.app.Numbering.ChangeRangeParameters(r.Context(), actor(r), numbering.NumberRangeParameters{
 		Prefix: req.Prefix, Digits: req.Digits, First: req.First, Last: req.Last, BlockSize: req.BlockSize})
 	if err != nil {
 		return err
@@ -218,11 +182,7 @@ func refusedView(r numbering.RefusedExtension) RefusedExtension {
 // be. Whoever activates employees reads it (Activate shows it next to the
 // extension field); employees get 403.
 func (h *Handler) listRefusedExtensions(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	if err := h.app.Access.Check(r.Context(), a, access.ViewRefusedExtensions, access.Provider(a.ProviderID)); err != nil {
-		return err
-	}
-	rs, err := h.app.Numbering.RefusedExtensions(r.Context())
+	rs, err := h.app.Numbering.RefusedCodes(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -237,15 +197,11 @@ func (h *Handler) listRefusedExtensions(w http.ResponseWriter, r *http.Request) 
 // addRefusedExtension adds a code; provider operators only (the codes come
 // from the public network the provider connects to).
 func (h *Handler) addRefusedExtension(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	if err := h.app.Access.Check(r.Context(), a, access.ManageNumbering, access.Provider(a.ProviderID)); err != nil {
-		return err
-	}
 	var req numbering.RefusedExtension
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	x, err := h.app.Numbering.AddRefusedExtension(r.Context(), req)
+	x, err := h.app.Numbering.AddRefusedCode(r.Context(), actor(r), req)
 	if err != nil {
 		return err
 	}
@@ -255,11 +211,7 @@ func (h *Handler) addRefusedExtension(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h *Handler) removeRefusedExtension(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	if err := h.app.Access.Check(r.Context(), a, access.ManageNumbering, access.Provider(a.ProviderID)); err != nil {
-		return err
-	}
-	if err := h.app.Numbering.RemoveRefusedExtension(r.Context(), r.PathValue("code")); err != nil {
+	if err := h.app.Numbering.DeleteRefusedCode(r.Context(), actor(r), r.PathValue("code")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -267,11 +219,11 @@ func (h *Handler) removeRefusedExtension(w http.ResponseWriter, r *http.Request)
 }
 
 func (h *Handler) listRanges(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ViewNumbers, true)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	rs, err := h.app.Numbering.Ranges(r.Context(), g.CompanyID, g.ID)
+	rs, err := h.app.Numbering.SiteRanges(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -280,7 +232,7 @@ func (h *Handler) listRanges(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) addRange(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ManageNumbering, true)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -288,17 +240,17 @@ func (h *Handler) addRange(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	rg, err := h.app.Numbering.AddRange(r.Context(), g.CompanyID, g.ID, req)
+	rg, err := h.app.Numbering.AddSiteRange(r.Context(), actor(r), id, req)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/sites/"+strconv.FormatInt(g.ID, 10)+"/ranges")
+	w.Header().Set("Location", "/api/v1/sites/"+strconv.FormatInt(id, 10)+"/ranges")
 	WriteJSON(w, http.StatusCreated, rg)
 	return nil
 }
 
 func (h *Handler) removeRange(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.group(r, access.ManageNumbering, true)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -306,14 +258,7 @@ func (h *Handler) removeRange(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rg, err := h.app.Numbering.Range(r.Context(), g.CompanyID, rangeID)
-	if err != nil {
-		return err
-	}
-	if rg.SiteID != g.ID {
-		return derrors.ErrNotFound
-	}
-	if err := h.app.Numbering.RemoveRange(r.Context(), g.CompanyID, rangeID); err != nil {
+	if err := h.app.Numbering.DeleteSiteRange(r.Context(), actor(r), id, rangeID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
-	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/devices"
@@ -34,6 +33,7 @@ type providerEstate struct {
 	block                         numbering.InternalBlock
 	acme, globex, leeds, london   int64
 	reading, sales, westOne, gOne int64
+	reseller                      int64
 }
 
 // must returns v, stopping the test run when the setup call failed.
@@ -77,7 +77,8 @@ func seedProviderEstate(t testing.TB, env *apptest.Env) providerEstate {
 	e.londonRange = must(a.Numbering.AddRange(ctx, e.acme, e.london, numbering.RangeRequest{Start: "020 7946 0000", End: "020 7946 0009"}))
 	must(a.Numbering.SetNumberRangeParameters(ctx, prov, numbering.NumberRangeParameters{Prefix: "8", Digits: 6, First: 100000, Last: 199999, BlockSize: 1000}))
 	e.block = must(a.Numbering.AssignInternalBlock(ctx, e.globex))
-	e.contact = must(a.AddCustomerContact(ctx, e.acme, prov, app.CustomerContactRequest{FirstName: "Carol", LastName: "Contact",
+	e.reseller = must(a.Tenancy.CreateReseller(ctx, prov, "Estate Resale")).ID
+	e.contact = must(a.Tenancy.AddCustomerContact(ctx, env.Actor("operator"), e.acme, tenancy.CustomerContactRequest{FirstName: "Carol", LastName: "Contact",
 		Email: "carol@acme.example", ContactDetails: tenancy.ContactDetails{PublicNotes: "Main contact for billing.", PrivateNotes: "Prefers phone calls."}}))
 	return e
 }
@@ -89,6 +90,26 @@ func providerContractCalls(t *testing.T, c *contract) []apiCall {
 	p := fmt.Sprintf
 	const missing = 999999
 	return []apiCall{
+		// Reseller administrators: provider operators only.
+		{name: "add reseller admin", user: "operator", method: "POST", path: p("/api/v1/resellers/%d/admins", e.reseller),
+			body: map[string]any{"username": "estate.admin", "password": "Resale-Pass-42!"}, want: 201},
+		{name: "add reseller admin taken", user: "operator", method: "POST", path: p("/api/v1/resellers/%d/admins", e.reseller),
+			body: map[string]any{"username": "west.one", "password": "Resale-Pass-42!"}, want: 409},
+		{name: "add reseller admin bad username", user: "operator", method: "POST", path: p("/api/v1/resellers/%d/admins", e.reseller),
+			body: map[string]any{"username": "a@b", "password": "Resale-Pass-42!"}, want: 422},
+		{name: "add reseller admin weak password", user: "operator", method: "POST", path: p("/api/v1/resellers/%d/admins", e.reseller),
+			body: map[string]any{"username": "estate.two", "password": "x"}, want: 422},
+		{name: "add reseller admin missing reseller", user: "operator", method: "POST", path: p("/api/v1/resellers/%d/admins", missing),
+			body: map[string]any{"username": "estate.three", "password": "Resale-Pass-42!"}, want: 404},
+		{name: "add reseller admin by reseller admin", user: "reseller.admin", method: "POST", path: p("/api/v1/resellers/%d/admins", e.reseller),
+			body: map[string]any{"username": "estate.four", "password": "Resale-Pass-42!"}, want: 403},
+		{name: "add reseller admin by company admin", user: "acme.admin", method: "POST", path: p("/api/v1/resellers/%d/admins", e.reseller),
+			body: map[string]any{"username": "estate.five", "password": "Resale-Pass-42!"}, want: 403},
+		{name: "add reseller admin unknown field", user: "operator", method: "POST", path: p("/api/v1/resellers/%d/admins", e.reseller),
+			body: map[string]any{"username": "estate.six", "password": "Resale-Pass-42!", "role": "provider"}, want: 400, badRequest: true},
+		{name: "add reseller admin no token", method: "POST", path: p("/api/v1/resellers/%d/admins", e.reseller),
+			body: map[string]any{"username": "estate.seven", "password": "Resale-Pass-42!"}, want: 401},
+
 		// Contacts.
 		{name: "contacts operator", user: "operator", method: "GET", path: p("/api/v1/companies/%d/contacts", e.acme), want: 200},
 		{name: "contacts company admin", user: "acme.admin", method: "GET", path: p("/api/v1/companies/%d/contacts", e.acme), want: 200},
@@ -356,8 +377,8 @@ func TestCustomerContacts(t *testing.T) {
 			"x@example.com":                 "contactx",
 			"carol@elsewhere.example":       "carol2",
 		} {
-			c, err := env.App.AddCustomerContact(context.Background(), e.acme, env.Fixture.Provider.ID,
-				app.CustomerContactRequest{FirstName: "A", LastName: "B", Email: email})
+			c, err := env.App.Tenancy.AddCustomerContact(context.Background(), env.Actor("operator"), e.acme,
+				tenancy.CustomerContactRequest{FirstName: "A", LastName: "B", Email: email})
 			if err != nil {
 				t.Fatalf("%s: %v", email, err)
 			}

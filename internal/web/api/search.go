@@ -2,38 +2,22 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
-	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/search"
 )
 
 // liveSearch is GET /api/v1/search?q=: the search box at the top of every
 // page, within what the caller may administer.
 func (h *Handler) liveSearch(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	given, err := queryInt(r, "company_id")
+	companyID, err := queryInt(r, "company_id")
 	if err != nil {
 		return err
 	}
-	companyID, err := h.companyFor(r, a, given, access.LiveSearch)
+	limit, err := queryRange(r, "limit", 1, search.MaxLimit)
 	if err != nil {
 		return err
 	}
-	limit := 0
-	if s := r.URL.Query().Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > search.MaxLimit {
-			return derrors.Invalid("limit", "limit must be a whole number between 1 and %d", search.MaxLimit)
-		}
-		limit = n
-	}
-	sc, err := h.app.Access.Scope(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	res, err := h.app.Search.Live(r.Context(), companyID, sc, r.URL.Query().Get("q"), limit)
+	res, err := h.app.Search.LiveSearch(r.Context(), actor(r), companyID, r.URL.Query().Get("q"), int(limit))
 	if err != nil {
 		return err
 	}
@@ -41,23 +25,10 @@ func (h *Handler) liveSearch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// searchToolAllowed checks the caller may use the platform-wide Search Tool:
-// company administrators (checked on their company) and operators.
-func (h *Handler) searchToolAllowed(r *http.Request, a access.Actor) error {
-	target := access.Provider(a.ProviderID)
-	if a.CompanyID != 0 {
-		target = access.Company(a.CompanyID)
-	}
-	return h.app.Access.Check(r.Context(), a, access.UseSearchTool, target)
-}
-
 // searchNumber is GET /api/v1/search/numbers?number=: the Search Tool's
 // search by telephone number.
 func (h *Handler) searchNumber(w http.ResponseWriter, r *http.Request) error {
 	a := actor(r)
-	if err := h.searchToolAllowed(r, a); err != nil {
-		return err
-	}
 	res, err := h.app.Search.FindNumber(r.Context(), a, r.URL.Query().Get("number"))
 	if err != nil {
 		return err
@@ -70,9 +41,6 @@ func (h *Handler) searchNumber(w http.ResponseWriter, r *http.Request) error {
 // the Search Tool's search by first and last name, with wildcards.
 func (h *Handler) searchNames(w http.ResponseWriter, r *http.Request) error {
 	a := actor(r)
-	if err := h.searchToolAllowed(r, a); err != nil {
-		return err
-	}
 	p, err := page(r)
 	if err != nil {
 		return err

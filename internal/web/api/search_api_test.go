@@ -86,7 +86,7 @@ func searchContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "live search operator without company", user: "operator", method: "GET", path: "/api/v1/search?q=gina", want: 422},
 		{name: "live search blank", user: "acme.admin", method: "GET", path: "/api/v1/search?q=%20", want: 422},
 		{name: "live search missing q", user: "acme.admin", method: "GET", path: "/api/v1/search", want: 422, badRequest: true},
-		{name: "live search limit", user: "acme.admin", method: "GET", path: "/api/v1/search?q=a&limit=51", want: 422, badRequest: true},
+		{name: "live search limit", user: "acme.admin", method: "GET", path: "/api/v1/search?q=a&limit=51", want: 400, badRequest: true},
 		{name: "live search other company", user: "acme.admin", method: "GET", path: p("/api/v1/search?q=gina&company_id=%d", globex), want: 404},
 		{name: "live search must change password", user: "search.fresh", method: "GET", path: "/api/v1/search?q=a", want: 403},
 		{name: "live search anonymous", method: "GET", path: "/api/v1/search?q=a", want: 401},

@@ -3,8 +3,8 @@ package api
 import (
 	"net/http"
 	"strings"
+	"time"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/mail"
@@ -67,7 +67,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a, _ := request.AuthFrom(r.Context())
-	if err := h.app.Identity.ChangePassword(r.Context(), a.Account.ID, a.Session.ID, req.CurrentPassword, req.NewPassword); err != nil {
+	if err := h.app.Identity.ChangePassword(r.Context(), a.Actor(), a.Session.ID, req.CurrentPassword, req.NewPassword); err != nil {
 		return err
 	}
 	WriteJSON(w, http.StatusOK, MessageResponse{Message: "Your password has been changed successfully!"})
@@ -84,8 +84,7 @@ func (h *Handler) changeSecurityEmail(w http.ResponseWriter, r *http.Request) er
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	a, _ := request.AuthFrom(r.Context())
-	if err := h.app.Identity.RequestSecurityEmailChange(r.Context(), a.Account.ID, req.Email); err != nil {
+	if err := h.app.Identity.RequestSecurityEmailChange(r.Context(), actor(r), req.Email); err != nil {
 		return err
 	}
 	WriteJSON(w, http.StatusAccepted, MessageResponse{Message: "We have sent a confirmation link to " + strings.TrimSpace(req.Email) +
@@ -120,47 +119,77 @@ func (h *Handler) confirmSecurityEmail(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *Handler) resetEmployeePassword(w http.ResponseWriter, r *http.Request) error {
-	e, err := h.employee(r, access.ResetPassword)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.app.Identity.ResetPassword(r.Context(), e.ID); err != nil {
+	a, err := h.app.Identity.ResetPassword(r.Context(), actor(r), id)
+	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusAccepted, MessageResponse{Message: "The password has been reset and sent to " + e.Email + "."})
+	WriteJSON(w, http.StatusAccepted, MessageResponse{Message: "The password has been reset and sent to " + a.Email + "."})
 	return nil
 }
 
-// LockStatus is GET /api/v1/employees/{id}/lock.
+// LockStatus is GET /api/v1/employees/{id}/lock and /api/v1/operators/{id}/lock.
 type LockStatus struct {
 	Locked      bool    `json:"locked"`
 	LockedUntil *string `json:"locked_until"`
 }
 
-func (h *Handler) employeeLock(w http.ResponseWriter, r *http.Request) error {
-	e, err := h.employee(r, access.ViewEmployee)
-	if err != nil {
-		return err
-	}
-	locked, until, err := h.app.Identity.IsLocked(r.Context(), e.ID)
-	if err != nil {
-		return err
-	}
+func lockStatus(locked bool, until time.Time) LockStatus {
 	st := LockStatus{Locked: locked}
 	if locked {
 		s := until.UTC().Format("2006-01-02T15:04:05Z")
 		st.LockedUntil = &s
 	}
-	WriteJSON(w, http.StatusOK, st)
+	return st
+}
+
+func (h *Handler) employeeLock(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	st, err := h.app.Identity.SecurityStatus(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, lockStatus(st.Locked, st.LockedUntil))
 	return nil
 }
 
 func (h *Handler) forceUnlock(w http.ResponseWriter, r *http.Request) error {
-	e, err := h.employee(r, access.ForceUnlock)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.app.Identity.ForceUnlock(r.Context(), e.ID); err != nil {
+	if err := h.app.Identity.ForceUnlock(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) operatorLock(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	locked, until, err := h.app.Identity.OperatorLock(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, lockStatus(locked, until))
+	return nil
+}
+
+func (h *Handler) forceUnlockOperator(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.app.Identity.ForceUnlockOperator(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -174,7 +203,7 @@ type ServicePasswordsRequest struct {
 }
 
 func (h *Handler) setServicePasswords(w http.ResponseWriter, r *http.Request) error {
-	e, err := h.employee(r, access.UpdateEmployee)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -182,7 +211,7 @@ func (h *Handler) setServicePasswords(w http.ResponseWriter, r *http.Request) er
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if err := h.app.Identity.SetServicePasswords(r.Context(), e.ID, req.ApplicationPassword, req.VoicemailPIN); err != nil {
+	if err := h.app.Identity.SetServicePasswords(r.Context(), actor(r), id, req.ApplicationPassword, req.VoicemailPIN); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -190,11 +219,7 @@ func (h *Handler) setServicePasswords(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h *Handler) securitySettings(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	if err := h.app.Access.Check(r.Context(), a, access.ManageResellers, access.Provider(a.ProviderID)); err != nil {
-		return err
-	}
-	st, err := h.app.Identity.Settings(r.Context(), a.ProviderID)
+	st, err := h.app.Identity.SecuritySettings(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -203,15 +228,11 @@ func (h *Handler) securitySettings(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *Handler) updateSecuritySettings(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	if err := h.app.Access.Check(r.Context(), a, access.ManageResellers, access.Provider(a.ProviderID)); err != nil {
-		return err
-	}
 	var req identity.SettingsUpdate
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	st, err := h.app.Identity.UpdateSettings(r.Context(), a.ProviderID, req)
+	st, err := h.app.Identity.UpdateSettings(r.Context(), actor(r), req)
 	if err != nil {
 		return err
 	}
@@ -222,25 +243,16 @@ func (h *Handler) updateSecuritySettings(w http.ResponseWriter, r *http.Request)
 // outbox is GET /api/v1/mail/outbox: the provider's view of every message,
 // which with no relay configured is how a trial user reads a reset link.
 func (h *Handler) outbox(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	if err := h.app.Access.Check(r.Context(), a, access.ManageResellers, access.Provider(a.ProviderID)); err != nil {
-		return err
-	}
 	p, err := page(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	f := mail.OutboxFilter{ProviderID: a.ProviderID, Status: q.Get("status"), To: q.Get("to")}
-	switch f.Status {
-	case "", mail.StatusQueued, mail.StatusSent, mail.StatusFailed:
-	default:
-		return derrors.Invalid("status", "status must be queued, sent or failed")
-	}
+	f := mail.OutboxFilter{Status: q.Get("status"), To: q.Get("to")}
 	if f.CompanyID, err = queryInt(r, "company_id"); err != nil {
 		return err
 	}
-	ms, total, err := h.app.Mail.Outbox(r.Context(), f, p)
+	ms, total, err := h.app.Mail.ProviderOutbox(r.Context(), actor(r), f, p)
 	if err != nil {
 		return err
 	}
@@ -254,11 +266,8 @@ func (h *Handler) auditEntry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := h.app.Audit.Entry(r.Context(), id)
+	e, err := h.app.Audit.EntryFor(r.Context(), actor(r), id)
 	if err != nil {
-		return err
-	}
-	if err := h.app.Access.CheckAuditRead(r.Context(), actor(r), e.ProviderID, e.CompanyID); err != nil {
 		return err
 	}
 	WriteJSON(w, http.StatusOK, e.WithDiff())
@@ -272,10 +281,7 @@ func (h *Handler) recentActivity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.app.Access.Check(r.Context(), actor(r), access.ViewCompanyDashboard, access.Company(id)); err != nil {
-		return err
-	}
-	es, err := h.app.Audit.RecentActivity(r.Context(), id, 100)
+	es, err := h.app.Audit.RecentActivityFor(r.Context(), actor(r), id, 100)
 	if err != nil {
 		return err
 	}

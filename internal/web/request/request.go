@@ -6,6 +6,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
@@ -77,4 +78,28 @@ func ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
 // TLS-terminating proxy that says so.
 func IsHTTPS(r *http.Request) bool {
 	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+}
+
+// StatusClientClosed is the status recorded (in the log and the metrics)
+// for a request whose client went away before the answer, as nginx's 499
+// does. The client never reads it; it keeps disconnects apart from faults.
+const StatusClientClosed = 499
+
+// DeviceCookies are the values of the device cookies the client sent
+// (identity.AuthenticateDevice picks the one, if any, valid for the login).
+func DeviceCookies(r *http.Request) []string {
+	var out []string
+	for _, c := range r.Cookies() {
+		if strings.HasPrefix(c.Name, identity.DeviceCookiePrefix) && c.Value != "" {
+			out = append(out, c.Value)
+		}
+	}
+	return out
+}
+
+// SetDeviceCookie keeps a device cookie in the browser: HttpOnly, never sent
+// from another site, and persistent, since it must outlive the session.
+func SetDeviceCookie(w http.ResponseWriter, r *http.Request, c identity.DeviceCookie) {
+	http.SetCookie(w, &http.Cookie{Name: c.Name, Value: c.Value, Path: "/", Expires: c.Expires, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: IsHTTPS(r)})
 }

@@ -59,7 +59,7 @@ func (p *Pages) accountPasswordSave(w http.ResponseWriter, r *http.Request) erro
 		f.add("confirm_password", "The two new passwords do not match.")
 	}
 	if !f.Invalid() {
-		err := p.app.Identity.ChangePassword(r.Context(), a.Account.ID, a.Session.ID, current, next)
+		err := p.app.Identity.ChangePassword(r.Context(), a.Actor(), a.Session.ID, current, next)
 		if err == nil {
 			target := "/"
 			if a.Account.Role == access.RoleEmployee {
@@ -125,7 +125,7 @@ func (p *Pages) accountSecurityEmailSave(w http.ResponseWriter, r *http.Request)
 		f.add("email", "Enter the new e-mail address.")
 		return p.renderSecurityEmail(w, r, http.StatusUnprocessableEntity, f, "")
 	}
-	if err := p.app.Identity.RequestSecurityEmailChange(r.Context(), a.Account.ID, email); err != nil {
+	if err := p.app.Identity.RequestSecurityEmailChange(r.Context(), a.Actor(), email); err != nil {
 		if f.addErr(err, "email") {
 			return p.renderSecurityEmail(w, r, http.StatusUnprocessableEntity, f, "")
 		}

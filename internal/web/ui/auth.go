@@ -118,7 +118,7 @@ func (p *Pages) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if f.Invalid() {
 		return p.renderLogin(w, r, http.StatusUnprocessableEntity, f, next, "")
 	}
-	acct, err := p.app.Identity.Authenticate(r.Context(), username, password)
+	acct, err := p.app.Identity.AuthenticateDevice(r.Context(), username, password, request.DeviceCookies(r))
 	if err != nil {
 		var unauth *derrors.UnauthenticatedError
 		var locked *identity.LockedError
@@ -140,6 +140,13 @@ func (p *Pages) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	request.SetSessionCookie(w, r, token, sess.ExpiresAt, remember)
+	// This browser has now logged in as acct: failures typed elsewhere will
+	// not lock it out (docs/security.md, "Lockout").
+	device, err := p.app.Identity.NewDeviceCookie(r.Context(), acct)
+	if err != nil {
+		return err
+	}
+	request.SetDeviceCookie(w, r, device)
 	clearFormToken(w, r, "/login")
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
@@ -189,18 +196,14 @@ func (p *Pages) landing(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/my-account", http.StatusSeeOther)
 		return nil
 	}
-	err := p.app.Access.Check(r.Context(), a, access.ViewCompanyDashboard, access.Company(a.CompanyID))
-	if err == nil {
+	if p.app.Access.Can(r.Context(), a, access.ViewCompanyDashboard, access.Company(a.CompanyID)) {
 		return p.dashboard(w, r)
-	}
-	if !errors.Is(err, derrors.ErrForbidden) {
-		return err
 	}
 	sc, err := p.app.Access.Scope(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	_, sites, err := p.app.Directory.ListGroups(r.Context(), a.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
+	_, sites, err := p.app.Directory.ListGroupsIn(r.Context(), a.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
 	if err != nil {
 		return err
 	}

@@ -21,16 +21,10 @@ type customersPage struct {
 }
 
 // customers is the operators' customer list, from which they open a
-// company's portal view. It lists what access.Scope allows, as the API does.
+// company's portal view: tenancy.Companies, as the API lists them.
 func (p *Pages) customers(w http.ResponseWriter, r *http.Request) error {
-	a := actorOf(r)
-	sc, err := p.app.Access.Scope(r.Context(), a)
-	if err != nil {
-		return err
-	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	f := tenancy.CompanyFilter{ProviderID: a.ProviderID, ResellerID: sc.ResellerID, CompanyID: sc.CompanyID, Q: q}
-	cs, total, err := p.app.Tenancy.ListCompanies(r.Context(), f, store.Page{PerPage: store.MaxPerPage})
+	cs, total, err := p.app.Tenancy.Companies(r.Context(), actorOf(r), tenancy.CompanyFilter{Q: q}, store.Page{PerPage: store.MaxPerPage})
 	if err != nil {
 		return err
 	}
@@ -60,15 +54,17 @@ type dashboardPage struct {
 
 // dashboard is the Company dashboard with its quick-statistic tiles.
 func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
-	id, err := p.companyFor(r, access.ViewCompanyDashboard)
-	if errors.Is(err, errChooseCompany) {
-		http.Redirect(w, r, "/customers", http.StatusSeeOther)
-		return nil
-	}
+	id, err := formCompanyID(r)
 	if err != nil {
 		return err
 	}
-	st, err := p.app.Tenancy.DashboardStats(r.Context(), id)
+	if id == 0 {
+		if id = actorOf(r).CompanyID; id == 0 {
+			http.Redirect(w, r, "/customers", http.StatusSeeOther)
+			return nil
+		}
+	}
+	st, err := p.app.Tenancy.Dashboard(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
@@ -77,9 +73,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Side = companySide(v, "dashboard")
-	// companyFor asked ViewCompanyDashboard on the company, as the API's
-	// recentActivity does before the same call.
-	es, err := p.app.Audit.RecentActivity(r.Context(), id, 100)
+	es, err := p.app.Audit.RecentActivityFor(r.Context(), actorOf(r), id, 100)
 	if err != nil {
 		return err
 	}
@@ -107,7 +101,7 @@ func (p *Pages) providerNotes(r *http.Request, companyID int64) ([]string, error
 	if a.IsOperator() || a.CompanyID != companyID {
 		return nil, nil
 	}
-	c, err := p.app.Tenancy.Contact(r.Context(), companyID, a.AccountID)
+	c, err := p.app.Tenancy.OwnContact(r.Context(), a)
 	if derrors.IsNotFound(err) {
 		return nil, nil
 	}
@@ -126,7 +120,7 @@ func (p *Pages) providerNotes(r *http.Request, companyID int64) ([]string, error
 func companySide(v *view, current string) []sideSection {
 	links := []navLink{{Label: "Dashboard", URL: v.Link("/dashboard"), Current: current == "dashboard"}}
 	links = append(links, navLink{Label: "Search Tool", URL: v.Link("/search-tool"), Current: current == "search"})
-	if v.Provider {
+	if v.Operator || (v.User != nil && v.User.Role == access.RoleCompanyAdmin) {
 		links = append(links, navLink{Label: "Audit Log", URL: "/companies/" + itoa64(v.Company.ID) + "/audit", Current: current == "audit"})
 	}
 	if v.Operator {
@@ -164,7 +158,7 @@ func (p *Pages) sites(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	gs, total, err := p.app.Directory.ListGroups(r.Context(), id, sc, directory.GroupFilter{Q: q, SitesOnly: true},
+	gs, total, err := p.app.Directory.ListGroupsIn(r.Context(), id, sc, directory.GroupFilter{Q: q, SitesOnly: true},
 		store.Page{PerPage: store.MaxPerPage})
 	if err != nil {
 		return err

@@ -1,28 +1,23 @@
 package ui
 
 import (
-	"io"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/contacts"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
-// pcOwner is the caller, who may keep personal contacts: the same
-// access question as the API's (contacts are personal; nobody else's are
-// ever shown).
-func (p *Pages) pcOwner(r *http.Request) (int64, error) {
-	a := actorOf(r)
-	if err := p.app.Access.Check(r.Context(), a, access.ManageContacts, access.Employee(a.AccountID)); err != nil {
-		return 0, err
-	}
-	return a.AccountID, nil
+// pcOwner is whose contacts the pages show: always the caller's own
+// (contacts are personal). Whether the caller may keep contacts at all is
+// decided by the contacts service on every call (docs/architecture.md).
+func (p *Pages) pcOwner(r *http.Request) int64 {
+	return actorOf(r).AccountID
 }
 
 // pcView is the frame of every Contacts page: the tabs and the
@@ -33,7 +28,7 @@ func (p *Pages) pcView(r *http.Request, owner int64, title string, currentGroup 
 		return nil, nil, err
 	}
 	selfCareTabs(v, "contacts")
-	gs, err := p.app.Contacts.Groups(r.Context(), owner)
+	gs, err := p.app.Contacts.Groups(r.Context(), actorOf(r), owner)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -91,13 +86,11 @@ type pcListPage struct {
 // Group, Import, Export All, Edit, Delete, Select all, Search for.., and
 // the list as "Surname, First name" with each number's icon.
 func (p *Pages) pcList(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	q := r.URL.Query()
 	f := contacts.Filter{Search: strings.TrimSpace(q.Get("q"))}
 	if s := q.Get("group"); s != "" {
+		var err error
 		if f.GroupID, err = strconv.ParseInt(s, 10, 64); err != nil || f.GroupID <= 0 {
 			return derrors.ErrNotFound
 		}
@@ -110,17 +103,17 @@ func (p *Pages) pcList(w http.ResponseWriter, r *http.Request) error {
 	}
 	data := pcListPage{Search: f.Search, Page: pg, Max: contacts.MaxContacts}
 	if f.GroupID != 0 {
-		g, err := p.app.Contacts.Group(r.Context(), owner, f.GroupID)
+		g, err := p.app.Contacts.Group(r.Context(), actorOf(r), owner, f.GroupID)
 		if err != nil {
 			return err
 		}
 		data.Group = &g
 	}
-	cs, total, err := p.app.Contacts.Contacts(r.Context(), owner, f, pg)
+	cs, total, err := p.app.Contacts.Contacts(r.Context(), actorOf(r), owner, f, pg)
 	if err != nil {
 		return err
 	}
-	if data.Count, err = p.app.Contacts.Count(r.Context(), owner); err != nil {
+	if data.Count, err = p.app.Contacts.Count(r.Context(), actorOf(r), owner); err != nil {
 		return err
 	}
 	data.Total = total
@@ -156,10 +149,7 @@ func (p *Pages) pcList(w http.ResponseWriter, r *http.Request) error {
 // pcSelection is the Edit and Delete buttons over the selected
 // contacts. "Select all" (all=1) selects every contact shown on the page.
 func (p *Pages) pcSelection(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
@@ -186,7 +176,7 @@ func (p *Pages) pcSelection(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 		// Read it first so somebody else's id is a 404 here, not on the next page.
-		if _, err := p.app.Contacts.Contact(r.Context(), owner, ids[0]); err != nil {
+		if _, err := p.app.Contacts.Contact(r.Context(), actorOf(r), owner, ids[0]); err != nil {
 			return err
 		}
 		http.Redirect(w, r, "/contacts/"+itoa64(ids[0]), http.StatusSeeOther)
@@ -196,7 +186,7 @@ func (p *Pages) pcSelection(w http.ResponseWriter, r *http.Request) error {
 			redirectFlash(w, r, back, "pc-select-some")
 			return nil
 		}
-		if _, err := p.app.Contacts.DeleteContacts(r.Context(), owner, ids); err != nil {
+		if _, err := p.app.Contacts.DeleteContacts(r.Context(), actorOf(r), owner, ids); err != nil {
 			return err
 		}
 		redirectFlash(w, r, back, "pc-contacts-deleted")
@@ -286,10 +276,7 @@ func (p *Pages) renderPCForm(w http.ResponseWriter, r *http.Request, status int,
 
 // pcNew is New Contact.
 func (p *Pages) pcNew(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	vals := url.Values{}
 	if g := r.URL.Query().Get("group"); g != "" {
 		vals.Set("group_ids", g)
@@ -298,17 +285,14 @@ func (p *Pages) pcNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *Pages) pcCreate(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
 	f := newForm(r.PostForm)
 	req, err := pcRequest(r.PostForm)
 	if err == nil {
-		_, err = p.app.Contacts.CreateContact(r.Context(), owner, req)
+		_, err = p.app.Contacts.CreateContact(r.Context(), actorOf(r), owner, req)
 	}
 	if err != nil {
 		if f.addErr(err, pcFields...) {
@@ -322,15 +306,12 @@ func (p *Pages) pcCreate(w http.ResponseWriter, r *http.Request) error {
 
 // pcEdit is Edit on one contact.
 func (p *Pages) pcEdit(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	c, err := p.app.Contacts.Contact(r.Context(), owner, id)
+	c, err := p.app.Contacts.Contact(r.Context(), actorOf(r), owner, id)
 	if err != nil {
 		return err
 	}
@@ -338,15 +319,12 @@ func (p *Pages) pcEdit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *Pages) pcSave(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	c, err := p.app.Contacts.Contact(r.Context(), owner, id)
+	c, err := p.app.Contacts.Contact(r.Context(), actorOf(r), owner, id)
 	if err != nil {
 		return err
 	}
@@ -356,7 +334,7 @@ func (p *Pages) pcSave(w http.ResponseWriter, r *http.Request) error {
 	f := newForm(r.PostForm)
 	req, err := pcRequest(r.PostForm)
 	if err == nil {
-		_, err = p.app.Contacts.UpdateContact(r.Context(), owner, id, req)
+		_, err = p.app.Contacts.UpdateContact(r.Context(), actorOf(r), owner, id, req)
 	}
 	if err != nil {
 		if f.addErr(err, pcFields...) {
@@ -389,23 +367,17 @@ func (p *Pages) renderPCGroup(w http.ResponseWriter, r *http.Request, status int
 
 // pcGroupNew is New Group.
 func (p *Pages) pcGroupNew(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	return p.renderPCGroup(w, r, http.StatusOK, owner, nil, newForm(nil))
 }
 
 func (p *Pages) pcGroupCreate(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
 	f := newForm(r.PostForm)
-	g, err := p.app.Contacts.CreateGroup(r.Context(), owner, f.V("name"))
+	g, err := p.app.Contacts.CreateGroup(r.Context(), actorOf(r), owner, f.V("name"))
 	if err != nil {
 		if f.addErr(err, "name") {
 			return p.renderPCGroup(w, r, http.StatusUnprocessableEntity, owner, nil, f)
@@ -417,15 +389,12 @@ func (p *Pages) pcGroupCreate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *Pages) pcOwnGroup(r *http.Request) (int64, contacts.Group, error) {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return 0, contacts.Group{}, err
-	}
+	owner := p.pcOwner(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return 0, contacts.Group{}, err
 	}
-	g, err := p.app.Contacts.Group(r.Context(), owner, id)
+	g, err := p.app.Contacts.Group(r.Context(), actorOf(r), owner, id)
 	return owner, g, err
 }
 
@@ -447,7 +416,7 @@ func (p *Pages) pcGroupSave(w http.ResponseWriter, r *http.Request) error {
 		return derrors.Invalid("", "the form could not be read")
 	}
 	f := newForm(r.PostForm)
-	if _, err := p.app.Contacts.RenameGroup(r.Context(), owner, g.ID, f.V("name")); err != nil {
+	if _, err := p.app.Contacts.RenameGroup(r.Context(), actorOf(r), owner, g.ID, f.V("name")); err != nil {
 		if f.addErr(err, "name") {
 			return p.renderPCGroup(w, r, http.StatusUnprocessableEntity, owner, &g, f)
 		}
@@ -462,7 +431,7 @@ func (p *Pages) pcGroupDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := p.app.Contacts.DeleteGroup(r.Context(), owner, g.ID); err != nil {
+	if err := p.app.Contacts.DeleteGroup(r.Context(), actorOf(r), owner, g.ID); err != nil {
 		return err
 	}
 	redirectFlash(w, r, "/contacts", "pc-cgroup-deleted")
@@ -508,7 +477,7 @@ func (p *Pages) renderPCImport(w http.ResponseWriter, r *http.Request, status in
 		pg.Action = string(pv.Action)
 		pg.Note = pv.Note
 	} else {
-		n, err := p.app.Contacts.Count(r.Context(), owner)
+		n, err := p.app.Contacts.Count(r.Context(), actorOf(r), owner)
 		if err != nil {
 			return err
 		}
@@ -523,26 +492,25 @@ func (p *Pages) renderPCImport(w http.ResponseWriter, r *http.Request, status in
 // pcImport is the Import Contacts dialog, first phase: choose the
 // file and the action when a contact exists.
 func (p *Pages) pcImport(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	return p.renderPCImport(w, r, http.StatusOK, owner, newForm(nil), nil)
 }
 
-// pcImportUpload is Import: the file is read (at most MaxFileSize+1
-// bytes of it, so the service refuses a larger one with its message) and
-// the preview shown; nothing is stored until Confirm.
+// pcImportUpload is Import: the file is read (contacts.ReadUpload keeps
+// at most MaxFileSize bytes and refuses a larger file with its true size)
+// and the preview shown; nothing is stored until Confirm. The form may be
+// larger than the file limit so that the refusal can say how large the
+// file is; beyond 1 MB the form is spooled to disk, not held in memory.
+// maxContactsForm bounds the import form's body.
+const maxContactsForm = 64 << 20
+
 func (p *Pages) pcImportUpload(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	if r.MultipartForm == nil {
-		r.Body = http.MaxBytesReader(w, r.Body, contacts.MaxFileSize+1<<20)
+		r.Body = http.MaxBytesReader(w, r.Body, maxContactsForm)
 		if err := r.ParseMultipartForm(1 << 20); err != nil {
 			f := newForm(nil)
-			f.add("file", "Choose a CSV or vCard file of at most 10 MB.")
+			f.add("file", fmt.Sprintf("Choose a CSV or vCard file of at most %d MB; this one is larger than %d MB.", contacts.MaxFileSize>>20, maxContactsForm>>20))
 			return p.renderPCImport(w, r, http.StatusUnprocessableEntity, owner, f, nil)
 		}
 	}
@@ -553,13 +521,16 @@ func (p *Pages) pcImportUpload(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		file, err = io.ReadAll(io.LimitReader(fh, contacts.MaxFileSize+1))
+		file, err = contacts.ReadUpload(fh)
 		fh.Close()
 		if err != nil {
+			if f.addErr(err, "file") {
+				return p.renderPCImport(w, r, http.StatusUnprocessableEntity, owner, f, nil)
+			}
 			return err
 		}
 	}
-	pv, err := p.app.Contacts.PreviewImport(r.Context(), owner, file, contacts.Action(f.V("action")))
+	pv, err := p.app.Contacts.PreviewImport(r.Context(), actorOf(r), owner, file, contacts.Action(f.V("action")))
 	if err != nil {
 		if f.addErr(err, "file", "action") {
 			return p.renderPCImport(w, r, http.StatusUnprocessableEntity, owner, f, nil)
@@ -573,15 +544,12 @@ func (p *Pages) pcImportUpload(w http.ResponseWriter, r *http.Request) error {
 // pcImportPreview is the dialog's second phase: the counts, the note,
 // Details, Confirm and Cancel.
 func (p *Pages) pcImportPreview(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	pv, err := p.app.Contacts.Import(r.Context(), owner, id)
+	pv, err := p.app.Contacts.Import(r.Context(), actorOf(r), owner, id)
 	if err != nil {
 		return err
 	}
@@ -589,15 +557,12 @@ func (p *Pages) pcImportPreview(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *Pages) pcImportConfirm(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if _, err := p.app.Contacts.ConfirmImport(r.Context(), owner, id); err != nil {
+	if _, err := p.app.Contacts.ConfirmImport(r.Context(), actorOf(r), owner, id); err != nil {
 		f := newForm(nil)
 		if f.addErr(err) {
 			return p.renderPCImport(w, r, http.StatusConflict, owner, f, nil)
@@ -609,15 +574,12 @@ func (p *Pages) pcImportConfirm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *Pages) pcImportCancel(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := p.app.Contacts.CancelImport(r.Context(), owner, id); err != nil {
+	if err := p.app.Contacts.CancelImport(r.Context(), actorOf(r), owner, id); err != nil {
 		return err
 	}
 	redirectFlash(w, r, "/contacts", "pc-import-cancelled")
@@ -640,15 +602,12 @@ var pcExportModes = []pcExportMode{
 
 // pcExport is Export All: choose the export mode.
 func (p *Pages) pcExport(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	v, _, err := p.pcView(r, owner, "Export Contacts", 0)
 	if err != nil {
 		return err
 	}
-	n, err := p.app.Contacts.Count(r.Context(), owner)
+	n, err := p.app.Contacts.Count(r.Context(), actorOf(r), owner)
 	if err != nil {
 		return err
 	}
@@ -669,15 +628,12 @@ func sendPCFile(w http.ResponseWriter, f contacts.File) {
 }
 
 func (p *Pages) pcExportDownload(w http.ResponseWriter, r *http.Request) error {
-	owner, err := p.pcOwner(r)
-	if err != nil {
-		return err
-	}
+	owner := p.pcOwner(r)
 	mode := contacts.ExportMode(r.URL.Query().Get("mode"))
 	if mode == "" {
 		mode = contacts.ExportNative
 	}
-	f, err := p.app.Contacts.Export(r.Context(), owner, mode)
+	f, err := p.app.Contacts.Export(r.Context(), actorOf(r), owner, mode)
 	if err != nil {
 		return err
 	}

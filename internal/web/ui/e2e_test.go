@@ -171,7 +171,7 @@ func TestBrowserAddGroupAndMembers(t *testing.T) {
 	if flash := text(`.flash`); !strings.Contains(flash, "The group has been created") || created != "Leeds/Sales" {
 		t.Fatalf("after Add Group: flash %q, created under %q", flash, created)
 	}
-	gs, _, err := env.App.Directory.ListGroups(context.Background(), f.Acme.ID, allScope(env), directory.GroupFilter{Q: "Inside Sales"}, store.Page{})
+	gs, _, err := env.App.Directory.ListGroupsIn(context.Background(), f.Acme.ID, allScope(env), directory.GroupFilter{Q: "Inside Sales"}, store.Page{})
 	if err != nil || len(gs) != 1 {
 		t.Fatalf("Inside Sales in the database: %v %v", gs, err)
 	}
@@ -300,7 +300,7 @@ func TestBrowserLockoutUnlockAndExpiry(t *testing.T) {
 	// Employees get the Business Portal policy, whose passwords expire after
 	// 90 days (the default self-care policy never expires).
 	bp := identity.PolicyNameBusinessPortal
-	if _, err := env.App.Identity.UpdateSettings(ctx, env.Fixture.Provider.ID, identity.SettingsUpdate{EmployeePasswordPolicy: &bp}); err != nil {
+	if _, err := env.App.Identity.UpdateSettings(ctx, env.Actor("operator"), identity.SettingsUpdate{EmployeePasswordPolicy: &bp}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -377,8 +377,8 @@ func TestBrowserLockoutUnlockAndExpiry(t *testing.T) {
 	if st := admin.text(chromedp.CSS(`#lock-status`)); st != "Not locked" {
 		t.Fatalf("lock status after unlocking: %q", st)
 	}
-	if locked, _, err := env.App.Identity.IsLocked(ctx, west); err != nil || locked {
-		t.Fatalf("west.one locked after Force Unlock: %v %v", locked, err)
+	if st, err := env.App.Identity.SecurityStatus(ctx, env.Actor("operator"), west); err != nil || st.Locked {
+		t.Fatalf("west.one locked after Force Unlock: %v %v", st.Locked, err)
 	}
 
 	// The dashboard's Recent Activity.
@@ -393,7 +393,7 @@ func TestBrowserLockoutUnlockAndExpiry(t *testing.T) {
 
 	// west.one's password is now 100 days old: the next login must change it.
 	old := time.Now().Add(-100 * 24 * time.Hour).UnixMilli()
-	if _, err := env.App.DB.Q(ctx).Exec(ctx, "UPDATE accounts SET password_changed_at = ? WHERE id = ?", old, west); err != nil {
+	if _, err := storetest.Exec(ctx, env.App.DB, "UPDATE accounts SET password_changed_at = ? WHERE id = ?", old, west); err != nil {
 		t.Fatal(err)
 	}
 	user.do("login with an expired password",
@@ -435,6 +435,9 @@ func TestBrowserLockoutUnlockAndExpiry(t *testing.T) {
 	// The provider reads a reset e-mail in the outbox (no relay in tests)
 	// and its link opens the reset page.
 	if err := env.App.Identity.RequestPasswordReset(ctx, "support.one"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Identity.ProcessResetRequests(ctx); err != nil {
 		t.Fatal(err)
 	}
 	op, cancelOp := newTab()

@@ -22,18 +22,29 @@ type securityPanel struct {
 	CanUnlock   bool
 }
 
-// employeeSecurity fills the panel; the caller has checked ViewEmployee,
-// which is what the API's lock status asks.
+// employeeSecurity fills the panel from identity's answer for the actor
+// (the caller has shown e, so the actor may view it).
 func (p *Pages) employeeSecurity(r *http.Request, e directory.Employee) (securityPanel, error) {
-	var sp securityPanel
-	var err error
-	if sp.Locked, sp.LockedUntil, err = p.app.Identity.IsLocked(r.Context(), e.ID); err != nil {
-		return sp, err
+	st, err := p.app.Identity.SecurityStatus(r.Context(), actorOf(r), e.ID)
+	if err != nil {
+		return securityPanel{}, err
 	}
-	a := actorOf(r)
-	sp.CanReset = p.app.Access.Check(r.Context(), a, access.ResetPassword, access.Employee(e.ID)) == nil
-	sp.CanUnlock = p.app.Access.Check(r.Context(), a, access.ForceUnlock, access.Employee(e.ID)) == nil
-	return sp, nil
+	return securityPanel{Locked: st.Locked, LockedUntil: st.LockedUntil, CanReset: st.CanReset, CanUnlock: st.CanUnlock}, nil
+}
+
+// securityTarget is the employee of the path with identity's Security
+// answer for the actor (which refuses one the actor may not view).
+func (p *Pages) securityTarget(r *http.Request) (directory.Employee, identity.SecurityStatus, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return directory.Employee{}, identity.SecurityStatus{}, err
+	}
+	st, err := p.app.Identity.SecurityStatus(r.Context(), actorOf(r), id)
+	if err != nil {
+		return directory.Employee{}, st, err
+	}
+	e, err := p.app.Directory.Employee(r.Context(), id)
+	return e, st, err
 }
 
 // employeeAction is a confirm step of the seed ("this will display the
@@ -84,71 +95,83 @@ func (p *Pages) renderEmployeeAction(w http.ResponseWriter, r *http.Request, sta
 
 // employeeResetConfirm is the confirm step of "Auto generate and email password".
 func (p *Pages) employeeResetConfirm(w http.ResponseWriter, r *http.Request) error {
-	e, err := p.employee(r, access.ResetPassword)
+	e, st, err := p.securityTarget(r)
 	if err != nil {
 		return err
+	}
+	if !st.CanReset {
+		return derrors.Forbidden("%s", st.ResetRefused)
 	}
 	return p.renderEmployeeAction(w, r, http.StatusOK, e, resetAction(e))
 }
 
-// employeeReset mirrors the API's resetEmployeePassword.
+// employeeReset is the OK of "Auto generate and email password" (the API's
+// resetEmployeePassword calls the same identity.ResetPassword).
 func (p *Pages) employeeReset(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	e, err := p.employee(r, access.ResetPassword)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := p.app.Identity.ResetPassword(r.Context(), e.ID); err != nil {
+	if _, err := p.app.Identity.ResetPassword(r.Context(), actorOf(r), id); err != nil {
 		f := newForm(nil)
 		if f.addErr(err) {
+			e, err := p.app.Directory.Employee(r.Context(), id)
+			if err != nil {
+				return err
+			}
 			ea := resetAction(e)
 			ea.Errors = f.General
 			return p.renderEmployeeAction(w, r, http.StatusUnprocessableEntity, e, ea)
 		}
 		return err
 	}
-	redirectFlash(w, r, "/employees/"+strconv.FormatInt(e.ID, 10), "pw-reset")
+	redirectFlash(w, r, "/employees/"+strconv.FormatInt(id, 10), "pw-reset")
 	return nil
 }
 
 // employeeUnlockConfirm is the confirm step of Force Unlock.
 func (p *Pages) employeeUnlockConfirm(w http.ResponseWriter, r *http.Request) error {
-	e, err := p.employee(r, access.ForceUnlock)
+	e, st, err := p.securityTarget(r)
 	if err != nil {
 		return err
 	}
-	locked, until, err := p.app.Identity.IsLocked(r.Context(), e.ID)
-	if err != nil {
-		return err
+	if !st.CanUnlock {
+		return derrors.Forbidden("%s", st.UnlockRefused)
 	}
-	ea := unlockAction(e, until)
-	if !locked {
+	ea := unlockAction(e, st.LockedUntil)
+	if !st.Locked {
 		ea.Warning = ""
 		ea.Refused = e.DisplayName() + " (" + e.Username + ") is not locked: there is nothing to unlock."
 	}
 	return p.renderEmployeeAction(w, r, http.StatusOK, e, ea)
 }
 
-// employeeUnlock mirrors the API's forceUnlock.
+// employeeUnlock is the OK of Force Unlock (the API's forceUnlock calls the
+// same identity.ForceUnlock).
 func (p *Pages) employeeUnlock(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	e, err := p.employee(r, access.ForceUnlock)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := p.app.Identity.ForceUnlock(r.Context(), e.ID); err != nil {
+	if err := p.app.Identity.ForceUnlock(r.Context(), actorOf(r), id); err != nil {
 		var con *derrors.ConflictError
 		if errors.As(err, &con) {
+			e, err := p.app.Directory.Employee(r.Context(), id)
+			if err != nil {
+				return err
+			}
 			ea := employeeAction{Employee: e, Heading: "Force Unlock", Refused: sentence(con.Message) + " There is nothing to unlock."}
 			return p.renderEmployeeAction(w, r, http.StatusConflict, e, ea)
 		}
 		return err
 	}
-	redirectFlash(w, r, "/employees/"+strconv.FormatInt(e.ID, 10), "unlocked")
+	redirectFlash(w, r, "/employees/"+strconv.FormatInt(id, 10), "unlocked")
 	return nil
 }
 
@@ -177,14 +200,14 @@ func pinRules() []string {
 // employeeServicePasswords is Service Passwords: the application password
 // and the voicemail / call-services PIN.
 func (p *Pages) employeeServicePasswords(w http.ResponseWriter, r *http.Request) error {
-	e, err := p.employee(r, access.ViewEmployee)
+	e, st, err := p.securityTarget(r)
 	if err != nil {
 		return err
 	}
-	return p.renderServicePasswords(w, r, http.StatusOK, e, newForm(nil))
+	return p.renderServicePasswords(w, r, http.StatusOK, e, st, newForm(nil))
 }
 
-func (p *Pages) renderServicePasswords(w http.ResponseWriter, r *http.Request, status int, e directory.Employee, f *form) error {
+func (p *Pages) renderServicePasswords(w http.ResponseWriter, r *http.Request, status int, e directory.Employee, st identity.SecurityStatus, f *form) error {
 	a := actorOf(r)
 	tab := "employees"
 	if a.Role == access.RoleEmployee {
@@ -195,35 +218,32 @@ func (p *Pages) renderServicePasswords(w http.ResponseWriter, r *http.Request, s
 		return err
 	}
 	employeesSide(v, &e, "service")
-	st, err := p.app.Identity.Settings(r.Context(), a.ProviderID)
+	settings, err := p.app.Identity.Settings(r.Context(), a.ProviderID)
 	if err != nil {
 		return err
 	}
 	// The application password follows the employee policy, but
 	// SetServicePasswords does not compare it with an earlier one.
-	appPolicy := st.PolicyFor(access.RoleEmployee)
+	appPolicy := settings.PolicyFor(access.RoleEmployee)
 	appPolicy.NotPrevious = false
 	pg := servicePasswordsPage{Employee: e, Form: f, Self: e.ID == a.AccountID,
-		AppRules: appPolicy.Rules(), PINRules: pinRules()}
-	if err := p.app.Access.Check(r.Context(), a, access.UpdateEmployee, access.Employee(e.ID)); err == nil {
-		pg.CanEdit = true
-	} else if !errors.Is(err, derrors.ErrForbidden) {
-		return err
-	} else {
-		pg.Note = sentence(err.Error())
+		AppRules: appPolicy.Rules(), PINRules: pinRules(), CanEdit: st.CanSetServicePasswords}
+	if !pg.CanEdit {
+		pg.Note = sentence(st.ServicePasswordsRefused)
 	}
 	v.Data = pg
 	p.render(w, r, status, "service_passwords", v)
 	return nil
 }
 
-// employeeServicePasswordsSave mirrors the API's setServicePasswords: an
+// employeeServicePasswordsSave is Save of Service Passwords (the API's
+// setServicePasswords calls the same identity.SetServicePasswords): an
 // empty field leaves that secret as it is.
 func (p *Pages) employeeServicePasswordsSave(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	e, err := p.employee(r, access.UpdateEmployee)
+	e, st, err := p.securityTarget(r)
 	if err != nil {
 		return err
 	}
@@ -244,8 +264,12 @@ func (p *Pages) employeeServicePasswordsSave(w http.ResponseWriter, r *http.Requ
 	if app == nil && pin == nil {
 		f.General = append(f.General, "Enter a new application password, a new voicemail PIN, or both.")
 	}
+	if f.Invalid() && !st.CanSetServicePasswords {
+		// Someone who may not change them learns nothing about the form.
+		return derrors.Forbidden("%s", st.ServicePasswordsRefused)
+	}
 	if !f.Invalid() {
-		err := p.app.Identity.SetServicePasswords(r.Context(), e.ID, app, pin)
+		err := p.app.Identity.SetServicePasswords(r.Context(), actorOf(r), e.ID, app, pin)
 		if err == nil {
 			redirectFlash(w, r, "/employees/"+strconv.FormatInt(e.ID, 10)+"/service-passwords", "service-passwords")
 			return nil
@@ -254,7 +278,7 @@ func (p *Pages) employeeServicePasswordsSave(w http.ResponseWriter, r *http.Requ
 			return err
 		}
 	}
-	return p.renderServicePasswords(w, r, http.StatusUnprocessableEntity, e, f)
+	return p.renderServicePasswords(w, r, http.StatusUnprocessableEntity, e, st, f)
 }
 
 // formatWhen is how the UI writes an instant: in UTC, as the lockout

@@ -88,11 +88,7 @@ func (p *Pages) employees(w http.ResponseWriter, r *http.Request) error {
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pg := store.Page{Page: max(page, 1), PerPage: employeesPerPage}.Normalize()
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	sc, err := p.app.Access.Scope(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	es, total, err := p.app.Directory.ListEmployees(r.Context(), id, sc, directory.EmployeeFilter{Q: q}, pg)
+	es, total, err := p.app.Directory.ListEmployees(r.Context(), a, id, directory.EmployeeFilter{Q: q}, pg)
 	if err != nil {
 		return err
 	}
@@ -132,12 +128,12 @@ type roleOpt struct {
 }
 
 // roleOptions lists the roles the caller may give: company administrator
-// only when access allows CreateEmployee on the company, as the API requires.
+// only when directory says they may grant it (display only: AddEmployee and
+// ModifyEmployee decide).
 func (p *Pages) roleOptions(ctx context.Context, a access.Actor, companyID int64, current access.Role) []roleOpt {
 	var out []roleOpt
 	for _, role := range []access.Role{access.RoleEmployee, access.RoleGroupAdmin, access.RoleCompanyAdmin} {
-		if role == access.RoleCompanyAdmin && current != role &&
-			p.app.Access.Check(ctx, a, access.CreateEmployee, access.Company(companyID)) != nil {
+		if role == access.RoleCompanyAdmin && current != role && !p.app.Directory.CanGrantCompanyAdmin(ctx, a, companyID) {
 			continue
 		}
 		out = append(out, roleOpt{Value: role, Label: role.Label(), Selected: role == current})
@@ -201,22 +197,26 @@ func addressOf(f *form) directory.Address {
 var employeeFields = append([]string{"username", "password", "password_confirm", "role", "first_name", "last_name", "email", "phone", "group_ids"},
 	addressFieldNames...)
 
-// addEmployeeRefusal is why actor cannot add any employee to companyID,
-// or "". It asks app.AuthorizeAddEmployee itself, for the plainest request
-// (an Employee joining no group), so the page gives the very reason the
-// API would: the company's Add Employee flag first, then the role. A
-// request that lacks only its groups (a group administrator's) is not
-// refused here: the form asks for them.
+// addEmployeeRefusal is why actor cannot add any employee to companyID, as
+// a sentence, or "" (display only: directory.AddEmployee decides).
 func (p *Pages) addEmployeeRefusal(ctx context.Context, a access.Actor, companyID int64) (string, error) {
-	err := p.app.AuthorizeAddEmployee(ctx, a, companyID, access.RoleEmployee, nil)
-	var forb *derrors.ForbiddenError
-	switch {
-	case err == nil, errors.Is(err, derrors.ErrInvalid):
-		return "", nil
-	case errors.As(err, &forb):
-		return sentence(forb.Reason), nil
+	reason, err := p.app.Directory.AddEmployeeRefusal(ctx, a, companyID)
+	return sentence(reason), err
+}
+
+// formCompany is the company a form names (company_id, for operators), or
+// 0 for the actor's own; the domain method decides whether the actor may
+// act there.
+func formCompany(r *http.Request) (int64, error) {
+	s := r.FormValue("company_id")
+	if s == "" {
+		return 0, nil
 	}
-	return "", err
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, derrors.ErrNotFound
+	}
+	return n, nil
 }
 
 func (p *Pages) employeeNew(w http.ResponseWriter, r *http.Request) error {
@@ -271,31 +271,20 @@ func (p *Pages) renderEmployeeNew(w http.ResponseWriter, r *http.Request, status
 	return nil
 }
 
-// employeeCreate makes the same checks as the API's createEmployee: the
-// company is pinned for company accounts; a caller who cannot add anyone
-// to the company (its Add Employee flag is off) is refused before anything
-// else, as the API refuses them whatever the body; then every field is
-// validated at once, and access is asked about the company or each group
-// and the role. "Save & Activate" (next=activate) goes on to the new
-// employee's Activate page; Save to their profile.
+// employeeCreate is Save (and Save & Activate) of Add Employee: the form
+// is read and handed to directory.AddEmployee, which decides everything
+// the API's createEmployee does. "Save & Activate" (next=activate) goes on
+// to the new employee's Activate page; Save to their profile.
 func (p *Pages) employeeCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
 	a := actorOf(r)
-	companyID, err := p.companyFor(r, access.ViewCompany)
+	companyID, err := formCompany(r)
 	if err != nil {
 		return err
 	}
-	if a.CompanyID != 0 && companyID != a.CompanyID {
-		return derrors.ErrNotFound
-	}
 	f := newForm(r.PostForm)
-	if refused, err := p.addEmployeeRefusal(r.Context(), a, companyID); err != nil {
-		return err
-	} else if refused != "" {
-		return p.renderEmployeeNew(w, r, http.StatusForbidden, f)
-	}
 	req := directory.EmployeeCreateRequest{
 		Username: f.V("username"), Password: r.PostForm.Get("password"), Role: access.Role(f.V("role")),
 		FirstName: f.V("first_name"), LastName: f.V("last_name"), Email: f.V("email"), Phone: f.V("phone"),
@@ -309,27 +298,13 @@ func (p *Pages) employeeCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 		req.GroupIDs = append(req.GroupIDs, gid)
 	}
-	if req.Role == "" {
-		req.Role = access.RoleEmployee
-	}
-	// Every field is checked before access is asked, so one answer lists
-	// every problem; the password against the provider's policy for the
-	// role, as app.AddEmployee will check it again.
-	f.addErr(req.Validate(), employeeFields...)
-	if req.Password != "" {
-		if err := p.app.Identity.CheckPassword(r.Context(), a.ProviderID, req.Role, "password", req.Password, []string{req.Phone}); err != nil {
-			if !f.addErr(err, employeeFields...) {
-				return err
-			}
-		}
-	}
-	if req.Password != r.PostForm.Get("password_confirm") {
-		f.add("password_confirm", "The two passwords do not match.")
-	}
+	confirm := r.PostForm.Get("password_confirm")
+	req.PasswordConfirm = &confirm
 	if f.Invalid() {
 		return p.renderEmployeeNew(w, r, http.StatusUnprocessableEntity, f)
 	}
-	if err := p.app.AuthorizeAddEmployee(r.Context(), a, companyID, req.Role, req.GroupIDs); err != nil {
+	e, err := p.app.Directory.AddEmployee(r.Context(), a, companyID, req)
+	if err != nil {
 		var forb *derrors.ForbiddenError
 		switch {
 		case f.addErr(err, employeeFields...):
@@ -337,13 +312,6 @@ func (p *Pages) employeeCreate(w http.ResponseWriter, r *http.Request) error {
 		case errors.As(err, &forb):
 			f.General = append(f.General, sentence(forb.Reason))
 			return p.renderEmployeeNew(w, r, http.StatusForbidden, f)
-		}
-		return err
-	}
-	e, err := p.app.AddEmployee(r.Context(), companyID, a.ProviderID, req)
-	if err != nil {
-		if f.addErr(err, employeeFields...) {
-			return p.renderEmployeeNew(w, r, http.StatusUnprocessableEntity, f)
 		}
 		return err
 	}
@@ -355,16 +323,14 @@ func (p *Pages) employeeCreate(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// employee loads an employee after checking action on them.
+// employee loads the employee of the path for an action on them, which
+// directory decides (pages of other domains use it for theirs).
 func (p *Pages) employee(r *http.Request, action access.Action) (directory.Employee, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return directory.Employee{}, err
 	}
-	if err := p.app.Access.Check(r.Context(), actorOf(r), action, access.Employee(id)); err != nil {
-		return directory.Employee{}, err
-	}
-	return p.app.Directory.Employee(r.Context(), id)
+	return p.app.Directory.EmployeeFor(r.Context(), actorOf(r), action, id)
 }
 
 type employeeProfilePage struct {
@@ -373,6 +339,10 @@ type employeeProfilePage struct {
 	Address       addressFields
 	CanEdit       bool
 	CanChangeRole bool
+	// CanChangeEmail leaves the security e-mail editable: one's own (Save
+	// then points to the confirmation link) or another's that access lets
+	// the caller write (docs/security.md).
+	CanChangeEmail bool
 	// CanDelete shows the Delete panel: access allows DeleteEmployee, as
 	// the API's DELETE asks.
 	CanDelete bool
@@ -410,11 +380,13 @@ func (p *Pages) renderEmployeeProfile(w http.ResponseWriter, r *http.Request, st
 		return err
 	}
 	employeesSide(v, &e, "profile")
+	// What the page offers (display only: the actions decide).
 	pg := employeeProfilePage{Employee: e, Form: f, Self: e.ID == a.AccountID,
-		CanEdit:       p.app.Access.Check(r.Context(), a, access.UpdateEmployee, access.Employee(e.ID)) == nil,
-		CanChangeRole: p.app.Access.Check(r.Context(), a, access.ChangeEmployeeRole, access.Employee(e.ID)) == nil,
-		CanDelete:     p.app.Access.Check(r.Context(), a, access.DeleteEmployee, access.Employee(e.ID)) == nil,
+		CanEdit:       p.app.Access.Can(r.Context(), a, access.UpdateEmployee, access.Employee(e.ID)),
+		CanChangeRole: p.app.Access.Can(r.Context(), a, access.ChangeEmployeeRole, access.Employee(e.ID)),
+		CanDelete:     p.app.Access.Can(r.Context(), a, access.DeleteEmployee, access.Employee(e.ID)),
 	}
+	pg.CanChangeEmail = pg.Self || p.app.Access.Can(r.Context(), a, access.ChangeSecurityEmail, access.Employee(e.ID))
 	pg.Address = addressFields{Form: f, Own: pg.Self, Readonly: !pg.CanEdit}
 	if pg.CanChangeRole {
 		pg.Roles = p.roleOptions(r.Context(), a, e.CompanyID, access.Role(f.V("role")))
@@ -431,13 +403,13 @@ func (p *Pages) renderEmployeeProfile(w http.ResponseWriter, r *http.Request, st
 	return nil
 }
 
-// employeeUpdate mirrors the API's updateEmployee, including its extra
-// checks when the role changes.
+// employeeUpdate is Save on the Profile: directory.ModifyEmployee, as the
+// API's updateEmployee.
 func (p *Pages) employeeUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	e, err := p.employee(r, access.UpdateEmployee)
+	e, err := p.employee(r, access.ViewEmployee)
 	if err != nil {
 		return err
 	}
@@ -452,7 +424,7 @@ func (p *Pages) employeeUpdate(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		f.Values.Set("role", string(e.Role))
 	}
-	if _, err := p.app.ModifyEmployee(r.Context(), actorOf(r), e, req); err != nil {
+	if _, err := p.app.Directory.ModifyEmployee(r.Context(), actorOf(r), e.ID, req); err != nil {
 		if f.addErr(err, profileFields...) {
 			return p.renderEmployeeProfile(w, r, http.StatusUnprocessableEntity, e, f)
 		}
@@ -464,20 +436,18 @@ func (p *Pages) employeeUpdate(w http.ResponseWriter, r *http.Request) error {
 
 // employeeLinkKind describes the Group Memberships or Admin Privileges section.
 type employeeLinkKind struct {
-	section     string // side-bar key and path segment
-	path        string
-	groupAction access.Action
-	fetch       func(context.Context, int64, access.Scope, directory.LinkFilter) ([]directory.LinkedGroup, error)
-	apply       func(context.Context, []directory.Link, []directory.Link) error
-	msg         string
+	section string // side-bar key and path segment
+	path    string
+	links   directory.GroupLinks
+	msg     string
 }
 
 func (p *Pages) memberships() employeeLinkKind {
-	return employeeLinkKind{"memberships", "memberships", access.ManageGroupMember, p.app.Directory.Memberships, p.app.Directory.ChangeMembers, "memberships"}
+	return employeeLinkKind{"memberships", "memberships", directory.Memberships, "memberships"}
 }
 
 func (p *Pages) privileges() employeeLinkKind {
-	return employeeLinkKind{"privileges", "admin-privileges", access.ManageGroupAdmins, p.app.Directory.AdminPrivileges, p.app.Directory.ChangeGroupAdmins, "privileges"}
+	return employeeLinkKind{"privileges", "admin-privileges", directory.Administrators, "privileges"}
 }
 
 func (p *Pages) employeeMemberships(w http.ResponseWriter, r *http.Request) error {
@@ -499,11 +469,7 @@ func (p *Pages) employeeAdminPrivileges(w http.ResponseWriter, r *http.Request) 
 func (p *Pages) renderEmployeeLinks(w http.ResponseWriter, r *http.Request, status int, e directory.Employee, k employeeLinkKind, errs []string) error {
 	a := actorOf(r)
 	filter := parseFilter(r)
-	sc, err := p.app.Access.Scope(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	gs, err := k.fetch(r.Context(), e.ID, sc, filter)
+	gs, err := p.app.Directory.EmployeeGroups(r.Context(), a, e.ID, k.links, filter)
 	if err != nil {
 		return err
 	}
@@ -514,13 +480,12 @@ func (p *Pages) renderEmployeeLinks(w http.ResponseWriter, r *http.Request, stat
 	employeesSide(v, &e, k.section)
 	self := "/employees/" + strconv.FormatInt(e.ID, 10) + "/" + k.path
 	lp := linksPage{Action: self, Self: self, Filter: string(filter), Errors: errs, Columns: []string{"Group", "Type"}}
-	if err := p.app.Access.Check(r.Context(), a, access.ManageMemberships, access.Employee(e.ID)); err == nil {
-		lp.CanEdit = true
-	} else if !errors.Is(err, derrors.ErrForbidden) {
+	// Whether the lists can be saved (display only: the action decides).
+	refusal, err := p.app.Directory.Refusal(r.Context(), a, access.ManageMemberships, access.Employee(e.ID))
+	if err != nil {
 		return err
-	} else {
-		lp.Note = sentence(err.Error())
 	}
+	lp.CanEdit, lp.Note = refusal == "", sentence(refusal)
 	name := e.DisplayName()
 	if k.section == "memberships" {
 		v.Title = "Group Memberships · " + name
@@ -573,22 +538,19 @@ func (p *Pages) employeeAdminPrivilegesSave(w http.ResponseWriter, r *http.Reque
 	return p.employeeLinksSave(w, r, p.privileges())
 }
 
-// employeeLinksSave mirrors the API's changeEmployeeLinks: the caller must
-// manage the employee and every group touched.
+// employeeLinksSave is Save of Group Memberships or Admin Privileges: the
+// ticked boxes against the current links, handed to
+// directory.ChangeEmployeeGroups as the API's changeEmployeeLinks does.
 func (p *Pages) employeeLinksSave(w http.ResponseWriter, r *http.Request, k employeeLinkKind) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
 	a := actorOf(r)
-	e, err := p.employee(r, access.ManageMemberships)
+	e, err := p.employee(r, access.ViewEmployee)
 	if err != nil {
 		return err
 	}
-	sc, err := p.app.Access.Scope(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	current, err := k.fetch(r.Context(), e.ID, sc, directory.LinkAll)
+	current, err := p.app.Directory.EmployeeGroups(r.Context(), a, e.ID, k.links, directory.LinkAll)
 	if err != nil {
 		return err
 	}
@@ -605,25 +567,8 @@ func (p *Pages) employeeLinksSave(w http.ResponseWriter, r *http.Request, k empl
 		redirectFlash(w, r, back, "nothing")
 		return nil
 	}
-	links := func(ids []int64, field string) ([]directory.Link, error) {
-		var out []directory.Link
-		for _, gid := range ids {
-			if err := p.app.Access.CheckRef(r.Context(), a, k.groupAction, access.Group(gid), field); err != nil {
-				return nil, err
-			}
-			out = append(out, directory.Link{GroupID: gid, AccountID: e.ID})
-		}
-		return out, nil
-	}
-	add, err := links(addIDs, "add")
-	if err != nil {
-		return err
-	}
-	remove, err := links(removeIDs, "remove")
-	if err != nil {
-		return err
-	}
-	if err := k.apply(r.Context(), add, remove); err != nil {
+	change := directory.LinkChange{Add: addIDs, Remove: removeIDs}
+	if err := p.app.Directory.ChangeEmployeeGroups(r.Context(), a, e.ID, k.links, change); err != nil {
 		f := newForm(nil)
 		if f.addErr(err) {
 			return p.renderEmployeeLinks(w, r, http.StatusUnprocessableEntity, e, k, f.General)
@@ -667,7 +612,7 @@ func deleteAction(e directory.Employee, svc lifecycle.EmployeeService) employeeA
 }
 
 // employeeDeleteConfirm is the confirm step of Delete ("irreversible after
-// confirmation"); access is asked as the API's DELETE asks it.
+// confirmation"); it is shown only to whom the action would allow.
 func (p *Pages) employeeDeleteConfirm(w http.ResponseWriter, r *http.Request) error {
 	e, err := p.employee(r, access.DeleteEmployee)
 	if err != nil {
@@ -680,15 +625,15 @@ func (p *Pages) employeeDeleteConfirm(w http.ResponseWriter, r *http.Request) er
 	return p.renderEmployeeAction(w, r, http.StatusOK, e, deleteAction(e, svc))
 }
 
-// employeeDelete mirrors the API's deleteEmployee: the same access check and
-// the same service call, which releases the employee's service and records
+// employeeDelete is Delete: directory.DeleteEmployee, as the API's
+// deleteEmployee, which releases the employee's service and records
 // "Delete Employee" in the audit log in one transaction.
 func (p *Pages) employeeDelete(w http.ResponseWriter, r *http.Request) error {
-	e, err := p.employee(r, access.DeleteEmployee)
+	e, err := p.employee(r, access.ViewEmployee)
 	if err != nil {
 		return err
 	}
-	if err := p.app.Directory.DeleteEmployee(r.Context(), e.ID); err != nil {
+	if err := p.app.Directory.DeleteEmployee(r.Context(), actorOf(r), e.ID); err != nil {
 		f := newForm(nil)
 		if !f.addErr(err) {
 			return err

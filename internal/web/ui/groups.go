@@ -32,16 +32,14 @@ func groupsSide(v *view, g *directory.Group, current string) {
 	}
 }
 
-// group loads a group after checking action on it, as the API's group does.
+// group loads the group of the path for an action on it, which directory
+// decides (pages of other domains use it for theirs).
 func (p *Pages) group(r *http.Request, action access.Action) (directory.Group, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return directory.Group{}, err
 	}
-	if err := p.app.Access.Check(r.Context(), actorOf(r), action, access.Group(id)); err != nil {
-		return directory.Group{}, err
-	}
-	return p.app.Directory.Group(r.Context(), id)
+	return p.app.Directory.GroupFor(r.Context(), actorOf(r), action, id, false)
 }
 
 type groupRow struct {
@@ -93,12 +91,10 @@ func (p *Pages) groups(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// scopedGroups is every group of companyID the actor's scope holds, for
+// the group pickers of the forms.
 func (p *Pages) scopedGroups(ctx context.Context, a access.Actor, companyID int64) ([]directory.Group, error) {
-	sc, err := p.app.Access.Scope(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	return p.app.Directory.AllGroups(ctx, companyID, sc)
+	return p.app.Directory.GroupsInScope(ctx, a, companyID)
 }
 
 // indentGroups indents each group under its shallowest visible ancestor, so
@@ -183,8 +179,8 @@ func groupProfileForm(g directory.Group) *form {
 	})
 }
 
-// groupCreate mirrors the API's createGroup: CreateGroup is checked on the
-// parent the new group goes under.
+// groupCreate is Add Group: directory.AddGroup, as the API's createGroup
+// (a parent the actor may not see is an unknown parent_id).
 func (p *Pages) groupCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
@@ -195,14 +191,7 @@ func (p *Pages) groupCreate(w http.ResponseWriter, r *http.Request) error {
 		f.add("parent_id", "Choose the group to create the new group under (sites are created by the service provider).")
 		return p.renderGroupNew(w, r, http.StatusUnprocessableEntity, f)
 	}
-	if err := p.app.Access.Check(r.Context(), actorOf(r), access.CreateGroup, access.Group(parentID)); err != nil {
-		if !derrors.IsNotFound(err) {
-			return err
-		}
-		f.add("parent_id", "That group does not exist; choose one from the list.")
-		return p.renderGroupNew(w, r, http.StatusUnprocessableEntity, f)
-	}
-	g, err := p.app.Directory.CreateGroup(r.Context(), directory.GroupCreateRequest{ParentID: parentID, Name: f.V("name"), Profile: groupProfileFrom(f)})
+	g, err := p.app.Directory.AddGroup(r.Context(), actorOf(r), directory.GroupCreateRequest{ParentID: parentID, Name: f.V("name"), Profile: groupProfileFrom(f)})
 	if err != nil {
 		if f.addErr(err, groupFields...) {
 			return p.renderGroupNew(w, r, http.StatusUnprocessableEntity, f)
@@ -236,10 +225,11 @@ func (p *Pages) renderGroupProfile(w http.ResponseWriter, r *http.Request, statu
 		return err
 	}
 	groupsSide(v, &g, "profile")
+	// What the page offers (display only: the actions decide).
 	v.Data = groupProfilePage{Group: g, Form: f,
-		CanEdit:   p.app.Access.Check(r.Context(), a, access.UpdateGroup, access.Group(g.ID)) == nil,
-		CanDelete: p.app.Access.Check(r.Context(), a, access.DeleteGroup, access.Group(g.ID)) == nil,
-		CanAdd:    p.app.Access.Check(r.Context(), a, access.CreateGroup, access.Group(g.ID)) == nil,
+		CanEdit:   p.app.Access.Can(r.Context(), a, access.UpdateGroup, access.Group(g.ID)),
+		CanDelete: p.app.Access.Can(r.Context(), a, access.DeleteGroup, access.Group(g.ID)),
+		CanAdd:    p.app.Access.Can(r.Context(), a, access.CreateGroup, access.Group(g.ID)),
 	}
 	p.render(w, r, status, "group_profile", v)
 	return nil
@@ -250,13 +240,13 @@ func (p *Pages) groupUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	g, err := p.group(r, access.UpdateGroup)
+	g, err := p.group(r, access.ViewGroup)
 	if err != nil {
 		return err
 	}
 	f := newForm(r.PostForm)
 	pr := groupProfileFrom(f)
-	if _, err := p.app.Directory.UpdateGroup(r.Context(), g.ID, directory.GroupUpdateRequest{Profile: &pr}); err != nil {
+	if _, err := p.app.Directory.ModifyGroup(r.Context(), actorOf(r), g.ID, false, directory.GroupUpdateRequest{Profile: &pr}); err != nil {
 		if f.addErr(err, groupFields...) {
 			return p.renderGroupProfile(w, r, http.StatusUnprocessableEntity, g, f)
 		}
@@ -292,11 +282,11 @@ func (p *Pages) renderGroupDelete(w http.ResponseWriter, r *http.Request, status
 }
 
 func (p *Pages) groupDelete(w http.ResponseWriter, r *http.Request) error {
-	g, err := p.group(r, access.DeleteGroup)
+	g, err := p.group(r, access.ViewGroup)
 	if err != nil {
 		return err
 	}
-	if err := p.app.Directory.DeleteGroup(r.Context(), g.ID); err != nil {
+	if err := p.app.Directory.DeleteGroup(r.Context(), actorOf(r), g.ID); err != nil {
 		f := newForm(nil)
 		if f.addErr(err) {
 			return p.renderGroupDelete(w, r, http.StatusConflict, g, f.General)
@@ -332,14 +322,14 @@ func (p *Pages) groupMembers(w http.ResponseWriter, r *http.Request) error {
 // fetchGroupLinks lists the employees of the Group Admins or Group Members
 // page, as the API's linkedEmployees does.
 func (p *Pages) fetchGroupLinks(r *http.Request, g directory.Group, kind string, f directory.LinkFilter, q string) ([]directory.LinkedEmployee, error) {
-	sc, err := p.app.Access.Scope(r.Context(), actorOf(r))
-	if err != nil {
-		return nil, err
-	}
+	return p.app.Directory.GroupEmployees(r.Context(), actorOf(r), g.ID, groupLinks(kind), f, q)
+}
+
+func groupLinks(kind string) directory.GroupLinks {
 	if kind == "admins" {
-		return p.app.Directory.GroupAdmins(r.Context(), g.ID, sc, f)
+		return directory.Administrators
 	}
-	return p.app.Directory.GroupMembers(r.Context(), g.ID, sc, f, q)
+	return directory.Memberships
 }
 
 func groupLinkAction(kind string) access.Action {
@@ -364,13 +354,12 @@ func (p *Pages) renderGroupLinks(w http.ResponseWriter, r *http.Request, status 
 	self := "/groups/" + strconv.FormatInt(g.ID, 10) + "/" + kind
 	lp := linksPage{Action: self, Self: self, Filter: string(filter), Errors: errs, Q: q,
 		Columns: []string{"Username", "Name", "Role", "Status"}}
-	if err := p.app.Access.Check(r.Context(), actorOf(r), groupLinkAction(kind), access.Group(g.ID)); err == nil {
-		lp.CanEdit = true
-	} else if !errors.Is(err, derrors.ErrForbidden) {
+	// Whether the list can be saved (display only: the action decides).
+	refusal, err := p.app.Directory.Refusal(r.Context(), actorOf(r), groupLinkAction(kind), access.Group(g.ID))
+	if err != nil {
 		return err
-	} else {
-		lp.Note = sentence(err.Error())
 	}
+	lp.CanEdit, lp.Note = refusal == "", sentence(refusal)
 	if kind == "admins" {
 		v.Title = "Group Admins · " + g.Path
 		lp.Heading = "Group Admins"
@@ -399,21 +388,21 @@ func (p *Pages) renderGroupLinks(w http.ResponseWriter, r *http.Request, status 
 }
 
 func (p *Pages) groupAdminsSave(w http.ResponseWriter, r *http.Request) error {
-	return p.groupLinksSave(w, r, "admins", p.app.Directory.ChangeGroupAdmins, "admins-updated")
+	return p.groupLinksSave(w, r, "admins", "admins-updated")
 }
 
 func (p *Pages) groupMembersSave(w http.ResponseWriter, r *http.Request) error {
-	return p.groupLinksSave(w, r, "members", p.app.Directory.ChangeMembers, "members-updated")
+	return p.groupLinksSave(w, r, "members", "members-updated")
 }
 
-// groupLinksSave mirrors the API's changeGroupLinks: the action on the
-// group, then every employee added or removed must be one the caller sees.
-func (p *Pages) groupLinksSave(w http.ResponseWriter, r *http.Request, kind string,
-	apply func(ctx context.Context, add, remove []directory.Link) error, msg string) error {
+// groupLinksSave is Save of Group Admins or Group Members: the ticked
+// boxes against the current links, handed to
+// directory.ChangeGroupEmployees as the API's changeGroupLinks does.
+func (p *Pages) groupLinksSave(w http.ResponseWriter, r *http.Request, kind, msg string) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	g, err := p.group(r, groupLinkAction(kind))
+	g, err := p.group(r, access.ViewGroup)
 	if err != nil {
 		return err
 	}
@@ -434,20 +423,8 @@ func (p *Pages) groupLinksSave(w http.ResponseWriter, r *http.Request, kind stri
 		redirectFlash(w, r, back, "nothing")
 		return nil
 	}
-	var add, remove []directory.Link
-	for _, id := range addIDs {
-		if err := p.employeeInScope(r, id, "add"); err != nil {
-			return err
-		}
-		add = append(add, directory.Link{GroupID: g.ID, AccountID: id})
-	}
-	for _, id := range removeIDs {
-		if err := p.employeeInScope(r, id, "remove"); err != nil {
-			return err
-		}
-		remove = append(remove, directory.Link{GroupID: g.ID, AccountID: id})
-	}
-	if err := apply(r.Context(), add, remove); err != nil {
+	change := directory.LinkChange{Add: addIDs, Remove: removeIDs}
+	if err := p.app.Directory.ChangeGroupEmployees(r.Context(), actorOf(r), g.ID, groupLinks(kind), change); err != nil {
 		f := newForm(nil)
 		if f.addErr(err) {
 			return p.renderGroupLinks(w, r, http.StatusUnprocessableEntity, g, kind, f.General)
@@ -456,12 +433,6 @@ func (p *Pages) groupLinksSave(w http.ResponseWriter, r *http.Request, kind stri
 	}
 	redirectFlash(w, r, back, msg)
 	return nil
-}
-
-// employeeInScope refuses an employee id the caller may not see, as the
-// API's employeeInScope does.
-func (p *Pages) employeeInScope(r *http.Request, id int64, field string) error {
-	return p.app.Access.CheckRef(r.Context(), actorOf(r), access.ViewEmployee, access.Employee(id), field)
 }
 
 // statusLabel is an employee status as the seed writes it.

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
@@ -13,11 +12,10 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/imports"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
-	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 func init() {
-	pageNames = append(pageNames, "imports_employees", "imports_groups", "imports_status", "imports_job")
+	pageNames = append(pageNames, "imports_employees", "imports_groups")
 }
 
 // registerImports adds Import Employees, Import Group and the Status pages.
@@ -26,8 +24,8 @@ func init() {
 //	GET      /employees/import/template
 //	GET/POST /groups/import           Import Group
 //	GET      /groups/import/template?file_type=custom|outlook|xml
-//	GET      /imports                 Status: the import jobs
-//	GET      /imports/{id}            one job's progress and per-row results
+//	GET      /imports                 Status (the jobs view) of the import jobs
+//	GET      /imports/{id}            one job's progress and per-row results (the jobs view)
 func (p *Pages) registerImports(auth func(pattern string, fn handlerFunc)) {
 	auth("GET /employees/import", p.importEmployeesPage)
 	auth("POST /employees/import", p.importEmployeesSubmit)
@@ -55,6 +53,35 @@ func (p *Pages) importCompany(w http.ResponseWriter, r *http.Request) (int64, bo
 		return 0, false, nil
 	}
 	return id, err == nil, err
+}
+
+// importTarget is the company a submitted import names (company_id, or the
+// actor's own). It asks no permission: imports.SubmitEmployees and
+// SubmitGroups decide. An operator without a company is sent to the
+// customer list.
+func (p *Pages) importTarget(w http.ResponseWriter, r *http.Request) (int64, bool, error) {
+	id, err := formCompany(r)
+	if err != nil {
+		return 0, false, err
+	}
+	if id == 0 {
+		id = actorOf(r).CompanyID
+	}
+	if id == 0 {
+		http.Redirect(w, r, "/customers", http.StatusSeeOther)
+		return 0, false, nil
+	}
+	return id, true, nil
+}
+
+// visibleForm refuses to show a submitted import form again, with its
+// problems, in the frame of a company the actor may not import into
+// (display only: the submission itself is decided by imports).
+func (p *Pages) visibleForm(r *http.Request, companyID int64) error {
+	if !p.app.Access.Can(r.Context(), actorOf(r), access.ImportEmployees, access.Company(companyID)) {
+		return derrors.ErrNotFound
+	}
+	return nil
 }
 
 func (p *Pages) importEmployeesPage(w http.ResponseWriter, r *http.Request) error {
@@ -121,7 +148,7 @@ func importOptions(f *form) imports.Options {
 var importFields = []string{"file", "job_name", "method", "priority", "encoding", "run_at", "file_type", "parent_id"}
 
 func (p *Pages) importEmployeesSubmit(w http.ResponseWriter, r *http.Request) error {
-	id, ok, err := p.importCompany(w, r)
+	id, ok, err := p.importTarget(w, r)
 	if !ok {
 		return err
 	}
@@ -138,6 +165,9 @@ func (p *Pages) importEmployeesSubmit(w http.ResponseWriter, r *http.Request) er
 	o := imports.EmployeeOptions{Options: importOptions(f), FileType: f.V("file_type"),
 		GenerateUsernames: f.V("generate_usernames") == "on", SendWelcome: f.V("send_welcome") == "on"}
 	if f.Invalid() {
+		if err := p.visibleForm(r, id); err != nil {
+			return err
+		}
 		return p.renderImportEmployees(w, r, http.StatusUnprocessableEntity, id, f, nil)
 	}
 	s, err := p.app.Imports().SubmitEmployees(r.Context(), actorOf(r), id, file, o)
@@ -204,7 +234,8 @@ func (p *Pages) renderImportGroups(w http.ResponseWriter, r *http.Request, statu
 	}
 	var parents []directory.Group
 	for _, g := range gs {
-		if p.app.Access.Check(r.Context(), actorOf(r), access.ImportGroups, access.Group(g.ID)) == nil {
+		// The parents offered (display only: SubmitGroups decides).
+		if p.app.Access.Can(r.Context(), actorOf(r), access.ImportGroups, access.Group(g.ID)) {
 			parents = append(parents, g)
 		}
 	}
@@ -215,7 +246,7 @@ func (p *Pages) renderImportGroups(w http.ResponseWriter, r *http.Request, statu
 }
 
 func (p *Pages) importGroupsSubmit(w http.ResponseWriter, r *http.Request) error {
-	id, ok, err := p.importCompany(w, r)
+	id, ok, err := p.importTarget(w, r)
 	if !ok {
 		return err
 	}
@@ -232,6 +263,9 @@ func (p *Pages) importGroupsSubmit(w http.ResponseWriter, r *http.Request) error
 	parent, _ := strconv.ParseInt(f.V("parent_id"), 10, 64)
 	o := imports.GroupOptions{Options: importOptions(f), FileType: f.V("file_type"), ParentID: parent}
 	if f.Invalid() {
+		if err := p.visibleForm(r, id); err != nil {
+			return err
+		}
 		return p.renderImportGroups(w, r, http.StatusUnprocessableEntity, id, f)
 	}
 	s, err := p.app.Imports().SubmitGroups(r.Context(), actorOf(r), id, file, o)
@@ -245,104 +279,12 @@ func (p *Pages) importGroupsSubmit(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-type importStatusPage struct {
-	Jobs  []imports.Job
-	Total int
-}
-
+// importStatus and importJob are the Status view of jobs (jobsPage,
+// jobPage) kept at their former addresses: the import jobs, and one job.
 func (p *Pages) importStatus(w http.ResponseWriter, r *http.Request) error {
-	id, ok, err := p.importCompany(w, r)
-	if !ok {
-		return err
-	}
-	js, total, err := p.app.Imports().Jobs(r.Context(), actorOf(r), id, "", store.Page{PerPage: 100})
-	if err != nil {
-		return err
-	}
-	v, err := p.newView(r, id, "employees", "Import Status")
-	if err != nil {
-		return err
-	}
-	employeesSide(v, nil, "status")
-	v.Data = importStatusPage{Jobs: js, Total: total}
-	p.render(w, r, http.StatusOK, "imports_status", v)
-	return nil
+	return p.jobsList(w, r, "imports")
 }
-
-type importJobPage struct {
-	Job       imports.Job
-	Items     []itemRow
-	Total     int
-	Submitted bool
-	Running   bool
-	Counts    []countRow
-	NextURL   string
-	PrevURL   string
-}
-
-type itemRow struct {
-	Key, Label, Message string
-}
-
-type countRow struct {
-	Status string
-	N      int
-}
-
-const importItemsPerPage = 100
 
 func (p *Pages) importJob(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	a := actorOf(r)
-	svc := p.app.Imports()
-	j, err := svc.Job(r.Context(), a, id)
-	if err != nil {
-		return err
-	}
-	pg, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page := store.Page{Page: max(pg, 1), PerPage: importItemsPerPage}
-	items, total, err := svc.Items(r.Context(), a, id, page)
-	if err != nil {
-		return err
-	}
-	v, err := p.newView(r, j.CompanyID, "employees", j.Name)
-	if err != nil {
-		return err
-	}
-	employeesSide(v, nil, "status")
-	d := importJobPage{Job: j, Total: total, Submitted: r.URL.Query().Get("submitted") == "1",
-		Running: j.Status == jobs.StatusNotStarted || j.Status == jobs.StatusInProgress}
-	for _, st := range []string{"ok", "skipped", "error", "would_add", "would_update", "would_skip"} {
-		if n := j.Counts[st]; n > 0 {
-			d.Counts = append(d.Counts, countRow{Status: itemLabel(st), N: n})
-		}
-	}
-	for _, it := range items {
-		d.Items = append(d.Items, itemRow{Key: it.Key, Label: itemLabel(it.Status), Message: it.Message})
-	}
-	base := "/imports/" + strconv.FormatInt(id, 10) + "?page="
-	if page.Page > 1 {
-		d.PrevURL = base + strconv.Itoa(page.Page-1)
-	}
-	if page.Page*importItemsPerPage < total {
-		d.NextURL = base + strconv.Itoa(page.Page+1)
-	}
-	v.Data = d
-	p.render(w, r, http.StatusOK, "imports_job", v)
-	return nil
-}
-
-// itemLabel is a row result as the page shows it: "Would add".
-func itemLabel(s string) string {
-	s = strings.ReplaceAll(s, "_", " ")
-	switch s {
-	case "ok":
-		return "Done"
-	case "":
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return p.jobPage(w, r)
 }

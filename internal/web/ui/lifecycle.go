@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
@@ -22,7 +21,7 @@ func init() {
 	pageNames = append(pageNames, "lifecycle_activate", "lifecycle_service", "lifecycle_confirm", "lifecycle_jobs", "lifecycle_job")
 }
 
-// registerLifecycle adds the employee lifecycle pages (issue 4): Activate
+// registerLifecycle adds the employee lifecycle pages: Activate
 // (one employee, or many selected on Employee Selection), the employee's
 // Service Settings, Primary Number, Feature Package and Add-Ons sections,
 // Resubscribe and Cease (Deactivate), and the Status pages of jobs.
@@ -37,8 +36,10 @@ func init() {
 //	GET/POST /employees/{id}/cease               confirm step, then the result
 //	GET      /jobs, /jobs/{id}                   Status: jobs and per-item results
 //
-// Every handler asks access exactly as the matching API handler in
-// internal/web/api/lifecycle.go does, call for call.
+// The handlers only translate: each change is one lifecycle method taking
+// the actor (the same the API calls), which asks access and the company
+// flags itself; what a page merely shows comes from lifecycle.Propose and
+// lifecycle.PermissionsFor (docs/lifecycle.md).
 func (p *Pages) registerLifecycle(auth func(pattern string, fn handlerFunc)) {
 	auth("GET /employees/activate", p.activateManyPage)
 	auth("POST /employees/activate", p.activateManySubmit)
@@ -170,6 +171,9 @@ type activatePage struct {
 	Packages  []pkgOption
 	AddOns    []pkgOption
 	Rows      []activateRow
+	// free, devs and types are the site's free numbers and devices and the
+	// device types, offered in every row.
+	free, devs, types []option
 	// IDs are the selected employees, carried by the site chooser.
 	IDs []int64
 	// Reserved are the provider's refused extension codes, shown with their
@@ -222,11 +226,24 @@ func pkgOptions(ps []catalog.Package, f *form, name string) []pkgOption {
 	return out
 }
 
-// activateEmployees resolves the selected employees of a multi-select
-// activation, asking access about each as the API's activateEmployees
-// does. Unknown ids (or another company's) become general messages.
-func (p *Pages) activateTargets(r *http.Request, companyID int64, raw []string) ([]directory.Employee, []string, error) {
-	var out []directory.Employee
+// companyParam reads the company_id an operator's page names (0: none;
+// the domain then takes the actor's own company).
+func companyParam(r *http.Request) (int64, error) {
+	s := r.FormValue("company_id")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, derrors.ErrNotFound
+	}
+	return n, nil
+}
+
+// selectedEmployees reads the employee ids of a multi-select activation;
+// unreadable ones become general messages.
+func selectedEmployees(raw []string) ([]lifecycle.ActivateEmployee, []string) {
+	var out []lifecycle.ActivateEmployee
 	var msgs []string
 	seen := map[int64]bool{}
 	for _, s := range raw {
@@ -235,159 +252,172 @@ func (p *Pages) activateTargets(r *http.Request, companyID int64, raw []string) 
 			msgs = append(msgs, fmt.Sprintf("Employee %q does not exist.", s))
 			continue
 		}
-		if seen[id] {
-			continue
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, lifecycle.ActivateEmployee{EmployeeID: id})
 		}
-		seen[id] = true
-		if err := p.app.Access.Check(r.Context(), actorOf(r), access.ActivateEmployee, access.Employee(id)); err != nil {
-			var forb *derrors.ForbiddenError
-			switch {
-			case derrors.IsNotFound(err):
-				msgs = append(msgs, fmt.Sprintf("Employee %d does not exist.", id))
-				continue
-			case errors.As(err, &forb):
-				msgs = append(msgs, sentence(forb.Reason))
-				continue
-			}
-			return nil, nil, err
-		}
-		e, err := p.app.Directory.Employee(r.Context(), id)
-		if err != nil {
-			return nil, nil, err
-		}
-		if e.CompanyID != companyID {
-			msgs = append(msgs, fmt.Sprintf("Employee %d does not exist.", id))
-			continue
-		}
-		out = append(out, e)
 	}
-	return out, msgs, nil
+	return out, msgs
 }
 
 func (p *Pages) activateManyPage(w http.ResponseWriter, r *http.Request) error {
-	companyID, err := p.companyFor(r, access.ViewCompany)
-	if errors.Is(err, errChooseCompany) {
+	companyID, err := companyParam(r)
+	if err != nil {
+		return err
+	}
+	if companyID == 0 && actorOf(r).CompanyID == 0 {
 		http.Redirect(w, r, "/customers", http.StatusSeeOther)
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	es, msgs, err := p.activateTargets(r, companyID, r.URL.Query()["employee_id"])
-	if err != nil {
-		return err
-	}
+	es, msgs := selectedEmployees(r.URL.Query()["employee_id"])
+	siteID, _ := strconv.ParseInt(r.URL.Query().Get("site_id"), 10, 64)
 	f := newForm(nil)
-	f.Values.Set("site_id", r.URL.Query().Get("site_id"))
 	f.General = msgs
 	if len(es) == 0 {
 		f.General = append(f.General, "Select at least one employee to activate: tick the box next to each on Employee Selection.")
 	}
-	return p.renderActivate(w, r, http.StatusOK, companyID, es, true, f, true)
+	req := lifecycle.ActivateRequest{SiteID: siteID, Employees: es}
+	return p.renderActivate(w, r, http.StatusOK, companyID, req, nil, f, true)
 }
 
 func (p *Pages) activateOnePage(w http.ResponseWriter, r *http.Request) error {
-	e, err := p.employee(r, access.ActivateEmployee)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	f := newForm(nil)
-	f.Values.Set("site_id", r.URL.Query().Get("site_id"))
-	return p.renderActivate(w, r, http.StatusOK, e.CompanyID, []directory.Employee{e}, false, f, true)
+	siteID, _ := strconv.ParseInt(r.URL.Query().Get("site_id"), 10, 64)
+	req := lifecycle.ActivateRequest{SiteID: siteID, Single: true, Employees: []lifecycle.ActivateEmployee{{EmployeeID: id}}}
+	return p.renderActivate(w, r, http.StatusOK, 0, req, nil, newForm(nil), true)
 }
 
-// activationSites lists the sites of companyID the actor may activate at,
-// asking access about each site as the API does on submit.
-func (p *Pages) activationSites(ctx context.Context, a access.Actor, companyID int64) ([]directory.Group, error) {
-	gs, err := p.scopedGroups(ctx, a, companyID)
-	if err != nil {
-		return nil, err
-	}
-	var out []directory.Group
-	for _, g := range gs {
-		if g.IsSite && p.app.Access.Check(ctx, a, access.ActivateEmployee, access.Group(g.ID)) == nil {
-			out = append(out, g)
+// renderActivate draws the Activate form for req. The domain proposes
+// what the form offers (lifecycle.Propose: the sites the actor may
+// activate at, and with defaults the blank values filled in as Prepare
+// would resolve them); the page only lists the options. rows[k] is the
+// form row ("e3") of req's employee k; nil numbers the employees the actor
+// may activate from e0 on.
+func (p *Pages) renderActivate(w http.ResponseWriter, r *http.Request, status int, companyID int64, req lifecycle.ActivateRequest,
+	rows []int, f *form, defaults bool) error {
+	ctx := r.Context()
+	if !defaults {
+		// Keep what was typed: the proposal then only answers the site
+		// list, the limit and the flag.
+		req.SiteID, _ = strconv.ParseInt(f.V("site_id"), 10, 64)
+		req.UserType, req.Language, req.TermID, req.PackageID = "", "", 0, 0
+		for i := range req.Employees {
+			req.Employees[i] = lifecycle.ActivateEmployee{EmployeeID: req.Employees[i].EmployeeID}
 		}
 	}
-	return out, nil
-}
-
-// renderActivate draws the Activate form for es. With defaults, the form's
-// blank values are filled in: CLI names, the site's next free numbers, the
-// site policy's extensions and a device choice.
-func (p *Pages) renderActivate(w http.ResponseWriter, r *http.Request, status int, companyID int64, es []directory.Employee,
-	multi bool, f *form, defaults bool) error {
-	ctx := r.Context()
-	a := actorOf(r)
-	title := "Activate"
-	if !multi && len(es) == 1 {
-		title = "Activate · " + es[0].DisplayName()
-	}
-	v, err := p.newView(r, companyID, "employees", title)
+	prop, err := p.app.Lifecycle.Propose(ctx, actorOf(r), companyID, req)
 	if err != nil {
 		return err
 	}
-	d := activatePage{Form: f, Multi: multi, CompanyID: companyID}
-	if d.Reserved, err = p.app.Numbering.RefusedExtensions(ctx); err != nil {
+	if rows == nil {
+		rows = make([]int, len(req.Employees))
+		j := 0
+		for i := range rows {
+			rows[i] = -1
+			if prop.Employees[i].ID != 0 {
+				rows[i], j = j, j+1
+			}
+		}
+	}
+	if defaults {
+		fillActivateForm(f, prop, rows)
+	}
+	v, d, err := p.activateFrame(r, prop, f, req.Single)
+	if err != nil {
 		return err
+	}
+	if err := p.activateOptions(r, prop, f, &d); err != nil {
+		return err
+	}
+	p.activateRows(prop, rows, f, &d)
+	v.Data = d
+	p.render(w, r, status, "lifecycle_activate", v)
+	return nil
+}
+
+// fillActivateForm puts the proposal's values in the form's blank fields.
+func fillActivateForm(f *form, prop lifecycle.Proposal, rows []int) {
+	set := func(name, value string) {
+		if f.V(name) == "" && value != "" {
+			f.Values.Set(name, value)
+		}
+	}
+	req := prop.Request
+	if req.SiteID != 0 {
+		f.Values.Set("site_id", itoa64(req.SiteID))
+	}
+	set("user_type", string(req.UserType))
+	set("language", req.Language)
+	if req.TermID != 0 {
+		set("term_id", itoa64(req.TermID))
+	}
+	if req.PackageID != 0 {
+		set("package_id", itoa64(req.PackageID))
+	}
+	for i, e := range req.Employees {
+		if rows[i] < 0 {
+			continue
+		}
+		pfx := "e" + strconv.Itoa(rows[i]) + "."
+		set(pfx+"cli_first_name", e.CLIFirstName)
+		set(pfx+"cli_last_name", e.CLILastName)
+		set(pfx+"number", e.Number)
+		set(pfx+"extension", e.Extension)
+		set(pfx+"device_mode", e.Device.Mode)
+		if e.Device.DeviceID != 0 {
+			set(pfx+"device_id", itoa64(e.Device.DeviceID))
+		}
+	}
+}
+
+// activateFrame builds the page frame and the parts of the page that do
+// not depend on the site.
+func (p *Pages) activateFrame(r *http.Request, prop lifecycle.Proposal, f *form, single bool) (*view, activatePage, error) {
+	d := activatePage{Form: f, Multi: !single, CompanyID: prop.CompanyID, Refused: prop.Blocked, Limit: prop.Limit}
+	title := "Activate"
+	var first *directory.Employee
+	for i := range prop.Employees {
+		if prop.Employees[i].ID != 0 {
+			first = &prop.Employees[i]
+			break
+		}
+	}
+	if single && first != nil {
+		title = "Activate · " + first.DisplayName()
+	}
+	v, err := p.newView(r, prop.CompanyID, "employees", title)
+	if err != nil {
+		return nil, d, err
+	}
+	if d.Reserved, err = p.app.Numbering.RefusedExtensions(r.Context()); err != nil {
+		return nil, d, err
 	}
 	d.ExtensionHint = extensionHint(d.Reserved)
-	if multi {
+	if single && first != nil {
+		employeesSide(v, first, "activate")
+		d.Action = "/employees/" + itoa64(first.ID) + "/activate"
+	} else {
 		employeesSide(v, nil, "selection")
 		d.Action = "/employees/activate"
-	} else {
-		employeesSide(v, &es[0], "activate")
-		d.Action = "/employees/" + itoa64(es[0].ID) + "/activate"
 	}
-	for _, e := range es {
+	for i, e := range prop.Employees {
+		if msg, refused := prop.Refused[i]; refused {
+			f.General = append(f.General, msg)
+			continue
+		}
 		d.IDs = append(d.IDs, e.ID)
 	}
-	if err := p.app.Lifecycle.CheckActivation(ctx, companyID, a.IsOperator()); err != nil {
-		var forb *derrors.ForbiddenError
-		if !errors.As(err, &forb) {
-			return err
-		}
-		d.Refused = sentence(forb.Reason)
-	}
-	sites, err := p.activationSites(ctx, a, companyID)
-	if err != nil {
-		return err
-	}
-	if len(sites) == 0 {
+	if len(prop.Sites) == 0 {
 		d.NoSite = "You cannot activate anyone here: a service is activated at a site, and you administer no site of this company. Ask a company administrator, or one who administers the employee's site."
 	}
 	siteID, _ := strconv.ParseInt(f.V("site_id"), 10, 64)
-	if siteID == 0 && len(es) > 0 && defaults {
-		if svc, err := p.app.Lifecycle.Service(ctx, companyID, es[0].ID); err == nil && svc.Site != nil {
-			siteID = svc.Site.ID
-		}
-	}
-	found := false
-	for _, g := range sites {
-		if g.ID == siteID {
-			found = true
-		}
-	}
-	if !found && len(sites) > 0 && (defaults || siteID == 0) {
-		siteID = sites[0].ID
-		found = true
-	}
-	for _, g := range sites {
+	for _, g := range prop.Sites {
 		d.Sites = append(d.Sites, option{Value: itoa64(g.ID), Label: g.Name, Selected: g.ID == siteID})
 		if g.ID == siteID {
-			d.SiteName = g.Name
-		}
-	}
-	if found {
-		d.SiteID = siteID
-		f.Values.Set("site_id", itoa64(siteID))
-	}
-	if defaults {
-		if f.V("user_type") == "" {
-			f.Values.Set("user_type", string(lifecycle.IPCentrex))
-		}
-		if f.V("language") == "" {
-			f.Values.Set("language", "en-GB")
+			d.SiteID, d.SiteName = g.ID, g.Name
 		}
 	}
 	for _, t := range lifecycle.UserTypes {
@@ -396,107 +426,59 @@ func (p *Pages) renderActivate(w http.ResponseWriter, r *http.Request, status in
 	for _, l := range lifecycle.Languages {
 		d.Languages = append(d.Languages, option{Value: l.Code, Label: l.Label, Selected: f.V("language") == l.Code})
 	}
+	return v, d, nil
+}
+
+// activateOptions lists the terms, and the site's packages, add-ons,
+// device types, free numbers and free devices.
+func (p *Pages) activateOptions(r *http.Request, prop lifecycle.Proposal, f *form, d *activatePage) error {
+	ctx, a := r.Context(), actorOf(r)
 	terms, err := p.app.Catalog.Terms(ctx, a.ProviderID)
 	if err != nil {
 		return err
 	}
-	if defaults && f.V("term_id") == "" && len(terms) > 0 {
-		f.Values.Set("term_id", itoa64(terms[0].ID))
-	}
 	for _, t := range terms {
 		d.Terms = append(d.Terms, option{Value: itoa64(t.ID), Label: t.Name, Selected: f.V("term_id") == itoa64(t.ID)})
 	}
-	var types []option
-	if d.SiteID != 0 {
-		limit, err := p.app.Lifecycle.SiteLimit(ctx, companyID, d.SiteID)
-		if err != nil {
-			return err
-		}
-		d.Limit = limit
-		o, err := p.app.Catalog.ForSite(ctx, companyID, d.SiteID)
-		if err != nil {
-			return err
-		}
-		// The site's proposed package (the entry-level one; see
-		// DefaultEmployeePackage), not whichever comes first by name.
-		if pkg, ok := o.DefaultEmployeePackage(); defaults && f.V("package_id") == "" && ok {
-			f.Values.Set("package_id", itoa64(pkg.ID))
-		}
-		d.Packages = pkgOptions(o.EmployeePackages, f, "package_id")
-		d.AddOns = pkgOptions(o.EmployeeAddOns, f, "add_on_ids")
-		if types, err = p.typeOptions(ctx, a.ProviderID); err != nil {
-			return err
-		}
+	if d.SiteID == 0 {
+		return nil
 	}
-	var free []option
-	var devs []option
-	if d.SiteID != 0 {
-		ns, err := p.app.Lifecycle.FreeNumbers(ctx, companyID, d.SiteID)
-		if err != nil {
-			return err
-		}
-		for _, n := range ns {
-			free = append(free, option{Value: n.E164, Label: n.National + " (" + n.E164 + ")"})
-		}
-		ds, err := p.app.Devices.SiteDevices(ctx, companyID, d.SiteID, true)
-		if err != nil {
-			return err
-		}
-		devs = deviceOptions(ds)
+	o, err := p.app.Catalog.ForSite(ctx, prop.CompanyID, d.SiteID)
+	if err != nil {
+		return err
 	}
-	takenNumber, takenExt, takenDevice := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for i := range es {
-		pfx := "e" + strconv.Itoa(i)
-		if n := f.V(pfx + ".number"); n != "" {
-			takenNumber[n] = true
-		}
+	d.Packages = pkgOptions(o.EmployeePackages, f, "package_id")
+	d.AddOns = pkgOptions(o.EmployeeAddOns, f, "add_on_ids")
+	if d.types, err = p.typeOptions(ctx, a.ProviderID); err != nil {
+		return err
 	}
-	for i, e := range es {
-		row := activateRow{P: "e" + strconv.Itoa(i), Employee: e}
+	ns, err := p.app.Lifecycle.FreeNumbers(ctx, prop.CompanyID, d.SiteID)
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
+		d.free = append(d.free, option{Value: n.E164, Label: n.National + " (" + n.E164 + ")"})
+	}
+	ds, err := p.app.Devices.SiteDevices(ctx, prop.CompanyID, d.SiteID, true)
+	if err != nil {
+		return err
+	}
+	d.devs = deviceOptions(ds)
+	return nil
+}
+
+// activateRows builds one fieldset per employee the actor may activate.
+func (p *Pages) activateRows(prop lifecycle.Proposal, rows []int, f *form, d *activatePage) {
+	for i, e := range prop.Employees {
+		if e.ID == 0 || rows[i] < 0 {
+			continue
+		}
+		row := activateRow{P: "e" + strconv.Itoa(rows[i]), Employee: e}
 		name := func(s string) string { return row.P + "." + s }
 		f.Values.Set(name("employee_id"), itoa64(e.ID))
-		if defaults {
-			svc, err := p.app.Lifecycle.Service(ctx, companyID, e.ID)
-			if err != nil {
-				return err
-			}
-			if f.V(name("cli_first_name")) == "" {
-				f.Values.Set(name("cli_first_name"), firstNonEmpty(svc.CLIFirstName, e.FirstName))
-			}
-			if f.V(name("cli_last_name")) == "" {
-				f.Values.Set(name("cli_last_name"), firstNonEmpty(svc.CLILastName, e.LastName))
-			}
-			if f.V(name("number")) == "" && d.SiteID != 0 {
-				for _, n := range free {
-					if !takenNumber[n.Value] {
-						takenNumber[n.Value] = true
-						f.Values.Set(name("number"), n.Value)
-						break
-					}
-				}
-			}
-			if f.V(name("extension")) == "" && f.V(name("number")) != "" {
-				if x, err := p.app.Numbering.DefaultExtension(ctx, companyID, d.SiteID, f.V(name("number"))); err == nil && !takenExt[x] {
-					f.Values.Set(name("extension"), x)
-				}
-			}
-			if f.V(name("device_mode")) == "" {
-				mode := lifecycle.DeviceNew
-				for _, x := range devs {
-					if !takenDevice[x.Value] {
-						takenDevice[x.Value] = true
-						mode = lifecycle.DeviceExisting
-						f.Values.Set(name("device_id"), x.Value)
-						break
-					}
-				}
-				f.Values.Set(name("device_mode"), mode)
-			}
-		}
-		takenExt[f.V(name("extension"))] = true
 		cur := f.V(name("number"))
 		listed := false
-		for _, n := range free {
+		for _, n := range d.free {
 			n.Selected = n.Value == cur
 			listed = listed || n.Selected
 			row.Numbers = append(row.Numbers, n)
@@ -504,23 +486,11 @@ func (p *Pages) renderActivate(w http.ResponseWriter, r *http.Request, status in
 		if cur != "" && !listed {
 			row.Numbers = append([]option{{Value: cur, Label: cur, Selected: true}}, row.Numbers...)
 		}
-		row.Device = newDeviceFields(f, name("device_mode"), row.P+".", cur, devs, types)
+		row.Device = newDeviceFields(f, name("device_mode"), row.P+".", cur, d.devs, d.types)
 		row.Device.Legend, row.Device.Required, row.Device.DeviceHint = "Device", true, "A free device of the site."
 		row.General = f.E(name("employee_id"))
 		d.Rows = append(d.Rows, row)
 	}
-	v.Data = d
-	p.render(w, r, status, "lifecycle_activate", v)
-	return nil
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if strings.TrimSpace(s) != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // softMAC is a soft client's MAC for number: its digits followed by "A".
@@ -541,56 +511,73 @@ func (p *Pages) activateManySubmit(w http.ResponseWriter, r *http.Request) error
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	companyID, err := p.companyFor(r, access.ViewCompany)
+	companyID, err := companyParam(r)
 	if err != nil {
 		return err
 	}
 	f := newForm(r.PostForm)
-	var raw []string
-	for i := 0; i < lifecycle.MaxActivations+1; i++ {
+	var req lifecycle.ActivateRequest
+	var rows []int
+	// Rows are e0, e1, …; a row a re-drawn page left out (an employee the
+	// actor may not activate) leaves a gap, so every index is looked at.
+	for i := 0; i <= lifecycle.MaxActivations; i++ {
 		s := f.V("e" + strconv.Itoa(i) + ".employee_id")
 		if s == "" {
-			break
+			continue
 		}
-		raw = append(raw, s)
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			f.General = append(f.General, fmt.Sprintf("Employee %q does not exist.", s))
+			continue
+		}
+		req.Employees = append(req.Employees, lifecycle.ActivateEmployee{EmployeeID: id})
+		rows = append(rows, i)
 	}
-	es, msgs, err := p.activateTargets(r, companyID, raw)
-	if err != nil {
-		return err
-	}
-	if len(msgs) > 0 || len(es) != len(raw) {
-		f.General = append(f.General, msgs...)
-		return p.renderActivate(w, r, http.StatusUnprocessableEntity, companyID, es, true, f, false)
-	}
-	return p.activateSubmit(w, r, companyID, es, true, f)
+	return p.activateSubmit(w, r, companyID, req, rows, f)
 }
 
 func (p *Pages) activateOneSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	e, err := p.employee(r, access.ActivateEmployee)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	f := newForm(r.PostForm)
-	f.Values.Set("e0.employee_id", itoa64(e.ID))
-	return p.activateSubmit(w, r, e.CompanyID, []directory.Employee{e}, false, f)
+	f.Values.Set("e0.employee_id", itoa64(id))
+	req := lifecycle.ActivateRequest{Single: true, Employees: []lifecycle.ActivateEmployee{{EmployeeID: id}}}
+	return p.activateSubmit(w, r, 0, req, []int{0}, f)
 }
 
-// activateSubmit is the API's activate: the company flag, the site, then
-// Prepare (every field checked at once) and the job.
-func (p *Pages) activateSubmit(w http.ResponseWriter, r *http.Request, companyID int64, es []directory.Employee, multi bool, f *form) error {
-	ctx := r.Context()
-	a := actorOf(r)
-	again := func(status int) error { return p.renderActivate(w, r, status, companyID, es, multi, f, false) }
-	if err := p.app.Lifecycle.CheckActivation(ctx, companyID, a.IsOperator()); err != nil {
-		var forb *derrors.ForbiddenError
-		if errors.As(err, &forb) {
-			return again(http.StatusForbidden)
-		}
+// activateSubmit reads the form into req and calls lifecycle.Activate: a
+// refusal or a broken rule draws the form again with each message next to
+// its field. rows[k] is the form row of req's employee k.
+func (p *Pages) activateSubmit(w http.ResponseWriter, r *http.Request, companyID int64, req lifecycle.ActivateRequest, rows []int, f *form) error {
+	again := func(status int) error { return p.renderActivate(w, r, status, companyID, req, rows, f, false) }
+	full := readActivateForm(f, req, rows)
+	if f.Invalid() {
+		return again(http.StatusUnprocessableEntity)
+	}
+	a, err := p.app.Lifecycle.Activate(r.Context(), actorOf(r), companyID, full)
+	if err == nil {
+		http.Redirect(w, r, "/jobs/"+itoa64(a.Job.ID)+"?submitted=1", http.StatusSeeOther)
+		return nil
+	}
+	var forb *derrors.ForbiddenError
+	if errors.As(err, &forb) && forb.Reason == lifecycle.ReasonActivation {
+		return again(http.StatusForbidden)
+	}
+	if !addActivateErr(f, rows, err) {
 		return err
 	}
+	return again(http.StatusUnprocessableEntity)
+}
+
+// readActivateForm reads the form's fields into a copy of req (whose
+// employees are given, employee k in form row rows[k]); a value that is
+// not an id is a field error on the form.
+func readActivateForm(f *form, req lifecycle.ActivateRequest, rows []int) lifecycle.ActivateRequest {
 	id := func(name string) int64 {
 		s := strings.TrimSpace(f.V(name))
 		if s == "" {
@@ -602,19 +589,21 @@ func (p *Pages) activateSubmit(w http.ResponseWriter, r *http.Request, companyID
 		}
 		return n
 	}
-	req := lifecycle.ActivateRequest{SiteID: id("site_id"), UserType: lifecycle.UserType(f.V("user_type")), Language: f.V("language"),
-		TermID: id("term_id"), PackageID: id("package_id")}
+	out := req
+	out.SiteID, out.UserType, out.Language = id("site_id"), lifecycle.UserType(f.V("user_type")), f.V("language")
+	out.TermID, out.PackageID = id("term_id"), id("package_id")
 	for _, s := range f.Values["add_on_ids"] {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n <= 0 {
 			f.add("add_on_ids", "Choose add-ons from the list.")
 			continue
 		}
-		req.AddOnIDs = append(req.AddOnIDs, n)
+		out.AddOnIDs = append(out.AddOnIDs, n)
 	}
-	for i, e := range es {
-		pfx := "e" + strconv.Itoa(i) + "."
-		ae := lifecycle.ActivateEmployee{EmployeeID: e.ID, CLIFirstName: f.V(pfx + "cli_first_name"), CLILastName: f.V(pfx + "cli_last_name"),
+	out.Employees = make([]lifecycle.ActivateEmployee, len(req.Employees))
+	for k, e := range req.Employees {
+		pfx := "e" + strconv.Itoa(rows[k]) + "."
+		ae := lifecycle.ActivateEmployee{EmployeeID: e.EmployeeID, CLIFirstName: f.V(pfx + "cli_first_name"), CLILastName: f.V(pfx + "cli_last_name"),
 			Number: f.V(pfx + "number"), Extension: f.V(pfx + "extension"), Device: lifecycle.DeviceChoice{Mode: f.V(pfx + "device_mode")}}
 		switch ae.Device.Mode {
 		case lifecycle.DeviceExisting:
@@ -623,43 +612,16 @@ func (p *Pages) activateSubmit(w http.ResponseWriter, r *http.Request, companyID
 			ae.Device.TypeID = id(pfx + "type_id")
 			ae.Device.MAC = f.V(pfx + "mac")
 		}
-		req.Employees = append(req.Employees, ae)
+		out.Employees[k] = ae
 	}
-	if req.SiteID != 0 {
-		if err := p.app.Access.Check(ctx, a, access.ActivateEmployee, access.Group(req.SiteID)); err != nil {
-			var forb *derrors.ForbiddenError
-			switch {
-			case derrors.IsNotFound(err):
-				f.add("site_id", fmt.Sprintf("Site %d does not exist.", req.SiteID))
-			case errors.As(err, &forb):
-				f.add("site_id", sentence(forb.Reason))
-			default:
-				return err
-			}
-		}
-	}
-	if f.Invalid() {
-		return again(http.StatusUnprocessableEntity)
-	}
-	plan, err := p.app.Lifecycle.Prepare(ctx, companyID, req, false)
-	if err == nil {
-		job, aerr := p.app.Lifecycle.Activate(ctx, plan)
-		if aerr == nil {
-			http.Redirect(w, r, "/jobs/"+itoa64(job.ID)+"?submitted=1", http.StatusSeeOther)
-			return nil
-		}
-		err = aerr
-	}
-	if !addActivateErr(f, err) {
-		return err
-	}
-	return again(http.StatusUnprocessableEntity)
+	return out
 }
 
 var apiEmployeeField = regexp.MustCompile(`^employees\[(\d+)\]\.(.+)$`)
 
-// activateFieldName maps a field of lifecycle.Prepare's errors to the form's.
-func activateFieldName(field string) string {
+// activateFieldName maps a field of lifecycle.Prepare's errors to the
+// form's; rows[k] is the form row of the request's employee k.
+func activateFieldName(field string, rows []int) string {
 	m := apiEmployeeField.FindStringSubmatch(field)
 	if m == nil {
 		switch field {
@@ -679,16 +641,23 @@ func activateFieldName(field string) string {
 	case "device.mode":
 		rest = "device_mode"
 	}
-	return "e" + m[1] + "." + rest
+	k, _ := strconv.Atoi(m[1])
+	if k < 0 || k >= len(rows) {
+		return ""
+	}
+	return "e" + strconv.Itoa(rows[k]) + "." + rest
 }
 
 // addActivateErr puts a validation or conflict error on the form, each
 // message next to its field (per employee), and reports whether it could.
-func addActivateErr(f *form, err error) bool {
+func addActivateErr(f *form, rows []int, err error) bool {
 	var val *derrors.ValidationError
 	var con *derrors.ConflictError
 	add := func(field, msg string) {
-		if name := activateFieldName(field); name != "" {
+		if single := len(rows) == 1 && !strings.HasPrefix(field, "employees["); single && isRowField(field) {
+			field = "employees[0]." + field
+		}
+		if name := activateFieldName(field, rows); name != "" {
 			f.add(name, sentence(msg))
 		} else {
 			f.General = append(f.General, sentence(msg))
@@ -702,6 +671,16 @@ func addActivateErr(f *form, err error) bool {
 		return true
 	case errors.As(err, &con):
 		add(con.Field, con.Message)
+		return true
+	}
+	return false
+}
+
+// isRowField reports whether field (as a single activation names it) is
+// one of an employee's row.
+func isRowField(field string) bool {
+	switch field {
+	case "employee_id", "cli_first_name", "cli_last_name", "number", "extension", "device.device_id", "device.type_id", "device.mac", "device.mode":
 		return true
 	}
 	return false

@@ -2,14 +2,13 @@ package ui
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
-	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
 	"github.com/switchboard-voice/switchboard/internal/lifecycle"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -19,6 +18,21 @@ const (
 	jobsPerPage     = 50
 	jobItemsPerPage = 100
 )
+
+// jobKinds is the kind filter of the Status page: "imports" keeps the
+// import jobs (the former Import Status page), "" every job.
+func jobKinds(kind string) []string {
+	if kind == "imports" {
+		return []string{"import_employees", "import_groups"}
+	}
+	return nil
+}
+
+// countRow is how many items of a job ended with one result.
+type countRow struct {
+	Status string
+	N      int
+}
 
 // jobItem is one per-item result of a job.
 type jobItem struct {
@@ -50,6 +64,27 @@ type jobRow struct {
 	Running     bool
 	LastError   string
 	TestMode    bool
+	Priority    string
+	RunAt       time.Time
+	// Scheduled: the job was set to start later than it was created.
+	Scheduled bool
+	// Method is an import's method: Add New or Update Current.
+	Method string
+}
+
+// importMethod names the method an import job's arguments give, or "".
+func importMethod(j jobs.Job) string {
+	var h struct {
+		Method string `json:"method"`
+	}
+	_ = json.Unmarshal(j.Args, &h)
+	switch h.Method {
+	case "add":
+		return "Add New"
+	case "update":
+		return "Update Current"
+	}
+	return ""
 }
 
 // jobKindLabel names a job kind as the portal does.
@@ -87,12 +122,16 @@ func (p *Pages) jobRows(ctx context.Context, js []jobs.Job) []jobRow {
 		}
 		out = append(out, jobRow{ID: j.ID, Name: j.Name, Kind: jobKindLabel(j.Kind), Status: string(j.Status), StatusLabel: j.Status.Label(),
 			Done: j.Done, Total: j.Total, Percent: pct, CreatedAt: j.CreatedAt, By: by, LastError: j.LastError, TestMode: j.TestMode,
-			Running: j.Status == jobs.StatusNotStarted || j.Status == jobs.StatusInProgress})
+			Running:  j.Status == jobs.StatusNotStarted || j.Status == jobs.StatusInProgress,
+			Priority: string(j.Priority), RunAt: j.RunAt, Scheduled: j.RunAt.Sub(j.CreatedAt) > time.Minute, Method: importMethod(j)})
 	}
 	return out
 }
 
 type jobsPageData struct {
+	// Kind is the kind filter: "imports" (Import Employees and Import
+	// Group) or "" for every job.
+	Kind    string
 	Jobs    []jobRow
 	Total   int
 	Own     bool
@@ -104,32 +143,47 @@ type jobsPageData struct {
 // jobsPage is Status: the company's jobs, newest first, as the API's
 // listJobs shows them (group administrators: the jobs they started).
 func (p *Pages) jobsPage(w http.ResponseWriter, r *http.Request) error {
+	return p.jobsList(w, r, r.URL.Query().Get("kind"))
+}
+
+// jobsList is the Status page of kind's jobs ("imports", or "" for all).
+func (p *Pages) jobsList(w http.ResponseWriter, r *http.Request, kind string) error {
 	a := actorOf(r)
-	companyID, err := p.companyFor(r, access.ViewJobs)
-	if errors.Is(err, errChooseCompany) {
+	given, err := companyParam(r)
+	if err != nil {
+		return err
+	}
+	if given == 0 && a.CompanyID == 0 {
 		http.Redirect(w, r, "/customers", http.StatusSeeOther)
 		return nil
 	}
-	if err != nil {
-		return err
-	}
 	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pg := store.Page{Page: max(n, 1), PerPage: jobsPerPage}
-	f := jobs.Filter{CompanyID: companyID, CreatedBy: access.JobsStartedBy(a)}
-	js, total, err := p.app.Jobs.List(r.Context(), f, pg)
+	f := jobs.Filter{Kinds: jobKinds(kind)}
+	js, total, companyID, err := p.app.Jobs.ListFor(r.Context(), a, given, f, pg)
 	if err != nil {
 		return err
 	}
-	v, err := p.newView(r, companyID, "employees", "Status")
+	title, side := "Status", "jobs"
+	if kind == "imports" {
+		title, side = "Import Status", "status"
+	}
+	v, err := p.newView(r, companyID, "employees", title)
 	if err != nil {
 		return err
 	}
-	employeesSide(v, nil, "jobs")
-	d := jobsPageData{Jobs: p.jobRows(r.Context(), js), Total: total, Own: f.CreatedBy != 0}
+	employeesSide(v, nil, side)
+	d := jobsPageData{Jobs: p.jobRows(r.Context(), js), Total: total, Own: a.Role == access.RoleGroupAdmin, Kind: kind}
 	for _, j := range d.Jobs {
 		d.Running = d.Running || j.Running
 	}
-	link := func(n int) string { return v.Link("/jobs?page=" + strconv.Itoa(n)) }
+	link := func(n int) string {
+		q := "/jobs?page=" + strconv.Itoa(n)
+		if kind != "" {
+			q += "&kind=" + kind
+		}
+		return v.Link(q)
+	}
 	if pg.Page > 1 {
 		d.PrevURL = link(pg.Page - 1)
 	}
@@ -142,7 +196,9 @@ func (p *Pages) jobsPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 type jobPageData struct {
-	Job       jobRow
+	Job jobRow
+	// Counts are the items by result, as the import reports show them.
+	Counts    []countRow
 	Items     []jobItem
 	Total     int
 	Submitted bool
@@ -159,23 +215,17 @@ func (p *Pages) jobPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	scope := a.CompanyID
-	if a.IsOperator() {
-		scope = jobs.AllCompanies
-	}
-	if scope == 0 {
-		return derrors.ErrNotFound
-	}
-	j, err := p.app.Jobs.Job(ctx, scope, id)
+	j, err := p.app.Jobs.JobFor(ctx, a, id)
 	if err != nil {
-		return err
-	}
-	if err := p.app.Access.CheckJobRead(ctx, a, j.CompanyID, j.CreatedBy); err != nil {
 		return err
 	}
 	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pg := store.Page{Page: max(n, 1), PerPage: jobItemsPerPage}
-	items, total, err := p.app.Jobs.Items(ctx, jobs.AllCompanies, j.ID, pg)
+	items, total, err := p.app.Jobs.ItemsFor(ctx, a, j.ID, pg)
+	if err != nil {
+		return err
+	}
+	counts, err := p.app.Jobs.ItemCountsFor(ctx, a, j.ID)
 	if err != nil {
 		return err
 	}
@@ -185,6 +235,11 @@ func (p *Pages) jobPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	employeesSide(v, nil, "jobs")
 	d := jobPageData{Job: p.jobRows(ctx, []jobs.Job{j})[0], Total: total, Submitted: r.URL.Query().Get("submitted") == "1"}
+	for _, st := range []string{jobs.ItemOK, jobs.ItemSkipped, jobs.ItemError, "would_add", "would_update", "would_skip"} {
+		if n := counts[st]; n > 0 {
+			d.Counts = append(d.Counts, countRow{Status: jobItemLabel(st), N: n})
+		}
+	}
 	for _, it := range items {
 		d.Items = append(d.Items, jobItem{Key: it.Key, Status: it.Status, Label: jobItemLabel(it.Status), Message: it.Message})
 	}

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/directory"
@@ -95,13 +94,25 @@ func serviceForm(s lifecycle.EmployeeService) *form {
 	return f
 }
 
+// serviceOf reads the employee of the path and their service through
+// lifecycle.ServiceOf, which asks access (ErrNotFound when the actor may
+// not see them).
+func (p *Pages) serviceOf(r *http.Request) (directory.Employee, lifecycle.EmployeeService, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return directory.Employee{}, lifecycle.EmployeeService{}, err
+	}
+	svc, err := p.app.Lifecycle.ServiceOf(r.Context(), actorOf(r), id)
+	if err != nil {
+		return directory.Employee{}, svc, err
+	}
+	e, err := p.app.Directory.Employee(r.Context(), id)
+	return e, svc, err
+}
+
 func (p *Pages) servicePage(s serviceSection) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		e, err := p.employee(r, access.ViewEmployee)
-		if err != nil {
-			return err
-		}
-		svc, err := p.app.Lifecycle.Service(r.Context(), e.CompanyID, e.ID)
+		e, svc, err := p.serviceOf(r)
 		if err != nil {
 			return err
 		}
@@ -120,28 +131,12 @@ func (p *Pages) renderService(w http.ResponseWriter, r *http.Request, status int
 	employeesSide(v, &e, s.Key)
 	d := servicePageData{Section: s, Action: "/employees/" + itoa64(e.ID) + "/" + s.path, Employee: e, Svc: svc, Form: f,
 		Active: svc.Status == directory.StatusActive}
-	var forb *derrors.ForbiddenError
-	switch err := p.app.Access.Check(ctx, a, access.ManageService, access.Employee(e.ID)); {
-	case err == nil:
-		d.CanManage = true
-	case errors.As(err, &forb):
-		d.ManageNote = sentence(forb.Reason)
-	default:
+	perm, err := p.app.Lifecycle.PermissionsFor(ctx, a, svc)
+	if err != nil {
 		return err
 	}
-	switch err := p.app.Lifecycle.CheckConfigAndReg(ctx, e.CompanyID, a.IsOperator()); {
-	case !d.CanManage:
-		d.ConfigNote = d.ManageNote
-	case errors.As(err, &forb):
-		d.ConfigNote = sentence(forb.Reason) + ". These settings are shown read-only; ask your service provider to change them."
-	case err != nil:
-		return err
-	case !d.Active:
-		d.ConfigNote = "These settings belong to an active service: activate the employee first."
-	default:
-		d.CanConfig = true
-	}
-	d.CanCease = d.Active && p.app.Access.Check(ctx, a, access.CeaseEmployee, access.Employee(e.ID)) == nil
+	d.CanManage, d.ManageNote, d.CanConfig, d.ConfigNote = perm.Manage, perm.ManageNote, perm.Config, perm.ConfigNote
+	d.CanCease = d.Active && perm.CeaseAccess
 	if svc.UserType != nil {
 		d.UserType = svc.UserType.Label()
 	}
@@ -161,6 +156,19 @@ func (p *Pages) renderService(w http.ResponseWriter, r *http.Request, status int
 	if svc.Device != nil {
 		d.DeviceLabel = svc.Device.MAC + " · " + svc.Device.TypeName
 	}
+	if err := p.serviceOptions(r, s, svc, f, &d); err != nil {
+		return err
+	}
+	v.Data = d
+	p.render(w, r, status, "lifecycle_service", v)
+	return nil
+}
+
+// serviceOptions lists what section s offers to choose: the devices, the
+// numbers, or the packages, add-ons and terms.
+func (p *Pages) serviceOptions(r *http.Request, s serviceSection, svc lifecycle.EmployeeService, f *form, d *servicePageData) error {
+	ctx, a := r.Context(), actorOf(r)
+	e := d.Employee
 	switch s.Key {
 	case "settings":
 		if d.CanConfig && svc.Site != nil {
@@ -229,8 +237,6 @@ func (p *Pages) renderService(w http.ResponseWriter, r *http.Request, status int
 			}
 		}
 	}
-	v.Data = d
-	p.render(w, r, status, "lifecycle_service", v)
 	return nil
 }
 
@@ -240,91 +246,21 @@ func (p *Pages) serviceSave(s serviceSection) handlerFunc {
 			return derrors.Invalid("", "the form could not be read")
 		}
 		ctx := r.Context()
-		e, err := p.employee(r, access.ManageService)
-		if err != nil {
-			return err
-		}
-		cur, err := p.app.Lifecycle.Service(ctx, e.CompanyID, e.ID)
+		e, cur, err := p.serviceOf(r)
 		if err != nil {
 			return err
 		}
 		f := newForm(r.PostForm)
-		str := func(name string) *string {
-			if _, ok := r.PostForm[name]; !ok {
-				return nil
-			}
-			v := f.V(name)
-			return &v
-		}
-		num := func(name string) *int64 {
-			if _, ok := r.PostForm[name]; !ok {
-				return nil
-			}
-			n, err := strconv.ParseInt(strings.TrimSpace(f.V(name)), 10, 64)
-			if err != nil || n <= 0 {
-				f.add(name, "Choose a value from the list.")
-				return nil
-			}
-			return &n
-		}
-		var c lifecycle.ServiceChange
-		switch s.Key {
-		case "settings":
-			c.FirstName, c.LastName = str("first_name"), str("last_name")
-			c.CLIFirstName, c.CLILastName = str("cli_first_name"), str("cli_last_name")
-			if t := str("user_type"); t != nil {
-				ut := lifecycle.UserType(*t)
-				c.UserType = &ut
-			}
-			c.Language = str("language")
-			if mode := str("device.mode"); mode != nil {
-				dc := lifecycle.DeviceChoice{Mode: *mode}
-				switch dc.Mode {
-				case lifecycle.DeviceExisting:
-					if id := num("device.device_id"); id != nil {
-						dc.DeviceID = *id
-					}
-				case lifecycle.DeviceNew:
-					if id := num("device.type_id"); id != nil {
-						dc.TypeID = *id
-					}
-					dc.MAC = f.V("device.mac")
-				}
-				c.Device = &dc
-			}
-		case "number":
-			c.Number, c.Extension = str("number"), str("extension")
-		case "package":
-			c.PackageID, c.TermID = num("package_id"), num("term_id")
-		case "addons":
-			if f.V("add_ons_shown") == "1" {
-				ids := []int64{}
-				for _, v := range r.PostForm["add_on_ids"] {
-					n, err := strconv.ParseInt(v, 10, 64)
-					if err != nil || n <= 0 {
-						f.add("add_on_ids", "Choose add-ons from the list.")
-						continue
-					}
-					ids = append(ids, n)
-				}
-				c.AddOnIDs = &ids
-			}
-		}
+		c := readServiceChange(r, f, s)
 		if f.Invalid() {
 			return p.renderService(w, r, http.StatusUnprocessableEntity, s, e, cur, f)
 		}
-		c = c.Without(cur)
-		if c.NeedsConfigAndReg() {
-			if err := p.app.Lifecycle.CheckConfigAndReg(ctx, e.CompanyID, actorOf(r).IsOperator()); err != nil {
-				var forb *derrors.ForbiddenError
-				if errors.As(err, &forb) {
-					f.General = append(f.General, sentence(forb.Reason))
-					return p.renderService(w, r, http.StatusForbidden, s, e, cur, f)
-				}
-				return err
+		if _, err := p.app.Lifecycle.ChangeService(ctx, actorOf(r), e.ID, c); err != nil {
+			var forb *derrors.ForbiddenError
+			if errors.As(err, &forb) {
+				f.General = append(f.General, sentence(forb.Reason))
+				return p.renderService(w, r, http.StatusForbidden, s, e, cur, f)
 			}
-		}
-		if _, err := p.app.Lifecycle.ChangeService(ctx, e.CompanyID, e.ID, c); err != nil {
 			if f.addErr(err, serviceFields...) {
 				return p.renderService(w, r, http.StatusUnprocessableEntity, s, e, cur, f)
 			}
@@ -366,9 +302,16 @@ func resubscribeData(e directory.Employee) lcConfirmPage {
 }
 
 func (p *Pages) resubscribeConfirm(w http.ResponseWriter, r *http.Request) error {
-	e, err := p.employee(r, access.ManageService)
+	e, svc, err := p.serviceOf(r)
 	if err != nil {
 		return err
+	}
+	perm, err := p.app.Lifecycle.PermissionsFor(r.Context(), actorOf(r), svc)
+	if err != nil {
+		return err
+	}
+	if !perm.Manage {
+		return derrors.Forbidden("%s", perm.ManageNote)
 	}
 	d := resubscribeData(e)
 	if e.Status != directory.StatusActive {
@@ -378,12 +321,16 @@ func (p *Pages) resubscribeConfirm(w http.ResponseWriter, r *http.Request) error
 }
 
 func (p *Pages) resubscribe(w http.ResponseWriter, r *http.Request) error {
-	e, err := p.employee(r, access.ManageService)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	job, err := p.app.Lifecycle.Resubscribe(r.Context(), e.CompanyID, e.ID)
+	job, err := p.app.Lifecycle.Resubscribe(r.Context(), actorOf(r), id)
 	if err != nil {
+		e, eerr := p.app.Directory.Employee(r.Context(), id)
+		if eerr != nil {
+			return err
+		}
 		var con *derrors.ConflictError
 		if errors.As(err, &con) {
 			d := resubscribeData(e)
@@ -423,21 +370,20 @@ func ceaseData(e directory.Employee, svc lifecycle.EmployeeService) lcConfirmPag
 }
 
 func (p *Pages) ceaseConfirm(w http.ResponseWriter, r *http.Request) error {
-	e, err := p.employee(r, access.CeaseEmployee)
+	e, svc, err := p.serviceOf(r)
 	if err != nil {
 		return err
 	}
-	svc, err := p.app.Lifecycle.Service(r.Context(), e.CompanyID, e.ID)
+	perm, err := p.app.Lifecycle.PermissionsFor(r.Context(), actorOf(r), svc)
 	if err != nil {
 		return err
+	}
+	if !perm.CeaseAccess {
+		return derrors.Forbidden("%s", perm.CeaseNote)
 	}
 	d := ceaseData(e, svc)
-	if err := p.app.Lifecycle.CheckConfigAndReg(r.Context(), e.CompanyID, actorOf(r).IsOperator()); err != nil {
-		var forb *derrors.ForbiddenError
-		if !errors.As(err, &forb) {
-			return err
-		}
-		d.Refused = sentence(forb.Reason)
+	if !perm.Cease {
+		d.Refused = perm.CeaseNote
 	} else if svc.Status != directory.StatusActive && svc.Status != directory.StatusError {
 		d.Refused = e.DisplayName() + " has no active service to deactivate (status " + statusLabel(svc.Status) + ")."
 	}
@@ -446,25 +392,18 @@ func (p *Pages) ceaseConfirm(w http.ResponseWriter, r *http.Request) error {
 
 func (p *Pages) cease(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	e, err := p.employee(r, access.CeaseEmployee)
-	if err != nil {
-		return err
-	}
-	before, err := p.app.Lifecycle.Service(ctx, e.CompanyID, e.ID)
+	e, before, err := p.serviceOf(r)
 	if err != nil {
 		return err
 	}
 	d := ceaseData(e, before)
-	if err := p.app.Lifecycle.CheckConfigAndReg(ctx, e.CompanyID, actorOf(r).IsOperator()); err != nil {
+	if _, err := p.app.Lifecycle.Cease(ctx, actorOf(r), e.ID); err != nil {
+		var con *derrors.ConflictError
 		var forb *derrors.ForbiddenError
-		if errors.As(err, &forb) {
+		if errors.As(err, &forb) && forb.Reason == lifecycle.ReasonConfigAndReg {
 			d.Refused = sentence(forb.Reason)
 			return p.renderConfirm(w, r, http.StatusForbidden, e, "cease", d)
 		}
-		return err
-	}
-	if _, err := p.app.Lifecycle.Cease(ctx, e.CompanyID, e.ID); err != nil {
-		var con *derrors.ConflictError
 		if errors.As(err, &con) {
 			d.Refused = sentence(con.Message)
 			return p.renderConfirm(w, r, http.StatusConflict, e, "cease", d)
@@ -488,4 +427,71 @@ func (p *Pages) cease(w http.ResponseWriter, r *http.Request) error {
 		d.Items = append(d.Items, "the device "+before.Device.MAC+" is removed from the employee and the site.")
 	}
 	return p.renderConfirm(w, r, http.StatusOK, e, "cease", d)
+}
+
+// readServiceChange reads section s's fields of the form into a change;
+// a value that is not an id is a field error on the form.
+func readServiceChange(r *http.Request, f *form, s serviceSection) lifecycle.ServiceChange {
+	str := func(name string) *string {
+		if _, ok := r.PostForm[name]; !ok {
+			return nil
+		}
+		v := f.V(name)
+		return &v
+	}
+	num := func(name string) *int64 {
+		if _, ok := r.PostForm[name]; !ok {
+			return nil
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(f.V(name)), 10, 64)
+		if err != nil || n <= 0 {
+			f.add(name, "Choose a value from the list.")
+			return nil
+		}
+		return &n
+	}
+	var c lifecycle.ServiceChange
+	switch s.Key {
+	case "settings":
+		c.FirstName, c.LastName = str("first_name"), str("last_name")
+		c.CLIFirstName, c.CLILastName = str("cli_first_name"), str("cli_last_name")
+		if t := str("user_type"); t != nil {
+			ut := lifecycle.UserType(*t)
+			c.UserType = &ut
+		}
+		c.Language = str("language")
+		if mode := str("device.mode"); mode != nil {
+			dc := lifecycle.DeviceChoice{Mode: *mode}
+			switch dc.Mode {
+			case lifecycle.DeviceExisting:
+				if id := num("device.device_id"); id != nil {
+					dc.DeviceID = *id
+				}
+			case lifecycle.DeviceNew:
+				if id := num("device.type_id"); id != nil {
+					dc.TypeID = *id
+				}
+				dc.MAC = f.V("device.mac")
+			}
+			c.Device = &dc
+		}
+	case "number":
+		c.Number, c.Extension = str("number"), str("extension")
+	case "package":
+		c.PackageID, c.TermID = num("package_id"), num("term_id")
+	case "addons":
+		if f.V("add_ons_shown") == "1" {
+			ids := []int64{}
+			for _, v := range r.PostForm["add_on_ids"] {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil || n <= 0 {
+					f.add("add_on_ids", "Choose add-ons from the list.")
+					continue
+				}
+				ids = append(ids, n)
+			}
+			c.AddOnIDs = &ids
+		}
+	}
+	return c
 }

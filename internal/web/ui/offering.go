@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -63,14 +62,12 @@ func (p *Pages) offering(w http.ResponseWriter, r *http.Request) error {
 	var companyID int64
 	switch {
 	case empID != 0:
-		if err := p.app.Access.Check(ctx, a, access.ViewServiceOffering, access.Employee(empID)); err != nil {
-			return err
-		}
-		e, err := p.app.Directory.Employee(ctx, empID)
+		o, err := p.app.Catalog.EmployeeOfferingFor(ctx, a, empID)
 		if err != nil {
 			return err
 		}
-		o, err := p.app.Catalog.ForEmployee(ctx, e.CompanyID, e.ID)
+		// The frame's name, once catalog has decided the actor sees them.
+		e, err := p.app.Directory.Employee(ctx, empID)
 		if err != nil {
 			return err
 		}
@@ -84,11 +81,7 @@ func (p *Pages) offering(w http.ResponseWriter, r *http.Request) error {
 			{Title: "Add-Ons", Empty: "No add-ons.", Packages: o.AddOns}}
 	default:
 		if siteID == 0 && a.Role == access.RoleGroupAdmin {
-			sc, err := p.app.Access.Scope(ctx, a)
-			if err != nil {
-				return err
-			}
-			gs, _, err := p.app.Directory.ListGroups(ctx, a.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
+			gs, err := p.visibleSites(r, a.CompanyID, 1)
 			if err != nil {
 				return err
 			}
@@ -98,19 +91,16 @@ func (p *Pages) offering(w http.ResponseWriter, r *http.Request) error {
 			siteID = gs[0].ID
 		}
 		if siteID != 0 {
-			if err := p.app.Access.Check(ctx, a, access.ViewServiceOffering, access.Group(siteID)); err != nil {
-				return err
-			}
-			g, err := p.app.Directory.Group(ctx, siteID)
+			o, err := p.app.Catalog.SiteOfferingFor(ctx, a, siteID)
 			if err != nil {
 				return err
 			}
-			o, err := p.app.Catalog.ForSite(ctx, g.CompanyID, g.ID)
+			g, err := p.siteFrame(r, siteID)
 			if err != nil {
 				return err
 			}
 			companyID, page.Object, page.Name, page.SiteID = g.CompanyID, "site", g.Name, g.ID
-			page.CanEdit = p.app.Access.Check(ctx, a, access.ManageCompany, access.Company(g.CompanyID)) == nil
+			page.CanEdit = p.app.Access.Can(ctx, a, access.ManageCompany, access.Company(g.CompanyID))
 			var pkgs []catalog.Package
 			if o.Package != nil {
 				pkgs = []catalog.Package{*o.Package}
@@ -121,15 +111,17 @@ func (p *Pages) offering(w http.ResponseWriter, r *http.Request) error {
 				{Title: "Employee Feature Packages available", Empty: "None defined.", Packages: o.EmployeePackages},
 				{Title: "Employee Add-Ons available", Empty: "None defined.", Packages: o.EmployeeAddOns}}
 		} else {
-			id, err := p.companyFor(r, access.ViewServiceOffering)
-			if errors.Is(err, errChooseCompany) {
-				http.Redirect(w, r, "/customers", http.StatusSeeOther)
-				return nil
-			}
+			id, err := formCompanyID(r)
 			if err != nil {
 				return err
 			}
-			o, err := p.app.Catalog.ForCompany(ctx, id)
+			if id == 0 {
+				if id = a.CompanyID; id == 0 {
+					http.Redirect(w, r, "/customers", http.StatusSeeOther)
+					return nil
+				}
+			}
+			o, err := p.app.Catalog.CompanyOfferingFor(ctx, a, id)
 			if err != nil {
 				return err
 			}
@@ -142,11 +134,7 @@ func (p *Pages) offering(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if page.Object != "employee" {
-		sc, err := p.app.Access.Scope(ctx, a)
-		if err != nil {
-			return err
-		}
-		if page.Sites, _, err = p.app.Directory.ListGroups(ctx, companyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: store.MaxPerPage}); err != nil {
+		if page.Sites, err = p.visibleSites(r, companyID, store.MaxPerPage); err != nil {
 			return err
 		}
 	}
@@ -160,4 +148,14 @@ func (p *Pages) offering(w http.ResponseWriter, r *http.Request) error {
 	v.Data = page
 	p.render(w, r, http.StatusOK, "service_offering", v)
 	return nil
+}
+
+// visibleSites lists up to n sites of companyID that the actor sees, for
+// the offering page's site chooser. It shows, it decides nothing: every
+// offering it links to is read through catalog, which checks. The listing
+// belongs to directory's group list, which narrows it by the actor's
+// scope.
+func (p *Pages) visibleSites(r *http.Request, companyID int64, n int) ([]directory.Group, error) {
+	gs, _, err := p.app.Directory.ListGroups(r.Context(), actorOf(r), companyID, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: n})
+	return gs, err
 }

@@ -60,19 +60,11 @@ const outboxPerPage = 25
 // outbox lists the e-mail outbox; opening a message shows its text body, so
 // a trial deployment without a relay can follow a reset link.
 func (p *Pages) outbox(w http.ResponseWriter, r *http.Request) error {
-	if err := p.requireProvider(r); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	status := q.Get("status")
-	switch status {
-	case "", mail.StatusQueued, mail.StatusSent, mail.StatusFailed:
-	default:
-		return derrors.Invalid("status", "status must be queued, sent or failed")
-	}
 	page, _ := strconv.Atoi(q.Get("page"))
 	pg := store.Page{Page: max(page, 1), PerPage: outboxPerPage}.Normalize()
-	ms, total, err := p.app.Mail.Outbox(r.Context(), mail.OutboxFilter{ProviderID: actorOf(r).ProviderID, Status: status}, pg)
+	ms, total, err := p.app.Mail.ProviderOutbox(r.Context(), actorOf(r), mail.OutboxFilter{Status: status}, pg)
 	if err != nil {
 		return err
 	}
@@ -176,10 +168,7 @@ func settingsForm(sv identity.SettingsView) *form {
 
 // securitySettings is the provider's account-security settings.
 func (p *Pages) securitySettings(w http.ResponseWriter, r *http.Request) error {
-	if err := p.requireProvider(r); err != nil {
-		return err
-	}
-	st, err := p.app.Identity.Settings(r.Context(), actorOf(r).ProviderID)
+	st, err := p.app.Identity.SecuritySettings(r.Context(), actorOf(r))
 	if err != nil {
 		return err
 	}
@@ -217,9 +206,6 @@ func (p *Pages) securitySettingsSave(w http.ResponseWriter, r *http.Request) err
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	if err := p.requireProvider(r); err != nil {
-		return err
-	}
 	f := newForm(r.PostForm)
 	str := func(name string) *string { s := strings.TrimSpace(f.V(name)); return &s }
 	num := func(name string) *int {
@@ -238,9 +224,13 @@ func (p *Pages) securitySettingsSave(w http.ResponseWriter, r *http.Request) err
 		CompanyAdminSelfReset: &selfReset, PortalURL: str("portal_url"),
 	}
 	if f.Invalid() {
+		// Only those who may change the settings learn what was wrong.
+		if _, err := p.app.Identity.SecuritySettings(r.Context(), actorOf(r)); err != nil {
+			return err
+		}
 		return p.renderSecuritySettings(w, r, http.StatusUnprocessableEntity, f)
 	}
-	if _, err := p.app.Identity.UpdateSettings(r.Context(), actorOf(r).ProviderID, u); err != nil {
+	if _, err := p.app.Identity.UpdateSettings(r.Context(), actorOf(r), u); err != nil {
 		if f.addErr(err, settingsFields...) {
 			return p.renderSecuritySettings(w, r, http.StatusUnprocessableEntity, f)
 		}

@@ -107,31 +107,20 @@ func packageFor(x catalog.Package) string {
 	return s + "feature package"
 }
 
-func (p *Pages) requireCatalog(r *http.Request) (int64, error) {
-	a := actorOf(r)
-	return a.ProviderID, p.app.Access.Check(r.Context(), a, access.ManageCatalog, access.Provider(a.ProviderID))
-}
-
 func (p *Pages) catalogPage(w http.ResponseWriter, r *http.Request) error {
-	if _, err := p.requireCatalog(r); err != nil {
-		return err
-	}
 	return p.renderCatalog(w, r, http.StatusOK, catalogView{})
 }
 
 func (p *Pages) renderCatalog(w http.ResponseWriter, r *http.Request, status int, cv catalogView) error {
-	ctx, providerID := r.Context(), actorOf(r).ProviderID
-	var err error
-	if cv.Features, err = p.app.Catalog.Features(ctx, providerID); err != nil {
+	// The page changes the catalog, so only who may change it opens it
+	// (catalog.CatalogToManage).
+	ctx, a := r.Context(), actorOf(r)
+	m, err := p.app.Catalog.CatalogToManage(ctx, a)
+	if err != nil {
 		return err
 	}
-	if cv.Packages, err = p.app.Catalog.Packages(ctx, providerID, catalog.PackageFilter{}); err != nil {
-		return err
-	}
-	if cv.Terms, err = p.app.Catalog.Terms(ctx, providerID); err != nil {
-		return err
-	}
-	if cv.Types, err = p.app.Devices.Types(ctx, providerID); err != nil {
+	cv.Features, cv.Packages, cv.Terms = m.Features, m.Packages, m.Terms
+	if cv.Types, err = p.app.Devices.DeviceTypes(ctx, a); err != nil {
 		return err
 	}
 	for _, f := range []**form{&cv.Feature, &cv.Package, &cv.Term, &cv.DeviceType} {
@@ -154,15 +143,11 @@ func (p *Pages) renderCatalog(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (p *Pages) catalogFeatureCreate(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := p.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
 	f := newForm(r.PostForm)
-	_, err = p.app.Catalog.CreateFeature(r.Context(), providerID, featureRequest(f))
+	_, err := p.app.Catalog.AddFeature(r.Context(), actorOf(r), featureRequest(f))
 	return p.catalogDone(w, r, err, f, func(cv *catalogView) { cv.Feature = f }, featureFields...)
 }
 
@@ -196,25 +181,17 @@ func termRequest(f *form) catalog.TermRequest {
 }
 
 func (p *Pages) catalogPackageCreate(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := p.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
 	f := newForm(r.PostForm)
 	kind, typ, _ := strings.Cut(f.V("kind_type"), ":")
-	_, err = p.app.Catalog.CreatePackage(r.Context(), providerID, catalog.PackageRequest{Type: catalog.Type(typ), Kind: catalog.Kind(kind),
+	_, err := p.app.Catalog.AddPackage(r.Context(), actorOf(r), catalog.PackageRequest{Type: catalog.Type(typ), Kind: catalog.Kind(kind),
 		Name: f.V("name"), Description: f.V("description"), FeatureIDs: featureIDs(f)})
 	return p.catalogDone(w, r, err, f, func(cv *catalogView) { cv.Package = f }, packageFields...)
 }
 
 func (p *Pages) catalogTermCreate(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := p.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
@@ -223,20 +200,16 @@ func (p *Pages) catalogTermCreate(w http.ResponseWriter, r *http.Request) error 
 	if f.Invalid() {
 		return p.renderCatalog(w, r, http.StatusUnprocessableEntity, catalogView{Term: f})
 	}
-	_, err = p.app.Catalog.CreateTerm(r.Context(), providerID, req)
+	_, err := p.app.Catalog.AddTerm(r.Context(), actorOf(r), req)
 	return p.catalogDone(w, r, err, f, func(cv *catalogView) { cv.Term = f }, termFields...)
 }
 
 func (p *Pages) deviceTypeCreate(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := p.requireCatalog(r)
-	if err != nil {
-		return err
-	}
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
 	f := newForm(r.PostForm)
-	_, err = p.app.Devices.CreateType(r.Context(), providerID, devices.Type{Vendor: f.V("vendor"), Model: f.V("model"), SoftClient: f.V("soft_client") != ""})
+	_, err := p.app.Devices.AddDeviceType(r.Context(), actorOf(r), devices.Type{Vendor: f.V("vendor"), Model: f.V("model"), SoftClient: f.V("soft_client") != ""})
 	if err == nil {
 		redirectFlash(w, r, "/catalog#device-types", "devtype-added")
 		return nil
@@ -262,19 +235,19 @@ func (p *Pages) catalogDone(w http.ResponseWriter, r *http.Request, err error, f
 // entry loads a feature, package or term of the provider for its edit
 // page, the form holding vals (a submitted form) or, when nil, the entry's
 // saved values. Another provider's entry is not found.
-func (p *Pages) entry(ctx context.Context, providerID int64, kind string, id int64, vals url.Values) (*catalogEntry, error) {
+func (p *Pages) entry(ctx context.Context, a access.Actor, kind string, id int64, vals url.Values) (*catalogEntry, error) {
 	e := &catalogEntry{Kind: kind, ID: id}
 	var saved url.Values
 	switch kind {
 	case catalogFeature:
-		x, err := p.app.Catalog.Feature(ctx, providerID, id)
+		x, err := p.app.Catalog.ViewFeature(ctx, a, id)
 		if err != nil {
 			return nil, err
 		}
 		e.Name = x.Name
 		saved = url.Values{"code": {x.Code}, "name": {x.Name}, "category": {x.Category}, "description": {x.Description}}
 	case catalogPackage:
-		x, err := p.app.Catalog.Package(ctx, providerID, id)
+		x, err := p.app.Catalog.ViewPackage(ctx, a, id)
 		if err != nil {
 			return nil, err
 		}
@@ -284,7 +257,7 @@ func (p *Pages) entry(ctx context.Context, providerID int64, kind string, id int
 			saved.Add("feature_ids", itoa64(ft.ID))
 		}
 	default:
-		x, err := p.app.Catalog.Term(ctx, providerID, id)
+		x, err := p.app.Catalog.ViewTerm(ctx, a, id)
 		if err != nil {
 			return nil, err
 		}
@@ -301,15 +274,11 @@ func (p *Pages) entry(ctx context.Context, providerID int64, kind string, id int
 // catalogEdit is the edit page of one entry.
 func (p *Pages) catalogEdit(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		providerID, err := p.requireCatalog(r)
-		if err != nil {
-			return err
-		}
 		id, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
-		e, err := p.entry(r.Context(), providerID, kind, id, nil)
+		e, err := p.entry(r.Context(), actorOf(r), kind, id, nil)
 		if err != nil {
 			return err
 		}
@@ -321,10 +290,6 @@ func (p *Pages) catalogEdit(kind string) handlerFunc {
 // API's PUT): each error is shown next to its field and nothing changes.
 func (p *Pages) catalogSave(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		providerID, err := p.requireCatalog(r)
-		if err != nil {
-			return err
-		}
 		if err := r.ParseForm(); err != nil {
 			return derrors.Invalid("", "the form could not be read")
 		}
@@ -332,8 +297,8 @@ func (p *Pages) catalogSave(kind string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		ctx := r.Context()
-		e, err := p.entry(ctx, providerID, kind, id, r.PostForm)
+		ctx, a := r.Context(), actorOf(r)
+		e, err := p.entry(ctx, a, kind, id, r.PostForm)
 		if err != nil {
 			return err
 		}
@@ -342,10 +307,10 @@ func (p *Pages) catalogSave(kind string) handlerFunc {
 		switch kind {
 		case catalogFeature:
 			fields = featureFields
-			_, err = p.app.Catalog.UpdateFeature(ctx, providerID, id, featureRequest(f))
+			_, err = p.app.Catalog.ChangeFeature(ctx, a, id, featureRequest(f))
 		case catalogPackage:
 			fields = packageFields
-			_, err = p.app.Catalog.UpdatePackage(ctx, providerID, id, catalog.PackageUpdateRequest{Name: f.V("name"),
+			_, err = p.app.Catalog.ChangePackage(ctx, a, id, catalog.PackageUpdateRequest{Name: f.V("name"),
 				Description: f.V("description"), FeatureIDs: featureIDs(f)})
 		default:
 			fields = termFields
@@ -353,7 +318,7 @@ func (p *Pages) catalogSave(kind string) handlerFunc {
 			if f.Invalid() {
 				return p.renderCatalog(w, r, http.StatusUnprocessableEntity, catalogView{Edit: e})
 			}
-			_, err = p.app.Catalog.UpdateTerm(ctx, providerID, id, req)
+			_, err = p.app.Catalog.ChangeTerm(ctx, a, id, req)
 		}
 		return p.catalogDone(w, r, err, f, func(cv *catalogView) { cv.Edit = e }, fields...)
 	}
@@ -363,26 +328,22 @@ func (p *Pages) catalogSave(kind string) handlerFunc {
 // refused with the catalog's reason, shown on the entry's edit page (409).
 func (p *Pages) catalogDelete(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		providerID, err := p.requireCatalog(r)
-		if err != nil {
-			return err
-		}
 		id, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
-		ctx := r.Context()
+		ctx, a := r.Context(), actorOf(r)
 		switch kind {
 		case catalogFeature:
-			err = p.app.Catalog.DeleteFeature(ctx, providerID, id)
+			err = p.app.Catalog.RemoveFeature(ctx, a, id)
 		case catalogPackage:
-			err = p.app.Catalog.DeletePackage(ctx, providerID, id)
+			err = p.app.Catalog.RemovePackage(ctx, a, id)
 		default:
-			err = p.app.Catalog.DeleteTerm(ctx, providerID, id)
+			err = p.app.Catalog.RemoveTerm(ctx, a, id)
 		}
 		var con *derrors.ConflictError
 		if errors.As(err, &con) {
-			e, lerr := p.entry(ctx, providerID, kind, id, nil)
+			e, lerr := p.entry(ctx, a, kind, id, nil)
 			if lerr != nil {
 				return lerr
 			}

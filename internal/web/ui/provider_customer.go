@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
-	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
@@ -92,16 +90,14 @@ func serviceSide(v *view, current string) {
 		navLink{Label: "Refused Extensions", URL: "/settings/refused-extensions", Current: current == "refused-extensions"})
 }
 
-// customerOf reads {id} and checks action on that company.
-func (p *Pages) customerOf(r *http.Request, action access.Action) (tenancy.Company, error) {
+// customerOf opens the customer {id} for the control panel
+// (tenancy.Customer decides who may).
+func (p *Pages) customerOf(r *http.Request) (tenancy.Company, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return tenancy.Company{}, err
 	}
-	if err := p.app.Access.Check(r.Context(), actorOf(r), action, access.Company(id)); err != nil {
-		return tenancy.Company{}, err
-	}
-	return p.app.Tenancy.Company(r.Context(), id)
+	return p.app.Tenancy.Customer(r.Context(), actorOf(r), id)
 }
 
 type customerPage struct {
@@ -160,7 +156,7 @@ func textToMinor(s string) (int64, bool) {
 }
 
 func (p *Pages) customerMain(w http.ResponseWriter, r *http.Request) error {
-	c, err := p.customerOf(r, access.ManageCompany)
+	c, err := p.customerOf(r)
 	if err != nil {
 		return err
 	}
@@ -168,11 +164,11 @@ func (p *Pages) customerMain(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *Pages) renderCustomer(w http.ResponseWriter, r *http.Request, status int, c tenancy.Company, f *form) error {
-	contacts, err := p.app.Tenancy.Contacts(r.Context(), c.ID)
+	contacts, err := p.app.Tenancy.CustomerContacts(r.Context(), actorOf(r), c.ID)
 	if err != nil {
 		return err
 	}
-	blocks, err := p.app.Numbering.InternalBlocks(r.Context(), c.ID)
+	blocks, err := p.app.Numbering.CompanyBlocks(r.Context(), actorOf(r), c.ID)
 	if err != nil {
 		return err
 	}
@@ -191,12 +187,12 @@ func (p *Pages) renderCustomer(w http.ResponseWriter, r *http.Request, status in
 }
 
 // customerSave is the Main page's form: status, balance, debit limit,
-// channel limit and the two flags, audited by tenancy.UpdateCompany.
+// channel limit and the two flags (tenancy.ModifyCompany).
 func (p *Pages) customerSave(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	c, err := p.customerOf(r, access.ManageCompany)
+	c, err := p.customerOf(r)
 	if err != nil {
 		return err
 	}
@@ -222,7 +218,7 @@ func (p *Pages) customerSave(w http.ResponseWriter, r *http.Request) error {
 	cr, ae := f.V("config_and_reg") != "", f.V("add_employee") != ""
 	req.ConfigAndReg, req.AddEmployee = &cr, &ae
 	if !f.Invalid() {
-		_, err = p.app.Tenancy.UpdateCompany(r.Context(), c.ID, req)
+		_, err = p.app.Tenancy.ModifyCompany(r.Context(), actorOf(r), c.ID, req)
 		if err == nil {
 			redirectFlash(w, r, "/customers/"+itoa64(c.ID), "company-saved")
 			return nil
@@ -266,7 +262,7 @@ func (p *Pages) renderContact(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (p *Pages) contactNew(w http.ResponseWriter, r *http.Request) error {
-	c, err := p.customerOf(r, access.ManageCustomerContacts)
+	c, err := p.customerOf(r)
 	if err != nil {
 		return err
 	}
@@ -281,12 +277,12 @@ func (p *Pages) contactCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	c, err := p.customerOf(r, access.ManageCustomerContacts)
+	c, err := p.customerOf(r)
 	if err != nil {
 		return err
 	}
 	f := newForm(r.PostForm)
-	req := app.CustomerContactRequest{FirstName: f.V("first_name"), LastName: f.V("last_name"), Email: f.V("email"),
+	req := tenancy.CustomerContactRequest{FirstName: f.V("first_name"), LastName: f.V("last_name"), Email: f.V("email"),
 		Username: f.V("username"), ContactDetails: contactDetails(f)}
 	if f.V("auto_password") == "" {
 		if req.Password = f.V("password"); req.Password == "" {
@@ -294,7 +290,7 @@ func (p *Pages) contactCreate(w http.ResponseWriter, r *http.Request) error {
 			return p.renderContact(w, r, http.StatusUnprocessableEntity, "contact_form", c, nil, f)
 		}
 	}
-	if _, err := p.app.AddCustomerContact(r.Context(), c.ID, c.ProviderID, req); err != nil {
+	if _, err := p.app.Tenancy.AddCustomerContact(r.Context(), actorOf(r), c.ID, req); err != nil {
 		if f.addErr(err, contactFields...) {
 			return p.renderContact(w, r, http.StatusUnprocessableEntity, "contact_form", c, nil, f)
 		}
@@ -309,10 +305,10 @@ func contactDetails(f *form) tenancy.ContactDetails {
 		MobileVerified: f.V("mobile_verified") != "", EmailVerified: f.V("email_verified") != ""}
 }
 
-// contactOf loads {cid} of the customer after checking the operator manages
-// its contacts.
+// contactOf loads {cid} of the customer (tenancy.CustomerContact decides
+// who may).
 func (p *Pages) contactOf(r *http.Request) (tenancy.Company, tenancy.Contact, error) {
-	c, err := p.customerOf(r, access.ManageCustomerContacts)
+	c, err := p.customerOf(r)
 	if err != nil {
 		return c, tenancy.Contact{}, err
 	}
@@ -320,7 +316,7 @@ func (p *Pages) contactOf(r *http.Request) (tenancy.Company, tenancy.Contact, er
 	if err != nil {
 		return c, tenancy.Contact{}, err
 	}
-	ct, err := p.app.Tenancy.Contact(r.Context(), c.ID, cid)
+	ct, err := p.app.Tenancy.CustomerContact(r.Context(), actorOf(r), c.ID, cid)
 	return c, ct, err
 }
 
@@ -351,7 +347,7 @@ func (p *Pages) contactSave(w http.ResponseWriter, r *http.Request) error {
 	d := contactDetails(f)
 	req := tenancy.ContactUpdateRequest{Mobile: &d.Mobile, PublicNotes: &d.PublicNotes, PrivateNotes: &d.PrivateNotes,
 		MobileVerified: &d.MobileVerified, EmailVerified: &d.EmailVerified}
-	if _, err := p.app.Tenancy.UpdateContact(r.Context(), c.ID, ct.AccountID, req); err != nil {
+	if _, err := p.app.Tenancy.ModifyCustomerContact(r.Context(), actorOf(r), c.ID, ct.AccountID, req); err != nil {
 		if f.addErr(err, contactFields...) {
 			return p.renderContact(w, r, http.StatusUnprocessableEntity, "contact_form", c, &ct, f)
 		}
@@ -385,7 +381,7 @@ func (p *Pages) contactPasswordSave(w http.ResponseWriter, r *http.Request) erro
 			return p.renderContact(w, r, http.StatusUnprocessableEntity, "contact_password", c, &ct, f)
 		}
 	}
-	if err := p.app.ResetContactPassword(r.Context(), c.ID, ct.AccountID, pw); err != nil {
+	if err := p.app.Tenancy.ResetContactPassword(r.Context(), actorOf(r), c.ID, ct.AccountID, pw); err != nil {
 		if f.addErr(err, "password") {
 			return p.renderContact(w, r, http.StatusUnprocessableEntity, "contact_password", c, &ct, f)
 		}
@@ -401,11 +397,12 @@ func (p *Pages) contactPasswordSave(w http.ResponseWriter, r *http.Request) erro
 
 // internalBlockAssign is the "+" next to Internal Number Block.
 func (p *Pages) internalBlockAssign(w http.ResponseWriter, r *http.Request) error {
-	c, err := p.customerOf(r, access.ManageNumbering)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	_, err = p.app.Numbering.AssignInternalBlock(r.Context(), c.ID)
+	c := tenancy.Company{ID: id}
+	_, err = p.app.Numbering.AddInternalBlock(r.Context(), actorOf(r), id)
 	var con *derrors.ConflictError
 	switch {
 	case err == nil:
@@ -425,18 +422,9 @@ type numberRangesPage struct {
 	Current *numbering.NumberRangeParameters
 }
 
-func (p *Pages) numberRangesCheck(r *http.Request) (int64, error) {
-	a := actorOf(r)
-	return a.ProviderID, p.app.Access.Check(r.Context(), a, access.ManageNumbering, access.Provider(a.ProviderID))
-}
-
 func (p *Pages) numberRanges(w http.ResponseWriter, r *http.Request) error {
-	providerID, err := p.numberRangesCheck(r)
-	if err != nil {
-		return err
-	}
 	f := newForm(nil)
-	cur, err := p.app.Numbering.NumberRangeParameters(r.Context(), providerID)
+	cur, err := p.app.Numbering.RangeParameters(r.Context(), actorOf(r))
 	switch {
 	case err == nil:
 		f.Values = url.Values{"prefix": {cur.Prefix}, "digits": {strconv.Itoa(cur.Digits)}, "first": {itoa64(cur.First)},
@@ -463,10 +451,6 @@ func (p *Pages) numberRangesSave(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	providerID, err := p.numberRangesCheck(r)
-	if err != nil {
-		return err
-	}
 	f := newForm(r.PostForm)
 	num := func(name string) int64 {
 		n, err := strconv.ParseInt(strings.TrimSpace(f.V(name)), 10, 64)
@@ -477,7 +461,8 @@ func (p *Pages) numberRangesSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	params := numbering.NumberRangeParameters{Prefix: f.V("prefix"), Digits: int(num("digits")), First: num("first"), Last: num("last"), BlockSize: num("block_size")}
 	if !f.Invalid() {
-		if _, err = p.app.Numbering.SetNumberRangeParameters(r.Context(), providerID, params); err == nil {
+		_, err := p.app.Numbering.ChangeRangeParameters(r.Context(), actorOf(r), params)
+		if err == nil {
 			redirectFlash(w, r, "/settings/number-ranges", "ranges-saved")
 			return nil
 		}
@@ -485,9 +470,15 @@ func (p *Pages) numberRangesSave(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	// The form is shown again only to whoever may read the parameters
+	// (none defined yet is ErrNotFound: an empty form).
 	var cur *numbering.NumberRangeParameters
-	if c, err := p.app.Numbering.NumberRangeParameters(r.Context(), providerID); err == nil {
+	c, err := p.app.Numbering.RangeParameters(r.Context(), actorOf(r))
+	switch {
+	case err == nil:
 		cur = &c
+	case !derrors.IsNotFound(err):
+		return err
 	}
 	return p.renderNumberRanges(w, r, http.StatusUnprocessableEntity, f, cur)
 }

@@ -31,17 +31,14 @@ type refusedPage struct {
 }
 
 func (p *Pages) refusedExtensions(w http.ResponseWriter, r *http.Request) error {
-	// The page changes the list, so it is the provider's (numberRangesCheck:
-	// ManageNumbering on the provider); administrators read the list on
+	// The page changes the list, so it is the provider's
+	// (numbering.RefusedCodesToManage); administrators read the list on
 	// Activate and on a site's Extension Policy.
-	if _, err := p.numberRangesCheck(r); err != nil {
-		return err
-	}
 	return p.renderRefused(w, r, http.StatusOK, newForm(nil))
 }
 
 func (p *Pages) renderRefused(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	codes, err := p.app.Numbering.RefusedExtensions(r.Context())
+	codes, err := p.app.Numbering.RefusedCodesToManage(r.Context(), actorOf(r))
 	if err != nil {
 		return err
 	}
@@ -60,9 +57,6 @@ func (p *Pages) refusedExtensionAdd(w http.ResponseWriter, r *http.Request) erro
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	if _, err := p.numberRangesCheck(r); err != nil {
-		return err
-	}
 	f := newForm(r.PostForm)
 	x := numbering.RefusedExtension{Code: f.V("code"), Reason: f.V("reason")}
 	switch f.V("match") {
@@ -80,7 +74,7 @@ func (p *Pages) refusedExtensionAdd(w http.ResponseWriter, r *http.Request) erro
 		f.add("match", "Choose whether the code is refused exactly or as the start of longer extensions.")
 	}
 	if !f.Invalid() {
-		_, err := p.app.Numbering.AddRefusedExtension(r.Context(), x)
+		_, err := p.app.Numbering.AddRefusedCode(r.Context(), actorOf(r), x)
 		if err == nil {
 			redirectFlash(w, r, "/settings/refused-extensions", "refused-added")
 			return nil
@@ -94,10 +88,7 @@ func (p *Pages) refusedExtensionAdd(w http.ResponseWriter, r *http.Request) erro
 
 // refusedExtensionRemove mirrors DELETE /api/v1/settings/refused-extensions/{code}.
 func (p *Pages) refusedExtensionRemove(w http.ResponseWriter, r *http.Request) error {
-	if _, err := p.numberRangesCheck(r); err != nil {
-		return err
-	}
-	if err := p.app.Numbering.RemoveRefusedExtension(r.Context(), r.PathValue("code")); err != nil {
+	if err := p.app.Numbering.DeleteRefusedCode(r.Context(), actorOf(r), r.PathValue("code")); err != nil {
 		return err
 	}
 	redirectFlash(w, r, "/settings/refused-extensions", "refused-removed")

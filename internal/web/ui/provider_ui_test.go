@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/devices"
@@ -245,7 +244,7 @@ func TestDashboardShowsPublicNotes(t *testing.T) {
 		}
 		add(f.Acme.ID, "acme.admin", "Your account manager is Dana.\n<script>alert(1)</script>", "Offered a 20% discount")
 		add(f.Globex.ID, "globex.admin", "Globex renewal due in May.", "Globex is slow to pay")
-		if _, err := env.App.AddCustomerContact(ctx, f.Acme.ID, f.Provider.ID, app.CustomerContactRequest{FirstName: "Pat", LastName: "Jones",
+		if _, err := env.App.Tenancy.AddCustomerContact(ctx, env.Actor("operator"), f.Acme.ID, tenancy.CustomerContactRequest{FirstName: "Pat", LastName: "Jones",
 			Email: "pat.jones@acme.example", ContactDetails: tenancy.ContactDetails{PublicNotes: "Pat prefers e-mail.", PrivateNotes: "Pat is new"}}); err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/search"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -34,11 +33,15 @@ type searchToolPage struct {
 // by telephone number or by first and last name. A search is a GET, so its
 // results can be bookmarked and the form needs no CSRF token.
 func (p *Pages) searchTool(w http.ResponseWriter, r *http.Request) error {
-	id, err := p.companyFor(r, access.UseSearchTool)
-	if errors.Is(err, errChooseCompany) {
+	given, err := formCompanyID(r)
+	if err != nil {
+		return err
+	}
+	if given == 0 && actorOf(r).CompanyID == 0 {
 		http.Redirect(w, r, "/customers", http.StatusSeeOther)
 		return nil
 	}
+	id, err := p.app.Search.OpenTool(r.Context(), actorOf(r), given)
 	if err != nil {
 		return err
 	}

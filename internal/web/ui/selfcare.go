@@ -127,7 +127,7 @@ func (p *Pages) selfCare(w http.ResponseWriter, r *http.Request) error {
 		if es, err := p.app.Numbering.OwnerExtensions(ctx, acct.CompanyID, owner); err == nil && len(es) > 0 {
 			ext = es[0].Extension
 		}
-		if n, err := p.app.Contacts.Count(ctx, acct.ID); err == nil {
+		if n, err := p.app.Contacts.Count(ctx, actorOf(r), acct.ID); err == nil {
 			pg.Contacts = n
 		}
 	}
@@ -139,7 +139,7 @@ func (p *Pages) selfCare(w http.ResponseWriter, r *http.Request) error {
 	pg.Security = []selfCareLink{
 		{"Change Password", "/account/password", "The password you log in to this portal and the apps with."},
 	}
-	if acct.CompanyID != 0 && p.app.Access.Check(ctx, actor, access.UpdateEmployee, access.Employee(acct.ID)) == nil {
+	if acct.CompanyID != 0 && p.app.Access.Can(ctx, actor, access.UpdateEmployee, access.Employee(acct.ID)) {
 		sp := "/employees/" + itoa64(acct.ID) + "/service-passwords"
 		pg.Security = append(pg.Security,
 			selfCareLink{"Change Call Services PIN", sp + "#f-voicemail-pin", "One PIN serves call services and voicemail: changing it here changes both."},

@@ -19,7 +19,7 @@ import (
 func TestBrowserContactsImport(t *testing.T) {
 	actx, shots := launch(t)
 	env := apptest.New(t, storetest.SQLite(t))
-	if _, err := env.App.DB.Q(t.Context()).Exec(t.Context(), "UPDATE accounts SET phone = ? WHERE id = ?", "01134960500", env.ID("west.one")); err != nil {
+	if _, err := storetest.Exec(t.Context(), env.App.DB, "UPDATE accounts SET phone = ? WHERE id = ?", "01134960500", env.ID("west.one")); err != nil {
 		t.Fatal(err)
 	}
 	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))

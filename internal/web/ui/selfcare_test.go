@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/contacts"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -114,7 +116,7 @@ func TestContactsPages(t *testing.T) {
 			t.Errorf("import preview lacks %q", want)
 		}
 	}
-	if n, _ := env.App.Contacts.Count(context.Background(), env.ID("west.one")); n != 0 {
+	if n, _ := env.App.Contacts.Count(context.Background(), ownerActor(env, env.ID("west.one")), env.ID("west.one")); n != 0 {
 		t.Fatalf("contacts stored before Confirm: %d", n)
 	}
 	p = b.post("/contacts/import/"+m[1]+"/confirm", nil, false)
@@ -141,7 +143,7 @@ func TestContactsPages(t *testing.T) {
 	if p := b.post("/contacts/import/"+m[1]+"/cancel", nil, false); p.Status != http.StatusSeeOther {
 		t.Fatalf("cancel: %d", p.Status)
 	}
-	if n, _ := env.App.Contacts.Count(context.Background(), env.ID("west.one")); n != 4 {
+	if n, _ := env.App.Contacts.Count(context.Background(), ownerActor(env, env.ID("west.one")), env.ID("west.one")); n != 4 {
 		t.Errorf("after cancel: %d contacts", n)
 	}
 	// A file without a phone column is refused on the first phase.
@@ -166,8 +168,8 @@ func TestContactsPages(t *testing.T) {
 		t.Fatalf("new group: %d %s", p.Status, p.Body)
 	}
 	owner := env.ID("west.one")
-	gs, _ := env.App.Contacts.Groups(context.Background(), owner)
-	cs, _, _ := env.App.Contacts.Contacts(context.Background(), owner, contacts.Filter{Search: "Lee"}, storePage())
+	gs, _ := env.App.Contacts.Groups(context.Background(), ownerActor(env, owner), owner)
+	cs, _, _ := env.App.Contacts.Contacts(context.Background(), ownerActor(env, owner), owner, contacts.Filter{Search: "Lee"}, storePage())
 	if len(gs) != 1 || len(cs) != 1 {
 		t.Fatalf("groups %v contacts %v", gs, cs)
 	}
@@ -207,7 +209,7 @@ func TestContactsPages(t *testing.T) {
 	if p := b.post("/contacts/selection", all, false); p.Status != http.StatusSeeOther {
 		t.Fatalf("delete all: %d %s", p.Status, p.Body)
 	}
-	if n, _ := env.App.Contacts.Count(context.Background(), owner); n != 0 {
+	if n, _ := env.App.Contacts.Count(context.Background(), ownerActor(env, owner), owner); n != 0 {
 		t.Errorf("after delete all: %d", n)
 	}
 }
@@ -219,15 +221,15 @@ func TestContactsPagesArePrivate(t *testing.T) {
 	env := apptest.New(t, storetest.SQLite(t))
 	ctx := context.Background()
 	west := env.ID("west.one")
-	c, err := env.App.Contacts.CreateContact(ctx, west, contacts.ContactRequest{Fields: contacts.Fields{FirstName: "Henry", LastName: "Jackson", HomeTel: "01132991002"}})
+	c, err := env.App.Contacts.CreateContact(ctx, ownerActor(env, west), west, contacts.ContactRequest{Fields: contacts.Fields{FirstName: "Henry", LastName: "Jackson", HomeTel: "01132991002"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := env.App.Contacts.CreateGroup(ctx, west, "Suppliers")
+	g, err := env.App.Contacts.CreateGroup(ctx, ownerActor(env, west), west, "Suppliers")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pv, err := env.App.Contacts.PreviewImport(ctx, west, []byte(seedSheet), contacts.ActionIgnore)
+	pv, err := env.App.Contacts.PreviewImport(ctx, ownerActor(env, west), west, []byte(seedSheet), contacts.ActionIgnore)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,10 +261,10 @@ func TestContactsPagesArePrivate(t *testing.T) {
 			t.Errorf("%s sees west.one's contact in a search", user)
 		}
 	}
-	if _, err := env.App.Contacts.Contact(ctx, west, c.ID); err != nil {
+	if _, err := env.App.Contacts.Contact(ctx, ownerActor(env, west), west, c.ID); err != nil {
 		t.Errorf("west.one's contact is gone: %v", err)
 	}
-	if _, err := env.App.Contacts.Import(ctx, west, pv.ID); err != nil {
+	if _, err := env.App.Contacts.Import(ctx, ownerActor(env, west), west, pv.ID); err != nil {
 		t.Errorf("west.one's import is gone: %v", err)
 	}
 }
@@ -271,7 +273,7 @@ func TestContactsPagesArePrivate(t *testing.T) {
 func TestLoginByNumberForm(t *testing.T) {
 	env := apptest.New(t, storetest.SQLite(t))
 	ctx := context.Background()
-	if _, err := env.App.DB.Q(ctx).Exec(ctx, "UPDATE accounts SET phone = ? WHERE id = ?", "01134960500", env.ID("west.one")); err != nil {
+	if _, err := storetest.Exec(ctx, env.App.DB, "UPDATE accounts SET phone = ? WHERE id = ?", "01134960500", env.ID("west.one")); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, env)
@@ -288,9 +290,19 @@ func storePage() store.Page { return store.Page{Page: 1, PerPage: 500} }
 
 func mustContacts(t *testing.T, env *apptest.Env, owner int64) []contacts.Contact {
 	t.Helper()
-	cs, _, err := env.App.Contacts.Contacts(context.Background(), owner, contacts.Filter{}, storePage())
+	cs, _, err := env.App.Contacts.Contacts(context.Background(), ownerActor(env, owner), owner, contacts.Filter{}, storePage())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cs
+}
+
+// ownerActor is the actor of the fixture account id, acting on their own contacts.
+func ownerActor(env *apptest.Env, id int64) access.Actor {
+	for _, a := range env.Fixture.Accounts {
+		if a.ID == id {
+			return a.Actor()
+		}
+	}
+	panic("no fixture account " + strconv.FormatInt(id, 10))
 }

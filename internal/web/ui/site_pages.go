@@ -30,9 +30,11 @@ func (p *Pages) registerSites(auth func(string, handlerFunc)) {
 	auth("POST /devices/{id}/delete", p.deviceDelete)
 }
 
-// site loads {id} as a site after checking action on it.
-func (p *Pages) site(r *http.Request, action access.Action) (directory.Group, error) {
-	g, err := p.group(r, action)
+// siteFrame loads site id for the page frame (its name, its company). It
+// decides nothing: callers call it only after a domain method has decided
+// that the actor may see the site.
+func (p *Pages) siteFrame(r *http.Request, id int64) (directory.Group, error) {
+	g, err := p.app.Directory.Group(r.Context(), id)
 	if err == nil && !g.IsSite {
 		err = derrors.ErrNotFound
 	}
@@ -73,24 +75,28 @@ type siteNumbersPage struct {
 const numbersPerPage = 50
 
 func (p *Pages) siteNumbers(w http.ResponseWriter, r *http.Request) error {
-	g, err := p.site(r, access.ViewNumbers)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	return p.renderSiteNumbers(w, r, http.StatusOK, g, newForm(nil))
+	return p.renderSiteNumbers(w, r, http.StatusOK, id, newForm(nil))
 }
 
-func (p *Pages) renderSiteNumbers(w http.ResponseWriter, r *http.Request, code int, g directory.Group, f *form) error {
-	ctx := r.Context()
+func (p *Pages) renderSiteNumbers(w http.ResponseWriter, r *http.Request, code int, siteID int64, f *form) error {
+	ctx, a := r.Context(), actorOf(r)
 	q := r.URL.Query()
 	status := q.Get("status")
 	pg, _ := strconv.Atoi(q.Get("page"))
 	page := store.Page{Page: max(pg, 1), PerPage: numbersPerPage}.Normalize()
-	ns, total, err := p.app.Numbering.Pool(ctx, g.CompanyID, g.ID, numbering.PoolFilter{Status: numbering.Status(status)}, page)
+	ns, total, err := p.app.Numbering.SitePool(ctx, a, siteID, numbering.PoolFilter{Status: numbering.Status(status)}, page)
 	if err != nil {
 		return err
 	}
-	rs, err := p.app.Numbering.Ranges(ctx, g.CompanyID, g.ID)
+	rs, err := p.app.Numbering.SiteRanges(ctx, a, siteID)
+	if err != nil {
+		return err
+	}
+	g, err := p.siteFrame(r, siteID)
 	if err != nil {
 		return err
 	}
@@ -100,7 +106,7 @@ func (p *Pages) renderSiteNumbers(w http.ResponseWriter, r *http.Request, code i
 	}
 	siteSide(v, g, "numbers")
 	d := siteNumbersPage{Site: g, Status: status, Numbers: ns, Total: total, Page: page.Page, Pages: max(1, (total+page.PerPage-1)/page.PerPage),
-		Ranges: rs, Form: f, CanManage: p.app.Access.Check(ctx, actorOf(r), access.ManageNumbering, access.Group(g.ID)) == nil}
+		Ranges: rs, Form: f, CanManage: p.app.Access.Can(ctx, a, access.ManageNumbering, access.Group(g.ID))}
 	for _, s := range []statusOpt{{"", "All", false}, {"free", "Free", false}, {"available", "Available", false}, {"assigned", "Assigned", false}, {"returned", "Returned", false}} {
 		s.Selected = s.Value == status
 		d.Statuses = append(d.Statuses, s)
@@ -128,23 +134,23 @@ func (p *Pages) siteRangeAdd(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	g, err := p.site(r, access.ManageNumbering)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	f := newForm(r.PostForm)
-	if _, err := p.app.Numbering.AddRange(r.Context(), g.CompanyID, g.ID, numbering.RangeRequest{Start: f.V("start"), End: f.V("end")}); err != nil {
+	if _, err := p.app.Numbering.AddSiteRange(r.Context(), actorOf(r), id, numbering.RangeRequest{Start: f.V("start"), End: f.V("end")}); err != nil {
 		if f.addErr(err, "start", "end") {
-			return p.renderSiteNumbers(w, r, http.StatusUnprocessableEntity, g, f)
+			return p.renderSiteNumbers(w, r, http.StatusUnprocessableEntity, id, f)
 		}
 		return err
 	}
-	redirectFlash(w, r, "/sites/"+itoa64(g.ID)+"/numbers", "range-added")
+	redirectFlash(w, r, "/sites/"+itoa64(id)+"/numbers", "range-added")
 	return nil
 }
 
 func (p *Pages) siteRangeRemove(w http.ResponseWriter, r *http.Request) error {
-	g, err := p.site(r, access.ManageNumbering)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -152,17 +158,10 @@ func (p *Pages) siteRangeRemove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rg, err := p.app.Numbering.Range(r.Context(), g.CompanyID, rid)
-	if err != nil {
+	if err := p.app.Numbering.DeleteSiteRange(r.Context(), actorOf(r), id, rid); err != nil {
 		return err
 	}
-	if rg.SiteID != g.ID {
-		return derrors.ErrNotFound
-	}
-	if err := p.app.Numbering.RemoveRange(r.Context(), g.CompanyID, rid); err != nil {
-		return err
-	}
-	redirectFlash(w, r, "/sites/"+itoa64(g.ID)+"/numbers", "range-removed")
+	redirectFlash(w, r, "/sites/"+itoa64(id)+"/numbers", "range-removed")
 	return nil
 }
 
@@ -175,20 +174,26 @@ type siteExtensionPage struct {
 }
 
 func (p *Pages) siteExtension(w http.ResponseWriter, r *http.Request) error {
-	g, err := p.site(r, access.ViewNumbers)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	pol, err := p.app.Numbering.ExtensionPolicy(r.Context(), g.CompanyID, g.ID)
+	pol, err := p.app.Numbering.SiteExtensionPolicy(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
 	f := newForm(url.Values{"length": {strconv.Itoa(pol.Length)}, "mode": {string(pol.Mode)}, "range_from": {pol.RangeFrom}, "range_to": {pol.RangeTo}})
-	return p.renderSiteExtension(w, r, http.StatusOK, g, pol, f)
+	return p.renderSiteExtension(w, r, http.StatusOK, id, pol, f)
 }
 
-func (p *Pages) renderSiteExtension(w http.ResponseWriter, r *http.Request, code int, g directory.Group, pol numbering.ExtensionPolicy, f *form) error {
-	refused, err := p.app.Numbering.RefusedExtensions(r.Context())
+// renderSiteExtension draws the page once numbering has handed the actor
+// the site's policy.
+func (p *Pages) renderSiteExtension(w http.ResponseWriter, r *http.Request, code int, siteID int64, pol numbering.ExtensionPolicy, f *form) error {
+	refused, err := p.app.Numbering.RefusedCodes(r.Context(), actorOf(r))
+	if err != nil {
+		return err
+	}
+	g, err := p.siteFrame(r, siteID)
 	if err != nil {
 		return err
 	}
@@ -198,7 +203,7 @@ func (p *Pages) renderSiteExtension(w http.ResponseWriter, r *http.Request, code
 	}
 	siteSide(v, g, "extension")
 	v.Data = siteExtensionPage{Site: g, Policy: pol, Form: f, Refused: refused,
-		CanEdit: p.app.Access.Check(r.Context(), actorOf(r), access.ManageNumbering, access.Group(g.ID)) == nil}
+		CanEdit: p.app.Access.Can(r.Context(), actorOf(r), access.ManageNumbering, access.Group(g.ID))}
 	p.render(w, r, code, "site_extension", v)
 	return nil
 }
@@ -207,30 +212,34 @@ func (p *Pages) siteExtensionSave(w http.ResponseWriter, r *http.Request) error 
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	g, err := p.site(r, access.ManageNumbering)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	f := newForm(r.PostForm)
-	length, err := strconv.Atoi(strings.TrimSpace(f.V("length")))
-	if err != nil {
-		f.add("length", "Enter the extension length as a whole number.")
+	// A length that is no number is none (0), which numbering refuses as
+	// any other bad length, after deciding whether the actor may change
+	// the policy at all; the form then says what was wrong.
+	length, lengthErr := strconv.Atoi(strings.TrimSpace(f.V("length")))
+	if lengthErr != nil {
+		length = 0
 	}
 	pol := numbering.ExtensionPolicy{Length: length, Mode: numbering.ExtensionMode(f.V("mode")), RangeFrom: f.V("range_from"), RangeTo: f.V("range_to")}
-	if !f.Invalid() {
-		if _, err = p.app.Numbering.SetExtensionPolicy(r.Context(), g.CompanyID, g.ID, pol); err == nil {
-			redirectFlash(w, r, "/sites/"+itoa64(g.ID)+"/extension-policy", "policy-saved")
-			return nil
-		}
-		if !f.addErr(err, "length", "mode", "range_from", "range_to") {
-			return err
-		}
+	if _, err = p.app.Numbering.ChangeExtensionPolicy(r.Context(), actorOf(r), id, pol); err == nil {
+		redirectFlash(w, r, "/sites/"+itoa64(id)+"/extension-policy", "policy-saved")
+		return nil
 	}
-	cur, err := p.app.Numbering.ExtensionPolicy(r.Context(), g.CompanyID, g.ID)
+	if !f.addErr(err, "length", "mode", "range_from", "range_to") {
+		return err
+	}
+	if lengthErr != nil && len(f.Errs["length"]) > 0 {
+		f.Errs["length"] = []string{"Enter the extension length as a whole number."}
+	}
+	cur, err := p.app.Numbering.SiteExtensionPolicy(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
-	return p.renderSiteExtension(w, r, http.StatusUnprocessableEntity, g, cur, f)
+	return p.renderSiteExtension(w, r, http.StatusUnprocessableEntity, id, cur, f)
 }
 
 // sitePackageFields and siteLimitFields are the form fields of the Package
@@ -257,18 +266,22 @@ type siteServicePage struct {
 }
 
 func (p *Pages) siteService(w http.ResponseWriter, r *http.Request) error {
-	g, err := p.site(r, access.ViewServiceOffering)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	return p.renderSiteService(w, r, http.StatusOK, g, nil, nil)
+	return p.renderSiteService(w, r, http.StatusOK, id, nil, nil)
 }
 
 // renderSiteService draws the page; a nil form is filled from what the site
 // has now.
-func (p *Pages) renderSiteService(w http.ResponseWriter, r *http.Request, code int, g directory.Group, offering, limit *form) error {
-	ctx := r.Context()
-	o, err := p.app.Catalog.ForSite(ctx, g.CompanyID, g.ID)
+func (p *Pages) renderSiteService(w http.ResponseWriter, r *http.Request, code int, siteID int64, offering, limit *form) error {
+	ctx, a := r.Context(), actorOf(r)
+	o, err := p.app.Catalog.SiteOfferingFor(ctx, a, siteID)
+	if err != nil {
+		return err
+	}
+	g, err := p.siteFrame(r, siteID)
 	if err != nil {
 		return err
 	}
@@ -277,7 +290,7 @@ func (p *Pages) renderSiteService(w http.ResponseWriter, r *http.Request, code i
 		return err
 	}
 	d := siteServicePage{Site: g, Offering: o, Limit: l, OfferingForm: offering, LimitForm: limit,
-		CanEdit: p.app.Access.Check(ctx, actorOf(r), access.ManageCompany, access.Company(g.CompanyID)) == nil}
+		CanEdit: p.app.Access.Can(ctx, a, access.ManageCompany, access.Company(g.CompanyID))}
 	if d.OfferingForm == nil {
 		d.OfferingForm = newForm(nil)
 		if o.Package != nil {
@@ -291,11 +304,7 @@ func (p *Pages) renderSiteService(w http.ResponseWriter, r *http.Request, code i
 		d.LimitForm = newForm(url.Values{"employee_limit": {strconv.Itoa(l.EmployeeLimit)}})
 	}
 	if d.CanEdit {
-		c, err := p.app.Tenancy.Company(ctx, g.CompanyID)
-		if err != nil {
-			return err
-		}
-		all, err := p.app.Catalog.Catalog(ctx, c.ProviderID)
+		all, err := p.app.Catalog.Catalog(ctx, a.ProviderID)
 		if err != nil {
 			return err
 		}
@@ -312,15 +321,24 @@ func (p *Pages) renderSiteService(w http.ResponseWriter, r *http.Request, code i
 	return nil
 }
 
-// siteEditable loads {id} as a site whose package and limit the caller may
+// siteEditable loads {id} as a site whose employee limit the caller may
 // change: one they see (others are not found) of a company whose contract
-// they manage (others are refused with the reason).
+// they manage (others are refused with the reason). It asks the rule of
+// catalog.AssignSiteOffering (the limit is sold with the site's package),
+// until the employee limit has a use case of its own in lifecycle.
 func (p *Pages) siteEditable(r *http.Request) (directory.Group, error) {
-	g, err := p.site(r, access.ViewServiceOffering)
+	id, err := pathID(r, "id")
 	if err != nil {
-		return g, err
+		return directory.Group{}, err
 	}
-	return g, p.app.Access.Check(r.Context(), actorOf(r), access.ManageCompany, access.Company(g.CompanyID))
+	companyID, err := p.app.Access.CheckSite(r.Context(), actorOf(r), access.ViewServiceOffering, id)
+	if err != nil {
+		return directory.Group{}, err
+	}
+	if err := p.app.Access.Check(r.Context(), actorOf(r), access.ManageCompany, access.Company(companyID)); err != nil {
+		return directory.Group{}, err
+	}
+	return p.siteFrame(r, id)
 }
 
 // siteOfferingSave mirrors PUT /api/v1/sites/{id}/offering.
@@ -328,36 +346,37 @@ func (p *Pages) siteOfferingSave(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	g, err := p.siteEditable(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
+	// The choices come from the page's lists: no package (or one that is
+	// no id) is none, which catalog.AssignSiteOffering asks for, after
+	// deciding whether the actor may change the site at all; an add-on
+	// that is no id cannot come from the check boxes and is left out.
 	f := newForm(r.PostForm)
-	var pkg int64
-	if s := strings.TrimSpace(f.V("package_id")); s == "" {
-		f.add("package_id", "Choose the site's feature package.")
-	} else if pkg, err = strconv.ParseInt(s, 10, 64); err != nil {
-		f.add("package_id", "Choose one of the site feature packages listed.")
+	pkgText := strings.TrimSpace(f.V("package_id"))
+	pkg, pkgErr := strconv.ParseInt(pkgText, 10, 64)
+	if pkgErr != nil {
+		pkg = 0
 	}
 	var addOns []int64
 	for _, s := range f.Values["add_on_ids"] {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			f.add("add_on_ids", "Choose add-ons from the list.")
-			break
-		}
-		addOns = append(addOns, id)
-	}
-	if !f.Invalid() {
-		if _, err = p.app.Catalog.SetSiteOffering(r.Context(), g.CompanyID, g.ID, pkg, addOns); err == nil {
-			redirectFlash(w, r, "/sites/"+itoa64(g.ID)+"/service", "site-offering-saved")
-			return nil
-		}
-		if !f.addErr(err, sitePackageFields...) {
-			return err
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+			addOns = append(addOns, id)
 		}
 	}
-	return p.renderSiteService(w, r, http.StatusUnprocessableEntity, g, f, nil)
+	if _, err = p.app.Catalog.AssignSiteOffering(r.Context(), actorOf(r), id, pkg, addOns); err == nil {
+		redirectFlash(w, r, "/sites/"+itoa64(id)+"/service", "site-offering-saved")
+		return nil
+	}
+	if !f.addErr(err, sitePackageFields...) {
+		return err
+	}
+	if pkgText != "" && pkgErr != nil && len(f.Errs["package_id"]) > 0 {
+		f.Errs["package_id"] = []string{"Choose one of the site feature packages listed."}
+	}
+	return p.renderSiteService(w, r, http.StatusUnprocessableEntity, id, f, nil)
 }
 
 // siteLimitSave mirrors PUT /api/v1/sites/{id}/employee-limit.
@@ -379,7 +398,7 @@ func (p *Pages) siteLimitSave(w http.ResponseWriter, r *http.Request) error {
 	} else if !f.addErr(err, siteLimitFields...) {
 		return err
 	}
-	return p.renderSiteService(w, r, http.StatusUnprocessableEntity, g, nil, f)
+	return p.renderSiteService(w, r, http.StatusUnprocessableEntity, g.ID, nil, f)
 }
 
 type siteDevicesPage struct {
@@ -390,23 +409,23 @@ type siteDevicesPage struct {
 }
 
 func (p *Pages) siteDevices(w http.ResponseWriter, r *http.Request) error {
-	g, err := p.site(r, access.ManageDevices)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	return p.renderSiteDevices(w, r, http.StatusOK, g, newForm(nil))
+	return p.renderSiteDevices(w, r, http.StatusOK, id, newForm(nil))
 }
 
-func (p *Pages) renderSiteDevices(w http.ResponseWriter, r *http.Request, code int, g directory.Group, f *form) error {
-	ds, err := p.app.Devices.SiteDevices(r.Context(), g.CompanyID, g.ID, false)
+func (p *Pages) renderSiteDevices(w http.ResponseWriter, r *http.Request, code int, siteID int64, f *form) error {
+	ds, err := p.app.Devices.SiteDeviceList(r.Context(), actorOf(r), siteID, false)
 	if err != nil {
 		return err
 	}
-	c, err := p.app.Tenancy.Company(r.Context(), g.CompanyID)
+	g, err := p.siteFrame(r, siteID)
 	if err != nil {
 		return err
 	}
-	ts, err := p.app.Devices.Types(r.Context(), c.ProviderID)
+	ts, err := p.app.Devices.DeviceTypes(r.Context(), actorOf(r))
 	if err != nil {
 		return err
 	}
@@ -424,28 +443,28 @@ func (p *Pages) siteDeviceAdd(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	g, err := p.site(r, access.ManageDevices)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	f := newForm(r.PostForm)
+	// A type that is no number is no type: devices answers it as an unknown
+	// type, after deciding whether the actor may add devices here at all.
 	typeID, err := strconv.ParseInt(f.V("type_id"), 10, 64)
 	if err != nil {
-		f.add("type_id", "Choose the device type.")
-		return p.renderSiteDevices(w, r, http.StatusUnprocessableEntity, g, f)
+		typeID = 0
 	}
-	c, err := p.app.Tenancy.Company(r.Context(), g.CompanyID)
-	if err != nil {
-		return err
-	}
-	if _, err := p.app.Devices.Create(r.Context(), c.ProviderID, g.CompanyID,
-		devices.DeviceCreateRequest{SiteID: g.ID, TypeID: typeID, MAC: f.V("mac"), Label: f.V("label")}); err != nil {
+	if _, err := p.app.Devices.AddDevice(r.Context(), actorOf(r), id,
+		devices.DeviceCreateRequest{TypeID: typeID, MAC: f.V("mac"), Label: f.V("label")}); err != nil {
 		if f.addErr(err, "type_id", "mac", "label") {
-			return p.renderSiteDevices(w, r, http.StatusUnprocessableEntity, g, f)
+			if typeID == 0 && len(f.Errs["type_id"]) > 0 {
+				f.Errs["type_id"] = []string{"Choose the device type."}
+			}
+			return p.renderSiteDevices(w, r, http.StatusUnprocessableEntity, id, f)
 		}
 		return err
 	}
-	redirectFlash(w, r, "/sites/"+itoa64(g.ID)+"/devices", "device-added")
+	redirectFlash(w, r, "/sites/"+itoa64(id)+"/devices", "device-added")
 	return nil
 }
 
@@ -454,18 +473,11 @@ func (p *Pages) deviceDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := p.app.Access.Check(r.Context(), actorOf(r), access.ManageDevices, access.Device(id)); err != nil {
-		return err
-	}
-	companyID, err := p.app.Devices.CompanyOf(r.Context(), id)
+	d, err := p.app.Devices.ViewDevice(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
-	d, err := p.app.Devices.Device(r.Context(), companyID, id)
-	if err != nil {
-		return err
-	}
-	if err := p.app.Devices.Delete(r.Context(), companyID, id); err != nil {
+	if err := p.app.Devices.DeleteDevice(r.Context(), actorOf(r), id); err != nil {
 		return err
 	}
 	redirectFlash(w, r, "/sites/"+itoa64(d.SiteID)+"/devices", "device-deleted")

@@ -45,6 +45,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -255,28 +256,31 @@ type errorPage struct {
 // renderError maps err to a status and a message a person can act on.
 // Internal errors are logged and shown without their text.
 func (p *Pages) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	var forb *derrors.ForbiddenError
-	var val *derrors.ValidationError
-	var con *derrors.ConflictError
-	var unauth *derrors.UnauthenticatedError
-	e := errorPage{}
-	switch {
-	case errors.As(err, &unauth) || errors.Is(err, derrors.ErrUnauthenticated):
+	c := derrors.Classify(err)
+	e := errorPage{Status: c.Status}
+	switch c.Kind {
+	case derrors.KindUnauthenticated:
 		redirectToLogin(w, r)
 		return
-	case errors.Is(err, derrors.ErrNotFound):
-		e = errorPage{http.StatusNotFound, "Page not found", "There is no such page or object, or you do not have permission to view it."}
-	case errors.As(err, &forb):
-		e = errorPage{http.StatusForbidden, "Not allowed", sentence(forb.Reason)}
-	case errors.Is(err, derrors.ErrForbidden):
-		e = errorPage{http.StatusForbidden, "Not allowed", "You do not have permission to do this."}
-	case errors.As(err, &val):
-		e = errorPage{http.StatusUnprocessableEntity, "Please check your input", sentence(val.Error())}
-	case errors.As(err, &con):
-		e = errorPage{http.StatusConflict, "That clashes with something that exists", sentence(con.Message)}
-	case errors.Is(err, derrors.ErrInvalid):
-		e = errorPage{http.StatusUnprocessableEntity, "Please check your input", sentence(err.Error())}
+	case derrors.KindNotFound:
+		e.Heading, e.Message = "Page not found", "There is no such page or object, or you do not have permission to view it."
+	case derrors.KindForbidden:
+		e.Heading, e.Message = "Not allowed", "You do not have permission to do this."
+		if c.Message != "" {
+			e.Message = sentence(c.Message)
+		}
+	case derrors.KindInvalid, derrors.KindLocked:
+		e.Heading, e.Message = "Please check your input", sentence(c.Message)
+	case derrors.KindConflict:
+		e.Heading, e.Message = "That clashes with something that exists", sentence(c.Message)
 	default:
+		if errors.Is(r.Context().Err(), context.Canceled) {
+			// The browser went away (a closed tab, a second click): not a
+			// fault of ours; recorded as a client close, nobody reads the page.
+			p.app.Logger.InfoContext(r.Context(), "client closed the request", "method", r.Method, "path", r.URL.Path, "err", err)
+			w.WriteHeader(request.StatusClientClosed)
+			return
+		}
 		p.app.Logger.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = errorPage{http.StatusInternalServerError, "Something went wrong", "Something went wrong on our side. The error has been logged; please try again in a moment."}
 	}

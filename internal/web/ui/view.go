@@ -104,6 +104,20 @@ func (p *Pages) companyFor(r *http.Request, action access.Action) (int64, error)
 	return id, nil
 }
 
+// formCompanyID reads the company_id a page names (0: none); one that is
+// not a positive number is an unknown company.
+func formCompanyID(r *http.Request) (int64, error) {
+	s := r.FormValue("company_id")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, derrors.ErrNotFound
+	}
+	return n, nil
+}
+
 // errChooseCompany sends an operator without a company to the customer list.
 var errChooseCompany = derrors.Invalid("company_id", "choose a customer first: operators work across companies, so open one from the Customers list")
 
@@ -128,7 +142,7 @@ func (p *Pages) newView(r *http.Request, companyID int64, tab, title string) (*v
 	}
 	if v.Operator {
 		v.Tabs = append(v.Tabs, navLink{Label: "Customers", URL: "/customers", Current: tab == "customers"})
-		v.Provider = p.app.Access.Check(r.Context(), actor, access.ManageResellers, access.Provider(actor.ProviderID)) == nil
+		v.Provider = p.app.Access.Can(r.Context(), actor, access.ManageResellers, access.Provider(actor.ProviderID))
 	}
 	switch {
 	case actor.Role == access.RoleEmployee:
@@ -136,7 +150,7 @@ func (p *Pages) newView(r *http.Request, companyID int64, tab, title string) (*v
 			navLink{Label: "Contacts", URL: "/contacts", Current: tab == "contacts"})
 		v.Tabs = append(v.Tabs, navLink{Label: "My profile", URL: "/employees/" + strconv.FormatInt(actor.AccountID, 10), Current: tab == "profile"})
 	case v.Company != nil:
-		if p.app.Access.Check(r.Context(), actor, access.ViewCompanyDashboard, access.Company(v.Company.ID)) == nil {
+		if p.app.Access.Can(r.Context(), actor, access.ViewCompanyDashboard, access.Company(v.Company.ID)) {
 			v.Tabs = append(v.Tabs, navLink{Label: "Company", URL: v.Link("/dashboard"), Current: tab == "company"})
 		}
 		v.Tabs = append(v.Tabs,
