@@ -3,6 +3,7 @@ module github.com/switchboard-voice/switchboard
 go 1.26.8
 
 require (
+	github.com/emiago/sipgo v1.7.4
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/prometheus/client_golang v1.25.0
 	golang.org/x/crypto v0.58.0
@@ -10,7 +11,14 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3 // indirect
+require github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
+
+require (
+	github.com/gobwas/httphead v0.1.0 // indirect
+	github.com/gobwas/pool v0.2.1 // indirect
+	github.com/gobwas/ws v1.3.2 // indirect
+	github.com/icholy/digest v1.2.0 // indirect
+)
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect

@@ -566,6 +566,16 @@ func permittedLifecycle(a Actor, action Action, t Target, r resolved, adminPaths
 	if self && action == CeaseEmployee && a.Role != RoleEmployee {
 		return true, derrors.Forbidden("you cannot cease your own service; ask another administrator")
 	}
+	// Ceasing ends the account's portal access, so peers may not
+	// (docs/security.md, "Administrators and their peers").
+	if !self && action == CeaseEmployee && t.Kind == KindEmployee {
+		if a.Role == RoleCompanyAdmin && r.role == RoleCompanyAdmin {
+			return true, derrors.Forbidden("a company administrator's service is ceased by the service provider")
+		}
+		if a.Role == RoleGroupAdmin && r.role == RoleGroupAdmin && !subordinate(r.adminPaths, adminPaths) {
+			return true, derrors.Forbidden("a group administrator cannot cease another group administrator of the same group, of a group above theirs or of a group outside theirs")
+		}
+	}
 	if a.Role != RoleCompanyAdmin && a.Role != RoleGroupAdmin {
 		return true, derrors.Forbidden("your role does not allow this")
 	}

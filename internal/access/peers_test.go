@@ -44,6 +44,10 @@ func TestPeerAdmins(t *testing.T) {
 			{"leeds.admin", "sales.admin", []access.Action{access.UpdateEmployee, access.ChangeEmployeeRole, access.ResetPassword,
 				access.ChangeSecurityEmail, access.DeleteEmployee, access.ManageMemberships}, Y},
 			{"leeds.admin", "acme.admin2", []access.Action{access.UpdateEmployee}, N},
+			// Ceasing a peer's service would end their portal access.
+			{"acme.admin", "acme.admin2", []access.Action{access.CeaseEmployee}, F},
+			{"leeds.admin", "leeds.admin2", []access.Action{access.CeaseEmployee}, F},
+			{"acme.reseller", "acme.admin2", []access.Action{access.CeaseEmployee}, Y},
 			// One's own security e-mail changes only through the link.
 			{"acme.admin", "acme.admin", []access.Action{access.ChangeSecurityEmail}, F},
 			{"west.one", "west.one", []access.Action{access.ChangeSecurityEmail}, F},

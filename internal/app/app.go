@@ -23,6 +23,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/schedule"
 	"github.com/switchboard-voice/switchboard/internal/search"
+	"github.com/switchboard-voice/switchboard/internal/sip"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
@@ -53,6 +54,8 @@ type App struct {
 	Search *search.Service
 	// Calls ingests call records from the switches (docs/cdr.md).
 	Calls *calls.Service
+	// Registrations are the SIP edge's bindings and the devices' status.
+	Registrations *sip.Registry
 }
 
 // New builds the services on db. Mail is held in the outbox until UseRelay
@@ -63,21 +66,23 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 	}
 	log := audit.New(db)
 	a := &App{
-		DB:        db,
-		Logger:    logger,
-		Version:   version,
-		Audit:     log,
-		Access:    access.New(db),
-		Identity:  identity.New(db, log),
-		Tenancy:   tenancy.New(db, log),
-		Directory: directory.New(db, log),
-		Numbering: numbering.New(db, log),
-		Catalog:   catalog.New(db, log),
-		Devices:   devices.New(db, log),
-		Jobs:      jobs.New(db, log, logger),
-		Contacts:  contacts.New(db, log),
-		Calls:     calls.New(db, log, logger),
+		DB:            db,
+		Logger:        logger,
+		Version:       version,
+		Audit:         log,
+		Access:        access.New(db),
+		Identity:      identity.New(db, log),
+		Tenancy:       tenancy.New(db, log),
+		Directory:     directory.New(db, log),
+		Numbering:     numbering.New(db, log),
+		Catalog:       catalog.New(db, log),
+		Devices:       devices.New(db, log),
+		Jobs:          jobs.New(db, log, logger),
+		Contacts:      contacts.New(db, log),
+		Calls:         calls.New(db, log, logger),
+		Registrations: sip.NewRegistry(db),
 	}
+	a.Devices.Lines.NumberOf = a.employeeNumber
 	a.UseRelay(nil)
 	a.Tenancy.Identity, a.Tenancy.AddLogin = a.Identity, a.Directory.CreateAndWelcome
 	a.Search = search.New(db, a.Access, a.Numbering)
@@ -86,6 +91,16 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 	a.Directory.Identity, a.Directory.Companies = a.Identity, a.Tenancy
 	imports.New(a.ImportDeps()).Register()
 	return a
+}
+
+// employeeNumber is the employee's first number, the SIP username of their
+// primary line ("" when they have none).
+func (a *App) employeeNumber(ctx context.Context, companyID, accountID int64) (string, error) {
+	ns, err := a.Numbering.OwnerNumbers(ctx, companyID, numbering.Owner{Kind: numbering.OwnerUser, ID: accountID})
+	if err != nil || len(ns) == 0 {
+		return "", err
+	}
+	return ns[0].E164, nil
 }
 
 // UseRelay makes mail go out through relay (nil: keep it in the outbox).

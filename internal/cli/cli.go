@@ -197,6 +197,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	fs.StringVar(&relay.Username, "smtp-username", "", "SMTP user name (optional)")
 	fs.StringVar(&relay.Password, "smtp-password", "", "SMTP password (optional; prefer SWITCHBOARD_SMTP_PASSWORD)")
 	fs.StringVar(&relay.From, "smtp-from", "Switchboard <noreply@localhost>", "From address of e-mail")
+	var sipf sipFlags
+	sipf.register(fs, isDemo)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -231,6 +233,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 		}
 		a.UseRelay(&relay)
 	}
+	if err := sipf.setupLines(a, c.data, *portalURL, *addr); err != nil {
+		return err
+	}
 	if isDemo {
 		seeded, err := demo.Seeded(ctx, a)
 		if err != nil {
@@ -248,6 +253,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 				}
 			}
 		}
+	}
+	edge, err := sipf.start(ctx, a, logger, isDemo)
+	if err != nil {
+		return err
+	}
+	if edge != nil {
+		defer edge.Close()
 	}
 	handler, err := web.New(a)
 	if err != nil {
@@ -276,6 +288,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 			fmt.Fprintf(stdout, "  %-14s %s%s\n", acct.Username, acct.Role, where)
 		}
 		fmt.Fprintf(stdout, "\nData: %s (press Ctrl+C to stop)\n\n", c.dsn())
+		printDemoLine(ctx, a, edge, stdout)
 	}
 	if !a.Mail.HasRelay() {
 		logger.Info("no SMTP relay configured: e-mail is kept in the outbox (see --smtp-host)")

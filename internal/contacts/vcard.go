@@ -78,7 +78,7 @@ func splitCards(text string) []rawCard {
 	// The card's last line is built in tail, so a long run of folds stays
 	// linear; it is appended to cur.lines when the next line starts.
 	var tail strings.Builder
-	hasTail, tailQP := false, false
+	hasTail, tailQP, tailWarned := false, false, false
 	flush := func() {
 		if hasTail {
 			cur.lines = append(cur.lines, tail.String())
@@ -89,7 +89,7 @@ func splitCards(text string) []rawCard {
 	start := func(l string) {
 		flush()
 		tail.WriteString(l)
-		hasTail = true
+		hasTail, tailWarned = true, false
 		head, _, _ := cutValue(l)
 		tailQP = strings.Contains(strings.ToUpper(head), "QUOTED-PRINTABLE")
 	}
@@ -146,6 +146,12 @@ func splitCards(text string) []rawCard {
 			// its own, so it is read as the rest of the line before it.
 			name, _, _ := cutValue(tail.String())
 			tail.WriteString(l)
+			if tailWarned || binaryProps[propName(name)] {
+				// One warning per property; unindented base64 of a photo
+				// (which is not imported) needs none.
+				continue
+			}
+			tailWarned = true
 			cur.warnings = append(cur.warnings, fmt.Sprintf("the line %q has no property name; it was read as the continuation of %s (a folded line should start with a space), so check that value",
 				shorten(strings.TrimSpace(l), 40), propName(name)))
 		default:
@@ -158,6 +164,10 @@ func splitCards(text string) []rawCard {
 	return cards
 }
 
+// binaryProps are the properties whose values are data the import does not
+// keep.
+var binaryProps = map[string]bool{"PHOTO": true, "LOGO": true, "SOUND": true, "KEY": true}
+
 // propName is the property name of a content line's head ("item1.TEL;TYPE=x").
 func propName(head string) string {
 	name, _, _ := strings.Cut(head, ";")
@@ -167,9 +177,10 @@ func propName(head string) string {
 	return strings.ToUpper(strings.TrimSpace(name))
 }
 
-// normalizeLine rewrites a vCard 2.1 content line in the 3.0 form the vCard
-// library reads: bare parameters become TYPE= (or ENCODING=), and a
-// QUOTED-PRINTABLE value is decoded (with its CHARSET) and escaped as text.
+// normalizeLine rewrites a content line in the form the vCard library reads
+// right: vCard 2.1's bare parameters become TYPE= (or ENCODING=), a
+// QUOTED-PRINTABLE value is decoded (decodeQP) and escaped as text, and in
+// any other value the escaped separators are protected (protectEscapes).
 func normalizeLine(line string) string {
 	head, value, ok := cutValue(line)
 	if !ok {
@@ -178,7 +189,6 @@ func normalizeLine(line string) string {
 	parts := splitUnquoted(head, ';')
 	out := []string{parts[0]}
 	qp := false
-	charset := ""
 	for _, par := range parts[1:] {
 		k, v, hasValue := strings.Cut(par, "=")
 		uk := strings.ToUpper(strings.TrimSpace(k))
@@ -192,19 +202,15 @@ func normalizeLine(line string) string {
 		case uk == "ENCODING" && strings.EqualFold(strings.TrimSpace(v), "QUOTED-PRINTABLE"):
 			qp = true
 		case uk == "CHARSET":
-			charset = strings.Trim(strings.TrimSpace(v), `"`)
+			// The file is text already (decodeText); only a
+			// QUOTED-PRINTABLE value's bytes still need a charset.
 		case hasValue:
 			out = append(out, par)
 		}
 	}
 	if qp {
-		value = escapeDecoded(decodeQP(value, charset))
+		value = escapeDecoded(decodeQP(value))
 	} else {
-		if charset != "" && !strings.EqualFold(charset, "UTF-8") && !utf8.ValidString(value) {
-			if dec, err := charmap.Windows1252.NewDecoder().String(value); err == nil {
-				value = dec
-			}
-		}
 		value = protectEscapes(value)
 	}
 	return strings.Join(out, ";") + ":" + strings.ReplaceAll(value, "\r", "")
@@ -252,22 +258,21 @@ func protectEscapes(v string) string {
 	return b.String()
 }
 
-// decodeQP undoes QUOTED-PRINTABLE (soft line breaks included) and a legacy
-// CHARSET: UTF-8 when the bytes are UTF-8, Windows-1252 otherwise.
-func decodeQP(v, charset string) string {
+// decodeQP undoes QUOTED-PRINTABLE (soft line breaks included). The bytes
+// are UTF-8 when they are valid UTF-8, else Windows-1252, whatever CHARSET
+// says: phones that wrote 2.1 often declared one charset and used another.
+func decodeQP(v string) string {
 	raw, err := io.ReadAll(io.LimitReader(quotedprintable.NewReader(strings.NewReader(v)), int64(len(v))+1))
 	if err == nil || len(raw) > 0 {
 		v = string(raw)
 	}
-	if !utf8.ValidString(v) || (charset != "" && !strings.EqualFold(charset, "UTF-8") && !strings.EqualFold(charset, "US-ASCII")) {
-		if !utf8.ValidString(v) {
-			if out, err := charmap.Windows1252.NewDecoder().String(v); err == nil {
-				return out
-			}
-			return strings.ToValidUTF8(v, "\uFFFD")
-		}
+	if utf8.ValidString(v) {
+		return v
 	}
-	return v
+	if out, err := charmap.Windows1252.NewDecoder().String(v); err == nil {
+		return out
+	}
+	return strings.ToValidUTF8(v, Replacement)
 }
 
 // escapeDecoded turns a decoded 2.1 value back into one content line for

@@ -118,8 +118,62 @@ func Seed(ctx context.Context, a *app.App, password string) error {
 		{"Bristol", directory.Address{Line1: "2 Temple Quay", City: "Bristol", Postcode: "BS1 6DZ", Country: "GB"},
 			[]string{"Customer Care"}, "+44117496", 12, []string{"Call Centre"}, 15},
 	}
-	_, err = seedCompany(ctx, a, p.ID, globex, globexSites, hash, rng, "globex.admin", "Hank", "Scorpio")
-	return err
+	if _, err = seedCompany(ctx, a, p.ID, globex, globexSites, hash, rng, "globex.admin", "Hank", "Scorpio"); err != nil {
+		return err
+	}
+	return seedLines(ctx, a)
+}
+
+// seedLines issues the SIP line of every active employee with a primary
+// device, so a soft client can register as any of them (docs/sip.md).
+func seedLines(ctx context.Context, a *app.App) error {
+	type owner struct{ company, account int64 }
+	rows, err := a.DB.Q(ctx).Query(ctx, `SELECT d.company_id, d.account_id FROM devices d JOIN accounts a ON a.id = d.account_id
+		WHERE a.status = ? ORDER BY d.id`, directory.StatusActive)
+	if err != nil {
+		return err
+	}
+	var owners []owner
+	for rows.Next() {
+		var o owner
+		if err := rows.Scan(&o.company, &o.account); err != nil {
+			rows.Close()
+			return err
+		}
+		owners = append(owners, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, o := range owners {
+		if _, err := a.Devices.ProvisionPrimaryLine(ctx, o.company, o.account); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Line is a demo employee's SIP line, printed at start-up so a soft client
+// can register as them.
+type Line struct {
+	Employee, Username, Password, Realm string
+}
+
+// SampleLine returns the first line issued, with its password.
+func SampleLine(ctx context.Context, a *app.App) (Line, error) {
+	var companyID, lineID int64
+	var employee string
+	err := a.DB.Q(ctx).QueryRow(ctx, `SELECT l.company_id, l.id, a.username FROM lines l JOIN accounts a ON a.id = l.account_id
+		ORDER BY l.id LIMIT 1`).Scan(&companyID, &lineID, &employee)
+	if err != nil {
+		return Line{}, fmt.Errorf("demo: sample line: %w", err)
+	}
+	c, err := a.Devices.LineCredentialsOf(ctx, companyID, lineID)
+	if err != nil {
+		return Line{}, err
+	}
+	return Line{Employee: employee, Username: c.Username, Password: c.Password, Realm: c.Realm}, nil
 }
 
 func seedCompany(ctx context.Context, a *app.App, providerID int64, c tenancy.Company, sites []site, hash string,

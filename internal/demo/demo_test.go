@@ -8,7 +8,9 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/demo"
+	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/sip/digest"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
@@ -18,6 +20,11 @@ func TestSeed(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		a := app.New(db, nil, "test")
+		sealer, err := devices.NewSealer(make([]byte, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Devices.Lines.Sealer, a.Devices.Lines.Domain = sealer, "127.0.0.1"
 		if seeded, err := demo.Seeded(ctx, a); err != nil || seeded {
 			t.Fatalf("Seeded on an empty database = %v, %v", seeded, err)
 		}
@@ -27,6 +34,27 @@ func TestSeed(t *testing.T) {
 		}
 		if seeded, err := demo.Seeded(ctx, a); err != nil || !seeded {
 			t.Fatalf("Seeded after Seed = %v, %v", seeded, err)
+		}
+		// Every active employee with a device has a line a soft client can
+		// register with: its username is the employee's number.
+		var lines, missing int
+		if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM lines").Scan(&lines); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM devices d JOIN accounts a ON a.id = d.account_id
+			WHERE a.status = 'active' AND NOT EXISTS (SELECT 1 FROM lines l WHERE l.device_id = d.id)`).Scan(&missing); err != nil {
+			t.Fatal(err)
+		}
+		if lines == 0 || missing != 0 {
+			t.Errorf("demo lines = %d, active employees with a device but no line = %d", lines, missing)
+		}
+		l, err := demo.SampleLine(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		auth, err := a.Devices.LineAuthByUsername(ctx, l.Username)
+		if err != nil || auth.HA1MD5 != digest.HA1(digest.MD5, l.Username, "127.0.0.1", l.Password) || strings.Trim(l.Username, "0123456789") != "" {
+			t.Errorf("sample line %+v: auth %+v, %v", l, auth, err)
 		}
 		for _, acct := range demo.Accounts {
 			if _, err := a.Identity.Authenticate(ctx, acct.Username, pw); err != nil {

@@ -185,7 +185,7 @@ func Classify(err error) Class {
 	case errors.Is(err, ErrForbidden):
 		return Class{Kind: KindForbidden, Status: 403}
 	case errors.Is(err, ErrLocked):
-		return Class{Kind: KindLocked, Status: 423, Message: err.Error()}
+		return Class{Kind: KindLocked, Status: 423, Message: innermost(err, ErrLocked).Error()}
 	case errors.As(err, &unauth):
 		return Class{Kind: KindUnauthenticated, Status: 401, Message: unauth.Reason}
 	case errors.Is(err, ErrUnauthenticated):
@@ -196,4 +196,17 @@ func Classify(err error) Class {
 		return Class{Kind: KindInvalid, Status: 422, Message: err.Error()}
 	}
 	return Class{Kind: KindInternal, Status: 500}
+}
+
+// innermost is the error of err's chain closest to target that still wraps
+// it: the one that carries the user's message, without the context the
+// layers above added for the log.
+func innermost(err, target error) error {
+	found := err
+	for e := err; e != nil && e != target; e = errors.Unwrap(e) {
+		if errors.Is(e, target) {
+			found = e
+		}
+	}
+	return found
 }

@@ -42,6 +42,9 @@ type Device struct {
 	AccountID *int64    `json:"account_id"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Registration is filled in where the status is shown (API, pages);
+	// nil elsewhere, so audit entries do not carry it.
+	Registration *Registration `json:"registration,omitempty"`
 }
 
 // Service manages device types and devices.
@@ -49,6 +52,8 @@ type Service struct {
 	db     *store.DB
 	audit  *audit.Log
 	access *access.Service
+	// Lines is what issuing SIP line credentials needs (lines.go).
+	Lines LineSettings
 }
 
 // New returns a Service.
@@ -369,6 +374,9 @@ func (s *Service) UnassignForEmployee(ctx context.Context, companyID, accountID 
 		}
 		if _, err := s.db.Q(ctx).Exec(ctx, "UPDATE devices SET account_id = NULL, updated_at = ? WHERE id = ? AND company_id = ?",
 			store.Now(), d.ID, companyID); err != nil {
+			return err
+		}
+		if err := s.dropLines(ctx, d.ID, accountID); err != nil {
 			return err
 		}
 		after := d

@@ -223,3 +223,58 @@ func (s *Service) UpdateSettings(ctx context.Context, actor access.Actor, u Sett
 	}
 	return s.updateSettings(ctx, actor.ProviderID, u)
 }
+
+// OperatorAccount is one login of the provider's staff as the provider's
+// operators see it: who, and whether a lock keeps them out.
+type OperatorAccount struct {
+	ID          int64       `json:"id"`
+	Username    string      `json:"username"`
+	Role        access.Role `json:"role"`
+	ResellerID  *int64      `json:"reseller_id"`
+	Locked      bool        `json:"locked"`
+	LockedUntil *time.Time  `json:"locked_until"`
+}
+
+// Operators lists the provider operators and reseller admins of actor's
+// provider, by username, with their locks, for its provider operators (who
+// unlock them: ForceUnlockOperator).
+func (s *Service) Operators(ctx context.Context, actor access.Actor) ([]OperatorAccount, error) {
+	if err := s.access.Check(ctx, actor, access.ManageResellers, access.Provider(actor.ProviderID)); err != nil {
+		return nil, fmt.Errorf("identity: operators: %w", err)
+	}
+	rows, err := s.db.Q(ctx).Query(ctx, "SELECT "+accountColumns+` FROM accounts a
+		WHERE a.provider_id = ? AND a.company_id IS NULL AND a.role IN (?, ?) ORDER BY a.username`,
+		actor.ProviderID, string(access.RoleProvider), string(access.RoleReseller))
+	if err != nil {
+		return nil, fmt.Errorf("identity: operators: %w", err)
+	}
+	var accounts []Account
+	for rows.Next() {
+		a, err := s.scanAccount(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("identity: operators: %w", err)
+		}
+		accounts = append(accounts, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("identity: operators: %w", err)
+	}
+	out := make([]OperatorAccount, 0, len(accounts))
+	for _, a := range accounts {
+		o := OperatorAccount{ID: a.ID, Username: a.Username, Role: a.Role}
+		if a.ResellerID != 0 {
+			o.ResellerID = &a.ResellerID
+		}
+		locked, until, err := s.lockState(ctx, a)
+		if err != nil {
+			return nil, fmt.Errorf("identity: operators: %w", err)
+		}
+		if locked {
+			o.Locked, o.LockedUntil = true, &until
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}

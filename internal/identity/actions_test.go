@@ -121,6 +121,29 @@ func TestOperatorUnlock(t *testing.T) {
 		if locked, _, err := id.OperatorLock(ctx, env.Actor("operator"), op2.ID); err != nil || !locked {
 			t.Fatalf("lock status: %v %v", locked, err)
 		}
+		// The list the unlock is chosen from: the provider's staff only.
+		ops, err := id.Operators(ctx, env.Actor("operator"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, o := range ops {
+			names = append(names, o.Username)
+			if (o.Username == "operator2") != o.Locked || (o.Locked && o.LockedUntil == nil) {
+				t.Errorf("operator list entry %+v", o)
+			}
+		}
+		if got := strings.Join(names, ","); got != "acme.reseller,operator,operator2,reseller.admin" {
+			t.Errorf("operators listed: %s", got)
+		}
+		if ops, err := id.Operators(ctx, env.Actor("other.operator")); err != nil || len(ops) != 2 {
+			t.Errorf("another provider's operators see %+v (%v), want their own two", ops, err)
+		}
+		for _, user := range []string{"acme.reseller", "acme.admin", "leeds.admin", "west.one"} {
+			if _, err := id.Operators(ctx, env.Actor(user)); !errors.Is(err, derrors.ErrForbidden) {
+				t.Errorf("operators listed by %s: %v, want forbidden", user, err)
+			}
+		}
 		if err := id.ForceUnlockOperator(ctx, env.Actor("operator"), op2.ID); err != nil {
 			t.Fatalf("operator unlocking operator2: %v", err)
 		}

@@ -93,6 +93,19 @@ func TestNumberLockoutIgnoresFormat(t *testing.T) {
 		if _, err := env.App.Identity.Authenticate(ctx, "+44 113 496 0500", apptest.Password); !errors.As(err, &locked) {
 			t.Errorf("right password in yet another format while locked = %v", err)
 		}
+		// The administrator sees that lock and Force Unlock lifts it.
+		if st, err := env.App.Identity.SecurityStatus(ctx, env.Actor("acme.admin"), env.ID("west.one")); err != nil || !st.Locked {
+			t.Errorf("a lock by number is not shown: %+v %v", st, err)
+		}
+		if err := env.App.Identity.ForceUnlock(ctx, env.Actor("acme.admin"), env.ID("west.one")); err != nil {
+			t.Fatalf("force unlock of a lock by number: %v", err)
+		}
+		if _, err := env.App.Identity.Authenticate(ctx, "0113 496 0500", apptest.Password); err != nil {
+			t.Errorf("login by number after Force Unlock: %v", err)
+		}
+		for i := 0; i < st.LockoutThreshold; i++ {
+			_, _ = env.App.Identity.Authenticate(ctx, formats[i%len(formats)], "wrong")
+		}
 		// An unknown number locks alike, so answers do not reveal numbers.
 		unknown := []string{"01134960999", "+44 113 496 0999", "441134960999"}
 		for i := 0; i < st.LockoutThreshold; i++ {

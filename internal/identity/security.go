@@ -279,7 +279,28 @@ func (s *Service) clearAllFailures(ctx context.Context, key string) error {
 // number count.
 func (s *Service) lockKeys(ctx context.Context, a Account) ([]string, error) {
 	keys := []string{a.Username}
-	rows, err := s.db.Q(ctx).Query(ctx, "SELECT e164 FROM dn_numbers WHERE owner_kind = 'user' AND owner_id = ?", a.ID)
+	if a.CompanyID == 0 {
+		return keys, nil // operators have no numbers
+	}
+	// Logins by the profile's contact phone count under its E.164 form
+	// (loginName), or its digits when it does not parse.
+	var phone string
+	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT phone FROM accounts WHERE id = ?", a.ID).Scan(&phone); err != nil {
+		return nil, err
+	}
+	if looksLikeNumber(phone) {
+		region, err := s.firstProviderRegion(ctx)
+		if err != nil || region == "" {
+			region = "GB"
+		}
+		key := onlyDigits(phone)
+		if e := e164Of(phone, region); e != "" {
+			key = e
+		}
+		keys = append(keys, key)
+	}
+	// The company leads the owner index of dn_numbers.
+	rows, err := s.db.Q(ctx).Query(ctx, "SELECT e164 FROM dn_numbers WHERE company_id = ? AND owner_kind = 'user' AND owner_id = ?", a.CompanyID, a.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -347,10 +368,12 @@ func stringArgs(ss []string) []any {
 // accountNumbers are the telephone numbers a password or PIN is compared
 // with: the profile's contact phone, the numbers assigned to the account and
 // its extensions (docs/security.md, "Password and PIN rules").
-func (s *Service) accountNumbers(ctx context.Context, accountID int64) ([]string, error) {
+// The company leads the owner indexes of numbers and extensions.
+func (s *Service) accountNumbers(ctx context.Context, a Account) ([]string, error) {
 	rows, err := s.db.Q(ctx).Query(ctx, `SELECT phone FROM accounts WHERE id = ? AND phone <> ''
-		UNION ALL SELECT e164 FROM dn_numbers WHERE owner_kind = 'user' AND owner_id = ? AND status = 'assigned'
-		UNION ALL SELECT extension FROM extensions WHERE owner_kind = 'user' AND owner_id = ?`, accountID, accountID, accountID)
+		UNION ALL SELECT e164 FROM dn_numbers WHERE company_id = ? AND owner_kind = 'user' AND owner_id = ? AND status = 'assigned'
+		UNION ALL SELECT extension FROM extensions WHERE company_id = ? AND owner_kind = 'user' AND owner_id = ?`,
+		a.ID, a.CompanyID, a.ID, a.CompanyID, a.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +403,7 @@ func (s *Service) setPassword(ctx context.Context, a Account, pw string, opt set
 		return err
 	}
 	policy := st.PolicyFor(a.Role)
-	numbers, err := s.accountNumbers(ctx, a.ID)
+	numbers, err := s.accountNumbers(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -743,7 +766,7 @@ func (s *Service) setServicePasswords(ctx context.Context, a Account, appPasswor
 	if err != nil {
 		return err
 	}
-	numbers, err := s.accountNumbers(ctx, a.ID)
+	numbers, err := s.accountNumbers(ctx, a)
 	if err != nil {
 		return err
 	}

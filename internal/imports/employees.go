@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
+	"github.com/switchboard-voice/switchboard/internal/lifecycle"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -181,7 +182,7 @@ func (s *Service) SubmitEmployees(ctx context.Context, actor access.Actor, compa
 	if err := s.d.Access.Check(ctx, actor, access.ImportEmployees, access.Company(companyID)); err != nil {
 		return Submitted{}, err
 	}
-	if err := s.configAndReg(ctx, companyID); err != nil {
+	if err := s.configAndReg(ctx, actor, companyID); err != nil {
 		return Submitted{}, err
 	}
 	v := &derrors.ValidationError{}
@@ -217,23 +218,31 @@ func (s *Service) SubmitEmployees(ctx context.Context, actor access.Actor, compa
 	return out, err
 }
 
-// configAndReg refuses imports for a company without "config & reg".
-func (s *Service) configAndReg(ctx context.Context, companyID int64) error {
-	c, err := s.d.Tenancy.Company(ctx, companyID)
-	if err != nil {
-		return err
-	}
-	if !c.ConfigAndReg {
-		return derrors.Forbidden("Import Employees is available only when the service provider has enabled Config & Reg (adds, moves and changes) for the company")
-	}
-	return nil
+// configAndReg refuses actor an import into a company without "config &
+// reg", by the product's one rule for company flags (operators exempt;
+// docs/lifecycle.md).
+func (s *Service) configAndReg(ctx context.Context, actor access.Actor, companyID int64) error {
+	return lifecycle.RequireConfigAndReg(ctx, s.d.DB, actor, companyID)
 }
 
-// ConfigAndReg reports whether companyID may import employees (the page is
-// informational otherwise).
-func (s *Service) ConfigAndReg(ctx context.Context, companyID int64) (bool, error) {
-	c, err := s.d.Tenancy.Company(ctx, companyID)
-	return c.ConfigAndReg, err
+// OpenImportEmployees is the Import Employees page: whether actor may
+// import into companyID at all (access, as SubmitEmployees decides it), and
+// whether the company's flags let actor submit (the page is informational
+// otherwise).
+func (s *Service) OpenImportEmployees(ctx context.Context, actor access.Actor, companyID int64) (enabled bool, err error) {
+	companyID, err = companyOf(actor, companyID)
+	if err != nil {
+		return false, err
+	}
+	if err := s.d.Access.Check(ctx, actor, access.ImportEmployees, access.Company(companyID)); err != nil {
+		return false, err
+	}
+	err = s.configAndReg(ctx, actor, companyID)
+	var forb *derrors.ForbiddenError
+	if errors.As(err, &forb) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Row actions.
@@ -665,7 +674,7 @@ func (s *Service) runEmployees(ctx context.Context, j *jobs.Job, rep jobs.Report
 	if err := s.d.Access.Check(ctx, actor, access.ImportEmployees, access.Company(a.CompanyID)); err != nil {
 		return fmt.Errorf("%s may no longer import employees into this company", actor.Username)
 	}
-	if err := s.configAndReg(ctx, a.CompanyID); err != nil {
+	if err := s.configAndReg(ctx, actor, a.CompanyID); err != nil {
 		return err
 	}
 	rows, err := a.rows()

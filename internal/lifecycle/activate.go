@@ -194,7 +194,9 @@ func (s *Service) Propose(ctx context.Context, actor access.Actor, companyID int
 	if p.Sites, err = s.activationSites(ctx, actor, b.companyID); err != nil {
 		return p, err
 	}
-	b.req = s.proposeOffering(ctx, b, req, p.Sites)
+	if b.req, err = s.proposeOffering(ctx, b, req, p.Sites); err != nil {
+		return p, err
+	}
 	if err := s.planBatch(ctx, b, true); err != nil {
 		return p, err
 	}
@@ -231,7 +233,7 @@ func (s *Service) Propose(ctx context.Context, actor access.Actor, companyID int
 // package of req: the first employee's current site when actor may
 // activate there (else the first such site), an IP Centrex user in
 // English (UK), the first term and the site's default package.
-func (s *Service) proposeOffering(ctx context.Context, b *batch, req ActivateRequest, sites []Ref) ActivateRequest {
+func (s *Service) proposeOffering(ctx context.Context, b *batch, req ActivateRequest, sites []Ref) (ActivateRequest, error) {
 	out := req
 	out.Employees = append([]ActivateEmployee(nil), req.Employees...)
 	allowed := func(id int64) bool {
@@ -245,10 +247,12 @@ func (s *Service) proposeOffering(ctx context.Context, b *batch, req ActivateReq
 	if out.SiteID == 0 || !allowed(out.SiteID) {
 		out.SiteID = 0
 		if len(req.Employees) > 0 {
-			if accts, err := s.loadMany(ctx, b.companyID, []int64{req.Employees[0].EmployeeID}); err == nil {
-				if a, ok := accts[req.Employees[0].EmployeeID]; ok && allowed(a.SiteID) {
-					out.SiteID = a.SiteID
-				}
+			accts, err := s.loadMany(ctx, b.companyID, []int64{req.Employees[0].EmployeeID})
+			if err != nil {
+				return out, err
+			}
+			if a, ok := accts[req.Employees[0].EmployeeID]; ok && allowed(a.SiteID) {
+				out.SiteID = a.SiteID
 			}
 		}
 		if out.SiteID == 0 && len(sites) > 0 {
@@ -263,23 +267,29 @@ func (s *Service) proposeOffering(ctx context.Context, b *batch, req ActivateReq
 	}
 	var providerID int64
 	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT provider_id FROM companies WHERE id = ?", b.companyID).Scan(&providerID); err != nil {
-		return out
+		return out, fmt.Errorf("company %d: %w", b.companyID, err)
 	}
 	if out.TermID == 0 {
-		if ts, err := s.catalog.Terms(ctx, providerID); err == nil && len(ts) > 0 {
+		ts, err := s.catalog.Terms(ctx, providerID)
+		if err != nil {
+			return out, err
+		}
+		if len(ts) > 0 {
 			out.TermID = ts[0].ID
 		}
 	}
 	if out.PackageID == 0 && out.SiteID != 0 {
 		// The site's proposed package (the entry-level one; see
 		// DefaultEmployeePackage), not whichever comes first by name.
-		if o, err := s.catalog.ForSite(ctx, b.companyID, out.SiteID); err == nil {
-			if pkg, ok := o.DefaultEmployeePackage(); ok {
-				out.PackageID = pkg.ID
-			}
+		o, err := s.catalog.ForSite(ctx, b.companyID, out.SiteID)
+		if err != nil {
+			return out, err
+		}
+		if pkg, ok := o.DefaultEmployeePackage(); ok {
+			out.PackageID = pkg.ID
 		}
 	}
-	return out
+	return out, nil
 }
 
 // activationSites lists the sites of companyID actor may activate at.

@@ -402,58 +402,25 @@ func (s *Service) runResubscribe(ctx context.Context, j *jobs.Job, rep jobs.Repo
 	}
 	failed := 0
 	for _, id := range args.EmployeeIDs {
-		key := fmt.Sprintf("employee %d", id)
-		var reason string
-		err := s.db.Tx(ctx, func(ctx context.Context) error {
-			a, err := s.load(ctx, j.CompanyID, id)
-			if err != nil {
-				return err
-			}
-			key = a.Username
-			if a.Status == directory.StatusActive {
-				return errAlreadyDone
-			}
-			if a.Status != directory.StatusPending {
-				return derrors.Conflict("", "the employee is %s, not waiting for a resubscribe", a.Status)
-			}
-			cur, err := s.Service(ctx, j.CompanyID, id)
-			if err != nil {
-				return err
-			}
-			switch {
-			case cur.Number == nil:
-				reason = "the employee has no number"
-			case cur.Extension == "":
-				reason = "the employee has no extension"
-			case cur.Package == nil:
-				reason = "the employee has no feature package"
-			case cur.Device == nil:
-				reason = "the employee has no device"
-			}
-			status := directory.StatusActive
-			if reason != "" {
-				status, reason = directory.StatusError, reason+": cease and activate the service again"
-			}
-			if _, err := s.db.Q(ctx).Exec(ctx, "UPDATE accounts SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?",
-				status, reason, store.Now(), id); err != nil {
-				return err
-			}
-			return s.audit.Record(ctx, audit.Event{Event: "Resubscribe Employee", ObjectKind: "employee", ObjectID: id, ObjectName: a.Username,
-				CompanyID: j.CompanyID, SiteID: a.SiteID, Before: map[string]any{"status": a.Status},
-				After: map[string]any{"status": status, "status_reason": reason}})
-		})
+		key, reason, err := s.resubscribeOne(ctx, j.CompanyID, id)
 		status, msg := jobs.ItemOK, "resubscribed: the current features are applied"
 		switch {
 		case errors.Is(err, errAlreadyDone):
 			status, msg = jobs.ItemSkipped, "already active"
+		case derrors.IsNotFound(err):
+			failed++
+			status, msg = jobs.ItemError, "the employee was deleted before the resubscribe ran"
 		case err != nil:
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			failed++
-			status, msg = jobs.ItemError, err.Error()
-			if m, ok := userMessage(err); ok {
-				msg = m
+			status = jobs.ItemError
+			var known bool
+			if msg, known = userMessage(err); !known {
+				// A fault is logged whole and shown as a sentence.
+				s.logger.ErrorContext(ctx, "lifecycle: resubscribe failed", "employee", id, "err", err)
+				msg = "the resubscribe failed unexpectedly; try again or contact your service provider"
 			}
 		case reason != "":
 			failed++
@@ -467,6 +434,52 @@ func (s *Service) runResubscribe(ctx context.Context, j *jobs.Job, rep jobs.Repo
 		return fmt.Errorf("%d of %d resubscriptions failed", failed, len(args.EmployeeIDs))
 	}
 	return nil
+}
+
+// resubscribeOne makes employee id of companyID active again in its own
+// transaction when their service is whole, or Error with the reason
+// (returned); key is how the job's report names them.
+func (s *Service) resubscribeOne(ctx context.Context, companyID, id int64) (key, reason string, err error) {
+	key = fmt.Sprintf("employee %d", id)
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		a, err := s.load(ctx, companyID, id)
+		if err != nil {
+			return err
+		}
+		key = a.Username
+		if a.Status == directory.StatusActive {
+			return errAlreadyDone
+		}
+		if a.Status != directory.StatusPending {
+			return derrors.Conflict("", "the employee is %s, not waiting for a resubscribe", a.Status)
+		}
+		cur, err := s.Service(ctx, companyID, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case cur.Number == nil:
+			reason = "the employee has no number"
+		case cur.Extension == "":
+			reason = "the employee has no extension"
+		case cur.Package == nil:
+			reason = "the employee has no feature package"
+		case cur.Device == nil:
+			reason = "the employee has no device"
+		}
+		status := directory.StatusActive
+		if reason != "" {
+			status, reason = directory.StatusError, reason+": cease and activate the service again"
+		}
+		if _, err := s.db.Q(ctx).Exec(ctx, "UPDATE accounts SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?",
+			status, reason, store.Now(), id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Event: "Resubscribe Employee", ObjectKind: "employee", ObjectID: id, ObjectName: a.Username,
+			CompanyID: companyID, SiteID: a.SiteID, Before: map[string]any{"status": a.Status},
+			After: map[string]any{"status": status, "status_reason": reason}})
+	})
+	return key, reason, err
 }
 
 // Cease deactivates an employee in one transaction, as the seed lists:

@@ -102,6 +102,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	read.SetMaxOpenConns(8)
+	// Keep them all: database/sql keeps 2 idle by default, and opening a
+	// SQLite connection (pragmas included) costs more than most queries.
+	read.SetMaxIdleConns(8)
 	db := &DB{dialect: SQLite, read: read, write: write}
 	if err := read.PingContext(ctx); err != nil {
 		db.Close()

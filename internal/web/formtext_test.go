@@ -42,6 +42,7 @@ func TestLoginFormRefusesBadText(t *testing.T) {
 			{"login 1 MB", "/login", "username", strings.Repeat("u", 1_000_000)},
 			{"reset NUL", "/forgot-password", "login", "acme\x00admin"},
 			{"reset 1 MB", "/forgot-password", "login", strings.Repeat("u", 1_000_000)},
+			{"login bidi override", "/login", "username", "acme\u202eadmin"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				before := storetest.Counts(t, db)

@@ -156,8 +156,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkFormText holds the text of a page's form post to the limits the API
-// states for the same field names (api.TextRule): valid UTF-8, no NUL or
-// other control characters but line breaks and tabs, a maximum length.
+// states for the same field names (api.FormTextProblem): valid UTF-8, no
+// NUL or other control characters but line breaks and tabs, no
+// bidirectional controls in names, a maximum length.
 // Text that breaks them is refused here, before any handler, so it never
 // reaches the database (PostgreSQL refuses NUL bytes and oversized index
 // rows as faults) or a log. File uploads (multipart) are the importers'.
@@ -170,11 +171,8 @@ func checkFormText(r *http.Request) string {
 		return "The form could not be read; please try again."
 	}
 	for name, values := range r.Form {
-		// Line breaks and tabs pass on to the page, which names the field
-		// that may not hold them next to it (a postcode is one line).
-		limit, _ := api.TextRule(name)
 		for _, v := range values {
-			if msg := api.TextProblem(v, limit, true); msg != "" {
+			if msg := api.FormTextProblem(name, v); msg != "" {
 				if !utf8.ValidString(name) || len(name) > 64 {
 					name = "a field"
 				}

@@ -4,27 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
-	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
-
-// companyFor decides which company a list or create request is about: a
-// company account's own, or for operators the company_id they name. A
-// company_id the caller may not see answers not found.
-func (h *Handler) companyFor(r *http.Request, a access.Actor, given int64, action access.Action) (int64, error) {
-	id := given
-	if id == 0 {
-		if a.CompanyID == 0 {
-			return 0, derrors.Invalid("company_id", "company_id is required: operators work across companies, so name the company")
-		}
-		id = a.CompanyID
-	}
-	if err := h.app.Access.Check(r.Context(), a, action, access.Company(id)); err != nil {
-		return 0, err
-	}
-	return id, nil
-}
 
 func (h *Handler) listResellers(w http.ResponseWriter, r *http.Request) error {
 	rs, err := h.app.Tenancy.Resellers(r.Context(), actor(r))

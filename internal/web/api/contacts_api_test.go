@@ -265,10 +265,11 @@ func TestContactsImportActions(t *testing.T) {
 			!strings.Contains(string(res.Body), `"field":"file"`) {
 			t.Errorf("no phone column: %d %s", res.Status, res.Body)
 		}
-		// A file larger than the limit is refused by the service with its message.
-		big := bytes.Repeat([]byte("a"), contacts.MaxFileSize+10)
+		// A file larger than the limit is refused by the service with its
+		// message and its true size.
+		big := bytes.Repeat([]byte("a"), 12*(1<<20)+3*(1<<20)/10)
 		if res := send(t, env, west, "POST", "/api/v1/contacts/imports?action=ignore", "text/csv", big); res.Status != http.StatusUnprocessableEntity ||
-			!strings.Contains(string(res.Body), "larger than 10 MB") {
+			!strings.Contains(string(res.Body), "the file is 12.3 MB") || !strings.Contains(string(res.Body), "larger than 10 MB") {
 			t.Errorf("oversized file: %d %.200s", res.Status, res.Body)
 		}
 		// A raw vCard body works as well as multipart.

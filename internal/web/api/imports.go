@@ -86,7 +86,7 @@ func readImportForm(r *http.Request, fields ...string) (importForm, error) {
 	if !seenFile {
 		return f, derrors.Invalid("file", "choose the file to import: send it in the form part \"file\"")
 	}
-	return f, nil
+	return f, checkFormLimits(r, f.values)
 }
 
 // options reads the options every import has.

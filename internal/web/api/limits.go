@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,8 +132,9 @@ func applyLimits(doc map[string]any) {
 				s["maximum"] = hi
 			}
 		}
-		for pname, ps := range asMap(s["properties"]) {
-			walk(asMap(ps), pname)
+		props := asMap(s["properties"])
+		for _, pname := range slices.Sorted(maps.Keys(props)) {
+			walk(asMap(props[pname]), pname)
 		}
 		walk(asMap(s["items"]), name)
 		walk(asMap(s["additionalProperties"]), name)
@@ -153,11 +156,15 @@ func applyLimits(doc map[string]any) {
 	})
 }
 
-// forEachOperation calls fn for every operation of doc.
+// forEachOperation calls fn for every operation of doc, in a fixed order
+// (so a schema shared by two fields always takes its defaults from the
+// same one).
 func forEachOperation(doc map[string]any, fn func(method, path string, op map[string]any)) {
-	for path, item := range asMap(doc["paths"]) {
-		for method, op := range asMap(item) {
-			if m, ok := op.(map[string]any); ok && method != "parameters" {
+	paths := asMap(doc["paths"])
+	for _, path := range slices.Sorted(maps.Keys(paths)) {
+		item := asMap(paths[path])
+		for _, method := range slices.Sorted(maps.Keys(item)) {
+			if m, ok := item[method].(map[string]any); ok && method != "parameters" {
 				fn(strings.ToUpper(method), path, m)
 			}
 		}
@@ -212,6 +219,7 @@ func number(v any) (int64, bool) {
 // operation: the JSON body's schema and the query parameters' schemas.
 type requestLimits struct {
 	body  map[string]any
+	form  map[string]any // the multipart/form-data schema
 	query map[string]map[string]any
 }
 
@@ -228,6 +236,7 @@ func newLimitsIndex(doc map[string]any) *limitsIndex {
 	forEachOperation(doc, func(method, path string, op map[string]any) {
 		rl := requestLimits{query: map[string]map[string]any{}}
 		rl.body = asMap(dig(op, "requestBody", "content", "application/json")["schema"])
+		rl.form = asMap(dig(op, "requestBody", "content", "multipart/form-data")["schema"])
 		for _, p := range asList(op["parameters"]) {
 			pm := asMap(p)
 			if ref, ok := pm["$ref"].(string); ok {
@@ -453,19 +462,41 @@ func checkQuery(r *http.Request) error {
 	return ix.checkQuery(r)
 }
 
-// TextRule is the default limit of a text field named name, and whether
-// line breaks belong in it: the pages hold their form fields to the same
-// rules as the API's bodies (web.Server checks every form post).
-func TextRule(name string) (limit int, multi bool) {
+// FormTextProblem holds one field of a page's form to the limits the API
+// states for the same field name: valid UTF-8, its maximum length, no NUL
+// or other control characters, no bidirectional controls outside free
+// text. Line breaks and tabs are left to the page, which says next to the
+// field when one does not belong there (a postcode is one line).
+func FormTextProblem(name, s string) string {
 	limit, ok := textLimits[name]
 	if !ok {
 		limit = defaultTextLimit
 	}
-	return limit, multiLine[name]
+	if msg := textProblem(s, int64(limit), true); msg != "" {
+		return msg
+	}
+	if !multiLine[name] {
+		for _, r := range s {
+			if isBidiControl(r) {
+				return fmt.Sprintf("must not contain bidirectional control characters (found U+%04X)", r)
+			}
+		}
+	}
+	return ""
 }
 
-// TextProblem says what is wrong with s as a text of at most limit
-// characters (line breaks allowed when multi), or "" when nothing is.
-func TextProblem(s string, limit int, multi bool) string {
-	return textProblem(s, int64(limit), multi)
+// checkFormLimits holds the text parts of a multipart upload (every part
+// but the file) to the limits of r's operation: 422 per field.
+func checkFormLimits(r *http.Request, values map[string]string) error {
+	ix, err := limits()
+	if err != nil {
+		return err
+	}
+	v := make(map[string]any, len(values))
+	for k, s := range values {
+		v[k] = s
+	}
+	ve := &derrors.ValidationError{}
+	ix.checkBody(ix.ops[r.Pattern].form, v, "", ve)
+	return ve.Err()
 }

@@ -415,6 +415,9 @@ func (h *Handler) siteDevices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := h.app.Registrations.Annotate(r.Context(), ds); err != nil {
+		return err
+	}
 	WriteJSON(w, http.StatusOK, list(ds, len(ds), pageOf(len(ds))))
 	return nil
 }
@@ -454,7 +457,11 @@ func (h *Handler) getDevice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, d)
+	ds := []devices.Device{d}
+	if err := h.app.Registrations.Annotate(r.Context(), ds); err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, ds[0])
 	return nil
 }
 

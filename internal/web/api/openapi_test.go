@@ -449,6 +449,10 @@ func TestResponsesMatchDocument(t *testing.T) {
 		for _, call := range callsContractCalls(t, c) {
 			t.Run("calls/"+call.name, func(t *testing.T) { c.do(t, call) })
 		}
+		// The SIP edge's line credentials (sip_api_test.go).
+		for _, call := range sipContractCalls(t, c) {
+			t.Run("sip/"+call.name, func(t *testing.T) { c.do(t, call) })
+		}
 		// The account-security calls lock accounts and exhaust the login
 		// limiter, which is per node: they run on a second node (its own
 		// limiter) over the same database.
@@ -935,6 +939,9 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "force unlock employee", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/force-unlock", id("west.one")), want: 403},
 		{name: "force unlock other tenant", user: "globex.admin", method: "POST", path: p("/api/v1/employees/%d/force-unlock", id("west.one")), want: 404},
 		{name: "force unlock anonymous", method: "POST", path: p("/api/v1/employees/%d/force-unlock", id("west.one")), want: 401},
+		{name: "operators", user: "operator", method: "GET", path: "/api/v1/operators", want: 200},
+		{name: "operators by company admin", user: "acme.admin", method: "GET", path: "/api/v1/operators", want: 403},
+		{name: "operators anonymous", method: "GET", path: "/api/v1/operators", want: 401},
 		{name: "operator lock", user: "operator", method: "GET", path: p("/api/v1/operators/%d/lock", op2.ID), want: 200},
 		{name: "operator lock hidden", user: "acme.admin", method: "GET", path: p("/api/v1/operators/%d/lock", op2.ID), want: 404},
 		{name: "operator lock of an employee", user: "operator", method: "GET", path: p("/api/v1/operators/%d/lock", id("west.one")), want: 404},
@@ -942,6 +949,7 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "force unlock operator not locked", user: "operator", method: "POST", path: p("/api/v1/operators/%d/force-unlock", op2.ID), want: 409},
 		{name: "force unlock operator by company admin", user: "acme.admin", method: "POST", path: p("/api/v1/operators/%d/force-unlock", op2.ID), want: 404},
 		{name: "force unlock operator anonymous", method: "POST", path: p("/api/v1/operators/%d/force-unlock", op2.ID), want: 401},
+		{name: "operators with a locked one", user: "operator", setup: lockOp2, method: "GET", path: "/api/v1/operators", want: 200},
 		{name: "force unlock operator", user: "operator", setup: lockOp2, method: "POST", path: p("/api/v1/operators/%d/force-unlock", op2.ID), want: 204},
 		{name: "service passwords", user: "acme.admin", method: "PUT", path: p("/api/v1/employees/%d/service-passwords", id("west.one")),
 			body: map[string]any{"application_password": "App-Pass-7!", "voicemail_pin": "2580"}, want: 204},

@@ -16,6 +16,7 @@ func securityRoutes() []Route {
 		{Method: "POST", Pattern: "/api/v1/employees/{id}/reset-password", fn: func(h *Handler) handlerFunc { return h.resetEmployeePassword }},
 		{Method: "GET", Pattern: "/api/v1/employees/{id}/lock", fn: func(h *Handler) handlerFunc { return h.employeeLock }},
 		{Method: "POST", Pattern: "/api/v1/employees/{id}/force-unlock", fn: func(h *Handler) handlerFunc { return h.forceUnlock }},
+		{Method: "GET", Pattern: "/api/v1/operators", fn: func(h *Handler) handlerFunc { return h.operators }},
 		{Method: "GET", Pattern: "/api/v1/operators/{id}/lock", fn: func(h *Handler) handlerFunc { return h.operatorLock }},
 		{Method: "POST", Pattern: "/api/v1/operators/{id}/force-unlock", fn: func(h *Handler) handlerFunc { return h.forceUnlockOperator }},
 		{Method: "PUT", Pattern: "/api/v1/employees/{id}/service-passwords", fn: func(h *Handler) handlerFunc { return h.setServicePasswords }},

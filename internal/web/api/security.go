@@ -171,6 +171,15 @@ func (h *Handler) forceUnlock(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (h *Handler) operators(w http.ResponseWriter, r *http.Request) error {
+	ops, err := h.app.Identity.Operators(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, list(ops, len(ops), pageOf(len(ops))))
+	return nil
+}
+
 func (h *Handler) operatorLock(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {

@@ -141,12 +141,13 @@ func (p *Pages) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	request.SetSessionCookie(w, r, token, sess.ExpiresAt, remember)
 	// This browser has now logged in as acct: failures typed elsewhere will
-	// not lock it out (docs/security.md, "Lockout").
-	device, err := p.app.Identity.NewDeviceCookie(r.Context(), acct)
-	if err != nil {
-		return err
+	// not lock it out (docs/security.md, "Lockout"). Without the cookie the
+	// login still stands; the browser is only treated as a stranger's.
+	if device, err := p.app.Identity.NewDeviceCookie(r.Context(), acct); err != nil {
+		p.app.Logger.WarnContext(r.Context(), "device cookie not set", "account", acct.ID, "err", err)
+	} else {
+		request.SetDeviceCookie(w, r, device)
 	}
-	request.SetDeviceCookie(w, r, device)
 	clearFormToken(w, r, "/login")
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
@@ -199,11 +200,7 @@ func (p *Pages) landing(w http.ResponseWriter, r *http.Request) error {
 	if p.app.Access.Can(r.Context(), a, access.ViewCompanyDashboard, access.Company(a.CompanyID)) {
 		return p.dashboard(w, r)
 	}
-	sc, err := p.app.Access.Scope(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	_, sites, err := p.app.Directory.ListGroupsIn(r.Context(), a.CompanyID, sc, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
+	_, sites, err := p.app.Directory.ListGroups(r.Context(), a, a.CompanyID, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
 	if err != nil {
 		return err
 	}

@@ -145,7 +145,7 @@ type sitesPage struct {
 // searchable by site name.
 func (p *Pages) sites(w http.ResponseWriter, r *http.Request) error {
 	a := actorOf(r)
-	id, err := p.companyFor(r, access.ViewCompany)
+	id, err := p.companyFor(r)
 	if errors.Is(err, errChooseCompany) {
 		http.Redirect(w, r, "/customers", http.StatusSeeOther)
 		return nil
@@ -153,12 +153,8 @@ func (p *Pages) sites(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sc, err := p.app.Access.Scope(r.Context(), a)
-	if err != nil {
-		return err
-	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	gs, total, err := p.app.Directory.ListGroupsIn(r.Context(), id, sc, directory.GroupFilter{Q: q, SitesOnly: true},
+	gs, total, err := p.app.Directory.ListGroups(r.Context(), a, id, directory.GroupFilter{Q: q, SitesOnly: true},
 		store.Page{PerPage: store.MaxPerPage})
 	if err != nil {
 		return err

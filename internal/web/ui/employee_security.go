@@ -281,6 +281,50 @@ func (p *Pages) employeeServicePasswordsSave(w http.ResponseWriter, r *http.Requ
 	return p.renderServicePasswords(w, r, http.StatusUnprocessableEntity, e, st, f)
 }
 
+// operatorRow is one operator account on the Security Settings page.
+type operatorRow struct {
+	ID          int64
+	Username    string
+	Role        string
+	Locked      bool
+	LockedUntil time.Time
+}
+
+// operatorRows are the provider's operator accounts as identity lists them
+// for the actor (provider operators only).
+func (p *Pages) operatorRows(r *http.Request) ([]operatorRow, error) {
+	ops, err := p.app.Identity.Operators(r.Context(), actorOf(r))
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]operatorRow, 0, len(ops))
+	for _, o := range ops {
+		row := operatorRow{ID: o.ID, Username: o.Username, Role: o.Role.Label(), Locked: o.Locked}
+		if o.LockedUntil != nil {
+			row.LockedUntil = *o.LockedUntil
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// operatorUnlock is Unlock next to a locked operator account (the API's
+// forceUnlockOperator calls the same identity.ForceUnlockOperator).
+func (p *Pages) operatorUnlock(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := p.app.Identity.ForceUnlockOperator(r.Context(), actorOf(r), id); err != nil {
+		return err
+	}
+	redirectFlash(w, r, "/settings/security#operator-accounts", "unlocked")
+	return nil
+}
+
 // formatWhen is how the UI writes an instant: in UTC, as the lockout
 // message does, so every reader sees the same time.
 func formatWhen(t time.Time) string {

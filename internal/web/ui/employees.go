@@ -73,7 +73,7 @@ type employeesPage struct {
 // or phone, paged.
 func (p *Pages) employees(w http.ResponseWriter, r *http.Request) error {
 	a := actorOf(r)
-	id, err := p.companyFor(r, access.ViewCompany)
+	id, err := p.companyFor(r)
 	if errors.Is(err, errChooseCompany) {
 		http.Redirect(w, r, "/customers", http.StatusSeeOther)
 		return nil
@@ -229,7 +229,7 @@ func (p *Pages) employeeNew(w http.ResponseWriter, r *http.Request) error {
 
 func (p *Pages) renderEmployeeNew(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	a := actorOf(r)
-	id, err := p.companyFor(r, access.ViewCompany)
+	id, err := p.companyFor(r)
 	if errors.Is(err, errChooseCompany) {
 		http.Redirect(w, r, "/customers", http.StatusSeeOther)
 		return nil

@@ -56,7 +56,7 @@ type groupsPage struct {
 // groups is Group Selection: every group in the caller's scope as an
 // indented tree, searchable by group or site name.
 func (p *Pages) groups(w http.ResponseWriter, r *http.Request) error {
-	id, err := p.companyFor(r, access.ViewCompany)
+	id, err := p.companyFor(r)
 	if errors.Is(err, errChooseCompany) {
 		http.Redirect(w, r, "/customers", http.StatusSeeOther)
 		return nil
@@ -133,7 +133,7 @@ func (p *Pages) groupNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *Pages) renderGroupNew(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	id, err := p.companyFor(r, access.ViewCompany)
+	id, err := p.companyFor(r)
 	if errors.Is(err, errChooseCompany) {
 		http.Redirect(w, r, "/customers", http.StatusSeeOther)
 		return nil

@@ -47,7 +47,7 @@ type importPage struct {
 }
 
 func (p *Pages) importCompany(w http.ResponseWriter, r *http.Request) (int64, bool, error) {
-	id, err := p.companyFor(r, access.ImportEmployees)
+	id, err := pageCompany(r)
 	if errors.Is(err, errChooseCompany) {
 		http.Redirect(w, r, "/customers", http.StatusSeeOther)
 		return 0, false, nil
@@ -97,15 +97,15 @@ func (p *Pages) importEmployeesPage(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (p *Pages) renderImportEmployees(w http.ResponseWriter, r *http.Request, status int, companyID int64, f *form, problems []imports.Problem) error {
+	enabled, err := p.app.Imports().OpenImportEmployees(r.Context(), actorOf(r), companyID)
+	if err != nil {
+		return err
+	}
 	v, err := p.newView(r, companyID, "employees", "Import Employees")
 	if err != nil {
 		return err
 	}
 	employeesSide(v, nil, "import")
-	enabled, err := p.app.Imports().ConfigAndReg(r.Context(), companyID)
-	if err != nil {
-		return err
-	}
 	v.Data = importPage{Form: f, CompanyID: companyID, Enabled: enabled, Problems: problems,
 		Columns: "Username, First Name, Last Name, Email, Phone, Role, Group, Address Line 1, Address Line 2, City, Postcode, Country"}
 	p.render(w, r, status, "imports_employees", v)

@@ -7,19 +7,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/mail"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
-
-// requireProvider is the API's check for provider-only pages (security
-// settings, outbox, audit): ManageResellers on the caller's provider.
-func (p *Pages) requireProvider(r *http.Request) error {
-	a := actorOf(r)
-	return p.app.Access.Check(r.Context(), a, access.ManageResellers, access.Provider(a.ProviderID))
-}
 
 // providerSide is the provider operator's side bar; reseller operators,
 // who see only their customers, have none.
@@ -148,6 +140,9 @@ type securitySettingsPage struct {
 	Form     *form
 	Policies []policyOpt
 	Selects  []selectField
+	// Operators are the provider's operator accounts with their locks
+	// (employee_security.go: operatorRows).
+	Operators []operatorRow
 }
 
 var settingsFields = []string{"admin_password_policy", "employee_password_policy", "lockout_threshold", "lockout_window_minutes",
@@ -194,6 +189,9 @@ func (p *Pages) renderSecuritySettings(w http.ResponseWriter, r *http.Request, s
 			sf.Options = append(sf.Options, statusOpt{Value: po.Value, Label: po.Label, Selected: f.Has(s.name, po.Value)})
 		}
 		pg.Selects = append(pg.Selects, sf)
+	}
+	if pg.Operators, err = p.operatorRows(r); err != nil {
+		return err
 	}
 	v.Data = pg
 	p.render(w, r, status, "security_settings", v)

@@ -76,6 +76,7 @@ func (p *Pages) registerService(auth func(string, handlerFunc)) {
 	p.registerCatalog(auth)
 	p.registerSites(auth)
 	p.registerRefused(auth)
+	p.registerResellers(auth)
 }
 
 // serviceSide adds the provider pages of this work to the provider side bar.
@@ -87,7 +88,8 @@ func serviceSide(v *view, current string) {
 	v.Side[0].Links = append(v.Side[0].Links,
 		navLink{Label: "Catalog", URL: "/catalog", Current: current == "catalog"},
 		navLink{Label: "Number Range Parameters", URL: "/settings/number-ranges", Current: current == "number-ranges"},
-		navLink{Label: "Refused Extensions", URL: "/settings/refused-extensions", Current: current == "refused-extensions"})
+		navLink{Label: "Refused Extensions", URL: "/settings/refused-extensions", Current: current == "refused-extensions"},
+		navLink{Label: "Resellers", URL: "/resellers", Current: current == "resellers"})
 }
 
 // customerOf opens the customer {id} for the control panel

@@ -69,6 +69,22 @@ func TestBrowserControlPanelAndSitePages(t *testing.T) {
 	op.do("catalog edit refused",
 		chromedp.Click(`//form[@id="catalog-edit"]//button[normalize-space()="Save"]`), chromedp.WaitVisible(chromedp.CSS(`#f-name-err`)))
 	op.shot("provider-catalog-edit-phone.png")
+	// Resellers on a phone: add one, then its administrator.
+	op.do("resellers", chromedp.Navigate(base+"/resellers"), chromedp.WaitVisible(chromedp.CSS(`#reseller-add`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Northern Voice"),
+		chromedp.Click(`//form[@id="reseller-add"]//button[@type="submit"]`),
+		chromedp.WaitVisible(`//*[contains(@class, "flash") and contains(., "reseller has been added")]`),
+		chromedp.WaitVisible(chromedp.CSS(`#reseller-admin-add`)))
+	op.do("reseller admin", chromedp.SendKeys(chromedp.CSS(`#f-username`), "northern.admin"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), apptest.Password),
+		chromedp.Click(`//form[@id="reseller-admin-add"]//button[@type="submit"]`),
+		chromedp.WaitVisible(`//*[contains(@class, "flash") and contains(., "administrator has been added")]`))
+	if wide, err := chromedp.Run(op.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
+		t.Errorf("the Resellers page scrolls sideways on a phone (%v)", err)
+	}
+	if _, err := env.App.Identity.Authenticate(context.Background(), "northern.admin", apptest.Password); err != nil {
+		t.Errorf("the reseller admin added on a phone cannot log in: %v", err)
+	}
 	op.do("desktop", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/customers/"+id(f.Acme.ID)), chromedp.WaitVisible(chromedp.CSS(`#contacts-h`)))
 	op.shot("provider-customer-desktop.png")
 

@@ -202,7 +202,7 @@ func TestCatalogAndSitePages(t *testing.T) {
 		if p := ca.post(leeds+"/devices", url.Values{"type_id": {id(s.desk.ID)}, "mac": {"00:15:65:AA:BB:CC"}, "label": {"Reception"}}, false); p.Status != http.StatusSeeOther {
 			t.Fatalf("add device: %d\n%s", p.Status, p.Body)
 		}
-		if p := ca.get(leeds + "/devices"); !strings.Contains(p.Body, "001565AABBCC") || !strings.Contains(p.Body, "Reception") {
+		if p := ca.get(leeds + "/devices"); !strings.Contains(p.Body, "001565AABBCC") || !strings.Contains(p.Body, "Reception") || !strings.Contains(p.Body, "Not Registered") {
 			t.Fatalf("devices list")
 		}
 		if p := ca.post("/devices/"+id(s.other.ID)+"/delete", nil, false); p.Status != http.StatusNotFound {

@@ -306,3 +306,29 @@ func ownerActor(env *apptest.Env, id int64) access.Actor {
 	}
 	panic("no fixture account " + strconv.FormatInt(id, 10))
 }
+
+// TestContactsImportPreviewSaysWhatToCheck: the dialog names the entry
+// whose text had to be repaired and the columns kept in Notes, and a file
+// with a header only is refused in the dialog.
+func TestContactsImportPreviewSaysWhatToCheck(t *testing.T) {
+	env := apptest.New(t, storetest.SQLite(t))
+	b := newBrowser(t, env)
+	b.login("west.one", false)
+	b.get("/contacts/import")
+	file := append([]byte("First Name,Last Name,Cell Tel,Birthday\r\nSiobhán,Murphy,07700 900001,1990-05-01\r\nBr"), 0xE9)
+	file = append(file, []byte("ak,Row,07700 900002,\r\n")...)
+	p := b.uploadContacts("/contacts/import", "book.csv", file, url.Values{"action": {"duplicate"}})
+	if importURL.FindStringSubmatch(p.Location) == nil {
+		t.Fatalf("upload: %d %s", p.Status, p.Body)
+	}
+	p = b.get(p.Location)
+	for _, want := range []string{`id="pc-warnings"`, "Row 3 (Row, Br\uFFFDak)", "not valid UTF-8", `id="pc-unmapped"`, "Birthday", "utf-8"} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("preview lacks %q", want)
+		}
+	}
+	p = b.uploadContacts("/contacts/import", "empty.csv", []byte("First Name,Last Name,Cell Tel\r\n"), url.Values{"action": {"ignore"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "no contacts in the file") {
+		t.Errorf("header-only file: %d", p.Status)
+	}
+}

@@ -322,23 +322,27 @@ func (p *Pages) renderSiteService(w http.ResponseWriter, r *http.Request, code i
 }
 
 // siteEditable loads {id} as a site whose employee limit the caller may
-// change: one they see (others are not found) of a company whose contract
-// they manage (others are refused with the reason). It asks the rule of
-// catalog.AssignSiteOffering (the limit is sold with the site's package),
-// until the employee limit has a use case of its own in lifecycle.
+// change: one whose offering they read (others are not found, as
+// catalog.SiteOfferingFor decides) of a customer they manage (others are
+// refused with the reason, as tenancy.Customer decides) — the rule of
+// catalog.AssignSiteOffering, since the limit is sold with the site's
+// package. The limit itself is lifecycle's step.
 func (p *Pages) siteEditable(r *http.Request) (directory.Group, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return directory.Group{}, err
 	}
-	companyID, err := p.app.Access.CheckSite(r.Context(), actorOf(r), access.ViewServiceOffering, id)
+	if _, err := p.app.Catalog.SiteOfferingFor(r.Context(), actorOf(r), id); err != nil {
+		return directory.Group{}, err
+	}
+	g, err := p.siteFrame(r, id)
 	if err != nil {
-		return directory.Group{}, err
+		return g, err
 	}
-	if err := p.app.Access.Check(r.Context(), actorOf(r), access.ManageCompany, access.Company(companyID)); err != nil {
-		return directory.Group{}, err
+	if _, err := p.app.Tenancy.Customer(r.Context(), actorOf(r), g.CompanyID); err != nil {
+		return g, err
 	}
-	return p.siteFrame(r, id)
+	return g, nil
 }
 
 // siteOfferingSave mirrors PUT /api/v1/sites/{id}/offering.
@@ -419,6 +423,9 @@ func (p *Pages) siteDevices(w http.ResponseWriter, r *http.Request) error {
 func (p *Pages) renderSiteDevices(w http.ResponseWriter, r *http.Request, code int, siteID int64, f *form) error {
 	ds, err := p.app.Devices.SiteDeviceList(r.Context(), actorOf(r), siteID, false)
 	if err != nil {
+		return err
+	}
+	if err := p.app.Registrations.Annotate(r.Context(), ds); err != nil {
 		return err
 	}
 	g, err := p.siteFrame(r, siteID)

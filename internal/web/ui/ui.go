@@ -192,6 +192,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	auth("GET /mail/outbox", p.outbox)
 	auth("GET /settings/security", p.securitySettings)
 	auth("POST /settings/security", p.securitySettingsSave)
+	auth("POST /operators/{id}/force-unlock", p.operatorUnlock)
 
 	auth("GET /groups", p.groups)
 	auth("GET /groups/new", p.groupNew)

@@ -79,10 +79,24 @@ func actorOf(r *http.Request) access.Actor {
 }
 
 // companyFor decides which company a company-wide page is about: the
-// caller's own, or for operators the company_id they name. It asks access
-// exactly as the API's companyFor does, so another company's id answers
-// ErrNotFound like an id that does not exist.
-func (p *Pages) companyFor(r *http.Request, action access.Action) (int64, error) {
+// caller's own, or for operators the company_id they name, read through
+// tenancy.ViewCompany, which decides whether the caller may see it: another
+// company's id answers ErrNotFound like an id that does not exist. What the
+// page then does is decided by the domain method it calls.
+func (p *Pages) companyFor(r *http.Request) (int64, error) {
+	id, err := pageCompany(r)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := p.app.Tenancy.ViewCompany(r.Context(), actorOf(r), id); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// pageCompany is the company a page names (company_id) or the caller's
+// own. It decides nothing: the domain method called with it does.
+func pageCompany(r *http.Request) (int64, error) {
 	a := actorOf(r)
 	id := int64(0)
 	if s := r.FormValue("company_id"); s != "" {
@@ -97,9 +111,6 @@ func (p *Pages) companyFor(r *http.Request, action access.Action) (int64, error)
 			return 0, errChooseCompany
 		}
 		id = a.CompanyID
-	}
-	if err := p.app.Access.Check(r.Context(), a, action, access.Company(id)); err != nil {
-		return 0, err
 	}
 	return id, nil
 }
