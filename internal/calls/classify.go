@@ -2,6 +2,7 @@ package calls
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -113,7 +114,9 @@ type Number struct {
 	Raw  string
 	Norm string // +E.164, the extension digits, or the trimmed raw text
 	kind numberKind
-	num  *phonenumbers.PhoneNumber
+	// country and typ are what libphonenumber says of a valid number.
+	country int32
+	typ     phonenumbers.PhoneNumberType
 }
 
 // normalise reads a number as switches write it: E.164 (+44…),
@@ -151,11 +154,46 @@ func normalise(raw, region string) Number {
 	if strings.HasPrefix(s, "+") {
 		in = "+" + digits
 	}
-	if num, err := phonenumbers.Parse(in, region); err == nil && phonenumbers.IsValidNumber(num) {
-		n.Norm, n.kind, n.num = phonenumbers.Format(num, phonenumbers.E164), kindE164, num
-		return n
+	// A number is valid exactly when libphonenumber finds its type (its
+	// IsValidNumber asks the same question), so one lookup answers both.
+	if num, err := phonenumbers.Parse(in, region); err == nil {
+		if typ := phonenumbers.GetNumberType(num); typ != phonenumbers.UNKNOWN {
+			n.Norm, n.kind, n.country, n.typ = phonenumbers.Format(num, phonenumbers.E164), kindE164, num.GetCountryCode(), typ
+			return n
+		}
 	}
 	n.Norm, n.kind = in, kindOther
+	return n
+}
+
+// numberCache remembers how numbers read, for every batch of the node: the
+// same employees' numbers (and many of the same customers') come back in
+// record after record, and reading a number with libphonenumber is the
+// dearest step of ingest. A reading depends only on the text and the
+// region, never on the database, so the cache can never be stale.
+type numberCache struct {
+	mu    sync.Mutex
+	known map[string]Number
+}
+
+// maxCachedNumbers bounds the cache; when full it starts again empty.
+const maxCachedNumbers = 200000
+
+func (c *numberCache) normalise(raw, region string) Number {
+	key := region + "\x00" + raw
+	c.mu.Lock()
+	n, ok := c.known[key]
+	c.mu.Unlock()
+	if ok {
+		return n
+	}
+	n = normalise(raw, region)
+	c.mu.Lock()
+	if c.known == nil || len(c.known) >= maxCachedNumbers {
+		c.known = make(map[string]Number, 1024)
+	}
+	c.known[key] = n
+	c.mu.Unlock()
 	return n
 }
 
@@ -165,10 +203,10 @@ func classifyExternal(n Number, region string) Traffic {
 	if n.kind != kindE164 {
 		return OffNet
 	}
-	if int(n.num.GetCountryCode()) != phonenumbers.GetCountryCodeForRegion(region) {
+	if int(n.country) != phonenumbers.GetCountryCodeForRegion(region) {
 		return International
 	}
-	switch phonenumbers.GetNumberType(n.num) {
+	switch n.typ {
 	case phonenumbers.PREMIUM_RATE:
 		return PremiumRate
 	case phonenumbers.TOLL_FREE, phonenumbers.SHARED_COST, phonenumbers.UAN, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER, phonenumbers.VOICEMAIL:

@@ -2,6 +2,7 @@ package calls
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,16 +16,64 @@ import (
 // maxJSONBatch bounds a JSON upload or file read into memory.
 const maxJSONBatch = 64 << 20
 
-// fsCDR is the part of a mod_json_cdr document Switchboard reads. Values
-// are strings (mod_json_cdr writes every variable as a string), URL-encoded
-// when the module's encode-values setting is on, which is its default.
+// fsCDR is the part of a mod_json_cdr document Switchboard reads; a real
+// document carries a few hundred variables, and decoding only these keeps
+// the rest from costing anything but a scan.
 type fsCDR struct {
-	Variables map[string]any  `json:"variables"`
+	Variables *fsVariables    `json:"variables"`
 	Callflow  json.RawMessage `json:"callflow"`
 }
 
+type fsVariables struct {
+	UUID              fsString `json:"uuid"`
+	CallerIDNumber    fsString `json:"caller_id_number"`
+	DestinationNumber fsString `json:"destination_number"`
+	StartEpoch        fsString `json:"start_epoch"`
+	StartUEpoch       fsString `json:"start_uepoch"`
+	AnswerEpoch       fsString `json:"answer_epoch"`
+	AnswerUEpoch      fsString `json:"answer_uepoch"`
+	EndEpoch          fsString `json:"end_epoch"`
+	EndUEpoch         fsString `json:"end_uepoch"`
+	Duration          fsString `json:"duration"`
+	Billsec           fsString `json:"billsec"`
+}
+
 type fsProfile struct {
-	CallerProfile map[string]any `json:"caller_profile"`
+	CallerProfile *struct {
+		UUID              fsString `json:"uuid"`
+		CallerIDNumber    fsString `json:"caller_id_number"`
+		DestinationNumber fsString `json:"destination_number"`
+	} `json:"caller_profile"`
+}
+
+// fsString is a variable's value: mod_json_cdr writes every variable as a
+// string, URL-encoded when its encode-values setting is on (the default);
+// a number is taken as its text.
+type fsString string
+
+func (v *fsString) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	} else {
+		var n json.Number
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("a variable must be a string, not %s", b)
+		}
+		s = n.String()
+	}
+	if strings.Contains(s, "%") {
+		if d, err := url.PathUnescape(s); err == nil {
+			s = d
+		}
+	}
+	*v = fsString(s)
+	return nil
 }
 
 // parseFreeSWITCHJSON reads one mod_json_cdr document, several one after
@@ -40,7 +89,18 @@ func parseFreeSWITCHJSON(r io.Reader, sink Sink) error {
 		return fmt.Errorf("calls: a JSON batch is limited to %d MiB; split it", maxJSONBatch>>20)
 	}
 	data = bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})
-	lineAt := func(off int) int { return 1 + bytes.Count(data[:min(off, len(data))], []byte{'\n'}) }
+	// lineAt counts lines incrementally: documents are visited in order,
+	// so the whole batch is scanned once, not once a document.
+	countedTo, lines := 0, 1
+	lineAt := func(off int) int {
+		off = min(off, len(data))
+		if off < countedTo {
+			return 1 + bytes.Count(data[:off], []byte{'\n'})
+		}
+		lines += bytes.Count(data[countedTo:off], []byte{'\n'})
+		countedTo = off
+		return lines
+	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		var docs []json.RawMessage
@@ -111,45 +171,22 @@ func freeswitchDocument(line int, doc json.RawMessage, sink Sink) {
 	sink.Record(rec)
 }
 
-// fsValue returns a variable as text, URL-decoded.
-func fsValue(m map[string]any, key string) string {
-	v, ok := m[key]
-	if !ok || v == nil {
-		return ""
-	}
-	var s string
-	switch x := v.(type) {
-	case string:
-		s = x
-	case float64:
-		s = strconv.FormatFloat(x, 'f', -1, 64)
-	default:
-		return ""
-	}
-	if strings.Contains(s, "%") {
-		if d, err := url.PathUnescape(s); err == nil {
-			s = d
-		}
-	}
-	return s
-}
-
-func fsEpoch(vars map[string]any, name string) (time.Time, error) {
-	// The microsecond stamp first (start_uepoch), then the second one.
-	if v := fsValue(vars, strings.TrimSuffix(name, "epoch")+"uepoch"); v != "" && v != "0" {
-		us, err := strconv.ParseInt(v, 10, 64)
+// fsEpoch reads a time from its microsecond stamp (start_uepoch), or its
+// second one (start_epoch) when that is absent or 0.
+func fsEpoch(name string, micro, sec fsString) (time.Time, error) {
+	if micro != "" && micro != "0" {
+		us, err := strconv.ParseInt(string(micro), 10, 64)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("%s %q is not a number", strings.TrimSuffix(name, "epoch")+"uepoch", v)
+			return time.Time{}, fmt.Errorf("%s_uepoch %q is not a number", name, micro)
 		}
 		return time.UnixMicro(us).UTC(), nil
 	}
-	v := fsValue(vars, name)
-	if v == "" || v == "0" {
+	if sec == "" || sec == "0" {
 		return time.Time{}, nil
 	}
-	s, err := strconv.ParseInt(v, 10, 64)
+	s, err := strconv.ParseInt(string(sec), 10, 64)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%s %q is not a number", name, v)
+		return time.Time{}, fmt.Errorf("%s_epoch %q is not a number", name, sec)
 	}
 	return time.Unix(s, 0).UTC(), nil
 }
@@ -164,49 +201,36 @@ func freeswitchJSONRecord(doc json.RawMessage) (Record, error) {
 		return r, fmt.Errorf("the document has no \"variables\" object")
 	}
 	vars := cdr.Variables
-	var profile map[string]any
-	if len(cdr.Callflow) > 0 {
+	r.ID, r.Calling, r.Called = string(vars.UUID), string(vars.CallerIDNumber), string(vars.DestinationNumber)
+	if len(cdr.Callflow) > 0 && (r.ID == "" || r.Calling == "" || r.Called == "") {
 		// callflow is an array of steps in current releases and a single
 		// object in older ones; the first step is the original call.
 		var steps []fsProfile
-		if err := json.Unmarshal(cdr.Callflow, &steps); err == nil && len(steps) > 0 {
-			profile = steps[0].CallerProfile
-		} else {
-			var one fsProfile
-			if json.Unmarshal(cdr.Callflow, &one) == nil {
-				profile = one.CallerProfile
-			}
+		if err := json.Unmarshal(cdr.Callflow, &steps); err != nil || len(steps) == 0 {
+			steps = make([]fsProfile, 1)
+			_ = json.Unmarshal(cdr.Callflow, &steps[0])
+		}
+		if p := steps[0].CallerProfile; p != nil {
+			r.ID = cmp.Or(r.ID, string(p.UUID))
+			r.Calling = cmp.Or(r.Calling, string(p.CallerIDNumber))
+			r.Called = cmp.Or(r.Called, string(p.DestinationNumber))
 		}
 	}
 	var err error
-	if r.Start, err = fsEpoch(vars, "start_epoch"); err != nil {
+	if r.Start, err = fsEpoch("start", vars.StartUEpoch, vars.StartEpoch); err != nil {
 		return r, err
 	}
-	if r.Answer, err = fsEpoch(vars, "answer_epoch"); err != nil {
+	if r.Answer, err = fsEpoch("answer", vars.AnswerUEpoch, vars.AnswerEpoch); err != nil {
 		return r, err
 	}
-	if r.End, err = fsEpoch(vars, "end_epoch"); err != nil {
+	if r.End, err = fsEpoch("end", vars.EndUEpoch, vars.EndEpoch); err != nil {
 		return r, err
 	}
-	if r.Duration, err = atoi("duration", fsValue(vars, "duration")); err != nil {
+	if r.Duration, err = atoi("duration", string(vars.Duration)); err != nil {
 		return r, err
 	}
-	if r.Billsec, err = atoi("billsec", fsValue(vars, "billsec")); err != nil {
+	if r.Billsec, err = atoi("billsec", string(vars.Billsec)); err != nil {
 		return r, err
-	}
-	r.ID = fsValue(vars, "uuid")
-	r.Calling = fsValue(vars, "caller_id_number")
-	r.Called = fsValue(vars, "destination_number")
-	if profile != nil {
-		if r.ID == "" {
-			r.ID = fsValue(profile, "uuid")
-		}
-		if r.Calling == "" {
-			r.Calling = fsValue(profile, "caller_id_number")
-		}
-		if r.Called == "" {
-			r.Called = fsValue(profile, "destination_number")
-		}
 	}
 	r.Answered = !r.Answer.IsZero() || r.Billsec > 0
 	return r, nil

@@ -22,6 +22,21 @@ import (
 // extension's removal, which leaves no trace in numbering, is dated at
 // now.
 func (s *Service) SyncAssignments(ctx context.Context, companyID int64, now time.Time) error {
+	return s.sync(ctx, companyID, "", "", now)
+}
+
+// SyncNumber is SyncAssignments for one number (kind "number", key its
+// E.164 form) or one extension (kind "extension", key its digits) of a
+// company: what a hook calls after each assignment or release, at the cost
+// of a few indexed statements.
+func (s *Service) SyncNumber(ctx context.Context, companyID int64, kind, key string, now time.Time) error {
+	if companyID == 0 || (kind != "number" && kind != "extension") || key == "" {
+		return fmt.Errorf("calls: sync number: need a company, a kind (number or extension) and a key")
+	}
+	return s.sync(ctx, companyID, kind, key, now)
+}
+
+func (s *Service) sync(ctx context.Context, companyID int64, onlyKind, key string, now time.Time) error {
 	at := now.UnixMilli()
 	greatest := "MAX"
 	if s.db.Dialect() == store.Postgres {
@@ -31,42 +46,62 @@ func (s *Service) SyncAssignments(ctx context.Context, companyID int64, now time
 	if companyID != 0 {
 		scope, args = " AND company_id = ?", []any{companyID}
 	}
+	// One number or extension: each statement is narrowed to its key.
+	numKey, extKey, dKey, eKey := "", "", "", ""
+	var keyArgs []any
+	if key != "" {
+		numKey, extKey = " AND number = ?", " AND number = ?"
+		dKey, eKey = " AND d.e164 = ?", " AND e.extension = ?"
+		keyArgs = []any{key}
+	}
 	stmts := []struct {
 		sql  string
 		args []any
+		kind string
 	}{
 		{`UPDATE number_history SET valid_to = ` + greatest + `(valid_from, COALESCE((SELECT CASE WHEN d.status = 'assigned' THEN d.assigned_at ELSE d.returned_at END
 				FROM dn_numbers d WHERE d.e164 = number_history.number), ?))
-			WHERE kind = 'number' AND valid_to = 0` + scope + ` AND NOT EXISTS (SELECT 1 FROM dn_numbers d
+			WHERE kind = 'number' AND valid_to = 0` + scope + numKey + ` AND NOT EXISTS (SELECT 1 FROM dn_numbers d
 				WHERE d.e164 = number_history.number AND d.status = 'assigned' AND d.company_id = number_history.company_id
 				AND d.site_id = number_history.site_id AND d.owner_kind = number_history.owner_kind AND d.owner_id = number_history.owner_id)`,
-			append([]any{at}, args...)},
+			concat([]any{at}, args, keyArgs), "number"},
 		{`UPDATE number_history SET valid_to = ` + greatest + `(valid_from, ?)
-			WHERE kind = 'extension' AND valid_to = 0` + scope + ` AND NOT EXISTS (SELECT 1 FROM extensions e
+			WHERE kind = 'extension' AND valid_to = 0` + scope + extKey + ` AND NOT EXISTS (SELECT 1 FROM extensions e
 				WHERE e.extension = number_history.number AND e.company_id = number_history.company_id
 				AND COALESCE(e.site_id, 0) = number_history.site_id AND e.owner_kind = number_history.owner_kind AND e.owner_id = number_history.owner_id)`,
-			append([]any{at}, args...)},
+			concat([]any{at}, args, keyArgs), "extension"},
 		{`INSERT INTO number_history (kind, number, company_id, site_id, owner_kind, owner_id, valid_from)
 			SELECT 'number', d.e164, d.company_id, d.site_id, d.owner_kind, d.owner_id, COALESCE(d.assigned_at, ?)
-			FROM dn_numbers d WHERE d.status = 'assigned'` + prefixed(scope, "d.") + ` AND NOT EXISTS (SELECT 1 FROM number_history h
+			FROM dn_numbers d WHERE d.status = 'assigned'` + prefixed(scope, "d.") + dKey + ` AND NOT EXISTS (SELECT 1 FROM number_history h
 				WHERE h.kind = 'number' AND h.number = d.e164 AND h.valid_to = 0 AND h.company_id = d.company_id
 				AND h.site_id = d.site_id AND h.owner_kind = d.owner_kind AND h.owner_id = d.owner_id)`,
-			append([]any{at}, args...)},
+			concat([]any{at}, args, keyArgs), "number"},
 		{`INSERT INTO number_history (kind, number, company_id, site_id, owner_kind, owner_id, valid_from)
 			SELECT 'extension', e.extension, e.company_id, COALESCE(e.site_id, 0), e.owner_kind, e.owner_id, e.created_at
-			FROM extensions e WHERE 1 = 1` + prefixed(scope, "e.") + ` AND NOT EXISTS (SELECT 1 FROM number_history h
+			FROM extensions e WHERE 1 = 1` + prefixed(scope, "e.") + eKey + ` AND NOT EXISTS (SELECT 1 FROM number_history h
 				WHERE h.kind = 'extension' AND h.number = e.extension AND h.valid_to = 0 AND h.company_id = e.company_id
 				AND h.site_id = COALESCE(e.site_id, 0) AND h.owner_kind = e.owner_kind AND h.owner_id = e.owner_id)`,
-			args},
+			concat(nil, args, keyArgs), "extension"},
 	}
 	return s.db.Tx(ctx, func(ctx context.Context) error {
 		for _, st := range stmts {
+			if onlyKind != "" && st.kind != onlyKind {
+				continue
+			}
 			if _, err := s.db.Q(ctx).Exec(ctx, st.sql, st.args...); err != nil {
 				return fmt.Errorf("calls: sync number history: %w", err)
 			}
 		}
 		return nil
 	})
+}
+
+func concat(parts ...[]any) []any {
+	var out []any
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
 }
 
 func prefixed(scope, alias string) string {
@@ -162,4 +197,21 @@ func (s *Service) loadHolders(ctx context.Context, numbers, extensions []string)
 		}
 	}
 	return h, nil
+}
+
+// BackdateHistory lets the current holders of a provider's numbers and
+// extensions have held them since since, where their history begins later
+// and nobody else ever held them. It exists for demo data, whose people
+// need a past to make generated calls in; real history is never rewritten.
+func (s *Service) BackdateHistory(ctx context.Context, providerID int64, since time.Time) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		_, err := s.db.Q(ctx).Exec(ctx, `UPDATE number_history SET valid_from = ?
+			WHERE valid_to = 0 AND valid_from > ? AND company_id IN (SELECT id FROM companies WHERE provider_id = ?)
+			AND NOT EXISTS (SELECT 1 FROM number_history o WHERE o.kind = number_history.kind AND o.number = number_history.number AND o.id <> number_history.id)`,
+			since.UnixMilli(), since.UnixMilli(), providerID)
+		if err != nil {
+			return fmt.Errorf("calls: backdate number history: %w", err)
+		}
+		return nil
+	})
 }

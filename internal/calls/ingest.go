@@ -86,6 +86,19 @@ type ingester struct {
 	report    Report
 	pending   []Record
 	err       error
+	// The parser reads and prepares chunks while the writer stores the
+	// previous one: on two cores the two halves of the work overlap.
+	work     chan chunk
+	written  chan struct{}
+	writeErr error
+	failed   atomic.Bool
+}
+
+// chunk is prepared records waiting for the writer.
+type chunk struct {
+	calls         []call
+	numbers, exts []string
+	dups          int
 }
 
 // Ingest reads r as format f (empty: the switch's format) from switch sw and
@@ -109,9 +122,11 @@ func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f 
 	}); err != nil {
 		return rep, fmt.Errorf("calls: record batch: %w", err)
 	}
+	ing.work, ing.written = make(chan chunk, 1), make(chan struct{})
+	go ing.writer(ctx)
 	perr := Parse(f, r, ParseOptions{Zone: sw.Zone()}, Sink{
 		Record: func(rec Record) {
-			if ing.err != nil {
+			if ing.err != nil || ing.failed.Load() {
 				return
 			}
 			ing.pending = append(ing.pending, rec)
@@ -134,6 +149,11 @@ func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f 
 	})
 	if ing.err == nil {
 		ing.err = ing.flush(ctx)
+	}
+	close(ing.work)
+	<-ing.written
+	if ing.err == nil {
+		ing.err = ing.writeErr
 	}
 	if ing.err == nil && perr != nil {
 		ing.err = perr
@@ -207,7 +227,7 @@ func (ing *ingester) prepare(ctx context.Context) error {
 // call is a record ready to store.
 type call struct {
 	rec                         Record
-	calling, called             Number
+	calling, called, party      Number
 	direction                   Direction
 	traffic                     Traffic
 	status                      Status
@@ -215,7 +235,8 @@ type call struct {
 	business                    string
 }
 
-// flush attributes and stores the pending records in one transaction.
+// flush prepares the pending records (numbers read, duplicates within the
+// chunk set aside) and hands them to the writer.
 func (ing *ingester) flush(ctx context.Context) error {
 	if len(ing.pending) == 0 {
 		return nil
@@ -224,8 +245,7 @@ func (ing *ingester) flush(ctx context.Context) error {
 	ing.pending = ing.pending[:0:0]
 	// A record sent twice in one batch is stored once.
 	seen := make(map[string]bool, len(recs))
-	calls := make([]call, 0, len(recs))
-	var numbers, exts []string
+	ch := chunk{calls: make([]call, 0, len(recs))}
 	keys := map[string]bool{}
 	want := func(n Number) {
 		if keys[n.Norm] {
@@ -234,41 +254,64 @@ func (ing *ingester) flush(ctx context.Context) error {
 		switch n.kind {
 		case kindE164:
 			keys[n.Norm] = true
-			numbers = append(numbers, n.Norm)
+			ch.numbers = append(ch.numbers, n.Norm)
 		case kindExtension:
 			keys[n.Norm] = true
-			exts = append(exts, n.Norm)
+			ch.exts = append(ch.exts, n.Norm)
 		}
 	}
-	dups := 0
 	for _, r := range recs {
 		if seen[r.ID] {
-			dups++
+			ch.dups++
 			continue
 		}
 		seen[r.ID] = true
-		c := call{rec: r, calling: normalise(r.Calling, ing.region), called: normalise(r.Called, ing.region)}
+		read := func(raw string) Number { return ing.s.numbers.normalise(raw, ing.region) }
+		c := call{rec: r, calling: read(r.Calling), called: read(r.Called), party: read(r.Party)}
 		want(c.calling)
 		want(c.called)
-		if r.Party != "" {
-			want(normalise(r.Party, ing.region))
-		}
-		calls = append(calls, c)
+		want(c.party)
+		ch.calls = append(ch.calls, c)
 	}
-	err := ing.s.db.Tx(ctx, func(ctx context.Context) error {
-		h, err := ing.s.loadHolders(ctx, numbers, exts)
+	select {
+	case ing.work <- ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writer stores the chunks the parser prepares, each in one transaction;
+// after a failure it drains the rest without storing them.
+func (ing *ingester) writer(ctx context.Context) {
+	defer close(ing.written)
+	for ch := range ing.work {
+		if ing.failed.Load() {
+			continue
+		}
+		if err := ing.store(ctx, ch); err != nil {
+			ing.writeErr = err
+			ing.failed.Store(true)
+		}
+	}
+}
+
+// store attributes a chunk's calls and inserts them with their roll-ups.
+func (ing *ingester) store(ctx context.Context, ch chunk) error {
+	return ing.s.db.Tx(ctx, func(ctx context.Context) error {
+		h, err := ing.s.loadHolders(ctx, ch.numbers, ch.exts)
 		if err != nil {
 			return err
 		}
-		for i := range calls {
-			ing.attribute(&calls[i], h)
+		for i := range ch.calls {
+			ing.attribute(&ch.calls[i], h)
 		}
-		inserted, err := ing.s.insertCalls(ctx, ing.sw, ing.report.BatchID, calls)
+		inserted, err := ing.s.insertCalls(ctx, ing.sw, ing.report.BatchID, ch.calls)
 		if err != nil {
 			return err
 		}
 		var stored []call
-		for _, c := range calls {
+		for _, c := range ch.calls {
 			if inserted[c.rec.ID] {
 				stored = append(stored, c)
 			}
@@ -276,19 +319,19 @@ func (ing *ingester) flush(ctx context.Context) error {
 		if err := ing.s.addRollups(ctx, ing.sw.ProviderID, stored); err != nil {
 			return err
 		}
+		dups := ch.dups + len(ch.calls) - len(stored)
 		ing.report.Accepted += len(stored)
-		ing.report.Duplicates += dups + len(calls) - len(stored)
+		ing.report.Duplicates += dups
 		ing.s.metrics.accepted.Add(int64(len(stored)))
-		ing.s.metrics.duplicates.Add(int64(dups + len(calls) - len(stored)))
+		ing.s.metrics.duplicates.Add(int64(dups))
 		return nil
 	})
-	return err
 }
 
 // attribute finds whose call c was and classifies it (docs/cdr.md).
 func (ing *ingester) attribute(c *call, h holders) {
 	at := c.rec.Start.UnixMilli()
-	party := normalise(c.rec.Party, ing.region)
+	party := c.party
 	// Numbers first: the company that holds one reads the extensions.
 	held := func(n Number, company int64) (holding, bool) {
 		switch n.kind {

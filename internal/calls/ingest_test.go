@@ -55,13 +55,21 @@ type estate struct {
 	support int64
 }
 
-func newEstate(t *testing.T, db *store.DB) estate {
+func newEstate(t testing.TB, db *store.DB) estate {
 	env := apptest.New(t, db)
 	e := estate{env: env, svc: env.SeedService(t), west: env.ID("west.one"), support: env.ID("support.one")}
 	var err error
 	if e.sw, _, err = env.App.Calls.CreateSwitch(context.Background(), env.Actor("operator"),
 		calls.SwitchCreateRequest{Name: "fs1", Format: "freeswitch-json"}); err != nil {
 		t.Fatal(err)
+	}
+	// Adding a switch is audited, with the switch and never its token.
+	var n int
+	var after string
+	ctx := context.Background()
+	if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*), COALESCE(MAX(after_json), '') FROM audit_events WHERE event = 'Create Switch' AND object_id = ?",
+		e.sw.ID).Scan(&n, &after); err != nil || n != 1 || !strings.Contains(after, `"name":"fs1"`) || strings.Contains(after, "sbsw_") {
+		t.Fatalf("audit of Create Switch: %d entries, %s, %v", n, after, err)
 	}
 	return e
 }
@@ -239,6 +247,60 @@ func TestTenantIsolation(t *testing.T) {
 		}
 		if got := storedCall(t, db, "foreign"); got.company != 0 || got.employee != 0 {
 			t.Errorf("another provider's call was attributed to %+v", got)
+		}
+	})
+}
+
+// TestSyncNumber syncs one number or extension at a time, as a hook after
+// each assignment would, and leaves the others alone.
+func TestSyncNumber(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEstate(t, db)
+		a, f := e.env.App, e.env.Fixture
+		owner := numbering.Owner{Kind: numbering.OwnerUser, ID: e.west}
+		rows := func(kind, key string) (open, closed int) {
+			t.Helper()
+			if err := db.Q(ctx).QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN valid_to = 0 THEN 1 ELSE 0 END), 0),
+				COALESCE(SUM(CASE WHEN valid_to <> 0 THEN 1 ELSE 0 END), 0) FROM number_history WHERE kind = ? AND number = ?`, kind, key).Scan(&open, &closed); err != nil {
+				t.Fatal(err)
+			}
+			return open, closed
+		}
+		for _, n := range []string{"+441134960001", "+441134960002"} {
+			if _, err := a.Numbering.Assign(ctx, f.Acme.ID, n, owner); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := a.Numbering.ReserveExtension(ctx, f.Acme.ID, f.Leeds.ID, "2001", owner); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Calls.SyncNumber(ctx, f.Acme.ID, "number", "+441134960001", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Calls.SyncNumber(ctx, f.Acme.ID, "extension", "2001", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if o, _ := rows("number", "+441134960001"); o != 1 {
+			t.Errorf("synced number: %d open rows, want 1", o)
+		}
+		if o, _ := rows("extension", "2001"); o != 1 {
+			t.Errorf("synced extension: %d open rows, want 1", o)
+		}
+		if o, _ := rows("number", "+441134960002"); o != 0 {
+			t.Errorf("a number that was not synced has %d rows", o)
+		}
+		if _, err := a.Numbering.Release(ctx, f.Acme.ID, "+441134960001"); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Calls.SyncNumber(ctx, f.Acme.ID, "number", "+441134960001", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if o, c := rows("number", "+441134960001"); o != 0 || c != 1 {
+			t.Errorf("released number: %d open, %d closed rows, want 0 and 1", o, c)
+		}
+		if err := a.Calls.SyncNumber(ctx, f.Acme.ID, "line", "x", time.Now()); err == nil {
+			t.Error("an unknown kind was accepted")
 		}
 	})
 }

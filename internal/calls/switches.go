@@ -30,6 +30,7 @@ type Service struct {
 	access  *access.Service
 	logger  *slog.Logger
 	metrics *Metrics
+	numbers numberCache
 }
 
 // New returns a Service.

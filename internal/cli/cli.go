@@ -37,6 +37,8 @@ Usage:
   switchboard demo             run on a fresh embedded database filled with a demo provider
   switchboard migrate          apply database migrations and exit
   switchboard create-operator  create a provider operator (the first login of a new deployment)
+  switchboard import-cdr       import call record files of a switch (FILE… --switch NAME)
+  switchboard generate-calls   generate realistic calls for the employees (--switch NAME --calls N)
   switchboard unlock-account USERNAME
                                lift the lockout of any account, a provider operator's included
   switchboard version          print the version
@@ -64,6 +66,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "create-operator":
 		err = createOperator(ctx, args[1:], stdout, stderr)
+	case "import-cdr":
+		err = importCDR(ctx, args[1:], stdout, stderr)
+	case "generate-calls":
+		err = generateCalls(ctx, args[1:], stdout, stderr)
 	case "unlock-account":
 		err = unlockAccount(ctx, args[1:], stdout, stderr)
 	case "version", "-v", "--version":
@@ -180,6 +186,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	demoPassword := fs.String("demo-password", "Demo-Pass-2026!", "password of every demo account (demo only)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
 	portalURL := fs.String("portal-url", "", "public base URL of the portal, used in e-mailed links (default: http://<--http>)")
+	cdrDir := fs.String("cdr-dir", "", "directory of call record files to ingest: one folder per switch, named as the switch (docs/cdr.md)")
+	demoCallCount := fs.Int("calls", 0, "demo only: generate this many calls over the last month")
 	trustedProxies := fs.String("trusted-proxies", "", "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (default: none; the headers are ignored)")
 	metricsAddr := fs.String("metrics", "", "listen address of the Prometheus /metrics endpoint, kept apart from --http (e.g. 127.0.0.1:9100; default: none, metrics are not served)")
 	var relay mail.Relay
@@ -193,6 +201,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	sipf.register(fs, isDemo)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if !isDemo && *demoCallCount > 0 {
+		return errors.New("--calls is for switchboard demo; on a real database use switchboard generate-calls")
 	}
 	proxies, err := web.ParseTrustedProxies(*trustedProxies)
 	if err != nil {
@@ -236,6 +247,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 				return fmt.Errorf("demo data: %w", err)
 			}
 			logger.Info("demo data loaded", "took", time.Since(start).Round(time.Millisecond))
+			if *demoCallCount > 0 {
+				if err := demoCalls(ctx, a, *demoCallCount); err != nil {
+					return fmt.Errorf("demo calls: %w", err)
+				}
+			}
 		}
 	}
 	edge, err := sipf.start(ctx, a, logger, isDemo)
@@ -290,6 +306,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 			logger.Error("job worker stopped", "err", err)
 		}
 	}()
+	if *cdrDir != "" {
+		workers.Add(1)
+		go func() { defer workers.Done(); a.Calls.WatchDir(workCtx, *cdrDir, 0, 5*time.Second, 10*time.Second) }()
+		logger.Info("watching for call record files", "dir", *cdrDir)
+	}
 	defer func() { stopWork(); workers.Wait() }()
 
 	errc := make(chan error, 2)

@@ -124,3 +124,21 @@ func (h *Handler) listSwitches(w http.ResponseWriter, r *http.Request) error {
 	WriteJSON(w, http.StatusOK, list(sws, len(sws), pageOf(len(sws))))
 	return nil
 }
+
+// listSwitchBatches is a switch's ingest status: its batches, newest first.
+func (h *Handler) listSwitchBatches(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	bs, total, err := h.app.Calls.Batches(r.Context(), actor(r), id, p)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, list(bs, total, p))
+	return nil
+}

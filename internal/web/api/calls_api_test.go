@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/calls"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
@@ -64,6 +65,17 @@ func callsContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "ingest", method: "POST", path: "/api/v1/calls/ingest", body: asteriskBatch, header: switchAuth, want: 200,
 			setup: func(t *testing.T) {
 				switchAuth["Authorization"] = basicAuth("ast1", addSwitch(t, env, "ast1", calls.FormatAsteriskCSV))
+				// The switch's id fills the placeholder of the batches calls
+				// (resolve itself knows groups, employees and accounts only).
+				sws, err := env.App.Calls.Switches(context.Background(), env.Actor("operator"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, sw := range sws {
+					if sw.Name == "ast1" {
+						c.ids["@a(switch:ast1)"] = sw.ID
+					}
+				}
 				jsonAuth["Authorization"] = switchAuth["Authorization"]
 				imageAuth["Authorization"] = switchAuth["Authorization"]
 			}},
@@ -80,6 +92,11 @@ func callsContractCalls(t *testing.T, c *contract) []apiCall {
 			header: map[string]string{"Content-Type": "text/csv", "Authorization": basicAuth("ast1", "sbsw_wrong")}, want: 401},
 		{name: "ingest anonymous", method: "POST", path: "/api/v1/calls/ingest", body: asteriskBatch,
 			header: map[string]string{"Content-Type": "text/csv"}, want: 401},
+		{name: "batches", user: "operator", method: "GET", path: "/api/v1/switches/@a(switch:ast1)/batches?per_page=2", want: 200},
+		{name: "batches missing", user: "operator", method: "GET", path: "/api/v1/switches/999999/batches", want: 404},
+		{name: "batches per_page", user: "operator", method: "GET", path: "/api/v1/switches/@a(switch:ast1)/batches?per_page=501", want: 400, badRequest: true},
+		{name: "batches company admin", user: "acme.admin", method: "GET", path: "/api/v1/switches/@a(switch:ast1)/batches", want: 403},
+		{name: "batches anonymous", method: "GET", path: "/api/v1/switches/1/batches", want: 401},
 	}
 }
 
@@ -128,6 +145,25 @@ func TestIngestAPI(t *testing.T) {
 		}
 		if status, _ := post(basicAuth("other", token), asteriskBatch); status != 401 {
 			t.Errorf("token of another switch's name: %d, want 401", status)
+		}
+		// The ingest status: both batches, newest first; another provider's
+		// operator cannot tell the switch exists.
+		sws, err := env.App.Calls.Switches(context.Background(), env.Actor("operator"))
+		if err != nil || len(sws) != 1 {
+			t.Fatalf("switches %+v %v", sws, err)
+		}
+		bs, total, err := env.App.Calls.Batches(context.Background(), env.Actor("operator"), sws[0].ID, store.Page{})
+		if err != nil || total != 2 || len(bs) != 2 {
+			t.Fatalf("batches %+v total %d: %v (want the two uploads that reached ingest)", bs, total, err)
+		}
+		if b := bs[0]; b.Accepted != 0 || b.Duplicates != 1 || b.Malformed != 1 || len(b.Problems) != 1 || b.Problems[0].Line != 2 || b.Source != "http" {
+			t.Errorf("newest batch (the resend) %+v", b)
+		}
+		if b := bs[1]; b.Accepted != 1 || b.Duplicates != 0 {
+			t.Errorf("first batch %+v", b)
+		}
+		if _, _, err := env.App.Calls.Batches(context.Background(), env.Actor("other.operator"), sws[0].ID, store.Page{}); !derrors.IsNotFound(err) {
+			t.Errorf("another provider's operator reads the batches: %v", err)
 		}
 		// Only the provider's operators add switches; a refusal changes nothing.
 		for _, user := range []string{"acme.admin", "acme.reseller", "globex.admin", "west.one"} {

@@ -8,5 +8,6 @@ func callsRoutes() []Route {
 		{Method: "POST", Pattern: "/api/v1/calls/ingest", Public: true, fn: func(h *Handler) handlerFunc { return h.ingestCalls }},
 		{Method: "GET", Pattern: "/api/v1/switches", fn: func(h *Handler) handlerFunc { return h.listSwitches }},
 		{Method: "POST", Pattern: "/api/v1/switches", fn: func(h *Handler) handlerFunc { return h.createSwitch }},
+		{Method: "GET", Pattern: "/api/v1/switches/{id}/batches", fn: func(h *Handler) handlerFunc { return h.listSwitchBatches }},
 	}
 }
