@@ -59,16 +59,11 @@ func importCDR(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	logger, err := c.logger(stderr)
+	a, closeApp, err := c.openApp(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	db, err := open(ctx, c, logger)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	a := app.New(db, logger, Version)
+	defer closeApp()
 	sw, err := a.Calls.SwitchByName(ctx, *providerID, *switchName)
 	if err != nil {
 		return err
@@ -122,16 +117,11 @@ func generateCalls(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *switchName == "" {
 		return errors.New("--switch is required: the calls are recorded as that switch's (an operator adds switches: POST /api/v1/switches)")
 	}
-	logger, err := c.logger(stderr)
+	a, closeApp, err := c.openApp(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	db, err := open(ctx, c, logger)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	a := app.New(db, logger, Version)
+	defer closeApp()
 	sw, err := a.Calls.SwitchByName(ctx, *providerID, *switchName)
 	if err != nil {
 		return err

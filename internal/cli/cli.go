@@ -128,6 +128,20 @@ func (c *common) logger(w io.Writer) (*slog.Logger, error) {
 }
 
 // parse parses args, then fills every flag not given on the command line from
+// openApp opens the database a one-shot command works on (migrated, as
+// open leaves it) and wires the services on it; closeApp closes it.
+func (c common) openApp(ctx context.Context, stderr io.Writer) (a *app.App, closeApp func(), err error) {
+	logger, err := c.logger(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := open(ctx, c, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return app.New(db, logger, Version), func() { db.Close() }, nil
+}
+
 // its environment twin (SWITCHBOARD_ + the flag name in upper case, '-' → '_').
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 )
 
@@ -40,16 +39,11 @@ func createOperator(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		*password = strings.TrimRight(line, "\r\n")
 	}
-	logger, err := c.logger(stderr)
+	a, closeApp, err := c.openApp(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	db, err := open(ctx, c, logger)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	a := app.New(db, logger, Version)
+	defer closeApp()
 	p, err := a.Tenancy.FirstProvider(ctx)
 	if derrors.IsNotFound(err) {
 		p, err = a.Tenancy.CreateProvider(ctx, *providerName, *region)

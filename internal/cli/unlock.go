@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 )
 
@@ -37,16 +36,11 @@ func unlockAccount(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := parse(fs, nil); err != nil {
 		return err
 	}
-	logger, err := c.logger(stderr)
+	a, closeApp, err := c.openApp(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	db, err := open(ctx, c, logger)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	a := app.New(db, logger, Version)
+	defer closeApp()
 	acct, err := a.Identity.ForceUnlockFromCommandLine(ctx, username)
 	if errors.Is(err, derrors.ErrConflict) {
 		fmt.Fprintf(stdout, "%s is not locked; nothing to do\n", acct.Username)
