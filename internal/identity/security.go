@@ -592,7 +592,7 @@ func (s *Service) accountByLogin(ctx context.Context, login string) (Account, er
 		var id int64
 		err := s.db.Q(ctx).QueryRow(ctx, `SELECT id FROM accounts WHERE phone <> '' AND
 			replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '+', '') IN (`+
-			strings.TrimSuffix(strings.Repeat("?,", len(forms)), ",")+`) ORDER BY id LIMIT 1`, forms...).Scan(&id)
+			store.Placeholders(len(forms))+`) ORDER BY id LIMIT 1`, forms...).Scan(&id)
 		if err == nil {
 			return s.Account(ctx, id)
 		}

@@ -473,7 +473,7 @@ func (s *Service) List(ctx context.Context, f Filter, p store.Page) (_ []Job, to
 		if len(f.CompanyIDs) == 0 {
 			return nil, 0, nil
 		}
-		where = append(where, "company_id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.CompanyIDs)), ",")+")")
+		where = append(where, "company_id IN ("+store.Placeholders(len(f.CompanyIDs))+")")
 		for _, id := range f.CompanyIDs {
 			args = append(args, id)
 		}
@@ -482,7 +482,7 @@ func (s *Service) List(ctx context.Context, f Filter, p store.Page) (_ []Job, to
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
 	}
 	if len(f.Kinds) > 0 {
-		where = append(where, "kind IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.Kinds)), ",")+")")
+		where = append(where, "kind IN ("+store.Placeholders(len(f.Kinds))+")")
 		for _, k := range f.Kinds {
 			args = append(args, k)
 		}

@@ -1,4 +1,4 @@
--- Search (issue 4): the indexes behind the live search box. Every live
+-- Search: the indexes behind the live search box. Every live
 -- search look-up is a range scan on one of these B-tree indexes, already in
 -- the order the results are shown, so it stops after the few rows the
 -- drop-down needs however large the company is (docs/search.md).

@@ -1,4 +1,4 @@
--- Live search for group administrators (issue 4, docs/search.md). A group
+-- Live search for group administrators (docs/search.md). A group
 -- admin's number look-ups either scan a prefix of the company's numbers and
 -- test each owner against the admin's groups, or start from the admin's
 -- members and look at each one's numbers. Both indexes below hold
