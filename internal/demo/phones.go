@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/app"
+	"github.com/switchboard-voice/switchboard/internal/contacts"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 )
@@ -52,21 +54,30 @@ func deskMAC(model int, employeeID int64) string {
 	return fmt.Sprintf("%s%06X", deskModels[model].OUI, employeeID&0xFFFFFF)
 }
 
-// seedProvisioning issues the provisioning credentials of every desk phone.
-func seedProvisioning(ctx context.Context, a *app.App) error {
-	rows, err := a.DB.Q(ctx).Query(ctx, `SELECT d.company_id, d.id FROM devices d JOIN device_types t ON t.id = d.type_id
+// deskContacts are the personal contacts each desk phone user starts with,
+// so their phone's directory is not empty.
+var deskContacts = []contacts.Fields{
+	{FirstName: "Olivia", LastName: "Reed", WorkTel: "+44 113 496 0500", CellTel: "+44 7700 900123"},
+	{FirstName: "Sam", LastName: "Okafor", WorkTel: "+44 20 7946 0811"},
+	{FirstName: "Reception", WorkTel: "+44 161 496 0000"},
+}
+
+// seedProvisioning issues the provisioning credentials of every desk phone
+// and gives its employee a few personal contacts.
+func seedProvisioning(ctx context.Context, a *app.App, providerID int64) error {
+	rows, err := a.DB.Q(ctx).Query(ctx, `SELECT d.company_id, d.id, COALESCE(d.account_id, 0) FROM devices d JOIN device_types t ON t.id = d.type_id
 		WHERE t.soft_client = ? ORDER BY d.id`, false)
 	if err != nil {
 		return err
 	}
-	var ids [][2]int64
+	var ids [][3]int64
 	for rows.Next() {
-		var c, d int64
-		if err := rows.Scan(&c, &d); err != nil {
+		var c, d, acct int64
+		if err := rows.Scan(&c, &d, &acct); err != nil {
 			rows.Close()
 			return err
 		}
-		ids = append(ids, [2]int64{c, d})
+		ids = append(ids, [3]int64{c, d, acct})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -75,6 +86,15 @@ func seedProvisioning(ctx context.Context, a *app.App) error {
 	for _, id := range ids {
 		if _, err := a.Provisioning.ProvisionCredentials(ctx, id[0], id[1]); err != nil {
 			return err
+		}
+		if id[2] == 0 {
+			continue
+		}
+		provider := access.Actor{Role: access.RoleProvider, ProviderID: providerID}
+		for _, f := range deskContacts {
+			if _, err := a.Contacts.CreateContact(ctx, provider, id[2], contacts.ContactRequest{Fields: f}); err != nil {
+				return fmt.Errorf("demo: contacts of %d: %w", id[2], err)
+			}
 		}
 	}
 	return nil
