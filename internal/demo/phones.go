@@ -126,4 +126,3 @@ func SamplePhone(ctx context.Context, a *app.App) (Phone, error) {
 	p.File = strings.ToLower(c.Username) + ".cfg"
 	return p, nil
 }
-
