@@ -124,7 +124,7 @@ func Seed(ctx context.Context, a *app.App, password string) error {
 	if err := seedLines(ctx, a); err != nil {
 		return err
 	}
-	return seedProvisioning(ctx, a, p.ID)
+	return seedProvisioning(ctx, a)
 }
 
 // seedLines issues the SIP line of every active employee with a primary

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/contacts"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
@@ -64,7 +63,7 @@ var deskContacts = []contacts.Fields{
 
 // seedProvisioning issues the provisioning credentials of every desk phone
 // and gives its employee a few personal contacts.
-func seedProvisioning(ctx context.Context, a *app.App, providerID int64) error {
+func seedProvisioning(ctx context.Context, a *app.App) error {
 	rows, err := a.DB.Q(ctx).Query(ctx, `SELECT d.company_id, d.id, COALESCE(d.account_id, 0) FROM devices d JOIN device_types t ON t.id = d.type_id
 		WHERE t.soft_client = ? ORDER BY d.id`, false)
 	if err != nil {
@@ -90,9 +89,13 @@ func seedProvisioning(ctx context.Context, a *app.App, providerID int64) error {
 		if id[2] == 0 {
 			continue
 		}
-		provider := access.Actor{Role: access.RoleProvider, ProviderID: providerID}
+		// Personal contacts are the employee's own to keep.
+		acct, err := a.Identity.Account(ctx, id[2])
+		if err != nil {
+			return err
+		}
 		for _, f := range deskContacts {
-			if _, err := a.Contacts.CreateContact(ctx, provider, id[2], contacts.ContactRequest{Fields: f}); err != nil {
+			if _, err := a.Contacts.CreateContact(ctx, acct.Actor(), id[2], contacts.ContactRequest{Fields: f}); err != nil {
 				return fmt.Errorf("demo: contacts of %d: %w", id[2], err)
 			}
 		}

@@ -285,5 +285,20 @@ func TestIssueCredentialsUseCase(t *testing.T) {
 					return err
 				}},
 		})
+		// Over the API: shown once, never cached; an outsider gets the
+		// answer of a missing device.
+		path := fmt.Sprintf("/api/v1/devices/%d/provisioning-credentials", p.device.ID)
+		res := env.Do(t, env.Token(t, "leeds.admin"), "POST", path, nil)
+		var c provisioning.Credentials
+		res.JSON(t, &c)
+		if res.Status != 200 || res.Header.Get("Cache-Control") != "no-store" || c.Username != "805EC0000002" || c.Path != "/prov/805ec0000002/"+c.Secret+"/" {
+			t.Errorf("API issue: %d %s", res.Status, res.Body)
+		}
+		if got, err := env.App.Provisioning.CredentialsOf(ctx, env.Fixture.Acme.ID, p.device.ID); err != nil || got.Secret != c.Secret {
+			t.Errorf("stored secret = %q, %v; want the one shown", got.Secret, err)
+		}
+		if res := env.Do(t, env.Token(t, "globex.admin"), "POST", path, nil); res.Status != 404 {
+			t.Errorf("outsider: %d %s", res.Status, res.Body)
+		}
 	})
 }
