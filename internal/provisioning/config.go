@@ -78,6 +78,15 @@ func (s *Service) deviceByMAC(ctx context.Context, mac string) (DeviceInfo, erro
 	return d, nil
 }
 
+// macKnown reports whether a device has the normalised MAC.
+func (s *Service) macKnown(ctx context.Context, mac string) (bool, error) {
+	var n int
+	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM devices WHERE mac = ?", mac).Scan(&n); err != nil {
+		return false, fmt.Errorf("provisioning: device %s: %w", mac, err)
+	}
+	return n > 0, nil
+}
+
 // Config is a device's configuration, vendor-neutral: what the renderers
 // turn into each vendor's keys.
 type Config struct {

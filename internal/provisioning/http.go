@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -85,6 +86,22 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, file, pathMAC, p
 		s.challenge(w, false)
 		return
 	}
+	if pathMAC == "" && !hasDigest {
+		// The first request of a digest exchange: only whether the device
+		// exists decides between the challenge and 404 (a cheap query; the
+		// device is read in full once it authenticates).
+		known, err := s.macKnown(ctx, lookup)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if !known {
+			s.strike(w, addr, "unknown device")
+			return
+		}
+		s.challenge(w, false)
+		return
+	}
 	d, err := s.deviceByMAC(ctx, lookup)
 	if derrors.IsNotFound(err) {
 		s.strike(w, addr, "unknown device")
@@ -110,10 +127,6 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, file, pathMAC, p
 			return
 		}
 	} else {
-		if !hasDigest {
-			s.challenge(w, false)
-			return
-		}
 		if deviceMAC(cred.Username) != d.MAC || len(strings.NewReplacer(":", "", "-", "").Replace(cred.Username)) != 12 || cred.Realm != Realm ||
 			!digest.Verify(digest.HA1(cred.Algorithm, cred.Username, Realm, secret), r.Method, cred) || !uriMatches(cred.URI, r) {
 			s.guard.strike(addr)
@@ -157,7 +170,7 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, file, pathMAC, p
 	}
 	w.Header().Set("ETag", f.etag)
 	w.Header().Set("Cache-Control", "private, no-cache")
-	s.seen.touch(ctx, d.ID, s.logger)
+	s.seen.touch(d.ID)
 	if etagMatches(r.Header.Get("If-None-Match"), f.etag) {
 		s.logFetch(ctx, d, file, addr, http.StatusNotModified)
 		w.WriteHeader(http.StatusNotModified)
@@ -291,43 +304,72 @@ func (c *fileCache) put(k cacheKey, f cachedFile) {
 
 // --- last seen ---
 
-// seenInterval is how often a device's last-seen time is written: a
-// reboot storm fetches several files per phone within seconds, and one
-// write a minute is precise enough for "last seen".
-const seenInterval = time.Minute
+// seenInterval is how often a device's last-seen time is written, and
+// seenFlush how long fetches are gathered before they are written in one
+// transaction: a reboot storm fetches several files per phone within
+// seconds, and a write per fetch would make the database the bottleneck.
+const (
+	seenInterval = time.Minute
+	seenFlush    = 2 * time.Second
+)
 
 type seenWriter struct {
-	db   *store.DB
-	mu   sync.Mutex
-	last map[int64]time.Time
+	db      *store.DB
+	logger  *slog.Logger
+	mu      sync.Mutex
+	last    map[int64]time.Time // written (or pending) at
+	pending map[int64]int64     // device → fetched at (ms)
 }
 
-func newSeenWriter(db *store.DB) *seenWriter {
-	return &seenWriter{db: db, last: map[int64]time.Time{}}
+func newSeenWriter(db *store.DB, logger *slog.Logger) *seenWriter {
+	return &seenWriter{db: db, logger: logger, last: map[int64]time.Time{}, pending: map[int64]int64{}}
 }
 
-func (w *seenWriter) touch(ctx context.Context, deviceID int64, logger interface {
-	WarnContext(context.Context, string, ...any)
-}) {
+// touch notes that deviceID fetched a file now; it is written within
+// seenFlush unless it was written less than seenInterval ago.
+func (w *seenWriter) touch(deviceID int64) {
 	now := time.Now()
 	w.mu.Lock()
+	defer w.mu.Unlock()
 	if t, ok := w.last[deviceID]; ok && now.Sub(t) < seenInterval {
-		w.mu.Unlock()
 		return
 	}
-	w.last[deviceID] = now
 	if len(w.last) > 200000 {
-		w.last = map[int64]time.Time{deviceID: now}
+		w.last = map[int64]time.Time{}
 	}
+	w.last[deviceID] = now
+	if len(w.pending) == 0 {
+		time.AfterFunc(seenFlush, w.flush)
+	}
+	w.pending[deviceID] = now.UnixMilli()
+}
+
+// flush writes the pending last-seen times in one transaction.
+func (w *seenWriter) flush() {
+	w.mu.Lock()
+	batch := w.pending
+	w.pending = map[int64]int64{}
 	w.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	err := w.db.Tx(ctx, func(ctx context.Context) error {
-		_, err := w.db.Q(ctx).Exec(ctx, "UPDATE devices SET last_provisioned_at = ? WHERE id = ?", store.Now(), deviceID)
-		return err
+		for id, at := range batch {
+			if _, err := w.db.Q(ctx).Exec(ctx, "UPDATE devices SET last_provisioned_at = ? WHERE id = ?", at, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		logger.WarnContext(ctx, "provisioning: record last seen", "device_id", deviceID, "err", err)
+		w.logger.Warn("provisioning: record last seen", "devices", len(batch), "err", err)
 	}
 }
+
+// FlushLastSeen writes the pending last-seen times now (tests, shutdown).
+func (s *Service) FlushLastSeen() { s.seen.flush() }
 
 // --- throttle of unknown devices and wrong credentials ---
 
