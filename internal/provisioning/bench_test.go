@@ -1,13 +1,20 @@
 package provisioning_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/devices"
@@ -96,26 +103,118 @@ func BenchmarkFetch(b *testing.B) {
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	client := &http.Client{Transport: transport}
 	defer transport.CloseIdleConnections()
+	size := 0
 	if os.Getenv("PROVISIONING_BENCH_COLD") == "" {
 		// Every phone fetched once: the files are in the revision cache,
 		// as for phones rebooting without a configuration change.
 		for i := range macs {
-			fetch(b, client, base, "/prov/"+strings.ToLower(macs[i])+".cfg", macs[i], secrets[i], nil)
+			_, body := fetch(b, client, base, "/prov/"+strings.ToLower(macs[i])+".cfg", macs[i], secrets[i], nil)
+			size = len(body)
 		}
 	}
-	var next atomic.Int64
-	b.SetParallelism(4)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			i := int(next.Add(1)) % len(macs)
-			path := "/prov/" + strings.ToLower(macs[i]) + ".cfg"
-			res, body := fetch(b, client, base, path, macs[i], secrets[i], nil)
-			if res.StatusCode != 200 || !strings.Contains(body, "account.1.password = LinePassword") {
-				b.Fatalf("%s: %d %s", path, res.StatusCode, body)
+	b.Run("switchboard", func(b *testing.B) {
+		var next atomic.Int64
+		b.SetParallelism(4)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				i := int(next.Add(1)) % len(macs)
+				path := "/prov/" + strings.ToLower(macs[i]) + ".cfg"
+				res, body := fetch(b, client, base, path, macs[i], secrets[i], nil)
+				if res.StatusCode != 200 || !strings.Contains(body, "account.1.password = LinePassword") {
+					b.Fatalf("%s: %d %s", path, res.StatusCode, body)
+				}
+			}
+		})
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "fetches/s")
+	})
+	// The yardstick: nginx serving a static file of the same size, one
+	// request per fetch, with the same clients.
+	b.Run("nginx", func(b *testing.B) {
+		if size == 0 {
+			size = 600
+		}
+		url := startNginx(b, size)
+		b.SetParallelism(4)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				res, err := client.Get(url)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, _ := io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 || int(n) != size {
+					b.Fatalf("nginx: %d, %d bytes", res.StatusCode, n)
+				}
+			}
+		})
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "fetches/s")
+	})
+}
+
+// startNginx runs nginx (if installed) on a free loopback port, serving
+// one static file of size bytes, and returns its URL.
+func startNginx(b *testing.B, size int) string {
+	bin, err := exec.LookPath("nginx")
+	if err != nil {
+		for _, p := range []string{"/usr/sbin/nginx", "/usr/local/sbin/nginx"} {
+			if _, err := os.Stat(p); err == nil {
+				bin = p
 			}
 		}
-	})
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "fetches/s")
+	}
+	if bin == "" {
+		b.Skip("nginx is not installed: no yardstick")
+	}
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "static.cfg"), bytes.Repeat([]byte("x"), size), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	user := ""
+	if os.Geteuid() == 0 {
+		// Workers would drop to a user who cannot read the test's
+		// temporary directory.
+		user = "user root;"
+	}
+	conf := fmt.Sprintf(`daemon off;
+%[3]s
+worker_processes auto;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s; proxy_temp_path %[1]s; fastcgi_temp_path %[1]s; uwsgi_temp_path %[1]s; scgi_temp_path %[1]s;
+  server { listen %[2]s; root %[1]s; }
+}
+`, dir, addr, user)
+	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"))
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	// SIGTERM: the master stops its workers before it exits.
+	b.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() })
+	url := "http://" + addr + "/static.cfg"
+	for range 100 {
+		if res, err := http.Get(url); err == nil {
+			res.Body.Close()
+			return url
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.Fatalf("nginx did not start on %s", addr)
+	return ""
 }
