@@ -21,6 +21,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/lifecycle"
 	"github.com/switchboard-voice/switchboard/internal/mail"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
+	"github.com/switchboard-voice/switchboard/internal/provisioning"
 	"github.com/switchboard-voice/switchboard/internal/schedule"
 	"github.com/switchboard-voice/switchboard/internal/search"
 	"github.com/switchboard-voice/switchboard/internal/sip"
@@ -56,6 +57,8 @@ type App struct {
 	Calls *calls.Service
 	// Registrations are the SIP edge's bindings and the devices' status.
 	Registrations *sip.Registry
+	// Provisioning serves desk phones their configuration files.
+	Provisioning *provisioning.Service
 }
 
 // New builds the services on db. Mail is held in the outbox until UseRelay
@@ -83,6 +86,7 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 		Registrations: sip.NewRegistry(db),
 	}
 	a.Devices.Lines.NumberOf = a.employeeNumber
+	a.Provisioning = provisioning.New(db, log, a.Devices, logger)
 	a.UseRelay(nil)
 	a.Tenancy.Identity, a.Tenancy.AddLogin = a.Identity, a.Directory.CreateAndWelcome
 	a.Search = search.New(db, a.Access, a.Numbering)

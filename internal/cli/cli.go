@@ -303,6 +303,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 		}
 		fmt.Fprintf(stdout, "\nData: %s (press Ctrl+C to stop)\n\n", c.dsn())
 		printDemoLine(ctx, a, edge, stdout)
+		printDemoPhone(ctx, a, url, stdout)
 	}
 	if !a.Mail.HasRelay() {
 		logger.Info("no SMTP relay configured: e-mail is kept in the outbox (see --smtp-host)")

@@ -11,12 +11,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/demo"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
+	"github.com/switchboard-voice/switchboard/internal/provisioning"
 	"github.com/switchboard-voice/switchboard/internal/sip"
 )
 
@@ -76,7 +78,37 @@ func (f *sipFlags) setupLines(a *app.App, dataDir, portalURL, httpAddr string) e
 		domain, _ = os.Hostname()
 	}
 	a.Devices.Lines.Domain = domain
-	return nil
+	return a.Provisioning.SetRegistrar(registrarOf(domain, f.listen))
+}
+
+// registrarOf is where provisioned phones register (docs/provisioning.md):
+// the SIP domain, and the first --sip listener, UDP preferred, then TCP,
+// then TLS; a listener on every address (or none) is reached by the domain.
+func registrarOf(domain, listen string) provisioning.Registrar {
+	r := provisioning.Registrar{Domain: domain, Address: domain, Port: 5060, Transport: provisioning.TransportUDP}
+	ls, err := sip.ParseListen(listen)
+	if err != nil || len(ls) == 0 {
+		return r
+	}
+	best := ls[0]
+	rank := map[string]int{"udp": 0, "tcp": 1, "tls": 2}
+	for _, l := range ls {
+		if rank[l.Network] < rank[best.Network] {
+			best = l
+		}
+	}
+	host, port, err := net.SplitHostPort(best.Addr)
+	if err != nil {
+		return r
+	}
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		r.Address = host
+	}
+	if p, err := strconv.Atoi(port); err == nil && p > 0 {
+		r.Port = p
+	}
+	r.Transport = strings.ToUpper(best.Network)
+	return r
 }
 
 // start runs the SIP edge when --sip names listeners. In the demo an
@@ -133,4 +165,15 @@ func printDemoLine(ctx context.Context, a *app.App, edge *sip.Edge, w io.Writer)
 	}
 	fmt.Fprintf(w, "SIP edge on %s (domain %s). Register a soft client as %s:\n  username %s  password %s\n  (docs/sip.md shows baresip)\n\n",
 		addr, l.Realm, l.Employee, l.Username, l.Password)
+}
+
+// printDemoPhone prints one demo desk phone's provisioning credentials, so
+// a newcomer can fetch a real configuration file (docs/provisioning.md).
+func printDemoPhone(ctx context.Context, a *app.App, base string, w io.Writer) {
+	p, err := demo.SamplePhone(ctx, a)
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(w, "Provisioning: %s's %s (MAC %s) fetches its configuration with\n  curl --digest -u %s:%s %sprov/%s\n  (docs/provisioning.md lists the files)\n\n",
+		p.Employee, p.Type, p.MAC, p.MAC, p.Secret, base, p.File)
 }

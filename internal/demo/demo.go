@@ -121,7 +121,10 @@ func Seed(ctx context.Context, a *app.App, password string) error {
 	if _, err = seedCompany(ctx, a, p.ID, globex, globexSites, hash, rng, "globex.admin", "Hank", "Scorpio"); err != nil {
 		return err
 	}
-	return seedLines(ctx, a)
+	if err := seedLines(ctx, a); err != nil {
+		return err
+	}
+	return seedProvisioning(ctx, a)
 }
 
 // seedLines issues the SIP line of every active employee with a primary
@@ -329,10 +332,18 @@ func activateStaff(ctx context.Context, a *app.App, providerID, companyID, siteI
 			soft = t.ID
 		}
 	}
+	desks, err := deskTypes(ctx, a, providerID)
+	if err != nil {
+		return err
+	}
 	req := lifecycle.ActivateRequest{SiteID: siteID, UserType: lifecycle.IPCentrex, TermID: term, PackageID: pkg}
-	for _, id := range ids {
-		req.Employees = append(req.Employees, lifecycle.ActivateEmployee{EmployeeID: id,
-			Device: lifecycle.DeviceChoice{Mode: lifecycle.DeviceNew, TypeID: soft}})
+	for i, id := range ids {
+		device := lifecycle.DeviceChoice{Mode: lifecycle.DeviceNew, TypeID: soft}
+		if i < len(desks) {
+			// The site's first employees have desk phones (phones.go).
+			device = lifecycle.DeviceChoice{Mode: lifecycle.DeviceNew, TypeID: desks[i], MAC: deskMAC(i, id)}
+		}
+		req.Employees = append(req.Employees, lifecycle.ActivateEmployee{EmployeeID: id, Device: device})
 	}
 	// The demo loader acts as the provider that set the company up.
 	provider := access.Actor{Role: access.RoleProvider, ProviderID: providerID}

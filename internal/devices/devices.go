@@ -42,6 +42,9 @@ type Device struct {
 	AccountID *int64    `json:"account_id"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// LastProvisionedAt is when the phone last fetched a configuration
+	// file from the provisioning server (docs/provisioning.md); nil: never.
+	LastProvisionedAt *time.Time `json:"last_provisioned_at"`
 	// Registration is filled in where the status is shown (API, pages);
 	// nil elsewhere, so audit entries do not carry it.
 	Registration *Registration `json:"registration,omitempty"`
@@ -211,15 +214,20 @@ func (s *Service) Create(ctx context.Context, providerID, companyID int64, req D
 	return d, nil
 }
 
-const deviceColumns = `d.id, d.company_id, d.site_id, d.type_id, t.vendor || ' ' || t.model, d.mac, d.label, d.account_id, d.created_at, d.updated_at`
+const deviceColumns = `d.id, d.company_id, d.site_id, d.type_id, t.vendor || ' ' || t.model, d.mac, d.label, d.account_id, d.created_at, d.updated_at, d.last_provisioned_at`
 
 func scanDevice(row interface{ Scan(...any) error }) (Device, error) {
 	var d Device
 	var account sql.NullInt64
 	var created, updated int64
-	err := row.Scan(&d.ID, &d.CompanyID, &d.SiteID, &d.TypeID, &d.TypeName, &d.MAC, &d.Label, &account, &created, &updated)
+	var provisioned sql.NullInt64
+	err := row.Scan(&d.ID, &d.CompanyID, &d.SiteID, &d.TypeID, &d.TypeName, &d.MAC, &d.Label, &account, &created, &updated, &provisioned)
 	if account.Valid {
 		d.AccountID = &account.Int64
+	}
+	if provisioned.Valid {
+		at := store.Time(provisioned.Int64)
+		d.LastProvisionedAt = &at
 	}
 	d.CreatedAt, d.UpdatedAt = store.Time(created), store.Time(updated)
 	return d, err

@@ -73,6 +73,7 @@ func New(a *app.App) (*Server, error) {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	api.New(a).Register(s.mux)
+	a.Provisioning.Register(s.mux) // phones' files, docs/provisioning.md
 	pages, err := ui.New(a)
 	if err != nil {
 		return nil, err
@@ -214,6 +215,9 @@ func (s *Server) passwordChangeGate(w http.ResponseWriter, r *http.Request) bool
 // (the user sees the login page).
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*http.Request, error) {
 	token, viaCookie := "", false
+	if strings.HasPrefix(r.URL.Path, "/prov/") {
+		return r, nil // phones, with their own digest credentials (docs/provisioning.md)
+	}
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, t, ok := strings.Cut(h, " ")
 		if strings.EqualFold(scheme, "Basic") && r.URL.Path == "/api/v1/calls/ingest" {

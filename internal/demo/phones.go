@@ -1,0 +1,131 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/app"
+	"github.com/switchboard-voice/switchboard/internal/contacts"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/devices"
+)
+
+// The demo's desk phones: the first employees activated at each site get a
+// Yealink T46G or a Polycom VVX 411 instead of a soft client, so a newcomer
+// can fetch a real configuration from the provisioning server
+// (docs/provisioning.md) with the credentials the demo prints.
+var deskModels = []struct {
+	Vendor, Model, OUI string
+}{
+	{"Yealink", "T46G", "805EC0"},
+	{"Polycom", "VVX 411", "0004F2"},
+}
+
+// deskTypes returns the ids of the demo's desk phone types, adding them to
+// the provider's catalog when missing.
+func deskTypes(ctx context.Context, a *app.App, providerID int64) ([]int64, error) {
+	ts, err := a.Devices.Types(ctx, providerID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(deskModels))
+	for i, m := range deskModels {
+		for _, t := range ts {
+			if t.Vendor == m.Vendor && t.Model == m.Model {
+				ids[i] = t.ID
+			}
+		}
+		if ids[i] == 0 {
+			t, err := a.Devices.CreateType(ctx, providerID, devices.Type{Vendor: m.Vendor, Model: m.Model})
+			if err != nil && !errors.Is(err, derrors.ErrConflict) {
+				return nil, err
+			}
+			ids[i] = t.ID
+		}
+	}
+	return ids, nil
+}
+
+// deskMAC is a stable MAC of the model's vendor for the employee.
+func deskMAC(model int, employeeID int64) string {
+	return fmt.Sprintf("%s%06X", deskModels[model].OUI, employeeID&0xFFFFFF)
+}
+
+// deskContacts are the personal contacts each desk phone user starts with,
+// so their phone's directory is not empty.
+var deskContacts = []contacts.Fields{
+	{FirstName: "Olivia", LastName: "Reed", WorkTel: "+44 113 496 0500", CellTel: "+44 7700 900123"},
+	{FirstName: "Sam", LastName: "Okafor", WorkTel: "+44 20 7946 0811"},
+	{FirstName: "Reception", WorkTel: "+44 161 496 0000"},
+}
+
+// seedProvisioning issues the provisioning credentials of every desk phone
+// and gives its employee a few personal contacts.
+func seedProvisioning(ctx context.Context, a *app.App) error {
+	rows, err := a.DB.Q(ctx).Query(ctx, `SELECT d.company_id, d.id, COALESCE(d.account_id, 0) FROM devices d JOIN device_types t ON t.id = d.type_id
+		WHERE t.soft_client = ? ORDER BY d.id`, false)
+	if err != nil {
+		return err
+	}
+	var ids [][3]int64
+	for rows.Next() {
+		var c, d, acct int64
+		if err := rows.Scan(&c, &d, &acct); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, [3]int64{c, d, acct})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := a.Provisioning.ProvisionCredentials(ctx, id[0], id[1]); err != nil {
+			return err
+		}
+		if id[2] == 0 {
+			continue
+		}
+		// Personal contacts are the employee's own to keep.
+		acct, err := a.Identity.Account(ctx, id[2])
+		if err != nil {
+			return err
+		}
+		for _, f := range deskContacts {
+			if _, err := a.Contacts.CreateContact(ctx, acct.Actor(), id[2], contacts.ContactRequest{Fields: f}); err != nil {
+				return fmt.Errorf("demo: contacts of %d: %w", id[2], err)
+			}
+		}
+	}
+	return nil
+}
+
+// Phone is a demo desk phone with its provisioning credentials, printed at
+// start-up.
+type Phone struct {
+	Employee, Type, MAC, Secret, File string
+}
+
+// SamplePhone returns the first desk phone with a line (a Polycom one when
+// there is one: its master file lists the others).
+func SamplePhone(ctx context.Context, a *app.App) (Phone, error) {
+	var companyID, deviceID int64
+	var p Phone
+	err := a.DB.Q(ctx).QueryRow(ctx, `SELECT d.company_id, d.id, t.vendor || ' ' || t.model, COALESCE(acc.username, '') FROM devices d
+		JOIN device_types t ON t.id = d.type_id JOIN device_provisioning p ON p.device_id = d.id
+		LEFT JOIN accounts acc ON acc.id = d.account_id
+		ORDER BY CASE WHEN t.vendor = 'Polycom' THEN 0 ELSE 1 END, d.id LIMIT 1`).Scan(&companyID, &deviceID, &p.Type, &p.Employee)
+	if err != nil {
+		return Phone{}, fmt.Errorf("demo: sample phone: %w", err)
+	}
+	c, err := a.Provisioning.CredentialsOf(ctx, companyID, deviceID)
+	if err != nil {
+		return Phone{}, err
+	}
+	p.MAC, p.Secret = c.Username, c.Secret
+	p.File = strings.ToLower(c.Username) + ".cfg"
+	return p, nil
+}
