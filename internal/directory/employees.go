@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/mail"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -40,8 +41,16 @@ type Employee struct {
 	Phone     string      `json:"phone"`
 	Address   Address     `json:"address"`
 	Status    string      `json:"status"`
-	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	// Number is the business number assigned to the employee (E.164) and
+	// NumberNational the same number as callers in the provider's region
+	// dial it; Extension is the employee's extension. All three are empty
+	// for an employee without service. Phone above is only the profile's
+	// contact number, which the employee may type freely.
+	Number         string    `json:"number"`
+	NumberNational string    `json:"number_national"`
+	Extension      string    `json:"extension"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // DisplayName is "Surname, First name" as the portals list people.
@@ -196,17 +205,32 @@ func validatePerson(v *derrors.ValidationError, first, last, email, phone *strin
 	addr.validate(v, "address.")
 }
 
+// employeeColumns read an employee with the service numbers it holds: the
+// assigned number, the extension and the region the number is written in
+// come from scalar subqueries, so a list of employees stays one query.
+// Both subqueries are bounded by the employee's own company, so a number or
+// extension row of another company can never show up here.
 const employeeColumns = `a.id, a.company_id, a.site_id, a.username, a.role, a.first_name, a.last_name, a.email, a.phone,
-	a.address_line1, a.address_line2, a.city, a.postcode, a.country, a.status, a.created_at, a.updated_at`
+	a.address_line1, a.address_line2, a.city, a.postcode, a.country, a.status, a.created_at, a.updated_at,
+	COALESCE((SELECT MIN(n.e164) FROM dn_numbers n WHERE n.company_id = a.company_id AND n.owner_kind = 'user'
+		AND n.owner_id = a.id AND n.status = 'assigned'), ''),
+	COALESCE((SELECT MIN(x.extension) FROM extensions x WHERE x.company_id = a.company_id AND x.owner_kind = 'user'
+		AND x.owner_id = a.id), ''),
+	COALESCE((SELECT p.default_region FROM companies c JOIN providers p ON p.id = c.provider_id WHERE c.id = a.company_id), '')`
 
 func scanEmployee(row interface{ Scan(...any) error }, extra ...any) (Employee, error) {
 	var e Employee
 	var created, updated int64
 	var site sql.NullInt64
+	var region string
 	a := &e.Address
 	err := row.Scan(append([]any{&e.ID, &e.CompanyID, &site, &e.Username, &e.Role, &e.FirstName, &e.LastName, &e.Email, &e.Phone,
-		&a.Line1, &a.Line2, &a.City, &a.Postcode, &a.Country, &e.Status, &created, &updated}, extra...)...)
+		&a.Line1, &a.Line2, &a.City, &a.Postcode, &a.Country, &e.Status, &created, &updated,
+		&e.Number, &e.Extension, &region}, extra...)...)
 	e.CreatedAt, e.UpdatedAt = store.Time(created), store.Time(updated)
+	if e.Number != "" {
+		e.NumberNational = numbering.National(e.Number, region)
+	}
 	if site.Valid {
 		e.SiteID = &site.Int64
 	}
