@@ -159,6 +159,15 @@ func TestBrowserGroupMembersPaged(t *testing.T) {
 		return n
 	}
 	box := func(id int64) chromedp.CSS { return chromedp.CSS(`#row-` + strconv.FormatInt(id, 10)) }
+	// submit clicks a button that loads the next page and waits for that
+	// page, not for an element the old page already has.
+	submit := func(step string, button chromedp.CSS, then chromedp.CSS) {
+		t.Helper()
+		if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.body.dataset.old = '1'; true`)); err != nil {
+			t.Fatal(err)
+		}
+		b.do(step, chromedp.Click(button), chromedp.WaitVisible(chromedp.CSS(`body:not([data-old])`)), chromedp.WaitVisible(then))
+	}
 
 	for _, w := range widths {
 		b.do("members "+w.name, w.set, chromedp.Navigate(b.base+page), chromedp.WaitVisible(chromedp.CSS(`#links-form`)))
@@ -177,14 +186,14 @@ func TestBrowserGroupMembersPaged(t *testing.T) {
 		t.Errorf("pending note after a tick: %q", got)
 	}
 	// Next → page 2: tick one more.
-	b.do("next", chromedp.Click(chromedp.CSS(`#btn-next`)), chromedp.WaitVisible(chromedp.CSS(`#btn-prev`)))
+	submit("next", `#btn-next`, `#btn-prev`)
 	second := firstUnticked()
 	if second == first {
 		t.Fatal("page 2 shows page 1's rows")
 	}
 	b.do("tick on page 2", chromedp.Click(box(second)))
 	// Previous → page 1 still has the first tick.
-	b.do("previous", chromedp.Click(chromedp.CSS(`#btn-prev`)), chromedp.WaitVisible(box(first)))
+	submit("previous", `#btn-prev`, box(first))
 	if !ticked(first) {
 		t.Error("the tick on page 1 was lost after Next and Previous")
 	}
@@ -205,16 +214,26 @@ func TestBrowserGroupMembersPaged(t *testing.T) {
 		}
 		name = e.Username
 	}
-	b.do("search", chromedp.SetValue(chromedp.CSS(`#f-q`), name), chromedp.Click(chromedp.CSS(`#btn-search`)), chromedp.WaitVisible(box(member)))
+	b.do("type search", chromedp.SetValue(chromedp.CSS(`#f-q`), name))
+	submit("search", `#btn-search`, box(member))
+	if got := b.text(chromedp.CSS(`#links-count`)); !strings.Contains(got, "of 1") {
+		t.Errorf("after searching %s: %q", name, got)
+	}
 	if !ticked(member) {
 		t.Fatalf("%s is a member but not ticked", name)
 	}
 	b.do("clear member", chromedp.Click(box(member)))
+	if ticked(member) {
+		t.Fatalf("%s is still ticked after the click", name)
+	}
+	if got := b.text(chromedp.CSS(`#pending-note`)); !strings.Contains(got, "2 to add, 1 to remove") {
+		t.Errorf("pending note after clearing %s: %q", name, got)
+	}
 	for _, w := range widths {
 		b.do("pending "+w.name, w.set)
 		b.shot("group-members-pending-" + w.name + ".png")
 	}
-	b.do("save", chromedp.Click(chromedp.CSS(`#btn-save`)), chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	submit("save", `#btn-save`, `.flash`)
 	if got := b.text(chromedp.CSS(`.flash`)); !strings.Contains(got, "members have been updated") {
 		t.Errorf("flash after Save: %q", got)
 	}
