@@ -3,6 +3,8 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/lifecycle"
+	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
 
@@ -241,4 +244,76 @@ func TestBrowserGroupMembersPaged(t *testing.T) {
 	if !after[first] || !after[second] || after[member] || len(after) != len(before)+1 {
 		t.Errorf("members after Save: %v (before %v; want +%d +%d -%d)", after, before, first, second, member)
 	}
+}
+
+// TestGroupMembersSelectionWithoutScript: without JavaScript the selection
+// still travels: Search and the pager post the form, whose ticks come back
+// in the next page's address and hidden fields, and one Save applies the
+// whole selection. An employee of another company in the carried
+// selection is refused like an unknown id, and changes nothing.
+func TestGroupMembersSelectionWithoutScript(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		env.AddCast(t)
+		f := env.Fixture
+		ctx := context.Background()
+		b := newBrowser(t, env)
+		b.login("acme.admin", false)
+		self := "/groups/" + id(f.Sales.ID) + "/members"
+		london, support := env.ID("london.one"), env.ID("support.one")
+
+		// Tick london.one, then search for support.one.
+		p := b.post(self, url.Values{"shown": {id(london)}, "linked": {id(london)}, "go": {"search"}, "q": {"support"}, "filter": {"all"}}, false)
+		if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "add="+id(london)) || !strings.Contains(p.Location, "q=support") {
+			t.Fatalf("Search with a tick: %d %q", p.Status, p.Location)
+		}
+		p = b.get(p.Location)
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, `name="add" value="`+id(london)+`"`) ||
+			!strings.Contains(p.Body, `id="row-`+id(support)+`"`) || strings.Contains(p.Body, `id="row-`+id(london)+`"`) {
+			t.Fatalf("the searched page does not carry the tick:\n%s", p.Body)
+		}
+		if !strings.Contains(p.Body, `<span id="pending-add">1</span> to add`) {
+			t.Errorf("the page does not say one change is unsaved")
+		}
+
+		// A hand-made selection that names another company's employee is
+		// refused as an unknown id and changes nothing.
+		for _, name := range []string{"globex.one"} {
+			before := storetest.Counts(t, db)
+			p = b.post(self, url.Values{"add": {id(env.ID(name))}, "shown": {id(support)}, "linked": {id(support)}}, false)
+			if p.Status == http.StatusSeeOther || strings.Contains(p.Body, "Globex") || strings.Contains(p.Body, name) {
+				t.Errorf("Save adding %s: %d\n%s", name, p.Status, p.Body)
+			}
+			if !strings.Contains(p.Body, "Employee "+id(env.ID(name))+" does not exist.") {
+				t.Errorf("Save adding %s does not answer as for an unknown id:\n%s", name, p.Body)
+			}
+			storetest.SameCounts(t, before, storetest.Counts(t, db))
+			unknown := b.post(self, url.Values{"add": {"999999"}, "shown": {id(support)}, "linked": {id(support)}}, false)
+			if unknown.Status != p.Status {
+				t.Errorf("another company's employee answers %d, an unknown id %d", p.Status, unknown.Status)
+			}
+		}
+		// A selection that cannot be read is a clear error.
+		if p = b.get(self + "?add=abc"); p.Status != http.StatusOK || !strings.Contains(p.Body, "could not be read") {
+			t.Errorf("a garbled selection in the address: %d", p.Status)
+		}
+
+		// Save on the searched page: support.one ticked here, london.one
+		// carried from before.
+		p = b.post(self, url.Values{"add": {id(london)}, "shown": {id(support)}, "linked": {id(support)}, "q": {"support"}}, false)
+		if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "members-updated") {
+			t.Fatalf("Save: %d %q\n%s", p.Status, p.Location, p.Body)
+		}
+		ms, err := env.App.Directory.GroupMembers(ctx, f.Sales.ID, allScope(env), directory.LinkLinked, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]bool{}
+		for _, m := range ms {
+			got[m.ID] = true
+		}
+		if !got[london] || !got[support] {
+			t.Errorf("members after Save: %v, want london.one and support.one among them", got)
+		}
+	})
 }
