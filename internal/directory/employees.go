@@ -205,18 +205,37 @@ func validatePerson(v *derrors.ValidationError, first, last, email, phone *strin
 	addr.validate(v, "address.")
 }
 
-// employeeColumns read an employee with the service numbers it holds: the
-// assigned number, the extension and the region the number is written in
-// come from scalar subqueries, so a list of employees stays one query.
-// Both subqueries are bounded by the employee's own company, so a number or
-// extension row of another company can never show up here.
-const employeeColumns = `a.id, a.company_id, a.site_id, a.username, a.role, a.first_name, a.last_name, a.email, a.phone,
-	a.address_line1, a.address_line2, a.city, a.postcode, a.country, a.status, a.created_at, a.updated_at,
+// employeeBase are the account's own columns of an employee.
+const employeeBase = `a.id, a.company_id, a.site_id, a.username, a.role, a.first_name, a.last_name, a.email, a.phone,
+	a.address_line1, a.address_line2, a.city, a.postcode, a.country, a.status, a.created_at, a.updated_at`
+
+// employeeColumns read one employee with the service it holds: the
+// assigned number, the extension and the region the number is written in.
+// Each subquery is bounded by the employee's own company, so a number or
+// extension row of another company can never show up here. Lists read the
+// same three through employeeServiceJoins instead.
+const employeeColumns = employeeBase + `,
 	COALESCE((SELECT MIN(n.e164) FROM dn_numbers n WHERE n.company_id = a.company_id AND n.owner_kind = 'user'
 		AND n.owner_id = a.id AND n.status = 'assigned'), ''),
 	COALESCE((SELECT MIN(x.extension) FROM extensions x WHERE x.company_id = a.company_id AND x.owner_kind = 'user'
 		AND x.owner_id = a.id), ''),
 	COALESCE((SELECT p.default_region FROM companies c JOIN providers p ON p.id = c.provider_id WHERE c.id = a.company_id), '')`
+
+// employeeListColumns and employeeServiceJoins read the service of a list
+// of employees of one company in the list's query: the company's assigned
+// numbers and extensions are grouped by owner once and joined, where a
+// subquery per row would search the company's numbers once per employee
+// (dn_numbers has no index by owner). The placeholders are the company,
+// once in the columns and twice in the joins.
+const (
+	employeeListColumns = employeeBase + `, COALESCE(svc_n.e164, ''), COALESCE(svc_x.extension, ''),
+	COALESCE((SELECT p.default_region FROM companies c JOIN providers p ON p.id = c.provider_id WHERE c.id = ?), '')`
+	employeeServiceJoins = `
+	LEFT JOIN (SELECT owner_id, MIN(e164) AS e164 FROM dn_numbers WHERE company_id = ? AND owner_kind = 'user' AND status = 'assigned'
+		GROUP BY owner_id) svc_n ON svc_n.owner_id = a.id
+	LEFT JOIN (SELECT owner_id, MIN(extension) AS extension FROM extensions WHERE company_id = ? AND owner_kind = 'user'
+		GROUP BY owner_id) svc_x ON svc_x.owner_id = a.id`
+)
 
 func scanEmployee(row interface{ Scan(...any) error }, extra ...any) (Employee, error) {
 	var e Employee
@@ -279,8 +298,9 @@ func (s *Service) Employee(ctx context.Context, id int64) (Employee, error) {
 
 // EmployeeFilter narrows ListEmployees.
 type EmployeeFilter struct {
-	// Q matches username, first name, surname, "first surname" or the phone
-	// number (substring, case-insensitive; a number matches in any format).
+	// Q matches username, first name, surname, "first surname", the phone
+	// number, or the business number or extension the employee holds
+	// (substring, case-insensitive; a number matches in any format).
 	Q       string
 	Role    access.Role
 	Status  string
@@ -328,7 +348,21 @@ func (s *Service) listEmployees(ctx context.Context, companyID int64, sc access.
 		args = append(append(args, sc.SelfID), a...)
 	}
 	if q := searchTerm(f.Q); q != "" {
-		where, args = append(where, s.db.Contains("a.search_text")), append(args, q)
+		cond, qargs := s.db.Contains("a.search_text"), []any{q}
+		if q == digits(f.Q) {
+			// A number also finds the business number and extension the
+			// employee holds: "0113 496 0085" is +44 113 496 0085 without
+			// the trunk prefix. Each is one uncorrelated look-up.
+			national := strings.TrimPrefix(q, "0")
+			if national == "" {
+				national = q
+			}
+			cond = "(" + cond + " OR a.id IN (SELECT owner_id FROM dn_numbers WHERE company_id = ? AND owner_kind = 'user' AND status = 'assigned' AND " +
+				s.db.Contains("e164") + ") OR a.id IN (SELECT owner_id FROM extensions WHERE company_id = ? AND owner_kind = 'user' AND " +
+				s.db.Contains("extension") + "))"
+			qargs = append(qargs, companyID, national, companyID, q)
+		}
+		where, args = append(where, cond), append(args, qargs...)
 	}
 	if f.Role != "" {
 		where, args = append(where, "a.role = ?"), append(args, string(f.Role))
@@ -358,8 +392,17 @@ func (s *Service) listEmployees(ctx context.Context, companyID int64, sc access.
 	if p != nil {
 		limit, pageArgs = " LIMIT ? OFFSET ?", []any{p.Limit(), p.Offset()}
 	}
-	rows, err := q.Query(ctx, "SELECT "+employeeColumns+", COUNT(*) OVER () FROM accounts a"+cond+" ORDER BY "+order+limit,
-		append(args, pageArgs...)...)
+	// The page is cut first and the service read for its rows only: a
+	// page by employeeColumns' subqueries (a few rows), the whole list by
+	// employeeServiceJoins (one pass over the company's numbers).
+	query, listArgs := "SELECT "+employeeColumns+", a.list_total FROM (SELECT a.*, COUNT(*) OVER () AS list_total FROM accounts a"+
+		cond+" ORDER BY "+order+limit+") a ORDER BY "+order, append(args, pageArgs...)
+	if p == nil {
+		query = "SELECT " + employeeListColumns + ", a.list_total FROM (SELECT a.*, COUNT(*) OVER () AS list_total FROM accounts a" +
+			cond + ") a" + employeeServiceJoins + " ORDER BY " + order
+		listArgs = append(append([]any{companyID}, args...), companyID, companyID)
+	}
+	rows, err := q.Query(ctx, query, listArgs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("directory: list employees: %w", err)
 	}
