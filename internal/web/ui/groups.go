@@ -418,11 +418,14 @@ func (p *Pages) renderGroupLinks(w http.ResponseWriter, r *http.Request, status 
 		if e.Extension != "" {
 			number = strings.TrimSpace(number + " ext. " + e.Extension)
 		}
+		// On a phone the Number column is hidden: the number goes under
+		// the username, and only when there is one.
+		sub := number
 		if number == "" {
 			number = "—"
 		}
 		lp.Rows = append(lp.Rows, linkRow{ID: e.ID, Label: e.Username, URL: "/employees/" + strconv.FormatInt(e.ID, 10),
-			Cells: []string{e.DisplayName(), number, statusLabel(e.Status)}, Checked: pd.checked(e.ID, e.Linked), Saved: e.Linked, Sub: number})
+			Cells: []string{e.DisplayName(), number, statusLabel(e.Status)}, Checked: pd.checked(e.ID, e.Linked), Saved: e.Linked, Sub: sub})
 	}
 	if v.Operator {
 		lp.CompanyID = g.CompanyID
