@@ -135,3 +135,86 @@ func BenchmarkAccessCheck(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEmployeeListNumbers measures a page of Employee Selection (25
+// rows, first and last page) when every one of 10,000 employees holds a
+// business number and an extension, which the listing reads in its one
+// query.
+func BenchmarkEmployeeListNumbers(b *testing.B) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			var db *store.DB
+			if engine == "sqlite" {
+				db = storetest.SQLite(b)
+			} else {
+				db = storetest.Postgres(b)
+			}
+			const n = 10_000
+			c, _ := benchCompany(b, db, n)
+			ctx := context.Background()
+			err := db.Tx(ctx, func(ctx context.Context) error {
+				q := db.Q(ctx)
+				var site, rangeID int64
+				if err := q.QueryRow(ctx, "SELECT id FROM org_groups WHERE company_id = ? AND parent_id IS NULL", c.ID).Scan(&site); err != nil {
+					return err
+				}
+				if err := q.QueryRow(ctx, `INSERT INTO dn_ranges (company_id, site_id, start_e164, end_e164, size, created_at)
+					VALUES (?, ?, '+441134900000', '+441134909999', ?, 0) RETURNING id`, c.ID, site, n).Scan(&rangeID); err != nil {
+					return err
+				}
+				rows, err := q.Query(ctx, "SELECT id FROM accounts WHERE company_id = ? AND role = 'employee' ORDER BY id", c.ID)
+				if err != nil {
+					return err
+				}
+				var ids []int64
+				for rows.Next() {
+					var id int64
+					if err := rows.Scan(&id); err != nil {
+						rows.Close()
+						return err
+					}
+					ids = append(ids, id)
+				}
+				rows.Close()
+				for i, id := range ids {
+					if _, err := q.Exec(ctx, `INSERT INTO dn_numbers (e164, range_id, company_id, site_id, status, owner_kind, owner_id, assigned_at)
+						VALUES (?, ?, ?, ?, 'assigned', 'user', ?, 0)`, fmt.Sprintf("+4411349%05d", i), rangeID, c.ID, site, id); err != nil {
+						return err
+					}
+					if _, err := q.Exec(ctx, `INSERT INTO extensions (company_id, site_id, extension, owner_kind, owner_id, created_at)
+						VALUES (?, ?, ?, 'user', ?, 0)`, c.ID, site, fmt.Sprintf("%05d", i), id); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			svc := directory.New(db, nil)
+			var group int64
+			if err := db.Q(ctx).QueryRow(ctx, "SELECT MIN(id) FROM org_groups WHERE company_id = ? AND parent_id IS NOT NULL", c.ID).Scan(&group); err != nil {
+				b.Fatal(err)
+			}
+			// Group Members reads the whole list, then shows a page of it.
+			b.Run("group_members", func(b *testing.B) {
+				for b.Loop() {
+					es, err := svc.GroupMembers(ctx, group, access.Scope{CompanyID: c.ID}, directory.LinkAll, "")
+					if err != nil || len(es) != n+1 || es[len(es)-1].Number == "" {
+						b.Fatalf("group members: %d rows, %v", len(es), err)
+					}
+				}
+			})
+			for _, page := range []int{1, n / 25} {
+				b.Run(fmt.Sprintf("page%d", page), func(b *testing.B) {
+					for b.Loop() {
+						es, _, err := svc.ListEmployeesIn(ctx, c.ID, access.Scope{CompanyID: c.ID}, directory.EmployeeFilter{}, store.Page{Page: page, PerPage: 25})
+						if err != nil || len(es) == 0 || es[len(es)-1].Number == "" {
+							b.Fatalf("page %d: %d rows, %v", page, len(es), err)
+						}
+					}
+				})
+			}
+		})
+	}
+}

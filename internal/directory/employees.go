@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/mail"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -40,8 +41,16 @@ type Employee struct {
 	Phone     string      `json:"phone"`
 	Address   Address     `json:"address"`
 	Status    string      `json:"status"`
-	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	// Number is the business number assigned to the employee (E.164) and
+	// NumberNational the same number as callers in the provider's region
+	// dial it; Extension is the employee's extension. All three are empty
+	// for an employee without service. Phone above is only the profile's
+	// contact number, which the employee may type freely.
+	Number         string    `json:"number"`
+	NumberNational string    `json:"number_national"`
+	Extension      string    `json:"extension"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // DisplayName is "Surname, First name" as the portals list people.
@@ -196,17 +205,51 @@ func validatePerson(v *derrors.ValidationError, first, last, email, phone *strin
 	addr.validate(v, "address.")
 }
 
-const employeeColumns = `a.id, a.company_id, a.site_id, a.username, a.role, a.first_name, a.last_name, a.email, a.phone,
+// employeeBase are the account's own columns of an employee.
+const employeeBase = `a.id, a.company_id, a.site_id, a.username, a.role, a.first_name, a.last_name, a.email, a.phone,
 	a.address_line1, a.address_line2, a.city, a.postcode, a.country, a.status, a.created_at, a.updated_at`
+
+// employeeColumns read one employee with the service it holds: the
+// assigned number, the extension and the region the number is written in.
+// Each subquery is bounded by the employee's own company, so a number or
+// extension row of another company can never show up here. Lists read the
+// same three through employeeServiceJoins instead.
+const employeeColumns = employeeBase + `,
+	COALESCE((SELECT MIN(n.e164) FROM dn_numbers n WHERE n.company_id = a.company_id AND n.owner_kind = 'user'
+		AND n.owner_id = a.id AND n.status = 'assigned'), ''),
+	COALESCE((SELECT MIN(x.extension) FROM extensions x WHERE x.company_id = a.company_id AND x.owner_kind = 'user'
+		AND x.owner_id = a.id), ''),
+	COALESCE((SELECT p.default_region FROM companies c JOIN providers p ON p.id = c.provider_id WHERE c.id = a.company_id), '')`
+
+// employeeListColumns and employeeServiceJoins read the service of a list
+// of employees of one company in the list's query: the company's assigned
+// numbers and extensions are grouped by owner once and joined, where a
+// subquery per row would search the company's numbers once per employee
+// (dn_numbers has no index by owner). The placeholders are the company,
+// once in the columns and twice in the joins.
+const (
+	employeeListColumns = employeeBase + `, COALESCE(svc_n.e164, ''), COALESCE(svc_x.extension, ''),
+	COALESCE((SELECT p.default_region FROM companies c JOIN providers p ON p.id = c.provider_id WHERE c.id = ?), '')`
+	employeeServiceJoins = `
+	LEFT JOIN (SELECT owner_id, MIN(e164) AS e164 FROM dn_numbers WHERE company_id = ? AND owner_kind = 'user' AND status = 'assigned'
+		GROUP BY owner_id) svc_n ON svc_n.owner_id = a.id
+	LEFT JOIN (SELECT owner_id, MIN(extension) AS extension FROM extensions WHERE company_id = ? AND owner_kind = 'user'
+		GROUP BY owner_id) svc_x ON svc_x.owner_id = a.id`
+)
 
 func scanEmployee(row interface{ Scan(...any) error }, extra ...any) (Employee, error) {
 	var e Employee
 	var created, updated int64
 	var site sql.NullInt64
+	var region string
 	a := &e.Address
 	err := row.Scan(append([]any{&e.ID, &e.CompanyID, &site, &e.Username, &e.Role, &e.FirstName, &e.LastName, &e.Email, &e.Phone,
-		&a.Line1, &a.Line2, &a.City, &a.Postcode, &a.Country, &e.Status, &created, &updated}, extra...)...)
+		&a.Line1, &a.Line2, &a.City, &a.Postcode, &a.Country, &e.Status, &created, &updated,
+		&e.Number, &e.Extension, &region}, extra...)...)
 	e.CreatedAt, e.UpdatedAt = store.Time(created), store.Time(updated)
+	if e.Number != "" {
+		e.NumberNational = numbering.National(e.Number, region)
+	}
 	if site.Valid {
 		e.SiteID = &site.Int64
 	}
@@ -255,8 +298,9 @@ func (s *Service) Employee(ctx context.Context, id int64) (Employee, error) {
 
 // EmployeeFilter narrows ListEmployees.
 type EmployeeFilter struct {
-	// Q matches username, first name, surname, "first surname" or the phone
-	// number (substring, case-insensitive; a number matches in any format).
+	// Q matches username, first name, surname, "first surname", the phone
+	// number, or the business number or extension the employee holds
+	// (substring, case-insensitive; a number matches in any format).
 	Q       string
 	Role    access.Role
 	Status  string
@@ -304,7 +348,21 @@ func (s *Service) listEmployees(ctx context.Context, companyID int64, sc access.
 		args = append(append(args, sc.SelfID), a...)
 	}
 	if q := searchTerm(f.Q); q != "" {
-		where, args = append(where, s.db.Contains("a.search_text")), append(args, q)
+		cond, qargs := s.db.Contains("a.search_text"), []any{q}
+		if q == digits(f.Q) {
+			// A number also finds the business number and extension the
+			// employee holds: "0113 496 0085" is +44 113 496 0085 without
+			// the trunk prefix. Each is one uncorrelated look-up.
+			national := strings.TrimPrefix(q, "0")
+			if national == "" {
+				national = q
+			}
+			cond = "(" + cond + " OR a.id IN (SELECT owner_id FROM dn_numbers WHERE company_id = ? AND owner_kind = 'user' AND status = 'assigned' AND " +
+				s.db.Contains("e164") + ") OR a.id IN (SELECT owner_id FROM extensions WHERE company_id = ? AND owner_kind = 'user' AND " +
+				s.db.Contains("extension") + "))"
+			qargs = append(qargs, companyID, national, companyID, q)
+		}
+		where, args = append(where, cond), append(args, qargs...)
 	}
 	if f.Role != "" {
 		where, args = append(where, "a.role = ?"), append(args, string(f.Role))
@@ -334,8 +392,17 @@ func (s *Service) listEmployees(ctx context.Context, companyID int64, sc access.
 	if p != nil {
 		limit, pageArgs = " LIMIT ? OFFSET ?", []any{p.Limit(), p.Offset()}
 	}
-	rows, err := q.Query(ctx, "SELECT "+employeeColumns+", COUNT(*) OVER () FROM accounts a"+cond+" ORDER BY "+order+limit,
-		append(args, pageArgs...)...)
+	// The page is cut first and the service read for its rows only: a
+	// page by employeeColumns' subqueries (a few rows), the whole list by
+	// employeeServiceJoins (one pass over the company's numbers).
+	query, listArgs := "SELECT "+employeeColumns+", a.list_total FROM (SELECT a.*, COUNT(*) OVER () AS list_total FROM accounts a"+
+		cond+" ORDER BY "+order+limit+") a ORDER BY "+order, append(args, pageArgs...)
+	if p == nil {
+		query = "SELECT " + employeeListColumns + ", a.list_total FROM (SELECT a.*, COUNT(*) OVER () AS list_total FROM accounts a" +
+			cond + ") a" + employeeServiceJoins + " ORDER BY " + order
+		listArgs = append(append([]any{companyID}, args...), companyID, companyID)
+	}
+	rows, err := q.Query(ctx, query, listArgs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("directory: list employees: %w", err)
 	}

@@ -158,6 +158,21 @@ func (s *Service) GroupEmployees(ctx context.Context, actor access.Actor, groupI
 	return s.GroupMembers(ctx, g.ID, sc, f, q)
 }
 
+// GroupEmployeesPage is one page of GroupEmployees and the number of
+// employees on all pages, for the Business Portal's paged Group Members.
+// The list is read whole (one query for the employees, one for the links)
+// and cut here, so the page and the total always agree.
+func (s *Service) GroupEmployeesPage(ctx context.Context, actor access.Actor, groupID int64, k GroupLinks, f LinkFilter, q string, p store.Page) ([]LinkedEmployee, int, error) {
+	all, err := s.GroupEmployees(ctx, actor, groupID, k, f, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	p = p.Normalize()
+	from := min(p.Offset(), len(all))
+	to := min(from+p.Limit(), len(all))
+	return all[from:to], len(all), nil
+}
+
 // checkEmployeeRef asks access about an employee a group-side change adds
 // or removes: changing someone's group links is managing them, except
 // one's own membership, which any admin of the group may change. One the

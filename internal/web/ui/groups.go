@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 // groupsSide is the Employee Groups side bar: Group Selection and Add Group,
@@ -307,7 +308,7 @@ func (p *Pages) groupAdmins(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return p.renderGroupLinks(w, r, http.StatusOK, g, "admins", nil)
+	return p.renderGroupLinks(w, r, http.StatusOK, g, "admins", nil, nil)
 }
 
 // groupMembers is the Group Members section.
@@ -316,7 +317,7 @@ func (p *Pages) groupMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return p.renderGroupLinks(w, r, http.StatusOK, g, "members", nil)
+	return p.renderGroupLinks(w, r, http.StatusOK, g, "members", nil, nil)
 }
 
 // fetchGroupLinks lists the employees of the Group Admins or Group Members
@@ -339,10 +340,24 @@ func groupLinkAction(kind string) access.Action {
 	return access.ManageGroupMember
 }
 
-func (p *Pages) renderGroupLinks(w http.ResponseWriter, r *http.Request, status int, g directory.Group, kind string, errs []string) error {
+// renderGroupLinks shows one page of Group Admins or Group Members. pd is
+// the unsaved selection: nil reads it from the page address (after
+// Previous, Next or a search), a re-shown refused Save passes its own.
+func (p *Pages) renderGroupLinks(w http.ResponseWriter, r *http.Request, status int, g directory.Group, kind string, errs []string, pd *pending) error {
 	filter := parseFilter(r)
 	q := strings.TrimSpace(r.FormValue("q"))
-	es, err := p.fetchGroupLinks(r, g, kind, filter, q)
+	if pd == nil {
+		got, err := readPending(r.URL.Query())
+		if err != nil {
+			// An address edited by hand: show the saved state and say so.
+			got, _ = readPending(nil)
+			errs = append(errs, "The unsaved selection in the page address could not be read; tick the boxes again.")
+		}
+		pd = &got
+	}
+	page, _ := strconv.Atoi(r.FormValue("page"))
+	pg := store.Page{Page: max(page, 1), PerPage: employeesPerPage}.Normalize()
+	es, total, err := p.app.Directory.GroupEmployeesPage(r.Context(), actorOf(r), g.ID, groupLinks(kind), filter, q, pg)
 	if err != nil {
 		return err
 	}
@@ -353,13 +368,35 @@ func (p *Pages) renderGroupLinks(w http.ResponseWriter, r *http.Request, status 
 	groupsSide(v, &g, kind)
 	self := "/groups/" + strconv.FormatInt(g.ID, 10) + "/" + kind
 	lp := linksPage{Action: self, Self: self, Filter: string(filter), Errors: errs, Q: q,
-		Columns: []string{"Username", "Name", "Role", "Status"}}
+		Columns: []string{"Username", "Name", "Number", "Status"},
+		Paged:   true, Page: pg.Page, Total: total, Pages: max(1, (total+pg.PerPage-1)/pg.PerPage),
+		Add: joinIDs(pd.add), Remove: joinIDs(pd.remove), AddCount: len(pd.add), RemoveCount: len(pd.remove)}
+	if len(es) > 0 {
+		lp.First, lp.Last = pg.Offset()+1, pg.Offset()+len(es)
+	}
 	// Whether the list can be saved (display only: the action decides).
 	refusal, err := p.app.Directory.Refusal(r.Context(), actorOf(r), groupLinkAction(kind), access.Group(g.ID))
 	if err != nil {
 		return err
 	}
 	lp.CanEdit, lp.Note = refusal == "", sentence(refusal)
+	// Without the right to save, the pager is plain links.
+	link := func(n int) string {
+		u := url.Values{}
+		for k, val := range map[string]string{"q": q, "filter": string(filter)} {
+			if val != "" {
+				u.Set(k, val)
+			}
+		}
+		u.Set("page", strconv.Itoa(n))
+		return v.Link(self + "?" + u.Encode())
+	}
+	if lp.Page > 1 {
+		lp.PrevURL = link(lp.Page - 1)
+	}
+	if lp.Page < lp.Pages {
+		lp.NextURL = link(lp.Page + 1)
+	}
 	if kind == "admins" {
 		v.Title = "Group Admins · " + g.Path
 		lp.Heading = "Group Admins"
@@ -370,14 +407,25 @@ func (p *Pages) renderGroupLinks(w http.ResponseWriter, r *http.Request, status 
 	} else {
 		v.Title = "Group Members · " + g.Path
 		lp.Heading = "Group Members"
-		lp.Intro = "Tick each employee who should be a member of " + g.Path + "; clear the box to remove them from the group."
+		lp.Intro = "Tick each employee who should be a member of " + g.Path + "; clear the box to remove them from the group. " +
+			"Your ticks are kept while you search and turn pages; Save applies them all."
 		lp.Filters = filters(filter, "All employees", "Members of this group", "Not members of this group")
 		lp.Search, lp.SearchLabel = true, "Search by username, name or phone"
 		lp.Empty = "No employees match this search."
 	}
 	for _, e := range es {
+		number := e.NumberNational
+		if e.Extension != "" {
+			number = strings.TrimSpace(number + " ext. " + e.Extension)
+		}
+		// On a phone the Number column is hidden: the number goes under
+		// the username, and only when there is one.
+		sub := number
+		if number == "" {
+			number = "—"
+		}
 		lp.Rows = append(lp.Rows, linkRow{ID: e.ID, Label: e.Username, URL: "/employees/" + strconv.FormatInt(e.ID, 10),
-			Cells: []string{e.DisplayName(), e.Role.Label(), statusLabel(e.Status)}, Checked: e.Linked})
+			Cells: []string{e.DisplayName(), number, statusLabel(e.Status)}, Checked: pd.checked(e.ID, e.Linked), Saved: e.Linked, Sub: sub})
 	}
 	if v.Operator {
 		lp.CompanyID = g.CompanyID
@@ -395,9 +443,12 @@ func (p *Pages) groupMembersSave(w http.ResponseWriter, r *http.Request) error {
 	return p.groupLinksSave(w, r, "members", "members-updated")
 }
 
-// groupLinksSave is Save of Group Admins or Group Members: the ticked
-// boxes against the current links, handed to
-// directory.ChangeGroupEmployees as the API's changeGroupLinks does.
+// groupLinksSave is the form of Group Admins or Group Members. With go
+// set it only moves (a search, or a page of the pager) and carries the
+// selection in the next page's address; otherwise it is Save: every
+// pending change, the ticks of this page included, against the current
+// links, handed to directory.ChangeGroupEmployees as the API's
+// changeGroupLinks does.
 func (p *Pages) groupLinksSave(w http.ResponseWriter, r *http.Request, kind, msg string) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
@@ -414,11 +465,38 @@ func (p *Pages) groupLinksSave(w http.ResponseWriter, r *http.Request, kind, msg
 	for _, e := range current {
 		linked[e.ID] = e.Linked
 	}
-	addIDs, removeIDs, err := linkChange(r, linked)
+	pd, err := readPending(r.PostForm)
 	if err != nil {
 		return err
 	}
-	back := backTo("/groups/"+strconv.FormatInt(g.ID, 10)+"/"+kind, r)
+	if err := pd.tick(r, linked); err != nil {
+		return err
+	}
+	self := "/groups/" + strconv.FormatInt(g.ID, 10) + "/" + kind
+	if move := r.PostForm.Get("go"); move != "" {
+		// Drop what is no change at all, so the address stays short.
+		add, remove := pd.change(linked)
+		pd = pending{add: map[int64]bool{}, remove: map[int64]bool{}}
+		for _, id := range add {
+			pd.add[id] = true
+		}
+		for _, id := range remove {
+			pd.remove[id] = true
+		}
+		q := url.Values{}
+		for _, k := range []string{"filter", "q", "company_id"} {
+			if v := strings.TrimSpace(r.PostForm.Get(k)); v != "" {
+				q.Set(k, v)
+			}
+		}
+		if n, err := strconv.Atoi(move); err == nil && n > 1 {
+			q.Set("page", strconv.Itoa(n))
+		}
+		http.Redirect(w, r, self+"?"+pd.query(q).Encode(), http.StatusSeeOther)
+		return nil
+	}
+	back := backTo(self, r)
+	addIDs, removeIDs := pd.change(linked)
 	if len(addIDs) == 0 && len(removeIDs) == 0 {
 		redirectFlash(w, r, back, "nothing")
 		return nil
@@ -427,7 +505,7 @@ func (p *Pages) groupLinksSave(w http.ResponseWriter, r *http.Request, kind, msg
 	if err := p.app.Directory.ChangeGroupEmployees(r.Context(), actorOf(r), g.ID, groupLinks(kind), change); err != nil {
 		f := newForm(nil)
 		if f.addErr(err) {
-			return p.renderGroupLinks(w, r, http.StatusUnprocessableEntity, g, kind, f.General)
+			return p.renderGroupLinks(w, r, http.StatusUnprocessableEntity, g, kind, f.General, &pd)
 		}
 		return err
 	}
