@@ -661,165 +661,212 @@ func (g *generator) next(first, last string) (string, error) {
 	return name, nil
 }
 
-// runEmployees is the import_employees job.
+// runEmployees is the import_employees job, in named steps: plan (access,
+// flags, the file checked again against the estate as it is now), the dry
+// run, the all-or-nothing refusal, and the commit of rows and report
+// together.
 func (s *Service) runEmployees(ctx context.Context, j *jobs.Job, rep jobs.Reporter) error {
-	var a employeeArgs
-	if err := j.DecodeArgs(&a); err != nil {
-		return err
-	}
-	ctx, actor, err := s.runner(ctx, j)
+	run, err := s.planEmployeeRun(ctx, j)
 	if err != nil {
 		return err
 	}
-	if err := s.d.Access.Check(ctx, actor, access.ImportEmployees, access.Company(a.CompanyID)); err != nil {
-		return fmt.Errorf("%s may no longer import employees into this company", actor.Username)
-	}
-	if err := s.configAndReg(ctx, actor, a.CompanyID); err != nil {
-		return err
-	}
-	rows, err := a.rows()
-	if err != nil {
-		return err
-	}
-	plan, err := s.planEmployees(ctx, actor, a, rows)
-	if err != nil {
-		return err
-	}
-	if err := rep.SetTotal(ctx, len(plan.rows)); err != nil {
+	ctx = run.ctx
+	if err := rep.SetTotal(ctx, len(run.plan.rows)); err != nil {
 		return err
 	}
 	if rep.TestMode() {
-		return s.report(ctx, rep, plan, func(_ int, p plannedEmployee) (string, string) {
-			st, msg := jobs.Would(p.action), p.message
-			if p.action == actUpdate && !p.changes() {
-				msg = "no change"
-			}
-			if p.action == actError {
-				st = jobs.ItemError
-			}
-			return st, msg
-		})
+		return s.report(ctx, rep, run.plan, dryRunResult)
 	}
-	bad := plan.invalid()
-	if bad > 0 && a.Options.AllOrNothing {
-		if err := s.report(ctx, rep, plan, func(_ int, p plannedEmployee) (string, string) {
-			if p.action == actError {
-				return jobs.ItemError, p.message
-			}
-			return jobs.ItemSkipped, "not imported: the file has rows with errors and all or nothing was chosen"
-		}); err != nil {
-			return err
-		}
-		return fmt.Errorf("nothing was imported: %d of %d rows have errors (all or nothing)", bad, len(plan.rows))
-	}
-	results := make([]itemResult, len(plan.rows))
-	created := func(ctx context.Context, e directory.Employee) (itemResult, error) {
-		if a.Options.SendWelcome && e.Email != "" {
-			if err := s.d.Identity.SendWelcome(ctx, e.ID, ""); err != nil {
-				return itemResult{}, err
-			}
-		}
-		return itemResult{jobs.ItemOK, "added"}, nil
-	}
-	apply := func(ctx context.Context, p plannedEmployee) (itemResult, error) {
-		switch p.action {
-		case actError:
-			return itemResult{jobs.ItemError, p.message}, nil
-		case actSkip:
-			return itemResult{jobs.ItemSkipped, p.message}, nil
-		case actAdd:
-			e, err := s.d.Directory.CreateEmployee(ctx, a.CompanyID, a.ProviderID, p.create, "")
-			if err != nil {
-				return itemResult{}, err
-			}
-			return created(ctx, e)
-		}
-		if !p.changes() {
-			return itemResult{jobs.ItemSkipped, "no change"}, nil
-		}
-		after, err := s.d.Directory.UpdateEmployee(ctx, p.id, p.update)
-		if err != nil {
-			return itemResult{}, err
-		}
-		if err := s.d.Directory.TellOldAddress(ctx, p.before, after); err != nil {
-			return itemResult{}, err
-		}
-		if p.groupID != 0 && !p.isMember {
-			if err := s.d.Directory.ChangeMembers(ctx, []directory.Link{{GroupID: p.groupID, AccountID: p.id}}, nil); err != nil {
-				return itemResult{}, err
-			}
-		}
-		return itemResult{jobs.ItemOK, "updated"}, nil
-	}
-	// batch applies rows [lo, hi): the new employees together, with
-	// directory.CreateEmployees, the other rows one by one. A row the
-	// directory refuses now though the plan accepted it (a username taken
-	// or a group deleted since the plan) is reported as that row's error
-	// and the others are created; with all or nothing it rolls everything
-	// back. The refusal comes before any write, so the batch goes on in the
-	// same savepoint.
-	batch := func(ctx context.Context, lo, hi int) error {
-		var adds []int
-		for i := lo; i < hi; i++ {
-			if plan.rows[i].action == actAdd {
-				adds = append(adds, i)
-				continue
-			}
-			res, err := apply(ctx, plan.rows[i])
-			if err != nil {
-				return err
-			}
-			results[i] = res
-		}
-		for len(adds) > 0 {
-			reqs := make([]directory.EmployeeCreateRequest, len(adds))
-			for k, i := range adds {
-				reqs[k] = plan.rows[i].create
-			}
-			es, err := s.d.Directory.CreateEmployees(ctx, a.CompanyID, a.ProviderID, reqs)
-			var be *directory.BatchError
-			if errors.As(err, &be) {
-				if a.Options.AllOrNothing {
-					return be.Rows[0].Err
-				}
-				refused := map[int]bool{}
-				for _, r := range be.Rows {
-					i := adds[r.Index]
-					refused[i] = true
-					results[i] = itemResult{jobs.ItemError, userMessage(r.Err)}
-				}
-				adds = slices.DeleteFunc(adds, func(i int) bool { return refused[i] })
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			for k, i := range adds {
-				if results[i], err = created(ctx, es[k]); err != nil {
-					return err
-				}
-			}
-			break
-		}
-		return nil
+	if err := run.refuseAllOrNothing(rep); err != nil {
+		return err
 	}
 	if s.beforeApply != nil {
 		s.beforeApply(ctx)
 	}
-	// The rows, their report and the job's outcome commit together, so a
-	// crash at any point leaves a record that matches the data: before the
-	// commit nothing was imported and the job is run again or ends in
-	// error; after it, recovery completes the job with this report.
+	return run.commit(rep)
+}
+
+// employeeRun is one run of an employee import job: its arguments, the
+// actor it acts for, its plan and each row's result.
+type employeeRun struct {
+	s       *Service
+	ctx     context.Context
+	args    employeeArgs
+	plan    employeePlan
+	results []itemResult
+}
+
+// planEmployeeRun reads the job, checks that its submitter may still
+// import into the company under its flags, and plans the rows again.
+func (s *Service) planEmployeeRun(ctx context.Context, j *jobs.Job) (*employeeRun, error) {
+	var a employeeArgs
+	if err := j.DecodeArgs(&a); err != nil {
+		return nil, err
+	}
+	ctx, actor, err := s.runner(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.d.Access.Check(ctx, actor, access.ImportEmployees, access.Company(a.CompanyID)); err != nil {
+		return nil, fmt.Errorf("%s may no longer import employees into this company", actor.Username)
+	}
+	if err := s.configAndReg(ctx, actor, a.CompanyID); err != nil {
+		return nil, err
+	}
+	rows, err := a.rows()
+	if err != nil {
+		return nil, err
+	}
+	plan, err := s.planEmployees(ctx, actor, a, rows)
+	if err != nil {
+		return nil, err
+	}
+	return &employeeRun{s: s, ctx: ctx, args: a, plan: plan, results: make([]itemResult, len(plan.rows))}, nil
+}
+
+// dryRunResult is what test mode reports for a planned row.
+func dryRunResult(_ int, p plannedEmployee) (string, string) {
+	st, msg := jobs.Would(p.action), p.message
+	if p.action == actUpdate && !p.changes() {
+		msg = "no change"
+	}
+	if p.action == actError {
+		st = jobs.ItemError
+	}
+	return st, msg
+}
+
+// refuseAllOrNothing reports every row and fails the job when the file has
+// rows with errors and the submitter chose all or nothing.
+func (r *employeeRun) refuseAllOrNothing(rep jobs.Reporter) error {
+	bad := r.plan.invalid()
+	if bad == 0 || !r.args.Options.AllOrNothing {
+		return nil
+	}
+	if err := r.s.report(r.ctx, rep, r.plan, func(_ int, p plannedEmployee) (string, string) {
+		if p.action == actError {
+			return jobs.ItemError, p.message
+		}
+		return jobs.ItemSkipped, "not imported: the file has rows with errors and all or nothing was chosen"
+	}); err != nil {
+		return err
+	}
+	return fmt.Errorf("nothing was imported: %d of %d rows have errors (all or nothing)", bad, len(r.plan.rows))
+}
+
+// created finishes a new employee's row: the welcome e-mail when asked.
+func (r *employeeRun) created(ctx context.Context, e directory.Employee) (itemResult, error) {
+	if r.args.Options.SendWelcome && e.Email != "" {
+		if err := r.s.d.Identity.SendWelcome(ctx, e.ID, ""); err != nil {
+			return itemResult{}, err
+		}
+	}
+	return itemResult{jobs.ItemOK, "added"}, nil
+}
+
+// apply carries out one planned row on its own.
+func (r *employeeRun) apply(ctx context.Context, p plannedEmployee) (itemResult, error) {
+	d := r.s.d.Directory
+	switch p.action {
+	case actError:
+		return itemResult{jobs.ItemError, p.message}, nil
+	case actSkip:
+		return itemResult{jobs.ItemSkipped, p.message}, nil
+	case actAdd:
+		e, err := d.CreateEmployee(ctx, r.args.CompanyID, r.args.ProviderID, p.create, "")
+		if err != nil {
+			return itemResult{}, err
+		}
+		return r.created(ctx, e)
+	}
+	if !p.changes() {
+		return itemResult{jobs.ItemSkipped, "no change"}, nil
+	}
+	after, err := d.UpdateEmployee(ctx, p.id, p.update)
+	if err != nil {
+		return itemResult{}, err
+	}
+	if err := d.TellOldAddress(ctx, p.before, after); err != nil {
+		return itemResult{}, err
+	}
+	if p.groupID != 0 && !p.isMember {
+		if err := d.ChangeMembers(ctx, []directory.Link{{GroupID: p.groupID, AccountID: p.id}}, nil); err != nil {
+			return itemResult{}, err
+		}
+	}
+	return itemResult{jobs.ItemOK, "updated"}, nil
+}
+
+// batch applies rows [lo, hi): the new employees together, with
+// directory.CreateEmployees, the other rows one by one. A row the
+// directory refuses now though the plan accepted it (a username taken or a
+// group deleted since the plan) is reported as that row's error and the
+// others are created; with all or nothing it rolls everything back. The
+// refusal comes before any write, so the batch goes on in the same
+// savepoint.
+func (r *employeeRun) batch(ctx context.Context, lo, hi int) error {
+	var adds []int
+	for i := lo; i < hi; i++ {
+		if r.plan.rows[i].action == actAdd {
+			adds = append(adds, i)
+			continue
+		}
+		res, err := r.apply(ctx, r.plan.rows[i])
+		if err != nil {
+			return err
+		}
+		r.results[i] = res
+	}
+	for len(adds) > 0 {
+		reqs := make([]directory.EmployeeCreateRequest, len(adds))
+		for k, i := range adds {
+			reqs[k] = r.plan.rows[i].create
+		}
+		es, err := r.s.d.Directory.CreateEmployees(ctx, r.args.CompanyID, r.args.ProviderID, reqs)
+		var be *directory.BatchError
+		if errors.As(err, &be) {
+			if r.args.Options.AllOrNothing {
+				return be.Rows[0].Err
+			}
+			refused := map[int]bool{}
+			for _, row := range be.Rows {
+				i := adds[row.Index]
+				refused[i] = true
+				r.results[i] = itemResult{jobs.ItemError, userMessage(row.Err)}
+			}
+			adds = slices.DeleteFunc(adds, func(i int) bool { return refused[i] })
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for k, i := range adds {
+			if r.results[i], err = r.created(ctx, es[k]); err != nil {
+				return err
+			}
+		}
+		break
+	}
+	return nil
+}
+
+// commit applies the rows and records their report and the job's outcome
+// in one transaction, so a crash at any point leaves a record that matches
+// the data: before the commit nothing was imported and the job is run
+// again or ends in error; after it, recovery completes the job with this
+// report.
+func (r *employeeRun) commit(rep jobs.Reporter) error {
+	s, ctx := r.s, r.ctx
 	reported := false
-	err = s.d.DB.Tx(ctx, func(ctx context.Context) error {
-		err := s.applyChunked(ctx, len(plan.rows), a.Options.AllOrNothing, results, batch, func(ctx context.Context, i int) (itemResult, error) {
-			return apply(ctx, plan.rows[i])
+	err := s.d.DB.Tx(ctx, func(ctx context.Context) error {
+		err := s.applyChunked(ctx, len(r.plan.rows), r.args.Options.AllOrNothing, r.results, r.batch, func(ctx context.Context, i int) (itemResult, error) {
+			return r.apply(ctx, r.plan.rows[i])
 		})
 		if err != nil {
 			return err
 		}
 		reported = true
-		if err := s.report(ctx, rep, plan, func(i int, _ plannedEmployee) (string, string) { return results[i].status, results[i].message }); err != nil {
+		if err := s.report(ctx, rep, r.plan, func(i int, _ plannedEmployee) (string, string) { return r.results[i].status, r.results[i].message }); err != nil {
 			return err
 		}
 		return rep.Committed(ctx)
@@ -827,22 +874,22 @@ func (s *Service) runEmployees(ctx context.Context, j *jobs.Job, rep jobs.Report
 	if s.afterCommit != nil {
 		s.afterCommit(ctx)
 	}
-	if err != nil {
-		s.logFault(ctx, "employee import rolled back", err)
-		if reported {
-			// The report was rolled back with the rows: say so by the
-			// progress, as nothing was imported.
-			_ = rep.Progress(ctx, 0)
-			return fmt.Errorf("nothing was imported: %s", userMessage(err))
-		}
-		if ierr := s.report(ctx, rep, plan, func(int, plannedEmployee) (string, string) {
-			return jobs.ItemSkipped, "not imported: the import was rolled back"
-		}); ierr != nil {
-			return ierr
-		}
+	if err == nil {
+		return nil
+	}
+	s.logFault(ctx, "employee import rolled back", err)
+	if reported {
+		// The report was rolled back with the rows: say so by the
+		// progress, as nothing was imported.
+		_ = rep.Progress(ctx, 0)
 		return fmt.Errorf("nothing was imported: %s", userMessage(err))
 	}
-	return nil
+	if ierr := s.report(ctx, rep, r.plan, func(int, plannedEmployee) (string, string) {
+		return jobs.ItemSkipped, "not imported: the import was rolled back"
+	}); ierr != nil {
+		return ierr
+	}
+	return fmt.Errorf("nothing was imported: %s", userMessage(err))
 }
 
 // report records each row's result, all in one transaction: the reporter
