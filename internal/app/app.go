@@ -56,6 +56,8 @@ type App struct {
 	Calls *calls.Service
 	// Registrations are the SIP edge's bindings and the devices' status.
 	Registrations *sip.Registry
+	// Reboots reboots devices over the SIP edge (docs/sip.md, "Reboot").
+	Reboots *sip.Reboots
 }
 
 // New builds the services on db. Mail is held in the outbox until UseRelay
@@ -83,6 +85,7 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 		Registrations: sip.NewRegistry(db),
 	}
 	a.Devices.Lines.NumberOf = a.employeeNumber
+	a.Reboots = sip.NewReboots(db, log, a.Jobs, a.Registrations, sip.RebootConfig{Logger: logger})
 	a.UseRelay(nil)
 	a.Tenancy.Identity, a.Tenancy.AddLogin = a.Identity, a.Directory.CreateAndWelcome
 	a.Search = search.New(db, a.Access, a.Numbering)
