@@ -16,8 +16,11 @@ import (
 // so it is not audited.
 func (s *Service) MarkSeen(ctx context.Context, id int64, t time.Time) error {
 	ms := t.UnixMilli()
-	_, err := s.db.Q(ctx).Exec(ctx, `INSERT INTO device_seen (device_id, seen_at) VALUES (?, ?)
-		ON CONFLICT (device_id) DO UPDATE SET seen_at = excluded.seen_at WHERE device_seen.seen_at < excluded.seen_at`, id, ms)
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		_, err := s.db.Q(ctx).Exec(ctx, `INSERT INTO device_seen (device_id, seen_at) VALUES (?, ?)
+			ON CONFLICT (device_id) DO UPDATE SET seen_at = excluded.seen_at WHERE device_seen.seen_at < excluded.seen_at`, id, ms)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("devices: mark device %d seen: %w", id, err)
 	}

@@ -2,6 +2,7 @@ package sip
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -234,7 +235,7 @@ func (r *Reboots) RunSender(ctx context.Context, e *Edge) {
 			}
 			next = maxTime(next, time.Now()).Add(interval)
 			sentAt := time.Now()
-			res, err := r.db.Q(ctx).Exec(ctx, "UPDATE sip_reboot_items SET status = ?, notified_at = ? WHERE job_id = ? AND device_id = ? AND status = ?",
+			res, err := r.exec(ctx, "UPDATE sip_reboot_items SET status = ?, notified_at = ? WHERE job_id = ? AND device_id = ? AND status = ?",
 				RebootPending, sentAt.UnixMilli(), it.jobID, it.deviceID, RebootNotStarted)
 			if err != nil {
 				if ctx.Err() == nil {
@@ -302,7 +303,7 @@ func RebootEvent(vendor string) string {
 // attempt timeout), or refused or failed (Internal Server Error).
 func (r *Reboots) send(ctx context.Context, e *Edge, it dueItem) {
 	fail := func(reason string) {
-		if _, err := r.db.Q(ctx).Exec(ctx, "UPDATE sip_reboot_items SET status = ?, reason = ?, finished_at = ? WHERE job_id = ? AND device_id = ? AND status = ?",
+		if _, err := r.exec(ctx, "UPDATE sip_reboot_items SET status = ?, reason = ?, finished_at = ? WHERE job_id = ? AND device_id = ? AND status = ?",
 			RebootError, reason, time.Now().UnixMilli(), it.jobID, it.deviceID, RebootPending); err != nil && ctx.Err() == nil {
 			r.cfg.Logger.Warn("SIP reboot: record a failed NOTIFY", "job", it.jobID, "device", it.deviceID, "err", err)
 		}
@@ -323,7 +324,7 @@ func (r *Reboots) send(ctx context.Context, e *Edge, it dueItem) {
 	res, err := e.Notify(nctx, bs[0], RebootEvent(it.vendor))
 	switch {
 	case err == nil && res.StatusCode >= 200 && res.StatusCode < 300:
-		if _, err := r.db.Q(ctx).Exec(ctx, "UPDATE sip_reboot_items SET accepted_at = ? WHERE job_id = ? AND device_id = ? AND status = ?",
+		if _, err := r.exec(ctx, "UPDATE sip_reboot_items SET accepted_at = ? WHERE job_id = ? AND device_id = ? AND status = ?",
 			time.Now().UnixMilli(), it.jobID, it.deviceID, RebootPending); err != nil && ctx.Err() == nil {
 			r.cfg.Logger.Warn("SIP reboot: record an accepted NOTIFY", "job", it.jobID, "device", it.deviceID, "err", err)
 		}
@@ -338,4 +339,14 @@ func (r *Reboots) send(ctx context.Context, e *Edge, it dueItem) {
 		r.cfg.Logger.Info("SIP reboot: NOTIFY refused", "job", it.jobID, "device", it.deviceID, "status", res.StatusCode, "reason", res.Reason)
 		fail(ReasonInternal)
 	}
+}
+
+// exec runs one write statement in its own transaction (on SQLite writes
+// go through the single writer).
+func (r *Reboots) exec(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	err = r.db.Tx(ctx, func(ctx context.Context) error {
+		res, err = r.db.Q(ctx).Exec(ctx, query, args...)
+		return err
+	})
+	return res, err
 }
