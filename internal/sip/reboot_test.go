@@ -261,3 +261,61 @@ func TestRebootDevice(t *testing.T) {
 		}
 	})
 }
+
+// TestRebootOnTwoNodes: a phone registered over TCP with node B is
+// rebooted from node B, the node holding its connection, while node A's
+// sender (same database) leaves it alone; a UDP phone registered with
+// node A may be sent from either.
+func TestRebootOnTwoNodes(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newRebootRig(t, db, 1, sip.RebootConfig{Rate: 20, Timeout: 4 * time.Second, NotifyTimeout: 2 * time.Second, Poll: 50 * time.Millisecond})
+		nodeB, err := sip.New(sip.Config{Listen: []sip.Listen{{Network: "tcp", Addr: "127.0.0.1:0"}}, Realm: realm, ProviderID: r.provider, NodeID: "node-b",
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, r.devices, r.registry, r.log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bctx, cancel := context.WithCancel(context.Background())
+		if err := nodeB.Start(bctx); err != nil {
+			t.Fatal(err)
+		}
+		senderB := make(chan struct{})
+		go func() { r.reboots.RunSender(bctx, nodeB); close(senderB) }()
+		t.Cleanup(func() { cancel(); <-senderB; nodeB.Close() })
+		tcpB := nodeB.Bound()[0].Addr
+
+		onB, onA := r.phones[0], r.phones[1]
+		hold := []string{"expires", "600", "want_expires", "(600|599)", "hold", "5000", "event", "check-sync"}
+		runs := []sippRun{
+			startSipp(t, tcpB, "tcp", "register_and_wait.xml", "notify_ooc.xml", onB.line.Username, onB.line.Password, hold...),
+			startSipp(t, r.udp, "udp", "register_and_wait.xml", "notify_ooc.xml", onA.line.Username, onA.line.Password, hold...),
+		}
+		r.waitRegistered(t, onB, onA)
+		if bs, _ := r.registry.LineBindings(ctx, onB.line.ID); len(bs) != 1 || bs[0].NodeID != "node-b" || bs[0].Transport != "TCP" {
+			t.Fatalf("node B's binding = %+v", bs)
+		}
+		rb, err := r.reboots.RebootDeviceType(ctx, r.admin, r.device.SiteID, r.device.TypeID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "both NOTIFYs", func() bool {
+			v, _ := r.reboots.View(ctx, r.admin, rb.JobID)
+			return item(v, onB.device.ID).Status == sip.RebootPending && item(v, onA.device.ID).Status == sip.RebootPending
+		})
+		sipp(t, tcpB, "tcp", "register.xml", onB.line.Username, onB.line.Password, "expires", "600", "want_expires", "(600|599)")
+		sipp(t, r.udp, "udp", "register.xml", onA.line.Username, onA.line.Password, "expires", "600", "want_expires", "(600|599)")
+		waitFor(t, "the reboot to finish", func() bool {
+			v, _ := r.reboots.View(ctx, r.admin, rb.JobID)
+			return v.Finished
+		})
+		v, _ := r.reboots.View(ctx, r.admin, rb.JobID)
+		if !v.AllSucceeded {
+			t.Fatalf("reboot on two nodes = %+v", v.Items)
+		}
+		for _, run := range runs {
+			if err := run.wait(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
