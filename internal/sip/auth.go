@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/sip/digest"
+	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 // Authenticator challenges requests and checks their digest credentials
@@ -29,7 +30,10 @@ type Authenticator struct {
 	nonces     *nonces
 	throttle   *throttle
 	audit      *audit.Log
-	log        *slog.Logger
+	// db carries the audit write's transaction (on SQLite every write
+	// goes through the single writer).
+	db  *store.DB
+	log *slog.Logger
 	// dummy is checked for unknown usernames so they cost the same work
 	// and get the same answer as a wrong password.
 	dummy devices.LineAuth
@@ -140,7 +144,13 @@ func (a *Authenticator) fail(ctx context.Context, source, username string, line 
 	}
 	// The audit write must not hold up the SIP answer's correctness; a
 	// failure to write is logged.
-	if err := a.audit.RecordAll(ctx, events); err != nil {
+	record := func(ctx context.Context) error { return a.audit.RecordAll(ctx, events) }
+	if a.db != nil {
+		record = func(ctx context.Context) error {
+			return a.db.Tx(ctx, func(ctx context.Context) error { return a.audit.RecordAll(ctx, events) })
+		}
+	}
+	if err := record(ctx); err != nil {
 		a.log.Error("SIP authentication: audit", "err", err)
 	}
 }

@@ -190,6 +190,7 @@ func New(cfg Config, lines Lines, registry *Registry, log *audit.Log) (*Edge, er
 	}
 	e := &Edge{cfg: cfg, ua: ua, srv: srv, client: client, stopped: make(chan struct{})}
 	e.auth = newAuthenticator(cfg, lines, log)
+	e.auth.db = registry.db
 	e.registrar = &Registrar{cfg: cfg, auth: e.auth, registry: registry, log: cfg.Logger}
 	srv.OnRegister(e.registrar.handle)
 	// Phones send OPTIONS as a keep-alive or to probe the server.
