@@ -112,9 +112,9 @@ func item(rb sip.Reboot, deviceID int64) sip.RebootItem {
 func TestBulkReboot(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		r := newRebootRig(t, db, 4, sip.RebootConfig{Rate: 20, Timeout: 4 * time.Second, NotifyTimeout: 2 * time.Second, Poll: 50 * time.Millisecond})
+		r := newRebootRig(t, db, 4, sip.RebootConfig{Rate: 20, Timeout: 8 * time.Second, NotifyTimeout: 2 * time.Second, Poll: 50 * time.Millisecond})
 		back, fetches, silent200, deaf, unregistered := r.phones[0], r.phones[1], r.phones[2], r.phones[3], r.phones[4]
-		hold := []string{"expires", "600", "want_expires", "(600|599)", "hold", "5000", "event", "check-sync"}
+		hold := []string{"expires", "600", "want_expires", "(600|599)", "hold", "8000", "event", "check-sync"}
 		runs := []sippRun{
 			startSipp(t, r.udp, "udp", "register_and_wait.xml", "notify_ooc.xml", back.line.Username, back.line.Password, hold...),
 			startSipp(t, r.udp, "udp", "register_and_wait.xml", "notify_ooc.xml", fetches.line.Username, fetches.line.Password, hold...),
@@ -269,7 +269,7 @@ func TestRebootDevice(t *testing.T) {
 func TestRebootOnTwoNodes(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		r := newRebootRig(t, db, 1, sip.RebootConfig{Rate: 20, Timeout: 4 * time.Second, NotifyTimeout: 2 * time.Second, Poll: 50 * time.Millisecond})
+		r := newRebootRig(t, db, 1, sip.RebootConfig{Rate: 20, Timeout: 8 * time.Second, NotifyTimeout: 2 * time.Second, Poll: 50 * time.Millisecond})
 		nodeB, err := sip.New(sip.Config{Listen: []sip.Listen{{Network: "tcp", Addr: "127.0.0.1:0"}}, Realm: realm, ProviderID: r.provider, NodeID: "node-b",
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, r.devices, r.registry, r.log)
 		if err != nil {
@@ -285,7 +285,7 @@ func TestRebootOnTwoNodes(t *testing.T) {
 		tcpB := nodeB.Bound()[0].Addr
 
 		onB, onA := r.phones[0], r.phones[1]
-		hold := []string{"expires", "600", "want_expires", "(600|599)", "hold", "5000", "event", "check-sync"}
+		hold := []string{"expires", "600", "want_expires", "(600|599)", "hold", "8000", "event", "check-sync"}
 		runs := []sippRun{
 			startSipp(t, tcpB, "tcp", "register_and_wait.xml", "notify_ooc.xml", onB.line.Username, onB.line.Password, hold...),
 			startSipp(t, r.udp, "udp", "register_and_wait.xml", "notify_ooc.xml", onA.line.Username, onA.line.Password, hold...),
