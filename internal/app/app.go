@@ -86,6 +86,7 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 	}
 	a.Devices.Lines.NumberOf = a.employeeNumber
 	a.Reboots = sip.NewReboots(db, log, a.Jobs, a.Registrations, sip.RebootConfig{Logger: logger})
+	a.Reboots.Lines = a.Devices
 	a.UseRelay(nil)
 	a.Tenancy.Identity, a.Tenancy.AddLogin = a.Identity, a.Directory.CreateAndWelcome
 	a.Search = search.New(db, a.Access, a.Numbering)

@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
@@ -106,6 +107,14 @@ type Reboots struct {
 	jobs     *jobs.Service
 	registry *Registry
 	cfg      RebootConfig
+	// Lines, when set, answers a phone's challenge to its reboot NOTIFY
+	// with the line's credentials (devices.Service).
+	Lines LineSecrets
+}
+
+// LineSecrets reads a line's credentials with its password.
+type LineSecrets interface {
+	LineCredentialsOf(ctx context.Context, companyID, id int64) (devices.LineCredentials, error)
 }
 
 // NewReboots returns the reboot service and registers its job kind on js.

@@ -321,7 +321,18 @@ func (r *Reboots) send(ctx context.Context, e *Edge, it dueItem) {
 	}
 	nctx, cancel := context.WithTimeout(ctx, r.cfg.NotifyTimeout)
 	defer cancel()
-	res, err := e.Notify(nctx, bs[0], RebootEvent(it.vendor))
+	var creds Credentials
+	if r.Lines != nil {
+		creds = func(ctx context.Context) (string, string, error) {
+			var companyID int64
+			if err := r.db.Q(ctx).QueryRow(ctx, "SELECT company_id FROM sip_reboots WHERE job_id = ?", it.jobID).Scan(&companyID); err != nil {
+				return "", "", err
+			}
+			l, err := r.Lines.LineCredentialsOf(ctx, companyID, it.lineID)
+			return l.Username, l.Password, err
+		}
+	}
+	res, err := e.NotifyAuth(nctx, bs[0], RebootEvent(it.vendor), creds)
 	switch {
 	case err == nil && res.StatusCode >= 200 && res.StatusCode < 300:
 		if _, err := r.exec(ctx, "UPDATE sip_reboot_items SET accepted_at = ? WHERE job_id = ? AND device_id = ? AND status = ?",

@@ -319,3 +319,36 @@ func TestRebootOnTwoNodes(t *testing.T) {
 		}
 	})
 }
+
+// TestRebootAnswersTheChallenge: a phone that challenges its reboot NOTIFY
+// gets it again, authenticated with its line's credentials, accepts it
+// (sipp checks the answer against the password) and comes back.
+func TestRebootAnswersTheChallenge(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newRebootRig(t, db, 0, sip.RebootConfig{Rate: 20, Timeout: 8 * time.Second, NotifyTimeout: 2 * time.Second, Poll: 50 * time.Millisecond})
+		r.reboots.Lines = r.devices
+		run := startSipp(t, r.udp, "udp", "register_and_wait.xml", "notify_auth_ooc.xml", r.line.Username, r.line.Password,
+			"expires", "600", "want_expires", "(600|599)", "hold", "8000", "user", r.line.Username, "password", r.line.Password, "realm", "phone.test.invalid")
+		r.waitRegistered(t, r.phones[0])
+		rb, err := r.reboots.RebootDevice(ctx, r.admin, r.device.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the NOTIFY", func() bool {
+			v, _ := r.reboots.View(ctx, r.admin, rb.JobID)
+			return v.Items[0].Status != sip.RebootNotStarted
+		})
+		sipp(t, r.udp, "udp", "register.xml", r.line.Username, r.line.Password, "expires", "600", "want_expires", "(600|599)")
+		waitFor(t, "the reboot to finish", func() bool {
+			v, _ := r.reboots.View(ctx, r.admin, rb.JobID)
+			return v.Finished
+		})
+		if v, _ := r.reboots.View(ctx, r.admin, rb.JobID); !v.AllSucceeded {
+			t.Fatalf("challenged reboot = %+v", v.Items)
+		}
+		if err := run.wait(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
