@@ -105,8 +105,12 @@ func BenchmarkSippBulkReboot(b *testing.B) {
 			accepted = time.Since(start)
 			// Every phone comes back: a new registration each.
 			again := sippCmd(ctx, "again.xml")
+			// Exit status 1 is "some calls failed" (a few under load):
+			// those devices end in timeout and are counted as errors.
 			if out, err := again.CombinedOutput(); err != nil {
-				b.Fatalf("sipp re-register: %v\n%s", err, tail(string(out), 1500))
+				if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
+					b.Fatalf("sipp re-register: %v\n%s", err, tail(string(out), 1500))
+				}
 			}
 		}
 		v, err := reboots.View(ctx, admin, rb.JobID)

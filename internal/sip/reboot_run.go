@@ -210,13 +210,20 @@ func (r *Reboots) resolve(ctx context.Context, jobID int64, timeout, sendWithin 
 // moving it from Not Started to Pending first).
 func (r *Reboots) RunSender(ctx context.Context, e *Edge) {
 	interval := time.Duration(float64(time.Second) / r.cfg.Rate)
+	// Items are claimed a tenth of a second's worth at a time, in one
+	// transaction: a write per NOTIFY in the pacing loop would fall behind
+	// the rate on SQLite's single writer under load.
+	batch := max(1, int(r.cfg.Rate/10))
 	next := time.Now()
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
 	for ctx.Err() == nil {
-		due, err := r.due(ctx, e.cfg.NodeID, 500)
+		due, err := r.due(ctx, e.cfg.NodeID, batch)
+		if err == nil {
+			due, err = r.claim(ctx, due)
+		}
 		if err != nil && ctx.Err() == nil {
-			r.cfg.Logger.Warn("SIP reboot: read the NOTIFYs to send", "err", err)
+			r.cfg.Logger.Warn("SIP reboot: claim the NOTIFYs to send", "err", err)
 		}
 		if len(due) == 0 {
 			select {
@@ -234,18 +241,7 @@ func (r *Reboots) RunSender(ctx context.Context, e *Edge) {
 				}
 			}
 			next = maxTime(next, time.Now()).Add(interval)
-			sentAt := time.Now()
-			res, err := r.exec(ctx, "UPDATE sip_reboot_items SET status = ?, notified_at = ? WHERE job_id = ? AND device_id = ? AND status = ?",
-				RebootPending, sentAt.UnixMilli(), it.jobID, it.deviceID, RebootNotStarted)
-			if err != nil {
-				if ctx.Err() == nil {
-					r.cfg.Logger.Warn("SIP reboot: claim a NOTIFY", "job", it.jobID, "device", it.deviceID, "err", err)
-				}
-				continue
-			}
-			if n, _ := res.RowsAffected(); n != 1 {
-				continue // another node sent it
-			}
+			it.sentAt = time.Now()
 			inflight.Add(1)
 			go func() {
 				defer inflight.Done()
@@ -253,6 +249,32 @@ func (r *Reboots) RunSender(ctx context.Context, e *Edge) {
 			}()
 		}
 	}
+}
+
+// claim moves the items from Not Started to Pending, in one transaction,
+// and returns those this node claimed: an item another node claimed first
+// is not sent twice.
+func (r *Reboots) claim(ctx context.Context, due []dueItem) ([]dueItem, error) {
+	if len(due) == 0 {
+		return nil, nil
+	}
+	var out []dueItem
+	err := r.db.Tx(ctx, func(ctx context.Context) error {
+		out = out[:0]
+		ms := time.Now().UnixMilli()
+		for _, it := range due {
+			res, err := r.db.Q(ctx).Exec(ctx, "UPDATE sip_reboot_items SET status = ?, notified_at = ? WHERE job_id = ? AND device_id = ? AND status = ?",
+				RebootPending, ms, it.jobID, it.deviceID, RebootNotStarted)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				out = append(out, it)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -265,6 +287,9 @@ func maxTime(a, b time.Time) time.Time {
 type dueItem struct {
 	jobID, deviceID, lineID int64
 	contact, vendor         string
+	// sentAt is when the NOTIFY left: the time a device must be seen
+	// after (claiming set an earlier one, up to a tenth of a second).
+	sentAt time.Time
 }
 
 // due lists up to limit NOTIFYs this node may send, oldest first.
@@ -335,8 +360,8 @@ func (r *Reboots) send(ctx context.Context, e *Edge, it dueItem) {
 	res, err := e.NotifyAuth(nctx, bs[0], RebootEvent(it.vendor), creds)
 	switch {
 	case err == nil && res.StatusCode >= 200 && res.StatusCode < 300:
-		if _, err := r.exec(ctx, "UPDATE sip_reboot_items SET accepted_at = ? WHERE job_id = ? AND device_id = ? AND status = ?",
-			time.Now().UnixMilli(), it.jobID, it.deviceID, RebootPending); err != nil && ctx.Err() == nil {
+		if _, err := r.exec(ctx, "UPDATE sip_reboot_items SET accepted_at = ?, notified_at = ? WHERE job_id = ? AND device_id = ? AND status = ?",
+			time.Now().UnixMilli(), it.sentAt.UnixMilli(), it.jobID, it.deviceID, RebootPending); err != nil && ctx.Err() == nil {
 			r.cfg.Logger.Warn("SIP reboot: record an accepted NOTIFY", "job", it.jobID, "device", it.deviceID, "err", err)
 		}
 	case err != nil && (nctx.Err() != nil || errors.Is(err, sip.ErrTransactionTimeout)):
