@@ -59,6 +59,8 @@ type App struct {
 	Registrations *sip.Registry
 	// Provisioning serves desk phones their configuration files.
 	Provisioning *provisioning.Service
+	// Reboots reboots devices over the SIP edge (docs/sip.md, "Reboot").
+	Reboots *sip.Reboots
 }
 
 // New builds the services on db. Mail is held in the outbox until UseRelay
@@ -87,6 +89,8 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 	}
 	a.Devices.Lines.NumberOf = a.employeeNumber
 	a.Provisioning = provisioning.New(db, log, a.Devices, logger)
+	a.Reboots = sip.NewReboots(db, log, a.Jobs, a.Registrations, sip.RebootConfig{Logger: logger})
+	a.Reboots.Lines = a.Devices
 	a.UseRelay(nil)
 	a.Tenancy.Identity, a.Tenancy.AddLogin = a.Identity, a.Directory.CreateAndWelcome
 	a.Search = search.New(db, a.Access, a.Numbering)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/demo"
@@ -25,6 +26,8 @@ import (
 // sipFlags configure the SIP edge and the line credentials (docs/sip.md).
 type sipFlags struct {
 	listen, tlsCert, tlsKey, domain, keyFile, nodeID, algorithms string
+	rebootRate                                                   float64
+	rebootTimeout                                                time.Duration
 }
 
 func (f *sipFlags) register(fs *flag.FlagSet, isDemo bool) {
@@ -39,6 +42,8 @@ func (f *sipFlags) register(fs *flag.FlagSet, isDemo bool) {
 	fs.StringVar(&f.keyFile, "secret-key-file", "", "file holding the node secret that encrypts line passwords; every node on one database needs the same (default: secret.key in --data, created if missing)")
 	fs.StringVar(&f.algorithms, "sip-digest", "MD5", "digest algorithms the SIP edge offers, most preferred first: MD5, SHA-256 or both (e.g. SHA-256,MD5); see docs/sip.md")
 	fs.StringVar(&f.nodeID, "sip-node-id", "", "this node's name in the SIP bindings whose TCP/TLS flows it holds (default: the host name)")
+	fs.Float64Var(&f.rebootRate, "sip-reboot-rate", 200, "reboot NOTIFYs a second this node sends at most (paces bulk reboots)")
+	fs.DurationVar(&f.rebootTimeout, "sip-reboot-timeout", 5*time.Minute, "how long a rebooted device has to register again (or fetch its configuration) before its reboot is an error")
 }
 
 // setupLines gives the devices service its secret key and SIP domain.
@@ -114,6 +119,10 @@ func registrarOf(domain, listen string) provisioning.Registrar {
 // start runs the SIP edge when --sip names listeners. In the demo an
 // address already in use is logged and the demo goes on without SIP.
 func (f *sipFlags) start(ctx context.Context, a *app.App, logger *slog.Logger, isDemo bool) (*sip.Edge, error) {
+	if f.rebootRate <= 0 || f.rebootTimeout <= 0 {
+		return nil, errors.New("--sip-reboot-rate and --sip-reboot-timeout must be positive")
+	}
+	a.Reboots.Configure(sip.RebootConfig{Rate: f.rebootRate, Timeout: f.rebootTimeout, Logger: logger})
 	if strings.TrimSpace(f.listen) == "" {
 		return nil, nil
 	}
@@ -143,6 +152,8 @@ func (f *sipFlags) start(ctx context.Context, a *app.App, logger *slog.Logger, i
 		}
 		return nil, err
 	}
+	// This node sends the reboot NOTIFYs of the flows it holds.
+	go a.Reboots.RunSender(ctx, edge)
 	for _, l := range edge.Bound() {
 		logger.Info("SIP edge listening", "network", l.Network, "addr", l.Addr, "domain", a.Devices.Lines.Domain)
 	}

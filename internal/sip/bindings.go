@@ -174,11 +174,19 @@ func (r *Registry) Apply(ctx context.Context, c Change, maxContacts int, now tim
 // Purge deletes the bindings that ended more than Keep ago; every node's
 // edge runs it now and then (it is idempotent).
 func (r *Registry) Purge(ctx context.Context, now time.Time) (int64, error) {
-	res, err := r.db.Q(ctx).Exec(ctx, "DELETE FROM sip_bindings WHERE expires_at < ?", now.Add(-r.Keep).UnixMilli())
+	var n int64
+	err := r.db.Tx(ctx, func(ctx context.Context) error {
+		res, err := r.db.Q(ctx).Exec(ctx, "DELETE FROM sip_bindings WHERE expires_at < ?", now.Add(-r.Keep).UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("sip: purge bindings: %w", err)
 	}
-	return res.RowsAffected()
+	return n, nil
 }
 
 const bindingColumns = "line_id, device_id, aor, contact, expires_at, user_agent, transport, source_addr, source_port, node_id, path, call_id, cseq, registered_at"

@@ -24,6 +24,16 @@ var ErrFlowElsewhere = errors.New("sip: the phone's connection is held by anothe
 // binding has a Path. It returns the phone's final response. This is the
 // transport step of a reboot (docs/sip.md); deciding success is the job's.
 func (e *Edge) Notify(ctx context.Context, b Binding, event string) (*sip.Response, error) {
+	return e.NotifyAuth(ctx, b, event, nil)
+}
+
+// Credentials returns the SIP username and password a request to a phone
+// answers the phone's digest challenge with: its line's.
+type Credentials func(ctx context.Context) (username, password string, err error)
+
+// NotifyAuth is Notify answering a 401 or 407 from the phone (phones that
+// authenticate what they are sent) with creds, when not nil.
+func (e *Edge) NotifyAuth(ctx context.Context, b Binding, event string, creds Credentials) (*sip.Response, error) {
 	reliable := b.Transport != "UDP"
 	if reliable && b.Path == "" && b.NodeID != e.cfg.NodeID {
 		return nil, fmt.Errorf("%w (%s)", ErrFlowElsewhere, b.NodeID)
@@ -66,6 +76,16 @@ func (e *Edge) Notify(ctx context.Context, b Binding, event string) (*sip.Respon
 	res, err := e.client.Do(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("sip: notify %s via %s: %w", b.Contact, dest, err)
+	}
+	if (res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired) && creds != nil {
+		user, password, err := creds(ctx)
+		if err != nil {
+			return res, fmt.Errorf("sip: notify %s: credentials for the challenge: %w", b.Contact, err)
+		}
+		res, err = e.client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: user, Password: password})
+		if err != nil {
+			return nil, fmt.Errorf("sip: notify %s via %s, authenticated: %w", b.Contact, dest, err)
+		}
 	}
 	return res, nil
 }

@@ -28,6 +28,7 @@ func (p *Pages) registerSites(auth func(string, handlerFunc)) {
 	auth("GET /sites/{id}/devices", p.siteDevices)
 	auth("POST /sites/{id}/devices", p.siteDeviceAdd)
 	auth("POST /devices/{id}/delete", p.deviceDelete)
+	p.registerReboots(auth)
 }
 
 // siteFrame loads site id for the page frame (its name, its company). It
@@ -410,6 +411,7 @@ type siteDevicesPage struct {
 	Devices []devices.Device
 	Types   []devices.Type
 	Form    *form
+	Reboot  rebootPanel
 }
 
 func (p *Pages) siteDevices(w http.ResponseWriter, r *http.Request) error {
@@ -441,7 +443,11 @@ func (p *Pages) renderSiteDevices(w http.ResponseWriter, r *http.Request, code i
 		return err
 	}
 	siteSide(v, g, "devices")
-	v.Data = siteDevicesPage{Site: g, Devices: ds, Types: ts, Form: f}
+	panel, err := p.rebootPanel(r, siteID, ds)
+	if err != nil {
+		return err
+	}
+	v.Data = siteDevicesPage{Site: g, Devices: ds, Types: ts, Form: f, Reboot: panel}
 	p.render(w, r, code, "site_devices", v)
 	return nil
 }
