@@ -314,15 +314,19 @@ const (
 )
 
 type seenWriter struct {
-	db      *store.DB
+	db *store.DB
+	// markSeen tells the devices package the phone was seen, which is how
+	// a reboot learns that a phone came back by fetching its configuration
+	// (docs/sip.md, "Reboot").
+	markSeen func(ctx context.Context, id int64, t time.Time) error
 	logger  *slog.Logger
 	mu      sync.Mutex
 	last    map[int64]time.Time // written (or pending) at
 	pending map[int64]int64     // device → fetched at (ms)
 }
 
-func newSeenWriter(db *store.DB, logger *slog.Logger) *seenWriter {
-	return &seenWriter{db: db, logger: logger, last: map[int64]time.Time{}, pending: map[int64]int64{}}
+func newSeenWriter(db *store.DB, logger *slog.Logger, markSeen func(ctx context.Context, id int64, t time.Time) error) *seenWriter {
+	return &seenWriter{db: db, logger: logger, markSeen: markSeen, last: map[int64]time.Time{}, pending: map[int64]int64{}}
 }
 
 // touch notes that deviceID fetched a file now; it is written within
@@ -358,6 +362,9 @@ func (w *seenWriter) flush() {
 	err := w.db.Tx(ctx, func(ctx context.Context) error {
 		for id, at := range batch {
 			if _, err := w.db.Q(ctx).Exec(ctx, "UPDATE devices SET last_provisioned_at = ? WHERE id = ?", at, id); err != nil {
+				return err
+			}
+			if err := w.markSeen(ctx, id, store.Time(at)); err != nil {
 				return err
 			}
 		}

@@ -73,7 +73,7 @@ func New(db *store.DB, log *audit.Log, ds *devices.Service, logger *slog.Logger)
 	}
 	s := &Service{db: db, audit: log, access: access.New(db), devices: ds, logger: logger,
 		cache: newFileCache(50000), guard: newThrottle(10, 5), nonces: newNonceKey()}
-	s.seen = newSeenWriter(db, logger)
+	s.seen = newSeenWriter(db, logger, ds.MarkSeen)
 	s.registrar = Registrar{Domain: "localhost", Address: "localhost", Port: 5060, Transport: TransportUDP}
 	return s
 }
