@@ -237,6 +237,10 @@ func TestServe(t *testing.T) {
 		if err != nil || d.LastProvisionedAt == nil || time.Since(*d.LastProvisionedAt) > time.Minute {
 			t.Errorf("last provisioned = %v, %v", d.LastProvisionedAt, err)
 		}
+		// ... and counts as seen for a reboot waiting for it to come back.
+		if seen, err := a.Devices.LastSeen(ctx, poly.device.ID); err != nil || time.Since(seen) > time.Minute {
+			t.Errorf("last seen = %v, %v", seen, err)
+		}
 		api := env.Do(t, env.Token(t, "acme.admin"), "GET", fmt.Sprintf("/api/v1/devices/%d", poly.device.ID), nil)
 		if api.Status != 200 || !strings.Contains(string(api.Body), `"last_provisioned_at":"`) {
 			t.Errorf("device API: %d %s", api.Status, api.Body)
