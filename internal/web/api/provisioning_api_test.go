@@ -18,7 +18,7 @@ func provisioningContractCalls(t *testing.T, c *contract) []apiCall {
 	if err != nil || len(types) == 0 {
 		t.Fatalf("device types: %v, %v", types, err)
 	}
-	d, err := a.Devices.Create(ctx, f.Provider.ID, f.Acme.ID, devices.DeviceCreateRequest{SiteID: f.Leeds.ID, TypeID: types[0].ID, MAC: "00:15:65:00:06:01"})
+	d, err := a.Devices.Create(ctx, f.Provider.ID, f.Acme.ID, devices.DeviceCreateRequest{SiteID: f.Leeds.ID, TypeID: types[0].ID, MAC: "00:15:65:00:07:01"})
 	if err != nil {
 		t.Fatal(err)
 	}
