@@ -15,8 +15,8 @@ requests=${SWITCHBOARD_SCALE_REQUESTS:-2000}
 port=${SWITCHBOARD_SCALE_NGINX_PORT:-28731}
 tmp=$(mktemp -d)
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
-# auth/me answers about 300 bytes of JSON; the static file is as large.
-head -c 300 /dev/zero | tr '\0' 'x' > "$tmp/me.json"
+# auth/me answers about 200 bytes of JSON; the static file is as large.
+head -c 200 /dev/zero | tr '\0' 'x' > "$tmp/me.json"
 cat > "$tmp/nginx.conf" <<CONF
 worker_processes auto;
 pid $tmp/nginx.pid;

@@ -1,0 +1,7 @@
+-- The audit log pages by keyset, newest first on (at, id) (docs/performance.md):
+-- the indexes end in id so that PostgreSQL, like SQLite (whose index entries
+-- end in the rowid), walks them in that exact order and stops after a page.
+DROP INDEX audit_company_at;
+DROP INDEX audit_provider_at;
+CREATE INDEX audit_company_at ON audit_events (company_id, at, id);
+CREATE INDEX audit_provider_at ON audit_events (provider_id, at, id);
