@@ -14,11 +14,17 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
 
-// TestJobsKeysetWalk: walking GET /api/v1/jobs by cursor finds every job
-// once, newest first as one big page, also while jobs are added between
+// TestJobsKeysetWalk: walking GET /api/v1/jobs and GET /api/v1/imports by
+// cursor finds every job once, newest first as one big page, also while jobs are added between
 // pages; another company's admin or a group admin holding acme.admin's
 // cursor lists only their own jobs; a bad cursor is 400.
 func TestJobsKeysetWalk(t *testing.T) {
+	for _, list := range []struct{ path, kind string }{{"/api/v1/jobs", "activate_employees"}, {"/api/v1/imports", "import_employees"}} {
+		t.Run(strings.TrimPrefix(list.path, "/api/v1/"), func(t *testing.T) { testJobsKeysetWalk(t, list.path, list.kind) })
+	}
+}
+
+func testJobsKeysetWalk(t *testing.T, list, kind string) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db)
 		env.AddCast(t)
@@ -27,7 +33,7 @@ func TestJobsKeysetWalk(t *testing.T) {
 			t.Helper()
 			ctx := audit.WithActor(context.Background(), audit.Actor{ID: env.ID("acme.admin"), Username: "acme.admin", ProviderID: f.Provider.ID})
 			for range n {
-				if _, err := env.App.Jobs.Enqueue(ctx, jobs.Job{CompanyID: f.Acme.ID, Kind: "activate_employees"}); err != nil {
+				if _, err := env.App.Jobs.Enqueue(ctx, jobs.Job{CompanyID: f.Acme.ID, Kind: kind}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -39,7 +45,7 @@ func TestJobsKeysetWalk(t *testing.T) {
 			var ids []int64
 			after := ""
 			for page := 1; page < 100; page++ {
-				path := "/api/v1/jobs?per_page=3"
+				path := list + "?per_page=3"
 				if after != "" {
 					path += "&after=" + url.QueryEscape(after)
 				}
@@ -64,7 +70,7 @@ func TestJobsKeysetWalk(t *testing.T) {
 			return nil
 		}
 		var all auditPage
-		env.Do(t, token, "GET", "/api/v1/jobs?per_page=500&count=true", nil).JSON(t, &all)
+		env.Do(t, token, "GET", list+"?per_page=500&count=true", nil).JSON(t, &all)
 		if all.Total == nil || *all.Total != len(all.Items) || len(all.Items) < 11 {
 			t.Fatalf("one page: %d jobs, total %v", len(all.Items), all.Total)
 		}
@@ -88,12 +94,12 @@ func TestJobsKeysetWalk(t *testing.T) {
 		}
 
 		var first auditPage
-		env.Do(t, token, "GET", "/api/v1/jobs?per_page=1", nil).JSON(t, &first)
+		env.Do(t, token, "GET", list+"?per_page=1", nil).JSON(t, &first)
 		for _, u := range []string{"globex.admin", "sales.admin"} {
 			tok := env.Token(t, u)
 			var own, theirs auditPage
-			env.Do(t, tok, "GET", "/api/v1/jobs?per_page=500", nil).JSON(t, &own)
-			res := env.Do(t, tok, "GET", "/api/v1/jobs?per_page=500&after="+url.QueryEscape(first.Next), nil)
+			env.Do(t, tok, "GET", list+"?per_page=500", nil).JSON(t, &own)
+			res := env.Do(t, tok, "GET", list+"?per_page=500&after="+url.QueryEscape(first.Next), nil)
 			if res.Status != http.StatusOK {
 				t.Fatalf("%s with a cursor: %d %s", u, res.Status, res.Body)
 			}
@@ -108,7 +114,7 @@ func TestJobsKeysetWalk(t *testing.T) {
 				}
 			}
 		}
-		res := env.Do(t, token, "GET", "/api/v1/jobs?after=nope", nil)
+		res := env.Do(t, token, "GET", list+"?after=nope", nil)
 		if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "after") {
 			t.Errorf("jobs after=nope = %d %s, want 400 naming after", res.Status, res.Body)
 		}
