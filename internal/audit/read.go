@@ -44,33 +44,43 @@ func ownerOnly(accountID int64) (string, []any) {
 // a company named in f that the actor may not see answers ErrNotFound, and
 // group administrators and employees are refused with the reason. The
 // personal entries of anybody but the actor are left out (PersonalKinds).
-func (l *Log) ListFor(ctx context.Context, actor access.Actor, f Filter, p store.Page) (es []Entry, total int, err error) {
+func (l *Log) ListFor(ctx context.Context, actor access.Actor, f Filter, p store.Page) ([]Entry, int, error) {
+	p.Count = true
+	pg, err := l.ListPageFor(ctx, actor, f, p)
+	return pg.Items, pg.Total, err
+}
+
+// ListPageFor is ListFor for the API: p.After continues a keyset walk and
+// the total is counted only when p.Count asks (docs/performance.md). What
+// the actor reads is decided again for every page; a cursor only positions.
+func (l *Log) ListPageFor(ctx context.Context, actor access.Actor, f Filter, p store.Page) (pg Page, err error) {
 	defer derrors.Wrap(&err, "audit: list for %s", actor.Username)
+	pg.Total = -1
 	f.ProviderID, f.CompanyIDs, f.resellerID = actor.ProviderID, nil, 0
 	switch actor.Role {
 	case access.RoleProvider, access.RoleReseller:
 		if f.CompanyID != 0 {
 			if err := l.access.Check(ctx, actor, access.ViewCompany, access.Company(f.CompanyID)); err != nil {
-				return nil, 0, err
+				return pg, err
 			}
 		}
 		if actor.Role == access.RoleReseller {
 			if actor.ResellerID == 0 {
-				return nil, 0, derrors.ErrNotFound
+				return pg, derrors.ErrNotFound
 			}
 			f.resellerID = actor.ResellerID
 		}
 	default:
 		if err := l.access.Check(ctx, actor, access.ViewCompanyDashboard, access.Company(actor.CompanyID)); err != nil {
-			return nil, 0, err
+			return pg, err
 		}
 		if f.CompanyID != 0 && f.CompanyID != actor.CompanyID {
-			return nil, 0, derrors.ErrNotFound
+			return pg, derrors.ErrNotFound
 		}
 		f.CompanyIDs = []int64{actor.CompanyID}
 	}
 	f.personal, f.ownerID = true, actor.AccountID
-	return l.List(ctx, f, p)
+	return l.listPage(ctx, f, p)
 }
 
 // EntryFor is "View difference": one entry, if actor may read it. An entry

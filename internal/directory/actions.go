@@ -205,29 +205,39 @@ func (s *Service) ViewEmployee(ctx context.Context, actor access.Actor, id int64
 // ListEmployees is Employee Selection: a page of companyID's employees (0:
 // the actor's company) that the actor's scope holds, with the total.
 func (s *Service) ListEmployees(ctx context.Context, actor access.Actor, companyID int64, f EmployeeFilter, p store.Page) ([]Employee, int, error) {
+	p.Count = true
+	pg, err := s.ListEmployeesPage(ctx, actor, companyID, f, p)
+	return pg.Items, pg.Total, err
+}
+
+// ListEmployeesPage is ListEmployees for the API: p.After continues a keyset
+// walk, and the total is counted only when p.Count asks (docs/performance.md).
+// The scope is computed again for every page; a cursor only positions.
+func (s *Service) ListEmployeesPage(ctx context.Context, actor access.Actor, companyID int64, f EmployeeFilter, p store.Page) (EmployeePage, error) {
+	none := EmployeePage{Total: -1}
 	companyID, err := companyOf(actor, companyID)
 	if err != nil {
-		return nil, 0, err
+		return none, err
 	}
 	if err := s.access.Check(ctx, actor, access.ViewCompany, access.Company(companyID)); err != nil {
-		return nil, 0, fmt.Errorf("directory: list employees: %w", err)
+		return none, fmt.Errorf("directory: list employees: %w", err)
 	}
 	if f.Role != "" && !f.Role.IsCompanyRole() {
-		return nil, 0, derrors.Invalid("role", "role must be company_admin, group_admin or employee")
+		return none, derrors.Invalid("role", "role must be company_admin, group_admin or employee")
 	}
 	switch f.Status {
 	case "", StatusInactive, StatusPending, StatusActive, StatusError:
 	default:
-		return nil, 0, derrors.Invalid("status", "status must be inactive, pending, active or error")
+		return none, derrors.Invalid("status", "status must be inactive, pending, active or error")
 	}
 	if !ValidSort(f.Sort) {
-		return nil, 0, derrors.Invalid("sort", "sort must be one of username, first_name, last_name, status, created_at (prefix '-' for descending)")
+		return none, derrors.Invalid("sort", "sort must be one of username, first_name, last_name, status, created_at (prefix '-' for descending)")
 	}
 	sc, err := s.access.Scope(ctx, actor)
 	if err != nil {
-		return nil, 0, err
+		return none, err
 	}
-	return s.ListEmployeesIn(ctx, companyID, sc, f, p)
+	return s.listEmployees(ctx, companyID, sc, f, &p)
 }
 
 // ModifyEmployee is Save on an employee's Profile. Access decides the

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -310,12 +311,15 @@ type EmployeeFilter struct {
 	Sort string
 }
 
-var employeeSorts = map[string]string{
-	"username":   "a.username",
-	"first_name": "lower(a.first_name)",
-	"last_name":  "lower(a.last_name)",
-	"status":     "a.status",
-	"created_at": "a.created_at",
+// employeeSorts are the sort keys before the id tie-breaker. Each order has
+// an index on (company_id, keys…, id) (migration 0042), so a page is a
+// range scan whatever the company's size. last_name is the default.
+var employeeSorts = map[string][]store.SortKey{
+	"username":   {{Expr: "a.username"}},
+	"first_name": {{Expr: "lower(a.first_name)"}},
+	"last_name":  {{Expr: "lower(a.last_name)"}, {Expr: "lower(a.first_name)"}},
+	"status":     {{Expr: "a.status"}},
+	"created_at": {{Expr: "a.created_at", Int: true}},
 }
 
 // ValidSort reports whether s is an accepted EmployeeFilter.Sort.
@@ -324,9 +328,30 @@ func ValidSort(s string) bool {
 	return s == "" || ok
 }
 
+// employeeKeyset is the keyset order of sort.
+func employeeKeyset(sort string) (store.Keyset, bool) {
+	name := sort
+	if name == "" {
+		name = "last_name"
+	}
+	keys, ok := employeeSorts[strings.TrimPrefix(name, "-")]
+	return store.Keyset{Name: name, Keys: keys, ID: "a.id", Desc: strings.HasPrefix(name, "-")}, ok
+}
+
+// EmployeePage is one page of employees.
+type EmployeePage struct {
+	Items []Employee
+	// Total counts every match; -1 when the page did not ask (store.Page.Count).
+	Total int
+	// Next is the cursor of the following page (store.Page.After); "" on the last.
+	Next string
+}
+
 // ListEmployeesIn returns a page of companyID's employees within scope and the total.
 func (s *Service) ListEmployeesIn(ctx context.Context, companyID int64, sc access.Scope, f EmployeeFilter, p store.Page) ([]Employee, int, error) {
-	return s.listEmployees(ctx, companyID, sc, f, &p)
+	p.Count = true
+	pg, err := s.listEmployees(ctx, companyID, sc, f, &p)
+	return pg.Items, pg.Total, err
 }
 
 // allEmployees is ListEmployees without a page: every employee in scope that
@@ -334,12 +359,15 @@ func (s *Service) ListEmployeesIn(ctx context.Context, companyID int64, sc acces
 // for a huge page would silently stop at store.MaxPerPage. It stays
 // unexported so that no request's paging can reach it.
 func (s *Service) allEmployees(ctx context.Context, companyID int64, sc access.Scope, f EmployeeFilter) ([]Employee, error) {
-	out, _, err := s.listEmployees(ctx, companyID, sc, f, nil)
-	return out, err
+	pg, err := s.listEmployees(ctx, companyID, sc, f, nil)
+	return pg.Items, err
 }
 
-// listEmployees lists one page p, or every row when p is nil.
-func (s *Service) listEmployees(ctx context.Context, companyID int64, sc access.Scope, f EmployeeFilter, p *store.Page) ([]Employee, int, error) {
+// listEmployees lists one page p, or every row when p is nil. A page with
+// After continues after that row (keyset); otherwise Page gives an OFFSET,
+// which is fine for the small results the pages show.
+func (s *Service) listEmployees(ctx context.Context, companyID int64, sc access.Scope, f EmployeeFilter, p *store.Page) (EmployeePage, error) {
+	out := EmployeePage{Total: -1}
 	where := []string{"a.company_id = ?"}
 	args := []any{companyID}
 	if sc.Restricted() {
@@ -373,59 +401,84 @@ func (s *Service) listEmployees(ctx context.Context, companyID int64, sc access.
 	if f.GroupID != 0 {
 		where, args = append(where, "EXISTS (SELECT 1 FROM group_members gm WHERE gm.account_id = a.id AND gm.group_id = ?)"), append(args, f.GroupID)
 	}
-	order := "lower(a.last_name), lower(a.first_name), a.id"
-	if f.Sort != "" {
-		col, ok := employeeSorts[strings.TrimPrefix(f.Sort, "-")]
-		if !ok {
-			return nil, 0, derrors.Invalid("sort", "sort must be one of username, first_name, last_name, status, created_at (prefix '-' for descending)")
-		}
-		dir := " ASC"
-		if strings.HasPrefix(f.Sort, "-") {
-			dir = " DESC"
-		}
-		order = col + dir + ", a.id"
+	ks, ok := employeeKeyset(f.Sort)
+	if !ok {
+		return out, derrors.Invalid("sort", "sort must be one of username, first_name, last_name, status, created_at (prefix '-' for descending)")
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	q := s.db.Q(ctx)
-	// One pass: the window count gives the total alongside the page.
-	limit, pageArgs := "", []any(nil)
+	if p != nil && p.Count {
+		// Counted apart from the page: the page itself stays a bounded range scan.
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM accounts a"+cond, args...).Scan(&out.Total); err != nil {
+			return out, fmt.Errorf("directory: count employees: %w", err)
+		}
+	}
+	pageCond, pageArgs, limit := cond, args, ""
 	if p != nil {
-		limit, pageArgs = " LIMIT ? OFFSET ?", []any{p.Limit(), p.Offset()}
+		// One row more than the page tells whether a next page exists.
+		limit = " LIMIT " + strconv.Itoa(p.Limit()+1)
+		switch {
+		case p.After != "":
+			c, a, err := ks.After(p.After)
+			if err != nil {
+				return out, err
+			}
+			pageCond, pageArgs = cond+" AND "+c, append(append([]any{}, args...), a...)
+		case p.Offset() > 0:
+			limit += " OFFSET " + strconv.Itoa(p.Offset())
+		}
 	}
-	// The page is cut first and the service read for its rows only: a
-	// page by employeeColumns' subqueries (a few rows), the whole list by
-	// employeeServiceJoins (one pass over the company's numbers).
-	query, listArgs := "SELECT "+employeeColumns+", a.list_total FROM (SELECT a.*, COUNT(*) OVER () AS list_total FROM accounts a"+
-		cond+" ORDER BY "+order+limit+") a ORDER BY "+order, append(args, pageArgs...)
+	keyCols := make([]string, len(ks.Keys))
+	for i, k := range ks.Keys {
+		keyCols[i] = k.Expr
+	}
+	// A page reads each row's service by employeeColumns' subqueries (a
+	// few rows); the whole list by employeeServiceJoins, one pass over the
+	// company's numbers.
+	query, queryArgs := "SELECT "+employeeColumns+", "+strings.Join(keyCols, ", ")+" FROM accounts a"+pageCond+" ORDER BY "+ks.OrderBy()+limit, pageArgs
 	if p == nil {
-		query = "SELECT " + employeeListColumns + ", a.list_total FROM (SELECT a.*, COUNT(*) OVER () AS list_total FROM accounts a" +
-			cond + ") a" + employeeServiceJoins + " ORDER BY " + order
-		listArgs = append(append([]any{companyID}, args...), companyID, companyID)
+		query = "SELECT " + employeeListColumns + ", " + strings.Join(keyCols, ", ") + " FROM (SELECT a.* FROM accounts a" + cond + ") a" +
+			employeeServiceJoins + " ORDER BY " + ks.OrderBy()
+		queryArgs = append(append([]any{companyID}, args...), companyID, companyID)
 	}
-	rows, err := q.Query(ctx, query, listArgs...)
+	rows, err := q.Query(ctx, query, queryArgs...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("directory: list employees: %w", err)
+		return out, fmt.Errorf("directory: list employees: %w", err)
 	}
 	defer rows.Close()
-	var out []Employee
-	total := 0
+	var last []any
 	for rows.Next() {
-		e, err := scanEmployee(rows, &total)
-		if err != nil {
-			return nil, 0, fmt.Errorf("directory: list employees: %w", err)
+		if p != nil && len(out.Items) == p.Limit() {
+			out.Next = ks.Cursor(last, out.Items[len(out.Items)-1].ID)
+			break
 		}
-		out = append(out, e)
+		vals := make([]any, len(ks.Keys))
+		dest := make([]any, len(ks.Keys))
+		for i, k := range ks.Keys {
+			if k.Int {
+				dest[i] = new(int64)
+			} else {
+				dest[i] = new(string)
+			}
+		}
+		e, err := scanEmployee(rows, dest...)
+		if err != nil {
+			return out, fmt.Errorf("directory: list employees: %w", err)
+		}
+		for i, d := range dest {
+			switch d := d.(type) {
+			case *int64:
+				vals[i] = *d
+			case *string:
+				vals[i] = *d
+			}
+		}
+		out.Items, last = append(out.Items, e), vals
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("directory: list employees: %w", err)
+		return out, fmt.Errorf("directory: list employees: %w", err)
 	}
-	if len(out) == 0 && p != nil && p.Offset() > 0 {
-		// Past the last page: count separately so the client still learns the total.
-		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM accounts a"+cond, args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("directory: count employees: %w", err)
-		}
-	}
-	return out, total, nil
+	return out, nil
 }
 
 // EmployeeUpdateRequest changes an employee's profile; nil fields stay.

@@ -238,33 +238,52 @@ func (s *Service) authorizeStatus(ctx context.Context, actor access.Actor, compa
 
 // Jobs lists companyID's import jobs as actor may see them, newest first.
 func (s *Service) Jobs(ctx context.Context, actor access.Actor, companyID int64, kind string, p store.Page) ([]Job, int, error) {
+	p.Count = true
+	pg, err := s.JobsPage(ctx, actor, companyID, kind, p)
+	return pg.Items, pg.Total, err
+}
+
+// JobsPage is one page of import jobs.
+type JobsPage struct {
+	Items []Job
+	// Total counts every match; -1 when the page did not ask (store.Page.Count).
+	Total int
+	// Next is the cursor of the following page (store.Page.After); "" on the last.
+	Next string
+}
+
+// JobsPage is Jobs for the API: p.After continues a keyset walk and the
+// total is counted only when p.Count asks (docs/performance.md). Access is
+// decided again for every page; a cursor only positions.
+func (s *Service) JobsPage(ctx context.Context, actor access.Actor, companyID int64, kind string, p store.Page) (JobsPage, error) {
+	none := JobsPage{Total: -1}
 	companyID, err := companyOf(actor, companyID)
 	if err != nil {
-		return nil, 0, err
+		return none, err
 	}
 	if err := s.authorizeStatus(ctx, actor, companyID); err != nil {
-		return nil, 0, err
+		return none, err
 	}
 	if kind != "" && kind != KindEmployees && kind != KindGroups {
-		return nil, 0, derrors.Invalid("kind", "kind must be %s or %s", KindEmployees, KindGroups)
+		return none, derrors.Invalid("kind", "kind must be %s or %s", KindEmployees, KindGroups)
 	}
 	kinds := []string{KindEmployees, KindGroups}
 	if kind != "" {
 		kinds = []string{kind}
 	}
-	js, total, err := s.d.Jobs.List(ctx, jobs.Filter{CompanyID: companyID, Kinds: kinds, CreatedBy: access.JobsStartedBy(actor)}, p)
+	pg, err := s.d.Jobs.ListPage(ctx, jobs.Filter{CompanyID: companyID, Kinds: kinds, CreatedBy: access.JobsStartedBy(actor)}, p)
 	if err != nil {
-		return nil, 0, err
+		return none, err
 	}
-	out := make([]Job, 0, len(js))
-	for _, j := range js {
+	out := JobsPage{Items: make([]Job, 0, len(pg.Items)), Total: pg.Total, Next: pg.Next}
+	for _, j := range pg.Items {
 		v, err := s.view(ctx, j)
 		if err != nil {
-			return nil, 0, err
+			return none, err
 		}
-		out = append(out, v)
+		out.Items = append(out.Items, v)
 	}
-	return out, total, nil
+	return out, nil
 }
 
 // job loads an import job actor may see; anything else is ErrNotFound.

@@ -465,13 +465,35 @@ type Filter struct {
 }
 
 // List returns jobs matching f, newest first, and how many match.
-func (s *Service) List(ctx context.Context, f Filter, p store.Page) (_ []Job, total int, err error) {
+func (s *Service) List(ctx context.Context, f Filter, p store.Page) ([]Job, int, error) {
+	p.Count = true
+	pg, err := s.ListPage(ctx, f, p)
+	return pg.Items, pg.Total, err
+}
+
+// Page is one page of jobs.
+type Page struct {
+	Items []Job
+	// Total counts every match; -1 when the page did not ask (store.Page.Count).
+	Total int
+	// Next is the cursor of the following page (store.Page.After); "" on the last.
+	Next string
+}
+
+// newestFirst is the keyset order of the job lists: (created_at, id)
+// descending, walked on jobs_company (docs/performance.md).
+var newestFirst = store.Keyset{Name: "newest", Keys: []store.SortKey{{Expr: "created_at", Int: true}}, ID: "id", Desc: true}
+
+// ListPage is List with keyset paging: p.After continues after a job and
+// the total is counted only when p.Count asks. It decides no permission.
+func (s *Service) ListPage(ctx context.Context, f Filter, p store.Page) (out Page, err error) {
 	defer derrors.Wrap(&err, "jobs: list")
+	out.Total = -1
 	cond, args := scope("", f.CompanyID)
 	where := []string{cond}
 	if f.CompanyIDs != nil {
 		if len(f.CompanyIDs) == 0 {
-			return nil, 0, nil
+			return Page{}, nil
 		}
 		where = append(where, "company_id IN ("+store.Placeholders(len(f.CompanyIDs))+")")
 		for _, id := range f.CompanyIDs {
@@ -495,24 +517,39 @@ func (s *Service) List(ctx context.Context, f Filter, p store.Page) (_ []Job, to
 	}
 	w := " WHERE " + strings.Join(where, " AND ")
 	q := s.db.Q(ctx)
-	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM jobs"+w, args...).Scan(&total); err != nil {
-		return nil, 0, err
+	if p.Count {
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM jobs"+w, args...).Scan(&out.Total); err != nil {
+			return out, err
+		}
 	}
-	rows, err := q.Query(ctx, "SELECT "+jobColumns+" FROM jobs"+w+" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-		append(args, p.Limit(), p.Offset())...)
+	pageW, pageArgs, offset := w, args, p.Offset()
+	if p.After != "" {
+		c, a, err := newestFirst.After(p.After)
+		if err != nil {
+			return out, err
+		}
+		pageW, pageArgs, offset = w+" AND "+c, append(append([]any{}, args...), a...), 0
+	}
+	// One job more than the page tells whether a next page exists.
+	rows, err := q.Query(ctx, "SELECT "+jobColumns+" FROM jobs"+pageW+" ORDER BY "+newestFirst.OrderBy()+" LIMIT ? OFFSET ?",
+		append(pageArgs, p.Limit()+1, offset)...)
 	if err != nil {
-		return nil, 0, err
+		return out, err
 	}
 	defer rows.Close()
-	var out []Job
 	for rows.Next() {
 		j, err := scanJob(rows)
 		if err != nil {
-			return nil, 0, err
+			return out, err
 		}
-		out = append(out, j)
+		if len(out.Items) == p.Limit() {
+			last := out.Items[len(out.Items)-1]
+			out.Next = newestFirst.Cursor([]any{last.CreatedAt.UnixMilli()}, last.ID)
+			break
+		}
+		out.Items = append(out.Items, j)
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }
 
 // Items returns one page of job id's per-item results in order, and how many

@@ -17,23 +17,33 @@ import (
 // ListFor lists the jobs of companyID actor may see, newest first, with
 // how many match. companyID 0 means the actor's own company (operators
 // must name one). f's CompanyID and CreatedBy are set here.
-func (s *Service) ListFor(ctx context.Context, actor access.Actor, companyID int64, f Filter, p store.Page) (_ []Job, total int, _ int64, err error) {
+func (s *Service) ListFor(ctx context.Context, actor access.Actor, companyID int64, f Filter, p store.Page) ([]Job, int, int64, error) {
+	p.Count = true
+	pg, companyID, err := s.ListPageFor(ctx, actor, companyID, f, p)
+	return pg.Items, pg.Total, companyID, err
+}
+
+// ListPageFor is ListFor for the API: p.After continues a keyset walk and
+// the total is counted only when p.Count asks (docs/performance.md). Access
+// is decided again for every page; a cursor only positions.
+func (s *Service) ListPageFor(ctx context.Context, actor access.Actor, companyID int64, f Filter, p store.Page) (_ Page, _ int64, err error) {
 	defer derrors.Wrap(&err, "jobs: list for %s", actor.Username)
+	none := Page{Total: -1}
 	if companyID == 0 {
 		if actor.CompanyID == 0 {
-			return nil, 0, 0, derrors.Invalid("company_id", "company_id is required: operators work across companies, so name the company")
+			return none, 0, derrors.Invalid("company_id", "company_id is required: operators work across companies, so name the company")
 		}
 		companyID = actor.CompanyID
 	}
 	if err := s.access.Check(ctx, actor, access.ViewJobs, access.Company(companyID)); err != nil {
-		return nil, 0, 0, err
+		return none, 0, err
 	}
 	if f.Status != "" && !f.Status.Valid() {
-		return nil, 0, 0, derrors.Invalid("status", "status must be not_started, in_progress, completed, error or cancelled")
+		return none, 0, derrors.Invalid("status", "status must be not_started, in_progress, completed, error or cancelled")
 	}
 	f.CompanyID, f.CreatedBy = companyID, access.JobsStartedBy(actor)
-	js, total, err := s.List(ctx, f, p)
-	return js, total, companyID, err
+	pg, err := s.ListPage(ctx, f, p)
+	return pg, companyID, err
 }
 
 // JobFor returns job id when actor may read it; anything else (another

@@ -12,7 +12,7 @@ import (
 // reads (docs/security.md).
 func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) error {
 	a := actor(r)
-	p, err := page(r)
+	p, err := keysetPage(r)
 	if err != nil {
 		return err
 	}
@@ -33,10 +33,10 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) error {
 			*dst = t
 		}
 	}
-	es, total, err := h.app.Audit.ListFor(r.Context(), a, f, p)
+	pg, err := h.app.Audit.ListPageFor(r.Context(), a, f, p)
 	if err != nil {
-		return err
+		return cursorProblem(err)
 	}
-	WriteJSON(w, http.StatusOK, list(es, total, p))
+	WriteJSON(w, http.StatusOK, keysetList(pg.Items, pg.Total, pg.Next, p))
 	return nil
 }

@@ -177,5 +177,64 @@ func list[T any](items []T, total int, p store.Page) List[T] {
 	return List[T]{Items: items, Total: total, Page: p.Page, PerPage: p.PerPage}
 }
 
+// keysetPage reads the paging of a keyset list: page and per_page as page(),
+// plus the opaque cursor after (which wins over page) and count=true for the
+// total. docs/performance.md says why the total is only counted on request.
+func keysetPage(r *http.Request) (store.Page, error) {
+	p, err := page(r)
+	if err != nil {
+		return p, err
+	}
+	q := r.URL.Query()
+	p.After = q.Get("after")
+	if len(p.After) > 1024 {
+		return p, &malformedError{detail: "after is not a cursor from this list; pass the next value of the previous page unchanged",
+			fields: []derrors.FieldError{{Field: "after", Message: "not a cursor from this list"}}}
+	}
+	switch c := q.Get("count"); c {
+	case "", "false":
+	case "true":
+		p.Count = true
+	default:
+		return p, &malformedError{detail: fmt.Sprintf("count must be true or false, not %q", clip(c, 40)),
+			fields: []derrors.FieldError{{Field: "count", Message: "must be true or false"}}}
+	}
+	return p, nil
+}
+
+// cursorProblem makes an unusable cursor a 400, like any other unreadable
+// query parameter; other errors pass through.
+func cursorProblem(err error) error {
+	var ce *store.CursorError
+	if errors.As(err, &ce) {
+		return &malformedError{detail: ce.Error(), fields: []derrors.FieldError{{Field: "after", Message: ce.Reason}}}
+	}
+	return err
+}
+
+// KeysetList is the envelope of a keyset list: total only when count=true
+// was asked, next (the after of the following page) unless this is the last.
+type KeysetList[T any] struct {
+	Items   []T    `json:"items"`
+	Total   *int   `json:"total,omitempty"`
+	Page    int    `json:"page,omitempty"`
+	PerPage int    `json:"per_page"`
+	Next    string `json:"next,omitempty"`
+}
+
+func keysetList[T any](items []T, total int, next string, p store.Page) KeysetList[T] {
+	if items == nil {
+		items = []T{}
+	}
+	l := KeysetList[T]{Items: items, PerPage: p.PerPage, Next: next}
+	if total >= 0 {
+		l.Total = &total
+	}
+	if p.After == "" {
+		l.Page = p.Page
+	}
+	return l
+}
+
 // pageOf is the single page that holds a whole, unpaged list of n items.
 func pageOf(n int) store.Page { return store.Page{Page: 1, PerPage: max(n, 1)} }

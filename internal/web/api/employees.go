@@ -13,7 +13,7 @@ func (h *Handler) listEmployees(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := page(r)
+	p, err := keysetPage(r)
 	if err != nil {
 		return err
 	}
@@ -23,11 +23,11 @@ func (h *Handler) listEmployees(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := directory.EmployeeFilter{Q: q.Get("q"), Role: access.Role(q.Get("role")), Status: q.Get("status"), GroupID: groupID, Sort: q.Get("sort")}
-	es, total, err := h.app.Directory.ListEmployees(r.Context(), actor(r), companyID, f, p)
+	pg, err := h.app.Directory.ListEmployeesPage(r.Context(), actor(r), companyID, f, p)
 	if err != nil {
-		return err
+		return cursorProblem(err)
 	}
-	WriteJSON(w, http.StatusOK, list(es, total, p))
+	WriteJSON(w, http.StatusOK, keysetList(pg.Items, pg.Total, pg.Next, p))
 	return nil
 }
 

@@ -206,15 +206,15 @@ func (h *Handler) listImports(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := page(r)
+	p, err := keysetPage(r)
 	if err != nil {
 		return err
 	}
-	js, total, err := h.app.Imports().Jobs(r.Context(), actor(r), given, r.URL.Query().Get("kind"), p)
+	pg, err := h.app.Imports().JobsPage(r.Context(), actor(r), given, r.URL.Query().Get("kind"), p)
 	if err != nil {
-		return err
+		return cursorProblem(err)
 	}
-	WriteJSON(w, http.StatusOK, list(js, total, p))
+	WriteJSON(w, http.StatusOK, keysetList(pg.Items, pg.Total, pg.Next, p))
 	return nil
 }
 

@@ -173,16 +173,16 @@ func (h *Handler) listJobs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := page(r)
+	p, err := keysetPage(r)
 	if err != nil {
 		return err
 	}
 	f := jobs.Filter{Kind: r.URL.Query().Get("kind"), Status: jobs.Status(r.URL.Query().Get("status"))}
-	js, total, _, err := h.app.Jobs.ListFor(r.Context(), actor(r), given, f, p)
+	pg, _, err := h.app.Jobs.ListPageFor(r.Context(), actor(r), given, f, p)
 	if err != nil {
-		return err
+		return cursorProblem(err)
 	}
-	WriteJSON(w, http.StatusOK, list(orEmpty(js), total, p))
+	WriteJSON(w, http.StatusOK, keysetList(pg.Items, pg.Total, pg.Next, p))
 	return nil
 }
 

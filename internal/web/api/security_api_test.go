@@ -239,11 +239,11 @@ func TestAPILockoutAndForceUnlock(t *testing.T) {
 		}
 		expectStatus(t, login(t, env, "west.one", apptest.Password), 200, "login after unlock")
 
-		entries := decodeJSON[scList[audit.Entry]](t, env.Do(t, admin, "GET", "/api/v1/audit?event=Force%20Unlock&object_id="+west, nil))
+		entries := decodeJSON[scList[audit.Entry]](t, env.Do(t, admin, "GET", "/api/v1/audit?event=Force%20Unlock&object_id="+west+"&count=true", nil))
 		if entries.Total != 1 || entries.Items[0].ActorUsername != "acme.admin" || entries.Items[0].ObjectName != "west.one" {
 			t.Errorf("Force Unlock audit = %+v", entries)
 		}
-		locks := decodeJSON[scList[audit.Entry]](t, env.Do(t, admin, "GET", "/api/v1/audit?event=Lock%20Account", nil))
+		locks := decodeJSON[scList[audit.Entry]](t, env.Do(t, admin, "GET", "/api/v1/audit?event=Lock%20Account&count=true", nil))
 		if locks.Total != 1 {
 			t.Errorf("Lock Account audit = %+v", locks)
 		}
@@ -358,7 +358,7 @@ func TestAPISecurityEmailChange(t *testing.T) {
 		// Resets now go to the new address.
 		expectStatus(t, env.Do(t, "", "POST", "/api/v1/auth/password-reset", map[string]string{"login": "west.one"}), 202, "reset")
 		lastMail(t, env, "wendy@new.example.com", "password_reset")
-		entries := decodeJSON[scList[audit.Entry]](t, env.Do(t, sessionToken(t, env, "acme.admin"), "GET", "/api/v1/audit?event=Change%20Security%20Email", nil))
+		entries := decodeJSON[scList[audit.Entry]](t, env.Do(t, sessionToken(t, env, "acme.admin"), "GET", "/api/v1/audit?event=Change%20Security%20Email&count=true", nil))
 		if entries.Total != 1 {
 			t.Errorf("Change Security Email audit = %+v", entries)
 		}
@@ -424,7 +424,7 @@ func TestAPIAuditEntryDifference(t *testing.T) {
 		admin := sessionToken(t, env, "acme.admin")
 		west := id(env.ID("west.one"))
 		expectStatus(t, env.Do(t, admin, "PATCH", "/api/v1/employees/"+west, map[string]string{"last_name": "Westwood"}), 200, "edit")
-		l := decodeJSON[scList[audit.Entry]](t, env.Do(t, admin, "GET", "/api/v1/audit?object_kind=employee&object_id="+west+"&event=Modify%20Employee", nil))
+		l := decodeJSON[scList[audit.Entry]](t, env.Do(t, admin, "GET", "/api/v1/audit?object_kind=employee&object_id="+west+"&event=Modify%20Employee&count=true", nil))
 		if l.Total != 1 {
 			t.Fatalf("Modify Employee entries = %+v", l)
 		}
