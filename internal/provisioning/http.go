@@ -319,10 +319,10 @@ type seenWriter struct {
 	// a reboot learns that a phone came back by fetching its configuration
 	// (docs/sip.md, "Reboot").
 	markSeen func(ctx context.Context, id int64, t time.Time) error
-	logger  *slog.Logger
-	mu      sync.Mutex
-	last    map[int64]time.Time // written (or pending) at
-	pending map[int64]int64     // device → fetched at (ms)
+	logger   *slog.Logger
+	mu       sync.Mutex
+	last     map[int64]time.Time // written (or pending) at
+	pending  map[int64]int64     // device → fetched at (ms)
 }
 
 func newSeenWriter(db *store.DB, logger *slog.Logger, markSeen func(ctx context.Context, id int64, t time.Time) error) *seenWriter {
