@@ -20,8 +20,14 @@ func providerSide(v *view, current string) {
 		return
 	}
 	v.SideLabel = "Service provider"
+	// One list on every control-panel page, so the side bar never
+	// changes under the operator's cursor.
 	v.Side = []sideSection{{Title: "Service provider", Links: []navLink{
 		{Label: "Customers", URL: "/customers", Current: current == "customers"},
+		{Label: "Catalog", URL: "/catalog", Current: current == "catalog"},
+		{Label: "Number Range Parameters", URL: "/settings/number-ranges", Current: current == "number-ranges"},
+		{Label: "Refused Extensions", URL: "/settings/refused-extensions", Current: current == "refused-extensions"},
+		{Label: "Resellers", URL: "/resellers", Current: current == "resellers"},
 		{Label: "Security Settings", URL: "/settings/security", Current: current == "security"},
 		{Label: "Outbox", URL: "/mail/outbox", Current: current == "outbox"},
 	}}}

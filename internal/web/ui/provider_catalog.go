@@ -136,7 +136,7 @@ func (p *Pages) renderCatalog(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	serviceSide(v, "catalog")
+	providerSide(v, "catalog")
 	v.Data = cv
 	p.render(w, r, status, "catalog", v)
 	return nil

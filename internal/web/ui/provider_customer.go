@@ -79,19 +79,6 @@ func (p *Pages) registerService(auth func(string, handlerFunc)) {
 	p.registerResellers(auth)
 }
 
-// serviceSide adds the provider pages of this work to the provider side bar.
-func serviceSide(v *view, current string) {
-	providerSide(v, current)
-	if !v.Provider || len(v.Side) == 0 {
-		return
-	}
-	v.Side[0].Links = append(v.Side[0].Links,
-		navLink{Label: "Catalog", URL: "/catalog", Current: current == "catalog"},
-		navLink{Label: "Number Range Parameters", URL: "/settings/number-ranges", Current: current == "number-ranges"},
-		navLink{Label: "Refused Extensions", URL: "/settings/refused-extensions", Current: current == "refused-extensions"},
-		navLink{Label: "Resellers", URL: "/resellers", Current: current == "resellers"})
-}
-
 // customerOf opens the customer {id} for the control panel
 // (tenancy.Customer decides who may).
 func (p *Pages) customerOf(r *http.Request) (tenancy.Company, error) {
@@ -178,7 +165,7 @@ func (p *Pages) renderCustomer(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	serviceSide(v, "customers")
+	providerSide(v, "customers")
 	page := customerPage{C: c, Form: f, Contacts: contacts, Blocks: blocks, Base: "/customers/" + itoa64(c.ID)}
 	for _, s := range tenancy.CompanyStatuses {
 		page.Statuses = append(page.Statuses, statusOpt{Value: s, Label: statusLabel(s), Selected: f.V("status") == s})
@@ -257,7 +244,7 @@ func (p *Pages) renderContact(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	serviceSide(v, "customers")
+	providerSide(v, "customers")
 	v.Data = contactPage{C: c, Contact: ct, Form: f, Warning: tenancy.NotesWarning, Base: "/customers/" + itoa64(c.ID)}
 	p.render(w, r, status, page, v)
 	return nil
@@ -443,7 +430,7 @@ func (p *Pages) renderNumberRanges(w http.ResponseWriter, r *http.Request, statu
 	if err != nil {
 		return err
 	}
-	serviceSide(v, "number-ranges")
+	providerSide(v, "number-ranges")
 	v.Data = numberRangesPage{Form: f, Current: cur}
 	p.render(w, r, status, "number_ranges", v)
 	return nil

@@ -46,7 +46,7 @@ func (p *Pages) renderRefused(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	serviceSide(v, "refused-extensions")
+	providerSide(v, "refused-extensions")
 	v.Data = refusedPage{Codes: codes, Form: f}
 	p.render(w, r, status, "refused_extensions", v)
 	return nil

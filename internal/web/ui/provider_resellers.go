@@ -57,7 +57,7 @@ func (p *Pages) renderResellers(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	serviceSide(v, "resellers")
+	providerSide(v, "resellers")
 	v.Data = d
 	p.render(w, r, status, "resellers", v)
 	return nil
