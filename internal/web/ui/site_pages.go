@@ -286,7 +286,7 @@ func (p *Pages) renderSiteService(w http.ResponseWriter, r *http.Request, code i
 	if err != nil {
 		return err
 	}
-	l, err := p.app.Lifecycle.SiteLimit(ctx, g.CompanyID, g.ID)
+	l, err := p.app.Lifecycle.SiteLimitFor(ctx, a, siteID)
 	if err != nil {
 		return err
 	}
@@ -320,30 +320,6 @@ func (p *Pages) renderSiteService(w http.ResponseWriter, r *http.Request, code i
 	v.Data = d
 	p.render(w, r, code, "site_service", v)
 	return nil
-}
-
-// siteEditable loads {id} as a site whose employee limit the caller may
-// change: one whose offering they read (others are not found, as
-// catalog.SiteOfferingFor decides) of a customer they manage (others are
-// refused with the reason, as tenancy.Customer decides) — the rule of
-// catalog.AssignSiteOffering, since the limit is sold with the site's
-// package. The limit itself is lifecycle's step.
-func (p *Pages) siteEditable(r *http.Request) (directory.Group, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return directory.Group{}, err
-	}
-	if _, err := p.app.Catalog.SiteOfferingFor(r.Context(), actorOf(r), id); err != nil {
-		return directory.Group{}, err
-	}
-	g, err := p.siteFrame(r, id)
-	if err != nil {
-		return g, err
-	}
-	if _, err := p.app.Tenancy.Customer(r.Context(), actorOf(r), g.CompanyID); err != nil {
-		return g, err
-	}
-	return g, nil
 }
 
 // siteOfferingSave mirrors PUT /api/v1/sites/{id}/offering.
@@ -384,26 +360,32 @@ func (p *Pages) siteOfferingSave(w http.ResponseWriter, r *http.Request) error {
 	return p.renderSiteService(w, r, http.StatusUnprocessableEntity, id, f, nil)
 }
 
-// siteLimitSave mirrors PUT /api/v1/sites/{id}/employee-limit.
+// siteLimitSave mirrors PUT /api/v1/sites/{id}/employee-limit:
+// lifecycle.ChangeSiteLimit decides who may, before it reads the number.
 func (p *Pages) siteLimitSave(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
 	}
-	g, err := p.siteEditable(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	f := newForm(r.PostForm)
-	limit, err := strconv.Atoi(strings.TrimSpace(f.V("employee_limit")))
-	if err != nil {
-		f.add("employee_limit", "Enter the employee limit as a whole number: 0 for no limit.")
-	} else if _, err = p.app.Lifecycle.SetSiteLimit(r.Context(), g.CompanyID, g.ID, limit); err == nil {
-		redirectFlash(w, r, "/sites/"+itoa64(g.ID)+"/service", "site-limit-saved")
+	var limit *int
+	if n, err := strconv.Atoi(strings.TrimSpace(f.V("employee_limit"))); err == nil {
+		limit = &n
+	}
+	if _, err = p.app.Lifecycle.ChangeSiteLimit(r.Context(), actorOf(r), id, limit); err == nil {
+		redirectFlash(w, r, "/sites/"+itoa64(id)+"/service", "site-limit-saved")
 		return nil
-	} else if !f.addErr(err, siteLimitFields...) {
+	}
+	if !f.addErr(err, siteLimitFields...) {
 		return err
 	}
-	return p.renderSiteService(w, r, http.StatusUnprocessableEntity, g.ID, nil, f)
+	if limit == nil {
+		f.Errs["employee_limit"] = []string{"Enter the employee limit as a whole number: 0 for no limit."}
+	}
+	return p.renderSiteService(w, r, http.StatusUnprocessableEntity, id, nil, f)
 }
 
 type siteDevicesPage struct {
