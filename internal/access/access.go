@@ -2,7 +2,7 @@
 // this action on this object. Handlers ask it; they never work permissions out
 // themselves.
 //
-// The rules (DESIGN.md, Business Portal seed "Group Admins"):
+// The rules (docs/security.md, "Who may do what"):
 //   - provider operator: everything of its provider;
 //   - reseller admin: the companies of its reseller;
 //   - company admin: the whole company, except what only the provider does

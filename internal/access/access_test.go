@@ -71,7 +71,7 @@ type cell struct {
 }
 
 // matrix is written out by hand from the rules in the access package doc and
-// DESIGN.md, not computed from the implementation.
+// docs/security.md, not computed from the implementation.
 var matrix = []cell{
 	// ---- provider-level actions, checked against the provider ----
 	//                                    op ca leeds sales emp

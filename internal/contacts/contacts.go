@@ -173,7 +173,7 @@ func (s *Service) contact(ctx context.Context, ownerID, id int64) (Contact, erro
 	return c, nil
 }
 
-// Contacts lists the owner's contacts in the seed's order (surname, then
+// Contacts lists the owner's contacts in the portal's order (surname, then
 // first name) and returns the total matching.
 func (s *Service) Contacts(ctx context.Context, actor access.Actor, ownerID int64, f Filter, p store.Page) ([]Contact, int, error) {
 	if err := s.authorize(ctx, actor, ownerID); err != nil {
@@ -245,7 +245,7 @@ func (s *Service) all(ctx context.Context, ownerID int64) ([]Contact, error) {
 	return out, s.fillGroups(ctx, ownerID, ptrs)
 }
 
-// sortKey is the seed's list order: surname, then first name; a company
+// sortKey is the portal's list order: surname, then first name; a company
 // contact, which has neither, sorts by its company's name as if it were a
 // surname. p prefixes the columns ("c.").
 func sortKey(p string) string {
@@ -438,7 +438,7 @@ func (s *Service) checkGroups(ctx context.Context, ownerID int64, ids []int64) (
 	return out, nil
 }
 
-// limitMessage is the seed's note about the 1000-contact limit.
+// limitMessage is the portal's note about the 1000-contact limit.
 func limitMessage(current int) string {
 	return fmt.Sprintf("You currently have %d contacts. If you reach %d during the import, any remaining entries will be ignored.", current, MaxContacts)
 }

@@ -14,14 +14,14 @@
 //
 // # Model
 //
-// The minimal fields are the seed's template: First Name, Last Name (at most
+// The minimal fields are the portal's template: First Name, Last Name (at most
 // 32 characters each; a longer name is refused, never cut), Home Tel, Work
 // Tel, Cell Tel and Fax Tel. The full template adds Other Tel, Company, Job
 // Title, E-mail, E-mail 2, Web Page, a home and a business address (street,
 // city, region, postcode, country), Notes and Groups — what Outlook, Google
 // and Windows Contacts all have in common and a desk phone's directory or a
 // softphone can use. Contacts list as "Surname, First name" (just the one
-// name there is otherwise), sorted by surname then first name, as the seed
+// name there is otherwise), sorted by surname then first name, as the portal
 // shows. A company contact has a company and no first or last name; it is
 // listed and sorted by the company's name. An employee keeps at most 1000
 // contacts.

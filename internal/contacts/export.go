@@ -18,7 +18,7 @@ type File struct {
 	Body        []byte
 }
 
-// ExportMode is the seed's "Export mode", plus vCard for phones and
+// ExportMode is the portal's "Export mode", plus vCard for phones and
 // address books.
 type ExportMode string
 
@@ -296,7 +296,7 @@ func legacyCSV(name, text string) File {
 	return excelCSV(name, text)
 }
 
-// Template returns the seed's downloadable templates: the header row and
+// Template returns the portal's downloadable templates: the header row and
 // one example row, as an Excel-friendly CSV (UTF-8 with BOM, CRLF).
 func Template(kind TemplateKind) (File, error) {
 	example := Contact{Fields: Fields{FirstName: "Henry", LastName: "Jackson", HomeTel: "01132991002", WorkTel: "01132991010"}}

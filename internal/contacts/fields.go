@@ -13,10 +13,10 @@ import (
 
 // Limits of the contact model.
 const (
-	// MaxContacts is how many contacts one employee may keep (the seed's 1000).
+	// MaxContacts is how many contacts one employee may keep (the portal's 1000).
 	MaxContacts = 1000
 	// MaxNameLength bounds First Name and Last Name, in characters. A longer
-	// name is refused, never cut (the seed's "limited to 32 characters").
+	// name is refused, never cut (the portal's "limited to 32 characters").
 	MaxNameLength = 32
 	// MaxGroupNameLength bounds a contact group's name, in characters.
 	MaxGroupNameLength = 64
@@ -31,7 +31,7 @@ type Address struct {
 	Country  string `json:"country"`
 }
 
-// Fields are what a person types about a contact: the seed's minimal
+// Fields are what a person types about a contact: the portal's minimal
 // template (names and four numbers) plus the full template's details.
 // Numbers are kept exactly as entered; Contact adds their E.164 forms.
 type Fields struct {

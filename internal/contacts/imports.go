@@ -16,7 +16,7 @@ import (
 )
 
 // Action is what an import does with an entry whose contact already exists
-// (the seed's "Action when contact exists").
+// (the portal's "Action when contact exists").
 type Action string
 
 // The three actions of the import dialog.
@@ -80,7 +80,7 @@ type ImportPreview struct {
 	Ignored int `json:"ignored"`
 	// Existing is how many contacts the employee had at preview time.
 	Existing int `json:"existing"`
-	// Note is the seed's line under the counts.
+	// Note is the portal's line under the counts.
 	Note    string   `json:"note"`
 	Details []Detail `json:"details"`
 	// Warnings name the entries that are read but had to be repaired or
@@ -114,7 +114,7 @@ type ImportResult struct {
 	Ignored int   `json:"ignored"`
 	// Total is the employee's contacts after the import.
 	Total int `json:"total"`
-	// Note is the seed's "You currently have N contacts."
+	// Note is the portal's "You currently have N contacts."
 	Note     string `json:"note"`
 	Revision int64  `json:"revision"`
 }
@@ -127,14 +127,14 @@ type op struct {
 }
 
 // plan decides every entry's fate against the owner's existing contacts,
-// in file order, with the seed's rules:
+// in file order, with the portal's rules:
 //   - an entry with no name, a name over 32 characters or another invalid
 //     field is ignored with the reason;
 //   - when a contact with the same first and last name exists (ignoring
 //     case) — or an earlier entry of the file has that name — the action
 //     decides: Overwrite updates it, Duplicate adds another, Ignore skips;
 //   - adding stops at MaxContacts: later additions are ignored with the
-//     seed's note. Updates still apply, since they add nothing.
+//     portal's note. Updates still apply, since they add nothing.
 //
 // Every entry is counted once: added, updated or ignored.
 func plan(existing []Contact, entries []entry, action Action, unit string) (ops []op, details, warnings []Detail, added, updated, ignored int) {

@@ -88,8 +88,8 @@ func NormalizeMAC(mac string, softClient bool) (string, error) {
 // SoftClientMAC is the MAC of a soft client used with the E.164 number
 // e164: the employee's CLI — the number in international form without the
 // "+", as the network presents it (441134960037 for +44 113 496 0037) —
-// followed by "A". It is the only MAC such a soft client may have (Business
-// Portal seed, Activate step 18), so the national form (01134960037A) or
+// followed by "A". It is the only MAC such a soft client may have (docs/lifecycle.md,
+// soft clients), so the national form (01134960037A) or
 // another number's digits are refused.
 func SoftClientMAC(e164 string) string {
 	return strings.TrimPrefix(strings.TrimSpace(e164), "+") + "A"

@@ -19,7 +19,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
-// Employee statuses (Business Portal seed).
+// Employee statuses (Business Portal, docs/glossary.md).
 const (
 	StatusInactive = "inactive"
 	StatusPending  = "pending"
@@ -67,10 +67,10 @@ func (e Employee) DisplayName() string {
 	return e.Username
 }
 
-// usernameForbidden are the characters the seed names explicitly.
+// usernameForbidden are the characters the portal names explicitly (docs/decisions.md, "Usernames").
 const usernameForbidden = "\"'<>*=@-&"
 
-// ValidateUsername applies the Business Portal seed's username rules and
+// ValidateUsername applies the Business Portal's username rules and
 // returns the first broken rule as a sentence, or "" when name is valid:
 // case-sensitive; no whitespace at the start, end or inside; may contain '.';
 // at least 2 characters; none of " ' < > * = @ - & nor any other special

@@ -27,7 +27,7 @@ type Group struct {
 	IsSite    bool   `json:"is_site"`
 	// Path is the names from the top, "Leeds/Sales/Sales West".
 	Path string `json:"path"`
-	// CreatedUnder is the parent's path, or "none" for a site, as the seed's
+	// CreatedUnder is the parent's path, or "none" for a site, as the portal's
 	// Profile tab shows it.
 	CreatedUnder string       `json:"created_under"`
 	Depth        int          `json:"depth"`
@@ -384,7 +384,7 @@ func (g Group) SiteID() int64 {
 }
 
 // GroupUpdateRequest changes a group's profile. The name cannot change, as
-// the seed says; a request that tries gets a validation error.
+// the portal says; a request that tries gets a validation error.
 type GroupUpdateRequest struct {
 	Name    *string       `json:"name"`
 	Profile *GroupProfile `json:"profile"`

@@ -11,7 +11,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
-// LinkFilter is the seed's three-way radio: all, linked only, not linked.
+// LinkFilter is the portal's three-way radio: all, linked only, not linked.
 type LinkFilter string
 
 const (
@@ -52,7 +52,7 @@ var (
 	adminLink  = linkKind{"group_admins", "Assign Group Admin", "Remove Group Admin"}
 )
 
-// LinkChange adds and removes links in one request, as a Save of the seed's
+// LinkChange adds and removes links in one request, as a Save of the portal's
 // check-box lists does.
 type LinkChange struct {
 	Add    []int64 `json:"add"`

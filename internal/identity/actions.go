@@ -107,7 +107,7 @@ func (s *Service) SetPasswordByAdmin(ctx context.Context, actor access.Actor, id
 }
 
 // ForceUnlock lifts the lock of employee id (every lock: any browser, and
-// logins by number) without e-mailing anyone, as the seed's Force Unlock
+// logins by number) without e-mailing anyone, as the portal's Force Unlock
 // does. An account that is not locked answers a conflict.
 func (s *Service) ForceUnlock(ctx context.Context, actor access.Actor, id int64) error {
 	a, err := s.employeeFor(ctx, actor, access.ForceUnlock, id)

@@ -41,7 +41,7 @@ const (
 )
 
 // SequenceLength is how many consecutive digits make a "numeric sequence".
-// The seed's examples are 12345 and 54321; we refuse runs of four or more,
+// The portal's examples are 12345 and 54321; we refuse runs of four or more,
 // which catches those and the even more common 1234.
 const SequenceLength = 4
 
@@ -50,7 +50,7 @@ const SequenceLength = 4
 const NumberFragment = 4
 
 var (
-	// PolicyBusinessPortal is the Business Portal seed's rule: at least 8
+	// PolicyBusinessPortal is the Business Portal's rule: at least 8
 	// characters with an uppercase letter, a lowercase letter, a digit and a
 	// symbol; expires every 90 days; may not equal the previous password.
 	PolicyBusinessPortal = Policy{Name: PolicyNameBusinessPortal, MinLength: 8, MaxLength: 128,

@@ -15,7 +15,7 @@ import (
 )
 
 // ResetRequested is the one answer to a self-service reset request, whether
-// or not the account exists (the CommPortal seed's words).
+// or not the account exists (the self-care portal's words).
 const ResetRequested = "We have attempted to send you a password reset email to your previously configured security email address. " +
 	"If you do not receive this email shortly please contact your Service Provider."
 

@@ -31,7 +31,7 @@ type Settings struct {
 	LockoutDuration  time.Duration
 	ResetTokenTTL    time.Duration
 	// CompanyAdminSelfReset lets company admins use the self-service reset
-	// (the Business Portal seed says they cannot; the default is no).
+	// (the Business Portal says they cannot; the default is no).
 	CompanyAdminSelfReset bool
 	// PortalURL is the base URL put in e-mails ("https://portal.example.com").
 	PortalURL string
@@ -332,7 +332,7 @@ func (s *Service) lockState(ctx context.Context, a Account) (bool, time.Time, er
 }
 
 // unlock lifts every lock of a (lockState) and forgets the failures,
-// without e-mailing anyone, as the seed's Force Unlock does. It answers a
+// without e-mailing anyone, as the portal's Force Unlock does. It answers a
 // conflict when a is not locked at all.
 func (s *Service) unlock(ctx context.Context, a Account) error {
 	return s.db.Tx(ctx, func(ctx context.Context) error {

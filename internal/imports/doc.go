@@ -35,7 +35,7 @@
 //     cannot log in until an administrator uses "Auto generate and email
 //     password" or the employee uses Reset Password (the welcome e-mail,
 //     sent when the import asks for it, says so). Activation is separate, as
-//     the seed says.
+//     the portal says.
 //   - Generated usernames are firstname.lastname, lower-cased, accents
 //     folded, letters only, made unique with a number suffix (2, 3, …)
 //     against every existing account and the file itself. A row whose

@@ -66,7 +66,7 @@ func EmployeeTemplate() []byte {
 type EmployeeOptions struct {
 	Options
 	// FileType is "custom" (the custom template CSV), the only type the
-	// seed offers for employees.
+	// portal offers for employees.
 	FileType string `json:"file_type"`
 	// GenerateUsernames makes firstname.lastname usernames for rows that
 	// have none (or for every row when the file has no Username column).

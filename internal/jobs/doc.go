@@ -3,13 +3,13 @@
 // table, enqueued in the transaction of the change that needs them and run by
 // workers on any node.
 //
-// Why not River: DESIGN.md prefers a well-kept queue library, and River
+// Why not River: docs/decisions.md explains why we prefer a well-kept queue library, and River
 // (v0.51.1 on the Go proxy) serves PostgreSQL well, but its SQLite driver
 // (riversqlite) describes itself as early testing, wants one *sql.DB pool of
 // its own (SetMaxOpenConns(1)) where store.DB keeps a reader pool and a single
 // writer it does not expose, and brings a second migration system
 // (rivermigrate, river_migration) and a job schema River owns: no company_id
-// to scope reads by tenant, its own state names instead of the seed's Not
+// to scope reads by tenant, its own state names instead of the portal's Not
 // Started / In Progress / Completed / Error, timestamps instead of our Unix
 // milliseconds, and nothing for per-item results or test mode, which we would
 // have to keep in tables of our own beside it anyway. Joining our db.Tx would

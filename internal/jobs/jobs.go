@@ -17,7 +17,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
-// Status is where a job is in its life. The UI shows the seed's words:
+// Status is where a job is in its life. The UI shows the portal's words:
 // Not Started, In Progress, Completed, Error (and Cancelled).
 type Status string
 

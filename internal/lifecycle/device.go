@@ -17,7 +17,7 @@ type deviceScope struct {
 }
 
 // softClientAllowed reports whether an employee of userType may have a soft
-// client. The seed's "(Centrex only)" (Activate step 18) limits soft
+// client. The portal's "(Centrex only)" (Activate step 18) limits soft
 // clients to IP Centrex users: a Business Trunking user is a PBX on a SIP
 // trunk, and an Additional Line goes on an existing phone
 // (docs/lifecycle.md). An invalid user type has its own error, so it is not

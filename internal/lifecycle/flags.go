@@ -58,7 +58,7 @@ func RequireConfigAndReg(ctx context.Context, db *store.DB, actor access.Actor, 
 }
 
 // requireActivation refuses actor an activation in companyID when the
-// company's "add employee" flag is off (the seed greys out Save and
+// company's "add employee" flag is off (the portal greys out Save and
 // Activate); operators are exempt (FlagAllows).
 func (s *Service) requireActivation(ctx context.Context, actor access.Actor, companyID int64) error {
 	f, err := CompanyFlags(ctx, s.db, companyID)

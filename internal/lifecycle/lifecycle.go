@@ -1,5 +1,5 @@
 // Package lifecycle takes an employee from an account to a working,
-// numbered, licensed user and back, as the Business Portal seed describes:
+// numbered, licensed user and back, as the Business Portal describes:
 // Activate (one or many, as a durable job), Service Settings (names and
 // caller-ID names always; user type, language, number, extension, feature
 // package, term, add-ons and primary device when the company has config &
@@ -41,10 +41,10 @@ const (
 	KindResubscribe = "resubscribe_employees"
 )
 
-// UserType is the seed's "User Type" of an activated employee.
+// UserType is the portal's "User Type" of an activated employee.
 type UserType string
 
-// User types (Business Portal seed, Activate step 11).
+// User types (Business Portal, Activate step 11).
 const (
 	IPCentrex        UserType = "ip_centrex"
 	BusinessTrunking UserType = "business_trunking"

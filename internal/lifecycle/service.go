@@ -482,7 +482,7 @@ func (s *Service) resubscribeOne(ctx context.Context, companyID, id int64) (key,
 	return key, reason, err
 }
 
-// Cease deactivates an employee in one transaction, as the seed lists:
+// Cease deactivates an employee in one transaction, as the portal lists:
 // licence and portal access revoked (status Inactive, sessions ended), the
 // number returned to the site pool, the extension released, the feature
 // package, term and add-ons cleared, and the device with its MAC removed

@@ -45,7 +45,7 @@ const (
 	OwnerUser OwnerKind = "user"
 	// OwnerEGF is an enhanced group function (auto attendant, hunt group,
 	// call centre …); Owner.ID is the function's id in the package that owns
-	// it, and Name is how the portal shows it. The seed's Search Tool calls
+	// it, and Name is how the portal shows it. The portal's Search Tool calls
 	// these "EGF".
 	OwnerEGF OwnerKind = "egf"
 )

@@ -1,5 +1,5 @@
 // Package search finds employees, sites and telephone numbers: the live
-// search box at the top of every page (Business Portal seed, "Live Search
+// search box at the top of every page (Business Portal, "Live Search
 // Function") and the company's Search Tool, which searches the whole
 // platform by telephone number or by name ("Search Tool").
 //
@@ -12,7 +12,7 @@
 // national form, or its end ("4960037"); the start of an extension; and any
 // part of a site's name.
 //
-// The Search Tool is platform-wide, as the seed describes: a match in a
+// The Search Tool is platform-wide, as the portal has it: a match in a
 // company the actor may not view answers "You do not have permission to view
 // this" and nothing else.
 package search

@@ -29,10 +29,10 @@ const (
 	OutcomeNotFound Outcome = "not_found"
 )
 
-// MessageNoPermission is the seed's answer to a match the actor may not see.
+// MessageNoPermission is the portal's answer to a match the actor may not see.
 const MessageNoPermission = "You do not have permission to view this"
 
-// Owner types as the seed's Search Tool shows them.
+// Owner types as the portal's Search Tool shows them.
 const (
 	TypeUser = "User"
 	TypeEGF  = "EGF"

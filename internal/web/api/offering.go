@@ -19,7 +19,7 @@ type ServiceOffering struct {
 	Employee *catalog.EmployeeOffering `json:"employee,omitempty"`
 }
 
-// serviceOffering answers per object as the Business Portal seed's table
+// serviceOffering answers per object as the Business Portal's table
 // says: ?company_id= (all site and employee packages and add-ons),
 // ?site_id= (its package and add-ons and what employees may have),
 // ?employee_id= (their package, add-ons and term). A company account that

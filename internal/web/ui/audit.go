@@ -77,7 +77,7 @@ type auditEntryPage struct {
 	Site    string
 	Changes []changeRow
 	// Before and After are the whole documents, pretty-printed (the
-	// control-panel seed's "View Difference displays data in JSON format").
+	// control panel's "View Difference displays data in JSON format").
 	Before string
 	After  string
 	// Back is the list the entry was opened from.

@@ -183,7 +183,7 @@ func safeNext(next string) string {
 	return next
 }
 
-// landing is "/": each role starts where the seed says it does. Company
+// landing is "/": each role starts where the portal says it does. Company
 // admins see the Company dashboard; group admins (for whom the dashboard is
 // forbidden) Site Selection when they administer a site, otherwise Group
 // Selection; employees their own profile; operators the customer list.

@@ -82,7 +82,7 @@ type pcListPage struct {
 	ShownLast  int
 }
 
-// contacts is the Contacts page as the seed shows it: New Contact, New
+// contacts is the Contacts page as the portal shows it: New Contact, New
 // Group, Import, Export All, Edit, Delete, Select all, Search for.., and
 // the list as "Surname, First name" with each number's icon.
 func (p *Pages) pcList(w http.ResponseWriter, r *http.Request) error {

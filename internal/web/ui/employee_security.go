@@ -47,7 +47,7 @@ func (p *Pages) securityTarget(r *http.Request) (directory.Employee, identity.Se
 	return e, st, err
 }
 
-// employeeAction is a confirm step of the seed ("this will display the
+// employeeAction is a confirm step of the portal ("this will display the
 // following warning message, please select OK to proceed").
 type employeeAction struct {
 	Employee directory.Employee

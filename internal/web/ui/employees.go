@@ -150,7 +150,7 @@ type employeeNewPage struct {
 	GroupHint string
 	// Refused is why the caller cannot add employees to this company at
 	// all (the company's Add Employee flag is off, or their role): Save
-	// and Save & Activate are then disabled, as the seed describes.
+	// and Save & Activate are then disabled, as the portal does.
 	Refused string
 	// EmployeeRules and AdminRules are the provider's password policies
 	// (AdminRules is nil when both roles share one).

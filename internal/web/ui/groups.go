@@ -236,7 +236,7 @@ func (p *Pages) renderGroupProfile(w http.ResponseWriter, r *http.Request, statu
 	return nil
 }
 
-// groupUpdate saves the profile; the name cannot change, as the seed says.
+// groupUpdate saves the profile; the name never changes (docs/architecture.md).
 func (p *Pages) groupUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return derrors.Invalid("", "the form could not be read")
@@ -513,7 +513,7 @@ func (p *Pages) groupLinksSave(w http.ResponseWriter, r *http.Request, kind, msg
 	return nil
 }
 
-// statusLabel is an employee status as the seed writes it.
+// statusLabel is an employee status as the portal writes it.
 func statusLabel(s string) string {
 	if s == "" {
 		return ""

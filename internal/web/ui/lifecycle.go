@@ -177,7 +177,7 @@ type activatePage struct {
 	// IDs are the selected employees, carried by the site chooser.
 	IDs []int64
 	// Reserved are the provider's refused extension codes, shown with their
-	// reasons next to the extension field as the seed prints them at this
+	// reasons next to the extension field as the portal prints them at this
 	// step; ExtensionHint names them in each extension field's hint.
 	Reserved      []numbering.RefusedExtension
 	ExtensionHint string

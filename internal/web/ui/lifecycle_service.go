@@ -343,7 +343,7 @@ func (p *Pages) resubscribe(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ceaseData lists what a deactivation does, as the seed does, naming the
+// ceaseData lists what a deactivation does, as the portal does, naming the
 // employee's own number and device.
 func ceaseData(e directory.Employee, svc lifecycle.EmployeeService) lcConfirmPage {
 	number, device := "the telephone number", "the device and its MAC address"

@@ -11,7 +11,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/directory"
 )
 
-// linksPage is the seed's check-box list with a three-way filter: Group
+// linksPage is the portal's check-box list with a three-way filter: Group
 // Admins and Group Members of a group, Group Memberships and Admin
 // Privileges of an employee. Save adds the ticked and removes the cleared.
 type linksPage struct {
@@ -66,7 +66,7 @@ type linkRow struct {
 	Depth int
 }
 
-// filters builds the three radio options; labels are the seed's words.
+// filters builds the three radio options; labels are the portal's words.
 func filters(current directory.LinkFilter, all, linked, notLinked string) []filterOpt {
 	return []filterOpt{
 		{Value: "all", Label: all, Checked: current == directory.LinkAll || current == ""},

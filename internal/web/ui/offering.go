@@ -33,7 +33,7 @@ type offeringPage struct {
 }
 
 // offering is the Service Offering tab. It answers per object as the
-// Business Portal seed's table says: ?site_id= a site, ?employee_id= an
+// Business Portal's table says: ?site_id= a site, ?employee_id= an
 // employee, otherwise the company. A group admin, who may not see the
 // company's view, gets their first site's.
 func (p *Pages) offering(w http.ResponseWriter, r *http.Request) error {

@@ -29,7 +29,7 @@ type searchToolPage struct {
 	NameRes   *search.NameResult
 }
 
-// searchTool is the Search Tool (Business Portal seed): search the platform
+// searchTool is the Search Tool (Business Portal, docs/glossary.md): search the platform
 // by telephone number or by first and last name. A search is a GET, so its
 // results can be bookmarked and the form needs no CSRF token.
 func (p *Pages) searchTool(w http.ResponseWriter, r *http.Request) error {

@@ -10,7 +10,7 @@ import (
 )
 
 // The self-care portal ("My Account") and the personal Contacts page: the
-// CommPortal FAQ seed made real for every employee. Their pages, flashes
+// self-care portal made real for every employee. Their pages, flashes
 // and routes are registered from this file and contacts.go.
 func init() {
 	pageNames = append(pageNames, "selfcare", "selfcare_contacts", "selfcare_contact", "selfcare_group", "selfcare_import", "selfcare_export")
@@ -92,7 +92,7 @@ type selfCarePage struct {
 
 // selfCare is My Account: Personal Details (read-only; an administrator
 // changes them), Security (password, PINs, security e-mail) and Support
-// (help and the contact templates), after the seed's bottom-of-page layout.
+// (help and the contact templates), after the portal's bottom-of-page layout.
 func (p *Pages) selfCare(w http.ResponseWriter, r *http.Request) error {
 	a, _ := request.AuthFrom(r.Context())
 	actor := a.Actor()
