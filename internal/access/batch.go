@@ -44,47 +44,23 @@ func (s *Service) CheckEmployees(ctx context.Context, actor Actor, action Action
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = q.Query(ctx, `SELECT m.account_id, g.path FROM group_members m JOIN org_groups g ON g.id = m.group_id
-		WHERE m.account_id IN (`+in+`)`, args...)
+	members, err := accountPaths(ctx, q, `SELECT m.account_id, g.path FROM group_members m JOIN org_groups g ON g.id = m.group_id
+		WHERE m.account_id IN (`+in+`)`, args)
 	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id int64
-		var path string
-		if err := rows.Scan(&id, &path); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if r := found[id]; r != nil {
-			r.memberPaths = append(r.memberPaths, path)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	// Group-admin targets carry the groups they administer, as resolve
 	// reads them for Check (the rule about peers needs them).
-	rows, err = q.Query(ctx, `SELECT ga.account_id, g.path FROM group_admins ga JOIN org_groups g ON g.id = ga.group_id
-		WHERE ga.account_id IN (`+in+`)`, args...)
+	administered, err := accountPaths(ctx, q, `SELECT ga.account_id, g.path FROM group_admins ga JOIN org_groups g ON g.id = ga.group_id
+		WHERE ga.account_id IN (`+in+`)`, args)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var id int64
-		var path string
-		if err := rows.Scan(&id, &path); err != nil {
-			rows.Close()
-			return nil, err
+	for id, r := range found {
+		r.memberPaths = members[id]
+		if r.role == RoleGroupAdmin {
+			r.adminPaths = administered[id]
 		}
-		if r := found[id]; r != nil && r.role == RoleGroupAdmin {
-			r.adminPaths = append(r.adminPaths, path)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	var adminPaths []string
 	if actor.Role == RoleGroupAdmin {
@@ -116,4 +92,24 @@ func groupAdminPaths(actor Actor, r resolved, paths []string) []string {
 		return paths
 	}
 	return nil
+}
+
+// accountPaths runs a query of (account id, group path) rows and groups
+// the paths by account.
+func accountPaths(ctx context.Context, q store.Querier, query string, args []any) (map[int64][]string, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var path string
+		if err := rows.Scan(&id, &path); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], path)
+	}
+	return out, rows.Err()
 }

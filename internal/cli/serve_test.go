@@ -6,34 +6,17 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboard-voice/switchboard/internal/apptest"
 )
-
-// lockedBuffer is a log sink the server goroutine writes while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestServeMetricsOnTheirOwnAddress: /metrics answers on --metrics only; the
 // public --http listener does not serve it.
 func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var logs lockedBuffer
+	var logs apptest.LogBuffer
 	done := make(chan error, 1)
 	go func() {
 		done <- serve(ctx, []string{"--data", t.TempDir(), "--http", "127.0.0.1:0", "--metrics", "127.0.0.1:0"}, io.Discard, &logs, false)

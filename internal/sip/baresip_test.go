@@ -1,39 +1,21 @@
 package sip_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboard-voice/switchboard/internal/apptest"
 
 	"github.com/switchboard-voice/switchboard/internal/sip"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
-
-// lockedBuffer collects a child process's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestBaresipRegisters runs baresip, a real soft client, headless with a
 // config directory of its own: it registers the line with digest
@@ -61,7 +43,7 @@ audio_source ausine,440
 				t.Fatal(err)
 			}
 		}
-		out := &lockedBuffer{}
+		out := &apptest.LogBuffer{}
 		cmd := exec.Command(bin, "-f", dir, "-t", "60")
 		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
@@ -197,7 +198,7 @@ func startSipp(t *testing.T, addr, transport, scenario, ooc, user, password stri
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
-	out := &lockedBuffer{}
+	out := &apptest.LogBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		cancel()

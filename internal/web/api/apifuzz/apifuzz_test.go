@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
@@ -95,7 +94,7 @@ func TestEveryOperationRefusesBadInput(t *testing.T) {
 	}
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db)
-		var logs lockedBuffer
+		var logs apptest.LogBuffer
 		env.App.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		f := env.Fixture
 		ids := map[string]int64{
@@ -235,24 +234,6 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
-}
-
-// lockedBuffer collects the node's log while it serves.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // generator reads the API document.
