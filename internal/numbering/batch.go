@@ -74,7 +74,7 @@ func (s *Service) SiteExtensionRules(ctx context.Context, companyID, siteID int6
 	if r.Policy, err = s.ExtensionPolicy(ctx, companyID, siteID); err != nil {
 		return nil, err
 	}
-	if r.Refused, err = s.RefusedExtensions(ctx); err != nil {
+	if r.Refused, err = s.companyRefused(ctx, companyID); err != nil {
 		return nil, err
 	}
 	query := "SELECT extension, owner_kind, owner_id, owner_name FROM extensions WHERE company_id = ? AND "

@@ -160,12 +160,25 @@ func (r RefusedExtension) Label() string {
 	return r.Code + "…"
 }
 
-// RefusedExtensions lists the refused codes. They are deployment data
-// (seeded by the migration with the UK list the Business Portal shows),
-// because they come from the public network the provider connects to.
-func (s *Service) RefusedExtensions(ctx context.Context) (out []RefusedExtension, err error) {
+// RefusedExtensions lists providerID's refused codes. They are the
+// provider's data (each provider starts from the deployment's template, the
+// UK list the Business Portal shows), because they come from the public
+// network the provider connects to (docs/numbering.md).
+func (s *Service) RefusedExtensions(ctx context.Context, providerID int64) (out []RefusedExtension, err error) {
 	defer derrors.Wrap(&err, "numbering: refused extensions")
-	rows, err := s.db.Q(ctx).Query(ctx, "SELECT code, match_kind, total_length, reason FROM refused_extensions ORDER BY code")
+	return s.queryRefused(ctx, "SELECT code, match_kind, total_length, reason FROM refused_extensions WHERE provider_id = ? ORDER BY code", providerID)
+}
+
+// companyRefused lists the refused codes that apply in companyID: its
+// provider's.
+func (s *Service) companyRefused(ctx context.Context, companyID int64) (out []RefusedExtension, err error) {
+	defer derrors.Wrap(&err, "numbering: refused extensions of company %d", companyID)
+	return s.queryRefused(ctx, `SELECT r.code, r.match_kind, r.total_length, r.reason FROM refused_extensions r
+		JOIN companies c ON c.provider_id = r.provider_id WHERE c.id = ? ORDER BY r.code`, companyID)
+}
+
+func (s *Service) queryRefused(ctx context.Context, query string, arg int64) (out []RefusedExtension, err error) {
+	rows, err := s.db.Q(ctx).Query(ctx, query, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -218,11 +231,12 @@ func (r *RefusedExtension) Validate() error {
 	return v.Err()
 }
 
-// refusedExtension returns the refused entry of code.
-func (s *Service) refusedExtension(ctx context.Context, code string) (RefusedExtension, error) {
+// refusedExtension returns providerID's refused entry of code.
+func (s *Service) refusedExtension(ctx context.Context, providerID int64, code string) (RefusedExtension, error) {
 	var r RefusedExtension
 	var match string
-	err := s.db.Q(ctx).QueryRow(ctx, "SELECT code, match_kind, total_length, reason FROM refused_extensions WHERE code = ?", code).
+	err := s.db.Q(ctx).QueryRow(ctx, "SELECT code, match_kind, total_length, reason FROM refused_extensions WHERE provider_id = ? AND code = ?",
+		providerID, code).
 		Scan(&r.Code, &match, &r.Length, &r.Reason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("refused extension %q: %w", code, derrors.ErrNotFound)
@@ -236,7 +250,7 @@ func (s *Service) refusedExtension(ctx context.Context, code string) (RefusedExt
 // first to change its reason), so an addition never silently rewrites what
 // administrators were told. Extensions already given out are not touched:
 // the list governs new extensions only.
-func (s *Service) AddRefusedExtension(ctx context.Context, r RefusedExtension) (out RefusedExtension, err error) {
+func (s *Service) AddRefusedExtension(ctx context.Context, providerID int64, r RefusedExtension) (out RefusedExtension, err error) {
 	defer derrors.Wrap(&err, "numbering: add refused extension %q", r.Code)
 	if err := r.Validate(); err != nil {
 		return RefusedExtension{}, err
@@ -246,41 +260,43 @@ func (s *Service) AddRefusedExtension(ctx context.Context, r RefusedExtension) (
 		match = "prefix"
 	}
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		if held, err := s.refusedExtension(ctx, r.Code); err == nil {
+		if held, err := s.refusedExtension(ctx, providerID, r.Code); err == nil {
 			return derrors.Conflict("code", "%s is already refused (%s): remove it first to change it", held.Label(), held.Reason)
 		} else if !errors.Is(err, derrors.ErrNotFound) {
 			return err
 		}
-		_, err := s.db.Q(ctx).Exec(ctx, "INSERT INTO refused_extensions (code, match_kind, total_length, reason, created_at) VALUES (?, ?, ?, ?, ?)",
-			r.Code, match, r.Length, r.Reason, store.Now())
+		_, err := s.db.Q(ctx).Exec(ctx, "INSERT INTO refused_extensions (provider_id, code, match_kind, total_length, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			providerID, r.Code, match, r.Length, r.Reason, store.Now())
 		if store.IsUniqueViolation(err) {
 			return derrors.Conflict("code", "%s was just added by somebody else", r.Label())
 		}
 		if err != nil {
 			return err
 		}
-		if out, err = s.refusedExtension(ctx, r.Code); err != nil {
+		if out, err = s.refusedExtension(ctx, providerID, r.Code); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, audit.Event{Event: "Add Refused Extension", ObjectKind: "refused_extension", ObjectName: out.Label(), After: out})
+		return s.audit.Record(ctx, audit.Event{Event: "Add Refused Extension", ProviderID: providerID, ObjectKind: "refused_extension",
+			ObjectName: out.Label(), After: out})
 	})
 	return out, err
 }
 
 // RemoveRefusedExtension deletes a refused code; the audit entry keeps what
 // it was.
-func (s *Service) RemoveRefusedExtension(ctx context.Context, code string) (err error) {
+func (s *Service) RemoveRefusedExtension(ctx context.Context, providerID int64, code string) (err error) {
 	defer derrors.Wrap(&err, "numbering: remove refused extension %q", code)
 	code = strings.TrimSpace(code)
 	return s.db.Tx(ctx, func(ctx context.Context) error {
-		before, err := s.refusedExtension(ctx, code)
+		before, err := s.refusedExtension(ctx, providerID, code)
 		if err != nil {
 			return err
 		}
-		if _, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM refused_extensions WHERE code = ?", code); err != nil {
+		if _, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM refused_extensions WHERE provider_id = ? AND code = ?", providerID, code); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, audit.Event{Event: "Remove Refused Extension", ObjectKind: "refused_extension", ObjectName: before.Label(),
+		return s.audit.Record(ctx, audit.Event{Event: "Remove Refused Extension", ProviderID: providerID, ObjectKind: "refused_extension",
+			ObjectName: before.Label(),
 			Before: before})
 	})
 }
@@ -368,7 +384,7 @@ func (s *Service) OwnerExtensions(ctx context.Context, companyID int64, owner Ow
 // words the administrator can act on.
 func (s *Service) ValidateExtension(ctx context.Context, companyID, siteID int64, ext string, exclude Owner) (err error) {
 	defer derrors.Wrap(&err, "numbering: validate extension %q", ext)
-	refused, err := s.RefusedExtensions(ctx)
+	refused, err := s.companyRefused(ctx, companyID)
 	if err != nil {
 		return err
 	}
@@ -421,7 +437,7 @@ func (s *Service) DefaultExtension(ctx context.Context, companyID, siteID int64,
 	if err != nil {
 		return "", err
 	}
-	refused, err := s.RefusedExtensions(ctx)
+	refused, err := s.companyRefused(ctx, companyID)
 	if err != nil {
 		return "", err
 	}
@@ -469,7 +485,7 @@ func (s *Service) DefaultExtension(ctx context.Context, companyID, siteID int64,
 func (s *Service) ReserveExtension(ctx context.Context, companyID, siteID int64, ext string, owner Owner) (e Extension, err error) {
 	defer derrors.Wrap(&err, "numbering: reserve extension %q", ext)
 	ext = strings.TrimSpace(ext)
-	refused, err := s.RefusedExtensions(ctx)
+	refused, err := s.companyRefused(ctx, companyID)
 	if err != nil {
 		return Extension{}, err
 	}

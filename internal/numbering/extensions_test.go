@@ -177,7 +177,7 @@ func TestRefusedExtensions(t *testing.T) {
 			err := f.svc.ValidateExtension(ctx, f.acme.ID, 0, c.ext, numbering.Owner{})
 			expectErr(t, c.ext, err, derrors.ErrInvalid, c.msg)
 		}
-		list, err := f.svc.RefusedExtensions(ctx)
+		list, err := f.svc.RefusedExtensions(ctx, f.provider.ID)
 		if err != nil || len(list) != 8 {
 			t.Fatalf("RefusedExtensions = %d, %v; want the seed's 8", len(list), err)
 		}
@@ -189,7 +189,7 @@ func TestRefusedExtensions(t *testing.T) {
 			t.Errorf("labels = %v", labels)
 		}
 		// The list is data: a provider can add a code and remove it.
-		added, err := f.svc.AddRefusedExtension(ctx, numbering.RefusedExtension{Code: " 999 ", Reason: " it is the emergency number ", Length: 4})
+		added, err := f.svc.AddRefusedExtension(ctx, f.provider.ID, numbering.RefusedExtension{Code: " 999 ", Reason: " it is the emergency number ", Length: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +200,7 @@ func TestRefusedExtensions(t *testing.T) {
 			t.Errorf("audit = %+v", e)
 		}
 		expectErr(t, "999", f.svc.ValidateExtension(ctx, f.acme.ID, 0, "999", numbering.Owner{}), derrors.ErrInvalid, "emergency")
-		prefix, err := f.svc.AddRefusedExtension(ctx, numbering.RefusedExtension{Code: "87", Prefix: true, Length: 4, Reason: "the 87xx block is the carrier's"})
+		prefix, err := f.svc.AddRefusedExtension(ctx, f.provider.ID, numbering.RefusedExtension{Code: "87", Prefix: true, Length: 4, Reason: "the 87xx block is the carrier's"})
 		if err != nil || prefix.Label() != "87xx" {
 			t.Fatalf("prefix = %+v, %v", prefix, err)
 		}
@@ -227,16 +227,16 @@ func TestRefusedExtensions(t *testing.T) {
 			{"already refused", numbering.RefusedExtension{Code: "101", Reason: "again"}, derrors.ErrConflict, "101 is already refused"},
 			{"already refused as a prefix", numbering.RefusedExtension{Code: "116", Reason: "again"}, derrors.ErrConflict, "116xxx is already refused"},
 		} {
-			_, err := f.svc.AddRefusedExtension(ctx, c.r)
+			_, err := f.svc.AddRefusedExtension(ctx, f.provider.ID, c.r)
 			expectErr(t, c.name, err, c.kind, c.field)
 		}
 		if f.auditTotal(t) != before {
 			t.Errorf("refused additions were audited")
 		}
-		if list, _ := f.svc.RefusedExtensions(ctx); len(list) != 10 {
+		if list, _ := f.svc.RefusedExtensions(ctx, f.provider.ID); len(list) != 10 {
 			t.Errorf("after two additions: %d codes, want 10", len(list))
 		}
-		if err := f.svc.RemoveRefusedExtension(ctx, "999"); err != nil {
+		if err := f.svc.RemoveRefusedExtension(ctx, f.provider.ID, "999"); err != nil {
 			t.Fatal(err)
 		}
 		if e := f.lastEvent(t); e.Event != "Remove Refused Extension" || !strings.Contains(string(e.Before), "emergency") || len(e.After) != 0 && string(e.After) != "null" {
@@ -245,7 +245,7 @@ func TestRefusedExtensions(t *testing.T) {
 		if err := f.svc.ValidateExtension(ctx, f.acme.ID, 0, "999", numbering.Owner{}); err != nil {
 			t.Errorf("after removal: %v", err)
 		}
-		if err := f.svc.RemoveRefusedExtension(ctx, "999"); !errors.Is(err, derrors.ErrNotFound) {
+		if err := f.svc.RemoveRefusedExtension(ctx, f.provider.ID, "999"); !errors.Is(err, derrors.ErrNotFound) {
 			t.Errorf("remove twice: %v", err)
 		}
 	})

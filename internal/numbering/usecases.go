@@ -65,7 +65,7 @@ func (s *Service) RefusedCodes(ctx context.Context, actor access.Actor) ([]Refus
 	if err := s.access.Check(ctx, actor, access.ViewRefusedExtensions, access.Provider(actor.ProviderID)); err != nil {
 		return nil, fmt.Errorf("numbering: refused extensions: %w", err)
 	}
-	return s.RefusedExtensions(ctx)
+	return s.RefusedExtensions(ctx, actor.ProviderID)
 }
 
 // RefusedCodesToManage is the control panel's Refused Extensions page,
@@ -75,7 +75,7 @@ func (s *Service) RefusedCodesToManage(ctx context.Context, actor access.Actor) 
 	if err := s.access.Check(ctx, actor, access.ManageNumbering, access.Provider(actor.ProviderID)); err != nil {
 		return nil, fmt.Errorf("numbering: manage refused extensions: %w", err)
 	}
-	return s.RefusedExtensions(ctx)
+	return s.RefusedExtensions(ctx, actor.ProviderID)
 }
 
 // AddRefusedCode adds a code to the refused extensions (provider operators
@@ -84,7 +84,7 @@ func (s *Service) AddRefusedCode(ctx context.Context, actor access.Actor, r Refu
 	if err := s.access.Check(ctx, actor, access.ManageNumbering, access.Provider(actor.ProviderID)); err != nil {
 		return RefusedExtension{}, fmt.Errorf("numbering: add refused extension: %w", err)
 	}
-	return s.AddRefusedExtension(ctx, r)
+	return s.AddRefusedExtension(ctx, actor.ProviderID, r)
 }
 
 // DeleteRefusedCode removes a code from the refused extensions (provider
@@ -93,7 +93,7 @@ func (s *Service) DeleteRefusedCode(ctx context.Context, actor access.Actor, cod
 	if err := s.access.Check(ctx, actor, access.ManageNumbering, access.Provider(actor.ProviderID)); err != nil {
 		return fmt.Errorf("numbering: remove refused extension: %w", err)
 	}
-	return s.RemoveRefusedExtension(ctx, code)
+	return s.RemoveRefusedExtension(ctx, actor.ProviderID, code)
 }
 
 // SiteRanges is a site's DN ranges.

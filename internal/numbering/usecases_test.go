@@ -33,7 +33,7 @@ func TestNumberingUseCases(t *testing.T) {
 		must(err)
 		rg, err := svc.AddRange(ctx, f.Acme.ID, f.Leeds.ID, numbering.RangeRequest{Start: "+441134960000", End: "+441134960019"})
 		must(err)
-		_, err = svc.AddRefusedExtension(ctx, numbering.RefusedExtension{Code: "999", Reason: "it is the emergency number"})
+		_, err = svc.AddRefusedExtension(ctx, f.Provider.ID, numbering.RefusedExtension{Code: "999", Reason: "it is the emergency number"})
 		must(err)
 
 		company := func(try apptest.Try) int64 {
@@ -99,7 +99,7 @@ func TestNumberingUseCases(t *testing.T) {
 				code := "999"
 				if try == apptest.Allowed {
 					code = fmt.Sprintf("6%03d", n)
-					if _, err := svc.AddRefusedExtension(ctx, numbering.RefusedExtension{Code: code, Reason: "it is reserved"}); err != nil {
+					if _, err := svc.AddRefusedExtension(ctx, a.ProviderID, numbering.RefusedExtension{Code: code, Reason: "it is reserved"}); err != nil {
 						return err
 					}
 				}
@@ -149,3 +149,43 @@ func TestNumberingUseCases(t *testing.T) {
 }
 
 func apptestNotFound(err error) bool { return apptest.Refusal(err) == "not found" }
+
+// TestRefusedCodesBelongToTheirProvider proves one provider's operator
+// changes only their own provider's refused extensions: the codes another
+// provider's companies may use are untouched, and the other list is neither
+// shown nor removable (docs/numbering.md).
+func TestRefusedCodesBelongToTheirProvider(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		env.AddCast(t)
+		ctx := context.Background()
+		svc, f := env.App.Numbering, env.Fixture
+		other := env.Actor("other.operator")
+		if _, err := svc.AddRefusedCode(ctx, other, numbering.RefusedExtension{Code: "4321", Reason: "it is the other network's code"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.ValidateExtension(ctx, f.Acme.ID, 0, "4321", numbering.Owner{}); err != nil {
+			t.Errorf("Acme refused 4321, which only the other provider refuses: %v", err)
+		}
+		ours, err := svc.RefusedCodesToManage(ctx, env.Actor("operator"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range ours {
+			if r.Code == "4321" {
+				t.Errorf("the operator sees the other provider's code: %+v", r)
+			}
+		}
+		before := storetest.Counts(t, db)
+		if err := svc.DeleteRefusedCode(ctx, other, "1571"); err != nil {
+			t.Fatalf("the other operator removes their own copy of 1571: %v", err)
+		}
+		if err := svc.ValidateExtension(ctx, f.Acme.ID, 0, "1571", numbering.Owner{}); err == nil {
+			t.Error("Acme may use 1571 after another provider removed it from its own list")
+		}
+		after := storetest.Counts(t, db)
+		if after["refused_extensions"] != before["refused_extensions"]-1 {
+			t.Errorf("refused_extensions %d → %d, want one fewer", before["refused_extensions"], after["refused_extensions"])
+		}
+	})
+}

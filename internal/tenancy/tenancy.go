@@ -97,6 +97,12 @@ func (s *Service) CreateProvider(ctx context.Context, name, region string) (Prov
 		if err != nil {
 			return err
 		}
+		// A provider starts from the deployment's refused extensions and
+		// changes its own copy (docs/numbering.md).
+		if _, err := s.db.Q(ctx).Exec(ctx, `INSERT INTO refused_extensions (provider_id, code, match_kind, total_length, reason, created_at)
+			SELECT ?, code, match_kind, total_length, reason, created_at FROM refused_extension_defaults`, p.ID); err != nil {
+			return fmt.Errorf("refused extensions: %w", err)
+		}
 		return s.audit.Record(ctx, audit.Event{Event: "Create Provider", ObjectKind: "provider", ObjectID: p.ID, ObjectName: p.Name, After: p})
 	})
 	if err != nil {

@@ -392,7 +392,7 @@ func (p *Pages) activateFrame(r *http.Request, prop lifecycle.Proposal, f *form,
 	if err != nil {
 		return nil, d, err
 	}
-	if d.Reserved, err = p.app.Numbering.RefusedExtensions(r.Context()); err != nil {
+	if d.Reserved, err = p.app.Numbering.RefusedCodes(r.Context(), actorOf(r)); err != nil {
 		return nil, d, err
 	}
 	d.ExtensionHint = extensionHint(d.Reserved)
