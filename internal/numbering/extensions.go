@@ -297,7 +297,7 @@ func (s *Service) RemoveRefusedExtension(ctx context.Context, providerID int64, 
 		}
 		return s.audit.Record(ctx, audit.Event{Event: "Remove Refused Extension", ProviderID: providerID, ObjectKind: "refused_extension",
 			ObjectName: before.Label(),
-			Before: before})
+			Before:     before})
 	})
 }
 
