@@ -14,6 +14,7 @@ require (
 require github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0 // indirect
 	github.com/gobwas/httphead v0.1.0 // indirect
 	github.com/gobwas/pool v0.2.1 // indirect
 	github.com/gobwas/ws v1.3.2 // indirect

@@ -185,6 +185,10 @@ const (
 	// ManageSwitches is the provider's switches that send call records
 	// (create, list, their ingest batches); checked against the provider.
 	ManageSwitches Action = "manage_switches"
+	// ManageBilling is the provider's rate table, rental prices, tax and
+	// invoice settings, the customers' call summaries and Generate Invoice
+	// (docs/billing.md); checked against the provider or a customer.
+	ManageBilling Action = "manage_billing"
 )
 
 // Kind is the type of object an action is on.
@@ -507,6 +511,11 @@ func permittedService(a Actor, action Action, t Target) (decided bool, err error
 	case ManageSwitches:
 		if a.Role != RoleProvider || t.Kind != KindProvider {
 			return true, derrors.Forbidden("only the service provider's operators manage switches")
+		}
+		return true, nil
+	case ManageBilling:
+		if a.Role != RoleProvider {
+			return true, derrors.Forbidden("only the service provider's operators rate calls and invoice customers")
 		}
 		return true, nil
 	case ViewRefusedExtensions:

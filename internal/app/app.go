@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/billing"
 	"github.com/switchboard-voice/switchboard/internal/calls"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/contacts"
@@ -55,6 +56,8 @@ type App struct {
 	Search *search.Service
 	// Calls ingests call records from the switches (docs/cdr.md).
 	Calls *calls.Service
+	// Billing rates calls, keeps balances and makes invoices (docs/billing.md).
+	Billing *billing.Service
 	// Registrations are the SIP edge's bindings and the devices' status.
 	Registrations *sip.Registry
 	// Provisioning serves desk phones their configuration files.
@@ -87,6 +90,8 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 		Calls:         calls.New(db, log, logger),
 		Registrations: sip.NewRegistry(db),
 	}
+	a.Billing = billing.New(db, log)
+	a.Calls.SetCharger(a.Billing)
 	a.Devices.Lines.NumberOf = a.employeeNumber
 	a.Provisioning = provisioning.New(db, log, a.Devices, logger)
 	a.Reboots = sip.NewReboots(db, log, a.Jobs, a.Registrations, sip.RebootConfig{Logger: logger})

@@ -31,6 +31,7 @@ type Service struct {
 	logger  *slog.Logger
 	metrics *Metrics
 	numbers numberCache
+	charger Charger
 }
 
 // New returns a Service.
