@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -306,47 +307,55 @@ func (s *Service) InvoiceFor(ctx context.Context, actor access.Actor, id int64) 
 type InvoiceFilter struct {
 	// CompanyID: one customer's invoices (0: every customer).
 	CompanyID int64
-	// After is the id of the last invoice of the previous page (newest
-	// first); Limit the page size.
-	After int64
+	// After is the next value of the previous page ("" for the first);
+	// Limit the page size.
+	After string
 	Limit int
 }
 
 // Invoices lists the provider's invoices, newest first, a page at a time
-// (keyset on id), for a billing system to collect.
-func (s *Service) Invoices(ctx context.Context, actor access.Actor, f InvoiceFilter) (out []Invoice, err error) {
+// (keyset on id), for a billing system to collect; next is the After of the
+// following page ("" after the last).
+func (s *Service) Invoices(ctx context.Context, actor access.Actor, f InvoiceFilter) (out []Invoice, next string, err error) {
 	defer derrors.Wrap(&err, "billing: invoices")
 	target := access.Provider(actor.ProviderID)
 	if f.CompanyID != 0 {
 		target = access.Company(f.CompanyID)
 	}
 	if err := s.access.Check(ctx, actor, access.ManageBilling, target); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	var where []string
+	where := []string{"provider_id = ?"}
 	args := []any{actor.ProviderID}
-	where = append(where, "provider_id = ?")
 	if f.CompanyID != 0 {
 		where, args = append(where, "company_id = ?"), append(args, f.CompanyID)
 	}
-	if f.After != 0 {
-		where, args = append(where, "id < ?"), append(args, f.After)
+	if f.After != "" {
+		after, err := strconv.ParseInt(strings.TrimPrefix(f.After, "inv."), 10, 64)
+		if err != nil || !strings.HasPrefix(f.After, "inv.") || after <= 0 {
+			return nil, "", &store.CursorError{Reason: "not a cursor from this list; pass the next value of the previous page unchanged"}
+		}
+		where, args = append(where, "id < ?"), append(args, after)
 	}
-	args = append(args, f.Limit)
+	args = append(args, f.Limit+1)
 	rows, err := s.db.Q(ctx).Query(ctx, "SELECT "+invoiceColumns+" FROM invoices WHERE "+strings.Join(where, " AND ")+" ORDER BY id DESC LIMIT ?", args...)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		inv, err := scanInvoice(rows)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		out = append(out, inv)
 	}
-	return out, rows.Err()
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = fmt.Sprintf("inv.%d", out[len(out)-1].ID)
+	}
+	return out, next, rows.Err()
 }

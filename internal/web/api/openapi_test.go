@@ -449,6 +449,10 @@ func TestResponsesMatchDocument(t *testing.T) {
 		for _, call := range callsContractCalls(t, c) {
 			t.Run("calls/"+call.name, func(t *testing.T) { c.do(t, call) })
 		}
+		// Rates, prices, summaries and invoices (billing_api_test.go).
+		for _, call := range billingContractCalls(t, c) {
+			t.Run("billing/"+call.name, func(t *testing.T) { c.do(t, call) })
+		}
 		// The SIP edge's line credentials (sip_api_test.go).
 		for _, call := range sipContractCalls(t, c) {
 			t.Run("sip/"+call.name, func(t *testing.T) { c.do(t, call) })
