@@ -67,7 +67,8 @@ func screens(b tab, name string, ids ...string) {
 }
 
 // walkSiteBar clicks every section of the site side bar, checking each
-// opens its own page with the section marked current.
+// opens its own page with the section marked current, fits the screen
+// and has a side bar a finger can use.
 func walkSiteBar(b tab, who string, siteID int64) {
 	b.t.Helper()
 	if got := eval[string](b, `[...document.querySelectorAll('nav.side a')].map(a => a.textContent.trim()).join('|')`); got != siteSideLabels {
@@ -84,6 +85,10 @@ func walkSiteBar(b tab, who string, siteID int64) {
 		}
 		if h := b.text(chromedp.CSS(`main h1`)); h == "" || strings.Contains(h, "not found") || strings.Contains(h, "Not allowed") {
 			b.t.Errorf("%s: %s shows %q", who, s.label, h)
+		}
+		noSideways(b, who+"'s "+s.label)
+		if small := smallTargets(b, `nav.side a`); small != "" && eval[int](b, `window.innerWidth`) <= 640 {
+			b.t.Errorf("%s: side bar links too small to tap: %s", who, small)
 		}
 	}
 }
@@ -111,8 +116,9 @@ func TestBrowserSiteArea(t *testing.T) {
 	}
 	walkSiteBar(ca, "acme.admin", f.Leeds.ID)
 
+	// The group administrator works on a phone.
 	ga := loginTab(t, env, "leeds.admin")
-	ga.do("landing", chromedp.WaitVisible(chromedp.CSS(`#tile-site-employees`)))
+	ga.do("landing", widths[1].set, chromedp.WaitVisible(chromedp.CSS(`#tile-site-employees`)))
 	if loc := ga.location(); loc != leeds {
 		t.Fatalf("leeds.admin landed on %s, want %s", loc, leeds)
 	}
@@ -120,6 +126,7 @@ func TestBrowserSiteArea(t *testing.T) {
 		t.Errorf("leeds.admin's dashboard counts %q employees, want 1", got)
 	}
 	walkSiteBar(ga, "leeds.admin", f.Leeds.ID)
+	ga.shot("sitepage-site-devices-groupadmin-phone.png")
 
 	for _, w := range widths {
 		ca.do("site dashboard "+w.name, w.set, chromedp.Navigate(ca.base+leeds), chromedp.WaitVisible(chromedp.CSS(`#site-activity`)))
