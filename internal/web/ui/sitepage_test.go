@@ -2,8 +2,10 @@ package ui_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -220,4 +222,54 @@ func activateWest(t *testing.T, env *apptest.Env) {
 		t.Fatal(err)
 	}
 	runJobs(t, env)
+}
+
+// mainLinks are the links of a page's main part (the side bar and tabs
+// are the layout's, tested elsewhere).
+func mainLinks(body string) []string {
+	i := strings.Index(body, `<main`)
+	if i < 0 {
+		return nil
+	}
+	var out []string
+	for _, m := range hrefRE.FindAllStringSubmatch(body[i:], -1) {
+		out = append(out, html.UnescapeString(m[1]))
+	}
+	return out
+}
+
+var hrefRE = regexp.MustCompile(`href="([^"#]+)"`)
+
+// No dead link on the dashboards: every link of the company dashboard (a
+// new company's, with the getting-started steps) and of the site dashboard
+// opens a page for each role that sees it.
+func TestDashboardLinksOpen(t *testing.T) {
+	env := apptest.New(t, storetest.SQLite(t))
+	env.AddCast(t)
+	f := env.Fixture
+	acme := id(f.Acme.ID)
+	for _, c := range []struct{ who, path string }{
+		{"acme.admin", "/dashboard"},
+		{"operator", "/dashboard?company_id=" + acme},
+		{"acme.reseller", "/dashboard?company_id=" + acme},
+		{"acme.admin", "/sites/" + id(f.Leeds.ID)},
+		{"operator", "/sites/" + id(f.Leeds.ID)},
+		{"leeds.admin", "/sites/" + id(f.Leeds.ID)},
+	} {
+		b := newBrowser(t, env)
+		b.login(c.who, false)
+		p := b.get(c.path)
+		if p.Status != http.StatusOK {
+			t.Fatalf("%s GET %s: %d", c.who, c.path, p.Status)
+		}
+		links := mainLinks(p.Body)
+		if len(links) < 3 {
+			t.Fatalf("%s %s: only %d links", c.who, c.path, len(links))
+		}
+		for _, l := range links {
+			if got := b.get(l); got.Status != http.StatusOK {
+				t.Errorf("%s on %s: %s answers %d", c.who, c.path, l, got.Status)
+			}
+		}
+	}
 }
