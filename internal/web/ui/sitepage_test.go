@@ -104,7 +104,14 @@ func TestSiteProfileSave(t *testing.T) {
 		bad := url.Values{"profile.contact_email": {"not an address"}}
 		mustContain(t, "bad e-mail", lb.post(profile, bad, false), http.StatusUnprocessableEntity, `aria-label="Site"`, `action="`+profile+`"`)
 		// Under Employee Groups the same profile stays there.
-		mustContain(t, "group profile", lb.get("/groups/"+id(f.Leeds.ID)), http.StatusOK, `action="/groups/`+id(f.Leeds.ID)+`"`, `aria-label="Employee Groups"`)
+		mustContain(t, "group profile", lb.get("/groups/"+id(f.Leeds.ID)), http.StatusOK, `action="/groups/`+id(f.Leeds.ID)+`"`, `aria-label="Employee Groups"`,
+			`<a href="/sites/`+id(f.Leeds.ID)+`" id="site-pages-link">`)
+		if p := lb.get("/groups/" + id(f.Sales.ID)); strings.Contains(p.Body, `id="site-pages-link"`) {
+			t.Error("a group that is no site links to site pages")
+		}
+		if p := lb.get(profile); strings.Contains(p.Body, `id="site-pages-link"`) {
+			t.Error("the site's own profile links to the site's pages")
+		}
 
 		var others []*browser
 		for _, who := range append([]string{"sales.admin"}, apptest.Outsiders...) {
