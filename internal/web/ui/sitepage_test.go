@@ -172,6 +172,9 @@ func TestSiteDashboardFigures(t *testing.T) {
 				t.Errorf("audit log of site %s: %d, want 404", bad, p.Status)
 			}
 		}
+		// The Search Tool's site opens the site's pages too.
+		mustContain(t, "search tool", ab.get("/search-tool?search=1&by=number&number="+url.QueryEscape("0113 496 0085")), http.StatusOK,
+			`<a href="`+dash+`">Leeds</a>`)
 		// Group administrators see the figures, not the audit log.
 		lb := newBrowser(t, env)
 		lb.login("leeds.admin", false)
