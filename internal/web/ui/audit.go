@@ -22,14 +22,17 @@ type activityRow struct {
 	Kind   string
 	Object string
 	Site   string
-	Actor  string
-	At     time.Time
+	// SiteURL opens the site's pages; "" when the site no longer exists.
+	SiteURL string
+	Actor   string
+	At      time.Time
 }
 
 // activityRows names each entry's site; a site that no longer exists is
 // shown as deleted.
 func (p *Pages) activityRows(ctx context.Context, es []audit.Entry) ([]activityRow, error) {
 	sites := map[int64]string{}
+	gone := map[int64]bool{}
 	out := make([]activityRow, 0, len(es))
 	for _, e := range es {
 		row := activityRow{ID: e.ID, Event: e.Event, Kind: kindLabel(e.ObjectKind), Object: e.ObjectName, Actor: e.ActorUsername, At: e.At}
@@ -44,13 +47,16 @@ func (p *Pages) activityRows(ctx context.Context, es []audit.Entry) ([]activityR
 				case err == nil:
 					name = g.Name
 				case derrors.IsNotFound(err):
-					name = "(deleted site)"
+					name, gone[e.SiteID] = "(deleted site)", true
 				default:
 					return nil, err
 				}
 				sites[e.SiteID] = name
 			}
 			row.Site = name
+			if !gone[e.SiteID] {
+				row.SiteURL = "/sites/" + itoa64(e.SiteID)
+			}
 		}
 		out = append(out, row)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -275,6 +276,10 @@ func TestDashboardLinksOpen(t *testing.T) {
 		links := mainLinks(p.Body)
 		if len(links) < 3 {
 			t.Fatalf("%s %s: only %d links", c.who, c.path, len(links))
+		}
+		// Recent Activity names each entry's site with a link to it.
+		if strings.HasPrefix(c.path, "/dashboard") && !slices.Contains(links, "/sites/"+id(f.Leeds.ID)) {
+			t.Errorf("%s: Recent Activity does not link Leeds: %v", c.who, links)
 		}
 		for _, l := range links {
 			if got := b.get(l); got.Status != http.StatusOK {
