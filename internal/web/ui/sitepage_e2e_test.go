@@ -38,7 +38,7 @@ func noSideways(b tab, what string) {
 // tapTargets are the links and buttons a finger aims at on a phone; links
 // inside a sentence are read, not aimed at, and are left out (as WCAG's
 // target-size rule leaves them out).
-const tapTargets = `nav.side a, .tabs a, main .btn, main .tile-link, main td.diff-cell a, main .pager a`
+const tapTargets = `nav.side a, .tabs a, main .btn, main .tile-link, main table.stack td a, main .pager a`
 
 // smallTargets lists the visible tap targets in selector that are less
 // than 40 CSS pixels tall, so a finger cannot hit them.
@@ -217,12 +217,22 @@ func TestBrowserCompanyDashboard(t *testing.T) {
 
 	// Once somebody is activated, the help goes to the bottom.
 	activateWest(t, env)
-	b.do("dashboard after activation", widths[0].set, chromedp.Navigate(b.base+"/dashboard"), chromedp.WaitVisible(chromedp.CSS(`#recent-activity`)))
-	if got := order(); !strings.HasPrefix(got, "page-head tiles") || !strings.HasSuffix(got, "recent-activity get-started") {
-		t.Errorf("an established company's dashboard reads %q, want the help last", got)
+	for _, w := range widths {
+		b.do("dashboard after activation "+w.name, w.set, chromedp.Navigate(b.base+"/dashboard"), chromedp.WaitVisible(chromedp.CSS(`#recent-activity`)))
+		if got := order(); !strings.HasPrefix(got, "page-head tiles") || !strings.HasSuffix(got, "recent-activity get-started") {
+			t.Errorf("%s: an established company's dashboard reads %q, want the help last", w.name, got)
+		}
+		if got := b.text(chromedp.CSS(`#get-started`)); strings.Contains(got, "Nobody at") {
+			t.Errorf("%s: an established company is told nobody is activated: %q", w.name, got)
+		}
+		// The activation's entries name Leeds, a link to its pages.
+		if n := eval[int](b, `document.querySelectorAll('#recent-activity td[data-label=Site] a[href="/sites/`+id(f.Leeds.ID)+`"]').length`); n == 0 {
+			t.Errorf("%s: Recent Activity does not link Leeds", w.name)
+		}
+		noSideways(b, "the established company's dashboard at "+w.name+" width")
+		if small := smallTargets(b, tapTargets); small != "" && w.name == "phone" {
+			t.Errorf("links too small to tap on a phone: %s", small)
+		}
+		b.shot("sitepage-company-dashboard-established-" + w.name + ".png")
 	}
-	if got := b.text(chromedp.CSS(`#get-started`)); strings.Contains(got, "Nobody at") {
-		t.Errorf("an established company is told nobody is activated: %q", got)
-	}
-	b.shot("sitepage-company-dashboard-established-desktop.png")
 }
