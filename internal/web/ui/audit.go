@@ -22,14 +22,17 @@ type activityRow struct {
 	Kind   string
 	Object string
 	Site   string
-	Actor  string
-	At     time.Time
+	// SiteURL opens the site's pages; "" when the site no longer exists.
+	SiteURL string
+	Actor   string
+	At      time.Time
 }
 
 // activityRows names each entry's site; a site that no longer exists is
 // shown as deleted.
 func (p *Pages) activityRows(ctx context.Context, es []audit.Entry) ([]activityRow, error) {
 	sites := map[int64]string{}
+	gone := map[int64]bool{}
 	out := make([]activityRow, 0, len(es))
 	for _, e := range es {
 		row := activityRow{ID: e.ID, Event: e.Event, Kind: kindLabel(e.ObjectKind), Object: e.ObjectName, Actor: e.ActorUsername, At: e.At}
@@ -44,13 +47,16 @@ func (p *Pages) activityRows(ctx context.Context, es []audit.Entry) ([]activityR
 				case err == nil:
 					name = g.Name
 				case derrors.IsNotFound(err):
-					name = "(deleted site)"
+					name, gone[e.SiteID] = "(deleted site)", true
 				default:
 					return nil, err
 				}
 				sites[e.SiteID] = name
 			}
 			row.Site = name
+			if !gone[e.SiteID] {
+				row.SiteURL = "/sites/" + itoa64(e.SiteID)
+			}
 		}
 		out = append(out, row)
 	}
@@ -167,6 +173,10 @@ type auditLogPage struct {
 	PrevURL string
 	NextURL string
 	Self    string
+	// Site narrows the log to one site's entries (site_id, the site
+	// dashboard's "View all"); SiteID 0 is the whole company.
+	SiteID int64
+	Site   string
 }
 
 // companyAudit is a customer's audit log, as the control panel shows it to
@@ -182,6 +192,11 @@ func (p *Pages) companyAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := newForm(url.Values{"event": {strings.TrimSpace(q.Get("event"))}, "from": {q.Get("from")}, "to": {q.Get("to")}})
 	filter := audit.Filter{CompanyID: id, Event: f.V("event")}
+	if s := q.Get("site_id"); s != "" {
+		if filter.SiteID, err = strconv.ParseInt(s, 10, 64); err != nil || filter.SiteID <= 0 {
+			return derrors.ErrNotFound
+		}
+	}
 	if s := f.V("from"); s != "" {
 		t, err := time.Parse(time.DateOnly, s)
 		if err != nil {
@@ -203,7 +218,7 @@ func (p *Pages) companyAudit(w http.ResponseWriter, r *http.Request) error {
 	page, _ := strconv.Atoi(q.Get("page"))
 	pg := store.Page{Page: max(page, 1), PerPage: auditPerPage}.Normalize()
 	self := "/companies/" + itoa64(id) + "/audit"
-	lp := auditLogPage{Form: f, Events: auditEvents, Page: pg.Page, Pages: 1, Self: self}
+	lp := auditLogPage{Form: f, Events: auditEvents, Page: pg.Page, Pages: 1, Self: self, SiteID: filter.SiteID}
 	status := http.StatusOK
 	if f.Invalid() {
 		// The page still must not show a company the caller may not read.
@@ -230,6 +245,9 @@ func (p *Pages) companyAudit(w http.ResponseWriter, r *http.Request) error {
 					u.Set(k, s)
 				}
 			}
+			if filter.SiteID != 0 {
+				u.Set("site_id", itoa64(filter.SiteID))
+			}
 			u.Set("page", strconv.Itoa(n))
 			return self + "?" + u.Encode()
 		}
@@ -239,6 +257,18 @@ func (p *Pages) companyAudit(w http.ResponseWriter, r *http.Request) error {
 		if lp.Page < lp.Pages {
 			lp.NextURL = link(lp.Page + 1)
 		}
+	}
+	if filter.SiteID != 0 {
+		// The site's name, once audit has decided the caller reads the
+		// company's log; a site of another company is not found.
+		g, err := p.app.Directory.Group(r.Context(), filter.SiteID)
+		if err != nil || !g.IsSite || g.CompanyID != id {
+			if err == nil || derrors.IsNotFound(err) {
+				err = derrors.ErrNotFound
+			}
+			return err
+		}
+		lp.Site = g.Name
 	}
 	v, err := p.newView(r, id, "company", "Audit Log")
 	if err != nil {

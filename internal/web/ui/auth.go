@@ -183,31 +183,50 @@ func safeNext(next string) string {
 	return next
 }
 
-// landing is "/": each role starts where the portal says it does. Company
-// admins see the Company dashboard; group admins (for whom the dashboard is
-// forbidden) Site Selection when they administer a site, otherwise Group
-// Selection; employees their own profile; operators the customer list.
+// landing is "/": each role starts where home says, the pages of
+// operators and company administrators drawn in place.
 func (p *Pages) landing(w http.ResponseWriter, r *http.Request) error {
-	a := actorOf(r)
-	if a.IsOperator() {
-		return p.customers(w, r)
-	}
-	if a.Role == access.RoleEmployee {
-		// Employees land on the self-care portal's My Account.
-		http.Redirect(w, r, "/my-account", http.StatusSeeOther)
-		return nil
-	}
-	if p.app.Access.Can(r.Context(), a, access.ViewCompanyDashboard, access.Company(a.CompanyID)) {
-		return p.dashboard(w, r)
-	}
-	_, sites, err := p.app.Directory.ListGroups(r.Context(), a, a.CompanyID, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
+	target, err := p.home(r)
 	if err != nil {
 		return err
 	}
-	if sites > 0 {
-		http.Redirect(w, r, "/sites", http.StatusSeeOther)
-	} else {
-		http.Redirect(w, r, "/groups", http.StatusSeeOther)
+	switch target {
+	case "/customers":
+		return p.customers(w, r)
+	case "/dashboard":
+		return p.dashboard(w, r)
 	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
+}
+
+// home is where the caller starts, decided here only (docs/ui.md, "Where
+// each role lands"): the login, "/" and a /dashboard its caller may not see
+// all go there. Operators get the customer list, employees their self-care
+// portal, company administrators the Company dashboard. Group
+// administrators, for whom the dashboard is forbidden, get the dashboard of
+// the one site they administer, Site Selection when they administer
+// several, otherwise Group Selection. It decides no permission: what the
+// page then shows is read through the domain.
+func (p *Pages) home(r *http.Request) (string, error) {
+	a := actorOf(r)
+	switch {
+	case a.IsOperator():
+		return "/customers", nil
+	case a.Role == access.RoleEmployee:
+		return "/my-account", nil
+	case p.app.Access.Can(r.Context(), a, access.ViewCompanyDashboard, access.Company(a.CompanyID)):
+		return "/dashboard", nil
+	}
+	sites, n, err := p.app.Directory.ListGroups(r.Context(), a, a.CompanyID, directory.GroupFilter{SitesOnly: true}, store.Page{PerPage: 1})
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case n == 1 && len(sites) == 1:
+		return "/sites/" + itoa64(sites[0].ID), nil
+	case n > 1:
+		return "/sites", nil
+	}
+	return "/groups", nil
 }

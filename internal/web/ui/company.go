@@ -48,9 +48,18 @@ type dashboardPage struct {
 	// reach the page: the contact's private notes are never handed to the
 	// template.
 	ProviderNotes []string
-	// Activity is the Recent Activity panel: the last 100 provisioning events.
-	Activity []activityRow
+	// Activity is the Recent Activity panel: the last few provisioning
+	// events (dashboardActivityRows); ActivityAll is the paged audit log.
+	Activity    []activityRow
+	ActivityAll string
+	// New is a company nobody has been activated at yet: the page opens
+	// with the getting-started steps (docs/ui.md, "The company dashboard").
+	New bool
 }
+
+// dashboardActivityRows is how many entries Recent Activity shows; the
+// rest are a click away in the paged audit log.
+const dashboardActivityRows = 10
 
 // dashboard is the Company dashboard with its quick-statistic tiles.
 func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
@@ -59,10 +68,15 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if id == 0 {
-		if id = actorOf(r).CompanyID; id == 0 {
-			http.Redirect(w, r, "/customers", http.StatusSeeOther)
-			return nil
+		// A caller without a company dashboard of their own (a group
+		// administrator, an employee, an operator) starts elsewhere.
+		if target, err := p.home(r); err != nil || target != "/dashboard" {
+			if err == nil {
+				http.Redirect(w, r, target, http.StatusSeeOther)
+			}
+			return err
 		}
+		id = actorOf(r).CompanyID
 	}
 	st, err := p.app.Tenancy.Dashboard(r.Context(), actorOf(r), id)
 	if err != nil {
@@ -73,7 +87,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Side = companySide(v, "dashboard")
-	es, err := p.app.Audit.RecentActivityFor(r.Context(), actorOf(r), id, 100)
+	es, err := p.app.Audit.RecentActivityFor(r.Context(), actorOf(r), id, dashboardActivityRows)
 	if err != nil {
 		return err
 	}
@@ -86,7 +100,7 @@ func (p *Pages) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Data = dashboardPage{Stats: st, AddEmployee: v.Company.AddEmployee, ConfigReg: v.Company.ConfigAndReg, ProviderNotes: notes,
-		Activity: activity}
+		Activity: activity, ActivityAll: "/companies/" + itoa64(id) + "/audit", New: st.ActiveEmployees == 0}
 	p.render(w, r, http.StatusOK, "dashboard", v)
 	return nil
 }

@@ -204,8 +204,12 @@ func (p *Pages) groupCreate(w http.ResponseWriter, r *http.Request) error {
 }
 
 type groupProfilePage struct {
-	Group     directory.Group
-	Form      *form
+	Group directory.Group
+	Form  *form
+	// Action is where the form posts (groupProfileURL).
+	Action string
+	// SiteURL opens a site's own pages from Employee Groups.
+	SiteURL   string
 	CanEdit   bool
 	CanDelete bool
 	CanAdd    bool
@@ -225,9 +229,17 @@ func (p *Pages) renderGroupProfile(w http.ResponseWriter, r *http.Request, statu
 	if err != nil {
 		return err
 	}
-	groupsSide(v, &g, "profile")
+	siteURL := ""
+	if inSiteArea(r, g) {
+		siteSide(v, g, "profile")
+	} else {
+		groupsSide(v, &g, "profile")
+		if g.IsSite {
+			siteURL = "/sites/" + itoa64(g.ID)
+		}
+	}
 	// What the page offers (display only: the actions decide).
-	v.Data = groupProfilePage{Group: g, Form: f,
+	v.Data = groupProfilePage{Group: g, Form: f, Action: groupProfileURL(r, g), SiteURL: siteURL,
 		CanEdit:   p.app.Access.Can(r.Context(), a, access.UpdateGroup, access.Group(g.ID)),
 		CanDelete: p.app.Access.Can(r.Context(), a, access.DeleteGroup, access.Group(g.ID)),
 		CanAdd:    p.app.Access.Can(r.Context(), a, access.CreateGroup, access.Group(g.ID)),
@@ -253,7 +265,7 @@ func (p *Pages) groupUpdate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	redirectFlash(w, r, "/groups/"+strconv.FormatInt(g.ID, 10), "group-updated")
+	redirectFlash(w, r, groupProfileURL(r, g), "group-updated")
 	return nil
 }
 

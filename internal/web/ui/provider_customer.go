@@ -26,6 +26,7 @@ import (
 //	GET  /catalog                              features, packages, add-ons, terms, device types
 //	GET  /service-offering?site_id=|employee_id=
 //	GET  /settings/refused-extensions          the refused extension codes (provider_refused.go)
+//	GET  /sites/{id}                           a site's Dashboard; /sites/{id}/profile its profile
 //	GET  /sites/{id}/numbers, /sites/{id}/extension-policy, /sites/{id}/devices
 //	GET  /sites/{id}/service                   Package & Limit: the site's package, add-ons, employee limit
 func init() {

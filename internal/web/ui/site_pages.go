@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
@@ -16,7 +17,12 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
+func init() { pageNames = append(pageNames, "site_dashboard") }
+
 func (p *Pages) registerSites(auth func(string, handlerFunc)) {
+	auth("GET /sites/{id}", p.siteDashboard)
+	auth("GET /sites/{id}/profile", p.siteProfile)
+	auth("POST /sites/{id}/profile", p.siteProfileSave)
 	auth("GET /sites/{id}/numbers", p.siteNumbers)
 	auth("POST /sites/{id}/ranges", p.siteRangeAdd)
 	auth("POST /sites/{id}/ranges/{rid}/delete", p.siteRangeRemove)
@@ -42,20 +48,149 @@ func (p *Pages) siteFrame(r *http.Request, id int64) (directory.Group, error) {
 	return g, err
 }
 
-// siteSide is the side bar of a site's pages.
+// siteSide is the side bar of a site's area (docs/ui.md, "A site's
+// pages"). Every section is one anybody who sees the site may open, so
+// the bar is the same for every role.
 func siteSide(v *view, g directory.Group, current string) {
 	base := "/sites/" + itoa64(g.ID)
 	v.SideLabel = "Site"
 	v.Side = []sideSection{
 		{Title: "Sites", Links: []navLink{{Label: "Site Selection", URL: v.Link("/sites")}}},
 		{Title: g.Name, Links: []navLink{
-			{Label: "Profile", URL: "/groups/" + itoa64(g.ID)},
+			{Label: "Dashboard", URL: base, Current: current == "dashboard"},
+			{Label: "Profile", URL: base + "/profile", Current: current == "profile"},
 			{Label: "Numbers", URL: base + "/numbers", Current: current == "numbers"},
 			{Label: "Extension Policy", URL: base + "/extension-policy", Current: current == "extension"},
 			{Label: "Package & Limit", URL: base + "/service", Current: current == "service"},
 			{Label: "Devices", URL: base + "/devices", Current: current == "devices"},
-			{Label: "Service Offering", URL: "/service-offering?site_id=" + itoa64(g.ID)},
 		}}}
+}
+
+// inSiteArea reports whether a group page is shown in a site's area
+// (/sites/{id}/…) rather than under Employee Groups: the same profile,
+// framed by the site's side bar.
+func inSiteArea(r *http.Request, g directory.Group) bool {
+	return g.IsSite && strings.HasPrefix(r.URL.Path, "/sites/")
+}
+
+// groupProfileURL is where a group's profile is shown and saved: in the
+// site's area when it was opened there, under Employee Groups otherwise.
+func groupProfileURL(r *http.Request, g directory.Group) string {
+	if inSiteArea(r, g) {
+		return "/sites/" + itoa64(g.ID) + "/profile"
+	}
+	return "/groups/" + itoa64(g.ID)
+}
+
+// siteProfile is the site's Profile: the group profile (directory decides
+// who sees it), in the site's area; a group that is no site is not found.
+func (p *Pages) siteProfile(w http.ResponseWriter, r *http.Request) error {
+	g, err := p.group(r, access.ViewGroup)
+	if err != nil {
+		return err
+	}
+	if !g.IsSite {
+		return derrors.ErrNotFound
+	}
+	return p.renderGroupProfile(w, r, http.StatusOK, g, groupProfileForm(g))
+}
+
+// siteProfileSave saves the site's profile as Employee Groups does
+// (directory.ModifyGroup decides) and comes back to the site's area.
+func (p *Pages) siteProfileSave(w http.ResponseWriter, r *http.Request) error {
+	g, err := p.group(r, access.ViewGroup)
+	if err != nil {
+		return err
+	}
+	if !g.IsSite {
+		return derrors.ErrNotFound
+	}
+	return p.groupUpdate(w, r)
+}
+
+// siteActivityRows is how many entries the site dashboard's Recent
+// Activity shows; "View all" opens the audit log filtered to the site.
+const siteActivityRows = 10
+
+// siteDashboardPage is a site's Dashboard: its quick statistics and, for
+// those who read the company's audit log, its recent activity.
+type siteDashboardPage struct {
+	Site  directory.Group
+	Limit lifecycle.SiteLimit
+	// LimitLeft is the places left under the limit (0 limit: no limit).
+	LimitLeft int
+	Devices   int
+	// FreeDevices are the devices nobody uses yet.
+	FreeDevices int
+	NumbersFree int
+	NumbersUsed int
+	// ShowActivity: the actor reads the company's audit log (group
+	// administrators do not, docs/security.md).
+	ShowActivity bool
+	Activity     []activityRow
+	ActivityAll  string
+	ActivityN    int
+}
+
+// siteDashboard is a site's Dashboard. Every figure comes from the domain
+// read that decides who may see it: the employee limit (lifecycle), the
+// devices (devices), the number pool (numbering) and the audit log
+// (audit); the first answers 404 for a site the actor does not see.
+func (p *Pages) siteDashboard(w http.ResponseWriter, r *http.Request) error {
+	ctx, a := r.Context(), actorOf(r)
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	l, err := p.app.Lifecycle.SiteLimitFor(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	g, err := p.siteFrame(r, id)
+	if err != nil {
+		return err
+	}
+	d := siteDashboardPage{Site: g, Limit: l}
+	if l.EmployeeLimit > 0 {
+		d.LimitLeft = max(l.EmployeeLimit-l.Employees, 0)
+	}
+	ds, err := p.app.Devices.SiteDeviceList(ctx, a, id, false)
+	if err != nil {
+		return err
+	}
+	d.Devices = len(ds)
+	for _, dev := range ds {
+		if dev.AccountID == nil {
+			d.FreeDevices++
+		}
+	}
+	one := store.Page{PerPage: 1}
+	if _, d.NumbersFree, err = p.app.Numbering.SitePool(ctx, a, id, numbering.PoolFilter{Status: numbering.StatusFree}, one); err != nil {
+		return err
+	}
+	if _, d.NumbersUsed, err = p.app.Numbering.SitePool(ctx, a, id, numbering.PoolFilter{Status: numbering.StatusAssigned}, one); err != nil {
+		return err
+	}
+	// Display only: whether to ask audit at all; ListFor decides.
+	if p.app.Access.Can(ctx, a, access.ViewCompanyDashboard, access.Company(g.CompanyID)) {
+		es, total, err := p.app.Audit.ListFor(ctx, a, audit.Filter{CompanyID: g.CompanyID, SiteID: g.ID}, store.Page{PerPage: siteActivityRows})
+		if err != nil {
+			return err
+		}
+		if d.Activity, err = p.activityRows(ctx, es); err != nil {
+			return err
+		}
+		d.ShowActivity, d.ActivityN = true, total
+		d.ActivityAll = "/companies/" + itoa64(g.CompanyID) + "/audit?site_id=" + itoa64(g.ID)
+	}
+	v, err := p.newView(r, g.CompanyID, "sites", g.Name+": Dashboard")
+	if err != nil {
+		return err
+	}
+	siteSide(v, g, "dashboard")
+	v.Data = d
+	p.render(w, r, http.StatusOK, "site_dashboard", v)
+	return nil
 }
 
 type siteNumbersPage struct {

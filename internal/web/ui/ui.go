@@ -23,6 +23,7 @@
 //	GET  /customers             operators: the customer list
 //	GET  /dashboard             Company dashboard
 //	GET  /sites                 Site Selection
+//	GET  /sites/{id}            a site's Dashboard; …/profile and the site pages (site_pages.go)
 //	GET  /employees             Employee Selection; /employees/new Add Employee
 //	GET  /employees/{id}        Profile; …/memberships, …/admin-privileges
 //	GET  /groups                Group Selection; /groups/new Add Group
