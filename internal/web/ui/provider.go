@@ -24,6 +24,9 @@ func providerSide(v *view, current string) {
 	// changes under the operator's cursor.
 	v.Side = []sideSection{{Title: "Service provider", Links: []navLink{
 		{Label: "Customers", URL: "/customers", Current: current == "customers"},
+		{Label: "Summary", URL: "/billing/summaries", Current: current == "summaries"},
+		{Label: "Invoices", URL: "/billing/invoices", Current: current == "invoices"},
+		{Label: "Rates", URL: "/billing/rates", Current: current == "rates"},
 		{Label: "Catalog", URL: "/catalog", Current: current == "catalog"},
 		{Label: "Number Range Parameters", URL: "/settings/number-ranges", Current: current == "number-ranges"},
 		{Label: "Refused Extensions", URL: "/settings/refused-extensions", Current: current == "refused-extensions"},

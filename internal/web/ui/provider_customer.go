@@ -77,6 +77,7 @@ func (p *Pages) registerService(auth func(string, handlerFunc)) {
 	p.registerCatalog(auth)
 	p.registerSites(auth)
 	p.registerRefused(auth)
+	p.registerBilling(auth)
 	p.registerResellers(auth)
 }
 

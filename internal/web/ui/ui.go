@@ -59,6 +59,8 @@ import (
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/app"
+	"github.com/switchboard-voice/switchboard/internal/billing"
+	"github.com/switchboard-voice/switchboard/internal/calls"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/web/request"
 )
@@ -92,13 +94,19 @@ func New(a *app.App) (*Pages, error) {
 	}
 	p := &Pages{app: a, pages: map[string]*template.Template{}, static: st}
 	funcs := template.FuncMap{
-		"asset":   st.url,
-		"add":     func(a, b int) int { return a + b },
-		"money":   formatMoney,
-		"field":   field,
-		"status":  statusLabel,
-		"when":    formatWhen,
-		"linkify": linkify,
+		"asset": st.url,
+		"add":   func(a, b int) int { return a + b },
+		"money": formatMoney,
+		// Billing (provider_billing.go).
+		"minor":        func(n int64, cur string) string { return strings.TrimPrefix(billing.FormatMinor(n, cur), cur+" ") },
+		"micros":       func(m billing.Micros, cur string) string { return billing.FormatMicros(m, cur) },
+		"headroom":     billing.Headroom,
+		"percent":      func(bp int) string { return fmt.Sprintf("%d.%02d %%", bp/100, bp%100) },
+		"trafficLabel": func(t calls.Traffic) string { return t.Label() },
+		"field":        field,
+		"status":       statusLabel,
+		"when":         formatWhen,
+		"linkify":      linkify,
 		"isotime": func(t time.Time) string {
 			return t.UTC().Format(time.RFC3339)
 		},
