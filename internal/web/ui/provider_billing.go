@@ -27,11 +27,11 @@ import (
 func init() {
 	pageNames = append(pageNames, "billing_summary", "billing_invoices", "billing_invoice", "billing_rates")
 	for k, v := range map[string]string{
-		"invoices-made":  "The invoices have been generated. They never change: a billing system can collect them now.",
-		"rate-added":     "The rate has been added. Calls from its start are priced with it.",
-		"rate-ended":     "The rate has been ended.",
-		"billing-saved":  "The invoicing settings have been saved. Invoices made from now on use them.",
-		"price-saved":    "The rental price has been saved.",
+		"invoices-made": "The invoices have been generated. They never change: a billing system can collect them now.",
+		"rate-added":    "The rate has been added. Calls from its start are priced with it.",
+		"rate-ended":    "The rate has been ended.",
+		"billing-saved": "The invoicing settings have been saved. Invoices made from now on use them.",
+		"price-saved":   "The rental price has been saved.",
 	} {
 		flashes[k] = v
 	}
