@@ -138,6 +138,10 @@ func (a *App) Maintenance() *schedule.Scheduler {
 			n, err := a.Identity.PurgeExpired(ctx)
 			return fmt.Sprintf("removed %d expired sessions, tokens and login records", n), err
 		}},
+		schedule.Task{Name: "channels-cleanup", Every: time.Hour, Run: func(ctx context.Context) (string, error) {
+			n, err := a.Calls.PurgeEndedChannels(ctx)
+			return fmt.Sprintf("ended %d calls in progress whose end was never told", n), err
+		}},
 		schedule.Task{Name: "number-history", Every: time.Minute, Run: func(ctx context.Context) (string, error) {
 			return "number history in step with numbering", a.Calls.SyncAssignments(ctx, 0, time.Now())
 		}},

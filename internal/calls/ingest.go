@@ -322,6 +322,14 @@ func (ing *ingester) store(ctx context.Context, ch chunk) error {
 		if err := ing.s.charge(ctx, ing.sw.ProviderID, stored); err != nil {
 			return err
 		}
+		// A call's record ends it, whether or not its end event came.
+		ids := make([]string, len(ch.calls))
+		for i, c := range ch.calls {
+			ids[i] = c.rec.ID
+		}
+		if _, err := ing.s.endCalls(ctx, ing.sw.ID, ids); err != nil {
+			return err
+		}
 		dups := ch.dups + len(ch.calls) - len(stored)
 		ing.report.Accepted += len(stored)
 		ing.report.Duplicates += dups

@@ -220,8 +220,8 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*http.Req
 	}
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, t, ok := strings.Cut(h, " ")
-		if strings.EqualFold(scheme, "Basic") && r.URL.Path == "/api/v1/calls/ingest" {
-			return r, nil // a switch's own credentials, checked by the ingest handler
+		if strings.EqualFold(scheme, "Basic") && (r.URL.Path == "/api/v1/calls/ingest" || r.URL.Path == "/api/v1/calls/channels") {
+			return r, nil // a switch's own credentials, checked by the ingest and channel handlers
 		}
 		if !ok || !strings.EqualFold(scheme, "Bearer") || t == "" {
 			return r, derrors.Unauthenticated("the Authorization header must be 'Bearer <token>'")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/billing"
+	"github.com/switchboard-voice/switchboard/internal/calls"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 )
 
@@ -113,5 +114,32 @@ func billingContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "missing invoice pdf", user: "operator", method: "GET", path: "/api/v1/invoices/999999/pdf", want: 404},
 		{name: "invoice pdf anonymous", method: "GET", path: inv + "/pdf", want: 401},
 		{name: "invoice pdf company admin", user: "acme.admin", method: "GET", path: inv + "/pdf", want: 403},
+	}
+}
+
+// channelsContractCalls exercise the channel events a switch posts and a
+// customer's channels in use.
+func channelsContractCalls(t *testing.T, c *contract) []apiCall {
+	auth := map[string]string{}
+	bad := map[string]string{"Authorization": basicAuth("nobody", "wrong")}
+	path := fmt.Sprintf("/api/v1/companies/%d/channels", c.env.Fixture.Acme.ID)
+	return []apiCall{
+		{name: "channel events", method: "POST", path: "/api/v1/calls/channels", header: auth, want: 200,
+			setup: func(t *testing.T) {
+				auth["Authorization"] = basicAuth("chan1", addSwitch(t, c.env, "chan1", calls.FormatFreeSWITCHJSON))
+			},
+			body: map[string]any{"events": []map[string]any{{"event": "start", "id": "c-1", "calling": "+441134960001", "called": "07911123456"},
+				{"event": "end", "id": "c-0"}}}},
+		{name: "channel events unknown event", method: "POST", path: "/api/v1/calls/channels", header: auth, want: 422, badRequest: true,
+			body: map[string]any{"events": []map[string]any{{"event": "ring", "id": "c-2"}}}},
+		{name: "channel events empty id", method: "POST", path: "/api/v1/calls/channels", header: auth, want: 422,
+			body: map[string]any{"events": []map[string]any{{"event": "end", "id": " "}}}},
+		{name: "channel events unknown field", method: "POST", path: "/api/v1/calls/channels", header: auth, want: 400, badRequest: true,
+			body: map[string]any{"events": []map[string]any{}, "all": true}},
+		{name: "channel events wrong switch", method: "POST", path: "/api/v1/calls/channels", header: bad, want: 401,
+			body: map[string]any{"events": []map[string]any{}}},
+		{name: "channels in use", user: "acme.admin", method: "GET", path: path, want: 200},
+		{name: "channels in use other company", user: "globex.admin", method: "GET", path: path, want: 404},
+		{name: "channels in use anonymous", method: "GET", path: path, want: 401},
 	}
 }

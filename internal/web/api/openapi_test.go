@@ -453,6 +453,9 @@ func TestResponsesMatchDocument(t *testing.T) {
 		for _, call := range billingContractCalls(t, c) {
 			t.Run("billing/"+call.name, func(t *testing.T) { c.do(t, call) })
 		}
+		for _, call := range channelsContractCalls(t, c) {
+			t.Run("channels/"+call.name, func(t *testing.T) { c.do(t, call) })
+		}
 		// The SIP edge's line credentials (sip_api_test.go).
 		for _, call := range sipContractCalls(t, c) {
 			t.Run("sip/"+call.name, func(t *testing.T) { c.do(t, call) })

@@ -6,6 +6,8 @@ package api
 func callsRoutes() []Route {
 	return []Route{
 		{Method: "POST", Pattern: "/api/v1/calls/ingest", Public: true, fn: func(h *Handler) handlerFunc { return h.ingestCalls }},
+		{Method: "POST", Pattern: "/api/v1/calls/channels", Public: true, fn: func(h *Handler) handlerFunc { return h.postChannels }},
+		{Method: "GET", Pattern: "/api/v1/companies/{id}/channels", fn: func(h *Handler) handlerFunc { return h.companyChannels }},
 		{Method: "GET", Pattern: "/api/v1/switches", fn: func(h *Handler) handlerFunc { return h.listSwitches }},
 		{Method: "POST", Pattern: "/api/v1/switches", fn: func(h *Handler) handlerFunc { return h.createSwitch }},
 		{Method: "GET", Pattern: "/api/v1/switches/{id}/batches", fn: func(h *Handler) handlerFunc { return h.listSwitchBatches }},

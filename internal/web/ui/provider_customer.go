@@ -98,6 +98,8 @@ type customerPage struct {
 	Contacts []tenancy.Contact
 	Blocks   []numbering.InternalBlock
 	Base     string
+	// Channels is the customer's calls in progress now (docs/cdr.md).
+	Channels int
 }
 
 func companyForm(c tenancy.Company) *form {
@@ -163,12 +165,16 @@ func (p *Pages) renderCustomer(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
+	channels, err := p.app.Calls.ChannelsInUse(r.Context(), actorOf(r), c.ID)
+	if err != nil {
+		return err
+	}
 	v, err := p.newView(r, c.ID, "customers", c.Name+": Main")
 	if err != nil {
 		return err
 	}
 	providerSide(v, "customers")
-	page := customerPage{C: c, Form: f, Contacts: contacts, Blocks: blocks, Base: "/customers/" + itoa64(c.ID)}
+	page := customerPage{C: c, Form: f, Contacts: contacts, Blocks: blocks, Base: "/customers/" + itoa64(c.ID), Channels: channels}
 	for _, s := range tenancy.CompanyStatuses {
 		page.Statuses = append(page.Statuses, statusOpt{Value: s, Label: statusLabel(s), Selected: f.V("status") == s})
 	}

@@ -1,0 +1,58 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/switchboard-voice/switchboard/internal/calls"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+)
+
+// postChannels is POST /api/v1/calls/channels: a switch tells which calls
+// started and ended (or, with snapshot, which are in progress now), so the
+// control panel shows each customer's channels in use. Authenticated like
+// ingest: the switch's name and token with HTTP Basic.
+func (h *Handler) postChannels(w http.ResponseWriter, r *http.Request) error {
+	name, token, ok := r.BasicAuth()
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Basic realm="switchboard call records"`)
+		return derrors.Unauthenticated("send the switch's name and token with HTTP Basic authentication")
+	}
+	sw, err := h.app.Calls.AuthenticateSwitch(r.Context(), name, token)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Basic realm="switchboard call records"`)
+		return err
+	}
+	var in calls.ChannelEvents
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	rep, err := h.app.Calls.RecordChannels(r.Context(), sw, in)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+// ChannelsInUse is a customer's calls in progress against its limit.
+type ChannelsInUse struct {
+	InUse int `json:"in_use"`
+	Limit int `json:"limit"`
+}
+
+func (h *Handler) companyChannels(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	n, err := h.app.Calls.ChannelsInUse(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	c, err := h.app.Tenancy.ViewCompany(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, ChannelsInUse{InUse: n, Limit: c.ChannelLimit})
+	return nil
+}
