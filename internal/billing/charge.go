@@ -28,7 +28,8 @@ type usageSum struct {
 // calls cost the customer (inbound calls are paid by the caller); an
 // answered outbound call with no rate in the customer's currency is counted
 // as unrated, so the operator sees the gap in the summaries instead of a
-// silent zero (docs/billing.md).
+// silent zero, except an on-net call, which is free unless the provider
+// prices it (docs/billing.md).
 func (s *Service) ChargeCalls(ctx context.Context, providerID int64, batch []calls.Charged) error {
 	rates, err := s.providerRates(ctx, providerID)
 	if err != nil {
@@ -60,7 +61,11 @@ func (s *Service) ChargeCalls(ctx context.Context, providerID int64, batch []cal
 		}
 		r, ok := table.find(c.Traffic, currencies[c.CompanyID], c.Called, start)
 		if !ok {
-			sum.unrated++
+			// On-net calls stay on the provider's network: free unless
+			// the provider prices them.
+			if c.Traffic != calls.OnNet {
+				sum.unrated++
+			}
 			continue
 		}
 		price, billed := r.Price(c.Billsec)

@@ -156,6 +156,10 @@ func demoCalls(ctx context.Context, a *app.App, n int) error {
 			TimeZone: "Europe/London"}); err != nil {
 			return err
 		}
+		// A rate card from before the month of calls, so they are rated.
+		if err := a.Billing.SeedDemo(ctx, op.Actor(), time.Now().AddDate(0, 0, -60)); err != nil {
+			return err
+		}
 	}
 	const days = 30
 	if err := a.Calls.SyncAssignments(ctx, 0, time.Now()); err != nil {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/calls"
+	"github.com/switchboard-voice/switchboard/internal/demo"
+	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -57,5 +59,48 @@ func TestImportCDR(t *testing.T) {
 	}
 	if _, err := os.Stat(file); err != nil {
 		t.Errorf("import-cdr must leave its file alone: %v", err)
+	}
+}
+
+// TestDemoCallsAreRated: the demo's month of calls is rated against the
+// demo rate card, so its Summary and invoices show charges.
+func TestDemoCallsAreRated(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(db, nil, "test")
+	sealer, err := devices.NewSealer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Devices.Lines.Sealer, a.Devices.Lines.Domain = sealer, "127.0.0.1"
+	if err := demo.Seed(ctx, a, "Demo-pass1!"); err != nil {
+		t.Fatal(err)
+	}
+	if err := demoCalls(ctx, a, 400); err != nil {
+		t.Fatal(err)
+	}
+	var rates, charged, unrated int64
+	if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM billing_rates").Scan(&rates); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Q(ctx).QueryRow(ctx, "SELECT COALESCE(SUM(charge_micros), 0), COALESCE(SUM(unrated), 0) FROM billing_usage").Scan(&charged, &unrated); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := db.Q(ctx).Query(ctx, "SELECT traffic, direction, SUM(unrated) FROM billing_usage GROUP BY traffic, direction HAVING SUM(unrated) > 0")
+	for rows.Next() {
+		var tr, dir, n int64
+		_ = rows.Scan(&tr, &dir, &n)
+		t.Logf("unrated traffic %d direction %d: %d", tr, dir, n)
+	}
+	rows.Close()
+	if rates == 0 || charged == 0 || unrated != 0 {
+		t.Errorf("demo: %d rates, %d micros charged, %d unrated calls; want a rate card that prices every answered outbound call", rates, charged, unrated)
 	}
 }
