@@ -386,9 +386,12 @@ func (s *Service) UpdateCompany(ctx context.Context, id int64, req CompanyUpdate
 			return err
 		}
 		c.UpdatedAt = time.Now().UTC().Truncate(time.Millisecond)
-		_, err = s.db.Q(ctx).Exec(ctx, `UPDATE companies SET name = ?, status = ?, balance_minor = ?, debit_limit_minor = ?,
+		// The balance is applied as a change from the one read above:
+		// billing takes call charges off it concurrently, and a save must
+		// never undo them (docs/billing.md).
+		_, err = s.db.Q(ctx).Exec(ctx, `UPDATE companies SET name = ?, status = ?, balance_minor = balance_minor + ?, debit_limit_minor = ?,
 			currency = ?, channel_limit = ?, config_and_reg = ?, add_employee = ?, updated_at = ? WHERE id = ?`,
-			c.Name, c.Status, c.BalanceMinor, c.DebitLimitMinor, c.Currency, c.ChannelLimit, c.ConfigAndReg, c.AddEmployee,
+			c.Name, c.Status, c.BalanceMinor-before.BalanceMinor, c.DebitLimitMinor, c.Currency, c.ChannelLimit, c.ConfigAndReg, c.AddEmployee,
 			c.UpdatedAt.UnixMilli(), id)
 		if store.IsUniqueViolation(err) {
 			return derrors.Conflict("name", "a company named %q already exists", c.Name)

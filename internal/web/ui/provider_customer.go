@@ -106,6 +106,7 @@ func companyForm(c tenancy.Company) *form {
 	f := newForm(nil)
 	f.Values.Set("status", c.Status)
 	f.Values.Set("balance", minorToText(c.BalanceMinor))
+	f.Values.Set("balance_was", minorToText(c.BalanceMinor))
 	f.Values.Set("debit_limit", minorToText(c.DebitLimitMinor))
 	f.Values.Set("channel_limit", strconv.Itoa(c.ChannelLimit))
 	if c.ConfigAndReg {
@@ -197,8 +198,17 @@ func (p *Pages) customerSave(w http.ResponseWriter, r *http.Request) error {
 	req := tenancy.CompanyUpdateRequest{}
 	st := f.V("status")
 	req.Status = &st
+	// The balance moves with every call charged while the page is open: the
+	// operator's edit is applied as the change they made to the figure the
+	// page showed (a top-up of 100.00 adds 100.00), so neither saving the
+	// other fields nor a top-up undoes those charges.
 	if n, ok := textToMinor(f.V("balance")); ok {
-		req.BalanceMinor = &n
+		if was, ok := textToMinor(f.V("balance_was")); !ok {
+			req.BalanceMinor = &n
+		} else if n != was {
+			now := c.BalanceMinor + (n - was)
+			req.BalanceMinor = &now
+		}
 	} else {
 		f.add("balance", "Enter the balance as an amount, e.g. 120.50 or -15.")
 	}

@@ -64,7 +64,7 @@ func TestProviderControlPanel(t *testing.T) {
 		b.login("operator", false)
 
 		main := b.get(acme)
-		if main.Status != http.StatusOK || !strings.Contains(main.Body, "Channels in use") || !strings.Contains(main.Body, "Live channel usage arrives with call data") {
+		if main.Status != http.StatusOK || !strings.Contains(main.Body, "Channels in use") || !strings.Contains(main.Body, "Calls in progress now") {
 			t.Fatalf("main page: %d\n%s", main.Status, main.Body)
 		}
 		// Bad input names the field and changes nothing.
@@ -79,6 +79,26 @@ func TestProviderControlPanel(t *testing.T) {
 		c, err := env.App.Tenancy.Company(context.Background(), env.Fixture.Acme.ID)
 		if err != nil || c.Status != "suspended" || c.BalanceMinor != -1550 || c.ChannelLimit != 12 || !c.ConfigAndReg || c.AddEmployee {
 			t.Fatalf("company after save: %+v %v", c, err)
+		}
+		// Calls charged while the page is open are not undone by a save of
+		// the other fields, nor by a top-up, which adds what was typed on
+		// top of the figure shown.
+		if _, err := storetest.Exec(context.Background(), db, "UPDATE companies SET balance_minor = balance_minor - 250 WHERE id = ?", env.Fixture.Acme.ID); err != nil {
+			t.Fatal(err)
+		}
+		shown := url.Values{"status": {"suspended"}, "balance": {"-15.50"}, "balance_was": {"-15.50"}, "debit_limit": {"500"}, "channel_limit": {"13"}, "config_and_reg": {"1"}}
+		if p = b.post(acme, shown, false); p.Status != http.StatusSeeOther {
+			t.Fatalf("save company: %d", p.Status)
+		}
+		if c, _ := env.App.Tenancy.Company(context.Background(), env.Fixture.Acme.ID); c.BalanceMinor != -1800 || c.ChannelLimit != 13 {
+			t.Errorf("after saving the channel limit the balance is %d, want -1800 (the charge kept)", c.BalanceMinor)
+		}
+		shown.Set("balance", "84.50")
+		if p = b.post(acme, shown, false); p.Status != http.StatusSeeOther {
+			t.Fatalf("top up: %d", p.Status)
+		}
+		if c, _ := env.App.Tenancy.Company(context.Background(), env.Fixture.Acme.ID); c.BalanceMinor != 8200 {
+			t.Errorf("after a top-up of 100.00 the balance is %d, want 8200 (-18.00 + 100.00)", c.BalanceMinor)
 		}
 
 		// Internal number block before the parameters: the seed's explanation.
