@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/billing"
 	"github.com/switchboard-voice/switchboard/internal/calls"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -85,14 +86,35 @@ func TestGenerateCalls(t *testing.T) {
 // BenchmarkIngest measures the ingest rate on each engine: batches of 10,000
 // FreeSWITCH JSON records (attributed, classified, inserted with their
 // roll-ups). docs/performance.md records the figure.
+//
+// The rated runs price every call against a rate card (docs/billing.md),
+// which ingest does in the same transaction.
 func BenchmarkIngest(b *testing.B) {
-	b.Run("sqlite", func(b *testing.B) { benchmarkIngest(b, storetest.SQLite(b)) })
-	b.Run("postgres", func(b *testing.B) { benchmarkIngest(b, storetest.Postgres(b)) })
+	b.Run("sqlite", func(b *testing.B) { benchmarkIngest(b, storetest.SQLite(b), false) })
+	b.Run("postgres", func(b *testing.B) { benchmarkIngest(b, storetest.Postgres(b), false) })
+	b.Run("sqlite-rated", func(b *testing.B) { benchmarkIngest(b, storetest.SQLite(b), true) })
+	b.Run("postgres-rated", func(b *testing.B) { benchmarkIngest(b, storetest.Postgres(b), true) })
 }
 
-func benchmarkIngest(b *testing.B, db *store.DB) {
+func benchmarkIngest(b *testing.B, db *store.DB, rated bool) {
 	e := newEstate(b, db)
 	ctx := context.Background()
+	if rated {
+		for _, r := range []billing.RateRequest{
+			{Traffic: "national", Currency: "GBP", PerMinute: 15_000, Minimum: 60, Increment: 1},
+			{Traffic: "mobile", Currency: "GBP", PerMinute: 60_000, Increment: 1},
+			{Traffic: "international", Currency: "GBP", PerMinute: 120_000, Increment: 1},
+			{Traffic: "international", Prefix: "1", Currency: "GBP", PerMinute: 20_000, Increment: 1},
+			{Traffic: "non_geographic", Currency: "GBP", PerMinute: 50_000, Increment: 1},
+			{Traffic: "premium_rate", Currency: "GBP", PerMinute: 1_500_000, Increment: 60},
+			{Traffic: "off_net", Currency: "GBP", PerMinute: 100_000, Increment: 1},
+		} {
+			r.ValidFrom = time.Unix(0, 0)
+			if _, err := e.env.App.Billing.AddRate(ctx, e.env.Actor("operator"), r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 	var numbers []string
 	for i := 0; i < 30; i++ {
 		n := fmt.Sprintf("+4411349600%02d", i)
