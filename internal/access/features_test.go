@@ -72,7 +72,7 @@ func TestCheckFeature(t *testing.T) {
 		verify(true)
 		admin := env.Actor("acme.admin")
 		for _, o := range []features.Owner{features.Site(f.Leeds.ID), features.Employee(west)} {
-			if _, err := a.Features.SetAdminPrivileges(ctx, admin, o, cf, false); err != nil {
+			if _, err := a.Features.SetAdminPrivileges(ctx, admin, o, cf, ptr(false)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -83,3 +83,5 @@ func TestCheckFeature(t *testing.T) {
 		}
 	})
 }
+
+func ptr[T any](v T) *T { return &v }

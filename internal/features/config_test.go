@@ -182,7 +182,7 @@ func TestUnavailableKeepsConfiguration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := fx.svc.SetAvailable(fx.ctx, admin, features.Site(f.Leeds.ID), cf, false); err != nil {
+		if _, err := fx.svc.SetAvailable(fx.ctx, admin, features.Site(f.Leeds.ID), cf, ptr(false)); err != nil {
 			t.Fatal(err)
 		}
 		sd, err := fx.svc.ServiceDataFor(fx.ctx, admin, west)
@@ -211,7 +211,7 @@ func TestUnavailableKeepsConfiguration(t *testing.T) {
 			t.Errorf("configuring an unavailable feature: %q", got)
 		}
 		storetest.SameCounts(t, before, storetest.Counts(t, db))
-		if _, err := fx.svc.SetAvailable(fx.ctx, admin, features.Site(f.Leeds.ID), cf, true); err != nil {
+		if _, err := fx.svc.SetAvailable(fx.ctx, admin, features.Site(f.Leeds.ID), cf, ptr(true)); err != nil {
 			t.Fatal(err)
 		}
 		sd, _ = fx.svc.ServiceDataFor(fx.ctx, admin, west)

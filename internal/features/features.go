@@ -347,23 +347,30 @@ func (s *Service) featureByCode(ctx context.Context, w owner, code string) (Feat
 
 // SetAvailable makes one of the owner's features available or unavailable
 // (Feature Assignment). An unavailable feature keeps its settings, inactive;
-// a site's choice applies to all its employees.
-func (s *Service) SetAvailable(ctx context.Context, actor access.Actor, o Owner, featureID int64, available bool) (f Feature, err error) {
+// a site's choice applies to all its employees. available nil (a request
+// that did not say) is a field error, after the access check.
+func (s *Service) SetAvailable(ctx context.Context, actor access.Actor, o Owner, featureID int64, available *bool) (f Feature, err error) {
 	defer derrors.Wrap(&err, "features: set available %s %d feature %d", o.Kind, o.ID, featureID)
-	return s.setChoice(ctx, actor, o, featureID, access.AssignFeatures, func(c *choice) { c.available = available })
+	return s.setChoice(ctx, actor, o, featureID, access.AssignFeatures, available, "available",
+		"say true or false: is the feature available here", func(c *choice, v bool) { c.available = v })
 }
 
 // SetAdminPrivileges ticks or clears a feature's "Allow Admin Privileges":
 // whether group administrators may assign and configure it on this site or
 // employee.
-func (s *Service) SetAdminPrivileges(ctx context.Context, actor access.Actor, o Owner, featureID int64, allow bool) (f Feature, err error) {
+func (s *Service) SetAdminPrivileges(ctx context.Context, actor access.Actor, o Owner, featureID int64, allow *bool) (f Feature, err error) {
 	defer derrors.Wrap(&err, "features: set admin privileges %s %d feature %d", o.Kind, o.ID, featureID)
-	return s.setChoice(ctx, actor, o, featureID, access.ManageFeaturePrivileges, func(c *choice) { c.allow = allow })
+	return s.setChoice(ctx, actor, o, featureID, access.ManageFeaturePrivileges, allow, "allow_group_admins",
+		"say true or false: may group administrators change this feature here", func(c *choice, v bool) { c.allow = v })
 }
 
-func (s *Service) setChoice(ctx context.Context, actor access.Actor, o Owner, featureID int64, action access.Action, change func(*choice)) (f Feature, err error) {
+func (s *Service) setChoice(ctx context.Context, actor access.Actor, o Owner, featureID int64, action access.Action,
+	value *bool, field, missing string, change func(*choice, bool)) (f Feature, err error) {
 	if err := s.access.Check(ctx, actor, action, o.target()); err != nil {
 		return f, err
+	}
+	if value == nil {
+		return f, derrors.Invalid(field, "%s", missing)
 	}
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		w, err := s.load(ctx, o)
@@ -378,7 +385,7 @@ func (s *Service) setChoice(ctx context.Context, actor access.Actor, o Owner, fe
 			return err
 		}
 		c := choice{available: before.Available, allow: before.AllowGroupAdmins}
-		change(&c)
+		change(&c, *value)
 		if c.available == before.Available && c.allow == before.AllowGroupAdmins {
 			f = before
 			return nil

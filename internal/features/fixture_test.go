@@ -127,3 +127,5 @@ func conforms(t *testing.T, s *jsonschema.Schema, v any) {
 func jsonschemaUnmarshal(raw []byte) (any, error) {
 	return jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -35,19 +35,19 @@ func TestFeatureUseCases(t *testing.T) {
 				return err
 			}},
 			{Name: "site assignment", Allowed: siteAdmins, Run: func(t *testing.T, a access.Actor, try apptest.Try, n int) error {
-				_, err := fx.svc.SetAvailable(fx.ctx, a, owner(try, leeds), cf, n%2 == 0)
+				_, err := fx.svc.SetAvailable(fx.ctx, a, owner(try, leeds), cf, ptr(n%2 == 0))
 				return err
 			}},
 			{Name: "employee assignment", Allowed: siteAdmins, Run: func(t *testing.T, a access.Actor, try apptest.Try, n int) error {
-				_, err := fx.svc.SetAvailable(fx.ctx, a, owner(try, west), cf, n%2 == 0)
+				_, err := fx.svc.SetAvailable(fx.ctx, a, owner(try, west), cf, ptr(n%2 == 0))
 				return err
 			}},
 			{Name: "site admin privileges", Allowed: companyAdmins, Run: func(t *testing.T, a access.Actor, try apptest.Try, n int) error {
-				_, err := fx.svc.SetAdminPrivileges(fx.ctx, a, owner(try, leeds), cf, true)
+				_, err := fx.svc.SetAdminPrivileges(fx.ctx, a, owner(try, leeds), cf, ptr(true))
 				return err
 			}},
 			{Name: "employee admin privileges", Allowed: companyAdmins, Run: func(t *testing.T, a access.Actor, try apptest.Try, n int) error {
-				_, err := fx.svc.SetAdminPrivileges(fx.ctx, a, owner(try, west), cf, true)
+				_, err := fx.svc.SetAdminPrivileges(fx.ctx, a, owner(try, west), cf, ptr(true))
 				return err
 			}},
 			// Employees configure only their own features: west.one may,
@@ -86,7 +86,7 @@ func TestEmployeesConfigureOnlyTheirOwn(t *testing.T) {
 			}
 		}
 		// An employee does not assign features, not even their own.
-		_, err := fx.svc.SetAvailable(fx.ctx, fx.env.Actor("west.one"), west, fx.featureID(t, features.CodeCallWaiting), false)
+		_, err := fx.svc.SetAvailable(fx.ctx, fx.env.Actor("west.one"), west, fx.featureID(t, features.CodeCallWaiting), ptr(false))
 		if got := apptest.Refusal(err); got != "forbidden: feature assignment is for administrators; you can configure the features you have" {
 			t.Errorf("west.one assigning own feature: %v", err)
 		}
@@ -94,7 +94,7 @@ func TestEmployeesConfigureOnlyTheirOwn(t *testing.T) {
 		// A group administrator configures their own features (self-care)
 		// whatever the company admin allows group admins on others.
 		leedsAdmin := features.Employee(fx.env.ID("leeds.admin"))
-		if _, err := fx.svc.SetAdminPrivileges(fx.ctx, fx.env.Actor("acme.admin"), leedsAdmin, fx.featureID(t, features.CodeCallWaiting), false); err != nil {
+		if _, err := fx.svc.SetAdminPrivileges(fx.ctx, fx.env.Actor("acme.admin"), leedsAdmin, fx.featureID(t, features.CodeCallWaiting), ptr(false)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := fx.svc.Configure(fx.ctx, fx.env.Actor("leeds.admin"), leedsAdmin, features.CodeCallWaiting, []byte(`{"enabled":false}`)); err != nil {
@@ -115,7 +115,7 @@ func TestAllowAdminPrivileges(t *testing.T) {
 		cf, cw := fx.featureID(t, features.CodeCallForwarding), fx.featureID(t, features.CodeCallWaiting)
 		leeds, west, support := features.Site(f.Leeds.ID), features.Employee(fx.env.ID("west.one")), features.Employee(fx.env.ID("support.one"))
 		for _, o := range []features.Owner{leeds, west} {
-			line, err := fx.svc.SetAdminPrivileges(fx.ctx, admin, o, cf, false)
+			line, err := fx.svc.SetAdminPrivileges(fx.ctx, admin, o, cf, ptr(false))
 			if err != nil || line.AllowGroupAdmins {
 				t.Fatalf("clear the box on %v: %+v, %v", o, line, err)
 			}
@@ -125,7 +125,7 @@ func TestAllowAdminPrivileges(t *testing.T) {
 		forwarding := []byte(`{"always":{"enabled":true,"destination":"+441134960099"}}`)
 		for _, actor := range []access.Actor{leedsAdmin, peer} {
 			for _, o := range []features.Owner{leeds, west} {
-				_, err := fx.svc.SetAvailable(fx.ctx, actor, o, cf, false)
+				_, err := fx.svc.SetAvailable(fx.ctx, actor, o, cf, ptr(false))
 				if got := apptest.Refusal(err); got != reason {
 					t.Errorf("%s assigning call forwarding of %v: %v", actor.Username, o, err)
 				}
@@ -135,7 +135,7 @@ func TestAllowAdminPrivileges(t *testing.T) {
 				t.Errorf("%s configuring west.one's call forwarding: %v", actor.Username, err)
 			}
 			// Only company administrators tick the box back.
-			_, err = fx.svc.SetAdminPrivileges(fx.ctx, actor, west, cf, true)
+			_, err = fx.svc.SetAdminPrivileges(fx.ctx, actor, west, cf, ptr(true))
 			if got := apptest.Refusal(err); got != "forbidden: only a company administrator decides which features group administrators may change" {
 				t.Errorf("%s ticking the box: %v", actor.Username, err)
 			}
@@ -143,7 +143,7 @@ func TestAllowAdminPrivileges(t *testing.T) {
 		storetest.SameCounts(t, before, storetest.Counts(t, db))
 		// Other features, and the same feature of another employee, are
 		// still the group administrator's.
-		if _, err := fx.svc.SetAvailable(fx.ctx, leedsAdmin, west, cw, false); err != nil {
+		if _, err := fx.svc.SetAvailable(fx.ctx, leedsAdmin, west, cw, ptr(false)); err != nil {
 			t.Errorf("leeds.admin assigning call waiting: %v", err)
 		}
 		if _, err := fx.svc.Configure(fx.ctx, leedsAdmin, support, features.CodeCallForwarding, forwarding); err != nil {
@@ -153,14 +153,14 @@ func TestAllowAdminPrivileges(t *testing.T) {
 		if _, err := fx.svc.Configure(fx.ctx, fx.env.Actor("west.one"), west, features.CodeCallForwarding, forwarding); err != nil {
 			t.Errorf("west.one configuring own call forwarding: %v", err)
 		}
-		if _, err := fx.svc.SetAvailable(fx.ctx, admin, west, cf, false); err != nil {
+		if _, err := fx.svc.SetAvailable(fx.ctx, admin, west, cf, ptr(false)); err != nil {
 			t.Errorf("acme.admin assigning: %v", err)
 		}
 		// The box ticked again gives the group administrator the feature back.
-		if _, err := fx.svc.SetAdminPrivileges(fx.ctx, admin, west, cf, true); err != nil {
+		if _, err := fx.svc.SetAdminPrivileges(fx.ctx, admin, west, cf, ptr(true)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := fx.svc.SetAvailable(fx.ctx, leedsAdmin, west, cf, true); err != nil {
+		if _, err := fx.svc.SetAvailable(fx.ctx, leedsAdmin, west, cf, ptr(true)); err != nil {
 			t.Errorf("leeds.admin after the box is ticked again: %v", err)
 		}
 	})
