@@ -76,34 +76,40 @@ func employeeSites(r resolved) []string {
 
 // CheckFeature is Check for an action on one feature of a site or an
 // employee (featureID, a catalog feature; 0 for a site facility that is no
-// sold feature, such as its time schedules): on top of Check, a group
-// administrator changing a feature (AssignFeatures, ConfigureFeatures) of
-// somebody else needs the feature's "Allow Admin Privileges" on that site
-// or employee. A box never ticked off allows.
+// sold feature, such as its time schedules): on top of Check, the feature's
+// "Allow Admin Privileges" box on that site or employee decides for group
+// administrators (FeaturePrivilege). A box never cleared allows.
 func (s *Service) CheckFeature(ctx context.Context, actor Actor, action Action, t Target, featureID int64) error {
 	if err := s.Check(ctx, actor, action, t); err != nil {
 		return err
 	}
-	if actor.Role != RoleGroupAdmin || featureID == 0 || (action != AssignFeatures && action != ConfigureFeatures) {
-		return nil
-	}
-	if t.Kind == KindEmployee && t.ID == actor.AccountID && action == ConfigureFeatures {
+	if featureID == 0 {
 		return nil
 	}
 	column := "site_id"
 	if t.Kind == KindEmployee {
 		column = "account_id"
 	}
-	var allowed bool
+	allowed := true
 	err := s.db.Q(ctx).QueryRow(ctx, "SELECT allow_group_admins FROM feature_assignments WHERE "+column+" = ? AND feature_id = ?",
 		t.ID, featureID).Scan(&allowed)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil
-	case err != nil:
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("access: %s %s %d feature %d: %w", action, t.Kind, t.ID, featureID, err)
-	case !allowed:
-		return derrors.Forbidden("the company administrator has not allowed group administrators to change this feature here")
 	}
-	return nil
+	return FeaturePrivilege(actor, action, t, allowed)
+}
+
+// FeaturePrivilege is the second step of CheckFeature once Check has
+// allowed the action on t: a group administrator changing a feature
+// (AssignFeatures, ConfigureFeatures) of anybody but themselves needs the
+// feature's box ticked (allowGroupAdmins). The features list calls it for
+// each line, with the boxes it has read, to show what the actor may change.
+func FeaturePrivilege(actor Actor, action Action, t Target, allowGroupAdmins bool) error {
+	if actor.Role != RoleGroupAdmin || allowGroupAdmins || (action != AssignFeatures && action != ConfigureFeatures) {
+		return nil
+	}
+	if t.Kind == KindEmployee && t.ID == actor.AccountID && action == ConfigureFeatures {
+		return nil
+	}
+	return derrors.Forbidden("the company administrator has not allowed group administrators to change this feature here")
 }

@@ -169,6 +169,16 @@ type Feature struct {
 	// some were saved.
 	Configurable bool `json:"configurable"`
 	Configured   bool `json:"configured"`
+	// What the actor who listed the features may do with this one (for
+	// what a page shows; each change asks access again).
+	Can Permissions `json:"can"`
+}
+
+// Permissions say what an actor may do with one feature line.
+type Permissions struct {
+	Assign     bool `json:"assign"`
+	Configure  bool `json:"configure"`
+	Privileges bool `json:"privileges"`
 }
 
 // choice is a feature_assignments row (or its defaults).
@@ -269,8 +279,13 @@ func (s *Service) list(ctx context.Context, w owner) ([]Feature, error) {
 		c, sc := choiceOf(own, f.ID), choiceOf(site, f.ID)
 		line := Feature{FeatureID: f.ID, Code: f.Code, Name: f.Name, Category: f.Category, Description: f.Description,
 			Available: c.available, AvailableAtSite: sc.available, Active: c.available && sc.available, AllowGroupAdmins: c.allow}
-		if d, ok := definitionFor(f.Code, w.Kind); ok {
-			line.Category, line.Configurable = d.Category, true
+		for _, d := range definitions {
+			if d.Code == f.Code {
+				line.Category = d.Category // the portal's categories, whoever shows the feature
+			}
+		}
+		if _, ok := definitionFor(f.Code, w.Kind); ok {
+			line.Configurable = true
 			_, line.Configured = doc.Settings[f.Code]
 		}
 		out = append(out, line)
@@ -305,13 +320,23 @@ func (s *Service) Features(ctx context.Context, actor access.Actor, o Owner, cat
 		return nil, err
 	}
 	all, err := s.list(ctx, w)
-	if err != nil || category == "" {
-		return all, err
+	if err != nil {
+		return nil, err
 	}
+	t := o.target()
+	assign := s.access.Check(ctx, actor, access.AssignFeatures, t) == nil
+	configure := s.access.Check(ctx, actor, access.ConfigureFeatures, t) == nil
+	privileges := s.access.Check(ctx, actor, access.ManageFeaturePrivileges, t) == nil
 	for _, f := range all {
-		if f.Category == category {
-			out = append(out, f)
+		if category != "" && f.Category != category {
+			continue
 		}
+		f.Can = Permissions{
+			Assign:     f.FeatureID != 0 && assign && access.FeaturePrivilege(actor, access.AssignFeatures, t, f.AllowGroupAdmins) == nil,
+			Configure:  f.Configurable && configure && access.FeaturePrivilege(actor, access.ConfigureFeatures, t, f.AllowGroupAdmins) == nil,
+			Privileges: f.FeatureID != 0 && privileges,
+		}
+		out = append(out, f)
 	}
 	return out, nil
 }

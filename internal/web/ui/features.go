@@ -1,0 +1,507 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/features"
+)
+
+// The Features tab of a site and of an employee (Feature Assignment with
+// its Allow Admin Privileges boxes, filtered by category) and each
+// feature's Configure page, for administrators and — their own — for
+// employees (self-care). The features service decides everything; these
+// handlers translate forms (docs/features.md).
+func init() {
+	pageNames = append(pageNames, "features", "feature_config")
+	flashes["features-saved"] = "The feature assignments have been saved."
+	flashes["feature-configured"] = "The feature's settings have been saved."
+}
+
+func (p *Pages) registerFeatures(auth func(pattern string, fn handlerFunc)) {
+	auth("GET /sites/{id}/features", p.siteFeatures)
+	auth("POST /sites/{id}/features", p.siteFeaturesSave)
+	auth("GET /sites/{id}/features/{code}", p.siteFeatureConfig)
+	auth("POST /sites/{id}/features/{code}", p.siteFeatureConfigSave)
+	auth("GET /employees/{id}/features", p.employeeFeatures)
+	auth("POST /employees/{id}/features", p.employeeFeaturesSave)
+	auth("GET /employees/{id}/features/{code}", p.employeeFeatureConfig)
+	auth("POST /employees/{id}/features/{code}", p.employeeFeatureConfigSave)
+	auth("GET /my-features", p.myFeatures)
+}
+
+// featuresPage is the Features tab.
+type featuresPage struct {
+	Owner      features.Owner
+	Name       string
+	Base       string // /sites/3/features or /employees/7/features
+	Category   string
+	Categories []string
+	Features   []features.Feature
+	// CanSave shows the Save button: some box on the page may be changed.
+	CanSave bool
+	Errors  []string
+}
+
+// featureOwnerFrame loads the owner's name and company for the page frame;
+// it decides nothing (the features service already has).
+func (p *Pages) featureOwnerFrame(r *http.Request, o features.Owner) (name string, companyID int64, err error) {
+	if o.Kind == features.OwnerSite {
+		g, err := p.siteFrame(r, o.ID)
+		return g.Name, g.CompanyID, err
+	}
+	e, err := p.app.Directory.Employee(r.Context(), o.ID)
+	return e.DisplayName(), e.CompanyID, err
+}
+
+// featuresView builds the frame of a features page: the site's side bar,
+// or the employee's (the employee's own: the self-care one).
+func (p *Pages) featuresView(r *http.Request, o features.Owner, title string) (*view, string, error) {
+	name, companyID, err := p.featureOwnerFrame(r, o)
+	if err != nil {
+		return nil, "", err
+	}
+	if o.Kind == features.OwnerSite {
+		v, err := p.newView(r, companyID, "sites", name+": "+title)
+		if err != nil {
+			return nil, "", err
+		}
+		g, _ := p.siteFrame(r, o.ID)
+		siteSide(v, g, "features")
+		return v, name, nil
+	}
+	tab := "employees"
+	if o.ID == actorOf(r).AccountID {
+		tab = "profile"
+	}
+	v, err := p.newView(r, companyID, tab, name+": "+title)
+	if err != nil {
+		return nil, "", err
+	}
+	e, err := p.app.Directory.Employee(r.Context(), o.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	employeesSide(v, &e, "features")
+	v.Side[len(v.Side)-1].Links = append(v.Side[len(v.Side)-1].Links,
+		navLink{Label: "Features", URL: "/employees/" + itoa64(o.ID) + "/features", Current: true})
+	return v, name, nil
+}
+
+func featuresBase(o features.Owner) string {
+	if o.Kind == features.OwnerSite {
+		return "/sites/" + itoa64(o.ID) + "/features"
+	}
+	return "/employees/" + itoa64(o.ID) + "/features"
+}
+
+func (p *Pages) renderFeatures(w http.ResponseWriter, r *http.Request, code int, o features.Owner, errs []string) error {
+	category := r.URL.Query().Get("category")
+	all, err := p.app.Features.Features(r.Context(), actorOf(r), o, "")
+	if err != nil {
+		return err
+	}
+	v, name, err := p.featuresView(r, o, "Features")
+	if err != nil {
+		return err
+	}
+	pg := featuresPage{Owner: o, Name: name, Base: featuresBase(o), Category: category, Errors: errs}
+	seen := map[string]bool{}
+	for _, f := range all {
+		if !seen[f.Category] {
+			seen[f.Category] = true
+			pg.Categories = append(pg.Categories, f.Category)
+		}
+		if category == "" || f.Category == category {
+			pg.Features = append(pg.Features, f)
+			pg.CanSave = pg.CanSave || f.Can.Assign || f.Can.Privileges
+		}
+	}
+	sort.Strings(pg.Categories)
+	v.Data = pg
+	p.render(w, r, code, "features", v)
+	return nil
+}
+
+func (p *Pages) siteFeatures(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return p.renderFeatures(w, r, http.StatusOK, features.Site(id), nil)
+}
+
+func (p *Pages) employeeFeatures(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return p.renderFeatures(w, r, http.StatusOK, features.Employee(id), nil)
+}
+
+// myFeatures is the self-care entry: the employee's own Features tab.
+func (p *Pages) myFeatures(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, "/employees/"+itoa64(actorOf(r).AccountID)+"/features", http.StatusSeeOther)
+	return nil
+}
+
+// saveFeatures applies the check boxes of the Features tab: for each
+// feature listed on the form (feature=<id>), its available and
+// allow_group_admins boxes (sent only where the actor may change them,
+// marked by can_assign / can_privileges). Only what changed is sent to the
+// service, one change at a time; a refusal is shown with the feature's name
+// and the others still apply.
+func (p *Pages) saveFeatures(w http.ResponseWriter, r *http.Request, o features.Owner) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	ctx, actor := r.Context(), actorOf(r)
+	current, err := p.app.Features.Features(ctx, actor, o, "")
+	if err != nil {
+		return err
+	}
+	byID := map[int64]features.Feature{}
+	for _, f := range current {
+		byID[f.FeatureID] = f
+	}
+	listed := map[int64]bool{}
+	for _, s := range r.PostForm["feature"] {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+			listed[id] = true
+		}
+	}
+	has := func(name string, id int64) bool { return r.PostForm.Get(name+"_"+itoa64(id)) == "on" }
+	var errs []string
+	for id := range listed {
+		f, ok := byID[id]
+		if !ok {
+			continue
+		}
+		if r.PostForm.Get("can_assign_"+itoa64(id)) != "" {
+			if want := has("available", id); want != f.Available {
+				if _, err := p.app.Features.SetAvailable(ctx, actor, o, id, &want); err != nil {
+					c := derrors.Classify(err)
+					if c.Message == "" {
+						return err
+					}
+					errs = append(errs, f.Name+": "+sentence(c.Message))
+				}
+			}
+		}
+		if r.PostForm.Get("can_privileges_"+itoa64(id)) != "" {
+			if want := has("allow", id); want != f.AllowGroupAdmins {
+				if _, err := p.app.Features.SetAdminPrivileges(ctx, actor, o, id, &want); err != nil {
+					c := derrors.Classify(err)
+					if c.Message == "" {
+						return err
+					}
+					errs = append(errs, f.Name+": "+sentence(c.Message))
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return p.renderFeatures(w, r, http.StatusUnprocessableEntity, o, errs)
+	}
+	target := featuresBase(o)
+	if c := r.URL.Query().Get("category"); c != "" {
+		target += "?category=" + url.QueryEscape(c)
+	}
+	redirectFlash(w, r, target, "features-saved")
+	return nil
+}
+
+func (p *Pages) siteFeaturesSave(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return p.saveFeatures(w, r, features.Site(id))
+}
+
+func (p *Pages) employeeFeaturesSave(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return p.saveFeatures(w, r, features.Employee(id))
+}
+
+// featureConfigPage is a feature's Configure page: a form for the features
+// the page knows (Form is set), else the settings as JSON (Advanced).
+type featureConfigPage struct {
+	Owner    features.Owner
+	Base     string
+	Config   features.Config
+	Help     string
+	Form     *form
+	Kind     string // the form's template: call_forwarding, …, or "json"
+	JSON     string
+	Rows     []formRow // the rows of list forms
+	Days     []string
+	Schedule []string // the site's time schedules, for simultaneous ring
+}
+
+var formKinds = map[string]bool{features.CodeCallForwarding: true, features.CodeCallWaiting: true, features.CodeVoicemail: true,
+	features.CodeRemoteOffice: true, features.CodeSimultaneousRing: true, features.CodeTimeSchedules: true}
+
+func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, status int, o features.Owner, code string, f *form) error {
+	ctx, actor := r.Context(), actorOf(r)
+	c, err := p.app.Features.FeatureConfig(ctx, actor, o, code)
+	if err != nil {
+		return err
+	}
+	v, _, err := p.featuresView(r, o, c.Name)
+	if err != nil {
+		return err
+	}
+	raw, err := json.MarshalIndent(c.Settings, "", "  ")
+	if err != nil {
+		return err
+	}
+	pg := featureConfigPage{Owner: o, Base: featuresBase(o), Config: c, Kind: "json", JSON: string(raw),
+		Days: []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}
+	for _, d := range features.Definitions() {
+		if d.Code == code {
+			pg.Help = d.Help
+		}
+	}
+	if formKinds[code] {
+		pg.Kind = code
+	}
+	if ts, ok := c.Settings.(*features.TimeSchedules); ok {
+		for _, s := range ts.Schedules {
+			if len(s.Periods) != 1 {
+				pg.Kind = "json" // several periods a schedule: the editor keeps them all
+			}
+		}
+	}
+	if f == nil {
+		f = newForm(featureSettingsForm(c.Settings, string(raw)))
+	}
+	pg.Form = f
+	switch code {
+	case features.CodeSimultaneousRing:
+		pg.Rows = rows(f, "numbers", "destination", 10)
+		if o.Kind == features.OwnerEmployee {
+			if sd, err := p.app.Features.ServiceDataFor(ctx, actor, o); err == nil && sd.SiteID != 0 {
+				if sc, err := p.app.Features.FeatureConfig(ctx, actor, features.Site(sd.SiteID), features.CodeTimeSchedules); err == nil {
+					for _, s := range sc.Settings.(*features.TimeSchedules).Schedules {
+						pg.Schedule = append(pg.Schedule, s.Name)
+					}
+				}
+			}
+		}
+	case features.CodeTimeSchedules:
+		pg.Rows = rows(f, "schedules", "name", 20)
+	}
+	v.Data = pg
+	p.render(w, r, status, "feature_config", v)
+	return nil
+}
+
+// formRow is one row of a list form: its index and its number for people.
+type formRow struct{ I, N int }
+
+// rows returns the rows of a list form: the filled rows and one blank, at
+// most max.
+func rows(f *form, list, field string, max int) []formRow {
+	n := 0
+	for i := 0; i < max; i++ {
+		if f.V(fmt.Sprintf("%s[%d].%s", list, i, field)) != "" {
+			n = i + 1
+		}
+	}
+	if n < max {
+		n++
+	}
+	out := make([]formRow, n)
+	for i := range out {
+		out[i] = formRow{I: i, N: i + 1}
+	}
+	return out
+}
+
+// featureSettingsForm turns settings into form values named by their JSON paths
+// (always.destination, numbers[0].destination …), the names the service's
+// field errors use, so each error lands on its field.
+func featureSettingsForm(settings any, raw string) url.Values {
+	vals := url.Values{"settings": {raw}}
+	var tree any
+	b, _ := json.Marshal(settings)
+	_ = json.Unmarshal(b, &tree)
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if path == "" {
+					walk(k, e)
+				} else {
+					walk(path+"."+k, e)
+				}
+			}
+		case []any:
+			for i, e := range x {
+				if s, ok := e.(string); ok {
+					vals.Add(path, s) // a list of words: days
+					continue
+				}
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		case bool:
+			if x {
+				vals.Set(path, "on")
+			}
+		case float64:
+			vals.Set(path, strconv.FormatFloat(x, 'f', -1, 64))
+		case string:
+			vals.Set(path, x)
+		}
+	}
+	walk("", tree)
+	return vals
+}
+
+// formSettings builds the settings JSON of a known feature from its form.
+func formSettings(code string, f *form) any {
+	on := func(name string) bool { return f.V(name) == "on" }
+	num := func(name string) any {
+		s := strings.TrimSpace(f.V(name))
+		if n, err := strconv.Atoi(s); err == nil {
+			return n
+		}
+		if s == "" {
+			return 0
+		}
+		return s // not a number: the service says so, on the field
+	}
+	rule := func(name string) map[string]any {
+		return map[string]any{"enabled": on(name + ".enabled"), "destination": f.V(name + ".destination")}
+	}
+	mail := func(name string) map[string]any {
+		return map[string]any{"enabled": on(name + ".enabled"), "address": f.V(name + ".address")}
+	}
+	switch code {
+	case features.CodeCallForwarding:
+		na := rule("no_answer")
+		na["rings"] = num("no_answer.rings")
+		return map[string]any{"always": rule("always"), "busy": rule("busy"), "no_answer": na, "not_reachable": rule("not_reachable")}
+	case features.CodeCallWaiting:
+		return map[string]any{"enabled": on("enabled")}
+	case features.CodeRemoteOffice:
+		return map[string]any{"enabled": on("enabled"), "destination": f.V("destination")}
+	case features.CodeVoicemail:
+		return map[string]any{"enabled": on("enabled"), "busy": on("busy"), "no_answer": on("no_answer"), "rings": num("rings"),
+			"notify": mail("notify"), "copy": mail("copy")}
+	case features.CodeSimultaneousRing:
+		numbers := []any{}
+		for i := 0; i < 10; i++ {
+			d := strings.TrimSpace(f.V(fmt.Sprintf("numbers[%d].destination", i)))
+			if d != "" {
+				numbers = append(numbers, map[string]any{"destination": d, "answer_confirmation": on(fmt.Sprintf("numbers[%d].answer_confirmation", i))})
+			}
+		}
+		return map[string]any{"enabled": on("enabled"), "numbers": numbers, "schedule": f.V("schedule"), "skip_when_on_call": on("skip_when_on_call")}
+	case features.CodeTimeSchedules:
+		schedules := []any{}
+		for i := 0; i < 20; i++ {
+			pre := fmt.Sprintf("schedules[%d]", i)
+			name := strings.TrimSpace(f.V(pre + ".name"))
+			days := f.Values[pre+".periods[0].days"]
+			if name == "" && len(days) == 0 {
+				continue
+			}
+			if days == nil {
+				days = []string{}
+			}
+			schedules = append(schedules, map[string]any{"name": name, "periods": []any{map[string]any{"days": days,
+				"start": strings.TrimSpace(f.V(pre + ".periods[0].start")), "end": strings.TrimSpace(f.V(pre + ".periods[0].end"))}}})
+		}
+		return map[string]any{"schedules": schedules}
+	}
+	return nil
+}
+
+func (p *Pages) saveFeatureConfig(w http.ResponseWriter, r *http.Request, o features.Owner) error {
+	if err := r.ParseForm(); err != nil {
+		return derrors.Invalid("", "the form could not be read")
+	}
+	code := r.PathValue("code")
+	f := newForm(r.PostForm)
+	var body []byte
+	if s := formSettings(code, f); s != nil && f.V("mode") != "json" {
+		var err error
+		if body, err = json.Marshal(s); err != nil {
+			return err
+		}
+	} else {
+		body = []byte(f.V("settings"))
+	}
+	_, err := p.app.Features.Configure(r.Context(), actorOf(r), o, code, body)
+	if err == nil {
+		redirectFlash(w, r, featuresBase(o)+"/"+code, "feature-configured")
+		return nil
+	}
+	var known []string
+	if f.V("mode") == "json" || !formKinds[code] {
+		// The editor has one field: each error names its setting.
+		c := derrors.Classify(err)
+		if c.Kind != derrors.KindInvalid && c.Kind != derrors.KindConflict {
+			return err
+		}
+		for _, fe := range c.Fields {
+			f.add("settings", fe.Field+": "+sentence(fe.Message))
+		}
+		if len(c.Fields) == 0 {
+			f.add("settings", sentence(c.Message))
+		}
+	} else {
+		for k := range f.Values {
+			known = append(known, k)
+		}
+		if !f.addErr(err, known...) {
+			return err
+		}
+	}
+	return p.renderFeatureConfig(w, r, http.StatusUnprocessableEntity, o, code, f)
+}
+
+func (p *Pages) siteFeatureConfig(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return p.renderFeatureConfig(w, r, http.StatusOK, features.Site(id), r.PathValue("code"), nil)
+}
+
+func (p *Pages) employeeFeatureConfig(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return p.renderFeatureConfig(w, r, http.StatusOK, features.Employee(id), r.PathValue("code"), nil)
+}
+
+func (p *Pages) siteFeatureConfigSave(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return p.saveFeatureConfig(w, r, features.Site(id))
+}
+
+func (p *Pages) employeeFeatureConfigSave(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return p.saveFeatureConfig(w, r, features.Employee(id))
+}
