@@ -152,60 +152,159 @@ func (s *Service) Configure(ctx context.Context, actor access.Actor, o Owner, co
 		if err != nil {
 			return err
 		}
-		f, err := s.featureByCode(ctx, w, code)
-		if err != nil {
-			return err
-		}
-		if err := s.access.CheckFeature(ctx, actor, access.ConfigureFeatures, o.target(), f.FeatureID); err != nil {
-			return err
-		}
-		if !f.Active {
-			return derrors.Conflict("feature", "%s is unavailable to this %s: make it available under Feature Assignment first", f.Name, o.Kind)
-		}
-		d, _ := definitionFor(code, o.Kind)
-		next := d.defaults()
-		if err := decodeStrict(body, next); err != nil {
-			return err
-		}
-		doc, err := s.document(ctx, w)
-		if err != nil {
-			return err
-		}
-		old, err := settingsOf(d, doc.Settings[code])
-		if err != nil {
-			return err
-		}
-		if err := s.validate(ctx, w, doc, code, next); err != nil {
-			return err
-		}
-		if err := s.syncCallGroups(ctx, w, code, old, next); err != nil {
-			return err
-		}
-		oldJSON, err := json.Marshal(old)
-		if err != nil {
-			return err
-		}
-		newJSON, err := json.Marshal(next)
-		if err != nil {
-			return err
-		}
-		_, wasConfigured := doc.Settings[code]
-		before, after := difference(code, oldJSON, newJSON)
-		if wasConfigured && len(after) == 0 && len(before) == 0 {
-			c, err = configOf(f, o.Kind, doc)
-			return err
-		}
-		doc.Settings[code] = newJSON
-		if doc.Revision, err = s.write(ctx, w, doc.Settings); err != nil {
-			return err
-		}
-		if c, err = configOf(f, o.Kind, doc); err != nil {
-			return err
-		}
-		return s.audit.Record(ctx, audit.Event{Event: "Configure " + f.Name, ObjectKind: string(o.Kind), ObjectID: o.ID,
-			ObjectName: w.name, CompanyID: w.companyID, SiteID: w.siteID, Before: before, After: after})
+		c, err = s.configure(ctx, actor, w, code, body, "Configure ")
+		return err
 	})
 	return c, err
+}
+
+// configure is one feature's change inside the caller's transaction, after
+// the caller checked ConfigureFeatures on the owner: the feature's own
+// privilege, that it is active, the settings, the call groups' numbers, the
+// document and the audit entry (event names the action: "Configure ",
+// "Copy ").
+func (s *Service) configure(ctx context.Context, actor access.Actor, w owner, code string, body []byte, event string) (c Config, err error) {
+	o := w.Owner
+	f, err := s.featureByCode(ctx, w, code)
+	if err != nil {
+		return c, err
+	}
+	if err := s.access.CheckFeature(ctx, actor, access.ConfigureFeatures, o.target(), f.FeatureID); err != nil {
+		return c, err
+	}
+	if !f.Active {
+		return c, derrors.Conflict("feature", "%s is unavailable to this %s: make it available under Feature Assignment first", f.Name, o.Kind)
+	}
+	d, _ := definitionFor(code, o.Kind)
+	next := d.defaults()
+	if err := decodeStrict(body, next); err != nil {
+		return c, err
+	}
+	doc, err := s.document(ctx, w)
+	if err != nil {
+		return c, err
+	}
+	old, err := settingsOf(d, doc.Settings[code])
+	if err != nil {
+		return c, err
+	}
+	if err := s.validate(ctx, w, doc, code, next); err != nil {
+		return c, err
+	}
+	if err := s.syncCallGroups(ctx, w, code, old, next); err != nil {
+		return c, err
+	}
+	oldJSON, err := json.Marshal(old)
+	if err != nil {
+		return c, err
+	}
+	newJSON, err := json.Marshal(next)
+	if err != nil {
+		return c, err
+	}
+	_, wasConfigured := doc.Settings[code]
+	before, after := difference(code, oldJSON, newJSON)
+	if len(after) == 0 && len(before) == 0 {
+		if wasConfigured {
+			return configOf(f, o.Kind, doc)
+		}
+		after = map[string]any{code: "saved with its defaults"}
+	}
+	doc.Settings[code] = newJSON
+	if doc.Revision, err = s.write(ctx, w, doc.Settings); err != nil {
+		return c, err
+	}
+	if c, err = configOf(f, o.Kind, doc); err != nil {
+		return c, err
+	}
+	return c, s.audit.Record(ctx, audit.Event{Event: event + f.Name, ObjectKind: string(o.Kind), ObjectID: o.ID,
+		ObjectName: w.name, CompanyID: w.companyID, SiteID: w.siteID, Before: before, After: after})
+}
+
+// CopyFeatures copies the settings of features (codes) from one employee to
+// another in one transaction — the step a bulk feature job repeats for each
+// target. The reference must have each feature configured; the target must
+// have it active, and each copy is validated on the target as if typed there
+// (its own number is a loop there) and audited on the target as "Copy
+// <feature>" with its difference. Audio references are copied as they are:
+// the stored item is shared. Sites' features are not copied: their hunt
+// groups and auto attendants hold numbers of their own site.
+func (s *Service) CopyFeatures(ctx context.Context, actor access.Actor, from, to Owner, codes []string) (out []Config, err error) {
+	defer derrors.Wrap(&err, "features: copy %v from %s %d to %s %d", codes, from.Kind, from.ID, to.Kind, to.ID)
+	if err := s.access.Check(ctx, actor, access.ViewFeatures, from.target()); err != nil {
+		return nil, err
+	}
+	if err := s.access.Check(ctx, actor, access.ConfigureFeatures, to.target()); err != nil {
+		return nil, err
+	}
+	if from.Kind != OwnerEmployee || to.Kind != OwnerEmployee {
+		return nil, derrors.Invalid("features", "features are copied from one employee to another")
+	}
+	if from.ID == to.ID {
+		return nil, derrors.Invalid("features", "choose another employee than the reference")
+	}
+	if len(codes) == 0 {
+		return nil, derrors.Invalid("features", "choose the features to copy")
+	}
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		src, err := s.load(ctx, from)
+		if err != nil {
+			return err
+		}
+		dst, err := s.load(ctx, to)
+		if err != nil {
+			return err
+		}
+		doc, err := s.document(ctx, src)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for i, code := range codes {
+			field := fmt.Sprintf("features[%d]", i)
+			if seen[code] {
+				return derrors.Invalid(field, "%s is listed twice", code)
+			}
+			seen[code] = true
+			if _, err := s.featureByCode(ctx, src, code); err != nil {
+				if derrors.IsNotFound(err) {
+					return derrors.Invalid(field, "the reference has no feature %q with settings", code)
+				}
+				return err
+			}
+			raw, ok := doc.Settings[code]
+			if !ok {
+				return derrors.Invalid(field, "%s is not configured on the reference: there is nothing to copy", code)
+			}
+			c, err := s.configure(ctx, actor, dst, code, raw, "Copy ")
+			if derrors.IsNotFound(err) {
+				return derrors.Invalid(field, "the target has no feature %q", code)
+			}
+			if err != nil {
+				return prefixFields(err, code)
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// prefixFields names the feature in the fields of a validation or
+// conflict error ("call_forwarding.always.destination").
+func prefixFields(err error, code string) error {
+	var ce *derrors.ConflictError
+	if asError(err, &ce) {
+		return derrors.Conflict(code+"."+ce.Field, "%s", ce.Message)
+	}
+	if fs := fieldErrors(err); fs != nil {
+		v := &derrors.ValidationError{}
+		for _, f := range fs {
+			v.Add(code+"."+f.Field, "%s", f.Message)
+		}
+		return v.Err()
+	}
+	return err
 }
 
 // decodeStrict decodes one JSON object into v, refusing unknown fields,

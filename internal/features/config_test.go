@@ -375,3 +375,81 @@ func TestServiceDataSchema(t *testing.T) {
 		}
 	})
 }
+
+// TestCopyFeatures: copying features from one employee to another is one
+// domain operation: the settings arrive as typed, validated on the target
+// (the reference's destination may be the target's own extension), audited
+// there, and a refusal changes nothing.
+func TestCopyFeatures(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		fx := setup(t, db)
+		f := fx.env.Fixture
+		ctx, a := fx.ctx, fx.env.App
+		west, support := features.Employee(fx.env.ID("west.one")), features.Employee(fx.env.ID("support.one"))
+		if _, err := a.Numbering.ReserveExtension(ctx, f.Acme.ID, f.Leeds.ID, "2002", numbering.Owner{Kind: numbering.OwnerUser, ID: support.ID}); err != nil {
+			t.Fatal(err)
+		}
+		fx.configure(t, west, features.CodeCallForwarding, `{"busy":{"enabled":true,"destination":"+441134960099"},"no_answer":{"enabled":false,"destination":"","rings":7}}`)
+		fx.configure(t, west, features.CodeVoicemail, `{"rings":6,"copy":{"enabled":true,"address":"team@example.com"}}`)
+		admin := fx.env.Actor("acme.admin")
+		codes := []string{features.CodeCallForwarding, features.CodeVoicemail}
+		fx.configure(t, west, features.CodeRemoteOffice, `{"enabled":true,"destination":"2002"}`)
+
+		before := storetest.Counts(t, db)
+		refusals := []struct {
+			name  string
+			actor string
+			from  features.Owner
+			codes []string
+			want  string
+		}{
+			{"a colleague", "support.one", west, codes, "not found"},
+			{"another company", "globex.admin", west, codes, "not found"},
+			{"not configured", "acme.admin", west, []string{features.CodeSimultaneousRing}, "features[0]: simultaneous_ring is not configured on the reference: there is nothing to copy"},
+			{"nothing", "acme.admin", west, nil, "features: choose the features to copy"},
+		}
+		for _, r := range refusals {
+			_, err := fx.svc.CopyFeatures(ctx, fx.env.Actor(r.actor), r.from, support, r.codes)
+			got := fieldError(err)
+			if derrors.IsNotFound(err) {
+				got = "not found"
+			}
+			if got != r.want {
+				t.Errorf("%s: got %q, want %q", r.name, got, r.want)
+			}
+		}
+		// The reference's remote office (configured below) is 2002, the
+		// target's own extension.
+		_, err := fx.svc.CopyFeatures(ctx, admin, west, support, append(codes, features.CodeRemoteOffice))
+		if got := fieldError(err); got != "remote_office.destination: 2002 is this employee's own extension: calls would come straight back" {
+			t.Errorf("copying a loop: %q", got)
+		}
+		storetest.SameCounts(t, before, storetest.Counts(t, db))
+		// No other change was kept either (one transaction): support.one has
+		// no settings yet.
+		if c, _ := fx.svc.FeatureConfig(ctx, admin, support, features.CodeCallForwarding); c.Configured {
+			t.Error("a failed copy left call forwarding configured on the target")
+		}
+
+		out, err := fx.svc.CopyFeatures(ctx, admin, west, support, codes)
+		if err != nil || len(out) != 2 {
+			t.Fatalf("copy: %+v, %v", out, err)
+		}
+		src, _ := fx.svc.ServiceDataFor(ctx, admin, west)
+		dst, _ := fx.svc.ServiceDataFor(ctx, admin, support)
+		for _, code := range codes {
+			if !jsonEqual(t, src.Features[code].Settings, dst.Features[code].Settings) {
+				t.Errorf("%s on the target differs from the reference", code)
+			}
+		}
+		var n int
+		if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM audit_events WHERE object_kind = 'employee' AND object_id = ? AND event LIKE 'Copy %'", support.ID).Scan(&n); err != nil || n != 2 {
+			t.Errorf("copy audit entries on the target: %d, %v", n, err)
+		}
+	})
+}
+
+func jsonEqual(t *testing.T, a, b any) bool {
+	t.Helper()
+	return string(mustJSON(t, a)) == string(mustJSON(t, b))
+}

@@ -89,8 +89,6 @@ func (p *Pages) featuresView(r *http.Request, o features.Owner, title string) (*
 		return nil, "", err
 	}
 	employeesSide(v, &e, "features")
-	v.Side[len(v.Side)-1].Links = append(v.Side[len(v.Side)-1].Links,
-		navLink{Label: "Features", URL: "/employees/" + itoa64(o.ID) + "/features", Current: true})
 	return v, name, nil
 }
 
