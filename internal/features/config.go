@@ -73,6 +73,21 @@ func (s *Service) write(ctx context.Context, w owner, settings map[string]json.R
 	return rev, err
 }
 
+// lockDocument makes sure the owner's document row exists and locks it
+// until the transaction ends, so two changes of one owner's features (an
+// administrator's and the employee's own, say) apply one after the other
+// and neither is lost: the document is read after the lock. SQLite has a
+// single writer; on PostgreSQL the UPDATE takes the row lock.
+func (s *Service) lockDocument(ctx context.Context, w owner) error {
+	q := s.db.Q(ctx)
+	if _, err := q.Exec(ctx, "INSERT INTO feature_configs (company_id, "+w.column()+", revision, settings, updated_at) VALUES (?, ?, 0, '{}', ?) ON CONFLICT DO NOTHING",
+		w.companyID, w.ID, store.Now()); err != nil {
+		return err
+	}
+	_, err := q.Exec(ctx, "UPDATE feature_configs SET revision = revision WHERE "+w.column()+" = ?", w.ID)
+	return err
+}
+
 // bump raises the revision of the owner's document (an assignment changed
 // what the service data says).
 func (s *Service) bump(ctx context.Context, w owner) (int64, error) { return s.write(ctx, w, nil) }
@@ -178,6 +193,9 @@ func (s *Service) configure(ctx context.Context, actor access.Actor, w owner, co
 	d, _ := definitionFor(code, o.Kind)
 	next := d.defaults()
 	if err := decodeStrict(body, next); err != nil {
+		return c, err
+	}
+	if err := s.lockDocument(ctx, w); err != nil {
 		return c, err
 	}
 	doc, err := s.document(ctx, w)

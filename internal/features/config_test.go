@@ -1,10 +1,12 @@
 package features_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
@@ -452,4 +454,56 @@ func TestCopyFeatures(t *testing.T) {
 func jsonEqual(t *testing.T, a, b any) bool {
 	t.Helper()
 	return string(mustJSON(t, a)) == string(mustJSON(t, b))
+}
+
+// TestConcurrentChangesAreNotLost: while another transaction holds the
+// employee's document (it changes call waiting), a change of voicemail
+// waits for it and then applies on top of it: both changes are kept. A
+// change that read the document before the other committed would write
+// its stale copy back and lose call waiting.
+func TestConcurrentChangesAreNotLost(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		fx := setup(t, db)
+		west := features.Employee(fx.env.ID("west.one"))
+		fx.configure(t, west, features.CodeVoicemail, `{"rings":3}`)
+		locked, release, finished := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			finished <- db.Tx(fx.ctx, func(ctx context.Context) error {
+				if _, err := db.Q(ctx).Exec(ctx, "UPDATE feature_configs SET revision = revision WHERE account_id = ?", west.ID); err != nil {
+					return err
+				}
+				close(locked)
+				<-release
+				_, err := db.Q(ctx).Exec(ctx, `UPDATE feature_configs SET revision = revision + 1,
+					settings = '{"voicemail":{"enabled":true,"busy":true,"no_answer":true,"rings":3,"notify":{"enabled":false,"address":""},"copy":{"enabled":false,"address":""},"greetings":{"busy":null,"no_answer":null}},"call_waiting":{"enabled":false}}'
+					WHERE account_id = ?`, west.ID)
+				return err
+			})
+		}()
+		<-locked
+		configured := make(chan error, 1)
+		go func() {
+			_, err := fx.svc.Configure(fx.ctx, fx.env.Actor("west.one"), west, features.CodeVoicemail, []byte(`{"rings":7}`))
+			configured <- err
+		}()
+		// Give the change time to reach the lock (if it read the document
+		// first, as it must not, this is when it would).
+		time.Sleep(300 * time.Millisecond)
+		close(release)
+		if err := <-finished; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-configured; err != nil {
+			t.Fatal(err)
+		}
+		sd, err := fx.svc.ServiceDataFor(fx.ctx, fx.env.Actor("acme.admin"), west)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vm := sd.Features[features.CodeVoicemail].Settings.(*features.Voicemail)
+		cw := sd.Features[features.CodeCallWaiting].Settings.(*features.CallWaiting)
+		if vm.Rings != 7 || cw.Enabled || sd.Revision != 3 {
+			t.Errorf("voicemail rings %d (want 7), call waiting on %v (want off, the other change), revision %d (want 3)", vm.Rings, cw.Enabled, sd.Revision)
+		}
+	})
 }

@@ -415,6 +415,9 @@ func (s *Service) setChoice(ctx context.Context, actor access.Actor, o Owner, fe
 			f = before
 			return nil
 		}
+		if err := s.lockDocument(ctx, w); err != nil {
+			return err
+		}
 		q := s.db.Q(ctx)
 		res, err := q.Exec(ctx, "UPDATE feature_assignments SET available = ?, allow_group_admins = ?, updated_at = ? WHERE "+o.column()+" = ? AND feature_id = ?",
 			c.available, c.allow, store.Now(), o.ID, featureID)
