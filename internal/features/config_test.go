@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/features"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
+	"github.com/switchboard-voice/switchboard/internal/search"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
@@ -273,6 +274,10 @@ func TestHuntGroupNumbers(t *testing.T) {
 		hg := cfg.Settings.(*features.HuntGroups).Groups[0]
 		if hg.ID == 0 || hg.Number != "+441134960001" || hg.Members[0].Weight != 1 || hg.NoAnswer.RingsPerMember != 3 {
 			t.Fatalf("hunt group = %+v", hg)
+		}
+		// The Search Tool finds the number as the guide's EGF.
+		if res, err := a.Search.FindNumber(ctx, fx.env.Actor("acme.admin"), "0113 496 0001"); err != nil || res.Type != search.TypeEGF {
+			t.Errorf("search tool on the hunt group's number: %+v, %v", res, err)
 		}
 		egf := numbering.Owner{Kind: numbering.OwnerEGF, ID: hg.ID}
 		ns, err := a.Numbering.OwnerNumbers(ctx, f.Acme.ID, egf)
