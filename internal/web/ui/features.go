@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/features"
+	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 // The Features tab of a site and of an employee (Feature Assignment with
@@ -245,10 +247,25 @@ type featureConfigPage struct {
 	Rows     []formRow // the rows of list forms
 	Days     []string
 	Schedule []string // the site's time schedules, for simultaneous ring
+	Groups   []huntGroupRow
+	People   []memberOption
+	Policies []string
 }
 
 var formKinds = map[string]bool{features.CodeCallForwarding: true, features.CodeCallWaiting: true, features.CodeVoicemail: true,
-	features.CodeRemoteOffice: true, features.CodeSimultaneousRing: true, features.CodeTimeSchedules: true}
+	features.CodeRemoteOffice: true, features.CodeSimultaneousRing: true, features.CodeTimeSchedules: true, features.CodeHuntGroups: true}
+
+// huntGroupRow is one hunt group of the form, with its member rows.
+type huntGroupRow struct {
+	formRow
+	Members []formRow
+}
+
+// memberOption is an employee a hunt group member select offers.
+type memberOption struct {
+	ID   int64
+	Name string
+}
 
 func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, status int, o features.Owner, code string, f *form) error {
 	ctx, actor := r.Context(), actorOf(r)
@@ -299,6 +316,27 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 		}
 	case features.CodeTimeSchedules:
 		pg.Rows = rows(f, "schedules", "name", 20)
+	case features.CodeHuntGroups:
+		pg.Policies = []string{features.PolicyRegular, features.PolicyCircular, features.PolicySimultaneous, features.PolicyUniform, features.PolicyWeighted}
+		for _, g := range rows(f, "groups", "name", 50) {
+			hg := huntGroupRow{formRow: g}
+			for _, m := range rows(f, fmt.Sprintf("groups[%d].members", g.I), "employee_id", 100) {
+				hg.Members = append(hg.Members, m)
+			}
+			hg.Members = append(hg.Members, formRow{I: len(hg.Members), N: len(hg.Members) + 1}) // two blank lines
+			pg.Groups = append(pg.Groups, hg)
+		}
+		// Who can be a member: the employees the actor sees (display only;
+		// the service checks each member is of the company).
+		if companyID := v.Company; companyID != nil {
+			es, _, err := p.app.Directory.ListEmployees(ctx, actor, companyID.ID, directory.EmployeeFilter{Sort: "last_name"}, store.Page{PerPage: store.MaxPerPage})
+			if err != nil {
+				return err
+			}
+			for _, e := range es {
+				pg.People = append(pg.People, memberOption{ID: e.ID, Name: e.DisplayName()})
+			}
+		}
 	}
 	v.Data = pg
 	p.render(w, r, status, "feature_config", v)
@@ -408,6 +446,30 @@ func formSettings(code string, f *form) any {
 			}
 		}
 		return map[string]any{"enabled": on("enabled"), "numbers": numbers, "schedule": f.V("schedule"), "skip_when_on_call": on("skip_when_on_call")}
+	case features.CodeHuntGroups:
+		groups := []any{}
+		for i := 0; i < 50; i++ {
+			pre := fmt.Sprintf("groups[%d]", i)
+			name, ext := strings.TrimSpace(f.V(pre+".name")), strings.TrimSpace(f.V(pre+".extension"))
+			if name == "" && ext == "" {
+				continue // a blank line, or a group cleared to remove it
+			}
+			members := []any{}
+			for j := 0; j < 100; j++ {
+				mp := fmt.Sprintf("%s.members[%d]", pre, j)
+				if id := f.V(mp + ".employee_id"); id != "" {
+					members = append(members, map[string]any{"employee_id": num(mp + ".employee_id"), "weight": num(mp + ".weight")})
+				}
+			}
+			g := map[string]any{"name": name, "number": f.V(pre + ".number"), "extension": ext, "policy": f.V(pre + ".policy"),
+				"members": members, "no_answer": map[string]any{"rings_per_member": num(pre + ".no_answer.rings_per_member"),
+					"enabled": on(pre + ".no_answer.enabled"), "seconds": num(pre + ".no_answer.seconds"), "destination": f.V(pre + ".no_answer.destination")}}
+			if id := f.V(pre + ".id"); id != "" {
+				g["id"] = num(pre + ".id")
+			}
+			groups = append(groups, g)
+		}
+		return map[string]any{"groups": groups}
 	case features.CodeTimeSchedules:
 		schedules := []any{}
 		for i := 0; i < 20; i++ {

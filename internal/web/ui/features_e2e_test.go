@@ -80,6 +80,7 @@ func TestBrowserFeatures(t *testing.T) {
 	admin.do("filter by category",
 		chromedp.SetValue(chromedp.CSS(`#f-category`), "Schedules"),
 		chromedp.Click(chromedp.CSS(`form.toolbar button`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#available-voicemail`)),
 		chromedp.WaitVisible(chromedp.CSS(`#configure-time_schedules`)),
 	)
 	if body := admin.text(chromedp.CSS(`tbody`)); strings.Contains(body, "Call Forwarding") {
@@ -105,6 +106,29 @@ func TestBrowserFeatures(t *testing.T) {
 	ts := c.Settings.(*features.TimeSchedules).Schedules
 	if len(ts) != 1 || ts[0].Name != "Office hours" || strings.Join(ts[0].Periods[0].Days, ",") != "mon,tue,wed" || ts[0].Periods[0].End != "17:30" {
 		t.Errorf("time schedules saved: %+v", ts)
+	}
+	// A hunt group with its own extension and a member, then removed.
+	admin.do("configure hunt groups",
+		chromedp.Navigate(leeds+"/hunt_groups"),
+		chromedp.WaitVisible(chromedp.CSS(`[name="groups[0].name"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[name="groups[0].name"]`), "Sales line"),
+		chromedp.SendKeys(chromedp.CSS(`[name="groups[0].extension"]`), "3001"),
+		chromedp.SetValue(chromedp.CSS(`[name="groups[0].policy"]`), "circular"),
+		chromedp.SetValue(chromedp.CSS(`[name="groups[0].members[0].employee_id"]`), strconv.FormatInt(west, 10)),
+		chromedp.Click(chromedp.CSS(`#save-config`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	admin.shot("features-hunt-groups-desktop.png")
+	hc, err := a.Features.FeatureConfig(ctx, env.Actor("acme.admin"), features.Site(f.Leeds.ID), features.CodeHuntGroups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hg := hc.Settings.(*features.HuntGroups).Groups
+	if len(hg) != 1 || hg[0].Name != "Sales line" || hg[0].Extension != "3001" || hg[0].Policy != "circular" || len(hg[0].Members) != 1 || hg[0].Members[0].EmployeeID != west {
+		t.Fatalf("hunt groups saved: %+v", hg)
+	}
+	if holder, err := a.Numbering.ExtensionHolder(ctx, f.Acme.ID, "3001"); err != nil || holder.Owner.Name != "Sales line" {
+		t.Errorf("extension 3001: %+v, %v", holder, err)
 	}
 	admin.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
 	admin.do("site features phone", chromedp.Navigate(leeds), chromedp.WaitVisible(chromedp.CSS(`#available-voicemail`)))
