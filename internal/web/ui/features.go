@@ -247,16 +247,33 @@ type featureConfigPage struct {
 	Rows     []formRow // the rows of list forms
 	Days     []string
 	Schedule []string // the site's time schedules, for simultaneous ring
-	Groups   []huntGroupRow
+	Groups   []nestedRow
 	People   []memberOption
 	Policies []string
+	Menus    []menuView
+	Actions  []string
+	// TimeNames and HolidayNames are the site's schedules an auto
+	// attendant may follow.
+	TimeNames, HolidayNames []string
 }
 
 var formKinds = map[string]bool{features.CodeCallForwarding: true, features.CodeCallWaiting: true, features.CodeVoicemail: true,
-	features.CodeRemoteOffice: true, features.CodeSimultaneousRing: true, features.CodeTimeSchedules: true, features.CodeHuntGroups: true}
+	features.CodeRemoteOffice: true, features.CodeSimultaneousRing: true, features.CodeTimeSchedules: true, features.CodeHuntGroups: true,
+	features.CodeHolidaySchedules: true, features.CodeAutoAttendant: true}
 
-// huntGroupRow is one hunt group of the form, with its member rows.
-type huntGroupRow struct {
+// menuKeys are an auto attendant menu's keys, in the order of a keypad.
+var menuKeys = []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"}
+
+// menuView is one menu of an auto attendant form.
+type menuView struct {
+	Name  string // business_hours_menu …
+	Label string
+	Keys  []string
+}
+
+// nestedRow is a row of a form with rows of its own: a hunt group and its
+// members, a holiday schedule and its holidays.
+type nestedRow struct {
 	formRow
 	Members []formRow
 }
@@ -319,15 +336,57 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 	case features.CodeHuntGroups:
 		pg.Policies = []string{features.PolicyRegular, features.PolicyCircular, features.PolicySimultaneous, features.PolicyUniform, features.PolicyWeighted}
 		for _, g := range rows(f, "groups", "name", 50) {
-			hg := huntGroupRow{formRow: g}
+			hg := nestedRow{formRow: g}
 			for _, m := range rows(f, fmt.Sprintf("groups[%d].members", g.I), "employee_id", 100) {
 				hg.Members = append(hg.Members, m)
 			}
 			hg.Members = append(hg.Members, formRow{I: len(hg.Members), N: len(hg.Members) + 1}) // two blank lines
 			pg.Groups = append(pg.Groups, hg)
 		}
-		// Who can be a member: the employees the actor sees (display only;
-		// the service checks each member is of the company).
+		if err := p.featurePeople(r, v, &pg); err != nil {
+			return err
+		}
+	case features.CodeHolidaySchedules:
+		for _, g := range rows(f, "schedules", "name", 20) {
+			hg := nestedRow{formRow: g, Members: rows(f, fmt.Sprintf("schedules[%d].holidays", g.I), "start", 50)}
+			pg.Groups = append(pg.Groups, hg)
+		}
+	case features.CodeAutoAttendant:
+		pg.Rows = rows(f, "attendants", "name", 50)
+		pg.Menus = []menuView{{"business_hours_menu", "Business hours menu", menuKeys}, {"after_hours_menu", "After hours menu", menuKeys},
+			{"holiday_menu", "Holiday menu", menuKeys}}
+		pg.Actions = []string{features.ActionTransfer, features.ActionTransferToVM, features.ActionDialByExtension, features.ActionRepeat, features.ActionExit}
+		for code, names := range map[string]*[]string{features.CodeTimeSchedules: &pg.TimeNames, features.CodeHolidaySchedules: &pg.HolidayNames} {
+			sc, err := p.app.Features.FeatureConfig(ctx, actor, o, code)
+			if err != nil {
+				return err
+			}
+			switch x := sc.Settings.(type) {
+			case *features.TimeSchedules:
+				for _, s := range x.Schedules {
+					*names = append(*names, s.Name)
+				}
+			case *features.HolidaySchedules:
+				for _, s := range x.Schedules {
+					*names = append(*names, s.Name)
+				}
+			}
+		}
+		if err := p.featurePeople(r, v, &pg); err != nil {
+			return err
+		}
+	}
+	v.Data = pg
+	p.render(w, r, status, "feature_config", v)
+	return nil
+}
+
+// featurePeople lists the employees a member or mailbox select offers: the
+// ones the actor sees (display only; the service checks each chosen one is
+// of the company).
+func (p *Pages) featurePeople(r *http.Request, v *view, pg *featureConfigPage) error {
+	{
+		ctx, actor := r.Context(), actorOf(r)
 		if companyID := v.Company; companyID != nil {
 			es, _, err := p.app.Directory.ListEmployees(ctx, actor, companyID.ID, directory.EmployeeFilter{Sort: "last_name"}, store.Page{PerPage: store.MaxPerPage})
 			if err != nil {
@@ -338,8 +397,6 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 			}
 		}
 	}
-	v.Data = pg
-	p.render(w, r, status, "feature_config", v)
 	return nil
 }
 
@@ -470,6 +527,59 @@ func formSettings(code string, f *form) any {
 			groups = append(groups, g)
 		}
 		return map[string]any{"groups": groups}
+	case features.CodeHolidaySchedules:
+		schedules := []any{}
+		for i := 0; i < 20; i++ {
+			pre := fmt.Sprintf("schedules[%d]", i)
+			name := strings.TrimSpace(f.V(pre + ".name"))
+			holidays := []any{}
+			for j := 0; j < 50; j++ {
+				hp := fmt.Sprintf("%s.holidays[%d]", pre, j)
+				if start := strings.TrimSpace(f.V(hp + ".start")); start != "" {
+					holidays = append(holidays, map[string]any{"name": f.V(hp + ".name"), "start": start, "end": strings.TrimSpace(f.V(hp + ".end"))})
+				}
+			}
+			if name == "" && len(holidays) == 0 {
+				continue
+			}
+			schedules = append(schedules, map[string]any{"name": name, "holidays": holidays})
+		}
+		return map[string]any{"schedules": schedules}
+	case features.CodeAutoAttendant:
+		attendants := []any{}
+		for i := 0; i < 50; i++ {
+			pre := fmt.Sprintf("attendants[%d]", i)
+			name, ext := strings.TrimSpace(f.V(pre+".name")), strings.TrimSpace(f.V(pre+".extension"))
+			if name == "" && ext == "" {
+				continue // a blank line, or an attendant cleared to remove it
+			}
+			a := map[string]any{"name": name, "number": f.V(pre + ".number"), "extension": ext,
+				"business_hours": f.V(pre + ".business_hours"), "holidays": f.V(pre + ".holidays")}
+			if id := f.V(pre + ".id"); id != "" {
+				a["id"] = num(pre + ".id")
+			}
+			for _, menu := range []string{"business_hours_menu", "after_hours_menu", "holiday_menu"} {
+				keys := map[string]any{}
+				for _, k := range menuKeys {
+					kp := pre + "." + menu + ".keys." + k
+					action := f.V(kp + ".action")
+					if action == "" {
+						continue
+					}
+					key := map[string]any{"action": action}
+					if d := strings.TrimSpace(f.V(kp + ".destination")); d != "" {
+						key["destination"] = d
+					}
+					if e := f.V(kp + ".employee_id"); e != "" {
+						key["employee_id"] = num(kp + ".employee_id")
+					}
+					keys[k] = key
+				}
+				a[menu] = map[string]any{"greeting": nil, "keys": keys}
+			}
+			attendants = append(attendants, a)
+		}
+		return map[string]any{"attendants": attendants}
 	case features.CodeTimeSchedules:
 		schedules := []any{}
 		for i := 0; i < 20; i++ {

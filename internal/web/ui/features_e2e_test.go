@@ -130,9 +130,46 @@ func TestBrowserFeatures(t *testing.T) {
 	if holder, err := a.Numbering.ExtensionHolder(ctx, f.Acme.ID, "3001"); err != nil || holder.Owner.Name != "Sales line" {
 		t.Errorf("extension 3001: %+v, %v", holder, err)
 	}
+	// A holiday schedule, then an auto attendant following both schedules:
+	// 1 transfers to the hunt group, 0 to west.one's mailbox.
+	admin.do("configure holiday schedules",
+		chromedp.Navigate(leeds+"/holiday_schedules"),
+		chromedp.WaitVisible(chromedp.CSS(`[name="schedules[0].name"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[name="schedules[0].name"]`), "UK"),
+		chromedp.SendKeys(chromedp.CSS(`[name="schedules[0].holidays[0].name"]`), "Christmas Day"),
+		chromedp.SetValue(chromedp.CSS(`[name="schedules[0].holidays[0].start"]`), "2026-12-25"),
+		chromedp.Click(chromedp.CSS(`#save-config`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	admin.do("configure auto attendant",
+		chromedp.Navigate(leeds+"/auto_attendant"),
+		chromedp.WaitVisible(chromedp.CSS(`[name="attendants[0].name"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[name="attendants[0].name"]`), "Main menu"),
+		chromedp.SendKeys(chromedp.CSS(`[name="attendants[0].extension"]`), "3000"),
+		chromedp.SetValue(chromedp.CSS(`[name="attendants[0].business_hours"]`), "Office hours"),
+		chromedp.SetValue(chromedp.CSS(`[name="attendants[0].holidays"]`), "UK"),
+		chromedp.SetValue(chromedp.CSS(`[name="attendants[0].business_hours_menu.keys.1.action"]`), "transfer"),
+		chromedp.SendKeys(chromedp.CSS(`[name="attendants[0].business_hours_menu.keys.1.destination"]`), "3001"),
+		chromedp.SetValue(chromedp.CSS(`[name="attendants[0].after_hours_menu.keys.0.action"]`), "voicemail"),
+		chromedp.SetValue(chromedp.CSS(`[name="attendants[0].after_hours_menu.keys.0.employee_id"]`), strconv.FormatInt(west, 10)),
+		chromedp.Click(chromedp.CSS(`#save-config`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	admin.shot("features-auto-attendant-desktop.png")
+	ac, err := a.Features.FeatureConfig(ctx, env.Actor("acme.admin"), features.Site(f.Leeds.ID), features.CodeAutoAttendant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aa := ac.Settings.(*features.AutoAttendants).Attendants
+	if len(aa) != 1 || aa[0].BusinessHours != "Office hours" || aa[0].Holidays != "UK" || aa[0].BusinessHoursMenu.Keys["1"].Destination != "3001" ||
+		aa[0].AfterHoursMenu.Keys["0"].EmployeeID != west || len(aa[0].HolidayMenu.Keys) != 0 {
+		t.Fatalf("auto attendant saved: %+v", aa)
+	}
 	admin.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
 	admin.do("site features phone", chromedp.Navigate(leeds), chromedp.WaitVisible(chromedp.CSS(`#available-voicemail`)))
 	admin.shot("features-site-phone.png")
+	admin.do("auto attendant phone", chromedp.Navigate(leeds+"/auto_attendant"), chromedp.WaitVisible(chromedp.CSS(`[name="attendants[0].name"]`)))
+	admin.shot("features-auto-attendant-phone.png")
 
 	// west.one, self-care: My features → Call Forwarding.
 	user, cancelUser := newTab()
