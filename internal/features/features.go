@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
@@ -453,4 +454,55 @@ type assignmentAudit struct {
 	Feature          string `json:"feature"`
 	Available        bool   `json:"available"`
 	AllowGroupAdmins bool   `json:"allow_group_admins"`
+}
+
+// Colleague is an employee a Busy Lamp Field may monitor.
+type Colleague struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// maxColleagues bounds the list a BLF page offers; a company larger than
+// this needs a search, not a list.
+const maxColleagues = 2000
+
+// BLFColleagues lists the employees an employee's Busy Lamp Field may
+// monitor: the others of the same company, by name. Whoever may configure
+// the employee's features may read it — the employee themselves too, since
+// choosing whose lines their phone shows is self-care (the phone shows
+// those names anyway).
+func (s *Service) BLFColleagues(ctx context.Context, actor access.Actor, o Owner) (out []Colleague, err error) {
+	defer derrors.Wrap(&err, "features: colleagues of %s %d", o.Kind, o.ID)
+	if err := s.access.Check(ctx, actor, access.ConfigureFeatures, o.target()); err != nil {
+		return nil, err
+	}
+	if o.Kind != OwnerEmployee {
+		return nil, derrors.ErrNotFound
+	}
+	w, err := s.load(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Q(ctx).Query(ctx, `SELECT id, first_name, last_name, username FROM accounts
+		WHERE company_id = ? AND id <> ? ORDER BY last_name, first_name, username LIMIT ?`, w.companyID, o.ID, maxColleagues)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c Colleague
+		var first, last, username string
+		if err := rows.Scan(&c.ID, &first, &last, &username); err != nil {
+			return nil, err
+		}
+		c.Name = strings.TrimSpace(last + ", " + first)
+		if first == "" || last == "" {
+			c.Name = strings.TrimSpace(first + last)
+		}
+		if c.Name == "" {
+			c.Name = username
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -56,6 +56,15 @@ func TestFeatureUseCases(t *testing.T) {
 				_, err := fx.svc.Configure(fx.ctx, a, owner(try, west), features.CodeCallWaiting, mustJSON(t, map[string]bool{"enabled": n%2 == 0}))
 				return err
 			}},
+			{Name: "colleagues for the busy lamp field", Allowed: append(siteAdmins, "west.one"), Run: func(t *testing.T, a access.Actor, try apptest.Try, n int) error {
+				cs, err := fx.svc.BLFColleagues(fx.ctx, a, owner(try, west))
+				for _, c := range cs {
+					if c.ID == fx.env.ID("globex.one") || c.ID == west.ID {
+						t.Errorf("%s: colleagues list %+v", a.Username, c)
+					}
+				}
+				return err
+			}},
 			{Name: "employee service data", Allowed: append(siteAdmins, "west.one"), Run: func(t *testing.T, a access.Actor, try apptest.Try, n int) error {
 				_, err := fx.svc.ServiceDataFor(fx.ctx, a, owner(try, west))
 				return err

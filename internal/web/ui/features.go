@@ -259,7 +259,7 @@ type featureConfigPage struct {
 
 var formKinds = map[string]bool{features.CodeCallForwarding: true, features.CodeCallWaiting: true, features.CodeVoicemail: true,
 	features.CodeRemoteOffice: true, features.CodeSimultaneousRing: true, features.CodeTimeSchedules: true, features.CodeHuntGroups: true,
-	features.CodeHolidaySchedules: true, features.CodeAutoAttendant: true}
+	features.CodeHolidaySchedules: true, features.CodeAutoAttendant: true, features.CodeBusyLampField: true}
 
 // menuKeys are an auto attendant menu's keys, in the order of a keypad.
 var menuKeys = []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"}
@@ -346,6 +346,15 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 		if err := p.featurePeople(r, v, &pg); err != nil {
 			return err
 		}
+	case features.CodeBusyLampField:
+		pg.Rows = rows(f, "monitored", "", 100)
+		cs, err := p.app.Features.BLFColleagues(ctx, actor, o)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			pg.People = append(pg.People, memberOption{ID: c.ID, Name: c.Name})
+		}
 	case features.CodeHolidaySchedules:
 		for _, g := range rows(f, "schedules", "name", 20) {
 			hg := nestedRow{formRow: g, Members: rows(f, fmt.Sprintf("schedules[%d].holidays", g.I), "start", 50)}
@@ -408,7 +417,11 @@ type formRow struct{ I, N int }
 func rows(f *form, list, field string, max int) []formRow {
 	n := 0
 	for i := 0; i < max; i++ {
-		if f.V(fmt.Sprintf("%s[%d].%s", list, i, field)) != "" {
+		name := fmt.Sprintf("%s[%d]", list, i)
+		if field != "" {
+			name += "." + field
+		}
+		if f.V(name) != "" {
 			n = i + 1
 		}
 	}
@@ -527,6 +540,14 @@ func formSettings(code string, f *form) any {
 			groups = append(groups, g)
 		}
 		return map[string]any{"groups": groups}
+	case features.CodeBusyLampField:
+		monitored := []any{}
+		for i := 0; i < 100; i++ {
+			if id := f.V(fmt.Sprintf("monitored[%d]", i)); id != "" {
+				monitored = append(monitored, num(fmt.Sprintf("monitored[%d]", i)))
+			}
+		}
+		return map[string]any{"monitored": monitored}
 	case features.CodeHolidaySchedules:
 		schedules := []any{}
 		for i := 0; i < 20; i++ {

@@ -207,4 +207,20 @@ func TestBrowserFeatures(t *testing.T) {
 	}
 	user.do("desktop", chromedp.EmulateViewport(1366, 900))
 	user.shot("features-employee-config-desktop.png")
+	// Their busy lamp field: a colleague on the first key.
+	support := env.ID("support.one")
+	user.do("busy lamp field",
+		chromedp.Navigate(base+"/employees/"+strconv.FormatInt(west, 10)+"/features/busy_lamp_field"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-monitored-0`)),
+		chromedp.SetValue(chromedp.CSS(`#f-monitored-0`), strconv.FormatInt(support, 10)),
+		chromedp.Click(chromedp.CSS(`#save-config`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	c, err = a.Features.FeatureConfig(ctx, env.Actor("west.one"), features.Employee(west), features.CodeBusyLampField)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := c.Settings.(*features.BusyLampField).Monitored; len(m) != 1 || m[0] != support {
+		t.Errorf("busy lamp field saved: %v", m)
+	}
 }
