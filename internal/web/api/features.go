@@ -176,3 +176,24 @@ func (h *Handler) siteServiceData(w http.ResponseWriter, r *http.Request) error 
 func (h *Handler) employeeServiceData(w http.ResponseWriter, r *http.Request) error {
 	return h.serviceData(w, r, features.OwnerEmployee)
 }
+
+// ColleagueList is GET /api/v1/employees/{id}/blf-colleagues.
+type ColleagueList struct {
+	Items []features.Colleague `json:"items"`
+}
+
+func (h *Handler) blfColleagues(w http.ResponseWriter, r *http.Request) error {
+	o, err := featureOwner(r, features.OwnerEmployee)
+	if err != nil {
+		return err
+	}
+	cs, err := h.app.Features.BLFColleagues(r.Context(), actor(r), o)
+	if err != nil {
+		return err
+	}
+	if cs == nil {
+		cs = []features.Colleague{}
+	}
+	WriteJSON(w, http.StatusOK, ColleagueList{Items: cs})
+	return nil
+}

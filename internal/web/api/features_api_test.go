@@ -137,6 +137,10 @@ func featuresContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "employee configuration sales admin", user: "sales.admin", method: "GET", path: p("/api/v1/employees/%d/features/call_forwarding/configuration", west), want: 403},
 		{name: "employee features sales admin", user: "sales.admin", method: "GET", path: p("/api/v1/employees/%d/features", west), want: 403},
 		{name: "employee admin privileges employee", user: "west.one", method: "PUT", path: p("/api/v1/employees/%d/features/%d/admin-privileges", west, cf), body: map[string]any{"allow_group_admins": true}, want: 403},
+		{name: "blf colleagues self", user: "west.one", method: "GET", path: p("/api/v1/employees/%d/blf-colleagues", west), want: 200},
+		{name: "blf colleagues colleague", user: "support.one", method: "GET", path: p("/api/v1/employees/%d/blf-colleagues", west), want: 404},
+		{name: "blf colleagues sales admin", user: "sales.admin", method: "GET", path: p("/api/v1/employees/%d/blf-colleagues", west), want: 403},
+		{name: "blf colleagues anonymous", method: "GET", path: p("/api/v1/employees/%d/blf-colleagues", west), want: 401},
 		{name: "site assignment conflict-free again", user: "acme.admin", method: "PUT", path: p("/api/v1/employees/%d/features/%d/assignment", west, cw), body: map[string]any{"available": true}, want: 200},
 	}
 }

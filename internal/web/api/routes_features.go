@@ -18,5 +18,6 @@ func featuresRoutes() []Route {
 		{Method: "GET", Pattern: "/api/v1/employees/{id}/features/{code}/configuration", fn: func(h *Handler) handlerFunc { return h.employeeFeatureConfig }},
 		{Method: "PUT", Pattern: "/api/v1/employees/{id}/features/{code}/configuration", fn: func(h *Handler) handlerFunc { return h.configureEmployeeFeature }},
 		{Method: "GET", Pattern: "/api/v1/employees/{id}/service-data", fn: func(h *Handler) handlerFunc { return h.employeeServiceData }},
+		{Method: "GET", Pattern: "/api/v1/employees/{id}/blf-colleagues", fn: func(h *Handler) handlerFunc { return h.blfColleagues }},
 	}
 }
