@@ -167,7 +167,7 @@ func (c *checker) audio(field string, ref *AudioRef) {
 		return
 	}
 	if c.s.Audio == nil {
-		c.v.Add(field, "this node has no audio library to take greetings from: leave it empty (null) to play the system prompt")
+		c.v.Add(field, "this node has no audio library yet: leave it empty (null) to play the system's own audio")
 		return
 	}
 	ok, err := c.s.Audio.AudioExists(c.ctx, c.w.companyID, ref.AudioID)

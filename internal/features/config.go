@@ -446,6 +446,10 @@ func identities(v settings) []*CallGroupIdentity {
 		for i := range x.Attendants {
 			out = append(out, &x.Attendants[i].CallGroupIdentity)
 		}
+	case *CallCentre:
+		for i := range x.Queues {
+			out = append(out, &x.Queues[i].CallGroupIdentity)
+		}
 	}
 	return out
 }
@@ -457,7 +461,7 @@ func identities(v settings) []*CallGroupIdentity {
 // gives both back. Numbering settles races; its refusals come back as errors
 // of the group's fields.
 func (s *Service) syncCallGroups(ctx context.Context, w owner, code string, old, next settings) error {
-	prefix := map[string]string{CodeHuntGroups: "groups", CodeAutoAttendant: "attendants"}[code]
+	prefix := map[string]string{CodeHuntGroups: "groups", CodeAutoAttendant: "attendants", CodeCallCentre: "queues"}[code]
 	if prefix == "" {
 		return nil
 	}

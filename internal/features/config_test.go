@@ -78,7 +78,7 @@ func TestValidation(t *testing.T) {
 			{"mail", features.CodeVoicemail, `{"notify":{"enabled":true,"address":"wendy at example"}}`,
 				`notify.address: "wendy at example" is not an e-mail address (name@example.com)`},
 			{"greeting without audio library", features.CodeVoicemail, `{"greetings":{"busy":{"audio_id":3},"no_answer":null}}`,
-				"greetings.busy: this node has no audio library to take greetings from: leave it empty (null) to play the system prompt"},
+				"greetings.busy: this node has no audio library yet: leave it empty (null) to play the system's own audio"},
 			{"blf other company", features.CodeBusyLampField, `{"monitored":[` + id(fx.env.ID("globex.one")) + `]}`,
 				"monitored[0]: employee " + id(fx.env.ID("globex.one")) + " does not exist"},
 			{"blf self", features.CodeBusyLampField, `{"monitored":[` + id(west.ID) + `]}`,
@@ -91,6 +91,7 @@ func TestValidation(t *testing.T) {
 				"numbers: add a number to ring before switching simultaneous ring on"},
 			{"remote office", features.CodeRemoteOffice, `{"enabled":true}`,
 				"destination: enter the phone to use before switching remote office on"},
+			{"recording mode", features.CodeCallRecording, `{"mode":"sometimes"}`, "mode: the mode is never, always or on_demand"},
 		}
 		before := storetest.Counts(t, db)
 		for _, c := range cases {
@@ -355,6 +356,12 @@ func TestServiceDataSchema(t *testing.T) {
 		fx.configure(t, west, features.CodeSimultaneousRing, `{"enabled":true,"numbers":[{"destination":"07700900123","answer_confirmation":true}],"schedule":"Office"}`)
 		fx.configure(t, west, features.CodeBusyLampField, `{"monitored":[`+id(support)+`]}`)
 		fx.configure(t, west, features.CodeRemoteOffice, `{"enabled":true,"destination":"+447700900124"}`)
+		fx.configure(t, west, features.CodeDoNotDisturb, `{"enabled":true,"ring_splash":true}`)
+		fx.configure(t, west, features.CodeCallRecording, `{"mode":"always","announce":true}`)
+		fx.configure(t, leeds, features.CodeMusicOnHold, `{"enabled":false,"audio":null}`)
+		fx.configure(t, leeds, features.CodeCallCentre, map[string]any{"queues": []any{map[string]any{"name": "Support queue", "number": "+441134960003",
+			"extension": "3003", "agents": []any{map[string]any{"employee_id": support}}, "queue_length": 20,
+			"comfort": map[string]any{"enabled": true, "seconds": 45}, "overflow": map[string]any{"action": "transfer", "seconds": 120, "destination": "3001"}}}})
 		for _, o := range []features.Owner{leeds, west} {
 			sd, err := fx.svc.ServiceDataFor(fx.ctx, admin, o)
 			if err != nil {
@@ -509,6 +516,56 @@ func TestConcurrentChangesAreNotLost(t *testing.T) {
 		cw := sd.Features[features.CodeCallWaiting].Settings.(*features.CallWaiting)
 		if vm.Rings != 7 || cw.Enabled || sd.Revision != 3 {
 			t.Errorf("voicemail rings %d (want 7), call waiting on %v (want off, the other change), revision %d (want 3)", vm.Rings, cw.Enabled, sd.Revision)
+		}
+	})
+}
+
+// TestCallCentreAndMusicValidation: the call centre's and music on hold's
+// own rules, each refused on its field and changing nothing; a queue holds
+// its number and extension like a hunt group.
+func TestCallCentreAndMusicValidation(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		fx := setup(t, db)
+		leeds := features.Site(fx.env.Fixture.Leeds.ID)
+		queue := func(extra map[string]any) map[string]any {
+			q := map[string]any{"name": "Support queue", "extension": "3003"}
+			for k, v := range extra {
+				q[k] = v
+			}
+			return map[string]any{"queues": []any{q}}
+		}
+		cases := []struct {
+			name, code string
+			body       any
+			want       string
+		}{
+			{"overflow without destination", features.CodeCallCentre, queue(map[string]any{"overflow": map[string]any{"action": "transfer"}}),
+				"queues[0].overflow.destination: enter where overflowing calls are transferred"},
+			{"queue too long", features.CodeCallCentre, queue(map[string]any{"queue_length": 600}), "queues[0].queue_length: must be from 1 to 525 callers"},
+			{"comfort too often", features.CodeCallCentre, queue(map[string]any{"comfort": map[string]any{"enabled": true, "seconds": 5}}),
+				"queues[0].comfort.seconds: must be from 10 to 600 seconds"},
+			{"entrance audio", features.CodeCallCentre, queue(map[string]any{"entrance": map[string]any{"enabled": true, "audio": map[string]any{"audio_id": 4}}}),
+				"queues[0].entrance.audio: this node has no audio library yet: leave it empty (null) to play the system's own audio"},
+			{"overflow action", features.CodeCallCentre, queue(map[string]any{"overflow": map[string]any{"action": "hangup"}}),
+				"queues[0].overflow.action: the overflow action is busy, transfer or ringing"},
+			{"music audio", features.CodeMusicOnHold, `{"enabled":true,"audio":{"audio_id":9}}`,
+				"audio: this node has no audio library yet: leave it empty (null) to play the system's own audio"},
+		}
+		before := storetest.Counts(t, db)
+		for _, c := range cases {
+			_, err := fx.svc.Configure(fx.ctx, fx.env.Actor("acme.admin"), leeds, c.code, mustJSON(t, c.body))
+			if got := fieldError(err); got != c.want {
+				t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+			}
+		}
+		storetest.SameCounts(t, before, storetest.Counts(t, db))
+		cfg := fx.configure(t, leeds, features.CodeCallCentre, queue(nil))
+		q := cfg.Settings.(*features.CallCentre).Queues[0]
+		if q.ID == 0 || q.Policy != features.PolicyUniform || q.QueueLength != 10 || q.Overflow.Action != features.OverflowBusy || q.Comfort.Seconds != 30 {
+			t.Errorf("queue defaults: %+v", q)
+		}
+		if h, err := fx.env.App.Numbering.ExtensionHolder(fx.ctx, fx.env.Fixture.Acme.ID, "3003"); err != nil || h.Owner.Name != "Support queue" {
+			t.Errorf("the queue's extension: %+v, %v", h, err)
 		}
 	})
 }

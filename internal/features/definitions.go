@@ -24,6 +24,7 @@ const (
 	CategoryCallCtl    = "Call Control"
 	CategoryMessaging  = "Messaging"
 	CategoryBLF        = "Busy Lamp Field"
+	CategoryMusic      = "Music on Hold"
 )
 
 // Codes of the features with settings.
@@ -38,6 +39,10 @@ const (
 	CodeAutoAttendant    = "auto_attendant"
 	CodeTimeSchedules    = "time_schedules"
 	CodeHolidaySchedules = "holiday_schedules"
+	CodeDoNotDisturb     = "do_not_disturb"
+	CodeCallRecording    = "call_recording"
+	CodeMusicOnHold      = "music_on_hold"
+	CodeCallCentre       = "call_centre"
 )
 
 var definitions = []Definition{
@@ -65,6 +70,18 @@ var definitions = []Definition{
 	{Code: CodeAutoAttendant, Name: "Auto Attendant", Category: CategoryCallGroups, Scope: OwnerSite,
 		Help:     "Answer a number with a menu: press 1 for sales …, different in and out of business hours.",
 		defaults: func() settings { return &AutoAttendants{Attendants: []AutoAttendant{}} }},
+	{Code: CodeDoNotDisturb, Name: "Do Not Disturb", Category: CategoryCallCtl, Scope: OwnerEmployee,
+		Help:     "Turn every call away (to voicemail, or busy) until switched off.",
+		defaults: func() settings { return &DoNotDisturb{} }},
+	{Code: CodeCallRecording, Name: "Call Recording", Category: CategoryCallCtl, Scope: OwnerEmployee,
+		Help:     "Record calls always or on demand, with an announcement.",
+		defaults: func() settings { return &CallRecording{Mode: RecordOnDemand, Announce: true} }},
+	{Code: CodeCallCentre, Name: "Call Centre", Category: CategoryCallGroups, Scope: OwnerSite,
+		Help:     "Queue callers with announcements until an agent is free.",
+		defaults: func() settings { return &CallCentre{Queues: []CallCentreQueue{}} }},
+	{Code: CodeMusicOnHold, Name: "Music on Hold", Category: CategoryMusic, Scope: OwnerSite,
+		Help:     "What callers hear on hold: the system's music or the site's own.",
+		defaults: func() settings { return &MusicOnHold{Enabled: true} }},
 	{Code: CodeTimeSchedules, Name: "Time Schedules", Category: CategorySchedules, Scope: OwnerSite, Facility: true,
 		Help:     "Named weekly hours (business hours) that auto attendants and simultaneous ring follow.",
 		defaults: func() settings { return &TimeSchedules{Schedules: []TimeSchedule{}} }},

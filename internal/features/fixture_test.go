@@ -14,9 +14,10 @@ import (
 )
 
 // fixture is the apptest estate with the default catalog sold: Leeds and
-// London have Site Essentials, west.one and support.one the Standard
-// package (which grants call forwarding, simultaneous ring, busy lamp
-// field …), london.one Basic (no simultaneous ring).
+// London have Site Essentials (Leeds with the Call Centre add-on), west.one
+// and support.one the Standard package (which grants call forwarding,
+// simultaneous ring, busy lamp field …; west.one with the Call Recording
+// add-on), london.one Basic (no simultaneous ring).
 type fixture struct {
 	env *apptest.Env
 	svc *features.Service
@@ -31,8 +32,9 @@ func setup(t *testing.T, db *store.DB) *fixture {
 	sv := env.SeedService(t)
 	ctx := context.Background()
 	a, f := env.App, env.Fixture
-	for _, site := range []int64{f.Leeds.ID, f.London.ID} {
-		if _, err := a.Catalog.SetSiteOffering(ctx, f.Acme.ID, site, sv.Packages["Site Essentials"].ID, nil); err != nil {
+	// Leeds also has the Call Centre add-on.
+	for site, addOns := range map[int64][]int64{f.Leeds.ID: {sv.Packages["Call Centre"].ID}, f.London.ID: nil} {
+		if _, err := a.Catalog.SetSiteOffering(ctx, f.Acme.ID, site, sv.Packages["Site Essentials"].ID, addOns); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -45,7 +47,11 @@ func setup(t *testing.T, db *store.DB) *fixture {
 		if user == "globex.one" {
 			company = f.Globex.ID
 		}
-		if _, err := a.Catalog.SetEmployeeOffering(ctx, company, env.ID(user), sv.Packages[pkg].ID, nil, sv.Terms["Monthly"].ID); err != nil {
+		var addOns []int64
+		if user == "west.one" {
+			addOns = []int64{sv.Packages["Call Recording"].ID}
+		}
+		if _, err := a.Catalog.SetEmployeeOffering(ctx, company, env.ID(user), sv.Packages[pkg].ID, addOns, sv.Terms["Monthly"].ID); err != nil {
 			t.Fatalf("%s: %v", user, err)
 		}
 	}

@@ -259,7 +259,8 @@ type featureConfigPage struct {
 
 var formKinds = map[string]bool{features.CodeCallForwarding: true, features.CodeCallWaiting: true, features.CodeVoicemail: true,
 	features.CodeRemoteOffice: true, features.CodeSimultaneousRing: true, features.CodeTimeSchedules: true, features.CodeHuntGroups: true,
-	features.CodeHolidaySchedules: true, features.CodeAutoAttendant: true, features.CodeBusyLampField: true}
+	features.CodeHolidaySchedules: true, features.CodeAutoAttendant: true, features.CodeBusyLampField: true,
+	features.CodeDoNotDisturb: true, features.CodeCallRecording: true, features.CodeMusicOnHold: true}
 
 // menuKeys are an auto attendant menu's keys, in the order of a keypad.
 var menuKeys = []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"}
@@ -540,6 +541,18 @@ func formSettings(code string, f *form) any {
 			groups = append(groups, g)
 		}
 		return map[string]any{"groups": groups}
+	case features.CodeDoNotDisturb:
+		return map[string]any{"enabled": on("enabled"), "ring_splash": on("ring_splash")}
+	case features.CodeCallRecording:
+		return map[string]any{"mode": f.V("mode"), "announce": on("announce")}
+	case features.CodeMusicOnHold:
+		// The audio stays what it was: it is chosen where audio is stored.
+		var audio any
+		var current features.MusicOnHold
+		if json.Unmarshal([]byte(f.V("settings")), &current) == nil && current.Audio != nil {
+			audio = current.Audio
+		}
+		return map[string]any{"enabled": on("enabled"), "audio": audio}
 	case features.CodeBusyLampField:
 		monitored := []any{}
 		for i := 0; i < 100; i++ {
@@ -628,7 +641,7 @@ func (p *Pages) saveFeatureConfig(w http.ResponseWriter, r *http.Request, o feat
 	code := r.PathValue("code")
 	f := newForm(r.PostForm)
 	var body []byte
-	if s := formSettings(code, f); s != nil && f.V("mode") != "json" {
+	if s := formSettings(code, f); s != nil && f.V("editor") != "json" {
 		var err error
 		if body, err = json.Marshal(s); err != nil {
 			return err
@@ -642,7 +655,7 @@ func (p *Pages) saveFeatureConfig(w http.ResponseWriter, r *http.Request, o feat
 		return nil
 	}
 	var known []string
-	if f.V("mode") == "json" || !formKinds[code] {
+	if f.V("editor") == "json" || !formKinds[code] {
 		// The editor has one field: each error names its setting.
 		c := derrors.Classify(err)
 		if c.Kind != derrors.KindInvalid && c.Kind != derrors.KindConflict {

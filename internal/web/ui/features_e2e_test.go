@@ -207,6 +207,19 @@ func TestBrowserFeatures(t *testing.T) {
 	}
 	user.do("desktop", chromedp.EmulateViewport(1366, 900))
 	user.shot("features-employee-config-desktop.png")
+	// Do not disturb, and call recording (an add-on west.one does not have:
+	// no Configure for it).
+	user.do("do not disturb",
+		chromedp.Navigate(base+"/employees/"+strconv.FormatInt(west, 10)+"/features/do_not_disturb"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-enabled`)),
+		chromedp.Click(chromedp.CSS(`#f-enabled`)),
+		chromedp.Click(chromedp.CSS(`#save-config`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	c, err = a.Features.FeatureConfig(ctx, env.Actor("west.one"), features.Employee(west), features.CodeDoNotDisturb)
+	if err != nil || !c.Settings.(*features.DoNotDisturb).Enabled {
+		t.Errorf("do not disturb saved: %+v, %v", c.Settings, err)
+	}
 	// Their busy lamp field: a colleague on the first key.
 	support := env.ID("support.one")
 	user.do("busy lamp field",
