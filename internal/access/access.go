@@ -189,6 +189,20 @@ const (
 	// invoice settings, the customers' call summaries and Generate Invoice
 	// (docs/billing.md); checked against the provider or a customer.
 	ManageBilling Action = "manage_billing"
+
+	// ViewFeatures is the Features and Feature Assignment tabs of a site or
+	// an employee and their service data (docs/features.md).
+	ViewFeatures Action = "view_features"
+	// AssignFeatures makes a granted feature available or unavailable at a
+	// site or to an employee; checked with CheckFeature.
+	AssignFeatures Action = "assign_features"
+	// ConfigureFeatures changes a feature's settings; checked with
+	// CheckFeature. Employees configure their own (self-care).
+	ConfigureFeatures Action = "configure_features"
+	// ManageFeaturePrivileges is the "Allow Admin Privileges" check box of a
+	// feature: whether group administrators may change it. Company
+	// administrators (and operators) decide it.
+	ManageFeaturePrivileges Action = "manage_feature_privileges"
 )
 
 // Kind is the type of object an action is on.
@@ -237,6 +251,9 @@ type resolved struct {
 	memberPaths []string
 	// adminPaths are the groups a group-admin target administers.
 	adminPaths []string
+	// sitePath is the path of the site the employee's service is at ("" when
+	// not activated); sitePaths adds the sites of their groups.
+	sitePath string
 }
 
 // Check returns nil when actor may do action on t, ErrNotFound when the actor
@@ -320,6 +337,9 @@ func permitted(a Actor, action Action, t Target, r resolved, adminPaths []string
 		return err
 	}
 	if decided, err := permittedPeers(a, action, t, r, adminPaths); decided {
+		return err
+	}
+	if decided, err := permittedFeatures(a, action, t, r, adminPaths); decided {
 		return err
 	}
 	if a.IsOperator() {
@@ -666,9 +686,9 @@ func (s *Service) resolve(ctx context.Context, t Target) (resolved, error) {
 			FROM devices d JOIN org_groups g ON g.id = d.site_id JOIN companies c ON c.id = d.company_id WHERE d.id = ?`, t.ID).
 			Scan(&r.providerID, &r.resellerID, &r.companyID, &r.groupPath, &r.isSite)
 	case KindEmployee:
-		err = q.QueryRow(ctx, `SELECT c.provider_id, COALESCE(c.reseller_id, 0), c.id, a.role
-			FROM accounts a JOIN companies c ON c.id = a.company_id WHERE a.id = ?`, t.ID).
-			Scan(&r.providerID, &r.resellerID, &r.companyID, &r.role)
+		err = q.QueryRow(ctx, `SELECT c.provider_id, COALESCE(c.reseller_id, 0), c.id, a.role, COALESCE(s.path, '')
+			FROM accounts a JOIN companies c ON c.id = a.company_id LEFT JOIN org_groups s ON s.id = a.site_id WHERE a.id = ?`, t.ID).
+			Scan(&r.providerID, &r.resellerID, &r.companyID, &r.role, &r.sitePath)
 		if err == nil {
 			r.memberPaths, err = s.paths(ctx, `SELECT g.path FROM group_members m JOIN org_groups g ON g.id = m.group_id WHERE m.account_id = ?`, t.ID)
 		}

@@ -305,6 +305,33 @@ var matrix = []cell{
 	{access.CeaseEmployee, "globex.one", Y, N, N, N, N},
 	{access.ViewJobs, "Acme", Y, Y, Y, Y, F},
 	{access.ViewJobs, "Globex", Y, N, N, N, N},
+
+	// ---- features (docs/features.md, "Who may change what"): a site's for
+	// the admins of the site itself; an employee's for the admins of their
+	// site, and the employee's own to view and configure (self-care) but
+	// not to assign; Allow Admin Privileges for company admins only. The
+	// per-feature box is CheckFeature's (TestCheckFeature). ----
+	{access.ViewFeatures, "Leeds", Y, Y, Y, N, N},
+	{access.ViewFeatures, "Sales", F, F, F, F, N},
+	{access.ViewFeatures, "London", Y, Y, N, N, N},
+	{access.ViewFeatures, "Reading", Y, N, N, N, N},
+	{access.ViewFeatures, "west.one", Y, Y, Y, F, Y},
+	{access.ViewFeatures, "london.one", Y, Y, N, N, N},
+	{access.ViewFeatures, "sales.admin", Y, Y, Y, Y, N},
+	{access.ViewFeatures, "globex.one", Y, N, N, N, N},
+	{access.AssignFeatures, "Leeds", Y, Y, Y, N, N},
+	{access.AssignFeatures, "London", Y, Y, N, N, N},
+	{access.AssignFeatures, "west.one", Y, Y, Y, F, F},
+	{access.AssignFeatures, "sales.admin", Y, Y, Y, F, N},
+	{access.ConfigureFeatures, "Leeds", Y, Y, Y, N, N},
+	{access.ConfigureFeatures, "west.one", Y, Y, Y, F, Y},
+	{access.ConfigureFeatures, "support.one", Y, Y, Y, N, N},
+	{access.ConfigureFeatures, "sales.admin", Y, Y, Y, Y, N},
+	{access.ConfigureFeatures, "acme.admin", Y, Y, N, N, N},
+	{access.ConfigureFeatures, "globex.one", Y, N, N, N, N},
+	{access.ManageFeaturePrivileges, "Leeds", Y, Y, F, N, N},
+	{access.ManageFeaturePrivileges, "west.one", Y, Y, F, F, F},
+	{access.ManageFeaturePrivileges, "Reading", Y, N, N, N, N},
 }
 
 // targets names the fixture's objects for the grid.
@@ -364,6 +391,7 @@ func TestMatrixCoversEveryAction(t *testing.T) {
 		access.ImportEmployees, access.ImportGroups,
 		access.LiveSearch, access.UseSearchTool,
 		access.ActivateEmployee, access.ManageService, access.CeaseEmployee, access.ViewJobs,
+		access.ViewFeatures, access.AssignFeatures, access.ConfigureFeatures, access.ManageFeaturePrivileges,
 	}
 	seen := map[access.Action]bool{}
 	for _, c := range matrix {

@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/contacts"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/features"
 	"github.com/switchboard-voice/switchboard/internal/identity"
 	"github.com/switchboard-voice/switchboard/internal/imports"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
@@ -64,6 +65,9 @@ type App struct {
 	Provisioning *provisioning.Service
 	// Reboots reboots devices over the SIP edge (docs/sip.md, "Reboot").
 	Reboots *sip.Reboots
+	// Features assigns and configures sites' and employees' telephony
+	// features (docs/features.md).
+	Features *features.Service
 }
 
 // New builds the services on db. Mail is held in the outbox until UseRelay
@@ -99,6 +103,7 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 	a.UseRelay(nil)
 	a.Tenancy.Identity, a.Tenancy.AddLogin = a.Identity, a.Directory.CreateAndWelcome
 	a.Search = search.New(db, a.Access, a.Numbering)
+	a.Features = features.New(db, log, a.Numbering, a.Catalog)
 	a.Lifecycle = lifecycle.New(db, log, logger, a.Directory, a.Numbering, a.Catalog, a.Devices, a.Jobs)
 	a.Directory.BeforeDelete = a.Lifecycle.ReleaseForDelete
 	a.Directory.Identity, a.Directory.Companies = a.Identity, a.Tenancy

@@ -478,7 +478,7 @@ func TestSiteAndEmployeeOffering(t *testing.T) {
 			}
 		}
 		so, err = f.svc.SetSiteOffering(ctx, f.acme.ID, f.leeds.ID, essentials.ID, []int64{callCentre.ID})
-		if err != nil || so.Package == nil || so.Package.ID != essentials.ID || len(so.AddOns) != 1 || len(so.Package.Features) != 3 {
+		if err != nil || so.Package == nil || so.Package.ID != essentials.ID || len(so.AddOns) != 1 || len(so.Package.Features) != 4 {
 			t.Fatalf("SetSiteOffering = %+v, %v", so, err)
 		}
 		if e := f.lastEvent(t); e.Event != "Set Site Service Offering" || e.SiteID != f.leeds.ID || !strings.Contains(string(e.After), "Call Centre") {

@@ -24,6 +24,10 @@ var defaultFeatures = []FeatureRequest{
 	{"music_on_hold", "Music on Hold", "Site Services", "Play music or messages to callers on hold."},
 	{"call_park", "Call Park", "Site Services", "Park a call on an orbit so anybody at the site can pick it up."},
 	{"call_centre", "Call Centre Queue", "Site Services", "Queue callers with announcements until an agent is free."},
+	{"hunt_groups", "Hunt Groups", "Call Groups", "A number that rings a group of employees in turn or all at once."},
+	{"simultaneous_ring", "Simultaneous Ring", "Call Control", "Ring a mobile or home phone at the same time as the desk phone."},
+	{"busy_lamp_field", "Busy Lamp Field", "Busy Lamp Field", "See colleagues' lines on the phone's BLF keys and pick up their calls."},
+	{"remote_office", "Remote Office", "Mobility", "Use any phone (home, hotel, mobile) as the business line."},
 }
 
 // defaultPackages lists packages by name with the codes of their features.
@@ -32,8 +36,8 @@ var defaultPackages = []struct {
 	codes []string
 }{
 	{PackageRequest{Type: TypePackage, Kind: KindSite, Name: "Site Essentials",
-		Description: "What every site needs: auto attendant, music on hold and call park."},
-		[]string{"auto_attendant", "music_on_hold", "call_park"}},
+		Description: "What every site needs: auto attendant, hunt groups, music on hold and call park."},
+		[]string{"auto_attendant", "hunt_groups", "music_on_hold", "call_park"}},
 	{PackageRequest{Type: TypeAddOn, Kind: KindSite, Name: "Call Centre",
 		Description: "Queues for the site's busiest numbers."},
 		[]string{"call_centre"}},
@@ -41,13 +45,14 @@ var defaultPackages = []struct {
 		Description: "A phone line with the everyday call features and voicemail."},
 		[]string{"call_forwarding", "call_waiting", "call_transfer", "do_not_disturb", "voicemail"}},
 	{PackageRequest{Type: TypePackage, Kind: KindEmployee, Name: "Standard",
-		Description: "Basic, plus hunt groups, pickup, three-way calling and the mobile app."},
+		Description: "Basic, plus hunt groups, pickup, three-way calling, simultaneous ring, busy lamp field, remote office and the mobile app."},
 		[]string{"call_forwarding", "call_waiting", "call_transfer", "do_not_disturb", "voicemail",
-			"hunt_group", "call_pickup", "three_way_calling", "mobile_app"}},
+			"hunt_group", "call_pickup", "three_way_calling", "mobile_app", "simultaneous_ring", "busy_lamp_field", "remote_office"}},
 	{PackageRequest{Type: TypePackage, Kind: KindEmployee, Name: "Advanced",
 		Description: "Standard, plus shared call appearances on several devices."},
 		[]string{"call_forwarding", "call_waiting", "call_transfer", "do_not_disturb", "voicemail",
-			"hunt_group", "call_pickup", "three_way_calling", "mobile_app", "shared_call_appearance"}},
+			"hunt_group", "call_pickup", "three_way_calling", "mobile_app", "simultaneous_ring", "busy_lamp_field", "remote_office",
+			"shared_call_appearance"}},
 	{PackageRequest{Type: TypeAddOn, Kind: KindEmployee, Name: "Call Recording",
 		Description: "Record the employee's calls."},
 		[]string{"call_recording"}},

@@ -94,3 +94,11 @@ func ParseLookup(field, input, region string) (string, error) {
 	}
 	return e, nil
 }
+
+// IsEmergency reports whether dialling input in region reaches the
+// emergency services (999, 112 in GB): such a number is never a place to
+// send calls automatically (forwarding, a menu key), since a fault would
+// flood the service with calls nobody made.
+func IsEmergency(input, region string) bool {
+	return phonenumbers.ConnectsToEmergencyNumber(onlyDigits(input), region)
+}

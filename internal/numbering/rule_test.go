@@ -65,3 +65,14 @@ func TestLookupReadsByTheNumberRule(t *testing.T) {
 		}
 	})
 }
+
+func TestIsEmergency(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{{"999", true}, {"112", true}, {"0113 496 0000", false}, {"2001", false}, {"101", false}} {
+		if got := numbering.IsEmergency(c.in, "GB"); got != c.want {
+			t.Errorf("IsEmergency(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}

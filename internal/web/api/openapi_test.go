@@ -468,6 +468,10 @@ func TestResponsesMatchDocument(t *testing.T) {
 		for _, call := range rebootContractCalls(t, c) {
 			t.Run("reboot/"+call.name, func(t *testing.T) { c.do(t, call) })
 		}
+		// Features of sites and employees (features_api_test.go).
+		for _, call := range featuresContractCalls(t, c) {
+			t.Run("features/"+call.name, func(t *testing.T) { c.do(t, call) })
+		}
 		// The account-security calls lock accounts and exhaust the login
 		// limiter, which is per node: they run on a second node (its own
 		// limiter) over the same database.

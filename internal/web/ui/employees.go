@@ -32,6 +32,7 @@ func employeesSide(v *view, e *directory.Employee, current string) {
 		v.Side = []sideSection{{Title: "My profile", Links: []navLink{
 			{Label: "Profile", URL: self, Current: current == "profile"},
 			{Label: "Service Passwords", URL: self + "/service-passwords", Current: current == "service"},
+			{Label: "Features", URL: self + "/features", Current: current == "features"},
 			{Label: "Change Password", URL: "/account/password"},
 			{Label: "Change Security Email", URL: "/account/security-email"},
 		}}}
@@ -52,6 +53,7 @@ func employeesSide(v *view, e *directory.Employee, current string) {
 			{Label: "Group Memberships", URL: base + "/memberships", Current: current == "memberships"},
 			{Label: "Admin Privileges", URL: base + "/admin-privileges", Current: current == "privileges"},
 			{Label: "Service Passwords", URL: base + "/service-passwords", Current: current == "service"},
+			{Label: "Features", URL: base + "/features", Current: current == "features"},
 		}})
 		lifecycleSide(&v.Side[len(v.Side)-1], e, current)
 	}

@@ -63,6 +63,7 @@ func siteSide(v *view, g directory.Group, current string) {
 			{Label: "Extension Policy", URL: base + "/extension-policy", Current: current == "extension"},
 			{Label: "Package & Limit", URL: base + "/service", Current: current == "service"},
 			{Label: "Devices", URL: base + "/devices", Current: current == "devices"},
+			{Label: "Features", URL: base + "/features", Current: current == "features"},
 		}}}
 }
 

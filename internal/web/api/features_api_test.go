@@ -1,0 +1,146 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/switchboard-voice/switchboard/internal/catalog"
+)
+
+func init() {
+	// The service-data schema is served as application/schema+json, which
+	// is JSON: the contract test reads it as such.
+	openapi3filter.RegisterBodyDecoder("application/schema+json", openapi3filter.JSONBodyDecoder)
+}
+
+// featuresContractCalls exercise the features endpoints (docs/features.md)
+// against the document: Leeds gets a site package with hunt groups, west.one
+// and support.one an employee package with call forwarding and call waiting.
+// The catalog entries are made here, not taken from the default catalog,
+// because the provider calls before these have already filled the catalog.
+func featuresContractCalls(t *testing.T, c *contract) []apiCall {
+	ctx := context.Background()
+	a, f := c.env.App, c.env.Fixture
+	ids := map[string]int64{}
+	fs, err := a.Catalog.Features(ctx, f.Provider.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range fs {
+		ids[x.Code] = x.ID
+	}
+	for _, code := range []string{"call_forwarding", "call_waiting", "hunt_groups"} {
+		if ids[code] == 0 {
+			x, err := a.Catalog.CreateFeature(ctx, f.Provider.ID, catalog.FeatureRequest{Code: code, Name: "Contract " + code, Category: "Contract"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[code] = x.ID
+		}
+	}
+	site, err := a.Catalog.CreatePackage(ctx, f.Provider.ID, catalog.PackageRequest{Type: catalog.TypePackage, Kind: catalog.KindSite,
+		Name: "Features Contract Site", FeatureIDs: []int64{ids["hunt_groups"]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emp, err := a.Catalog.CreatePackage(ctx, f.Provider.ID, catalog.PackageRequest{Type: catalog.TypePackage, Kind: catalog.KindEmployee,
+		Name: "Features Contract Employee", FeatureIDs: []int64{ids["call_forwarding"], ids["call_waiting"]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	term, err := a.Catalog.CreateTerm(ctx, f.Provider.ID, catalog.TermRequest{Name: "Features Contract Term", Months: 36, Rank: 97})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Catalog.SetSiteOffering(ctx, f.Acme.ID, f.Leeds.ID, site.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, user := range []string{"west.one", "support.one"} {
+		if _, err := a.Catalog.SetEmployeeOffering(ctx, f.Acme.ID, c.env.ID(user), emp.ID, nil, term.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := fmt.Sprintf
+	leeds, west, support := f.Leeds.ID, c.env.ID("west.one"), c.env.ID("support.one")
+	cf, cw := ids["call_forwarding"], ids["call_waiting"]
+	forward := map[string]any{"always": map[string]any{"enabled": true, "destination": "0113 496 0099"}}
+	schedules := map[string]any{"schedules": []any{map[string]any{"name": "Office", "periods": []any{
+		map[string]any{"days": []string{"mon", "tue"}, "start": "09:00", "end": "17:00"}}}}}
+	return []apiCall{
+		{name: "schema", user: "west.one", method: "GET", path: "/api/v1/features/service-data-schema", want: 200},
+		{name: "schema anonymous", method: "GET", path: "/api/v1/features/service-data-schema", want: 401},
+		{name: "site features", user: "leeds.admin", method: "GET", path: p("/api/v1/sites/%d/features", leeds), want: 200},
+		{name: "site features by category", user: "acme.admin", method: "GET", path: p("/api/v1/sites/%d/features?category=Schedules", leeds), want: 200},
+		{name: "site features sales admin", user: "sales.admin", method: "GET", path: p("/api/v1/sites/%d/features", leeds), want: 404},
+		{name: "site features of a group", user: "acme.admin", method: "GET", path: p("/api/v1/sites/%d/features", f.Sales.ID), want: 403},
+		{name: "site features other company", user: "globex.admin", method: "GET", path: p("/api/v1/sites/%d/features", leeds), want: 404},
+		{name: "site features anonymous", method: "GET", path: p("/api/v1/sites/%d/features", leeds), want: 401},
+		{name: "employee features self", user: "west.one", method: "GET", path: p("/api/v1/employees/%d/features", west), want: 200},
+		{name: "employee features bad id", user: "acme.admin", method: "GET", path: "/api/v1/employees/abc/features", want: 404, badRequest: true},
+		{name: "employee features anonymous", method: "GET", path: p("/api/v1/employees/%d/features", west), want: 401},
+		{name: "site assignment", user: "leeds.admin", method: "PUT", path: p("/api/v1/sites/%d/features/%d/assignment", leeds, cw), body: map[string]any{"available": true}, want: 200},
+		{name: "site assignment missing field", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/features/%d/assignment", leeds, cw), body: map[string]any{}, want: 422, badRequest: true},
+		{name: "site assignment wrong type", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/features/%d/assignment", leeds, cw), body: `{"available":"yes"}`, want: 400, badRequest: true},
+		{name: "site assignment text", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/features/%d/assignment", leeds, cw), body: `{"available":true}`, header: map[string]string{"Content-Type": "text/plain"}, want: 415, badRequest: true},
+		{name: "site assignment not granted", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/features/%d/assignment", leeds, 987654), body: map[string]any{"available": true}, want: 404},
+		{name: "site assignment anonymous", method: "PUT", path: p("/api/v1/sites/%d/features/%d/assignment", leeds, cw), body: map[string]any{"available": true}, want: 401},
+		{name: "employee assignment self", user: "west.one", method: "PUT", path: p("/api/v1/employees/%d/features/%d/assignment", west, cw), body: map[string]any{"available": false}, want: 403},
+		{name: "employee assignment", user: "acme.admin", method: "PUT", path: p("/api/v1/employees/%d/features/%d/assignment", west, cw), body: map[string]any{"available": false}, want: 200},
+		{name: "employee assignment anonymous", method: "PUT", path: p("/api/v1/employees/%d/features/%d/assignment", west, cw), body: map[string]any{"available": false}, want: 401},
+		{name: "site admin privileges", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/features/%d/admin-privileges", leeds, cf), body: map[string]any{"allow_group_admins": false}, want: 200},
+		{name: "site admin privileges group admin", user: "leeds.admin", method: "PUT", path: p("/api/v1/sites/%d/features/%d/admin-privileges", leeds, cf), body: map[string]any{"allow_group_admins": true}, want: 403},
+		{name: "site admin privileges anonymous", method: "PUT", path: p("/api/v1/sites/%d/features/%d/admin-privileges", leeds, cf), body: map[string]any{"allow_group_admins": true}, want: 401},
+		{name: "employee admin privileges", user: "acme.admin", method: "PUT", path: p("/api/v1/employees/%d/features/%d/admin-privileges", west, cf), body: map[string]any{"allow_group_admins": false}, want: 200},
+		{name: "employee admin privileges missing", user: "acme.admin", method: "PUT", path: p("/api/v1/employees/%d/features/%d/admin-privileges", west, cf), body: map[string]any{}, want: 422, badRequest: true},
+		{name: "employee admin privileges anonymous", method: "PUT", path: p("/api/v1/employees/%d/features/%d/admin-privileges", west, cf), body: map[string]any{"allow_group_admins": false}, want: 401},
+		{name: "employee assignment box cleared", user: "leeds.admin", method: "PUT", path: p("/api/v1/employees/%d/features/%d/assignment", west, cf), body: map[string]any{"available": false}, want: 403},
+		{name: "employee configuration", user: "west.one", method: "GET", path: p("/api/v1/employees/%d/features/call_forwarding/configuration", west), want: 200},
+		{name: "employee configuration unknown code", user: "west.one", method: "GET", path: p("/api/v1/employees/%d/features/hunt_groups/configuration", west), want: 404},
+		{name: "employee configuration anonymous", method: "GET", path: p("/api/v1/employees/%d/features/call_forwarding/configuration", west), want: 401},
+		{name: "configure self", user: "west.one", method: "PUT", path: p("/api/v1/employees/%d/features/call_forwarding/configuration", west), body: forward, want: 200},
+		{name: "configure box cleared", user: "leeds.admin", method: "PUT", path: p("/api/v1/employees/%d/features/call_forwarding/configuration", west), body: forward, want: 403},
+		{name: "configure colleague", user: "support.one", method: "PUT", path: p("/api/v1/employees/%d/features/call_forwarding/configuration", west), body: forward, want: 404},
+		{name: "configure bad destination", user: "west.one", method: "PUT", path: p("/api/v1/employees/%d/features/call_forwarding/configuration", west), body: map[string]any{"busy": map[string]any{"enabled": true, "destination": "999"}}, want: 422},
+		{name: "configure unknown setting", user: "west.one", method: "PUT", path: p("/api/v1/employees/%d/features/call_forwarding/configuration", west), body: map[string]any{"alwayz": true}, want: 422},
+		{name: "configure unavailable", user: "west.one", method: "PUT", path: p("/api/v1/employees/%d/features/call_waiting/configuration", west), body: map[string]any{"enabled": false}, want: 409},
+		{name: "configure malformed", user: "west.one", method: "PUT", path: p("/api/v1/employees/%d/features/call_waiting/configuration", west), body: `{"enabled":`, want: 400, badRequest: true},
+		{name: "configure text", user: "west.one", method: "PUT", path: p("/api/v1/employees/%d/features/call_waiting/configuration", west), body: `{}`, header: map[string]string{"Content-Type": "text/plain"}, want: 415, badRequest: true},
+		{name: "configure anonymous", method: "PUT", path: p("/api/v1/employees/%d/features/call_forwarding/configuration", west), body: forward, want: 401},
+		{name: "site configuration", user: "leeds.admin", method: "GET", path: p("/api/v1/sites/%d/features/time_schedules/configuration", leeds), want: 200},
+		{name: "site configuration other company", user: "globex.admin", method: "GET", path: p("/api/v1/sites/%d/features/time_schedules/configuration", leeds), want: 404},
+		{name: "site configuration group admin of a group", user: "acme.admin", method: "GET", path: p("/api/v1/sites/%d/features/time_schedules/configuration", f.Sales.ID), want: 403},
+		{name: "site configuration bad code", user: "acme.admin", method: "GET", path: p("/api/v1/sites/%d/features/Time-Schedules/configuration", leeds), want: 404, badRequest: true},
+		{name: "site configuration anonymous", method: "GET", path: p("/api/v1/sites/%d/features/time_schedules/configuration", leeds), want: 401},
+		{name: "configure site", user: "leeds.admin", method: "PUT", path: p("/api/v1/sites/%d/features/time_schedules/configuration", leeds), body: schedules, want: 200},
+		{name: "configure site hunt group", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/features/hunt_groups/configuration", leeds),
+			body: map[string]any{"groups": []any{map[string]any{"name": "Sales", "extension": "301", "policy": "simultaneous", "members": []any{map[string]any{"employee_id": west}}}}}, want: 200},
+		{name: "configure site hunt group extension taken", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/features/hunt_groups/configuration", leeds),
+			body: map[string]any{"groups": []any{map[string]any{"name": "A", "extension": "310"}, map[string]any{"name": "B", "extension": "310"}}}, want: 422},
+		{name: "configure site employee", user: "west.one", method: "PUT", path: p("/api/v1/sites/%d/features/time_schedules/configuration", leeds), body: schedules, want: 404},
+		{name: "configure site group", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/features/time_schedules/configuration", f.Sales.ID), body: schedules, want: 403},
+		{name: "configure site trailing data", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/features/time_schedules/configuration", leeds), body: `{"schedules":[]}{}`, want: 400},
+		{name: "configure site anonymous", method: "PUT", path: p("/api/v1/sites/%d/features/time_schedules/configuration", leeds), body: schedules, want: 401},
+		{name: "configure site conflict", user: "acme.admin", method: "PUT", path: p("/api/v1/sites/%d/features/hunt_groups/configuration", leeds),
+			body: map[string]any{"groups": []any{map[string]any{"name": "Sales", "extension": "301", "id": 987654}}}, want: 422},
+		{name: "site service data", user: "leeds.admin", method: "GET", path: p("/api/v1/sites/%d/service-data", leeds), want: 200},
+		{name: "site service data sales admin", user: "sales.admin", method: "GET", path: p("/api/v1/sites/%d/service-data", leeds), want: 404},
+		{name: "site service data group", user: "acme.admin", method: "GET", path: p("/api/v1/sites/%d/service-data", f.Sales.ID), want: 403},
+		{name: "site service data anonymous", method: "GET", path: p("/api/v1/sites/%d/service-data", leeds), want: 401},
+		{name: "employee service data", user: "west.one", method: "GET", path: p("/api/v1/employees/%d/service-data", west), want: 200},
+		{name: "employee service data colleague", user: "west.one", method: "GET", path: p("/api/v1/employees/%d/service-data", support), want: 404},
+		{name: "employee service data sales admin", user: "sales.admin", method: "GET", path: p("/api/v1/employees/%d/service-data", west), want: 403},
+		{name: "employee service data anonymous", method: "GET", path: p("/api/v1/employees/%d/service-data", west), want: 401},
+		{name: "employee configuration other company", user: "globex.admin", method: "GET", path: p("/api/v1/employees/%d/features/call_forwarding/configuration", west), want: 404},
+		{name: "employee configuration sales admin", user: "sales.admin", method: "GET", path: p("/api/v1/employees/%d/features/call_forwarding/configuration", west), want: 403},
+		{name: "employee features sales admin", user: "sales.admin", method: "GET", path: p("/api/v1/employees/%d/features", west), want: 403},
+		{name: "employee admin privileges employee", user: "west.one", method: "PUT", path: p("/api/v1/employees/%d/features/%d/admin-privileges", west, cf), body: map[string]any{"allow_group_admins": true}, want: 403},
+		{name: "blf colleagues self", user: "west.one", method: "GET", path: p("/api/v1/employees/%d/blf-colleagues", west), want: 200},
+		{name: "blf colleagues colleague", user: "support.one", method: "GET", path: p("/api/v1/employees/%d/blf-colleagues", west), want: 404},
+		{name: "blf colleagues sales admin", user: "sales.admin", method: "GET", path: p("/api/v1/employees/%d/blf-colleagues", west), want: 403},
+		{name: "blf colleagues anonymous", method: "GET", path: p("/api/v1/employees/%d/blf-colleagues", west), want: 401},
+		{name: "site assignment conflict-free again", user: "acme.admin", method: "PUT", path: p("/api/v1/employees/%d/features/%d/assignment", west, cw), body: map[string]any{"available": true}, want: 200},
+	}
+}
