@@ -104,6 +104,13 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 	a.Tenancy.Identity, a.Tenancy.AddLogin = a.Identity, a.Directory.CreateAndWelcome
 	a.Search = search.New(db, a.Access, a.Numbering)
 	a.Features = features.New(db, log, a.Numbering, a.Catalog)
+	a.Features.UseJobs(features.BulkDeps{Jobs: a.Jobs, Account: func(ctx context.Context, id int64) (access.Actor, string, error) {
+		acct, err := a.Identity.Account(ctx, id)
+		if err != nil {
+			return access.Actor{}, "", err
+		}
+		return acct.Actor(), acct.Username, nil
+	}})
 	a.Lifecycle = lifecycle.New(db, log, logger, a.Directory, a.Numbering, a.Catalog, a.Devices, a.Jobs)
 	a.Directory.BeforeDelete = a.Lifecycle.ReleaseForDelete
 	a.Directory.Identity, a.Directory.Companies = a.Identity, a.Tenancy

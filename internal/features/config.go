@@ -245,8 +245,9 @@ func (s *Service) configure(ctx context.Context, actor access.Actor, w owner, co
 // have it active, and each copy is validated on the target as if typed there
 // (its own number is a loop there) and audited on the target as "Copy
 // <feature>" with its difference. Audio references are copied as they are:
-// the stored item is shared. Sites' features are not copied: their hunt
-// groups and auto attendants hold numbers of their own site.
+// the stored item is shared. Sites' call groups (hunt groups, auto
+// attendants, call centres) are not copied: they hold numbers of their own
+// site.
 func (s *Service) CopyFeatures(ctx context.Context, actor access.Actor, from, to Owner, codes []string) (out []Config, err error) {
 	defer derrors.Wrap(&err, "features: copy %v from %s %d to %s %d", codes, from.Kind, from.ID, to.Kind, to.ID)
 	if err := s.access.Check(ctx, actor, access.ViewFeatures, from.target()); err != nil {
@@ -255,8 +256,13 @@ func (s *Service) CopyFeatures(ctx context.Context, actor access.Actor, from, to
 	if err := s.access.Check(ctx, actor, access.ConfigureFeatures, to.target()); err != nil {
 		return nil, err
 	}
-	if from.Kind != OwnerEmployee || to.Kind != OwnerEmployee {
-		return nil, derrors.Invalid("features", "features are copied from one employee to another")
+	if from.Kind != to.Kind {
+		return nil, derrors.Invalid("features", "features are copied from one employee to another, or from one site to another")
+	}
+	for i, code := range codes {
+		if err := copyable(from.Kind, code); err != nil {
+			return nil, derrors.Invalid(fmt.Sprintf("features[%d]", i), "%s", err.Error())
+		}
 	}
 	if from.ID == to.ID {
 		return nil, derrors.Invalid("features", "choose another employee than the reference")

@@ -43,6 +43,8 @@ type Service struct {
 	catalog   *catalog.Service
 	// Audio checks audio references; nil refuses every reference.
 	Audio AudioLibrary
+	// bulk is what Bulk Feature Management's job needs (UseJobs).
+	bulk BulkDeps
 }
 
 // New returns a Service.

@@ -635,3 +635,24 @@ func (s *Service) Cancel(ctx context.Context, companyID, id int64) (err error) {
 			CompanyID: j.CompanyID, After: summary(j, nil)})
 	})
 }
+
+// Delete removes a finished job's record and its items (never what the job
+// did); a job in companyID's scope that is queued or running is a conflict.
+func (s *Service) Delete(ctx context.Context, companyID, id int64) (err error) {
+	defer derrors.Wrap(&err, "jobs: delete job %d", id)
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		j, err := s.Job(ctx, companyID, id)
+		if err != nil {
+			return err
+		}
+		if j.Status == StatusNotStarted || j.Status == StatusInProgress {
+			return derrors.Conflict("status", "the job is %s: delete it once it has ended", strings.ToLower(j.Status.Label()))
+		}
+		q := s.db.Q(ctx)
+		if _, err := q.Exec(ctx, "DELETE FROM job_items WHERE job_id = ?", id); err != nil {
+			return err
+		}
+		_, err = q.Exec(ctx, "DELETE FROM jobs WHERE id = ?", id)
+		return err
+	})
+}
