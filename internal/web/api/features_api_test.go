@@ -8,6 +8,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/switchboard-voice/switchboard/internal/catalog"
+	"github.com/switchboard-voice/switchboard/internal/features"
+	"github.com/switchboard-voice/switchboard/internal/jobs"
 )
 
 func init() {
@@ -142,5 +144,52 @@ func featuresContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "blf colleagues sales admin", user: "sales.admin", method: "GET", path: p("/api/v1/employees/%d/blf-colleagues", west), want: 403},
 		{name: "blf colleagues anonymous", method: "GET", path: p("/api/v1/employees/%d/blf-colleagues", west), want: 401},
 		{name: "site assignment conflict-free again", user: "acme.admin", method: "PUT", path: p("/api/v1/employees/%d/features/%d/assignment", west, cw), body: map[string]any{"available": true}, want: 200},
+	}
+}
+
+// bulkFeatureContractCalls exercise Bulk Feature Management; they run after
+// featuresContractCalls, which configured west.one's call forwarding.
+func bulkFeatureContractCalls(t *testing.T, c *contract) []apiCall {
+	ctx := context.Background()
+	a := c.env.App
+	west, support := c.env.ID("west.one"), c.env.ID("support.one")
+	req := features.BulkRequest{Kind: features.OwnerEmployee, ReferenceID: west, TargetIDs: []int64{support}, Features: []string{"call_forwarding"}}
+	done, err := a.Features.SubmitBulkCopy(ctx, c.env.Actor("acme.admin"), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Jobs.NewWorker(jobs.WorkerConfig{}).RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	queued, err := a.Features.SubmitBulkCopy(ctx, c.env.Actor("acme.admin"), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := map[string]any{"kind": "employee", "reference_id": west, "target_ids": []int64{support}, "features": []string{"call_forwarding"}}
+	p := fmt.Sprintf
+	return []apiCall{
+		{name: "submit", user: "acme.admin", method: "POST", path: "/api/v1/feature-jobs", body: body, want: 201},
+		{name: "submit not configured", user: "acme.admin", method: "POST", path: "/api/v1/feature-jobs", want: 422,
+			body: map[string]any{"kind": "employee", "reference_id": west, "target_ids": []int64{support}, "features": []string{"voicemail"}}},
+		{name: "submit unknown kind", user: "acme.admin", method: "POST", path: "/api/v1/feature-jobs", want: 422, badRequest: true,
+			body: map[string]any{"kind": "phone", "reference_id": west, "target_ids": []int64{support}, "features": []string{"call_forwarding"}}},
+		{name: "submit wrong type", user: "acme.admin", method: "POST", path: "/api/v1/feature-jobs", want: 400, badRequest: true,
+			body: map[string]any{"kind": "employee", "reference_id": "west", "target_ids": []int64{support}, "features": []string{"call_forwarding"}}},
+		{name: "submit other company", user: "globex.admin", method: "POST", path: "/api/v1/feature-jobs", body: body, want: 404},
+		{name: "submit group admin", user: "leeds.admin", method: "POST", path: "/api/v1/feature-jobs", body: body, want: 403},
+		{name: "submit anonymous", method: "POST", path: "/api/v1/feature-jobs", body: body, want: 401},
+		{name: "list", user: "acme.admin", method: "GET", path: "/api/v1/feature-jobs?count=true", want: 200},
+		{name: "list bad cursor", user: "acme.admin", method: "GET", path: "/api/v1/feature-jobs?after=nope", want: 400},
+		{name: "list other company", user: "globex.admin", method: "GET", path: p("/api/v1/feature-jobs?company_id=%d", c.env.Fixture.Acme.ID), want: 404},
+		{name: "list group admin", user: "leeds.admin", method: "GET", path: "/api/v1/feature-jobs", want: 403},
+		{name: "list anonymous", method: "GET", path: "/api/v1/feature-jobs", want: 401},
+		{name: "get", user: "acme.admin", method: "GET", path: p("/api/v1/feature-jobs/%d", done.ID), want: 200},
+		{name: "get bad page", user: "acme.admin", method: "GET", path: p("/api/v1/feature-jobs/%d?page=-1", done.ID), want: 400, badRequest: true},
+		{name: "get other company", user: "globex.admin", method: "GET", path: p("/api/v1/feature-jobs/%d", done.ID), want: 404},
+		{name: "get anonymous", method: "GET", path: p("/api/v1/feature-jobs/%d", done.ID), want: 401},
+		{name: "delete queued", user: "acme.admin", method: "DELETE", path: p("/api/v1/feature-jobs/%d", queued.ID), want: 409},
+		{name: "delete other company", user: "globex.admin", method: "DELETE", path: p("/api/v1/feature-jobs/%d", done.ID), want: 404},
+		{name: "delete anonymous", method: "DELETE", path: p("/api/v1/feature-jobs/%d", done.ID), want: 401},
+		{name: "delete", user: "acme.admin", method: "DELETE", path: p("/api/v1/feature-jobs/%d", done.ID), want: 204},
 	}
 }
