@@ -132,7 +132,15 @@ func (s *Service) SubmitBulkCopy(ctx context.Context, actor access.Actor, req Bu
 	if err != nil {
 		return jobs.Job{}, err
 	}
-	name := fmt.Sprintf("Copy %s from %s to %d %ss", strings.Join(req.Features, ", "), w.name, len(req.TargetIDs), req.Kind)
+	names := make([]string, len(req.Features))
+	for i, code := range req.Features {
+		names[i] = featureName(req.Kind, code)
+	}
+	plural := ""
+	if len(req.TargetIDs) != 1 {
+		plural = "s"
+	}
+	name := fmt.Sprintf("Copy %s from %s to %d %s%s", strings.Join(names, ", "), w.name, len(req.TargetIDs), req.Kind, plural)
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		var err error
 		j, err = s.bulk.Jobs.Enqueue(ctx, jobs.Job{CompanyID: w.companyID, Kind: KindBulkCopy, Name: name, Args: raw, MaxAttempts: 1,
@@ -144,6 +152,14 @@ func (s *Service) SubmitBulkCopy(ctx context.Context, actor access.Actor, req Bu
 			ObjectName: name, After: req})
 	})
 	return j, err
+}
+
+// featureName is code's name as the pages show it ("Call Forwarding").
+func featureName(kind OwnerKind, code string) string {
+	if d, ok := definitionFor(code, kind); ok {
+		return d.Name
+	}
+	return code
 }
 
 // copyable says whether code's settings can be copied between owners of
@@ -199,7 +215,7 @@ func (s *Service) runBulk(ctx context.Context, j *jobs.Job, rep jobs.Reporter) e
 				status, msg = jobs.ItemError, userMessage(r)
 				failed++
 			}
-			if err := rep.Item(ctx, name+" · "+code, status, msg); err != nil {
+			if err := rep.Item(ctx, name+" · "+featureName(args.Kind, code), status, msg); err != nil {
 				return err
 			}
 		}

@@ -84,7 +84,7 @@ func TestBulkFeatureJob(t *testing.T) {
 				errorsSeen = append(errorsSeen, it.Key+": "+it.Message)
 			}
 		}
-		if len(errorsSeen) != 1 || !strings.Contains(errorsSeen[0], features.CodeSimultaneousRing) {
+		if len(errorsSeen) != 1 || !strings.Contains(errorsSeen[0], "Simultaneous Ring") {
 			t.Errorf("errors %v; want London's simultaneous ring (Basic has none)", errorsSeen)
 		}
 		cfg, err := a.Features.FeatureConfig(ctx, admin, features.Employee(support), features.CodeCallForwarding)

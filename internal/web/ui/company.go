@@ -136,6 +136,7 @@ func companySide(v *view, current string) []sideSection {
 	links = append(links, navLink{Label: "Search Tool", URL: v.Link("/search-tool"), Current: current == "search"})
 	if v.Operator || (v.User != nil && v.User.Role == access.RoleCompanyAdmin) {
 		links = append(links, navLink{Label: "Audit Log", URL: "/companies/" + itoa64(v.Company.ID) + "/audit", Current: current == "audit"})
+		links = append(links, navLink{Label: "Bulk Feature Management", URL: v.Link("/bulk-features"), Current: current == "bulk"})
 	}
 	if v.Operator {
 		links = append(links, navLink{Label: "All customers", URL: "/customers"})

@@ -222,6 +222,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	p.registerService(auth)
 	p.registerSelfCare(auth)
 	p.registerFeatures(auth)
+	p.registerBulkFeatures(auth)
 
 	// Everything else that is not API, health or metrics is a UI 404.
 	pub("/", func(w http.ResponseWriter, r *http.Request) error { return derrors.ErrNotFound })
