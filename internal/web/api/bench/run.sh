@@ -40,4 +40,4 @@ CONF
 "$nginx" -c "$tmp/nginx.conf" -p "$tmp"
 trap 'kill "$(cat "$tmp/nginx.pid")" 2>/dev/null; rm -rf "$tmp"' EXIT
 SWITCHBOARD_SCALE_ROWS=$rows SWITCHBOARD_SCALE_NGINX=http://127.0.0.1:$port/me.json \
-    go test ./internal/web/api/bench/ -run '^$' -bench Scale -benchtime="${requests}x" -timeout 30m -v
+    go test ./internal/web/api/bench/ -run '^$' -bench "${SWITCHBOARD_SCALE_BENCH:-Scale}" -benchtime="${requests}x" -timeout 30m -v
