@@ -1021,7 +1021,7 @@ func TestAPICompanyScoping(t *testing.T) {
 		names := func(user string) string {
 			l := decodeJSON[scList[struct {
 				Name string `json:"name"`
-			}]](t, c.do(t, user, "GET", "/api/v1/companies", "", ""))
+			}]](t, c.do(t, user, "GET", "/api/v1/companies?count=true", "", ""))
 			var out []string
 			for _, x := range l.Items {
 				out = append(out, x.Name)

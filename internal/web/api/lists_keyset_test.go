@@ -16,10 +16,11 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
+	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
 
-// The keyset walks of the group, site, device, number and personal contact
-// lists (docs/performance.md, "List endpoints at 1,000,000 rows"), in the
+// The keyset walks of the group, site, device, number, personal contact
+// and company lists (docs/performance.md, "List endpoints at 1,000,000 rows"), in the
 // manner of the employee list's (employees_keyset_test.go).
 
 type keysetItem struct {
@@ -41,6 +42,9 @@ type keysetList struct {
 	path  string
 	owner string
 	add   func(t *testing.T, round int)
+	// spansTenants: the owner's list holds other companies' rows too (the
+	// provider's customer list, Globex included).
+	spansTenants bool
 }
 
 // keysetLists fills Acme and returns the five lists.
@@ -136,12 +140,25 @@ func keysetLists(t *testing.T, env *apptest.Env, db *store.DB) []keysetList {
 			must(err)
 		}
 	}
+	// Companies: the provider's customers, names unique per provider
+	// (companies_name).
+	addCompanies := func(t *testing.T, round int) {
+		n := 20
+		if round > 0 {
+			n = 2
+		}
+		for i := 0; i < n; i++ {
+			_, err := a.Tenancy.CreateCompany(ctx, f.Provider.ID, tenancy.CompanyCreateRequest{Name: fmt.Sprintf("Walk Co %d-%02d", round, (i*7)%n)})
+			must(err)
+		}
+	}
 	return []keysetList{
-		{"groups", "/api/v1/groups", "acme.admin", addGroups},
-		{"sites", "/api/v1/sites", "acme.admin", addSites},
-		{"devices", fmt.Sprintf("/api/v1/sites/%d/devices", f.Leeds.ID), "acme.admin", addDevices},
-		{"numbers", fmt.Sprintf("/api/v1/sites/%d/numbers", f.Leeds.ID), "acme.admin", addNumbers},
-		{"contacts", "/api/v1/contacts", "west.one", addContacts},
+		{name: "groups", path: "/api/v1/groups", owner: "acme.admin", add: addGroups},
+		{name: "sites", path: "/api/v1/sites", owner: "acme.admin", add: addSites},
+		{name: "devices", path: fmt.Sprintf("/api/v1/sites/%d/devices", f.Leeds.ID), owner: "acme.admin", add: addDevices},
+		{name: "numbers", path: fmt.Sprintf("/api/v1/sites/%d/numbers", f.Leeds.ID), owner: "acme.admin", add: addNumbers},
+		{name: "contacts", path: "/api/v1/contacts", owner: "west.one", add: addContacts},
+		{name: "companies", path: "/api/v1/companies", owner: "operator", add: addCompanies, spansTenants: true},
 	}
 }
 
@@ -215,11 +232,12 @@ func TestListKeysetWalks(t *testing.T) {
 			l.add(t, 0)
 		}
 		filtered := map[string][]string{
-			"groups":   {"q=team", fmt.Sprintf("parent_id=%d", f.Sales.ID)},
-			"sites":    {"q=site 0"},
-			"devices":  {"free=true"},
-			"numbers":  {"status=available", "status=free"},
-			"contacts": {"search=smith"},
+			"groups":    {"q=team", fmt.Sprintf("parent_id=%d", f.Sales.ID)},
+			"sites":     {"q=site 0"},
+			"devices":   {"free=true"},
+			"numbers":   {"status=available", "status=free"},
+			"contacts":  {"search=smith"},
+			"companies": {"q=walk co 0", "status=active"},
 		}
 		for _, l := range lists {
 			token := env.Token(t, l.owner)
@@ -325,6 +343,11 @@ func TestListCursorTenantIsolation(t *testing.T) {
 			owned := map[int64]bool{}
 			for _, it := range getKeyset(t, env, ownerToken, l.path+"?per_page=500").Items {
 				owned[it.ID] = true
+			}
+			if l.spansTenants {
+				// The operator's list holds Globex, which globex.admin and
+				// globex.one may see; every other row is not theirs.
+				delete(owned, env.Fixture.Globex.ID)
 			}
 			// A cursor from the very start of the owner's walk.
 			first := getKeyset(t, env, ownerToken, l.path+"?per_page=1")

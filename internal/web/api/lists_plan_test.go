@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
+	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
 
 // planRows is how many rows each list gets for the plan test: enough that
@@ -20,8 +21,8 @@ import (
 // than walk an index if the index did not serve the order.
 const planRows = 20000
 
-// fillForPlans gives Acme planRows groups under Sales, planRows/10 more
-// sites, planRows devices and numbers at Leeds (and Globex as many at
+// fillForPlans gives the provider planRows/10 more companies, Acme
+// planRows groups under Sales, planRows/10 more sites, planRows devices and numbers at Leeds (and Globex as many at
 // Reading), and west.one planRows contacts, each in one INSERT … SELECT,
 // then refreshes the statistics.
 func fillForPlans(t *testing.T, env *apptest.Env, db *store.DB) {
@@ -73,6 +74,8 @@ func fillForPlans(t *testing.T, env *apptest.Env, db *store.DB) {
 		{"Globex numbers", gen + `INSERT INTO dn_numbers (e164, range_id, company_id, site_id, status)
 			SELECT '+4420' || (90000001 + 2 * i), ?, ?, ?, CASE WHEN i % 3 = 0 THEN 'assigned' ELSE 'available' END FROM n`,
 			[]any{planRows, globexRange, f.Globex.ID, f.Reading.ID}},
+		{"companies", gen + `INSERT INTO companies (provider_id, name, created_at, updated_at)
+			SELECT ?, 'Plan Co ' || i, 0, 0 FROM n`, []any{planRows / 10, f.Provider.ID}},
 		{"contacts", gen + `INSERT INTO contacts (account_id, company_id, first_name, last_name, created_at, updated_at)
 			SELECT ?, ?, 'First' || (i % 97), 'Last' || (i % 991), 0, 0 FROM n`, []any{planRows, env.ID("west.one"), f.Acme.ID}},
 	}
@@ -83,7 +86,7 @@ func fillForPlans(t *testing.T, env *apptest.Env, db *store.DB) {
 	}
 	analyze := "ANALYZE"
 	if db.Dialect() == store.Postgres {
-		analyze = "ANALYZE org_groups, devices, dn_numbers, contacts"
+		analyze = "ANALYZE org_groups, devices, dn_numbers, contacts, companies"
 	}
 	if _, err := storetest.Exec(ctx, db, analyze); err != nil {
 		t.Fatal(err)
@@ -144,7 +147,7 @@ func plan(t *testing.T, db *store.DB, st store.Statement) string {
 }
 
 // TestListPlansUseIndexes: the page queries of the group, site, device,
-// number and personal contact lists, captured as the services run them,
+// number, personal contact and company lists, captured as the services run them,
 // walk one of the list's indexes in the list's order on both engines:
 // EXPLAIN names the index and shows no sort step (SQLite: no "TEMP B-TREE";
 // PostgreSQL: no Sort or Incremental Sort node), for the first page and for
@@ -166,7 +169,7 @@ func TestListPlansUseIndexes(t *testing.T) {
 		cases := []struct {
 			name    string
 			rows    int
-			indexes []string // any of these serves the order
+			indexes []string // any of these serves the order (SQLite ends each index in the rowid, which is the id)
 			run     func(context.Context, store.Page) (string, error)
 		}{
 			{"groups", planRows, []string{"groups_list"}, groups(acme, directory.GroupFilter{})},
@@ -186,6 +189,10 @@ func TestListPlansUseIndexes(t *testing.T) {
 			}},
 			{"available numbers", planRows * 2 / 3, []string{"dn_numbers_site", "dn_numbers_site_list"}, func(ctx context.Context, p store.Page) (string, error) {
 				pg, err := env.App.Numbering.SitePoolPage(ctx, acme, f.Leeds.ID, numbering.PoolFilter{Status: numbering.StatusAvailable}, p)
+				return pg.Next, err
+			}},
+			{"companies", planRows / 10, []string{"companies_list", "companies_name"}, func(ctx context.Context, p store.Page) (string, error) {
+				pg, err := env.App.Tenancy.CompaniesPage(ctx, env.Actor("operator"), tenancy.CompanyFilter{}, p)
 				return pg.Next, err
 			}},
 			{"contacts", planRows, []string{"contacts_owner_name"}, func(ctx context.Context, p store.Page) (string, error) {
