@@ -13,14 +13,15 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/contacts"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/mail"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 	"github.com/switchboard-voice/switchboard/internal/tenancy"
 )
 
-// The keyset walks of the group, site, device, number, personal contact
-// and company lists (docs/performance.md, "List endpoints at 1,000,000 rows"), in the
+// The keyset walks of the group, site, device, number, personal contact,
+// company and outbox lists (docs/performance.md, "List endpoints at 1,000,000 rows"), in the
 // manner of the employee list's (employees_keyset_test.go).
 
 type keysetItem struct {
@@ -152,6 +153,18 @@ func keysetLists(t *testing.T, env *apptest.Env, db *store.DB) []keysetList {
 			must(err)
 		}
 	}
+	// The outbox: the provider's mail, newest first by id (no ties).
+	addMail := func(t *testing.T, round int) {
+		n := 25
+		if round > 0 {
+			n = 2
+		}
+		for i := 0; i < n; i++ {
+			_, err := a.Mail.Enqueue(ctx, mail.Message{Kind: "welcome", To: fmt.Sprintf("walk%d-%d@example.com", round, i), Subject: "Walk",
+				Text: "walk", ProviderID: f.Provider.ID, CompanyID: f.Acme.ID})
+			must(err)
+		}
+	}
 	return []keysetList{
 		{name: "groups", path: "/api/v1/groups", owner: "acme.admin", add: addGroups},
 		{name: "sites", path: "/api/v1/sites", owner: "acme.admin", add: addSites},
@@ -159,6 +172,7 @@ func keysetLists(t *testing.T, env *apptest.Env, db *store.DB) []keysetList {
 		{name: "numbers", path: fmt.Sprintf("/api/v1/sites/%d/numbers", f.Leeds.ID), owner: "acme.admin", add: addNumbers},
 		{name: "contacts", path: "/api/v1/contacts", owner: "west.one", add: addContacts},
 		{name: "companies", path: "/api/v1/companies", owner: "operator", add: addCompanies, spansTenants: true},
+		{name: "outbox", path: "/api/v1/mail/outbox", owner: "operator", add: addMail},
 	}
 }
 
@@ -238,6 +252,7 @@ func TestListKeysetWalks(t *testing.T) {
 			"numbers":   {"status=available", "status=free"},
 			"contacts":  {"search=smith"},
 			"companies": {"q=walk co 0", "status=active"},
+			"outbox":    {"status=queued", fmt.Sprintf("company_id=%d", f.Acme.ID)},
 		}
 		for _, l := range lists {
 			token := env.Token(t, l.owner)

@@ -10,6 +10,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/contacts"
 	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/mail"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
@@ -21,7 +22,8 @@ import (
 // than walk an index if the index did not serve the order.
 const planRows = 20000
 
-// fillForPlans gives the provider planRows/10 more companies, Acme
+// fillForPlans gives the provider planRows/10 more companies and
+// messages in its outbox, Acme
 // planRows groups under Sales, planRows/10 more sites, planRows devices and numbers at Leeds (and Globex as many at
 // Reading), and west.one planRows contacts, each in one INSERT … SELECT,
 // then refreshes the statistics.
@@ -76,6 +78,8 @@ func fillForPlans(t *testing.T, env *apptest.Env, db *store.DB) {
 			[]any{planRows, globexRange, f.Globex.ID, f.Reading.ID}},
 		{"companies", gen + `INSERT INTO companies (provider_id, name, created_at, updated_at)
 			SELECT ?, 'Plan Co ' || i, 0, 0 FROM n`, []any{planRows / 10, f.Provider.ID}},
+		{"outbox", gen + `INSERT INTO mail_outbox (kind, to_addr, subject, text_body, html_body, provider_id, company_id, created_at, next_attempt_at)
+			SELECT 'welcome', 'plan' || i || '@example.com', 'Plan', '', '', ?, ?, i, i FROM n`, []any{planRows / 10, f.Provider.ID, f.Acme.ID}},
 		{"contacts", gen + `INSERT INTO contacts (account_id, company_id, first_name, last_name, created_at, updated_at)
 			SELECT ?, ?, 'First' || (i % 97), 'Last' || (i % 991), 0, 0 FROM n`, []any{planRows, env.ID("west.one"), f.Acme.ID}},
 	}
@@ -86,7 +90,7 @@ func fillForPlans(t *testing.T, env *apptest.Env, db *store.DB) {
 	}
 	analyze := "ANALYZE"
 	if db.Dialect() == store.Postgres {
-		analyze = "ANALYZE org_groups, devices, dn_numbers, contacts, companies"
+		analyze = "ANALYZE org_groups, devices, dn_numbers, contacts, companies, mail_outbox"
 	}
 	if _, err := storetest.Exec(ctx, db, analyze); err != nil {
 		t.Fatal(err)
@@ -147,7 +151,7 @@ func plan(t *testing.T, db *store.DB, st store.Statement) string {
 }
 
 // TestListPlansUseIndexes: the page queries of the group, site, device,
-// number, personal contact and company lists, captured as the services run them,
+// number, personal contact, company and outbox lists, captured as the services run them,
 // walk one of the list's indexes in the list's order on both engines:
 // EXPLAIN names the index and shows no sort step (SQLite: no "TEMP B-TREE";
 // PostgreSQL: no Sort or Incremental Sort node), for the first page and for
@@ -193,6 +197,13 @@ func TestListPlansUseIndexes(t *testing.T) {
 			}},
 			{"companies", planRows / 10, []string{"companies_list", "companies_name"}, func(ctx context.Context, p store.Page) (string, error) {
 				pg, err := env.App.Tenancy.CompaniesPage(ctx, env.Actor("operator"), tenancy.CompanyFilter{}, p)
+				return pg.Next, err
+			}},
+			// The outbox's order is the id's: with one provider holding
+			// all the mail, as in most deployments, walking the primary
+			// key backwards is as good, and both engines may do that.
+			{"outbox", planRows / 10, []string{"mail_outbox_provider", "mail_outbox_pkey", "INTEGER PRIMARY KEY"}, func(ctx context.Context, p store.Page) (string, error) {
+				pg, err := env.App.Mail.ProviderOutboxPage(ctx, env.Actor("operator"), mail.OutboxFilter{}, p)
 				return pg.Next, err
 			}},
 			{"contacts", planRows, []string{"contacts_owner_name"}, func(ctx context.Context, p store.Page) (string, error) {
