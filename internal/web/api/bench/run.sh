@@ -7,6 +7,9 @@
 #
 #   SWITCHBOARD_TEST_POSTGRES=postgres://… sh internal/web/api/bench/run.sh
 #
+# SWITCHBOARD_SCALE_BENCH picks the benchmarks (default Scale: both);
+# ScaleLists measures the group, site, device and number lists instead.
+#
 # Needs nginx on PATH or in /usr/sbin (Debian: apt-get install -y nginx).
 set -eu
 cd "$(dirname "$0")/../../../.."

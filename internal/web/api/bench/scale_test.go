@@ -2,7 +2,8 @@
 // one company with SWITCHBOARD_SCALE_ROWS employees and measures the
 // employee list over HTTP, first page and deep keyset pages, on SQLite and
 // PostgreSQL, plus GET /api/v1/auth/me against a static file served by
-// nginx (SWITCHBOARD_SCALE_NGINX). Without SWITCHBOARD_SCALE_ROWS it skips,
+// nginx (SWITCHBOARD_SCALE_NGINX); BenchmarkScaleLists does the same for
+// the group, site, device and number lists. Without SWITCHBOARD_SCALE_ROWS it skips,
 // so `go test ./... -bench .` stays quick; run.sh in this directory runs it.
 package bench_test
 
