@@ -27,7 +27,11 @@ func AddGroups(t testing.TB, db *store.DB, parent directory.Group, n int) {
 		if _, err := q.Exec(ctx, "INSERT INTO org_groups (company_id, parent_id, name, created_at, updated_at) VALUES "+strings.Join(vals, ", "), args...); err != nil {
 			return err
 		}
-		_, err := q.Exec(ctx, "UPDATE org_groups SET path = CAST(? AS TEXT) || CAST(id AS TEXT) || '/' WHERE parent_id = ? AND path = ''", parent.IDPath(), parent.ID)
+		// The paths directory.CreateGroup writes: ids, and lower-cased names
+		// (the key of the group lists).
+		_, err := q.Exec(ctx, `UPDATE org_groups SET path = CAST(? AS TEXT) || CAST(id AS TEXT) || '/',
+			sort_path = (SELECT p.sort_path FROM org_groups p WHERE p.id = ?) || '/' || lower(name)
+			WHERE parent_id = ? AND path = ''`, parent.IDPath(), parent.ID, parent.ID)
 		return err
 	})
 	if err != nil {

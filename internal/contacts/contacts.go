@@ -135,13 +135,16 @@ var contactColumns = func() string {
 
 const selectContact = "SELECT id, account_id, company_id, home_e164, work_e164, cell_e164, fax_e164, other_e164, created_at, updated_at, "
 
-func scanContact(sc interface{ Scan(...any) error }) (Contact, error) {
+// scanContact reads a row of selectContact+contactColumns, then extra
+// columns into extra.
+func scanContact(sc interface{ Scan(...any) error }, extra ...any) (Contact, error) {
 	var c Contact
 	var created, updated int64
 	dest := []any{&c.ID, &c.OwnerID, &c.CompanyID, &c.HomeE164, &c.WorkE164, &c.CellE164, &c.FaxE164, &c.OtherE164, &created, &updated}
 	for _, p := range c.Fields.ptrs() {
 		dest = append(dest, p)
 	}
+	dest = append(dest, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return c, err
 	}
@@ -173,11 +176,37 @@ func (s *Service) contact(ctx context.Context, ownerID, id int64) (Contact, erro
 	return c, nil
 }
 
+// contactOrder is the portal's order of the contacts list: the name shown
+// (surname, or the company for a contact without a name), then first name,
+// then id, walked on contacts_owner_name (migration 0044).
+var contactOrder = store.Keyset{Name: "name", Keys: []store.SortKey{
+	{Expr: "lower(CASE WHEN c.last_name = '' AND c.first_name = '' THEN c.company ELSE c.last_name END)"},
+	{Expr: "lower(c.first_name)"}}, ID: "c.id"}
+
+// Page is one page of contacts.
+type Page struct {
+	Items []Contact
+	// Total counts every match; -1 when the page did not ask (store.Page.Count).
+	Total int
+	// Next is the cursor of the following page (store.Page.After); "" on the last.
+	Next string
+}
+
 // Contacts lists the owner's contacts in the portal's order (surname, then
 // first name) and returns the total matching.
 func (s *Service) Contacts(ctx context.Context, actor access.Actor, ownerID int64, f Filter, p store.Page) ([]Contact, int, error) {
+	p.Count = true
+	pg, err := s.ContactsPage(ctx, actor, ownerID, f, p)
+	return pg.Items, pg.Total, err
+}
+
+// ContactsPage is Contacts for the API: p.After continues a keyset walk and
+// the total is counted only when p.Count asks (docs/performance.md). The
+// owner check runs for every page; a cursor only positions.
+func (s *Service) ContactsPage(ctx context.Context, actor access.Actor, ownerID int64, f Filter, p store.Page) (Page, error) {
+	out := Page{Total: -1}
 	if err := s.authorize(ctx, actor, ownerID); err != nil {
-		return nil, 0, err
+		return out, err
 	}
 	where := []string{"c.account_id = ?"}
 	args := []any{ownerID}
@@ -206,24 +235,43 @@ func (s *Service) Contacts(ctx context.Context, actor access.Actor, ownerID int6
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	q := s.db.Q(ctx)
-	var total int
-	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM contacts c"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("contacts: count: %w", err)
+	if p.Count {
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM contacts c"+cond, args...).Scan(&out.Total); err != nil {
+			return out, fmt.Errorf("contacts: count: %w", err)
+		}
 	}
-	rows, err := q.Query(ctx, strings.Replace(selectContact, "SELECT ", "SELECT c.", 1)+contactColumns+" FROM contacts c"+cond+
-		" ORDER BY "+sortKey("c.")+", c.id LIMIT ? OFFSET ?", append(args, p.Limit(), p.Offset())...)
+	after, afterArgs, tail, err := contactOrder.Window(p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("contacts: list: %w", err)
+		return out, err
 	}
-	out, err := collect(rows)
+	rows, err := q.Query(ctx, strings.Replace(selectContact, "SELECT ", "SELECT c.", 1)+contactColumns+", "+contactOrder.KeyColumns()+
+		" FROM contacts c"+cond+after+tail, append(args, afterArgs...)...)
 	if err != nil {
-		return nil, 0, err
+		return out, fmt.Errorf("contacts: list: %w", err)
 	}
-	ptrs := make([]*Contact, len(out))
-	for i := range out {
-		ptrs[i] = &out[i]
+	defer rows.Close()
+	var last []any
+	for rows.Next() {
+		if len(out.Items) == p.Limit() {
+			out.Next = contactOrder.Cursor(last, out.Items[len(out.Items)-1].ID)
+			break
+		}
+		keys := contactOrder.KeyDest()
+		c, err := scanContact(rows, keys...)
+		if err != nil {
+			return out, fmt.Errorf("contacts: scan: %w", err)
+		}
+		out.Items, last = append(out.Items, c), store.KeyValues(keys)
 	}
-	return out, total, s.fillGroups(ctx, ownerID, ptrs)
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("contacts: list: %w", err)
+	}
+	rows.Close()
+	ptrs := make([]*Contact, len(out.Items))
+	for i := range out.Items {
+		ptrs[i] = &out.Items[i]
+	}
+	return out, s.fillGroups(ctx, ownerID, ptrs)
 }
 
 // all returns every contact of the owner with groups (at most MaxContacts),

@@ -249,7 +249,7 @@ func (s *Service) SiteDevices(ctx context.Context, companyID, siteID int64, free
 	if free {
 		cond = " AND d.account_id IS NULL"
 	}
-	rows, err := s.db.Q(ctx).Query(ctx, "SELECT "+deviceColumns+" FROM devices d JOIN device_types t ON t.id = d.type_id WHERE d.company_id = ? AND d.site_id = ?"+cond+" ORDER BY d.mac", companyID, siteID)
+	rows, err := s.db.Q(ctx).Query(ctx, "SELECT "+deviceColumns+" FROM devices d JOIN device_types t ON t.id = d.type_id WHERE d.company_id = ? AND d.site_id = ?"+cond+" ORDER BY d.mac, d.id", companyID, siteID)
 	if err != nil {
 		return nil, fmt.Errorf("devices: site devices: %w", err)
 	}
@@ -261,6 +261,60 @@ func (s *Service) SiteDevices(ctx context.Context, companyID, siteID int64, free
 			return nil, err
 		}
 		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// deviceOrder is the order of a site's device list: by MAC (unique; the
+// id only completes the key), walked on devices_site (migration 0044).
+var deviceOrder = store.Keyset{Name: "mac", Keys: []store.SortKey{{Expr: "d.mac"}}, ID: "d.id"}
+
+// DevicePage is one page of a site's devices.
+type DevicePage struct {
+	Items []Device
+	// Total counts every match; -1 when the page did not ask (store.Page.Count).
+	Total int
+	// Next is the cursor of the following page (store.Page.After); "" on the last.
+	Next string
+}
+
+// SiteDevicesPage is one page of SiteDevices in MAC order: p.After continues
+// after a device (keyset) and the total is counted only when p.Count asks
+// (docs/performance.md).
+func (s *Service) SiteDevicesPage(ctx context.Context, companyID, siteID int64, free bool, p store.Page) (out DevicePage, err error) {
+	defer derrors.Wrap(&err, "devices: site devices")
+	out.Total = -1
+	where := " WHERE d.company_id = ? AND d.site_id = ?"
+	if free {
+		where += " AND d.account_id IS NULL"
+	}
+	q := s.db.Q(ctx)
+	if p.Count {
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM devices d"+where, companyID, siteID).Scan(&out.Total); err != nil {
+			return out, err
+		}
+	}
+	after, afterArgs, tail, err := deviceOrder.Window(p)
+	if err != nil {
+		return out, err
+	}
+	rows, err := q.Query(ctx, "SELECT "+deviceColumns+" FROM devices d JOIN device_types t ON t.id = d.type_id"+where+after+tail,
+		append([]any{companyID, siteID}, afterArgs...)...)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if len(out.Items) == p.Limit() {
+			last := out.Items[len(out.Items)-1]
+			out.Next = deviceOrder.Cursor([]any{last.MAC}, last.ID)
+			break
+		}
+		d, err := scanDevice(rows)
+		if err != nil {
+			return out, err
+		}
+		out.Items = append(out.Items, d)
 	}
 	return out, rows.Err()
 }

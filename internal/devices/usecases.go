@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 // Device types and the devices under a site as actions of an actor
@@ -34,6 +35,18 @@ func (s *Service) SiteDeviceList(ctx context.Context, actor access.Actor, siteID
 		return nil, fmt.Errorf("devices: devices of site %d: %w", siteID, err)
 	}
 	return s.SiteDevices(ctx, companyID, siteID, free)
+}
+
+// SiteDeviceListPage is SiteDeviceList for the API, one page at a time:
+// p.After continues a keyset walk in MAC order and the total is counted only
+// when p.Count asks. The access check runs for every page; a cursor only
+// positions.
+func (s *Service) SiteDeviceListPage(ctx context.Context, actor access.Actor, siteID int64, free bool, p store.Page) (DevicePage, error) {
+	companyID, err := s.access.CheckSite(ctx, actor, access.ManageDevices, siteID)
+	if err != nil {
+		return DevicePage{Total: -1}, fmt.Errorf("devices: devices of site %d: %w", siteID, err)
+	}
+	return s.SiteDevicesPage(ctx, companyID, siteID, free, p)
 }
 
 // AddDevice adds a device under a site; req.SiteID is set from siteID.

@@ -45,6 +45,18 @@ func (s *Service) ListGroups(ctx context.Context, actor access.Actor, companyID 
 	return s.ListGroupsIn(ctx, companyID, sc, f, p)
 }
 
+// ListGroupsPage is ListGroups for the API: p.After continues a keyset
+// walk in path order, and the total is counted only when p.Count asks
+// (docs/performance.md). The scope is computed again for every page; a
+// cursor only positions.
+func (s *Service) ListGroupsPage(ctx context.Context, actor access.Actor, companyID int64, f GroupFilter, p store.Page) (GroupPage, error) {
+	companyID, sc, err := s.scopeIn(ctx, actor, companyID)
+	if err != nil {
+		return GroupPage{Total: -1}, err
+	}
+	return s.listGroups(ctx, companyID, sc, f, &p)
+}
+
 // GroupsInScope is every group of companyID (0: the actor's company) the
 // actor's scope holds, ordered by path: the group pickers of the forms.
 func (s *Service) GroupsInScope(ctx context.Context, actor access.Actor, companyID int64) ([]Group, error) {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +35,9 @@ type Group struct {
 	UpdatedAt    time.Time    `json:"updated_at"`
 
 	idPath string
+	// sortPath is the lower-cased name path, the key of the group lists
+	// (migration 0044).
+	sortPath string
 }
 
 // IDPath is the materialised chain of ids ("/3/17/").
@@ -97,7 +99,7 @@ func validateGroupName(v *derrors.ValidationError, name string) string {
 }
 
 const groupColumns = `id, company_id, parent_id, name, is_site, path, contact_first_name, contact_last_name, contact_email,
-	contact_phone, address_line1, address_line2, city, postcode, country, created_at, updated_at`
+	contact_phone, address_line1, address_line2, city, postcode, country, created_at, updated_at, sort_path`
 
 func scanGroup(row interface{ Scan(...any) error }) (Group, error) {
 	var g Group
@@ -106,7 +108,7 @@ func scanGroup(row interface{ Scan(...any) error }) (Group, error) {
 	a := &g.Profile.Address
 	err := row.Scan(&g.ID, &g.CompanyID, &parent, &g.Name, &g.IsSite, &g.idPath, &g.Profile.ContactFirstName,
 		&g.Profile.ContactLastName, &g.Profile.ContactEmail, &g.Profile.ContactPhone,
-		&a.Line1, &a.Line2, &a.City, &a.Postcode, &a.Country, &created, &updated)
+		&a.Line1, &a.Line2, &a.City, &a.Postcode, &a.Country, &created, &updated, &g.sortPath)
 	if parent.Valid {
 		g.ParentID = &parent.Int64
 	}
@@ -203,33 +205,48 @@ type GroupFilter struct {
 	ParentID  int64
 }
 
+// groupOrder is the order of every group list: by name path, then id
+// (two groups never share a path, but the id makes every position distinct
+// whatever the data). Each filter has an index on (…, sort_path, id)
+// (migration 0044), so a page is a range scan whatever the company's size.
+var groupOrder = store.Keyset{Name: "path", Keys: []store.SortKey{{Expr: "sort_path"}}, ID: "id"}
+
+// GroupPage is one page of groups.
+type GroupPage struct {
+	Items []Group
+	// Total counts every match; -1 when the page did not ask (store.Page.Count).
+	Total int
+	// Next is the cursor of the following page (store.Page.After); "" on the last.
+	Next string
+}
+
 // ListGroupsIn returns one page of the groups of companyID within scope,
 // ordered by path, with the total. A group admin's scope is their groups and
 // all below them. The page is bounded by store.MaxPerPage: a caller that
 // needs every group uses AllGroups instead of asking for a huge page, which
 // would silently be cut to the first store.MaxPerPage groups.
 func (s *Service) ListGroupsIn(ctx context.Context, companyID int64, sc access.Scope, f GroupFilter, p store.Page) ([]Group, int, error) {
-	out, err := s.groups(ctx, companyID, sc, f)
-	if err != nil {
-		return nil, 0, err
-	}
-	lo, hi := min(p.Offset(), len(out)), min(p.Offset()+p.Limit(), len(out))
-	return out[lo:hi], len(out), nil
+	p.Count = true
+	pg, err := s.listGroups(ctx, companyID, sc, f, &p)
+	return pg.Items, pg.Total, err
 }
 
 // AllGroups returns every group of companyID within scope, ordered by path,
 // with no page limit. It is for internal callers that must see the whole
 // tree — Tree, the membership lists, imports resolving group paths — and is
 // never driven by a request's paging, which goes through ListGroups and
-// stays bounded. Unpaged is affordable: ListGroups reads every group in
-// scope anyway, because the name-path order cannot be done in SQL.
+// stays bounded.
 func (s *Service) AllGroups(ctx context.Context, companyID int64, sc access.Scope) ([]Group, error) {
-	return s.groups(ctx, companyID, sc, GroupFilter{})
+	pg, err := s.listGroups(ctx, companyID, sc, GroupFilter{}, nil)
+	return pg.Items, err
 }
 
-// groups reads the groups of companyID within scope that match f, with
-// their paths, ordered by path.
-func (s *Service) groups(ctx context.Context, companyID int64, sc access.Scope, f GroupFilter) ([]Group, error) {
+// listGroups reads one page p (every match when p is nil) of the groups of
+// companyID within scope that match f, with their paths, ordered by path. A
+// page with After continues after that group; the total is counted only
+// when p.Count asks.
+func (s *Service) listGroups(ctx context.Context, companyID int64, sc access.Scope, f GroupFilter, p *store.Page) (GroupPage, error) {
+	out := GroupPage{Total: -1}
 	where := []string{"company_id = ?"}
 	args := []any{companyID}
 	if cond, a := scopeCondition(sc, "path"); cond != "" {
@@ -245,28 +262,46 @@ func (s *Service) groups(ctx context.Context, companyID int64, sc access.Scope, 
 		where, args = append(where, "parent_id = ?"), append(args, f.ParentID)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	rows, err := s.db.Q(ctx).Query(ctx, "SELECT "+groupColumns+" FROM org_groups"+cond, args...)
-	if err != nil {
-		return nil, fmt.Errorf("directory: list groups: %w", err)
+	q := s.db.Q(ctx)
+	query, queryArgs := "SELECT "+groupColumns+" FROM org_groups"+cond+" ORDER BY "+groupOrder.OrderBy(), args
+	if p != nil {
+		if p.Count {
+			// Counted apart from the page: the page stays a bounded range scan.
+			if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM org_groups"+cond, args...).Scan(&out.Total); err != nil {
+				return out, fmt.Errorf("directory: count groups: %w", err)
+			}
+		}
+		after, afterArgs, tail, err := groupOrder.Window(*p)
+		if err != nil {
+			return out, err
+		}
+		query = "SELECT " + groupColumns + " FROM org_groups" + cond + after + tail
+		queryArgs = append(append([]any{}, args...), afterArgs...)
 	}
-	var out []Group
+	rows, err := q.Query(ctx, query, queryArgs...)
+	if err != nil {
+		return out, fmt.Errorf("directory: list groups: %w", err)
+	}
 	for rows.Next() {
+		if p != nil && len(out.Items) == p.Limit() {
+			last := out.Items[len(out.Items)-1]
+			out.Next = groupOrder.Cursor([]any{last.sortPath}, last.ID)
+			break
+		}
 		g, err := scanGroup(rows)
 		if err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("directory: list groups: %w", err)
+			return out, fmt.Errorf("directory: list groups: %w", err)
 		}
-		out = append(out, g)
+		out.Items = append(out.Items, g)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("directory: list groups: %w", err)
+		return out, fmt.Errorf("directory: list groups: %w", err)
 	}
-	if err := s.fillNames(ctx, out); err != nil {
-		return nil, fmt.Errorf("directory: list groups: %w", err)
+	if err := s.fillNames(ctx, out.Items); err != nil {
+		return out, fmt.Errorf("directory: list groups: %w", err)
 	}
-	// Order by the name path, which SQL cannot do from the id path.
-	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Path) < strings.ToLower(out[j].Path) })
 	return out, nil
 }
 
@@ -326,7 +361,7 @@ func (s *Service) createGroup(ctx context.Context, companyID, parentID int64, na
 	var g Group
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		q := s.db.Q(ctx)
-		parentPath := "/"
+		parentPath, sortPrefix := "/", ""
 		var parent any
 		if parentID != 0 {
 			p, err := s.Group(ctx, parentID)
@@ -336,7 +371,7 @@ func (s *Service) createGroup(ctx context.Context, companyID, parentID int64, na
 			if err != nil {
 				return err
 			}
-			companyID, parentPath, parent = p.CompanyID, p.idPath, parentID
+			companyID, parentPath, sortPrefix, parent = p.CompanyID, p.idPath, p.sortPath+"/", parentID
 		}
 		now := store.Now()
 		a := profile.Address
@@ -355,7 +390,8 @@ func (s *Service) createGroup(ctx context.Context, companyID, parentID int64, na
 		if err != nil {
 			return err
 		}
-		if _, err := q.Exec(ctx, "UPDATE org_groups SET path = ? WHERE id = ?", parentPath+strconv.FormatInt(id, 10)+"/", id); err != nil {
+		if _, err := q.Exec(ctx, "UPDATE org_groups SET path = ?, sort_path = ? || lower(name) WHERE id = ?",
+			parentPath+strconv.FormatInt(id, 10)+"/", sortPrefix, id); err != nil {
 			return err
 		}
 		if g, err = s.Group(ctx, id); err != nil {
@@ -480,9 +516,14 @@ func (s *Service) moveGroup(ctx context.Context, id, newParentID int64) (Group, 
 		if _, err := q.Exec(ctx, "UPDATE org_groups SET parent_id = ?, updated_at = ? WHERE id = ?", newParentID, store.Now(), id); err != nil {
 			return err
 		}
-		// Rewrite the id path of the group and its whole subtree.
-		_, err = q.Exec(ctx, `UPDATE org_groups SET path = ? || substr(path, ?) WHERE company_id = ? AND path LIKE ? ESCAPE '\'`,
-			newPath, len(before.idPath)+1, before.CompanyID, store.Like(before.idPath)+"%")
+		// Rewrite the id path and the sort path of the group and its whole
+		// subtree: the old parent's part of each is replaced by the new's.
+		// substr counts characters on both engines, as RuneCount does.
+		oldSortPrefix := before.sortPath[:strings.LastIndex(before.sortPath, "/")+1]
+		_, err = q.Exec(ctx, `UPDATE org_groups SET path = ? || substr(path, ?), sort_path = ? || substr(sort_path, ?)
+			WHERE company_id = ? AND path LIKE ? ESCAPE '\'`,
+			newPath, len(before.idPath)+1, parent.sortPath+"/", utf8.RuneCountInString(oldSortPrefix)+1,
+			before.CompanyID, store.Like(before.idPath)+"%")
 		if err != nil {
 			return err
 		}

@@ -363,7 +363,30 @@ type OutboxFilter struct {
 
 // Outbox lists stored messages, newest first, with the total.
 func (s *Service) Outbox(ctx context.Context, f OutboxFilter, p store.Page) ([]OutboxMessage, int, error) {
-	var where []string
+	p.Count = true
+	pg, err := s.OutboxPage(ctx, f, p)
+	return pg.Items, pg.Total, err
+}
+
+// newestFirst is the order of the outbox: by id, descending (ids grow
+// with time), walked on mail_outbox_provider (migration 0046).
+var newestFirst = store.Keyset{Name: "newest", ID: "id", Desc: true}
+
+// OutboxPage is one page of the outbox.
+type OutboxPage struct {
+	Items []OutboxMessage
+	// Total counts every match; -1 when the page did not ask (store.Page.Count).
+	Total int
+	// Next is the cursor of the following page (store.Page.After); "" on the last.
+	Next string
+}
+
+// OutboxPage is Outbox with keyset paging: p.After continues after a
+// message and the total is counted only when p.Count asks
+// (docs/performance.md).
+func (s *Service) OutboxPage(ctx context.Context, f OutboxFilter, p store.Page) (OutboxPage, error) {
+	out := OutboxPage{Total: -1}
+	where := []string{"1 = 1"}
 	var args []any
 	if f.ProviderID != 0 {
 		where, args = append(where, "provider_id = ?"), append(args, f.ProviderID)
@@ -377,35 +400,43 @@ func (s *Service) Outbox(ctx context.Context, f OutboxFilter, p store.Page) ([]O
 	if f.CompanyID != 0 {
 		where, args = append(where, "company_id = ?"), append(args, f.CompanyID)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond := " WHERE " + strings.Join(where, " AND ")
 	q := s.db.Q(ctx)
-	var total int
-	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM mail_outbox"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mail: count outbox: %w", err)
+	if p.Count {
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM mail_outbox"+cond, args...).Scan(&out.Total); err != nil {
+			return out, fmt.Errorf("mail: count outbox: %w", err)
+		}
+	}
+	after, afterArgs, tail, err := newestFirst.Window(p)
+	if err != nil {
+		return out, err
 	}
 	rows, err := q.Query(ctx, `SELECT id, created_at, kind, to_addr, subject, text_body, html_body, COALESCE(company_id, 0),
-		COALESCE(account_id, 0), status, attempts, next_attempt_at, last_error, sent_at FROM mail_outbox`+cond+
-		" ORDER BY id DESC LIMIT ? OFFSET ?", append(args, p.Limit(), p.Offset())...)
+		COALESCE(account_id, 0), status, attempts, next_attempt_at, last_error, sent_at FROM mail_outbox`+cond+after+tail,
+		append(args, afterArgs...)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("mail: outbox: %w", err)
+		return out, fmt.Errorf("mail: outbox: %w", err)
 	}
 	defer rows.Close()
-	var out []OutboxMessage
 	for rows.Next() {
+		if len(out.Items) == p.Limit() {
+			out.Next = newestFirst.Cursor(nil, out.Items[len(out.Items)-1].ID)
+			break
+		}
 		var m OutboxMessage
 		var created, next, sent int64
 		if err := rows.Scan(&m.ID, &created, &m.Kind, &m.To, &m.Subject, &m.Text, &m.HTML, &m.CompanyID, &m.AccountID,
 			&m.Status, &m.Attempts, &next, &m.LastError, &sent); err != nil {
-			return nil, 0, err
+			return out, fmt.Errorf("mail: outbox: %w", err)
 		}
 		m.CreatedAt, m.NextAttemptAt = store.Time(created), store.Time(next)
 		if sent != 0 {
 			m.SentAt = store.Time(sent)
 		}
-		out = append(out, m)
+		out.Items = append(out.Items, m)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("mail: outbox: %w", err)
+	}
+	return out, nil
 }

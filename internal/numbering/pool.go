@@ -120,27 +120,64 @@ func statusCondition(st Status) (string, error) {
 	return "", derrors.Invalid("status", "status must be one of available, assigned, returned, free")
 }
 
+// poolOrder is the order of a site's number pool: by number (unique; the
+// id only completes the key), walked on dn_numbers_site_list or, for one
+// status, dn_numbers_site (migration 0044).
+var poolOrder = store.Keyset{Name: "number", Keys: []store.SortKey{{Expr: "n.e164"}}, ID: "n.id"}
+
+// PoolPage is one page of a site's number pool.
+type PoolPage struct {
+	Items []Number
+	// Total counts every match; -1 when the page did not ask (store.Page.Count).
+	Total int
+	// Next is the cursor of the following page (store.Page.After); "" on the last.
+	Next string
+}
+
 // Pool lists a site's numbers in number order, one page at a time, with
 // the total matching.
-func (s *Service) Pool(ctx context.Context, companyID, siteID int64, f PoolFilter, p store.Page) (out []Number, total int, err error) {
+func (s *Service) Pool(ctx context.Context, companyID, siteID int64, f PoolFilter, p store.Page) ([]Number, int, error) {
+	p.Count = true
+	pg, err := s.PoolPage(ctx, companyID, siteID, f, p)
+	return pg.Items, pg.Total, err
+}
+
+// PoolPage is Pool with keyset paging: p.After continues after a number and
+// the total is counted only when p.Count asks (docs/performance.md).
+func (s *Service) PoolPage(ctx context.Context, companyID, siteID int64, f PoolFilter, p store.Page) (out PoolPage, err error) {
 	defer derrors.Wrap(&err, "numbering: pool of site %d", siteID)
+	out.Total = -1
 	cond, err := statusCondition(f.Status)
 	if err != nil {
-		return nil, 0, err
+		return out, err
 	}
 	_, region, err := s.companyRegion(ctx, companyID)
 	if err != nil {
-		return nil, 0, err
+		return out, err
 	}
 	if _, err := s.site(ctx, companyID, siteID); err != nil {
-		return nil, 0, err
+		return out, err
 	}
 	where := " WHERE n.company_id = ? AND n.site_id = ?" + cond
-	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM dn_numbers n"+where, companyID, siteID).Scan(&total); err != nil {
-		return nil, 0, err
+	if p.Count {
+		if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM dn_numbers n"+where, companyID, siteID).Scan(&out.Total); err != nil {
+			return out, err
+		}
 	}
-	out, err = s.queryNumbers(ctx, region, numberSelect+where+" ORDER BY n.e164 LIMIT ? OFFSET ?", companyID, siteID, p.Limit(), p.Offset())
-	return out, total, err
+	after, afterArgs, tail, err := poolOrder.Window(p)
+	if err != nil {
+		return out, err
+	}
+	ns, err := s.queryNumbers(ctx, region, numberSelect+where+after+tail, append([]any{companyID, siteID}, afterArgs...)...)
+	if err != nil {
+		return out, err
+	}
+	if n := p.Limit(); len(ns) > n {
+		ns = ns[:n]
+		out.Next = poolOrder.Cursor([]any{ns[n-1].E164}, ns[n-1].ID)
+	}
+	out.Items = ns
+	return out, nil
 }
 
 // nextFreeOrder hands out never-used numbers first, in number order, and

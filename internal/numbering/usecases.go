@@ -141,6 +141,17 @@ func (s *Service) SitePool(ctx context.Context, actor access.Actor, siteID int64
 	return s.Pool(ctx, companyID, siteID, f, p)
 }
 
+// SitePoolPage is SitePool for the API: p.After continues a keyset walk in
+// number order and the total is counted only when p.Count asks. The access
+// check runs for every page; a cursor only positions.
+func (s *Service) SitePoolPage(ctx context.Context, actor access.Actor, siteID int64, f PoolFilter, p store.Page) (PoolPage, error) {
+	companyID, err := s.access.CheckSite(ctx, actor, access.ViewNumbers, siteID)
+	if err != nil {
+		return PoolPage{Total: -1}, fmt.Errorf("numbering: pool of site %d: %w", siteID, err)
+	}
+	return s.PoolPage(ctx, companyID, siteID, f, p)
+}
+
 // SiteExtensionPolicy is a site's extension policy.
 func (s *Service) SiteExtensionPolicy(ctx context.Context, actor access.Actor, siteID int64) (ExtensionPolicy, error) {
 	companyID, err := s.access.CheckSite(ctx, actor, access.ViewNumbers, siteID)

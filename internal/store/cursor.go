@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -120,4 +121,63 @@ func lexAfter(exprs []string, vals []any, op string) (string, []any) {
 	}
 	rest, args := lexAfter(exprs[1:], vals[1:], op)
 	return "(" + exprs[0] + " " + op + " ? OR (" + exprs[0] + " = ? AND " + rest + "))", append([]any{vals[0], vals[0]}, args...)
+}
+
+// Window is the end of one page's query, after the list's own conditions:
+// the keyset condition when p.After is set (" AND …", else ""), with its
+// arguments, then ORDER BY and a LIMIT of one row more than the page (that
+// row tells whether a next page exists), and an OFFSET for a numbered page
+// without After (meant for small results: its cost grows with the page).
+func (k Keyset) Window(p Page) (cond string, args []any, tail string, err error) {
+	p = p.Normalize()
+	tail = " ORDER BY " + k.OrderBy() + " LIMIT " + strconv.Itoa(p.PerPage+1)
+	if p.After != "" {
+		c, a, err := k.After(p.After)
+		if err != nil {
+			return "", nil, "", err
+		}
+		return " AND " + c, a, tail, nil
+	}
+	if off := p.Offset(); off > 0 {
+		tail += " OFFSET " + strconv.Itoa(off)
+	}
+	return "", nil, tail, nil
+}
+
+// KeyColumns is the key expressions as a select list, to read each row's
+// key values (for its cursor) in the page's own query.
+func (k Keyset) KeyColumns() string {
+	cols := make([]string, len(k.Keys))
+	for i, key := range k.Keys {
+		cols[i] = key.Expr
+	}
+	return strings.Join(cols, ", ")
+}
+
+// KeyDest is a fresh set of scan destinations for KeyColumns.
+func (k Keyset) KeyDest() []any {
+	dest := make([]any, len(k.Keys))
+	for i, key := range k.Keys {
+		if key.Int {
+			dest[i] = new(int64)
+		} else {
+			dest[i] = new(string)
+		}
+	}
+	return dest
+}
+
+// KeyValues reads the values KeyDest's destinations were scanned into, in
+// the form Cursor takes.
+func KeyValues(dest []any) []any {
+	vals := make([]any, len(dest))
+	for i, d := range dest {
+		switch d := d.(type) {
+		case *int64:
+			vals[i] = *d
+		case *string:
+			vals[i] = *d
+		}
+	}
+	return vals
 }

@@ -164,19 +164,19 @@ func InTx(ctx context.Context) bool {
 
 // Exec runs a statement.
 func (q Querier) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	countStatement(ctx)
+	countStatement(ctx, query, args)
 	return q.r.ExecContext(ctx, q.db.rebind(query), args...)
 }
 
 // Query runs a query returning rows.
 func (q Querier) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	countStatement(ctx)
+	countStatement(ctx, query, args)
 	return q.r.QueryContext(ctx, q.db.rebind(query), args...)
 }
 
 // QueryRow runs a query returning at most one row.
 func (q Querier) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	countStatement(ctx)
+	countStatement(ctx, query, args)
 	return q.r.QueryRowContext(ctx, q.db.rebind(query), args...)
 }
 

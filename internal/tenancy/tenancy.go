@@ -248,12 +248,13 @@ func (s *Service) CreateCompany(ctx context.Context, providerID int64, req Compa
 const companyColumns = `id, provider_id, reseller_id, name, status, balance_minor, debit_limit_minor, currency,
 	channel_limit, config_and_reg, add_employee, created_at, updated_at`
 
-func scanCompany(row interface{ Scan(...any) error }) (Company, error) {
+// scanCompany reads a row of companyColumns, then extra columns into extra.
+func scanCompany(row interface{ Scan(...any) error }, extra ...any) (Company, error) {
 	var c Company
 	var reseller sql.NullInt64
 	var created, updated int64
-	err := row.Scan(&c.ID, &c.ProviderID, &reseller, &c.Name, &c.Status, &c.BalanceMinor, &c.DebitLimitMinor, &c.Currency,
-		&c.ChannelLimit, &c.ConfigAndReg, &c.AddEmployee, &created, &updated)
+	err := row.Scan(append([]any{&c.ID, &c.ProviderID, &reseller, &c.Name, &c.Status, &c.BalanceMinor, &c.DebitLimitMinor, &c.Currency,
+		&c.ChannelLimit, &c.ConfigAndReg, &c.AddEmployee, &created, &updated}, extra...)...)
 	if reseller.Valid {
 		c.ResellerID = &reseller.Int64
 	}
@@ -285,6 +286,29 @@ type CompanyFilter struct {
 
 // ListCompanies returns a page of companies ordered by name, and the total.
 func (s *Service) ListCompanies(ctx context.Context, f CompanyFilter, p store.Page) ([]Company, int, error) {
+	p.Count = true
+	pg, err := s.ListCompaniesPage(ctx, f, p)
+	return pg.Items, pg.Total, err
+}
+
+// companyOrder is the order of the customer list: by name, then id, walked
+// on companies_list or companies_reseller (migration 0045).
+var companyOrder = store.Keyset{Name: "name", Keys: []store.SortKey{{Expr: "lower(name)"}}, ID: "id"}
+
+// CompanyPage is one page of companies.
+type CompanyPage struct {
+	Items []Company
+	// Total counts every match; -1 when the page did not ask (store.Page.Count).
+	Total int
+	// Next is the cursor of the following page (store.Page.After); "" on the last.
+	Next string
+}
+
+// ListCompaniesPage is ListCompanies with keyset paging: p.After continues
+// after a company and the total is counted only when p.Count asks
+// (docs/performance.md). It decides no permission.
+func (s *Service) ListCompaniesPage(ctx context.Context, f CompanyFilter, p store.Page) (CompanyPage, error) {
+	out := CompanyPage{Total: -1}
 	where := []string{"provider_id = ?"}
 	args := []any{f.ProviderID}
 	if f.ResellerID != 0 {
@@ -301,25 +325,38 @@ func (s *Service) ListCompanies(ctx context.Context, f CompanyFilter, p store.Pa
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	q := s.db.Q(ctx)
-	var total int
-	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM companies"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("tenancy: count companies: %w", err)
+	if p.Count {
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM companies"+cond, args...).Scan(&out.Total); err != nil {
+			return out, fmt.Errorf("tenancy: count companies: %w", err)
+		}
 	}
-	rows, err := q.Query(ctx, "SELECT "+companyColumns+" FROM companies"+cond+" ORDER BY lower(name), id LIMIT ? OFFSET ?",
-		append(args, p.Limit(), p.Offset())...)
+	after, afterArgs, tail, err := companyOrder.Window(p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("tenancy: list companies: %w", err)
+		return out, err
+	}
+	rows, err := q.Query(ctx, "SELECT "+companyColumns+", "+companyOrder.KeyColumns()+" FROM companies"+cond+after+tail,
+		append(args, afterArgs...)...)
+	if err != nil {
+		return out, fmt.Errorf("tenancy: list companies: %w", err)
 	}
 	defer rows.Close()
-	var out []Company
+	var last []any
 	for rows.Next() {
-		c, err := scanCompany(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("tenancy: list companies: %w", err)
+		if len(out.Items) == p.Limit() {
+			out.Next = companyOrder.Cursor(last, out.Items[len(out.Items)-1].ID)
+			break
 		}
-		out = append(out, c)
+		keys := companyOrder.KeyDest()
+		c, err := scanCompany(rows, keys...)
+		if err != nil {
+			return out, fmt.Errorf("tenancy: list companies: %w", err)
+		}
+		out.Items, last = append(out.Items, c), store.KeyValues(keys)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("tenancy: list companies: %w", err)
+	}
+	return out, nil
 }
 
 // CompanyIDs returns the ids of every company of providerID, or of one of

@@ -76,18 +76,32 @@ func (s *Service) AddResellerAdmin(ctx context.Context, actor access.Actor, rese
 // Companies is the Customers list: the companies the actor may see (a
 // provider's all, a reseller's own, a company account's own company).
 func (s *Service) Companies(ctx context.Context, actor access.Actor, f CompanyFilter, p store.Page) ([]Company, int, error) {
+	p.Count = true
+	pg, err := s.CompaniesPage(ctx, actor, f, p)
+	return pg.Items, max(pg.Total, 0), err
+}
+
+// CompaniesPage is Companies for the API: p.After continues a keyset walk
+// by name and the total is counted only when p.Count asks
+// (docs/performance.md). The scope is computed again for every page; a
+// cursor only positions.
+func (s *Service) CompaniesPage(ctx context.Context, actor access.Actor, f CompanyFilter, p store.Page) (CompanyPage, error) {
+	none := CompanyPage{Total: -1}
+	if p.Count {
+		none.Total = 0
+	}
 	if f.Status != "" && !slices.Contains(CompanyStatuses, f.Status) {
-		return nil, 0, derrors.Invalid("status", "status must be one of %s", strings.Join(CompanyStatuses, ", "))
+		return none, derrors.Invalid("status", "status must be one of %s", strings.Join(CompanyStatuses, ", "))
 	}
 	sc, err := s.access.Scope(ctx, actor)
 	if err != nil {
-		return nil, 0, fmt.Errorf("tenancy: list companies: %w", err)
+		return none, fmt.Errorf("tenancy: list companies: %w", err)
 	}
 	f.ProviderID, f.ResellerID, f.CompanyID = sc.ProviderID, sc.ResellerID, sc.CompanyID
 	if actor.Role == access.RoleReseller && sc.ResellerID == 0 {
-		return nil, 0, nil
+		return none, nil
 	}
-	return s.ListCompanies(ctx, f, p)
+	return s.ListCompaniesPage(ctx, f, p)
 }
 
 // AddCompany is Create Company: provider operators create it under any

@@ -56,16 +56,16 @@ func (h *Handler) createResellerAdmin(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h *Handler) listCompanies(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
+	p, err := keysetPage(r)
 	if err != nil {
 		return err
 	}
 	f := tenancy.CompanyFilter{Q: r.URL.Query().Get("q"), Status: r.URL.Query().Get("status")}
-	cs, total, err := h.app.Tenancy.Companies(r.Context(), actor(r), f, p)
+	pg, err := h.app.Tenancy.CompaniesPage(r.Context(), actor(r), f, p)
 	if err != nil {
-		return err
+		return cursorProblem(err)
 	}
-	WriteJSON(w, http.StatusOK, list(cs, total, p))
+	WriteJSON(w, http.StatusOK, keysetList(pg.Items, pg.Total, pg.Next, p))
 	return nil
 }
 

@@ -20,7 +20,7 @@ import (
 
 func (h *Handler) listContactsPersonal(w http.ResponseWriter, r *http.Request) error {
 	me := actor(r)
-	p, err := page(r)
+	p, err := keysetPage(r)
 	if err != nil {
 		return err
 	}
@@ -28,11 +28,11 @@ func (h *Handler) listContactsPersonal(w http.ResponseWriter, r *http.Request) e
 	if f.GroupID, err = queryInt(r, "group_id"); err != nil {
 		return err
 	}
-	cs, total, err := h.app.Contacts.Contacts(r.Context(), me, me.AccountID, f, p)
+	pg, err := h.app.Contacts.ContactsPage(r.Context(), me, me.AccountID, f, p)
 	if err != nil {
-		return err
+		return cursorProblem(err)
 	}
-	WriteJSON(w, http.StatusOK, list(cs, total, p))
+	WriteJSON(w, http.StatusOK, keysetList(pg.Items, pg.Total, pg.Next, p))
 	return nil
 }
 

@@ -28,7 +28,7 @@ func (h *Handler) listGroupsOf(w http.ResponseWriter, r *http.Request, sitesOnly
 	if err != nil {
 		return err
 	}
-	p, err := page(r)
+	p, err := keysetPage(r)
 	if err != nil {
 		return err
 	}
@@ -36,12 +36,12 @@ func (h *Handler) listGroupsOf(w http.ResponseWriter, r *http.Request, sitesOnly
 	if err != nil {
 		return err
 	}
-	gs, total, err := h.app.Directory.ListGroups(r.Context(), actor(r), companyID,
+	pg, err := h.app.Directory.ListGroupsPage(r.Context(), actor(r), companyID,
 		directory.GroupFilter{Q: r.URL.Query().Get("q"), SitesOnly: sitesOnly, ParentID: parentID}, p)
 	if err != nil {
-		return err
+		return cursorProblem(err)
 	}
-	WriteJSON(w, http.StatusOK, list(gs, total, p))
+	WriteJSON(w, http.StatusOK, keysetList(pg.Items, pg.Total, pg.Next, p))
 	return nil
 }
 

@@ -345,15 +345,15 @@ func (h *Handler) siteNumbers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := page(r)
+	p, err := keysetPage(r)
 	if err != nil {
 		return err
 	}
-	ns, total, err := h.app.Numbering.SitePool(r.Context(), actor(r), id, numbering.PoolFilter{Status: numbering.Status(r.URL.Query().Get("status"))}, p)
+	pg, err := h.app.Numbering.SitePoolPage(r.Context(), actor(r), id, numbering.PoolFilter{Status: numbering.Status(r.URL.Query().Get("status"))}, p)
 	if err != nil {
-		return err
+		return cursorProblem(err)
 	}
-	WriteJSON(w, http.StatusOK, list(ns, total, p))
+	WriteJSON(w, http.StatusOK, keysetList(pg.Items, pg.Total, pg.Next, p))
 	return nil
 }
 
@@ -411,14 +411,18 @@ func (h *Handler) siteDevices(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return derrors.Invalid("free", "free must be true or false")
 	}
-	ds, err := h.app.Devices.SiteDeviceList(r.Context(), actor(r), id, free)
+	p, err := keysetPage(r)
 	if err != nil {
 		return err
 	}
-	if err := h.app.Registrations.Annotate(r.Context(), ds); err != nil {
+	pg, err := h.app.Devices.SiteDeviceListPage(r.Context(), actor(r), id, free, p)
+	if err != nil {
+		return cursorProblem(err)
+	}
+	if err := h.app.Registrations.Annotate(r.Context(), pg.Items); err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, list(ds, len(ds), pageOf(len(ds))))
+	WriteJSON(w, http.StatusOK, keysetList(pg.Items, pg.Total, pg.Next, p))
 	return nil
 }
 

@@ -252,7 +252,7 @@ func (h *Handler) updateSecuritySettings(w http.ResponseWriter, r *http.Request)
 // outbox is GET /api/v1/mail/outbox: the provider's view of every message,
 // which with no relay configured is how a trial user reads a reset link.
 func (h *Handler) outbox(w http.ResponseWriter, r *http.Request) error {
-	p, err := page(r)
+	p, err := keysetPage(r)
 	if err != nil {
 		return err
 	}
@@ -261,11 +261,11 @@ func (h *Handler) outbox(w http.ResponseWriter, r *http.Request) error {
 	if f.CompanyID, err = queryInt(r, "company_id"); err != nil {
 		return err
 	}
-	ms, total, err := h.app.Mail.ProviderOutbox(r.Context(), actor(r), f, p)
+	pg, err := h.app.Mail.ProviderOutboxPage(r.Context(), actor(r), f, p)
 	if err != nil {
-		return err
+		return cursorProblem(err)
 	}
-	WriteJSON(w, http.StatusOK, list(ms, total, p))
+	WriteJSON(w, http.StatusOK, keysetList(pg.Items, pg.Total, pg.Next, p))
 	return nil
 }
 

@@ -7,6 +7,9 @@
 #
 #   SWITCHBOARD_TEST_POSTGRES=postgres://… sh internal/web/api/bench/run.sh
 #
+# SWITCHBOARD_SCALE_BENCH picks the benchmarks (default Scale: both);
+# ScaleLists measures the group, site, device and number lists instead.
+#
 # Needs nginx on PATH or in /usr/sbin (Debian: apt-get install -y nginx).
 set -eu
 cd "$(dirname "$0")/../../../.."
@@ -40,4 +43,4 @@ CONF
 "$nginx" -c "$tmp/nginx.conf" -p "$tmp"
 trap 'kill "$(cat "$tmp/nginx.pid")" 2>/dev/null; rm -rf "$tmp"' EXIT
 SWITCHBOARD_SCALE_ROWS=$rows SWITCHBOARD_SCALE_NGINX=http://127.0.0.1:$port/me.json \
-    go test ./internal/web/api/bench/ -run '^$' -bench Scale -benchtime="${requests}x" -timeout 30m -v
+    go test ./internal/web/api/bench/ -run '^$' -bench "${SWITCHBOARD_SCALE_BENCH:-Scale}" -benchtime="${requests}x" -timeout 30m -v

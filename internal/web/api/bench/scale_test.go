@@ -2,7 +2,8 @@
 // one company with SWITCHBOARD_SCALE_ROWS employees and measures the
 // employee list over HTTP, first page and deep keyset pages, on SQLite and
 // PostgreSQL, plus GET /api/v1/auth/me against a static file served by
-// nginx (SWITCHBOARD_SCALE_NGINX). Without SWITCHBOARD_SCALE_ROWS it skips,
+// nginx (SWITCHBOARD_SCALE_NGINX); BenchmarkScaleLists does the same for
+// the group, site, device and number lists. Without SWITCHBOARD_SCALE_ROWS it skips,
 // so `go test ./... -bench .` stays quick; run.sh in this directory runs it.
 package bench_test
 
@@ -63,6 +64,114 @@ func BenchmarkScale(b *testing.B) {
 				b.Run("nginx-static", func(b *testing.B) { load(b, u, "") })
 			}
 		})
+	}
+}
+
+// BenchmarkScaleLists measures the group, site, device and number lists
+// the same way: SWITCHBOARD_SCALE_ROWS groups under one site, devices and
+// numbers at that site, first page and a keyset page 90 % deep.
+func BenchmarkScaleLists(b *testing.B) {
+	rows, _ := strconv.Atoi(os.Getenv("SWITCHBOARD_SCALE_ROWS"))
+	if rows <= 0 {
+		b.Skip("set SWITCHBOARD_SCALE_ROWS (e.g. 1000000) to run the scale benchmark; docs/performance.md")
+	}
+	engines := []struct {
+		name string
+		open func(testing.TB) *store.DB
+	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}}
+	for _, eng := range engines {
+		b.Run(eng.name, func(b *testing.B) {
+			db := eng.open(b)
+			env := apptest.New(b, db)
+			f := env.Fixture
+			start := time.Now()
+			fillLists(b, db, env, rows)
+			b.Logf("%s: filled %d groups, %d devices and %d numbers in %s", eng.name, rows, rows, rows, time.Since(start).Round(time.Second))
+			token := env.Token(b, "acme.admin")
+			deep := rows * 9 / 10
+			cursor := func(query string, ks store.Keyset) string {
+				ctx := context.Background()
+				var key string
+				var id int64
+				if err := db.Q(ctx).QueryRow(ctx, query, deep).Scan(&key, &id); err != nil {
+					b.Fatal(err)
+				}
+				return ks.Cursor([]any{key}, id)
+			}
+			// The keysets of directory, devices and numbering: a cursor
+			// holds the order's name, key values and id.
+			groupsAfter := cursor("SELECT sort_path, id FROM org_groups WHERE company_id = "+strconv.FormatInt(f.Acme.ID, 10)+
+				" ORDER BY sort_path, id LIMIT 1 OFFSET ?", store.Keyset{Name: "path", Keys: []store.SortKey{{Expr: "sort_path"}}, ID: "id"})
+			devicesAfter := cursor("SELECT mac, id FROM devices WHERE site_id = "+strconv.FormatInt(f.Leeds.ID, 10)+
+				" ORDER BY mac, id LIMIT 1 OFFSET ?", store.Keyset{Name: "mac", Keys: []store.SortKey{{Expr: "d.mac"}}, ID: "d.id"})
+			numbersAfter := cursor("SELECT e164, id FROM dn_numbers WHERE site_id = "+strconv.FormatInt(f.Leeds.ID, 10)+
+				" ORDER BY e164, id LIMIT 1 OFFSET ?", store.Keyset{Name: "number", Keys: []store.SortKey{{Expr: "n.e164"}}, ID: "n.id"})
+			api := env.Server.URL + "/api/v1"
+			site := fmt.Sprintf("%s/sites/%d", api, f.Leeds.ID)
+			cases := []struct{ name, url string }{
+				{"groups-first-page", api + "/groups?per_page=50"},
+				{"groups-deep-keyset-page", api + "/groups?per_page=50&after=" + url.QueryEscape(groupsAfter)},
+				{"sites-first-page", api + "/sites?per_page=50"},
+				{"devices-first-page", site + "/devices?per_page=50"},
+				{"devices-deep-keyset-page", site + "/devices?per_page=50&after=" + url.QueryEscape(devicesAfter)},
+				{"numbers-first-page", site + "/numbers?per_page=50"},
+				{"numbers-deep-keyset-page", site + "/numbers?per_page=50&after=" + url.QueryEscape(numbersAfter)},
+				{"numbers-first-page-available", site + "/numbers?per_page=50&status=available"},
+			}
+			for _, c := range cases {
+				b.Run(c.name, func(b *testing.B) { load(b, c.url, token) })
+			}
+		})
+	}
+}
+
+// fillLists inserts n groups under Leeds (explicit ids, so that the id
+// path is written in the same statement), n devices and n numbers at
+// Leeds, one statement each, then refreshes the statistics.
+func fillLists(b *testing.B, db *store.DB, env *apptest.Env, n int) {
+	b.Helper()
+	ctx := context.Background()
+	f := env.Fixture
+	var typeID, rangeID int64
+	err := db.Tx(ctx, func(ctx context.Context) error {
+		q := db.Q(ctx)
+		if err := q.QueryRow(ctx, "INSERT INTO device_types (provider_id, vendor, model, created_at) VALUES (?, 'Scale', 'S1', 0) RETURNING id", f.Provider.ID).Scan(&typeID); err != nil {
+			return err
+		}
+		return q.QueryRow(ctx, `INSERT INTO dn_ranges (company_id, site_id, start_e164, end_e164, size, created_at)
+			VALUES (?, ?, '+442090000001', ?, ?, 0) RETURNING id`, f.Acme.ID, f.Leeds.ID, fmt.Sprintf("+4420%d", 90000000+n), n).Scan(&rangeID)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const gen = "WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+	fills := []struct {
+		what string
+		sql  string
+		args []any
+	}{
+		{"groups", gen + `INSERT INTO org_groups (id, company_id, parent_id, name, path, sort_path, created_at, updated_at)
+			SELECT 10000000 + i, ?, ?, 'Scale ' || i, ? || (10000000 + i) || '/', 'leeds/scale ' || i, 1700000000000 + i, 1700000000000 + i FROM n`,
+			[]any{n, f.Acme.ID, f.Leeds.ID, f.Leeds.IDPath()}},
+		{"devices", gen + `INSERT INTO devices (company_id, site_id, type_id, mac, created_at, updated_at)
+			SELECT ?, ?, ?, 'SC' || (1000000000 + i), 1700000000000 + i, 1700000000000 + i FROM n`, []any{n, f.Acme.ID, f.Leeds.ID, typeID}},
+		{"numbers", gen + `INSERT INTO dn_numbers (e164, range_id, company_id, site_id, status)
+			SELECT '+4420' || (90000000 + i), ?, ?, ?, CASE WHEN i % 3 = 0 THEN 'assigned' ELSE 'available' END FROM n`,
+			[]any{n, rangeID, f.Acme.ID, f.Leeds.ID}},
+	}
+	for _, fill := range fills {
+		start := time.Now()
+		if _, err := storetest.Exec(ctx, db, fill.sql, fill.args...); err != nil {
+			b.Fatalf("fill %s: %v", fill.what, err)
+		}
+		b.Logf("filled %d %s in %s", n, fill.what, time.Since(start).Round(time.Second))
+	}
+	analyze := "ANALYZE"
+	if db.Dialect() == store.Postgres {
+		analyze = "ANALYZE org_groups, devices, dn_numbers"
+	}
+	if _, err := storetest.Exec(ctx, db, analyze); err != nil {
+		b.Fatalf("analyze: %v", err)
 	}
 }
 
