@@ -411,20 +411,40 @@ func (h *Handler) siteDevices(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return derrors.Invalid("free", "free must be true or false")
 	}
-	ds, err := h.app.Devices.SiteDeviceList(r.Context(), actor(r), id, free)
+	q := r.URL.Query()
+	f := devices.DeviceFilter{Free: free, Name: q.Get("name")}
+	if v := q.Get("type_id"); v != "" {
+		if f.TypeID, err = strconv.ParseInt(v, 10, 64); err != nil || f.TypeID < 1 {
+			return derrors.Invalid("type_id", "type_id must be a device type's id")
+		}
+	}
+	if v := q.Get("available_ports"); v != "" {
+		if f.MinAvailablePorts, err = strconv.Atoi(v); err != nil {
+			return derrors.Invalid("available_ports", "available_ports must be a whole number of ports")
+		}
+	}
+	rows, err := h.app.Devices.SearchSiteDevices(r.Context(), actor(r), id, f)
 	if err != nil {
 		return err
+	}
+	ds := make([]devices.Device, len(rows))
+	for i := range rows {
+		ds[i] = rows[i].Device
 	}
 	if err := h.app.Registrations.Annotate(r.Context(), ds); err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, list(ds, len(ds), pageOf(len(ds))))
+	for i := range rows {
+		rows[i].Device = ds[i]
+	}
+	WriteJSON(w, http.StatusOK, list(rows, len(rows), pageOf(len(rows))))
 	return nil
 }
 
 // DeviceRequest is POST /api/v1/sites/{id}/devices.
 type DeviceRequest struct {
 	TypeID int64  `json:"type_id"`
+	Name   string `json:"name"`
 	MAC    string `json:"mac"`
 	Label  string `json:"label"`
 }
@@ -439,7 +459,7 @@ func (h *Handler) createDevice(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d, err := h.app.Devices.AddDevice(r.Context(), actor(r), id,
-		devices.DeviceCreateRequest{TypeID: req.TypeID, MAC: req.MAC, Label: req.Label})
+		devices.DeviceCreateRequest{TypeID: req.TypeID, Name: req.Name, MAC: req.MAC, Label: req.Label})
 	if err != nil {
 		return err
 	}
