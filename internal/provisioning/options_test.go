@@ -1,6 +1,9 @@
 package provisioning
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -130,6 +133,53 @@ func TestOptionsTouchTheirKeys(t *testing.T) {
 				slices.Sort(want)
 				if !slices.Equal(changed, want) {
 					t.Errorf("changed keys = %v, want %v", changed, want)
+				}
+			})
+		}
+	}
+}
+
+// TestOptionsGolden renders the device file of a Polycom and a Yealink VDM
+// phone at the product defaults and fully customised, and compares them
+// with testdata/options (-update rewrites them: review the difference key
+// by key against docs/provisioning.md, "Customisation options").
+func TestOptionsGolden(t *testing.T) {
+	on, off := true, false
+	str := func(s string) *string { return &s }
+	custom := devices.Settings{ACD: &on, BLF: &on, Codec: str(devices.CodecG711), DC: &on, MCN: &off,
+		TransferType: str(devices.TransferBlind), PowerSave: &off, VideoCodec: str(devices.VideoH263)}
+	all := []devices.Option{devices.OptACD, devices.OptBLF, devices.OptCodec, devices.OptDC, devices.OptMCN, devices.OptTransferType, devices.OptPowerSave}
+	for _, tc := range []struct {
+		vendor, model, mac string
+		options            []devices.Option
+	}{
+		{"Polycom", "VVX 601 VDM", "0004F2A1B2C3", append(slices.Clone(all), devices.OptVideoCodec)},
+		{"Yealink", "T46G VDM", "805EC0A1B2C3", all},
+	} {
+		ty := devices.Type{Vendor: tc.vendor, Model: tc.model, Capabilities: devices.Capabilities{VDM: true, Options: tc.options}}
+		for name, s := range map[string]devices.Settings{"defaults": {}, "customised": custom} {
+			t.Run(tc.model+"/"+name, func(t *testing.T) {
+				d, c := fixedDevice(tc.vendor, tc.model, tc.mac)
+				ApplySettings(&c, devices.Resolve(ty, devices.Layer{Source: devices.SourceDevice, Settings: s}))
+				got, err := Render(d, c, fileDevice)
+				if err != nil {
+					t.Fatal(err)
+				}
+				path := filepath.Join("testdata", "options", strings.ToLower(tc.vendor+"-"+strings.ReplaceAll(tc.model, " ", ""))+"-"+name+".cfg")
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(path, got.Body, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run with -update to create it)", err)
+				}
+				if !bytes.Equal(got.Body, want) {
+					t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", path, got.Body, want)
 				}
 			})
 		}
