@@ -318,11 +318,14 @@ func (h *Handler) listDeviceTypes(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// DeviceTypeRequest is POST /api/v1/device-types.
+// DeviceTypeRequest is POST /api/v1/device-types: the capabilities are
+// optional (none given: a one-line phone with the basic options, or a soft
+// client without options).
 type DeviceTypeRequest struct {
 	Vendor     string `json:"vendor"`
 	Model      string `json:"model"`
 	SoftClient bool   `json:"soft_client"`
+	devices.Capabilities
 }
 
 func (h *Handler) createDeviceType(w http.ResponseWriter, r *http.Request) error {
@@ -330,7 +333,7 @@ func (h *Handler) createDeviceType(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	t, err := h.app.Devices.AddDeviceType(r.Context(), actor(r), devices.Type{Vendor: req.Vendor, Model: req.Model, SoftClient: req.SoftClient})
+	t, err := h.app.Devices.AddDeviceType(r.Context(), actor(r), devices.Type{Vendor: req.Vendor, Model: req.Model, SoftClient: req.SoftClient, Capabilities: req.Capabilities})
 	if err != nil {
 		return err
 	}
