@@ -317,3 +317,32 @@ func kind(err error) string {
 	}
 	return fmt.Sprint(err)
 }
+
+// TestDevicesWrittenWithoutAName: rows written by code that predates the
+// Device ID (name ”) coexist and are named by their MAC.
+func TestDevicesWrittenWithoutAName(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		ctx := context.Background()
+		svc, f := env.App.Devices, env.Fixture
+		ty, err := svc.CreateType(ctx, f.Provider.ID, devices.Type{Vendor: "Yealink", Model: "T46G"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, mac := range []string{"805EC0BB0001", "805EC0BB0002"} {
+			var id int64
+			if err := db.Tx(ctx, func(ctx context.Context) error {
+				return db.Q(ctx).QueryRow(ctx, `INSERT INTO devices (company_id, site_id, type_id, mac, created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0) RETURNING id`,
+					f.Acme.ID, f.Leeds.ID, ty.ID, mac).Scan(&id)
+			}); err != nil {
+				t.Fatalf("insert without a name: %v", err)
+			}
+			ids = append(ids, id)
+		}
+		d, err := svc.Device(ctx, f.Acme.ID, ids[1])
+		if err != nil || d.Name != "805EC0BB0002" {
+			t.Errorf("device without a name: %+v, %v", d, err)
+		}
+	})
+}

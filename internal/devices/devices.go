@@ -268,6 +268,10 @@ func scanDevice(row interface{ Scan(...any) error }) (Device, error) {
 		d.LastProvisionedAt = &at
 	}
 	d.CreatedAt, d.UpdatedAt = store.Time(created), store.Time(updated)
+	if d.Name == "" {
+		// Written without a name: named by its MAC (docs/devices.md).
+		d.Name = d.MAC
+	}
 	return d, err
 }
 

@@ -18,7 +18,9 @@ UPDATE device_types SET updated_at = created_at WHERE updated_at = 0;
 
 -- A device's name is the guide's "Device ID": unique within the company
 -- (case-insensitive). A device added without one is named by its MAC, as
--- the guide's spare devices are.
+-- the guide's spare devices are; a row written without a name ('', by
+-- code that predates it) is shown by its MAC too, and is left out of the
+-- uniqueness.
 ALTER TABLE devices ADD COLUMN name TEXT NOT NULL DEFAULT '';
 UPDATE devices SET name = mac;
-CREATE UNIQUE INDEX devices_name ON devices (company_id, lower(name));
+CREATE UNIQUE INDEX devices_name ON devices (company_id, lower(name)) WHERE name <> '';
