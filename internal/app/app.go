@@ -100,6 +100,7 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 	a.Provisioning = provisioning.New(db, log, a.Devices, logger)
 	a.Reboots = sip.NewReboots(db, log, a.Jobs, a.Registrations, sip.RebootConfig{Logger: logger})
 	a.Reboots.Lines = a.Devices
+	a.Devices.Reboot = deviceRebooter{a.Reboots}
 	a.UseRelay(nil)
 	a.Tenancy.Identity, a.Tenancy.AddLogin = a.Identity, a.Directory.CreateAndWelcome
 	a.Search = search.New(db, a.Access, a.Numbering)
@@ -162,4 +163,18 @@ func (a *App) Maintenance() *schedule.Scheduler {
 			return fmt.Sprintf("discarded %d expired contact import previews", n), err
 		}},
 	)
+}
+
+// deviceRebooter lets devices launch the reboot of "Reset and reboot"
+// through the SIP edge's reboot jobs (devices cannot import sip).
+type deviceRebooter struct{ r *sip.Reboots }
+
+func (d deviceRebooter) RebootDevice(ctx context.Context, actor access.Actor, deviceID int64) (int64, error) {
+	rb, err := d.r.RebootDevice(ctx, actor, deviceID)
+	return rb.JobID, err
+}
+
+func (d deviceRebooter) RebootDeviceType(ctx context.Context, actor access.Actor, siteID, typeID int64) (int64, error) {
+	rb, err := d.r.RebootDeviceType(ctx, actor, siteID, typeID)
+	return rb.JobID, err
 }

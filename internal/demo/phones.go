@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/app"
 	"github.com/switchboard-voice/switchboard/internal/contacts"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
@@ -128,4 +129,39 @@ func SamplePhone(ctx context.Context, a *app.App) (Phone, error) {
 	p.MAC, p.Secret = c.Username, c.Secret
 	p.File = strings.ToLower(c.Username) + ".cfg"
 	return p, nil
+}
+
+// seedDeviceManagement gives a site's Device Management something to show
+// (docs/devices.md): two spare VDM phones, the Yealink T46G customised
+// (BLF on) and a mask applied to both desk phone types of the site.
+func seedDeviceManagement(ctx context.Context, a *app.App, providerID, siteID int64) error {
+	provider := access.Actor{Role: access.RoleProvider, ProviderID: providerID}
+	ts, err := a.Devices.Types(ctx, providerID)
+	if err != nil {
+		return err
+	}
+	byName := map[string]int64{}
+	for _, t := range ts {
+		byName[t.Name()] = t.ID
+	}
+	for _, d := range []devices.DeviceCreateRequest{
+		{TypeID: byName["Yealink T46G VDM"], MAC: "805EC0FF0001"},
+		{TypeID: byName["Polycom VVX 601 VDM"], MAC: "0004F2FF0002", Name: "Reception", Label: "Front desk"},
+	} {
+		if _, err := a.Devices.AddDevice(ctx, provider, siteID, d); err != nil {
+			return fmt.Errorf("demo: spare device %s: %w", d.MAC, err)
+		}
+	}
+	on, off := true, false
+	if _, err := a.Devices.CustomiseSiteType(ctx, provider, siteID, byName["Yealink T46G"], devices.SiteTypeRequest{Settings: devices.Settings{BLF: &on}}); err != nil {
+		return fmt.Errorf("demo: customise the T46G: %w", err)
+	}
+	m, err := a.Devices.CreateMask(ctx, provider, siteID, devices.MaskRequest{Name: "Call centre desks", Settings: devices.Settings{ACD: &on, MCN: &off}})
+	if err != nil {
+		return fmt.Errorf("demo: mask: %w", err)
+	}
+	if _, err := a.Devices.ApplyMask(ctx, provider, m.ID, []int64{byName["Yealink T46G"], byName["Polycom VVX 411"]}); err != nil {
+		return fmt.Errorf("demo: apply the mask: %w", err)
+	}
+	return nil
 }

@@ -110,10 +110,12 @@ func (s *Service) CreateMany(ctx context.Context, providerID, companyID int64, r
 		now := store.Now()
 		var args []any
 		for i, r := range reqs {
-			args = append(args, companyID, r.SiteID, r.TypeID, macs[i], strings.TrimSpace(r.Label), now, now)
+			// Devices an activation adds are named by their MAC, as spare
+			// devices are (docs/devices.md, "Devices").
+			args = append(args, companyID, r.SiteID, r.TypeID, macs[i], macs[i], strings.TrimSpace(r.Label), now, now)
 		}
-		rows, err := q.Query(ctx, `INSERT INTO devices (company_id, site_id, type_id, mac, label, created_at, updated_at) VALUES `+
-			store.RepeatRow(len(reqs), "(?, ?, ?, ?, ?, ?, ?)")+` RETURNING id`, args...)
+		rows, err := q.Query(ctx, `INSERT INTO devices (company_id, site_id, type_id, name, mac, label, created_at, updated_at) VALUES `+
+			store.RepeatRow(len(reqs), "(?, ?, ?, ?, ?, ?, ?, ?)")+` RETURNING id`, args...)
 		if err != nil {
 			if store.IsUniqueViolation(err) {
 				return derrors.Conflict("mac", "a MAC is already registered to a device; remove it there first")

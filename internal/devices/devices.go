@@ -18,13 +18,16 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
-// Type is a device model the provider supports.
+// Type is a device model the provider supports, with what it can do
+// (docs/devices.md, "Device types").
 type Type struct {
-	ID         int64     `json:"id"`
-	Vendor     string    `json:"vendor"`
-	Model      string    `json:"model"`
-	SoftClient bool      `json:"soft_client"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         int64  `json:"id"`
+	Vendor     string `json:"vendor"`
+	Model      string `json:"model"`
+	SoftClient bool   `json:"soft_client"`
+	Capabilities
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Name is "Vendor Model".
@@ -32,11 +35,14 @@ func (t Type) Name() string { return t.Vendor + " " + t.Model }
 
 // Device is one phone or soft client under a site.
 type Device struct {
-	ID        int64     `json:"id"`
-	CompanyID int64     `json:"company_id"`
-	SiteID    int64     `json:"site_id"`
-	TypeID    int64     `json:"type_id"`
-	TypeName  string    `json:"type_name"`
+	ID        int64  `json:"id"`
+	CompanyID int64  `json:"company_id"`
+	SiteID    int64  `json:"site_id"`
+	TypeID    int64  `json:"type_id"`
+	TypeName  string `json:"type_name"`
+	// Name is the guide's "Device ID": unique within the company; a device
+	// added without one is named by its MAC.
+	Name      string    `json:"name"`
 	MAC       string    `json:"mac"`
 	Label     string    `json:"label"`
 	AccountID *int64    `json:"account_id"`
@@ -57,6 +63,8 @@ type Service struct {
 	access *access.Service
 	// Lines is what issuing SIP line credentials needs (lines.go).
 	Lines LineSettings
+	// Reboot launches the reboot of "Reset and reboot" (customise.go).
+	Reboot Rebooter
 }
 
 // New returns a Service.
@@ -108,10 +116,20 @@ func (s *Service) CreateType(ctx context.Context, providerID int64, t Type) (Typ
 	if err := v.Err(); err != nil {
 		return Type{}, err
 	}
+	if t.Capabilities.isZero() {
+		t.Capabilities = defaultCapabilities(t.SoftClient)
+	}
+	if err := t.Capabilities.validate(t.SoftClient); err != nil {
+		return Type{}, err
+	}
 	t.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
+	t.UpdatedAt = t.CreatedAt
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
-		err := s.db.Q(ctx).QueryRow(ctx, "INSERT INTO device_types (provider_id, vendor, model, soft_client, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-			providerID, t.Vendor, t.Model, t.SoftClient, t.CreatedAt.UnixMilli()).Scan(&t.ID)
+		c := t.Capabilities
+		err := s.db.Q(ctx).QueryRow(ctx, `INSERT INTO device_types (provider_id, vendor, model, soft_client, vdm, line_keys_per_page, pages, soft_keys,
+			sidecar_model, sidecar_max, options, ring_tones, ports, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			providerID, t.Vendor, t.Model, t.SoftClient, c.VDM, c.LineKeysPerPage, c.Pages, c.SoftKeys, c.SidecarModel, c.SidecarMax,
+			joinOptions(c.Options), strings.Join(c.RingTones, ","), c.Ports, t.CreatedAt.UnixMilli(), t.CreatedAt.UnixMilli()).Scan(&t.ID)
 		if store.IsUniqueViolation(err) {
 			return derrors.Conflict("model", "the device type %s already exists", t.Name())
 		}
@@ -126,21 +144,36 @@ func (s *Service) CreateType(ctx context.Context, providerID int64, t Type) (Typ
 	return t, nil
 }
 
+// typeColumns are the columns scanType reads.
+const typeColumns = `t.id, t.vendor, t.model, t.soft_client, t.vdm, t.line_keys_per_page, t.pages, t.soft_keys, t.sidecar_model, t.sidecar_max,
+	t.options, t.ring_tones, t.ports, t.created_at, t.updated_at`
+
+func scanType(row interface{ Scan(...any) error }) (Type, error) {
+	var t Type
+	var options, tones string
+	var created, updated int64
+	c := &t.Capabilities
+	err := row.Scan(&t.ID, &t.Vendor, &t.Model, &t.SoftClient, &c.VDM, &c.LineKeysPerPage, &c.Pages, &c.SoftKeys, &c.SidecarModel, &c.SidecarMax,
+		&options, &tones, &c.Ports, &created, &updated)
+	c.Options = splitOptions(options)
+	c.RingTones = splitList(tones)
+	t.CreatedAt, t.UpdatedAt = store.Time(created), store.Time(updated)
+	return t, err
+}
+
 // Types lists the provider's device types.
 func (s *Service) Types(ctx context.Context, providerID int64) ([]Type, error) {
-	rows, err := s.db.Q(ctx).Query(ctx, "SELECT id, vendor, model, soft_client, created_at FROM device_types WHERE provider_id = ? ORDER BY lower(vendor), lower(model)", providerID)
+	rows, err := s.db.Q(ctx).Query(ctx, "SELECT "+typeColumns+" FROM device_types t WHERE t.provider_id = ? ORDER BY lower(t.vendor), lower(t.model)", providerID)
 	if err != nil {
 		return nil, fmt.Errorf("devices: types: %w", err)
 	}
 	defer rows.Close()
 	var out []Type
 	for rows.Next() {
-		var t Type
-		var created int64
-		if err := rows.Scan(&t.ID, &t.Vendor, &t.Model, &t.SoftClient, &created); err != nil {
+		t, err := scanType(rows)
+		if err != nil {
 			return nil, err
 		}
-		t.CreatedAt = store.Time(created)
 		out = append(out, t)
 	}
 	return out, rows.Err()
@@ -148,23 +181,21 @@ func (s *Service) Types(ctx context.Context, providerID int64) ([]Type, error) {
 
 // Type returns one device type of providerID.
 func (s *Service) Type(ctx context.Context, providerID, id int64) (Type, error) {
-	var t Type
-	var created int64
-	err := s.db.Q(ctx).QueryRow(ctx, "SELECT id, vendor, model, soft_client, created_at FROM device_types WHERE provider_id = ? AND id = ?", providerID, id).
-		Scan(&t.ID, &t.Vendor, &t.Model, &t.SoftClient, &created)
+	t, err := scanType(s.db.Q(ctx).QueryRow(ctx, "SELECT "+typeColumns+" FROM device_types t WHERE t.provider_id = ? AND t.id = ?", providerID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("devices: type %d: %w", id, derrors.ErrNotFound)
 	}
-	t.CreatedAt = store.Time(created)
 	return t, err
 }
 
 // DeviceCreateRequest adds a device to a site.
 type DeviceCreateRequest struct {
-	SiteID int64  `json:"site_id"`
-	TypeID int64  `json:"type_id"`
-	MAC    string `json:"mac"`
-	Label  string `json:"label"`
+	SiteID int64 `json:"site_id"`
+	TypeID int64 `json:"type_id"`
+	// Name is the Device ID; empty: the MAC.
+	Name  string `json:"name"`
+	MAC   string `json:"mac"`
+	Label string `json:"label"`
 }
 
 // Create adds a device under a site of companyID. The caller has checked
@@ -181,6 +212,10 @@ func (s *Service) Create(ctx context.Context, providerID, companyID int64, req D
 	if err != nil {
 		return Device{}, err
 	}
+	name, err := deviceName(req.Name, mac)
+	if err != nil {
+		return Device{}, err
+	}
 	var d Device
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		q := s.db.Q(ctx)
@@ -193,8 +228,11 @@ func (s *Service) Create(ctx context.Context, providerID, companyID int64, req D
 		}
 		now := store.Now()
 		var id int64
-		err := q.QueryRow(ctx, `INSERT INTO devices (company_id, site_id, type_id, mac, label, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, companyID, req.SiteID, t.ID, mac, strings.TrimSpace(req.Label), now, now).Scan(&id)
+		if err := s.nameFree(ctx, companyID, name, 0); err != nil {
+			return err
+		}
+		err := q.QueryRow(ctx, `INSERT INTO devices (company_id, site_id, type_id, name, mac, label, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, companyID, req.SiteID, t.ID, name, mac, strings.TrimSpace(req.Label), now, now).Scan(&id)
 		if store.IsUniqueViolation(err) {
 			// The MAC may belong to another company: say only that it is taken.
 			return derrors.Conflict("mac", "the MAC %s is already registered to a device; remove it there first", mac)
@@ -214,14 +252,14 @@ func (s *Service) Create(ctx context.Context, providerID, companyID int64, req D
 	return d, nil
 }
 
-const deviceColumns = `d.id, d.company_id, d.site_id, d.type_id, t.vendor || ' ' || t.model, d.mac, d.label, d.account_id, d.created_at, d.updated_at, d.last_provisioned_at`
+const deviceColumns = `d.id, d.company_id, d.site_id, d.type_id, t.vendor || ' ' || t.model, d.name, d.mac, d.label, d.account_id, d.created_at, d.updated_at, d.last_provisioned_at`
 
 func scanDevice(row interface{ Scan(...any) error }) (Device, error) {
 	var d Device
 	var account sql.NullInt64
 	var created, updated int64
 	var provisioned sql.NullInt64
-	err := row.Scan(&d.ID, &d.CompanyID, &d.SiteID, &d.TypeID, &d.TypeName, &d.MAC, &d.Label, &account, &created, &updated, &provisioned)
+	err := row.Scan(&d.ID, &d.CompanyID, &d.SiteID, &d.TypeID, &d.TypeName, &d.Name, &d.MAC, &d.Label, &account, &created, &updated, &provisioned)
 	if account.Valid {
 		d.AccountID = &account.Int64
 	}
@@ -230,6 +268,10 @@ func scanDevice(row interface{ Scan(...any) error }) (Device, error) {
 		d.LastProvisionedAt = &at
 	}
 	d.CreatedAt, d.UpdatedAt = store.Time(created), store.Time(updated)
+	if d.Name == "" {
+		// Written without a name: named by its MAC (docs/devices.md).
+		d.Name = d.MAC
+	}
 	return d, err
 }
 
@@ -402,7 +444,9 @@ func (s *Service) ChangeMAC(ctx context.Context, providerID, companyID, id int64
 		} else if taken {
 			return derrors.Conflict("mac", "the MAC %s is already registered to another device; remove it there first", norm)
 		}
-		_, err = s.db.Q(ctx).Exec(ctx, "UPDATE devices SET mac = ?, updated_at = ? WHERE id = ? AND company_id = ?", norm, store.Now(), id, companyID)
+		// A device named by its MAC keeps being named by it.
+		_, err = s.db.Q(ctx).Exec(ctx, "UPDATE devices SET mac = ?, name = CASE WHEN name = ? THEN ? ELSE name END, updated_at = ? WHERE id = ? AND company_id = ?",
+			norm, before.MAC, norm, store.Now(), id, companyID)
 		if store.IsUniqueViolation(err) {
 			// Registered by a concurrent transaction since the check above.
 			return derrors.Conflict("mac", "the MAC %s is already registered to another device; remove it there first", norm)
@@ -475,8 +519,12 @@ func (s *Service) Delete(ctx context.Context, companyID, id int64) error {
 		if err != nil {
 			return err
 		}
-		if d.AccountID != nil {
-			return derrors.Conflict("", "device %s is the primary device of an employee; cease the employee or give them another device first", d.MAC)
+		var lines int
+		if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM lines WHERE device_id = ?", id).Scan(&lines); err != nil {
+			return err
+		}
+		if reason := deleteRefusal(d, lines); reason != "" {
+			return derrors.Conflict("", "device %s cannot be deleted: %s", d.Name, reason)
 		}
 		if _, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM devices WHERE id = ?", id); err != nil {
 			return err
@@ -484,19 +532,4 @@ func (s *Service) Delete(ctx context.Context, companyID, id int64) error {
 		return s.audit.Record(ctx, audit.Event{Event: "Delete Device", ObjectKind: "device", ObjectID: d.ID, ObjectName: d.MAC,
 			CompanyID: companyID, SiteID: d.SiteID, Before: d})
 	})
-}
-
-// SeedDefaultTypes adds common desk phones and the soft client, for the demo
-// and new deployments.
-func (s *Service) SeedDefaultTypes(ctx context.Context, providerID int64) error {
-	for _, t := range []Type{
-		{Vendor: "Yealink", Model: "T46U"}, {Vendor: "Yealink", Model: "T54W"}, {Vendor: "Yealink", Model: "T31P"},
-		{Vendor: "Polycom", Model: "VVX 450"}, {Vendor: "Polycom", Model: "VVX 250"},
-		{Vendor: "Switchboard", Model: "Soft Client", SoftClient: true},
-	} {
-		if _, err := s.CreateType(ctx, providerID, t); err != nil && !errors.Is(err, derrors.ErrConflict) {
-			return err
-		}
-	}
-	return nil
 }

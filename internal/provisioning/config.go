@@ -101,6 +101,9 @@ type Config struct {
 	// PhonebookURL is where a Yealink phone fetches its remote phone book:
 	// the device's own secret path on this server, as the phone reached it.
 	PhonebookURL string
+	// Options are the device's effective customisation (docs/devices.md);
+	// nil: none is written (options.go).
+	Options *devices.Effective
 }
 
 // Line is one SIP registration of the phone.
@@ -158,6 +161,9 @@ func (s *Service) config(ctx context.Context, d DeviceInfo, phonebookURL string)
 		if c.Directory, err = s.contacts(ctx, d.CompanyID, d.AccountID); err != nil {
 			return c, err
 		}
+	}
+	if err := s.applyOptions(ctx, d, &c); err != nil {
+		return c, err
 	}
 	if s.Customize != nil {
 		if err := s.Customize(ctx, d, &c); err != nil {

@@ -54,9 +54,9 @@ type Service struct {
 	registrar Registrar
 
 	// Customize, when set, adjusts a device's vendor-neutral configuration
-	// after the product defaults are applied and before it is rendered:
-	// the extension point of device-type and per-device customisation
-	// (ACD, BLF, codecs, keys…). It must only read what belongs to dev.
+	// after its effective settings are applied (options.go) and before it
+	// is rendered: the extension point of what the Visual Device Manager
+	// will add (keys, sidecars, ringer). It must only read what belongs to dev.
 	Customize func(ctx context.Context, dev DeviceInfo, c *Config) error
 
 	cache   *fileCache

@@ -169,6 +169,7 @@ func polycomSettings(c Config) []Setting {
 		pref := slices.Index(c.Codecs, codec.Key) + 1
 		add("voice.codecPref."+codec.Value, strconv.Itoa(pref))
 	}
+	polycomOptions(c, add)
 	return out
 }
 
@@ -287,7 +288,9 @@ func yealinkDevice(c Config) []Setting {
 		if i > 0 || !slices.Equal(c.Codecs, DefaultCodecs) {
 			out = append(out, yealinkCodecSettings(i+1, c.Codecs)...)
 		}
+		yealinkAccountOptions(c, i+1, add)
 	}
+	yealinkOptions(c, add)
 	if c.PhonebookURL != "" {
 		add("remote_phonebook.data.1.url", c.PhonebookURL)
 		add("remote_phonebook.data.1.name", "Contacts")

@@ -318,11 +318,14 @@ func (h *Handler) listDeviceTypes(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// DeviceTypeRequest is POST /api/v1/device-types.
+// DeviceTypeRequest is POST /api/v1/device-types: the capabilities are
+// optional (none given: a one-line phone with the basic options, or a soft
+// client without options).
 type DeviceTypeRequest struct {
 	Vendor     string `json:"vendor"`
 	Model      string `json:"model"`
 	SoftClient bool   `json:"soft_client"`
+	devices.Capabilities
 }
 
 func (h *Handler) createDeviceType(w http.ResponseWriter, r *http.Request) error {
@@ -330,7 +333,7 @@ func (h *Handler) createDeviceType(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	t, err := h.app.Devices.AddDeviceType(r.Context(), actor(r), devices.Type{Vendor: req.Vendor, Model: req.Model, SoftClient: req.SoftClient})
+	t, err := h.app.Devices.AddDeviceType(r.Context(), actor(r), devices.Type{Vendor: req.Vendor, Model: req.Model, SoftClient: req.SoftClient, Capabilities: req.Capabilities})
 	if err != nil {
 		return err
 	}
@@ -411,16 +414,35 @@ func (h *Handler) siteDevices(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return derrors.Invalid("free", "free must be true or false")
 	}
+	q := r.URL.Query()
+	f := devices.DeviceFilter{Free: free, Name: q.Get("name")}
+	if v := q.Get("type_id"); v != "" {
+		if f.TypeID, err = strconv.ParseInt(v, 10, 64); err != nil || f.TypeID < 1 {
+			return derrors.Invalid("type_id", "type_id must be a device type's id")
+		}
+	}
+	if v := q.Get("available_ports"); v != "" {
+		if f.MinAvailablePorts, err = strconv.Atoi(v); err != nil {
+			return derrors.Invalid("available_ports", "available_ports must be a whole number of ports")
+		}
+	}
 	p, err := keysetPage(r)
 	if err != nil {
 		return err
 	}
-	pg, err := h.app.Devices.SiteDeviceListPage(r.Context(), actor(r), id, free, p)
+	pg, err := h.app.Devices.SearchSiteDevicesPage(r.Context(), actor(r), id, f, p)
 	if err != nil {
 		return cursorProblem(err)
 	}
-	if err := h.app.Registrations.Annotate(r.Context(), pg.Items); err != nil {
+	ds := make([]devices.Device, len(pg.Items))
+	for i := range pg.Items {
+		ds[i] = pg.Items[i].Device
+	}
+	if err := h.app.Registrations.Annotate(r.Context(), ds); err != nil {
 		return err
+	}
+	for i := range pg.Items {
+		pg.Items[i].Device = ds[i]
 	}
 	WriteJSON(w, http.StatusOK, keysetList(pg.Items, pg.Total, pg.Next, p))
 	return nil
@@ -429,6 +451,7 @@ func (h *Handler) siteDevices(w http.ResponseWriter, r *http.Request) error {
 // DeviceRequest is POST /api/v1/sites/{id}/devices.
 type DeviceRequest struct {
 	TypeID int64  `json:"type_id"`
+	Name   string `json:"name"`
 	MAC    string `json:"mac"`
 	Label  string `json:"label"`
 }
@@ -443,7 +466,7 @@ func (h *Handler) createDevice(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d, err := h.app.Devices.AddDevice(r.Context(), actor(r), id,
-		devices.DeviceCreateRequest{TypeID: req.TypeID, MAC: req.MAC, Label: req.Label})
+		devices.DeviceCreateRequest{TypeID: req.TypeID, Name: req.Name, MAC: req.MAC, Label: req.Label})
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ func (p *Pages) registerSites(auth func(string, handlerFunc)) {
 	auth("POST /sites/{id}/devices", p.siteDeviceAdd)
 	auth("POST /devices/{id}/delete", p.deviceDelete)
 	p.registerReboots(auth)
+	p.registerDeviceManagement(auth)
 }
 
 // siteFrame loads site id for the page frame (its name, its company). It
@@ -62,6 +63,7 @@ func siteSide(v *view, g directory.Group, current string) {
 			{Label: "Numbers", URL: base + "/numbers", Current: current == "numbers"},
 			{Label: "Extension Policy", URL: base + "/extension-policy", Current: current == "extension"},
 			{Label: "Package & Limit", URL: base + "/service", Current: current == "service"},
+			{Label: "Device Types", URL: base + "/device-types", Current: current == "device-types"},
 			{Label: "Devices", URL: base + "/devices", Current: current == "devices"},
 			{Label: "Features", URL: base + "/features", Current: current == "features"},
 		}}}
@@ -526,10 +528,14 @@ func (p *Pages) siteLimitSave(w http.ResponseWriter, r *http.Request) error {
 
 type siteDevicesPage struct {
 	Site    directory.Group
-	Devices []devices.Device
+	Tabs    deviceTabs
+	Devices []devices.DeviceRow
 	Types   []devices.Type
 	Form    *form
-	Reboot  rebootPanel
+	Search  *form
+	// Searched: a search was made (the empty list says "no match").
+	Searched bool
+	Reboot   rebootPanel
 }
 
 func (p *Pages) siteDevices(w http.ResponseWriter, r *http.Request) error {
@@ -541,12 +547,34 @@ func (p *Pages) siteDevices(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *Pages) renderSiteDevices(w http.ResponseWriter, r *http.Request, code int, siteID int64, f *form) error {
-	ds, err := p.app.Devices.SiteDeviceList(r.Context(), actorOf(r), siteID, false)
+	// The Devices tab's search: by device name, device type or available
+	// ports (docs/devices.md, "Devices").
+	q := r.URL.Query()
+	search := newForm(url.Values{"name": {q.Get("name")}, "type_id": {q.Get("type_id")}, "available_ports": {q.Get("available_ports")}})
+	filter := devices.DeviceFilter{Name: q.Get("name")}
+	if v := q.Get("type_id"); v != "" {
+		filter.TypeID, _ = strconv.ParseInt(v, 10, 64)
+	}
+	if v := strings.TrimSpace(q.Get("available_ports")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			search.add("available_ports", "Enter the number of free ports as a whole number, e.g. 1.")
+		}
+		filter.MinAvailablePorts = max(n, 0)
+	}
+	rows, err := p.app.Devices.SearchSiteDevices(r.Context(), actorOf(r), siteID, filter)
 	if err != nil {
 		return err
 	}
+	ds := make([]devices.Device, len(rows))
+	for i := range rows {
+		ds[i] = rows[i].Device
+	}
 	if err := p.app.Registrations.Annotate(r.Context(), ds); err != nil {
 		return err
+	}
+	for i := range rows {
+		rows[i].Device = ds[i]
 	}
 	g, err := p.siteFrame(r, siteID)
 	if err != nil {
@@ -565,7 +593,8 @@ func (p *Pages) renderSiteDevices(w http.ResponseWriter, r *http.Request, code i
 	if err != nil {
 		return err
 	}
-	v.Data = siteDevicesPage{Site: g, Devices: ds, Types: ts, Form: f, Reboot: panel}
+	v.Data = siteDevicesPage{Site: g, Tabs: deviceTabs{siteID, "devices"}, Devices: rows, Types: ts, Form: f, Search: search,
+		Searched: q.Get("name") != "" || q.Get("type_id") != "" || q.Get("available_ports") != "", Reboot: panel}
 	p.render(w, r, code, "site_devices", v)
 	return nil
 }
@@ -586,8 +615,8 @@ func (p *Pages) siteDeviceAdd(w http.ResponseWriter, r *http.Request) error {
 		typeID = 0
 	}
 	if _, err := p.app.Devices.AddDevice(r.Context(), actorOf(r), id,
-		devices.DeviceCreateRequest{TypeID: typeID, MAC: f.V("mac"), Label: f.V("label")}); err != nil {
-		if f.addErr(err, "type_id", "mac", "label") {
+		devices.DeviceCreateRequest{TypeID: typeID, Name: f.V("name"), MAC: f.V("mac"), Label: f.V("label")}); err != nil {
+		if f.addErr(err, "type_id", "name", "mac", "label") {
 			if typeID == 0 && len(f.Errs["type_id"]) > 0 {
 				f.Errs["type_id"] = []string{"Choose the device type."}
 			}
