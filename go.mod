@@ -11,7 +11,10 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
+require (
+	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
+	github.com/hajimehoshi/go-mp3 v0.3.4
+)
 
 require (
 	github.com/gobwas/httphead v0.1.0 // indirect
