@@ -88,11 +88,19 @@ func benchEstate(b *testing.B, env *apptest.Env, n int) (macs, secrets []string)
 // before the clock starts, so files come from the revision cache (phones
 // rebooting without a configuration change); PROVISIONING_BENCH_COLD=1
 // skips that, so the first round renders every file (a storm right after
-// a change).
+// a change). PROVISIONING_BENCH_POSTGRES=1 runs it on PostgreSQL.
 //
-//	go test ./internal/provisioning/ -run '^$' -bench Fetch -benchtime 20000x
+//	go test ./internal/provisioning/ -run '^$' -bench Fetch -benchtime 50000x
 func BenchmarkFetch(b *testing.B) {
-	db := storetest.SQLite(b)
+	var db *store.DB
+	if os.Getenv("PROVISIONING_BENCH_POSTGRES") != "" {
+		// The same on PostgreSQL (SWITCHBOARD_TEST_POSTGRES): cached
+		// fetches read no database, so this measures the cold path and
+		// the revision reads.
+		db = storetest.Postgres(b)
+	} else {
+		db = storetest.SQLite(b)
+	}
 	env := apptest.New(b, db)
 	sealer, err := devices.NewSealer([]byte(strings.Repeat("b", 32)))
 	if err != nil {
