@@ -102,6 +102,14 @@ func TestCachedFetchReadsNoDatabase(t *testing.T) {
 		if n := statements(); n != 0 {
 			t.Errorf("then %d statements, want none", n)
 		}
+		// Any other change of the device row moves the company's
+		// revision (a trigger): the device is read again.
+		if _, err := storetest.Exec(ctx, db, "UPDATE devices SET label = 'Reception' WHERE id = ?", p.device.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := statements(); n < 2 {
+			t.Errorf("after a change of the device a fetch ran %d statements, want the revision and the device read again", n)
+		}
 	})
 }
 

@@ -32,10 +32,13 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Configuration columns only: the last-seen times written while phones
--- fetch must not move the revision.
-CREATE TRIGGER devices_provisioning_revision AFTER INSERT OR DELETE OR UPDATE OF company_id, site_id, type_id, mac, label, account_id, updated_at
+-- Any change of a device moves the revision (columns added later
+-- included) except the last-seen time written while phones fetch.
+CREATE TRIGGER devices_provisioning_revision_write AFTER INSERT OR DELETE
     ON devices FOR EACH ROW EXECUTE FUNCTION provisioning_bump_row();
+CREATE TRIGGER devices_provisioning_revision AFTER UPDATE ON devices FOR EACH ROW
+    WHEN (OLD.last_provisioned_at IS NOT DISTINCT FROM NEW.last_provisioned_at)
+    EXECUTE FUNCTION provisioning_bump_row();
 CREATE TRIGGER device_provisioning_revision AFTER INSERT OR UPDATE OR DELETE
     ON device_provisioning FOR EACH ROW EXECUTE FUNCTION provisioning_bump_row();
 CREATE TRIGGER lines_provisioning_revision AFTER INSERT OR UPDATE OR DELETE
@@ -65,7 +68,8 @@ CREATE TRIGGER devices_provisioning_revision_insert AFTER INSERT ON devices BEGI
     INSERT INTO provisioning_revisions (company_id, revision) SELECT NEW.company_id, 0 WHERE NOT EXISTS (SELECT 1 FROM provisioning_revisions WHERE company_id = NEW.company_id);
     UPDATE provisioning_revisions SET revision = revision + 1 WHERE company_id = NEW.company_id;
 END;
-CREATE TRIGGER devices_provisioning_revision_update AFTER UPDATE OF company_id, site_id, type_id, mac, label, account_id, updated_at ON devices BEGIN
+CREATE TRIGGER devices_provisioning_revision_update AFTER UPDATE ON devices
+WHEN OLD.last_provisioned_at IS NEW.last_provisioned_at BEGIN
     INSERT INTO provisioning_revisions (company_id, revision) SELECT NEW.company_id, 0 WHERE NOT EXISTS (SELECT 1 FROM provisioning_revisions WHERE company_id = NEW.company_id);
     UPDATE provisioning_revisions SET revision = revision + 1 WHERE company_id IN (OLD.company_id, NEW.company_id);
 END;
