@@ -11,7 +11,10 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
+require (
+	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
+	github.com/hajimehoshi/go-mp3 v0.3.4
+)
 
 require (
 	codeberg.org/go-pdf/fpdf v0.12.0 // indirect
@@ -19,6 +22,7 @@ require (
 	github.com/gobwas/pool v0.2.1 // indirect
 	github.com/gobwas/ws v1.3.2 // indirect
 	github.com/icholy/digest v1.2.0 // indirect
+	golang.org/x/net v0.60.0 // indirect
 )
 
 require (

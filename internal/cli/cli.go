@@ -203,6 +203,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	cdrDir := fs.String("cdr-dir", "", "directory of call record files to ingest: one folder per switch, named as the switch (docs/cdr.md)")
 	demoCallCount := fs.Int("calls", 0, "demo only: generate this many calls over the last month")
 	trustedProxies := fs.String("trusted-proxies", "", "comma-separated addresses or networks of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (default: none; the headers are ignored)")
+	var tlsf httpsFlags
+	tlsf.register(fs)
 	metricsAddr := fs.String("metrics", "", "listen address of the Prometheus /metrics endpoint, kept apart from --http (e.g. 127.0.0.1:9100; default: none, metrics are not served)")
 	var relay mail.Relay
 	fs.StringVar(&relay.Host, "smtp-host", "", "SMTP relay host; empty keeps e-mail in the outbox (readable by provider operators)")
@@ -221,6 +223,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	}
 	proxies, err := web.ParseTrustedProxies(*trustedProxies)
 	if err != nil {
+		return err
+	}
+	if err := tlsf.check(); err != nil {
 		return err
 	}
 	logger, err := c.logger(stderr)
@@ -280,18 +285,38 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 		return err
 	}
 	handler.TrustProxies(proxies)
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
+	// Plain HTTP for the demo and behind a TLS-terminating proxy; HTTPS
+	// terminated here with --https (docs/deploy.md, "HTTPS"). --http ""
+	// with --https serves HTTPS only.
+	var ln net.Listener
+	if *addr != "" {
+		if ln, err = net.Listen("tcp", *addr); err != nil {
+			return err
+		}
+	} else if tlsf.addr == "" {
+		return errors.New("--http is empty and --https is not set: nothing to listen on")
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	url := "http://" + ln.Addr().String() + "/"
+	errc := make(chan error, 4)
+	tlsSrv, tlsURL, err := tlsf.start(handler, c.data, logger, errc)
+	if err != nil {
+		return err
+	}
+	if tlsSrv != nil {
+		defer tlsSrv.Close()
+	}
+	url := tlsURL
+	if ln != nil {
+		url = "http://" + ln.Addr().String() + "/"
+	}
 	if *portalURL == "" {
 		*portalURL = url
 	}
 	a.Identity.PortalURL = strings.TrimRight(*portalURL, "/")
-	logger.Info("switchboard listening", "url", url, "engine", db.Dialect().String(), "version", Version)
+	if ln != nil {
+		logger.Info("switchboard listening", "url", url, "engine", db.Dialect().String(), "version", Version)
+	}
 	if isDemo {
 		fmt.Fprintf(stdout, "\nSwitchboard demo is running at %s\n\nDemo accounts (password %q):\n", url, *demoPassword)
 		for _, acct := range demo.Accounts {
@@ -328,8 +353,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	}
 	defer func() { stopWork(); workers.Wait() }()
 
-	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(ln) }()
+	if ln != nil {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	if *metricsAddr != "" {
 		mln, err := net.Listen("tcp", *metricsAddr)
 		if err != nil {
@@ -354,6 +380,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	logger.Info("shutting down: finishing in-flight requests", "timeout", *shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
 	defer cancel()
+	if tlsSrv != nil {
+		if err := tlsSrv.Shutdown(sctx); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

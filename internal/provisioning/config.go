@@ -2,12 +2,9 @@ package provisioning
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 )
 
@@ -26,6 +23,9 @@ type DeviceInfo struct {
 	sealedSecret  string
 	secretVersion int64
 	revision      string
+	// companyRevision is the company's provisioning revision when the
+	// device was read (docs/provisioning.md, "Caching and staleness").
+	companyRevision int64
 }
 
 // Vendor families the server renders files for.
@@ -45,46 +45,6 @@ func (d DeviceInfo) family() string {
 		return vendorYealink
 	}
 	return ""
-}
-
-// deviceByMAC reads a device by its normalised MAC with its provisioning
-// secret (sealed) and revision, in one query: the cost of every fetch.
-func (s *Service) deviceByMAC(ctx context.Context, mac string) (DeviceInfo, error) {
-	var d DeviceInfo
-	var account sql.NullInt64
-	var sealed sql.NullString
-	var secretAt, devAt, acctAt, lineAt, lines, contactsRev int64
-	err := s.db.Q(ctx).QueryRow(ctx, `SELECT d.id, d.company_id, d.site_id, d.mac, d.label, t.vendor, t.model, t.soft_client, d.account_id, d.updated_at,
-		p.secret_enc, COALESCE(p.updated_at, 0), COALESCE(a.first_name, ''), COALESCE(a.last_name, ''), COALESCE(a.updated_at, 0),
-		(SELECT COALESCE(MAX(l.updated_at), 0) FROM lines l WHERE l.device_id = d.id),
-		(SELECT COUNT(*) FROM lines l WHERE l.device_id = d.id),
-		COALESCE((SELECT c.revision FROM contact_directories c WHERE c.account_id = d.account_id), 0)
-		FROM devices d JOIN device_types t ON t.id = d.type_id
-		LEFT JOIN device_provisioning p ON p.device_id = d.id
-		LEFT JOIN accounts a ON a.id = d.account_id
-		WHERE d.mac = ?`, mac).Scan(&d.ID, &d.CompanyID, &d.SiteID, &d.MAC, &d.Label, &d.Vendor, &d.Model, &d.SoftClient, &account, &devAt,
-		&sealed, &secretAt, &d.FirstName, &d.LastName, &acctAt, &lineAt, &lines, &contactsRev)
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, fmt.Errorf("provisioning: device %s: %w", mac, derrors.ErrNotFound)
-	}
-	if err != nil {
-		return d, fmt.Errorf("provisioning: device %s: %w", mac, err)
-	}
-	if account.Valid {
-		d.AccountID = account.Int64
-	}
-	d.sealedSecret, d.secretVersion = sealed.String, secretAt
-	d.revision = fmt.Sprintf("%d.%d.%d.%d.%d.%d.%d", devAt, secretAt, acctAt, lineAt, lines, contactsRev, d.AccountID)
-	return d, nil
-}
-
-// macKnown reports whether a device has the normalised MAC.
-func (s *Service) macKnown(ctx context.Context, mac string) (bool, error) {
-	var n int
-	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM devices WHERE mac = ?", mac).Scan(&n); err != nil {
-		return false, fmt.Errorf("provisioning: device %s: %w", mac, err)
-	}
-	return n > 0, nil
 }
 
 // Config is a device's configuration, vendor-neutral: what the renderers
@@ -212,13 +172,27 @@ func (s *Service) contacts(ctx context.Context, companyID, accountID int64) ([]C
 }
 
 // deviceMAC is the normalised hardware MAC of a file name's first 12
-// characters, or "".
+// characters, or "": twelve hexadecimal digits, upper case, not all zeros
+// or all ones (the rule of devices.NormalizeMAC for a name that has no
+// separators, checked here without allocating: it runs on every fetch).
 func deviceMAC(s string) string {
 	if len(s) < 12 {
 		return ""
 	}
-	mac, err := devices.NormalizeMAC(s[:12], false)
-	if err != nil {
+	var b [12]byte
+	for i := range b {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9', c >= 'A' && c <= 'F':
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 'A'
+		default:
+			return ""
+		}
+		b[i] = c
+	}
+	mac := string(b[:])
+	if mac == "000000000000" || mac == "FFFFFFFFFFFF" {
 		return ""
 	}
 	return mac

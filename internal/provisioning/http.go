@@ -86,29 +86,21 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, file, pathMAC, p
 		s.challenge(w, false)
 		return
 	}
-	if pathMAC == "" && !hasDigest {
-		// The first request of a digest exchange: only whether the device
-		// exists decides between the challenge and 404 (a cheap query; the
-		// device is read in full once it authenticates).
-		known, err := s.macKnown(ctx, lookup)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if !known {
-			s.strike(w, addr, "unknown device")
-			return
-		}
-		s.challenge(w, false)
-		return
-	}
-	d, err := s.deviceByMAC(ctx, lookup)
+	// The device, from this node's memory while its company's revision
+	// holds (docs/provisioning.md, "Caching and staleness"): a fetch of a
+	// known phone whose configuration did not change reads no database.
+	d, err := s.known.device(ctx, lookup)
 	if derrors.IsNotFound(err) {
 		s.strike(w, addr, "unknown device")
 		return
 	}
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if pathMAC == "" && !hasDigest {
+		// The first request of a digest exchange: the device exists.
+		s.challenge(w, false)
 		return
 	}
 	kind := kindOf(d.family(), rest)
@@ -127,14 +119,17 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, file, pathMAC, p
 			return
 		}
 	} else {
-		if deviceMAC(cred.Username) != d.MAC || len(strings.NewReplacer(":", "", "-", "").Replace(cred.Username)) != 12 || cred.Realm != Realm ||
+		if len(cred.Username) != 12 || deviceMAC(cred.Username) != d.MAC || cred.Realm != Realm ||
 			!digest.Verify(digest.HA1(cred.Algorithm, cred.Username, Realm, secret), r.Method, cred) || !uriMatches(cred.URI, r) {
 			s.guard.strike(addr)
 			s.logger.InfoContext(ctx, "provisioning: digest refused", "mac", d.MAC, "remote", addr)
 			s.challenge(w, false)
 			return
 		}
-		if !s.nonces.valid(cred.Nonce) {
+		if !s.nonces.use(cred.Nonce, cred.NC) {
+			// Expired, another node's, or a count already used (a replay,
+			// or a client that lost count): a fresh challenge, which a
+			// phone answers without asking anyone.
 			s.challenge(w, true)
 			return
 		}
@@ -442,16 +437,26 @@ func valueOr(s *strikes) time.Time {
 // --- nonces ---
 
 // nonceLifetime is how long a challenge's nonce is accepted; later the
-// phone is told stale=true and answers again without asking anyone.
-const nonceLifetime = 10 * time.Minute
+// phone is told stale=true and answers again without asking anyone. It
+// also bounds the memory of used nonces (nonceKey.use).
+const nonceLifetime = 2 * time.Minute
 
 // nonceKey makes stateless nonces: the time they were issued and an HMAC
-// of it under a key of this node's, so checking one needs no memory per
-// phone (a storm of 10,000 phones leaves nothing behind). A nonce of
-// another node is stale here.
+// of it under a key of this node's, so issuing one keeps nothing (a storm
+// of challenges leaves nothing behind). A nonce of another node is stale
+// here. What is kept is which nonce counts were accepted: an
+// authenticated request is accepted once, and a nonce's count must grow
+// (RFC 7616 section 3.3), so a captured request cannot be replayed.
 type nonceKey struct {
 	key []byte
 	now func() time.Time
+
+	mu sync.Mutex
+	// used holds the highest count accepted per nonce, in two
+	// generations that each span a nonce lifetime: an entry older than
+	// that belongs to a nonce that is no longer valid anyway.
+	used, previous map[[16]byte]uint32
+	rotatedAt      time.Time
 }
 
 func newNonceKey() *nonceKey {
@@ -459,7 +464,7 @@ func newNonceKey() *nonceKey {
 	if _, err := rand.Read(k); err != nil {
 		panic("provisioning: no randomness for the nonce key: " + err.Error())
 	}
-	return &nonceKey{key: k, now: time.Now}
+	return &nonceKey{key: k, now: time.Now, used: map[[16]byte]uint32{}, previous: map[[16]byte]uint32{}}
 }
 
 func (n *nonceKey) issue() string {
@@ -473,16 +478,60 @@ func (n *nonceKey) issue() string {
 }
 
 func (n *nonceKey) valid(nonce string) bool {
-	b, err := base64.RawURLEncoding.DecodeString(nonce)
-	if err != nil || len(b) != 32 {
-		return false
+	_, ok := n.check(nonce)
+	return ok
+}
+
+// check reports whether nonce is one of this node's and still within its
+// lifetime, and returns its identity (issue time and random part).
+func (n *nonceKey) check(nonce string) ([16]byte, bool) {
+	var id [16]byte
+	var b [32]byte
+	if len(nonce) != base64.RawURLEncoding.EncodedLen(len(b)) {
+		return id, false
+	}
+	if k, err := base64.RawURLEncoding.Decode(b[:], []byte(nonce)); err != nil || k != len(b) {
+		return id, false
 	}
 	m := hmac.New(sha256.New, n.key)
 	m.Write(b[:16])
 	if !hmac.Equal(m.Sum(nil)[:16], b[16:]) {
-		return false
+		return id, false
 	}
 	at := time.Unix(0, int64(binary.BigEndian.Uint64(b[:8])))
 	age := n.now().Sub(at)
-	return age >= -time.Minute && age < nonceLifetime
+	copy(id[:], b[:16])
+	return id, age >= -time.Minute && age < nonceLifetime
+}
+
+// use accepts an authenticated request's nonce count once: it must be
+// higher than every count accepted before with the same nonce. A client
+// without qop sends no count; its nonce is then good for one request.
+func (n *nonceKey) use(nonce, nc string) bool {
+	id, ok := n.check(nonce)
+	if !ok {
+		return false
+	}
+	count := uint32(1)
+	if nc != "" {
+		v, err := strconv.ParseUint(nc, 16, 32)
+		if err != nil || v == 0 {
+			return false
+		}
+		count = uint32(v)
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if now := n.now(); now.Sub(n.rotatedAt) >= nonceLifetime {
+		n.previous, n.used, n.rotatedAt = n.used, map[[16]byte]uint32{}, now
+	}
+	last, seen := n.used[id]
+	if !seen {
+		last = n.previous[id]
+	}
+	if count <= last {
+		return false
+	}
+	n.used[id] = count
+	return true
 }

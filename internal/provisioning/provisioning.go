@@ -60,6 +60,7 @@ type Service struct {
 	Customize func(ctx context.Context, dev DeviceInfo, c *Config) error
 
 	cache   *fileCache
+	known   *deviceCache
 	secrets sync.Map // device id → cachedSecret
 	seen    *seenWriter
 	guard   *throttle
@@ -72,7 +73,7 @@ func New(db *store.DB, log *audit.Log, ds *devices.Service, logger *slog.Logger)
 		logger = slog.Default()
 	}
 	s := &Service{db: db, audit: log, access: access.New(db), devices: ds, logger: logger,
-		cache: newFileCache(50000), guard: newThrottle(10, 5), nonces: newNonceKey()}
+		cache: newFileCache(50000), known: newDeviceCache(db), guard: newThrottle(10, 5), nonces: newNonceKey()}
 	s.seen = newSeenWriter(db, logger, ds.MarkSeen)
 	s.registrar = Registrar{Domain: "localhost", Address: "localhost", Port: 5060, Transport: TransportUDP}
 	return s

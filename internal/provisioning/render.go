@@ -73,8 +73,10 @@ var yealinkModels = map[string]string{
 	"T48G": "35",
 }
 
+var modelSeparators = strings.NewReplacer(" ", "", "-", "")
+
 func yealinkModel(model string) string {
-	m := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(model))
+	m := strings.ToUpper(modelSeparators.Replace(model))
 	m = strings.TrimPrefix(m, "SIP")
 	m = strings.TrimSuffix(m, "VDM")
 	return m

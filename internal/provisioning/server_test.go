@@ -48,6 +48,8 @@ func fetch(t testing.TB, client *http.Client, base, path, user, secret string, h
 	res := do("")
 	if res.StatusCode == http.StatusUnauthorized && user != "" {
 		m := nonceRE.FindStringSubmatch(res.Header.Get("WWW-Authenticate"))
+		// Read to the end, so the connection is kept for the next request.
+		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 		if m == nil {
 			t.Fatalf("challenge without nonce: %q", res.Header.Get("WWW-Authenticate"))
@@ -60,10 +62,15 @@ func fetch(t testing.TB, client *http.Client, base, path, user, secret string, h
 }
 
 func authorization(user, secret, nonce, uri string) string {
+	return authorizationCount(user, secret, nonce, uri, 1)
+}
+
+// authorizationCount answers nonce with the nonce count nc.
+func authorizationCount(user, secret, nonce, uri string, nc int) string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	c := digest.Credentials{Username: user, Realm: provisioning.Realm, Nonce: nonce, URI: uri, Algorithm: digest.MD5,
-		CNonce: hex.EncodeToString(b), NC: "00000001", QOP: "auth"}
+		CNonce: hex.EncodeToString(b), NC: fmt.Sprintf("%08x", nc), QOP: "auth"}
 	c.Response = digest.Response(digest.HA1(digest.MD5, user, provisioning.Realm, secret), "GET", c)
 	return fmt.Sprintf(`Digest username="%s", realm="%s", nonce="%s", uri="%s", algorithm=MD5, response="%s", qop=auth, nc=%s, cnonce="%s"`,
 		c.Username, c.Realm, c.Nonce, c.URI, c.Response, c.NC, c.CNonce)

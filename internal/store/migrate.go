@@ -48,8 +48,12 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
-// dialectSQL fills the tokens of a migration for the engine.
+// dialectSQL fills the tokens of a migration for the engine and keeps the
+// engine's own sections: what the two spell too differently to share
+// (triggers) is written twice, between "{{if postgres}}" or "{{if sqlite}}"
+// and "{{end}}" on lines of their own.
 func (db *DB) dialectSQL(s string) string {
+	s = dialectSections(s, db.dialect == Postgres)
 	var r *strings.Replacer
 	if db.dialect == Postgres {
 		r = strings.NewReplacer(
@@ -67,6 +71,31 @@ func (db *DB) dialectSQL(s string) string {
 		)
 	}
 	return r.Replace(s)
+}
+
+func dialectSections(s string, postgres bool) string {
+	if !strings.Contains(s, "{{if ") {
+		return s
+	}
+	var out strings.Builder
+	keep := true
+	for _, line := range strings.SplitAfter(s, "\n") {
+		switch strings.TrimSpace(line) {
+		case "{{if postgres}}":
+			keep = postgres
+			continue
+		case "{{if sqlite}}":
+			keep = !postgres
+			continue
+		case "{{end}}":
+			keep = true
+			continue
+		}
+		if keep {
+			out.WriteString(line)
+		}
+	}
+	return out.String()
 }
 
 // Migrate applies every embedded migration not yet recorded in

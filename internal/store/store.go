@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -48,7 +49,16 @@ type DB struct {
 	read    *sql.DB
 	write   *sql.DB
 	rebinds sync.Map // query text -> PostgreSQL text
+	// commits counts this node's committed write transactions: a cache
+	// that must see this node's own changes at once looks whether it
+	// moved (Commits).
+	commits atomic.Uint64
 }
+
+// Commits is the number of write transactions this DB committed so far.
+// Caches of data that other nodes may change too re-read their marker when
+// it moved, so this node's own changes are seen at once.
+func (db *DB) Commits() uint64 { return db.commits.Load() }
 
 // Open opens dsn: "postgres://…" (or "postgresql://…") selects PostgreSQL,
 // anything else is a SQLite file path ("sqlite:" prefix optional).
@@ -205,6 +215,7 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) (err e
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	db.commits.Add(1)
 	return nil
 }
 

@@ -109,7 +109,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.requests.WithLabelValues(route, r.Method, httpCode(rec.status)).Inc()
 		s.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
 		level := slog.LevelInfo
-		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" {
+		// Phones' fetches are logged by the provisioning server with the
+		// device they are for (docs/provisioning.md); a second line each
+		// would double the cost of a reboot storm's logging.
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/prov/") {
 			level = slog.LevelDebug
 		}
 		s.app.Logger.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status,

@@ -31,9 +31,15 @@ func Engines(t *testing.T, body func(t *testing.T, db *store.DB)) {
 
 // SQLite returns a migrated database in a temp file.
 func SQLite(t testing.TB) *store.DB {
+	db, _ := sqliteDSN(t)
+	return db
+}
+
+func sqliteDSN(t testing.TB) (*store.DB, string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	dsn := filepath.Join(t.TempDir(), "test.db")
+	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
@@ -41,12 +47,40 @@ func SQLite(t testing.TB) *store.DB {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate sqlite: %v", err)
 	}
-	return db
+	return db, dsn
+}
+
+// EnginesTwoNodes runs body once per available engine with two handles
+// on one database, as two nodes of a deployment have: what one writes
+// the other reads, but neither shares the other's memory.
+func EnginesTwoNodes(t *testing.T, body func(t *testing.T, node1, node2 *store.DB)) {
+	t.Helper()
+	second := func(t *testing.T, dsn string) *store.DB {
+		db, err := store.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatalf("open the second node's handle: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		db, dsn := sqliteDSN(t)
+		body(t, db, second(t, dsn))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db, dsn := postgresDSN(t)
+		body(t, db, second(t, dsn))
+	})
 }
 
 // Postgres returns a migrated database in a fresh schema, or skips (fails in CI)
 // when SWITCHBOARD_TEST_POSTGRES is not set.
 func Postgres(t testing.TB) *store.DB {
+	db, _ := postgresDSN(t)
+	return db
+}
+
+func postgresDSN(t testing.TB) (*store.DB, string) {
 	t.Helper()
 	dsn := os.Getenv(EnvPostgres)
 	if dsn == "" {
@@ -89,7 +123,7 @@ func Postgres(t testing.TB) *store.DB {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate postgres: %v", err)
 	}
-	return db
+	return db, u.String()
 }
 
 // Exec runs one statement in its own write transaction: the way a test

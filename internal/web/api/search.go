@@ -54,3 +54,14 @@ func (h *Handler) searchNames(w http.ResponseWriter, r *http.Request) error {
 	WriteJSON(w, http.StatusOK, res)
 	return nil
 }
+
+// searchDevice is GET /api/v1/search/devices?mac=: the Search Tool's
+// search by MAC address.
+func (h *Handler) searchDevice(w http.ResponseWriter, r *http.Request) error {
+	res, err := h.app.Search.FindMAC(r.Context(), actor(r), r.URL.Query().Get("mac"))
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, res)
+	return nil
+}

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/apptest"
+	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -108,7 +111,116 @@ func searchContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "names empty", user: "acme.admin", method: "GET", path: "/api/v1/search/names?first_name=*", want: 422},
 		{name: "names employee", user: "west.one", method: "GET", path: "/api/v1/search/names?first_name=a", want: 403},
 		{name: "names anonymous", method: "GET", path: "/api/v1/search/names?first_name=a", want: 401},
+
+		{name: "device found", user: "acme.admin", method: "GET", path: "/api/v1/search/devices?mac=" + q("00:04:f2:a2:00:01"), want: 200,
+			setup: func(t *testing.T) { macSearchEstate(t, env) }},
+		{name: "device spare", user: "acme.admin", method: "GET", path: "/api/v1/search/devices?mac=0004F2A20002", want: 200},
+		{name: "device other company", user: "acme.admin", method: "GET", path: "/api/v1/search/devices?mac=0004F2A20003", want: 200},
+		{name: "device operator", user: "operator", method: "GET", path: "/api/v1/search/devices?mac=0004f2a20003", want: 200},
+		{name: "device invalid", user: "acme.admin", method: "GET", path: "/api/v1/search/devices?mac=hello", want: 422},
+		{name: "device missing mac", user: "acme.admin", method: "GET", path: "/api/v1/search/devices", want: 422, badRequest: true},
+		{name: "device group admin", user: "leeds.admin", method: "GET", path: "/api/v1/search/devices?mac=0004F2A20001", want: 403},
+		{name: "device anonymous", method: "GET", path: "/api/v1/search/devices?mac=0004F2A20001", want: 401},
 	}
+}
+
+// macSearchEstate adds Lola Don's phone at London (0004F2A20001), a spare
+// at Leeds (0004F2A20002) and a Globex phone (0004F2A20003). (Wendy West's
+// primary device belongs to the SIP calls of the document test.)
+func macSearchEstate(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	ctx := context.Background()
+	a, f := env.App, env.Fixture
+	ty, err := a.Devices.CreateType(ctx, f.Provider.ID, devices.Type{Vendor: "Polycom", Model: "VVX 411"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []struct {
+		company, site int64
+		mac           string
+		user          int64
+	}{
+		{f.Acme.ID, f.London.ID, "0004F2A20001", env.ID("london.one")},
+		{f.Acme.ID, f.Leeds.ID, "0004F2A20002", 0},
+		{f.Globex.ID, f.Reading.ID, "0004F2A20003", 0},
+	} {
+		dev, err := a.Devices.Create(ctx, f.Provider.ID, d.company, devices.DeviceCreateRequest{SiteID: d.site, TypeID: ty.ID, MAC: d.mac})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.user != 0 {
+			if err := a.Devices.AssignPrimary(ctx, d.company, d.site, dev.ID, d.user); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestSearchDeviceAPI: the Search Tool by MAC over HTTP, for the cast and
+// the outsiders: another company's phone answers byte for byte like a MAC
+// nobody has, apart from the MAC itself.
+func TestSearchDeviceAPI(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		env.AddCast(t)
+		macSearchEstate(t, env)
+		f := env.Fixture
+		found := func(company, site int64, siteName string, user any) map[string]any {
+			return map[string]any{"outcome": "found", "company": map[string]any{"id": float64(company), "name": map[int64]string{f.Acme.ID: "Acme Ltd", f.Globex.ID: "Globex plc"}[company]},
+				"site": map[string]any{"id": float64(site), "name": siteName}, "user": user}
+		}
+		lola := map[string]any{"id": float64(env.ID("london.one")), "name": "Lola Don"}
+		notFound := func(mac string) map[string]any {
+			return map[string]any{"outcome": "not_found", "mac": mac, "message": "No device found with MAC " + mac, "user": nil}
+		}
+		for _, tc := range []struct {
+			user, mac string
+			status    int
+			want      map[string]any
+			keys      int
+		}{
+			{"acme.admin", "00:04:f2:a2:00:01", 200, found(f.Acme.ID, f.London.ID, "London", lola), 7},
+			{"acme.admin2", "0004f2a20002", 200, found(f.Acme.ID, f.Leeds.ID, "Leeds", nil), 7},
+			{"acme.reseller", "0004F2A20001", 200, found(f.Acme.ID, f.London.ID, "London", lola), 7},
+			{"operator", "0004-F2A2-0003", 200, found(f.Globex.ID, f.Reading.ID, "Reading", nil), 7},
+			{"globex.admin", "0004F2A20003", 200, found(f.Globex.ID, f.Reading.ID, "Reading", nil), 7},
+			{"acme.admin", "0004F2A20003", 200, notFound("0004F2A20003"), 4},
+			{"acme.admin", "0004F2A20009", 200, notFound("0004F2A20009"), 4},
+			{"globex.admin", "0004F2A20001", 200, notFound("0004F2A20001"), 4},
+			{"reseller.admin", "0004F2A20001", 200, notFound("0004F2A20001"), 4},
+			{"other.reseller", "0004F2A20001", 200, notFound("0004F2A20001"), 4},
+			{"other.operator", "0004F2A20001", 200, notFound("0004F2A20001"), 4},
+			{"leeds.admin2", "0004F2A20001", 403, nil, 0},
+			{"globex.one", "0004F2A20003", 403, nil, 0},
+			{"acme.admin", "0004F2A2000", 422, nil, 0},
+		} {
+			t.Run(tc.user+"/"+tc.mac, func(t *testing.T) {
+				token := env.Token(t, tc.user)
+				before := storetest.Counts(t, db)
+				res := env.Do(t, token, "GET", "/api/v1/search/devices?mac="+url.QueryEscape(tc.mac), nil)
+				storetest.SameCounts(t, before, storetest.Counts(t, db))
+				if res.Status != tc.status {
+					t.Fatalf("status %d, want %d: %s", res.Status, tc.status, res.Body)
+				}
+				if tc.status == 422 && !strings.Contains(string(res.Body), `"mac"`) {
+					t.Errorf("422 does not name mac: %s", res.Body)
+				}
+				if tc.want == nil {
+					return
+				}
+				var body map[string]any
+				res.JSON(t, &body)
+				for k, v := range tc.want {
+					if !reflect.DeepEqual(body[k], v) {
+						t.Errorf("%s = %v, want %v", k, body[k], v)
+					}
+				}
+				if len(body) != tc.keys {
+					t.Errorf("%d fields, want %d: %s", len(body), tc.keys, res.Body)
+				}
+			})
+		}
+	})
 }
 
 // TestSearchAPI checks what the search endpoints answer, per role, on both

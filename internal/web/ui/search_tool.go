@@ -23,14 +23,17 @@ type searchToolPage struct {
 	FirstName string
 	LastName  string
 	Company   string
+	MAC       string
 	Searched  bool
 	Errors    map[string]string
 	NumberRes *search.NumberResult
 	NameRes   *search.NameResult
+	DeviceRes *search.DeviceResult
 }
 
 // searchTool is the Search Tool (Business Portal, docs/glossary.md): search the platform
-// by telephone number or by first and last name. A search is a GET, so its
+// by telephone number, by first and last name, or by MAC address
+// (docs/search.md). A search is a GET, so its
 // results can be bookmarked and the form needs no CSRF token.
 func (p *Pages) searchTool(w http.ResponseWriter, r *http.Request) error {
 	given, err := formCompanyID(r)
@@ -52,15 +55,24 @@ func (p *Pages) searchTool(w http.ResponseWriter, r *http.Request) error {
 	v.Side = companySide(v, "search")
 	q := r.URL.Query()
 	d := searchToolPage{By: q.Get("by"), Number: q.Get("number"), FirstName: q.Get("first_name"), LastName: q.Get("last_name"),
-		Company: q.Get("company"), Errors: map[string]string{}}
-	if d.By != "name" {
+		Company: q.Get("company"), MAC: q.Get("mac"), Errors: map[string]string{}}
+	if d.By != "name" && d.By != "mac" {
 		d.By = "number"
 	}
 	status := http.StatusOK
 	if q.Has("search") {
 		d.Searched = true
 		a := actorOf(r)
-		if d.By == "number" {
+		if d.By == "mac" {
+			res, err := p.app.Search.FindMAC(r.Context(), a, d.MAC)
+			if err == nil {
+				// The field shows the MAC as searched: upper case.
+				d.DeviceRes, d.MAC = &res, res.MAC
+			}
+			if err = fieldErrors(err, d.Errors); err != nil {
+				return err
+			}
+		} else if d.By == "number" {
 			res, err := p.app.Search.FindNumber(r.Context(), a, d.Number)
 			if err == nil {
 				d.NumberRes = &res
