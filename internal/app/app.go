@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/audio"
 	"github.com/switchboard-voice/switchboard/internal/billing"
 	"github.com/switchboard-voice/switchboard/internal/calls"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
@@ -57,6 +58,8 @@ type App struct {
 	Search *search.Service
 	// Calls ingests call records from the switches (docs/cdr.md).
 	Calls *calls.Service
+	// Audio keeps the recordings features play (docs/audio.md).
+	Audio *audio.Library
 	// Billing rates calls, keeps balances and makes invoices (docs/billing.md).
 	Billing *billing.Service
 	// Registrations are the SIP edge's bindings and the devices' status.
@@ -105,6 +108,8 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 	a.Tenancy.Identity, a.Tenancy.AddLogin = a.Identity, a.Directory.CreateAndWelcome
 	a.Search = search.New(db, a.Access, a.Numbering)
 	a.Features = features.New(db, log, a.Numbering, a.Catalog)
+	a.Audio = audio.NewLibrary(db, log)
+	a.Features.Audio = a.Audio
 	a.Features.UseJobs(features.BulkDeps{Jobs: a.Jobs, Account: func(ctx context.Context, id int64) (access.Actor, string, error) {
 		acct, err := a.Identity.Account(ctx, id)
 		if err != nil {

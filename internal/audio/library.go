@@ -1,0 +1,207 @@
+package audio
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/switchboard-voice/switchboard/internal/access"
+	"github.com/switchboard-voice/switchboard/internal/audit"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/store"
+)
+
+// Library keeps the recordings uploaded for sites' and employees' features
+// (greetings, announcements, music on hold) in their telephony forms
+// (docs/audio.md). Whoever may configure an owner's features may upload,
+// play and delete its recordings; features refer to them by id.
+type Library struct {
+	db     *store.DB
+	audit  *audit.Log
+	access *access.Service
+	opts   Options
+}
+
+// NewLibrary returns a Library.
+func NewLibrary(db *store.DB, log *audit.Log) *Library {
+	return &Library{db: db, audit: log, access: access.New(db)}
+}
+
+// Owner is whose recording it is: a site ("site") or an employee
+// ("employee").
+type Owner struct {
+	Kind string `json:"kind"`
+	ID   int64  `json:"id"`
+}
+
+func (o Owner) target() (access.Target, error) {
+	switch o.Kind {
+	case "site":
+		return access.Group(o.ID), nil
+	case "employee":
+		return access.Employee(o.ID), nil
+	}
+	return access.Target{}, derrors.Invalid("owner", "a recording belongs to a site or an employee")
+}
+
+// Item is a stored recording (without its audio).
+type Item struct {
+	ID        int64     `json:"id"`
+	Owner     Owner     `json:"owner"`
+	Name      string    `json:"name"`
+	Format    Format    `json:"source_format"`
+	Duration  float64   `json:"duration_seconds"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// MaxName bounds a recording's name (the file name by default).
+const MaxName = 100
+
+// check lets actor use owner's recordings and returns the owner's company.
+func (l *Library) check(ctx context.Context, actor access.Actor, owner Owner) (int64, error) {
+	t, err := owner.target()
+	if err != nil {
+		return 0, err
+	}
+	if err := l.access.Check(ctx, actor, access.ConfigureFeatures, t); err != nil {
+		return 0, err
+	}
+	var company int64
+	q := "SELECT company_id FROM accounts WHERE id = ?"
+	if owner.Kind == "site" {
+		q = "SELECT company_id FROM org_groups WHERE id = ?"
+	}
+	if err := l.db.Q(ctx).QueryRow(ctx, q, owner.ID).Scan(&company); err != nil {
+		return 0, err
+	}
+	return company, nil
+}
+
+// Upload converts data (WAV or MP3) and stores it for owner. A file that
+// is not audio, too long, silent or clipped is refused with the reason and
+// nothing is stored.
+func (l *Library) Upload(ctx context.Context, actor access.Actor, owner Owner, name string, data []byte) (it Item, err error) {
+	defer derrors.Wrap(&err, "audio: upload for %s %d", owner.Kind, owner.ID)
+	company, err := l.check(ctx, actor, owner)
+	if err != nil {
+		return Item{}, err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "recording"
+	}
+	if len([]rune(name)) > MaxName || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return Item{}, derrors.Invalid("name", "a recording's name is at most %d characters of text", MaxName)
+	}
+	clip, err := Convert(data, l.opts)
+	if err != nil {
+		var r *RefusedError
+		if errors.As(err, &r) {
+			return Item{}, derrors.Invalid("file", "%s", r.Detail)
+		}
+		return Item{}, err
+	}
+	it = Item{Owner: owner, Name: name, Format: clip.Format, Duration: clip.Duration.Seconds(),
+		CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+	err = l.db.Tx(ctx, func(ctx context.Context) error {
+		if err := l.db.Q(ctx).QueryRow(ctx, `INSERT INTO audio_items (company_id, owner_kind, owner_id, name, source_format, duration_ms,
+			narrowband, wideband, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			company, owner.Kind, owner.ID, name, string(clip.Format), clip.Duration.Milliseconds(), clip.Narrowband, clip.Wideband,
+			it.CreatedAt.UnixMilli(), actor.AccountID).Scan(&it.ID); err != nil {
+			return err
+		}
+		return l.audit.Record(ctx, audit.Event{Event: "Upload Audio", CompanyID: company, ObjectKind: "audio", ObjectID: it.ID,
+			ObjectName: name, After: it})
+	})
+	return it, err
+}
+
+// Items lists owner's recordings, newest first.
+func (l *Library) Items(ctx context.Context, actor access.Actor, owner Owner) (out []Item, err error) {
+	defer derrors.Wrap(&err, "audio: recordings of %s %d", owner.Kind, owner.ID)
+	company, err := l.check(ctx, actor, owner)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := l.db.Q(ctx).Query(ctx, `SELECT id, name, source_format, duration_ms, created_at FROM audio_items
+		WHERE company_id = ? AND owner_kind = ? AND owner_id = ? ORDER BY id DESC`, company, owner.Kind, owner.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it := Item{Owner: owner}
+		var ms, at int64
+		if err := rows.Scan(&it.ID, &it.Name, &it.Format, &ms, &at); err != nil {
+			return nil, err
+		}
+		it.Duration, it.CreatedAt = float64(ms)/1000, time.UnixMilli(at).UTC()
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// item loads recording id and checks actor may use its owner's
+// recordings; anything else answers as missing.
+func (l *Library) item(ctx context.Context, actor access.Actor, id int64) (Item, int64, error) {
+	var it Item
+	var company, ms, at int64
+	err := l.db.Q(ctx).QueryRow(ctx, `SELECT company_id, owner_kind, owner_id, name, source_format, duration_ms, created_at
+		FROM audio_items WHERE id = ?`, id).Scan(&company, &it.Owner.Kind, &it.Owner.ID, &it.Name, &it.Format, &ms, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Item{}, 0, fmt.Errorf("audio: recording %d: %w", id, derrors.ErrNotFound)
+	}
+	if err != nil {
+		return Item{}, 0, err
+	}
+	if _, err := l.check(ctx, actor, it.Owner); err != nil {
+		return Item{}, 0, fmt.Errorf("audio: recording %d: %w", id, derrors.ErrNotFound)
+	}
+	it.ID, it.Duration, it.CreatedAt = id, float64(ms)/1000, time.UnixMilli(at).UTC()
+	return it, company, nil
+}
+
+// WAV returns recording id as a WAV file: wideband (16 kHz) or narrowband
+// (8 kHz), for the page's player and for a call engine.
+func (l *Library) WAV(ctx context.Context, actor access.Actor, id int64, wideband bool) (Item, []byte, error) {
+	it, _, err := l.item(ctx, actor, id)
+	if err != nil {
+		return Item{}, nil, err
+	}
+	col := "narrowband"
+	if wideband {
+		col = "wideband"
+	}
+	var data []byte
+	if err := l.db.Q(ctx).QueryRow(ctx, "SELECT "+col+" FROM audio_items WHERE id = ?", id).Scan(&data); err != nil {
+		return Item{}, nil, fmt.Errorf("audio: recording %d: %w", id, err)
+	}
+	return it, data, nil
+}
+
+// Delete removes a recording. A feature still referring to it keeps the
+// reference and plays the system's audio instead (docs/audio.md).
+func (l *Library) Delete(ctx context.Context, actor access.Actor, id int64) error {
+	it, company, err := l.item(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	return l.db.Tx(ctx, func(ctx context.Context) error {
+		if _, err := l.db.Q(ctx).Exec(ctx, "DELETE FROM audio_items WHERE id = ?", id); err != nil {
+			return err
+		}
+		return l.audit.Record(ctx, audit.Event{Event: "Delete Audio", CompanyID: company, ObjectKind: "audio", ObjectID: id,
+			ObjectName: it.Name, Before: it})
+	})
+}
+
+// AudioExists reports whether recording audioID belongs to companyID: the
+// check features make of an audio reference (features.AudioLibrary).
+func (l *Library) AudioExists(ctx context.Context, companyID, audioID int64) (bool, error) {
+	var n int
+	err := l.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM audio_items WHERE id = ? AND company_id = ?", audioID, companyID).Scan(&n)
+	return n > 0, err
+}
