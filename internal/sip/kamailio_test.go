@@ -50,20 +50,21 @@ func startKamailio(t testing.TB, port int, nodes ...string) *apptest.LogBuffer {
 	if err := os.WriteFile(list, []byte(nodeList.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return runKamailio(t, dir, "kamailio.cfg", port, [][2]string{
+	log, _ := runKamailio(t, dir, "kamailio.cfg", port, [][2]string{
 		{"listen=udp:0.0.0.0:5060", fmt.Sprintf("listen=udp:127.0.0.1:%d", port)},
 		{"listen=tcp:0.0.0.0:5060", fmt.Sprintf("listen=tcp:127.0.0.1:%d", port)},
 		{"/etc/kamailio/dispatcher.list", list},
 		{"children=4", "children=2"},
 		{"tcp_children=4", "tcp_children=1"},
 	})
+	return log
 }
 
 // runKamailio runs deploy/kamailio/<name> with the replacements made (each
 // must be found: the file and the test must not drift apart) from dir,
 // in the foreground, until it answers on 127.0.0.1:port; it stops with the
-// test, and its log is returned.
-func runKamailio(t testing.TB, dir, name string, port int, replacements [][2]string) *apptest.LogBuffer {
+// test. It returns Kamailio's log and the process id of its main process.
+func runKamailio(t testing.TB, dir, name string, port int, replacements [][2]string) (*apptest.LogBuffer, int) {
 	t.Helper()
 	bin := kamailioBinary(t)
 	cfg, err := os.ReadFile(filepath.Join("..", "..", "deploy", "kamailio", name))
@@ -107,13 +108,49 @@ func runKamailio(t testing.TB, dir, name string, port int, replacements [][2]str
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if optionsAnswered(addr) {
-			return out
+			return out, cmd.Process.Pid
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("kamailio did not answer on %s:\n%s", addr, tail(out.String(), 3000))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// processTreeCPU is the CPU time (user and system) used so far by process
+// pid and its children, read from /proc (Kamailio works in forked children).
+func processTreeCPU(pid int) time.Duration {
+	entries, _ := os.ReadDir("/proc")
+	var ticks int64
+	for _, e := range entries {
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// The fields after the command name (which may hold spaces): state
+		// ppid … utime is the 14th field of the line, stime the 15th.
+		text := string(stat)
+		end := strings.LastIndexByte(text, ')')
+		if end < 0 {
+			continue
+		}
+		fields := strings.Fields(text[end+1:])
+		if len(fields) < 13 {
+			continue
+		}
+		var self, ppid int
+		fmt.Sscan(e.Name(), &self)
+		fmt.Sscan(fields[1], &ppid)
+		if self != pid && ppid != pid {
+			continue
+		}
+		var utime, stime int64
+		fmt.Sscan(fields[11], &utime)
+		fmt.Sscan(fields[12], &stime)
+		ticks += utime + stime
+	}
+	// Linux reports them in clock ticks of 1/100 s (USER_HZ).
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // optionsAnswered sends one OPTIONS over UDP and reports whether a final
