@@ -44,7 +44,7 @@ func (f *sipFlags) register(fs *flag.FlagSet, isDemo bool) {
 	fs.StringVar(&f.algorithms, "sip-digest", "MD5", "digest algorithms the SIP edge offers, most preferred first: MD5, SHA-256 or both (e.g. SHA-256,MD5); see docs/sip.md")
 	fs.StringVar(&f.nodeID, "sip-node-id", "", "this node's name in the SIP bindings whose TCP/TLS flows it holds (default: the host name)")
 	fs.StringVar(&f.proxies, "sip-proxies", "", "IP addresses of trusted SIP edge proxies (Kamailio), comma-separated: failed authentications through them count against the phone's address in their Path (docs/sip.md)")
-	fs.Float64Var(&f.rebootRate, "sip-reboot-rate", 200, "reboot NOTIFYs a second this node sends at most (paces bulk reboots)")
+	fs.Float64Var(&f.rebootRate, "sip-reboot-rate", 500, "reboot NOTIFYs a second this node sends at most (paces bulk reboots)")
 	fs.DurationVar(&f.rebootTimeout, "sip-reboot-timeout", 5*time.Minute, "how long a rebooted device has to register again (or fetch its configuration) before its reboot is an error")
 }
 

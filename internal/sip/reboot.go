@@ -65,7 +65,8 @@ func RebootLabel(status string) string {
 
 // RebootConfig tunes reboots; zero values take the defaults.
 type RebootConfig struct {
-	// Rate is how many NOTIFYs a second this node sends (default 200).
+	// Rate is how many NOTIFYs a second this node sends (default 500; see
+	// docs/performance.md, "SIP bulk reboot", for why).
 	Rate float64
 	// Timeout is how long a device has to come back after its NOTIFY
 	// (default 5 minutes: a desk phone takes one to three to reboot). The
@@ -82,7 +83,7 @@ type RebootConfig struct {
 
 func (c *RebootConfig) defaults() {
 	if c.Rate <= 0 {
-		c.Rate = 200
+		c.Rate = 500
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 5 * time.Minute
