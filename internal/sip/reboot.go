@@ -245,11 +245,21 @@ type rebootDevice struct {
 // launch stores the reboot and its job in one transaction. A reboot of the
 // same scope (the device, or the type at the site) that is not cleared and
 // did not succeed everywhere holds the button: it must finish, or be
-// cleared, first (the guide's Clear Job).
+// cleared, first (the guide's Clear Job). A device is in one running
+// reboot at most: a launch that includes a device another reboot has not
+// finished with is refused, naming it. Launches at one site take turns
+// (the site's row of sip_reboot_locks), so two at the same moment cannot
+// both pass these checks.
 func (r *Reboots) launch(ctx context.Context, companyID, siteID, typeID, deviceID int64, list []rebootDevice, ev audit.Event) (Reboot, error) {
-	now := time.Now().UTC().Truncate(time.Millisecond)
 	var jobID int64
 	err := r.db.Tx(ctx, func(ctx context.Context) error {
+		if _, err := r.db.Q(ctx).Exec(ctx, `INSERT INTO sip_reboot_locks (site_id, locked_at) VALUES (?, ?)
+			ON CONFLICT (site_id) DO UPDATE SET locked_at = excluded.locked_at`, siteID, time.Now().UnixMilli()); err != nil {
+			return err
+		}
+		// The launch time is taken once the site is ours (a launch may have
+		// waited for another).
+		now := time.Now().UTC().Truncate(time.Millisecond)
 		var held int
 		if err := r.db.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM sip_reboots x WHERE x.site_id = ? AND x.type_id = ? AND x.device_id = ? AND x.cleared_at = 0
 			AND EXISTS (SELECT 1 FROM sip_reboot_items i WHERE i.job_id = x.job_id AND i.status <> ?)`,
@@ -258,6 +268,22 @@ func (r *Reboots) launch(ctx context.Context, companyID, siteID, typeID, deviceI
 		}
 		if held > 0 {
 			return derrors.Conflict("reboot", "a reboot of these devices is still running or has devices in error: wait for it to finish, or clear it (Clear Job), then reboot again")
+		}
+		for start := 0; start < len(list); start += 500 {
+			chunk := list[start:min(start+500, len(list))]
+			args := []any{siteID, RebootNotStarted, RebootPending}
+			for _, d := range chunk {
+				args = append(args, d.id)
+			}
+			var busy string
+			err := r.db.Q(ctx).QueryRow(ctx, `SELECT i.device_name FROM sip_reboot_items i JOIN sip_reboots x ON x.job_id = i.job_id
+				WHERE x.site_id = ? AND i.status IN (?, ?) AND i.device_id IN (`+store.Placeholders(len(chunk))+`) ORDER BY i.device_id LIMIT 1`, args...).Scan(&busy)
+			if err == nil {
+				return derrors.Conflict("reboot", "the device %s is being rebooted by another reboot: wait for it to finish, then reboot again", busy)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
 		}
 		args := fmt.Sprintf(`{"timeout_ms":%d,"rate":%g}`, r.cfg.Timeout.Milliseconds(), r.cfg.Rate)
 		j, err := r.jobs.Enqueue(ctx, jobs.Job{CompanyID: companyID, Kind: JobKindReboot, Name: ev.Event + ": " + ev.ObjectName,
