@@ -456,3 +456,48 @@ func TestRebootRefusesABusyDevice(t *testing.T) {
 		}
 	})
 }
+
+// TestRebootAfterReset: the reboot a Reset asks for is launched even while
+// an earlier reboot of the device that ended in error holds the button; a
+// device a running reboot has is left to it (nothing created); another
+// company's administrator finds no device.
+func TestRebootAfterReset(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newRebootRig(t, db, 0, sip.RebootConfig{Rate: 20, Timeout: 8 * time.Second, NotifyTimeout: 2 * time.Second, Poll: 50 * time.Millisecond})
+		if _, err := r.reboots.RebootAfterReset(ctx, access.Actor{Role: access.RoleCompanyAdmin, ProviderID: r.provider, CompanyID: r.device.CompanyID + 1000, AccountID: 1}, r.device.ID); !errors.Is(err, derrors.ErrNotFound) {
+			t.Fatalf("another company's reset reboot: %v", err)
+		}
+		// An earlier reboot, finished in error (not registered), holds the
+		// button…
+		first, err := r.reboots.RebootDevice(ctx, r.admin, r.device.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the first reboot to finish", func() bool {
+			v, err := r.reboots.View(ctx, r.admin, first.JobID)
+			return err == nil && v.Finished
+		})
+		if _, err := r.reboots.RebootDevice(ctx, r.admin, r.device.ID); !errors.Is(err, derrors.ErrConflict) {
+			t.Fatalf("second manual reboot: %v, want 409", err)
+		}
+		// …but not the reboot after a reset. The phone ignores its NOTIFY,
+		// so that reboot stays Pending for a while.
+		run := startSipp(t, r.udp, "udp", "register_and_wait.xml", "notify_ignore.xml", r.line.Username, r.line.Password,
+			"expires", "600", "want_expires", "(600|599)", "hold", "3000", "event", "check-sync")
+		r.waitRegistered(t, r.phones[0])
+		job, err := r.reboots.RebootAfterReset(ctx, r.admin, r.device.ID)
+		if err != nil || job == 0 {
+			t.Fatalf("reboot after reset: %d, %v", job, err)
+		}
+		// A second reset while that reboot runs: left to it.
+		before := storetest.Counts(t, db)
+		if again, err := r.reboots.RebootAfterReset(ctx, r.admin, r.device.ID); err != nil || again != 0 {
+			t.Fatalf("reset during a running reboot: %d, %v", again, err)
+		}
+		storetest.SameCounts(t, before, storetest.Counts(t, db))
+		if err := run.wait(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
