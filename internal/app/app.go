@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
-	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/audio"
+	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/billing"
 	"github.com/switchboard-voice/switchboard/internal/calls"
 	"github.com/switchboard-voice/switchboard/internal/catalog"

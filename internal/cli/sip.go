@@ -26,6 +26,7 @@ import (
 // sipFlags configure the SIP edge and the line credentials (docs/sip.md).
 type sipFlags struct {
 	listen, tlsCert, tlsKey, domain, keyFile, nodeID, algorithms string
+	proxies                                                      string
 	rebootRate                                                   float64
 	rebootTimeout                                                time.Duration
 }
@@ -42,7 +43,8 @@ func (f *sipFlags) register(fs *flag.FlagSet, isDemo bool) {
 	fs.StringVar(&f.keyFile, "secret-key-file", "", "file holding the node secret that encrypts line passwords; every node on one database needs the same (default: secret.key in --data, created if missing)")
 	fs.StringVar(&f.algorithms, "sip-digest", "MD5", "digest algorithms the SIP edge offers, most preferred first: MD5, SHA-256 or both (e.g. SHA-256,MD5); see docs/sip.md")
 	fs.StringVar(&f.nodeID, "sip-node-id", "", "this node's name in the SIP bindings whose TCP/TLS flows it holds (default: the host name)")
-	fs.Float64Var(&f.rebootRate, "sip-reboot-rate", 200, "reboot NOTIFYs a second this node sends at most (paces bulk reboots)")
+	fs.StringVar(&f.proxies, "sip-proxies", "", "IP addresses of trusted SIP edge proxies (Kamailio), comma-separated: failed authentications through them count against the phone's address in their Path (docs/sip.md)")
+	fs.Float64Var(&f.rebootRate, "sip-reboot-rate", 500, "reboot NOTIFYs a second this node sends at most (paces bulk reboots)")
 	fs.DurationVar(&f.rebootTimeout, "sip-reboot-timeout", 5*time.Minute, "how long a rebooted device has to register again (or fetch its configuration) before its reboot is an error")
 }
 
@@ -134,6 +136,16 @@ func (f *sipFlags) start(ctx context.Context, a *app.App, logger *slog.Logger, i
 	if err != nil {
 		return nil, err
 	}
+	var proxies []string
+	for _, p := range strings.Split(f.proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if net.ParseIP(p) == nil {
+			return nil, fmt.Errorf("--sip-proxies: %q is not an IP address", p)
+		}
+		proxies = append(proxies, p)
+	}
 	var providerID int64
 	if p, err := a.Tenancy.FirstProvider(ctx); err == nil {
 		providerID = p.ID
@@ -141,7 +153,7 @@ func (f *sipFlags) start(ctx context.Context, a *app.App, logger *slog.Logger, i
 		return nil, err
 	}
 	edge, err := sip.New(sip.Config{Listen: listen, TLSCert: f.tlsCert, TLSKey: f.tlsKey, NodeID: f.nodeID, Algorithms: algorithms,
-		Realm: a.Devices.Lines.Domain, ProviderID: providerID, Logger: logger}, a.Devices, a.Registrations, a.Audit)
+		Realm: a.Devices.Lines.Domain, ProviderID: providerID, Proxies: proxies, Logger: logger}, a.Devices, a.Registrations, a.Audit)
 	if err != nil {
 		return nil, err
 	}

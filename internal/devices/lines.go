@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -333,4 +334,249 @@ func (s *Service) LineAuthByUsername(ctx context.Context, username string) (Line
 func (s *Service) dropLines(ctx context.Context, id, accountID int64) error {
 	_, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM lines WHERE device_id = ? AND account_id = ?", id, accountID)
 	return err
+}
+
+// linesConfigured reports whether this node can issue lines: a node secret
+// to seal passwords and a SIP domain for their realm.
+func (s *Service) linesConfigured() bool {
+	return s.Lines.Sealer != nil && strings.TrimSpace(s.Lines.Domain) != ""
+}
+
+// SyncPrimaryLine keeps the SIP line of employee accountID's primary device
+// in step with their service, for the system callers that change it
+// (Activate, Service Settings; docs/sip.md, "Line credentials"): it issues
+// the line when the employee has a primary device without one, and
+// reissues it when their number no longer gives the line's username (a
+// changed number: the phone takes the new credentials with its next
+// configuration). A line whose username is still right keeps its
+// password. Nothing is done when the node cannot issue lines (no node
+// secret or SIP domain) or the employee has no primary device. It runs in
+// the caller's transaction, and reports whether it issued.
+func (s *Service) SyncPrimaryLine(ctx context.Context, companyID, accountID int64) (issued bool, err error) {
+	if !s.linesConfigured() {
+		return false, nil
+	}
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		d, err := s.PrimaryDevice(ctx, companyID, accountID)
+		if derrors.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		line, err := s.lineOf(ctx, d.ID, accountID)
+		switch {
+		case derrors.IsNotFound(err):
+		case err != nil:
+			return err
+		default:
+			want, err := s.numberUsername(ctx, d.CompanyID, accountID, line.Appearance, line.ID)
+			if err != nil {
+				return err
+			}
+			// No number, or another line holds it: the username stays.
+			if want == "" || want == line.Username {
+				return nil
+			}
+		}
+		if _, err := s.issueLine(ctx, d, accountID, 0); err != nil {
+			return err
+		}
+		issued = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("devices: sync primary line of %d: %w", accountID, err)
+	}
+	return issued, nil
+}
+
+// numberUsername is the username the employee's number gives a line
+// (its digits, "_n" for a shared appearance), or "" when they have no
+// number or a line other than lineID holds that name.
+func (s *Service) numberUsername(ctx context.Context, companyID, accountID int64, appearance int, lineID int64) (string, error) {
+	if s.Lines.NumberOf == nil {
+		return "", nil
+	}
+	n, err := s.Lines.NumberOf(ctx, companyID, accountID)
+	if err != nil {
+		return "", err
+	}
+	name := strings.TrimPrefix(n, "+")
+	if name == "" {
+		return "", nil
+	}
+	if appearance > 0 {
+		name = fmt.Sprintf("%s_%d", name, appearance)
+	}
+	var taken int
+	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM lines WHERE username = ? AND id <> ?", name, lineID).Scan(&taken); err != nil {
+		return "", err
+	}
+	if taken > 0 {
+		return "", nil
+	}
+	return name, nil
+}
+
+// ProvisionPrimaryLines issues the primary lines of a batch of newly
+// activated employees in a constant number of statements (the batch
+// activation's way): owners maps each device to the employee it was just
+// given to, numbers each employee to their E.164 number. An employee who
+// already has a line on that device keeps it. Usernames are the numbers'
+// digits, or generated names where the digits are taken; each line is
+// audited as Issue Line Credentials. Nothing is done when the node cannot
+// issue lines. It runs in the caller's transaction.
+func (s *Service) ProvisionPrimaryLines(ctx context.Context, companyID int64, owners map[int64]int64, numbers map[int64]string) error {
+	if !s.linesConfigured() || len(owners) == 0 {
+		return nil
+	}
+	realm := strings.TrimSpace(s.Lines.Domain)
+	deviceIDs := make([]int64, 0, len(owners))
+	for d := range owners {
+		deviceIDs = append(deviceIDs, d)
+	}
+	slices.Sort(deviceIDs)
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		q := s.db.Q(ctx)
+		type pending struct {
+			d                   Device
+			account             int64
+			username, password  string
+			sealed, md5, sha256 string
+		}
+		var todo []pending
+		wanted := map[string]bool{}
+		for start := 0; start < len(deviceIDs); start += 200 {
+			chunk := deviceIDs[start:min(start+200, len(deviceIDs))]
+			args := []any{companyID}
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			drows, err := q.Query(ctx, "SELECT "+deviceColumns+" FROM devices d JOIN device_types t ON t.id = d.type_id WHERE d.company_id = ? AND d.id IN ("+
+				store.Placeholders(len(chunk))+") ORDER BY d.id", args...)
+			if err != nil {
+				return err
+			}
+			var ds []Device
+			for drows.Next() {
+				d, err := scanDevice(drows)
+				if err != nil {
+					drows.Close()
+					return err
+				}
+				ds = append(ds, d)
+			}
+			drows.Close()
+			if err := drows.Err(); err != nil {
+				return err
+			}
+			have := map[int64]bool{}
+			rows, err := q.Query(ctx, "SELECT device_id, account_id FROM lines WHERE company_id = ? AND device_id IN ("+store.Placeholders(len(chunk))+")", args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var dev, acct int64
+				if err := rows.Scan(&dev, &acct); err != nil {
+					rows.Close()
+					return err
+				}
+				if owners[dev] == acct {
+					have[dev] = true
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, d := range ds {
+				if have[d.ID] {
+					continue
+				}
+				p := pending{d: d, account: owners[d.ID], username: strings.TrimPrefix(numbers[owners[d.ID]], "+")}
+				if p.username != "" && !wanted[p.username] {
+					wanted[p.username] = true
+				} else {
+					p.username = ""
+				}
+				todo = append(todo, p)
+			}
+		}
+		// Digits another line holds already: a generated name instead.
+		names := make([]string, 0, len(wanted))
+		for n := range wanted {
+			names = append(names, n)
+		}
+		taken := map[string]bool{}
+		for start := 0; start < len(names); start += 500 {
+			chunk := names[start:min(start+500, len(names))]
+			args := make([]any, len(chunk))
+			for i, n := range chunk {
+				args[i] = n
+			}
+			rows, err := q.Query(ctx, "SELECT username FROM lines WHERE username IN ("+store.Placeholders(len(chunk))+")", args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var n string
+				if err := rows.Scan(&n); err != nil {
+					rows.Close()
+					return err
+				}
+				taken[n] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		now := store.Now()
+		for i := range todo {
+			p := &todo[i]
+			if p.username == "" || taken[p.username] {
+				// 60 bits of randomness: a clash with an existing name fails
+				// the batch on the unique index rather than being checked.
+				name, err := randomString("abcdefghijkmnpqrstuvwxyz23456789", 12)
+				if err != nil {
+					return err
+				}
+				p.username = "sb" + name
+			}
+			pw, err := generateLinePassword()
+			if err != nil {
+				return err
+			}
+			p.password = pw
+			if p.sealed, err = s.Lines.Sealer.Seal(pw, p.username); err != nil {
+				return err
+			}
+			p.md5, p.sha256 = digest.HA1(digest.MD5, p.username, realm, pw), digest.HA1(digest.SHA256, p.username, realm, pw)
+		}
+		for start := 0; start < len(todo); start += 100 {
+			chunk := todo[start:min(start+100, len(todo))]
+			vals := make([]string, len(chunk))
+			args := make([]any, 0, 11*len(chunk))
+			for i, p := range chunk {
+				vals[i] = "(?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)"
+				args = append(args, companyID, p.d.ID, p.account, p.username, realm, p.sealed, p.md5, p.sha256, now, now)
+			}
+			if _, err := q.Exec(ctx, `INSERT INTO lines (company_id, device_id, account_id, appearance, username, realm, password_enc, ha1_md5, ha1_sha256, created_at, updated_at)
+				VALUES `+strings.Join(vals, ", "), args...); err != nil {
+				return err
+			}
+		}
+		events := make([]audit.Event, 0, len(todo))
+		for _, p := range todo {
+			events = append(events, audit.Event{Event: "Issue Line Credentials", ObjectKind: "device", ObjectID: p.d.ID, ObjectName: p.d.MAC,
+				CompanyID: p.d.CompanyID, SiteID: p.d.SiteID,
+				After: map[string]any{"device_id": p.d.ID, "account_id": p.account, "appearance": 0, "username": p.username, "realm": realm}})
+		}
+		return s.audit.RecordAll(ctx, events)
+	})
+	if err != nil {
+		return fmt.Errorf("devices: issue %d primary lines: %w", len(owners), err)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
+	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
@@ -28,6 +29,12 @@ const (
 func TestActivationCostIsConstantPerBatch(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db)
+		// With SIP lines issued, as on a node with a SIP domain.
+		sealer, err := devices.NewSealer(make([]byte, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.App.Devices.Lines.Sealer, env.App.Devices.Lines.Domain = sealer, "voice.example.net"
 		sv := env.SeedService(t)
 		f := env.Fixture
 		admin := env.Actor("acme.admin")

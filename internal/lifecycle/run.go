@@ -363,6 +363,10 @@ func (s *Service) writeActivation(ctx context.Context, plan Plan, a account, it 
 	if err != nil {
 		return err
 	}
+	// The phone's SIP line, so it can register (docs/sip.md).
+	if _, err := s.devices.SyncPrimaryLine(ctx, plan.CompanyID, a.ID); err != nil {
+		return err
+	}
 	now := store.Now()
 	if _, err := s.db.Q(ctx).Exec(ctx, `UPDATE accounts SET status = 'active', status_reason = '', site_id = ?, user_type = ?, language = ?,
 		cli_first_name = ?, cli_last_name = ?, activated_at = ?, ceased_at = 0, portal_access = ?, updated_at = ? WHERE id = ?`,

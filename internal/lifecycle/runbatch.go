@@ -321,6 +321,14 @@ func (s *Service) writeRun(ctx context.Context, r *runBatch) error {
 	if err := s.devices.AssignPrimaryMany(ctx, plan.CompanyID, plan.SiteID, give); err != nil {
 		return err
 	}
+	// The phones' SIP lines, so they can register (docs/sip.md).
+	numbers := make(map[int64]string, len(r.ok))
+	for _, it := range r.ok {
+		numbers[r.accts[it.EmployeeID].ID] = it.Number
+	}
+	if err := s.devices.ProvisionPrimaryLines(ctx, plan.CompanyID, give, numbers); err != nil {
+		return err
+	}
 	if err := s.activateAccounts(ctx, plan, r.ok); err != nil {
 		return err
 	}

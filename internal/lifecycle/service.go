@@ -287,9 +287,18 @@ func (s *Service) applyServiceChange(ctx context.Context, a account, before Empl
 			return err
 		}
 	}
-	_, err := s.db.Q(ctx).Exec(ctx, `UPDATE accounts SET cli_first_name = ?, cli_last_name = ?, user_type = ?, language = ?, updated_at = ?
-		WHERE id = ?`, ch.cliFirst, ch.cliLast, string(ch.userType), ch.language, store.Now(), a.ID)
-	return err
+	if _, err := s.db.Q(ctx).Exec(ctx, `UPDATE accounts SET cli_first_name = ?, cli_last_name = ?, user_type = ?, language = ?, updated_at = ?
+		WHERE id = ?`, ch.cliFirst, ch.cliLast, string(ch.userType), ch.language, store.Now(), a.ID); err != nil {
+		return err
+	}
+	// A new device gets a line; a new number, a line named after it
+	// (docs/sip.md, "Line credentials").
+	if c.Device != nil || c.Number != nil {
+		if _, err := s.devices.SyncPrimaryLine(ctx, a.CompanyID, a.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // applyNumberChange takes the new number (returning the old one to the

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +32,8 @@ type Authenticator struct {
 	throttle   *throttle
 	audit      *audit.Log
 	log        *slog.Logger
+	// proxies are the addresses of the trusted edge proxies (Config.Proxies).
+	proxies map[string]bool
 	// dummy is checked for unknown usernames so they cost the same work
 	// and get the same answer as a wrong password.
 	dummy devices.LineAuth
@@ -39,10 +43,16 @@ func newAuthenticator(cfg Config, lines Lines, log *audit.Log) *Authenticator {
 	d := devices.LineAuth{Realm: cfg.Realm}
 	d.HA1MD5 = digest.HA1(digest.MD5, "-", cfg.Realm, randomHex(16))
 	d.HA1SHA256 = digest.HA1(digest.SHA256, "-", cfg.Realm, randomHex(16))
-	return &Authenticator{realm: cfg.Realm, algorithms: cfg.Algorithms, providerID: cfg.ProviderID, lines: lines, audit: log, log: cfg.Logger,
+	a := &Authenticator{realm: cfg.Realm, algorithms: cfg.Algorithms, providerID: cfg.ProviderID, lines: lines, audit: log, log: cfg.Logger,
 		nonces:   newNonces(cfg.NonceTTL, 200_000),
 		throttle: newThrottle(cfg.MaxFailures, cfg.FailureWindow, cfg.BlockFor),
-		dummy:    d}
+		dummy:    d, proxies: map[string]bool{}}
+	for _, p := range cfg.Proxies {
+		if ip := net.ParseIP(p); ip != nil {
+			a.proxies[ip.String()] = true
+		}
+	}
+	return a
 }
 
 func (a *Authenticator) offers(alg digest.Algorithm) bool {
@@ -65,7 +75,7 @@ type reply struct {
 // reply to send: a challenge (401) when there are none or they fail, 403
 // when the source is blocked, 400 when they are malformed.
 func (a *Authenticator) authenticate(ctx context.Context, req *sip.Request) (devices.LineAuth, *reply) {
-	source := sourceIP(req)
+	source := a.source(req)
 	if until, blocked := a.throttle.blocked(source, time.Now()); blocked {
 		secs := int(time.Until(until).Seconds()) + 1
 		return devices.LineAuth{}, &reply{code: 403, reason: "Forbidden (too many failed attempts)",
@@ -143,6 +153,50 @@ func (a *Authenticator) fail(ctx context.Context, source, username string, line 
 	if err := a.audit.RecordAlone(ctx, events); err != nil {
 		a.log.Error("SIP authentication: audit", "err", err)
 	}
+}
+
+// source is the address failures are counted (and blocked) against: the
+// sender's, or, when the sender is a trusted edge proxy, the phone's as the
+// proxy recorded it in the received parameter of its Path (Kamailio's
+// add_path_received) — else one attacker would block the proxy and every
+// phone behind it.
+func (a *Authenticator) source(req *sip.Request) string {
+	src := sourceIP(req)
+	if !a.proxies[src] {
+		return src
+	}
+	if h := req.GetHeader("Path"); h != nil {
+		if host := pathReceivedHost(h.Value()); host != "" {
+			return host
+		}
+	}
+	return src
+}
+
+// pathReceivedHost reads the host of the received parameter of the first
+// Path entry (`<sip:proxy;lr;received=sip:203.0.113.7:5060>`, the value
+// possibly escaped), or "".
+func pathReceivedHost(path string) string {
+	hops := splitPath(path)
+	if len(hops) == 0 {
+		return ""
+	}
+	var hop sip.Uri
+	if err := sip.ParseUri(strings.Trim(hops[0], "<> "), &hop); err != nil {
+		return ""
+	}
+	received, ok := hop.UriParams.Get("received")
+	if !ok {
+		return ""
+	}
+	if v, err := url.PathUnescape(received); err == nil {
+		received = v
+	}
+	var rcv sip.Uri
+	if err := sip.ParseUri(received, &rcv); err != nil || net.ParseIP(rcv.Host) == nil {
+		return ""
+	}
+	return rcv.Host
 }
 
 func sourceIP(req *sip.Request) string {

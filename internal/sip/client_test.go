@@ -311,3 +311,34 @@ func TestRegistrarDigest(t *testing.T) {
 		}
 	})
 }
+
+// TestProxyThrottleByPhone: behind a trusted edge proxy the failures count
+// against the phone's address the proxy put in its Path (received), so a
+// phone guessing passwords is blocked and another phone behind the same
+// proxy is not (an untrusted sender's Path is ignored: nonce_internal_test).
+func TestProxyThrottleByPhone(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		r := newRig(t, db, sip.Config{MaxFailures: 3, Proxies: []string{"127.0.0.1"}})
+		viaProxy := func(phone string) string {
+			return "Path: <sip:127.0.0.1:5060;lr;received=sip:" + phone + ">"
+		}
+		attacker, phone := newUAC(t, r.udp, r.line.Username), newUAC(t, r.udp, r.line.Username)
+		for i := range 3 {
+			bad, _ := attacker.authorization(attacker.register("", viaProxy("192.0.2.66:5060")).headers["www-authenticate"][0], "guess", 1)
+			if res := attacker.register("", bad, viaProxy("192.0.2.66:5060")); res.code != 401 {
+				t.Fatalf("failure %d: %d %s", i+1, res.code, res.reason)
+			}
+		}
+		if res := attacker.register("", viaProxy("192.0.2.66:5060")); res.code != 403 {
+			t.Fatalf("the guessing phone behind the proxy: %d %s, want 403", res.code, res.reason)
+		}
+		good, _ := phone.authorization(phone.register("", viaProxy("192.0.2.7:5060")).headers["www-authenticate"][0], r.line.Password, 1)
+		if res := phone.register("", good, viaProxy("192.0.2.7:5060")); res.code != 200 {
+			t.Fatalf("another phone behind the same proxy: %d %s, want 200", res.code, res.reason)
+		}
+		if n := auditCount(t, r, "Block SIP Source"); n != 1 {
+			t.Fatalf("Block SIP Source entries = %d", n)
+		}
+
+	})
+}

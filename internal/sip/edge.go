@@ -89,7 +89,11 @@ type Config struct {
 	// FailureWindow block it for BlockFor (defaults 10, 1 min, 5 min).
 	MaxFailures             int
 	FailureWindow, BlockFor time.Duration
-	Logger                  *slog.Logger
+	// Proxies are the IP addresses of trusted edge proxies (Kamailio, see
+	// docs/sip.md): for a request from one of them failures count against
+	// the phone's address in the received parameter of the proxy's Path.
+	Proxies []string
+	Logger  *slog.Logger
 }
 
 func (c *Config) defaults() {

@@ -3,6 +3,8 @@ package sip
 import (
 	"testing"
 	"time"
+
+	"github.com/emiago/sipgo/sip"
 )
 
 func TestNonces(t *testing.T) {
@@ -64,5 +66,31 @@ func TestThrottle(t *testing.T) {
 	}
 	if got := th.usernames("192.0.2.1"); len(got) != 3 {
 		t.Fatalf("usernames tried = %v", got)
+	}
+}
+
+// TestSourceBehindProxy: the address failures count against — the phone's
+// from a trusted proxy's Path (escaped or not), the sender's otherwise.
+func TestSourceBehindProxy(t *testing.T) {
+	cfg := Config{Realm: "r", Proxies: []string{"10.0.0.5"}}
+	cfg.defaults()
+	a := newAuthenticator(cfg, nil, nil)
+	for _, tc := range []struct {
+		name, from, path, want string
+	}{
+		{"trusted proxy, received", "10.0.0.5:5060", "<sip:10.0.0.5:5060;lr;received=sip:203.0.113.7:41000>", "203.0.113.7"},
+		{"trusted proxy, escaped received", "10.0.0.5:5060", "<sip:10.0.0.5;lr;received=sip:203.0.113.8:5060%3Btransport%3Dtcp>", "203.0.113.8"},
+		{"trusted proxy, no received", "10.0.0.5:5060", "<sip:10.0.0.5;lr>", "10.0.0.5"},
+		{"trusted proxy, no Path", "10.0.0.5:5060", "", "10.0.0.5"},
+		{"untrusted sender with a Path", "198.51.100.9:5060", "<sip:10.0.0.5;lr;received=sip:203.0.113.7:41000>", "198.51.100.9"},
+	} {
+		req := sip.NewRequest(sip.REGISTER, sip.Uri{Scheme: "sip", Host: "r"})
+		if tc.path != "" {
+			req.AppendHeader(sip.NewHeader("Path", tc.path))
+		}
+		req.SetSource(tc.from)
+		if got := a.source(req); got != tc.want {
+			t.Errorf("%s: source = %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

@@ -70,6 +70,13 @@ func (e *Edge) NotifyAuth(ctx context.Context, b Binding, event string, creds Cr
 			port = 5060
 		}
 		dest = net.JoinHostPort(first.Host, strconv.Itoa(port))
+		// Over UDP the request leaves from this node's listening socket,
+		// the address the proxy knows the node by (its dispatcher list): a
+		// node that never heard from the proxy would otherwise send from a
+		// new ephemeral port, and the proxy would take it for a phone.
+		if laddr, ok := e.udpListener(); ok && !reliable {
+			req.Laddr = laddr
+		}
 	}
 	req.SetDestination(dest)
 	req.SetBody(nil)
@@ -88,6 +95,24 @@ func (e *Edge) NotifyAuth(ctx context.Context, b Binding, event string, creds Cr
 		}
 	}
 	return res, nil
+}
+
+// udpListener is the address of this node's first UDP listener.
+func (e *Edge) udpListener() (sip.Addr, bool) {
+	for _, l := range e.Bound() {
+		if l.Network != "udp" {
+			continue
+		}
+		host, port, err := net.SplitHostPort(l.Addr)
+		if err != nil {
+			continue
+		}
+		p, _ := strconv.Atoi(port)
+		if ip := net.ParseIP(host); ip != nil && p > 0 {
+			return sip.Addr{IP: ip, Port: p}, true
+		}
+	}
+	return sip.Addr{}, false
 }
 
 // splitPath splits a stored Path (comma-separated name-addrs) into hops,

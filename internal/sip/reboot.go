@@ -65,7 +65,8 @@ func RebootLabel(status string) string {
 
 // RebootConfig tunes reboots; zero values take the defaults.
 type RebootConfig struct {
-	// Rate is how many NOTIFYs a second this node sends (default 200).
+	// Rate is how many NOTIFYs a second this node sends (default 500; see
+	// docs/performance.md, "SIP bulk reboot", for why).
 	Rate float64
 	// Timeout is how long a device has to come back after its NOTIFY
 	// (default 5 minutes: a desk phone takes one to three to reboot). The
@@ -82,7 +83,7 @@ type RebootConfig struct {
 
 func (c *RebootConfig) defaults() {
 	if c.Rate <= 0 {
-		c.Rate = 200
+		c.Rate = 500
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 5 * time.Minute
@@ -189,6 +190,42 @@ func (r *Reboots) RebootDevice(ctx context.Context, actor access.Actor, deviceID
 		audit.Event{Event: "Reboot Device", ObjectKind: "device", ObjectID: deviceID, ObjectName: name, CompanyID: companyID, SiteID: siteID})
 }
 
+// RebootAfterReset reboots device deviceID because an action just changed
+// what it must load — the devices' Reset calls it, inside its own
+// transaction so that the reset and the reboot commit together: whoever
+// manages the device (as RebootDevice), audited as Reboot Device. A
+// device that another reboot has not finished with is left to that one
+// (nothing is created, no error); an earlier reboot of the device that
+// finished with errors does not hold this one back. An unregistered device
+// gets its reboot all the same, which ends Device not registered (the
+// Reboot Status says so). It returns the job id, 0 when nothing was
+// launched.
+func (r *Reboots) RebootAfterReset(ctx context.Context, actor access.Actor, deviceID int64) (jobID int64, err error) {
+	defer derrors.Wrap(&err, "sip: reboot device %d after a reset", deviceID)
+	if err := r.access.Check(ctx, actor, access.ManageDevices, access.Device(deviceID)); err != nil {
+		return 0, err
+	}
+	var companyID, siteID int64
+	var name string
+	err = r.db.Q(ctx).QueryRow(ctx, "SELECT company_id, site_id, "+deviceNameSQL+" FROM devices d WHERE d.id = ?", deviceID).Scan(&companyID, &siteID, &name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, derrors.ErrNotFound
+	}
+	if err != nil {
+		return 0, err
+	}
+	rb, err := r.launchWith(ctx, companyID, siteID, 0, deviceID, []rebootDevice{{deviceID, name}},
+		audit.Event{Event: "Reboot Device", ObjectKind: "device", ObjectID: deviceID, ObjectName: name, CompanyID: companyID, SiteID: siteID}, true)
+	var busy deviceBusyError
+	if errors.As(err, &busy) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return rb.JobID, nil
+}
+
 // RebootDeviceType reboots every device of device type typeID at site
 // siteID, as one job: whoever manages the site's devices.
 func (r *Reboots) RebootDeviceType(ctx context.Context, actor access.Actor, siteID, typeID int64) (_ Reboot, err error) {
@@ -244,19 +281,59 @@ type rebootDevice struct {
 // launch stores the reboot and its job in one transaction. A reboot of the
 // same scope (the device, or the type at the site) that is not cleared and
 // did not succeed everywhere holds the button: it must finish, or be
-// cleared, first (the guide's Clear Job).
+// cleared, first (the guide's Clear Job). A device is in one running
+// reboot at most: a launch that includes a device another reboot has not
+// finished with is refused, naming it. Launches at one site take turns
+// (the site's row of sip_reboot_locks), so two at the same moment cannot
+// both pass these checks.
 func (r *Reboots) launch(ctx context.Context, companyID, siteID, typeID, deviceID int64, list []rebootDevice, ev audit.Event) (Reboot, error) {
-	now := time.Now().UTC().Truncate(time.Millisecond)
+	return r.launchWith(ctx, companyID, siteID, typeID, deviceID, list, ev, false)
+}
+
+// deviceBusyError is launch's refusal of a device another reboot has not
+// finished with.
+type deviceBusyError struct{ error }
+
+func (e deviceBusyError) Unwrap() error { return e.error }
+
+// launchWith is launch; afterChange skips the button's hold by an earlier
+// reboot of the same scope that finished with errors (a reboot asked for by
+// a change such as Reset must happen; the earlier one keeps its status
+// until cleared).
+func (r *Reboots) launchWith(ctx context.Context, companyID, siteID, typeID, deviceID int64, list []rebootDevice, ev audit.Event, afterChange bool) (Reboot, error) {
 	var jobID int64
 	err := r.db.Tx(ctx, func(ctx context.Context) error {
+		if _, err := r.db.Q(ctx).Exec(ctx, `INSERT INTO sip_reboot_locks (site_id, locked_at) VALUES (?, ?)
+			ON CONFLICT (site_id) DO UPDATE SET locked_at = excluded.locked_at`, siteID, time.Now().UnixMilli()); err != nil {
+			return err
+		}
+		// The launch time is taken once the site is ours (a launch may have
+		// waited for another).
+		now := time.Now().UTC().Truncate(time.Millisecond)
 		var held int
 		if err := r.db.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM sip_reboots x WHERE x.site_id = ? AND x.type_id = ? AND x.device_id = ? AND x.cleared_at = 0
 			AND EXISTS (SELECT 1 FROM sip_reboot_items i WHERE i.job_id = x.job_id AND i.status <> ?)`,
 			siteID, typeID, deviceID, RebootSuccess).Scan(&held); err != nil {
 			return err
 		}
-		if held > 0 {
+		if held > 0 && !afterChange {
 			return derrors.Conflict("reboot", "a reboot of these devices is still running or has devices in error: wait for it to finish, or clear it (Clear Job), then reboot again")
+		}
+		for start := 0; start < len(list); start += 500 {
+			chunk := list[start:min(start+500, len(list))]
+			args := []any{siteID, RebootNotStarted, RebootPending}
+			for _, d := range chunk {
+				args = append(args, d.id)
+			}
+			var busy string
+			err := r.db.Q(ctx).QueryRow(ctx, `SELECT i.device_name FROM sip_reboot_items i JOIN sip_reboots x ON x.job_id = i.job_id
+				WHERE x.site_id = ? AND i.status IN (?, ?) AND i.device_id IN (`+store.Placeholders(len(chunk))+`) ORDER BY i.device_id LIMIT 1`, args...).Scan(&busy)
+			if err == nil {
+				return deviceBusyError{derrors.Conflict("reboot", "the device %s is being rebooted by another reboot: wait for it to finish, then reboot again", busy)}
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
 		}
 		args := fmt.Sprintf(`{"timeout_ms":%d,"rate":%g}`, r.cfg.Timeout.Milliseconds(), r.cfg.Rate)
 		j, err := r.jobs.Enqueue(ctx, jobs.Job{CompanyID: companyID, Kind: JobKindReboot, Name: ev.Event + ": " + ev.ObjectName,

@@ -1,10 +1,12 @@
 package sip
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -218,10 +220,7 @@ func (r *Reboots) RunSender(ctx context.Context, e *Edge) {
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
 	for ctx.Err() == nil {
-		due, err := r.due(ctx, e.cfg.NodeID, batch)
-		if err == nil {
-			due, err = r.claim(ctx, due)
-		}
+		due, err := r.claim(ctx, e.cfg.NodeID, batch)
 		if err != nil && ctx.Err() == nil {
 			r.cfg.Logger.Warn("SIP reboot: claim the NOTIFYs to send", "err", err)
 		}
@@ -251,30 +250,80 @@ func (r *Reboots) RunSender(ctx context.Context, e *Edge) {
 	}
 }
 
-// claim moves the items from Not Started to Pending, in one transaction,
-// and returns those this node claimed: an item another node claimed first
-// is not sent twice.
-func (r *Reboots) claim(ctx context.Context, due []dueItem) ([]dueItem, error) {
-	if len(due) == 0 {
-		return nil, nil
-	}
+// claim moves up to limit of the items this node may send — node_id `*`
+// or its own, oldest first — from Not Started to Pending, in one statement,
+// and returns them. The status condition makes the claim exclusive: on
+// PostgreSQL an item another node's sender updated first is re-checked and
+// skipped, on SQLite the writes are serial; either way no item is sent
+// twice. (One statement, not an UPDATE per item: on a loaded machine the
+// per-item round trips made the sender fall behind its rate.)
+func (r *Reboots) claim(ctx context.Context, node string, limit int) ([]dueItem, error) {
 	var out []dueItem
 	err := r.db.Tx(ctx, func(ctx context.Context) error {
 		out = out[:0]
-		ms := time.Now().UnixMilli()
-		for _, it := range due {
-			res, err := r.db.Q(ctx).Exec(ctx, "UPDATE sip_reboot_items SET status = ?, notified_at = ? WHERE job_id = ? AND device_id = ? AND status = ?",
-				RebootPending, ms, it.jobID, it.deviceID, RebootNotStarted)
-			if err != nil {
+		q := r.db.Q(ctx)
+		rows, err := q.Query(ctx, `UPDATE sip_reboot_items SET status = ?, notified_at = ?
+			WHERE status = ? AND (job_id, device_id) IN (SELECT job_id, device_id FROM sip_reboot_items
+				WHERE status = ? AND node_id IN (?, ?) ORDER BY queued_at, job_id, device_id LIMIT ?)
+			RETURNING job_id, device_id, line_id, contact`,
+			RebootPending, time.Now().UnixMilli(), RebootNotStarted, RebootNotStarted, anyNode, node, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var it dueItem
+			if err := rows.Scan(&it.jobID, &it.deviceID, &it.lineID, &it.contact); err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 1 {
-				out = append(out, it)
+			out = append(out, it)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		if len(out) == 0 {
+			return nil
+		}
+		// The vendor of each device decides its Event.
+		args := make([]any, len(out))
+		for i, it := range out {
+			args[i] = it.deviceID
+		}
+		vrows, err := q.Query(ctx, "SELECT d.id, COALESCE(t.vendor, '') FROM devices d LEFT JOIN device_types t ON t.id = d.type_id WHERE d.id IN ("+
+			store.Placeholders(len(args))+")", args...)
+		if err != nil {
+			return err
+		}
+		defer vrows.Close()
+		vendors := map[int64]string{}
+		for vrows.Next() {
+			var id int64
+			var vendor string
+			if err := vrows.Scan(&id, &vendor); err != nil {
+				return err
 			}
+			vendors[id] = vendor
+		}
+		if err := vrows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].vendor = vendors[out[i].deviceID]
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// Oldest first, as claimed (RETURNING keeps no order).
+	slices.SortFunc(out, func(a, b dueItem) int {
+		if c := cmp.Compare(a.jobID, b.jobID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.deviceID, b.deviceID)
+	})
+	return out, nil
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -290,26 +339,6 @@ type dueItem struct {
 	// sentAt is when the NOTIFY left: the time a device must be seen
 	// after (claiming set an earlier one, up to a tenth of a second).
 	sentAt time.Time
-}
-
-// due lists up to limit NOTIFYs this node may send, oldest first.
-func (r *Reboots) due(ctx context.Context, node string, limit int) ([]dueItem, error) {
-	rows, err := r.db.Q(ctx).Query(ctx, `SELECT i.job_id, i.device_id, i.line_id, i.contact, COALESCE(t.vendor, '') FROM sip_reboot_items i
-		LEFT JOIN devices d ON d.id = i.device_id LEFT JOIN device_types t ON t.id = d.type_id
-		WHERE i.status = ? AND i.node_id IN (?, ?) ORDER BY i.queued_at, i.job_id, i.device_id LIMIT ?`, RebootNotStarted, anyNode, node, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []dueItem
-	for rows.Next() {
-		var it dueItem
-		if err := rows.Scan(&it.jobID, &it.deviceID, &it.lineID, &it.contact, &it.vendor); err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
 }
 
 // RebootEvent is the Event of the reboot NOTIFY for a vendor's phones:

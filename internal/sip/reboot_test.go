@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -347,6 +348,154 @@ func TestRebootAnswersTheChallenge(t *testing.T) {
 		if v, _ := r.reboots.View(ctx, r.admin, rb.JobID); !v.AllSucceeded {
 			t.Fatalf("challenged reboot = %+v", v.Items)
 		}
+		if err := run.wait(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestConcurrentRebootLaunches: eight launches of the same device type at
+// a site at the same moment, and a reboot of one of its devices, on both
+// engines: at most one bulk reboot is created, the other launches are 409, and
+// no device is ever in two running reboots — the single-device reboot is
+// either refused or ran before the bulk one took the device (its item had
+// finished when the other was launched). Every device of the reboots
+// settles (none stays Not Started or Pending: no status lost).
+func TestConcurrentRebootLaunches(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newRebootRig(t, db, 5, sip.RebootConfig{Rate: 100, Timeout: 2 * time.Second, NotifyTimeout: time.Second, Poll: 50 * time.Millisecond})
+		const launches = 8
+		type result struct {
+			single bool
+			rb     sip.Reboot
+			err    error
+		}
+		results := make(chan result, launches+1)
+		start := make(chan struct{})
+		for i := range launches + 1 {
+			go func() {
+				<-start
+				res := result{single: i == launches}
+				if res.single {
+					res.rb, res.err = r.reboots.RebootDevice(ctx, r.admin, r.phones[3].device.ID)
+				} else {
+					res.rb, res.err = r.reboots.RebootDeviceType(ctx, r.admin, r.device.SiteID, r.device.TypeID)
+				}
+				results <- res
+			}()
+		}
+		close(start)
+		var bulk, all []sip.Reboot
+		for range launches + 1 {
+			res := <-results
+			switch {
+			case res.err == nil:
+				all = append(all, res.rb)
+				if !res.single {
+					bulk = append(bulk, res.rb)
+				}
+			case errors.Is(res.err, derrors.ErrConflict):
+			default:
+				t.Fatalf("launch: %v", res.err)
+			}
+		}
+		// One bulk reboot, or none when the single-device reboot came first
+		// and still had the device (the bulk launches are then refused).
+		if len(bulk) > 1 || len(all) == 0 {
+			t.Fatalf("%d bulk reboots and %d in all launched at once", len(bulk), len(all))
+		}
+		for _, rb := range all {
+			waitFor(t, "the reboots to finish", func() bool {
+				v, err := r.reboots.View(ctx, r.admin, rb.JobID)
+				return err == nil && v.Finished
+			})
+			v, _ := r.reboots.View(ctx, r.admin, rb.JobID)
+			for _, it := range v.Items {
+				if it.Status != sip.RebootError || it.Reason != sip.ReasonNotRegistered || it.FinishedAt == nil {
+					t.Errorf("job %d, device %d: %s %q, want Error: Device not registered", rb.JobID, it.DeviceID, it.Status, it.Reason)
+				}
+			}
+		}
+		// A device in two reboots: the later launched after the earlier's
+		// item for it had finished.
+		var overlaps int
+		if err := db.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM sip_reboot_items a JOIN sip_reboots ra ON ra.job_id = a.job_id
+			JOIN sip_reboot_items b ON b.device_id = a.device_id AND b.job_id <> a.job_id JOIN sip_reboots rb ON rb.job_id = b.job_id
+			WHERE ra.launched_at <= rb.launched_at AND a.job_id < b.job_id AND a.finished_at > rb.launched_at`).Scan(&overlaps); err != nil || overlaps != 0 {
+			t.Fatalf("devices in two running reboots = %d, %v", overlaps, err)
+		}
+		if n := auditCount(t, r.rig, "Reboot Devices") + auditCount(t, r.rig, "Reboot Device"); n != len(all) {
+			t.Errorf("launches audited %d times, want %d", n, len(all))
+		}
+	})
+}
+
+// TestRebootRefusesABusyDevice: while a bulk reboot has not finished with
+// a device, a reboot of that device alone is refused, naming it.
+func TestRebootRefusesABusyDevice(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newRebootRig(t, db, 1, sip.RebootConfig{Rate: 20, Timeout: 8 * time.Second, NotifyTimeout: 2 * time.Second, Poll: 50 * time.Millisecond})
+		// A registered phone that ignores its NOTIFY keeps its item Pending.
+		run := startSipp(t, r.udp, "udp", "register_and_wait.xml", "notify_ignore.xml", r.line.Username, r.line.Password,
+			"expires", "600", "want_expires", "(600|599)", "hold", "3000", "event", "check-sync")
+		r.waitRegistered(t, r.phones[0])
+		if _, err := r.reboots.RebootDeviceType(ctx, r.admin, r.device.SiteID, r.device.TypeID); err != nil {
+			t.Fatal(err)
+		}
+		before := storetest.Counts(t, db)
+		_, err := r.reboots.RebootDevice(ctx, r.admin, r.device.ID)
+		var conflict *derrors.ConflictError
+		if !errors.As(err, &conflict) || !strings.Contains(conflict.Message, "00:15:65:12:34:56") && !strings.Contains(conflict.Message, "001565123456") {
+			t.Fatalf("reboot of a device in a running bulk reboot: %v", err)
+		}
+		storetest.SameCounts(t, before, storetest.Counts(t, db))
+		if err := run.wait(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestRebootAfterReset: the reboot a Reset asks for is launched even while
+// an earlier reboot of the device that ended in error holds the button; a
+// device a running reboot has is left to it (nothing created); another
+// company's administrator finds no device.
+func TestRebootAfterReset(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newRebootRig(t, db, 0, sip.RebootConfig{Rate: 20, Timeout: 8 * time.Second, NotifyTimeout: 2 * time.Second, Poll: 50 * time.Millisecond})
+		if _, err := r.reboots.RebootAfterReset(ctx, access.Actor{Role: access.RoleCompanyAdmin, ProviderID: r.provider, CompanyID: r.device.CompanyID + 1000, AccountID: 1}, r.device.ID); !errors.Is(err, derrors.ErrNotFound) {
+			t.Fatalf("another company's reset reboot: %v", err)
+		}
+		// An earlier reboot, finished in error (not registered), holds the
+		// button…
+		first, err := r.reboots.RebootDevice(ctx, r.admin, r.device.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the first reboot to finish", func() bool {
+			v, err := r.reboots.View(ctx, r.admin, first.JobID)
+			return err == nil && v.Finished
+		})
+		if _, err := r.reboots.RebootDevice(ctx, r.admin, r.device.ID); !errors.Is(err, derrors.ErrConflict) {
+			t.Fatalf("second manual reboot: %v, want 409", err)
+		}
+		// …but not the reboot after a reset. The phone ignores its NOTIFY,
+		// so that reboot stays Pending for a while.
+		run := startSipp(t, r.udp, "udp", "register_and_wait.xml", "notify_ignore.xml", r.line.Username, r.line.Password,
+			"expires", "600", "want_expires", "(600|599)", "hold", "3000", "event", "check-sync")
+		r.waitRegistered(t, r.phones[0])
+		job, err := r.reboots.RebootAfterReset(ctx, r.admin, r.device.ID)
+		if err != nil || job == 0 {
+			t.Fatalf("reboot after reset: %d, %v", job, err)
+		}
+		// A second reset while that reboot runs: left to it.
+		before := storetest.Counts(t, db)
+		if again, err := r.reboots.RebootAfterReset(ctx, r.admin, r.device.ID); err != nil || again != 0 {
+			t.Fatalf("reset during a running reboot: %d, %v", again, err)
+		}
+		storetest.SameCounts(t, before, storetest.Counts(t, db))
 		if err := run.wait(); err != nil {
 			t.Fatal(err)
 		}

@@ -31,7 +31,9 @@ func rebootContractCalls(t *testing.T, c *contract) []apiCall {
 		}
 		return d
 	}
-	single := newDevice(bulk, "00:15:65:00:06:01")
+	// The single reboot's device is of a type of its own: a device in a
+	// running reboot is refused by another (the bulk one below).
+	single := newDevice(newType("Single"), "00:15:65:00:06:01")
 	newDevice(bulk, "00:15:65:00:06:02")
 	ended := newDevice(bulk, "00:15:65:00:06:03")
 	// A reboot of an unregistered phone, run to its end (Device not
