@@ -1,12 +1,17 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 
+	"github.com/switchboard-voice/switchboard/internal/audio"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/features"
 	"github.com/switchboard-voice/switchboard/internal/jobs"
@@ -191,5 +196,69 @@ func bulkFeatureContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "delete other company", user: "globex.admin", method: "DELETE", path: p("/api/v1/feature-jobs/%d", done.ID), want: 404},
 		{name: "delete anonymous", method: "DELETE", path: p("/api/v1/feature-jobs/%d", done.ID), want: 401},
 		{name: "delete", user: "acme.admin", method: "DELETE", path: p("/api/v1/feature-jobs/%d", done.ID), want: 204},
+	}
+}
+
+// toneWAV is a second of a 440 Hz tone as 8 kHz 16-bit mono WAV.
+func toneWAV() string {
+	var b bytes.Buffer
+	w := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) }
+	const rate, n = 8000, 8000
+	b.WriteString("RIFF")
+	w(uint32(36 + 2*n))
+	b.WriteString("WAVEfmt ")
+	w(uint32(16))
+	w(uint16(1))
+	w(uint16(1))
+	w(uint32(rate))
+	w(uint32(rate * 2))
+	w(uint16(2))
+	w(uint16(16))
+	b.WriteString("data")
+	w(uint32(2 * n))
+	for i := range n {
+		w(int16(12000 * math.Sin(2*math.Pi*440*float64(i)/rate)))
+	}
+	return b.String()
+}
+
+// audioContractCalls exercise the recordings.
+func audioContractCalls(t *testing.T, c *contract) []apiCall {
+	ctx := context.Background()
+	west := c.env.ID("west.one")
+	it, err := c.env.App.Audio.Upload(ctx, c.env.Actor("west.one"), audio.Owner{Kind: "employee", ID: west}, "greeting", []byte(toneWAV()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wavType := map[string]string{"Content-Type": "audio/wav"}
+	p := fmt.Sprintf
+	leeds := c.env.Fixture.Leeds.ID
+	return []apiCall{
+		{name: "upload employee", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/audio?name=hello", west), body: toneWAV(), header: wavType, want: 201},
+		{name: "upload employee not audio", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/audio", west), body: "RIFF no", header: wavType, want: 422},
+		{name: "upload employee text", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/audio", west), body: "x",
+			header: map[string]string{"Content-Type": "text/plain"}, want: 415, badRequest: true},
+		{name: "upload employee colleague", user: "support.one", method: "POST", path: p("/api/v1/employees/%d/audio", west), body: toneWAV(), header: wavType, want: 404},
+		{name: "upload employee anonymous", method: "POST", path: p("/api/v1/employees/%d/audio", west), body: toneWAV(), header: wavType, want: 401},
+		{name: "upload site", user: "leeds.admin", method: "POST", path: p("/api/v1/sites/%d/audio?name=moh", leeds), body: toneWAV(), header: wavType, want: 201},
+		{name: "upload site other company", user: "globex.admin", method: "POST", path: p("/api/v1/sites/%d/audio", leeds), body: toneWAV(), header: wavType, want: 404},
+		{name: "upload site of a group", user: "acme.admin", method: "POST", path: p("/api/v1/sites/%d/audio", c.env.Fixture.Sales.ID), body: toneWAV(), header: wavType, want: 403},
+		{name: "upload site anonymous", method: "POST", path: p("/api/v1/sites/%d/audio", leeds), body: toneWAV(), header: wavType, want: 401},
+		{name: "upload site silent", user: "acme.admin", method: "POST", path: p("/api/v1/sites/%d/audio", leeds), body: strings.Repeat("\x00", 10), header: wavType, want: 422},
+		{name: "list site", user: "acme.admin", method: "GET", path: p("/api/v1/sites/%d/audio", leeds), want: 200},
+		{name: "list site group", user: "acme.admin", method: "GET", path: p("/api/v1/sites/%d/audio", c.env.Fixture.Sales.ID), want: 403},
+		{name: "list site other company", user: "globex.admin", method: "GET", path: p("/api/v1/sites/%d/audio", leeds), want: 404},
+		{name: "list site anonymous", method: "GET", path: p("/api/v1/sites/%d/audio", leeds), want: 401},
+		{name: "list employee", user: "west.one", method: "GET", path: p("/api/v1/employees/%d/audio", west), want: 200},
+		{name: "list employee colleague", user: "support.one", method: "GET", path: p("/api/v1/employees/%d/audio", west), want: 404},
+		{name: "list employee sales admin", user: "sales.admin", method: "GET", path: p("/api/v1/employees/%d/audio", west), want: 403},
+		{name: "list employee anonymous", method: "GET", path: p("/api/v1/employees/%d/audio", west), want: 401},
+		{name: "play", user: "west.one", method: "GET", path: p("/api/v1/audio/%d?rate=16000", it.ID), want: 200},
+		{name: "play bad rate", user: "west.one", method: "GET", path: p("/api/v1/audio/%d?rate=44100", it.ID), want: 422, badRequest: true},
+		{name: "play colleague", user: "support.one", method: "GET", path: p("/api/v1/audio/%d", it.ID), want: 404},
+		{name: "play anonymous", method: "GET", path: p("/api/v1/audio/%d", it.ID), want: 401},
+		{name: "delete colleague", user: "support.one", method: "DELETE", path: p("/api/v1/audio/%d", it.ID), want: 404},
+		{name: "delete anonymous", method: "DELETE", path: p("/api/v1/audio/%d", it.ID), want: 401},
+		{name: "delete", user: "west.one", method: "DELETE", path: p("/api/v1/audio/%d", it.ID), want: 204},
 	}
 }

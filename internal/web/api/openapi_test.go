@@ -475,6 +475,9 @@ func TestResponsesMatchDocument(t *testing.T) {
 		for _, call := range bulkFeatureContractCalls(t, c) {
 			t.Run("feature-jobs/"+call.name, func(t *testing.T) { c.do(t, call) })
 		}
+		for _, call := range audioContractCalls(t, c) {
+			t.Run("audio/"+call.name, func(t *testing.T) { c.do(t, call) })
+		}
 		// Device Management (devmgmt_api_test.go).
 		for _, call := range devmgmtContractCalls(t, c) {
 			t.Run("devmgmt/"+call.name, func(t *testing.T) { c.do(t, call) })
