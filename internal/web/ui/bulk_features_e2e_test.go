@@ -1,8 +1,14 @@
 package ui_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -87,6 +93,55 @@ func TestBrowserBulkFeatureJob(t *testing.T) {
 	if got := b.text(chromedp.CSS(`#bulk-jobs`)); strings.Contains(got, "Copy Call Forwarding") {
 		t.Errorf("the deleted job is still listed: %q", got)
 	}
+
+	// A greeting for west.one: uploaded from the Features page's
+	// Recordings, listed with a player that plays it; a text file is
+	// refused with the reason.
+	greeting := filepath.Join(t.TempDir(), "greeting.wav")
+	if err := os.WriteFile(greeting, toneWAVFile(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	notAudio := filepath.Join(t.TempDir(), "notes.wav")
+	if err := os.WriteFile(notAudio, []byte("these are not sounds"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.do("recordings", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/employees/"+strconv.FormatInt(west, 10)+"/features"),
+		chromedp.Click(chromedp.CSS(`#recordings-link`)), chromedp.WaitVisible(chromedp.CSS(`#recording-upload`)),
+		chromedp.SetUploadFiles(`#f-file`, []string{notAudio}), chromedp.Click(`//form[@id="recording-upload"]//button`),
+		chromedp.WaitVisible(chromedp.CSS(`#f-file-err`)))
+	if got := b.text(chromedp.CSS(`#f-file-err`)); !strings.Contains(strings.ToLower(got), "not") {
+		t.Errorf("refusal of a text file: %q", got)
+	}
+	b.do("upload", chromedp.SetUploadFiles(`#f-file`, []string{greeting}), chromedp.Click(`//form[@id="recording-upload"]//button`),
+		chromedp.WaitVisible(`//ul[@id="recordings"]//li[contains(., "greeting")]//audio`))
+	if ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`fetch(document.querySelector('#recordings audio').src).then(r => r.ok && r.headers.get('Content-Type') === 'audio/wav')`,
+		chromedp.EvalAwaitPromise)); err != nil || !ok {
+		t.Errorf("the player's source does not serve WAV (%v)", err)
+	}
+	b.shot("recordings-desktop.png")
+}
+
+// toneWAVFile is a second of a 440 Hz tone as 8 kHz 16-bit mono WAV.
+func toneWAVFile() []byte {
+	var b bytes.Buffer
+	w := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) }
+	const rate, n = 8000, 8000
+	b.WriteString("RIFF")
+	w(uint32(36 + 2*n))
+	b.WriteString("WAVEfmt ")
+	w(uint32(16))
+	w(uint16(1))
+	w(uint16(1))
+	w(uint32(rate))
+	w(uint32(rate * 2))
+	w(uint16(2))
+	w(uint16(16))
+	b.WriteString("data")
+	w(uint32(2 * n))
+	for i := range n {
+		w(int16(12000 * math.Sin(2*math.Pi*440*float64(i)/rate)))
+	}
+	return b.Bytes()
 }
 
 // settingsJSON is a configuration's settings as JSON text.

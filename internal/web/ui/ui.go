@@ -103,10 +103,12 @@ func New(a *app.App) (*Pages, error) {
 		"headroom":     billing.Headroom,
 		"percent":      func(bp int) string { return fmt.Sprintf("%d.%02d %%", bp/100, bp%100) },
 		"trafficLabel": func(t calls.Traffic) string { return t.Label() },
-		"field":        field,
-		"status":       statusLabel,
-		"when":         formatWhen,
-		"linkify":      linkify,
+		// recordingsURL is a features page's Recordings (recordings.go).
+		"recordingsURL": func(featuresBase string) string { return strings.TrimSuffix(featuresBase, "/features") + "/recordings" },
+		"field":         field,
+		"status":        statusLabel,
+		"when":          formatWhen,
+		"linkify":       linkify,
 		"isotime": func(t time.Time) string {
 			return t.UTC().Format(time.RFC3339)
 		},
@@ -223,6 +225,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	p.registerSelfCare(auth)
 	p.registerFeatures(auth)
 	p.registerBulkFeatures(auth)
+	p.registerRecordings(auth)
 
 	// Everything else that is not API, health or metrics is a UI 404.
 	pub("/", func(w http.ResponseWriter, r *http.Request) error { return derrors.ErrNotFound })
