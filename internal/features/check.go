@@ -174,7 +174,7 @@ func (c *checker) audio(field string, ref *AudioRef) {
 	if err != nil {
 		c.fault(err)
 	} else if !ok {
-		c.v.Add(field, "audio %d does not exist", ref.AudioID)
+		c.v.Add(field, "recording %d does not exist in this company: upload it under Recordings first, or leave it empty (null) to play the system's own audio", ref.AudioID)
 	}
 }
 

@@ -77,8 +77,8 @@ func TestValidation(t *testing.T) {
 			{"two objects", features.CodeCallWaiting, `{"enabled":true}{}`, "settings: the settings must be one JSON object, with nothing after it"},
 			{"mail", features.CodeVoicemail, `{"notify":{"enabled":true,"address":"wendy at example"}}`,
 				`notify.address: "wendy at example" is not an e-mail address (name@example.com)`},
-			{"greeting without audio library", features.CodeVoicemail, `{"greetings":{"busy":{"audio_id":3},"no_answer":null}}`,
-				"greetings.busy: this node has no audio library yet: leave it empty (null) to play the system's own audio"},
+			{"greeting of a missing recording", features.CodeVoicemail, `{"greetings":{"busy":{"audio_id":3},"no_answer":null}}`,
+				"greetings.busy: recording 3 does not exist in this company: upload it under Recordings first, or leave it empty (null) to play the system's own audio"},
 			{"blf other company", features.CodeBusyLampField, `{"monitored":[` + id(fx.env.ID("globex.one")) + `]}`,
 				"monitored[0]: employee " + id(fx.env.ID("globex.one")) + " does not exist"},
 			{"blf self", features.CodeBusyLampField, `{"monitored":[` + id(west.ID) + `]}`,
@@ -545,11 +545,11 @@ func TestCallCentreAndMusicValidation(t *testing.T) {
 			{"comfort too often", features.CodeCallCentre, queue(map[string]any{"comfort": map[string]any{"enabled": true, "seconds": 5}}),
 				"queues[0].comfort.seconds: must be from 10 to 600 seconds"},
 			{"entrance audio", features.CodeCallCentre, queue(map[string]any{"entrance": map[string]any{"enabled": true, "audio": map[string]any{"audio_id": 4}}}),
-				"queues[0].entrance.audio: this node has no audio library yet: leave it empty (null) to play the system's own audio"},
+				"queues[0].entrance.audio: recording 4 does not exist in this company: upload it under Recordings first, or leave it empty (null) to play the system's own audio"},
 			{"overflow action", features.CodeCallCentre, queue(map[string]any{"overflow": map[string]any{"action": "hangup"}}),
 				"queues[0].overflow.action: the overflow action is busy, transfer or ringing"},
 			{"music audio", features.CodeMusicOnHold, `{"enabled":true,"audio":{"audio_id":9}}`,
-				"audio: this node has no audio library yet: leave it empty (null) to play the system's own audio"},
+				"audio: recording 9 does not exist in this company: upload it under Recordings first, or leave it empty (null) to play the system's own audio"},
 		}
 		before := storetest.Counts(t, db)
 		for _, c := range cases {
