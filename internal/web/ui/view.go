@@ -246,7 +246,18 @@ type form struct {
 	Errs   map[string][]string
 	// General are messages not tied to one field.
 	General []string
-	order   []string
+	// Prefix keeps the element ids of its fields apart from those of
+	// another form on the same page ("feature" gives f-feature-name).
+	Prefix string
+	order  []string
+}
+
+// ID is the HTML id of the input for field name on this form.
+func (f *form) ID(name string) string {
+	if f == nil || f.Prefix == "" {
+		return fieldID(name)
+	}
+	return fieldID(f.Prefix + "." + name)
 }
 
 func newForm(vals url.Values) *form {
@@ -302,7 +313,7 @@ func (f *form) Summary() []summaryItem {
 	}
 	for _, name := range f.order {
 		for _, m := range f.Errs[name] {
-			out = append(out, summaryItem{Href: "#" + fieldID(name), Msg: m})
+			out = append(out, summaryItem{Href: "#" + f.ID(name), Msg: m})
 		}
 	}
 	return out
