@@ -186,15 +186,20 @@ func safeNext(next string) string {
 // landing is "/": each role starts where the portal says it does. Company
 // admins see the Company dashboard; group admins (for whom the dashboard is
 // forbidden) Site Selection when they administer a site, otherwise Group
-// Selection; employees their own profile; operators the customer list.
+// Selection; employees their account area; operators the customer list.
 func (p *Pages) landing(w http.ResponseWriter, r *http.Request) error {
 	a := actorOf(r)
 	if a.IsOperator() {
 		return p.customers(w, r)
 	}
 	if a.Role == access.RoleEmployee {
-		// Employees land on the self-care portal's My Account.
-		http.Redirect(w, r, "/my-account", http.StatusSeeOther)
+		// Employees land on the self-care portal's My Account, with the
+		// confirmation that sent them here (a forced password change).
+		target := "/account"
+		if msg := r.URL.Query().Get("msg"); flashText(msg) != "" {
+			target += "?msg=" + url.QueryEscape(msg)
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
 		return nil
 	}
 	if p.app.Access.Can(r.Context(), a, access.ViewCompanyDashboard, access.Company(a.CompanyID)) {

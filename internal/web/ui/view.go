@@ -157,9 +157,8 @@ func (p *Pages) newView(r *http.Request, companyID int64, tab, title string) (*v
 	}
 	switch {
 	case actor.Role == access.RoleEmployee:
-		v.Tabs = append(v.Tabs, navLink{Label: "My Account", URL: "/my-account", Current: tab == "account"},
+		v.Tabs = append(v.Tabs, navLink{Label: "My Account", URL: "/account", Current: tab == "account"},
 			navLink{Label: "Contacts", URL: "/contacts", Current: tab == "contacts"})
-		v.Tabs = append(v.Tabs, navLink{Label: "My profile", URL: "/employees/" + strconv.FormatInt(actor.AccountID, 10), Current: tab == "profile"})
 	case v.Company != nil:
 		if p.app.Access.Can(r.Context(), actor, access.ViewCompanyDashboard, access.Company(v.Company.ID)) {
 			v.Tabs = append(v.Tabs, navLink{Label: "Company", URL: v.Link("/dashboard"), Current: tab == "company"})
