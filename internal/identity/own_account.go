@@ -24,9 +24,9 @@ type OwnAccount struct {
 	// PIN (company accounts), and may change them (SetServicePasswords);
 	// ServicePasswordsNote says why not, when the account has them but
 	// may not.
-	HasServicePasswords     bool
-	CanSetServicePasswords  bool
-	ServicePasswordsNote    string
+	HasServicePasswords    bool
+	CanSetServicePasswords bool
+	ServicePasswordsNote   string
 	// Contacts: the account keeps personal contacts (contacts.Service).
 	HasContacts bool
 	// ManagesOwnService: the account may change its own number, extension

@@ -1,6 +1,5 @@
 package ui
 
-
 // The personal Contacts pages of the self-care portal, part of the account
 // area (account.go). Their pages, flashes
 // and routes are registered from this file and contacts.go.
