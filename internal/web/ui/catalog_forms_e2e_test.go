@@ -3,6 +3,8 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -98,6 +100,16 @@ func TestBrowserCatalogForms(t *testing.T) {
 		t.Errorf("Delete of the free feature: %v", got)
 	}
 	b.shotsAt("catalog")
+	// The disabled Delete and its reason in a list, as a phone shows it.
+	b.do("phone width", widths[1].set)
+	png, err := chromedp.Run(b.ctx, chromedp.ScreenshotScale(chromedp.CSS(`section[aria-labelledby=terms-h] table`), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(os.TempDir(), "account-catalog-terms-phone.png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.do("desktop width", widths[0].set)
 	b.do("feature edit, in use", chromedp.Navigate(fmt.Sprintf("%s/catalog/features/%d", b.base, inPackage.ID)), chromedp.WaitVisible(chromedp.CSS(`#delete-refused`)))
 	if got := b.text(chromedp.CSS(`#delete-refused`)); !strings.Contains(got, "is part of") {
 		t.Errorf("edit page's reason: %q", got)
