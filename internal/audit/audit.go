@@ -108,6 +108,9 @@ func (l *Log) RecordAll(ctx context.Context, events []Event) error {
 	if len(events) == 0 {
 		return nil
 	}
+	if err := checkKnown(events); err != nil {
+		return err
+	}
 	a := ActorFrom(ctx)
 	username := a.Username
 	if username == "" {

@@ -72,9 +72,9 @@ func TestRecordAllMatchesRecord(t *testing.T) {
 		events := []audit.Event{
 			{Event: "Create Group", ObjectKind: "group", ObjectID: 7, ObjectName: "Leeds/Sales", CompanyID: a, SiteID: 3, After: map[string]string{"name": "Sales"}},
 			{Event: "Modify Group", ObjectKind: "group", ObjectID: 7, ObjectName: "Leeds/Sales", CompanyID: b, Before: map[string]int{"x": 1}, After: map[string]int{"x": 2}},
-			{Event: "Create Provider", ObjectKind: "provider", ObjectID: provider, ObjectName: "P"},                   // the actor's provider
-			{Event: "Modify Provider", ObjectKind: "provider", ObjectID: provider, ProviderID: provider + 100},        // its own provider
-			{Event: "Delete Company", ObjectKind: "company", ObjectID: 999, CompanyID: 1 << 40, ProviderID: provider}, // no such company
+			{Event: "Create Provider", ObjectKind: "provider", ObjectID: provider, ObjectName: "P"},                     // the actor's provider
+			{Event: "Modify Security Settings", ObjectKind: "provider", ObjectID: provider, ProviderID: provider + 100}, // its own provider
+			{Event: "Modify Company", ObjectKind: "company", ObjectID: 999, CompanyID: 1 << 40, ProviderID: provider},   // no such company
 			{Event: "Delete Employee", ObjectKind: "employee", ObjectID: 12, ObjectName: "ann", CompanyID: a, Before: struct{ Name string }{"Ann"}},
 		}
 		for _, actor := range []audit.Actor{{}, {ID: 42, Username: "acme.admin", ProviderID: provider + 7}} {

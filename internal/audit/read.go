@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
@@ -79,6 +80,18 @@ func (l *Log) ListPageFor(ctx context.Context, actor access.Actor, f Filter, p s
 		}
 		f.CompanyIDs = []int64{actor.CompanyID}
 	}
+	if f.Event != "" {
+		// Matched whatever its case: the name is looked up in the registry
+		// and the entries are read by the name as recorded. Judged after the
+		// access check, so a caller who may not read the log learns nothing
+		// from its filter; an event of the provider's that a company's log
+		// never holds simply matches nothing.
+		e, ok := LookupEvent(f.Event)
+		if !ok {
+			return pg, derrors.Invalid("event", "there is no audit event named %q: choose one from the list of event types", strings.TrimSpace(f.Event))
+		}
+		f.Event = e.Name
+	}
 	f.personal, f.ownerID = true, actor.AccountID
 	return l.listPage(ctx, f, p)
 }
@@ -109,4 +122,30 @@ func (l *Log) RecentActivityFor(ctx context.Context, actor access.Actor, company
 		return nil, fmt.Errorf("audit: recent activity of company %d: %w", companyID, err)
 	}
 	return l.RecentActivity(ctx, companyID, limit)
+}
+
+// EventsFor is the list of event types the audit filters offer actor: the
+// events whose entries the actor's log can ever hold. Whoever may not read
+// an audit log at all is refused exactly as ListFor refuses them, and the
+// provider's own events are offered to its operators only.
+func (l *Log) EventsFor(ctx context.Context, actor access.Actor) ([]EventType, error) {
+	switch actor.Role {
+	case access.RoleProvider:
+		return Events(), nil
+	case access.RoleReseller:
+		if actor.ResellerID == 0 {
+			return nil, fmt.Errorf("audit: event types for %s: %w", actor.Username, derrors.ErrNotFound)
+		}
+	default:
+		if err := l.access.Check(ctx, actor, access.ViewCompanyDashboard, access.Company(actor.CompanyID)); err != nil {
+			return nil, fmt.Errorf("audit: event types for %s: %w", actor.Username, err)
+		}
+	}
+	var out []EventType
+	for _, e := range eventTypes {
+		if !e.ProviderOnly {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }

@@ -209,32 +209,45 @@ func (s *Service) DeleteFeature(ctx context.Context, providerID, id int64) (err 
 		if err != nil {
 			return err
 		}
-		var names []string
-		rows, err := s.db.Q(ctx).Query(ctx, `SELECT p.name FROM catalog_package_features pf JOIN catalog_packages p ON p.id = pf.package_id
-			WHERE pf.feature_id = ? ORDER BY p.name`, id)
+		reason, err := s.featureInUse(ctx, f)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				rows.Close()
-				return err
-			}
-			names = append(names, n)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(names) > 0 {
-			return derrors.Conflict("id", "%q is part of %s: remove it from them first", f.Name, strings.Join(names, ", "))
+		if reason != "" {
+			return derrors.Conflict("id", "%s", reason)
 		}
 		if _, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM catalog_features WHERE id = ? AND provider_id = ?", id, providerID); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, audit.Event{Event: "Delete Feature", ObjectKind: "feature", ObjectID: id, ObjectName: f.Name, Before: f})
 	})
+}
+
+// featureInUse is why feature f cannot be deleted now ("" when it can): the
+// packages and add-ons holding it. DeleteFeature refuses with it and the
+// Catalog page shows it next to a disabled Delete.
+func (s *Service) featureInUse(ctx context.Context, f Feature) (string, error) {
+	var names []string
+	rows, err := s.db.Q(ctx).Query(ctx, `SELECT p.name FROM catalog_package_features pf JOIN catalog_packages p ON p.id = pf.package_id
+		WHERE pf.feature_id = ? ORDER BY p.name`, f.ID)
+	if err != nil {
+		return "", fmt.Errorf("catalog: packages holding feature %d: %w", f.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return "", err
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	if len(names) == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("%q is part of %s: remove it from them first", f.Name, strings.Join(names, ", ")), nil
 }
 
 // Feature returns one feature of the provider.

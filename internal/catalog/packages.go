@@ -244,20 +244,14 @@ func (s *Service) DeletePackage(ctx context.Context, providerID, id int64) (err 
 		if err != nil {
 			return err
 		}
-		var sites, employees int
+		reason, err := s.packageInUse(ctx, p)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			return derrors.Conflict("id", "%s", reason)
+		}
 		q := s.db.Q(ctx)
-		if err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM site_offerings WHERE package_id = ?) +
-			(SELECT COUNT(*) FROM site_offering_addons WHERE package_id = ?)`, id, id).Scan(&sites); err != nil {
-			return err
-		}
-		if err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM employee_offerings WHERE package_id = ?) +
-			(SELECT COUNT(*) FROM employee_offering_addons WHERE package_id = ?)`, id, id).Scan(&employees); err != nil {
-			return err
-		}
-		if sites+employees > 0 {
-			return derrors.Conflict("id", "%q is assigned to %d site(s) and %d employee(s): move them to another %s first",
-				p.Name, sites, employees, p.Type.Label())
-		}
 		if _, err := q.Exec(ctx, "DELETE FROM catalog_package_features WHERE package_id = ?", id); err != nil {
 			return err
 		}
@@ -267,6 +261,27 @@ func (s *Service) DeletePackage(ctx context.Context, providerID, id int64) (err 
 		return s.audit.Record(ctx, audit.Event{Event: eventName("Delete", p.Type), ObjectKind: objectKind(p.Type), ObjectID: id,
 			ObjectName: p.Name, Before: p})
 	})
+}
+
+// packageInUse is why package p cannot be deleted now ("" when it can): the
+// sites and employees holding it. DeletePackage refuses with it and the
+// Catalog page shows it next to a disabled Delete.
+func (s *Service) packageInUse(ctx context.Context, p Package) (string, error) {
+	var sites, employees int
+	q := s.db.Q(ctx)
+	if err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM site_offerings WHERE package_id = ?) +
+		(SELECT COUNT(*) FROM site_offering_addons WHERE package_id = ?)`, p.ID, p.ID).Scan(&sites); err != nil {
+		return "", fmt.Errorf("catalog: sites holding package %d: %w", p.ID, err)
+	}
+	if err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM employee_offerings WHERE package_id = ?) +
+		(SELECT COUNT(*) FROM employee_offering_addons WHERE package_id = ?)`, p.ID, p.ID).Scan(&employees); err != nil {
+		return "", fmt.Errorf("catalog: employees holding package %d: %w", p.ID, err)
+	}
+	if sites+employees == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("%q is assigned to %d site(s) and %d employee(s): move them to another %s first",
+		p.Name, sites, employees, p.Type.Label()), nil
 }
 
 const packageColumns = "id, provider_id, pkg_type, kind, name, description, created_at, updated_at"

@@ -140,18 +140,32 @@ func (s *Service) DeleteTerm(ctx context.Context, providerID, id int64) (err err
 		if err != nil {
 			return err
 		}
-		var n int
-		if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM employee_offerings WHERE term_id = ?", id).Scan(&n); err != nil {
+		reason, err := s.termInUse(ctx, t)
+		if err != nil {
 			return err
 		}
-		if n > 0 {
-			return derrors.Conflict("id", "%d employee(s) are on the term %q", n, t.Name)
+		if reason != "" {
+			return derrors.Conflict("id", "%s", reason)
 		}
 		if _, err := s.db.Q(ctx).Exec(ctx, "DELETE FROM catalog_terms WHERE id = ? AND provider_id = ?", id, providerID); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, audit.Event{Event: "Delete Term", ObjectKind: "term", ObjectID: id, ObjectName: t.Name, Before: t})
 	})
+}
+
+// termInUse is why term t cannot be deleted now ("" when it can): the
+// employees on it. DeleteTerm refuses with it and the Catalog page shows it
+// next to a disabled Delete.
+func (s *Service) termInUse(ctx context.Context, t Term) (string, error) {
+	var n int
+	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM employee_offerings WHERE term_id = ?", t.ID).Scan(&n); err != nil {
+		return "", fmt.Errorf("catalog: employees on term %d: %w", t.ID, err)
+	}
+	if n == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("%d employee(s) are on the term %q: move them to another term first", n, t.Name), nil
 }
 
 const termColumns = "id, provider_id, name, months, term_rank, created_at, updated_at"

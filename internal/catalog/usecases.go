@@ -195,6 +195,14 @@ type Managed struct {
 	Features []Feature
 	Packages []Package
 	Terms    []Term
+	// InUse is why an entry cannot be deleted now, by id: the reason its
+	// Delete would refuse with (the same check), for a disabled Delete.
+	InUse InUse
+}
+
+// InUse holds the refusals of Delete by id; an entry that may go is absent.
+type InUse struct {
+	Features, Packages, Terms map[int64]string
 }
 
 // CatalogToManage is the control panel's Catalog page, where the catalog is
@@ -213,5 +221,31 @@ func (s *Service) CatalogToManage(ctx context.Context, actor access.Actor) (m Ma
 	if m.Terms, err = s.Terms(ctx, actor.ProviderID); err != nil {
 		return Managed{}, err
 	}
+	m.InUse = InUse{Features: map[int64]string{}, Packages: map[int64]string{}, Terms: map[int64]string{}}
+	for _, f := range m.Features {
+		if err := addReason(m.InUse.Features, f.ID)(s.featureInUse(ctx, f)); err != nil {
+			return Managed{}, err
+		}
+	}
+	for _, p := range m.Packages {
+		if err := addReason(m.InUse.Packages, p.ID)(s.packageInUse(ctx, p)); err != nil {
+			return Managed{}, err
+		}
+	}
+	for _, t := range m.Terms {
+		if err := addReason(m.InUse.Terms, t.ID)(s.termInUse(ctx, t)); err != nil {
+			return Managed{}, err
+		}
+	}
 	return m, nil
+}
+
+// addReason stores a refusal under id when there is one.
+func addReason(into map[int64]string, id int64) func(string, error) error {
+	return func(reason string, err error) error {
+		if err == nil && reason != "" {
+			into[id] = reason
+		}
+		return err
+	}
 }

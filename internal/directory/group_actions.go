@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
@@ -142,6 +143,31 @@ func (s *Service) DeleteGroup(ctx context.Context, actor access.Actor, id int64)
 		return err
 	}
 	return s.deleteGroup(ctx, id)
+}
+
+// Deletion is whether a page offers Delete on a group: Allowed when the
+// actor may delete it, and Refused, when it may but cannot now, says why —
+// the reason DeleteGroup would refuse with.
+type Deletion struct {
+	Allowed bool
+	Refused string
+}
+
+// GroupDeletion is what the group's page offers actor for Delete, asked as
+// DeleteGroup asks (display only: DeleteGroup decides again).
+func (s *Service) GroupDeletion(ctx context.Context, actor access.Actor, id int64) (Deletion, error) {
+	g, err := s.GroupFor(ctx, actor, access.DeleteGroup, id, false)
+	switch {
+	case errors.Is(err, derrors.ErrForbidden), derrors.IsNotFound(err):
+		return Deletion{}, nil
+	case err != nil:
+		return Deletion{}, err
+	}
+	reason, err := s.deleteRefusal(ctx, g)
+	if err != nil {
+		return Deletion{}, err
+	}
+	return Deletion{Allowed: true, Refused: reason}, nil
 }
 
 // DeleteSite is the provider's Delete on a site that has no groups.

@@ -539,6 +539,20 @@ func (s *Service) moveGroup(ctx context.Context, id, newParentID int64) (Group, 
 	return after, nil
 }
 
+// deleteRefusal is why group g cannot be deleted now ("" when it can): its
+// sub-groups. deleteGroup refuses with it, and GroupDeletion tells a page
+// not to offer Delete.
+func (s *Service) deleteRefusal(ctx context.Context, g Group) (string, error) {
+	var children int
+	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM org_groups WHERE parent_id = ?", g.ID).Scan(&children); err != nil {
+		return "", fmt.Errorf("directory: sub-groups of %d: %w", g.ID, err)
+	}
+	if children == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("%s has %d sub-group(s); delete or move them first", g.Path, children), nil
+}
+
 // deleteGroup removes a group that has no sub-groups. Its memberships and
 // admin assignments go with it; the employees stay in the company.
 func (s *Service) deleteGroup(ctx context.Context, id int64) error {
@@ -547,14 +561,14 @@ func (s *Service) deleteGroup(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		q := s.db.Q(ctx)
-		var children int
-		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM org_groups WHERE parent_id = ?", id).Scan(&children); err != nil {
+		reason, err := s.deleteRefusal(ctx, g)
+		if err != nil {
 			return err
 		}
-		if children > 0 {
-			return derrors.Conflict("", "%s has %d sub-group(s); delete or move them first", g.Path, children)
+		if reason != "" {
+			return derrors.Conflict("", "%s", reason)
 		}
+		q := s.db.Q(ctx)
 		for _, stmt := range []string{"DELETE FROM group_members WHERE group_id = ?", "DELETE FROM group_admins WHERE group_id = ?", "DELETE FROM org_groups WHERE id = ?"} {
 			if _, err := q.Exec(ctx, stmt, id); err != nil {
 				return err

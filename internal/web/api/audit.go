@@ -40,3 +40,14 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) error {
 	WriteJSON(w, http.StatusOK, keysetList(pg.Items, pg.Total, pg.Next, p))
 	return nil
 }
+
+// auditEventTypes is GET /api/v1/audit/events: the event types the caller's
+// audit log can hold, as audit.EventsFor offers them.
+func (h *Handler) auditEventTypes(w http.ResponseWriter, r *http.Request) error {
+	events, err := h.app.Audit.EventsFor(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"items": events})
+	return nil
+}

@@ -1015,7 +1015,7 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 
 		// Audit.
 		{name: "audit operator", user: "operator", method: "GET", path: "/api/v1/audit", want: 200},
-		{name: "audit operator filtered", user: "operator", method: "GET", path: p("/api/v1/audit?company_id=%d&object_kind=employee&event=Add%%20Employee&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&page=1&per_page=10", acme), want: 200},
+		{name: "audit operator filtered", user: "operator", method: "GET", path: p("/api/v1/audit?company_id=%d&object_kind=employee&event=create%%20employee&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&page=1&per_page=10", acme), want: 200},
 		{name: "audit by site and actor", user: "acme.admin", method: "GET", path: p("/api/v1/audit?site_id=%d&actor_id=%d", leeds, id("acme.admin")), want: 200},
 		{name: "audit by object", user: "acme.admin", method: "GET", path: p("/api/v1/audit?object_kind=group&object_id=%d", sales), want: 200},
 		{name: "audit reseller admin", user: "reseller.admin", method: "GET", path: "/api/v1/audit", want: 200},
@@ -1024,6 +1024,10 @@ func contractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "audit group admin", user: "leeds.admin", method: "GET", path: "/api/v1/audit", want: 403},
 		{name: "audit employee", user: "west.one", method: "GET", path: "/api/v1/audit", want: 403},
 		{name: "audit bad time", user: "operator", method: "GET", path: "/api/v1/audit?from=yesterday", want: 422, badRequest: true},
+		{name: "audit unknown event", user: "operator", method: "GET", path: "/api/v1/audit?event=Add%20Employee", want: 422},
+		{name: "audit event types", user: "acme.admin", method: "GET", path: "/api/v1/audit/events", want: 200},
+		{name: "audit event types operator", user: "operator", method: "GET", path: "/api/v1/audit/events", want: 200},
+		{name: "audit event types employee", user: "west.one", method: "GET", path: "/api/v1/audit/events", want: 403},
 		{name: "audit bad actor", user: "operator", method: "GET", path: "/api/v1/audit?actor_id=-1", want: 400, badRequest: true},
 		{name: "audit anonymous", method: "GET", path: "/api/v1/audit", want: 401},
 		{name: "audit entry company admin", user: "acme.admin", method: "GET", path: "/api/v1/audit/@a(Modify Employee)", want: 200},

@@ -20,6 +20,7 @@ func securityRoutes() []Route {
 		{Method: "GET", Pattern: "/api/v1/operators/{id}/lock", fn: func(h *Handler) handlerFunc { return h.operatorLock }},
 		{Method: "POST", Pattern: "/api/v1/operators/{id}/force-unlock", fn: func(h *Handler) handlerFunc { return h.forceUnlockOperator }},
 		{Method: "PUT", Pattern: "/api/v1/employees/{id}/service-passwords", fn: func(h *Handler) handlerFunc { return h.setServicePasswords }},
+		{Method: "GET", Pattern: "/api/v1/audit/events", fn: func(h *Handler) handlerFunc { return h.auditEventTypes }},
 		{Method: "GET", Pattern: "/api/v1/audit/{id}", fn: func(h *Handler) handlerFunc { return h.auditEntry }},
 	}
 }

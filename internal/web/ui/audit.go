@@ -149,21 +149,49 @@ func prettyJSON(raw json.RawMessage) string {
 	return b.String()
 }
 
-// auditEvents are offered as suggestions in the event filter (free text is
-// allowed: the audit package keeps no list).
-var auditEvents = []string{
-	"Add Employee", "Add Group", "Add Group Member", "Assign Group Admin", "Change Password", "Change Security Email",
-	"Create Company", "Create Employee", "Create Group", "Create Site", "Delete Employee", "Delete Group", "Delete Site",
-	"Force Unlock", "Lock Account", "Modify Company", "Modify Employee", "Modify Group", "Modify Service Passwords",
-	"Move Group", "Remove Group Admin", "Remove Group Member", "Request Password Reset", "Request Security Email Change",
-	"Reset Password", "Reset Password (self-service)",
+// eventGroup is one <optgroup> of the event filter.
+type eventGroup struct {
+	Label  string
+	Events []eventOption
+}
+
+type eventOption struct {
+	Name     string
+	Label    string
+	Selected bool
+}
+
+// eventGroups lays out the event types the domain offers the actor
+// (audit.EventsFor) for the filter's select, grouped as the registry
+// groups them, with chosen selected. A registered event the list does not
+// hold (typed into the URL) is still shown selected, so the filter on the
+// page is always the filter applied.
+func eventGroups(events []audit.EventType, chosen string) []eventGroup {
+	var out []eventGroup
+	index := map[string]int{}
+	found := false
+	for _, e := range events {
+		i, ok := index[e.Group]
+		if !ok {
+			i = len(out)
+			index[e.Group] = i
+			out = append(out, eventGroup{Label: e.Group})
+		}
+		sel := e.Name == chosen
+		found = found || sel
+		out[i].Events = append(out[i].Events, eventOption{Name: e.Name, Label: e.Label, Selected: sel})
+	}
+	if chosen != "" && !found && audit.Known(chosen) {
+		out = append(out, eventGroup{Label: "Other", Events: []eventOption{{Name: chosen, Label: chosen, Selected: true}}})
+	}
+	return out
 }
 
 const auditPerPage = 50
 
 type auditLogPage struct {
 	Form    *form
-	Events  []string
+	Events  []eventGroup
 	Rows    []activityRow
 	Total   int
 	Page    int
@@ -190,7 +218,13 @@ func (p *Pages) companyAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	f := newForm(url.Values{"event": {strings.TrimSpace(q.Get("event"))}, "from": {q.Get("from")}, "to": {q.Get("to")}})
+	event := strings.TrimSpace(q.Get("event"))
+	if e, ok := audit.LookupEvent(event); ok {
+		// Display only: the list shows the name as the registry spells it
+		// (the domain matches whatever the case).
+		event = e.Name
+	}
+	f := newForm(url.Values{"event": {event}, "from": {q.Get("from")}, "to": {q.Get("to")}})
 	filter := audit.Filter{CompanyID: id, Event: f.V("event")}
 	if s := q.Get("site_id"); s != "" {
 		if filter.SiteID, err = strconv.ParseInt(s, 10, 64); err != nil || filter.SiteID <= 0 {
@@ -218,8 +252,16 @@ func (p *Pages) companyAudit(w http.ResponseWriter, r *http.Request) error {
 	page, _ := strconv.Atoi(q.Get("page"))
 	pg := store.Page{Page: max(page, 1), PerPage: auditPerPage}.Normalize()
 	self := "/companies/" + itoa64(id) + "/audit"
-	lp := auditLogPage{Form: f, Events: auditEvents, Page: pg.Page, Pages: 1, Self: self, SiteID: filter.SiteID}
+	lp := auditLogPage{Form: f, Page: pg.Page, Pages: 1, Self: self, SiteID: filter.SiteID}
 	status := http.StatusOK
+	var es []audit.Entry
+	var total int
+	if !f.Invalid() {
+		es, total, err = p.app.Audit.ListFor(r.Context(), a, filter, pg)
+		if err != nil && !f.addErr(err, "event", "from", "to") {
+			return err
+		}
+	}
 	if f.Invalid() {
 		// The page still must not show a company the caller may not read.
 		if _, _, err := p.app.Audit.ListFor(r.Context(), a, audit.Filter{CompanyID: id}, store.Page{PerPage: 1}); err != nil {
@@ -227,10 +269,6 @@ func (p *Pages) companyAudit(w http.ResponseWriter, r *http.Request) error {
 		}
 		status = http.StatusUnprocessableEntity
 	} else {
-		es, total, err := p.app.Audit.ListFor(r.Context(), a, filter, pg)
-		if err != nil {
-			return err
-		}
 		if lp.Rows, err = p.activityRows(r.Context(), es); err != nil {
 			return err
 		}
@@ -270,6 +308,11 @@ func (p *Pages) companyAudit(w http.ResponseWriter, r *http.Request) error {
 		}
 		lp.Site = g.Name
 	}
+	events, err := p.app.Audit.EventsFor(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	lp.Events = eventGroups(events, f.V("event"))
 	v, err := p.newView(r, id, "company", "Audit Log")
 	if err != nil {
 		return err

@@ -196,6 +196,11 @@ func (p *Pages) landing(w http.ResponseWriter, r *http.Request) error {
 	case "/dashboard":
 		return p.dashboard(w, r)
 	}
+	// The confirmation that sent the caller here (a forced password
+	// change) goes along.
+	if msg := r.URL.Query().Get("msg"); flashText(msg) != "" {
+		target += "?msg=" + url.QueryEscape(msg)
+	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
 }
@@ -214,7 +219,7 @@ func (p *Pages) home(r *http.Request) (string, error) {
 	case a.IsOperator():
 		return "/customers", nil
 	case a.Role == access.RoleEmployee:
-		return "/my-account", nil
+		return "/account", nil
 	case p.app.Access.Can(r.Context(), a, access.ViewCompanyDashboard, access.Company(a.CompanyID)):
 		return "/dashboard", nil
 	}

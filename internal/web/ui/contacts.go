@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/contacts"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -27,7 +28,13 @@ func (p *Pages) pcView(r *http.Request, owner int64, title string, currentGroup 
 	if err != nil {
 		return nil, nil, err
 	}
-	selfCareTabs(v, "contacts")
+	if actorOf(r).Role == access.RoleEmployee {
+		selfCareTabs(v, "contacts")
+	}
+	own, err := p.app.Identity.OwnAccountFor(r.Context(), actorOf(r))
+	if err != nil {
+		return nil, nil, err
+	}
 	gs, err := p.app.Contacts.Groups(r.Context(), actorOf(r), owner)
 	if err != nil {
 		return nil, nil, err
@@ -36,8 +43,11 @@ func (p *Pages) pcView(r *http.Request, owner int64, title string, currentGroup 
 	for _, g := range gs {
 		links = append(links, navLink{Label: g.Name + " (" + strconv.Itoa(g.Members) + ")", URL: "/contacts?group=" + itoa64(g.ID), Current: currentGroup == g.ID})
 	}
-	v.SideLabel = "Contacts and Groups"
+	// The Contacts pages are a section of the account area: its side bar
+	// first, then the contact groups.
 	v.Side = []sideSection{{Title: "Contacts and Groups", Links: links}}
+	accountSide(v, own, "contacts")
+	v.SideLabel = "My account and contacts"
 	return v, gs, nil
 }
 

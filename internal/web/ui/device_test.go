@@ -29,7 +29,7 @@ func TestKnownBrowserIsNotLockedOut(t *testing.T) {
 		if device == nil || !device.HttpOnly || device.SameSite != http.SameSiteStrictMode || device.Expires.IsZero() || device.Path != "/" {
 			t.Fatalf("device cookie after login: %+v", device)
 		}
-		home.get("/my-account") // the page's CSRF token for Log out
+		home.get("/account") // the page's CSRF token for Log out
 		if p := home.post("/logout", nil, false); p.Status != http.StatusSeeOther {
 			t.Fatalf("logout: %d", p.Status)
 		}
@@ -68,7 +68,7 @@ func TestBrowserSessionLimits(t *testing.T) {
 	now := time.Now()
 	env.App.Identity.SetClock(func() time.Time { return now })
 	loggedIn := func(b *browser) bool {
-		p := b.get("/my-account")
+		p := b.get("/account")
 		return p.Status == http.StatusOK
 	}
 	b := newBrowser(t, env)

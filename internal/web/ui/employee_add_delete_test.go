@@ -299,8 +299,11 @@ func TestDeleteEmployeeAccess(t *testing.T) {
 	// An employee sees no button on their own profile and may not.
 	one := newBrowser(t, env)
 	one.login("support.one", false)
-	if p := one.get(emp("support.one")); p.Status != http.StatusOK || strings.Contains(p.Body, `id="btn-delete"`) {
-		t.Fatalf("support.one's own profile: %d", p.Status)
+	if p := one.get(emp("support.one")); p.Status != http.StatusMovedPermanently || p.Location != "/account" {
+		t.Fatalf("support.one's own profile: %d %q", p.Status, p.Location)
+	}
+	if p := one.get("/account"); p.Status != http.StatusOK || strings.Contains(p.Body, `id="btn-delete"`) {
+		t.Fatalf("support.one's account: %d", p.Status)
 	}
 	if p := one.post(emp("support.one")+"/delete", nil, false); p.Status != http.StatusForbidden {
 		t.Fatalf("support.one deletes themselves: %d", p.Status)

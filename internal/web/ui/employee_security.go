@@ -204,6 +204,10 @@ func (p *Pages) employeeServicePasswords(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
+	if ownPage(r, e) {
+		http.Redirect(w, r, "/account/pins", http.StatusMovedPermanently)
+		return nil
+	}
 	return p.renderServicePasswords(w, r, http.StatusOK, e, st, newForm(nil))
 }
 

@@ -27,14 +27,14 @@ func init() {
 // themselves sees only their profile.
 func employeesSide(v *view, e *directory.Employee, current string) {
 	if v.User.Role == access.RoleEmployee {
-		self := "/employees/" + strconv.FormatInt(v.User.ID, 10)
-		v.SideLabel = "My profile"
-		v.Side = []sideSection{{Title: "My profile", Links: []navLink{
-			{Label: "Profile", URL: self, Current: current == "profile"},
-			{Label: "Service Passwords", URL: self + "/service-passwords", Current: current == "service"},
-			{Label: "Features", URL: self + "/features", Current: current == "features"},
-			{Label: "Change Password", URL: "/account/password"},
-			{Label: "Change Security Email", URL: "/account/security-email"},
+		// An employee's own pages are the account area (account.go); what
+		// is left here (their memberships) links back to it.
+		v.SideLabel = "My account"
+		v.Side = []sideSection{{Title: "My account", Links: []navLink{
+			{Label: "Profile", URL: "/account"},
+			{Label: "Password", URL: "/account/password"},
+			{Label: "Security e-mail", URL: "/account/security-email"},
+			{Label: "Features", URL: "/employees/" + strconv.FormatInt(v.User.ID, 10) + "/features", Current: current == "features"},
 		}}}
 		return
 	}
@@ -57,6 +57,14 @@ func employeesSide(v *view, e *directory.Employee, current string) {
 		}})
 		lifecycleSide(&v.Side[len(v.Side)-1], e, current)
 	}
+}
+
+// ownPage reports whether an employee opens a page about themselves: the
+// old "My profile" pages, which the account area replaced. Administrators
+// keep their own entry under Employees, beside everybody else's.
+func ownPage(r *http.Request, e directory.Employee) bool {
+	a := actorOf(r)
+	return a.Role == access.RoleEmployee && e.ID == a.AccountID
 }
 
 type employeesPage struct {
@@ -84,7 +92,7 @@ func (p *Pages) employees(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if a.Role == access.RoleEmployee {
-		http.Redirect(w, r, "/employees/"+strconv.FormatInt(a.AccountID, 10), http.StatusSeeOther)
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return nil
 	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
@@ -367,6 +375,11 @@ func (p *Pages) employeeProfile(w http.ResponseWriter, r *http.Request) error {
 	e, err := p.employee(r, access.ViewEmployee)
 	if err != nil {
 		return err
+	}
+	if ownPage(r, e) {
+		// An employee's "My profile" is now the account area.
+		http.Redirect(w, r, "/account", http.StatusMovedPermanently)
+		return nil
 	}
 	return p.renderEmployeeProfile(w, r, http.StatusOK, e, employeeForm(e))
 }

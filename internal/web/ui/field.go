@@ -41,7 +41,7 @@ func fieldID(name string) string { return "f-" + strings.NewReplacer(".", "-", "
 // autocomplete token), "mode=…" (the inputmode), "value=…" (overrides the
 // form value).
 func field(f *form, name, label, typ string, opts ...string) fieldView {
-	v := fieldView{Name: name, ID: fieldID(name), Label: label, Type: typ}
+	v := fieldView{Name: name, ID: f.ID(name), Label: label, Type: typ}
 	if f != nil {
 		v.Errs = f.E(name)
 		if typ != "password" {

@@ -209,10 +209,12 @@ type groupProfilePage struct {
 	// Action is where the form posts (groupProfileURL).
 	Action string
 	// SiteURL opens a site's own pages from Employee Groups.
-	SiteURL   string
-	CanEdit   bool
-	CanDelete bool
-	CanAdd    bool
+	SiteURL string
+	CanEdit bool
+	// Delete is whether Delete is offered, and why not now (directory's
+	// answer, the check DeleteGroup makes).
+	Delete directory.Deletion
+	CanAdd bool
 }
 
 func (p *Pages) groupProfile(w http.ResponseWriter, r *http.Request) error {
@@ -238,11 +240,15 @@ func (p *Pages) renderGroupProfile(w http.ResponseWriter, r *http.Request, statu
 			siteURL = "/sites/" + itoa64(g.ID)
 		}
 	}
+	del, err := p.app.Directory.GroupDeletion(r.Context(), a, g.ID)
+	if err != nil {
+		return err
+	}
+	del.Refused = sentence(del.Refused)
 	// What the page offers (display only: the actions decide).
-	v.Data = groupProfilePage{Group: g, Form: f, Action: groupProfileURL(r, g), SiteURL: siteURL,
-		CanEdit:   p.app.Access.Can(r.Context(), a, access.UpdateGroup, access.Group(g.ID)),
-		CanDelete: p.app.Access.Can(r.Context(), a, access.DeleteGroup, access.Group(g.ID)),
-		CanAdd:    p.app.Access.Can(r.Context(), a, access.CreateGroup, access.Group(g.ID)),
+	v.Data = groupProfilePage{Group: g, Form: f, Action: groupProfileURL(r, g), SiteURL: siteURL, Delete: del,
+		CanEdit: p.app.Access.Can(r.Context(), a, access.UpdateGroup, access.Group(g.ID)),
+		CanAdd:  p.app.Access.Can(r.Context(), a, access.CreateGroup, access.Group(g.ID)),
 	}
 	p.render(w, r, status, "group_profile", v)
 	return nil
@@ -272,6 +278,8 @@ func (p *Pages) groupUpdate(w http.ResponseWriter, r *http.Request) error {
 type groupDeletePage struct {
 	Group  directory.Group
 	Errors []string
+	// Refused is why the group cannot be deleted now: no Delete button.
+	Refused string
 }
 
 // groupDeleteConfirm is the confirm step of Delete group.
@@ -280,16 +288,20 @@ func (p *Pages) groupDeleteConfirm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return p.renderGroupDelete(w, r, http.StatusOK, g, nil)
+	del, err := p.app.Directory.GroupDeletion(r.Context(), actorOf(r), g.ID)
+	if err != nil {
+		return err
+	}
+	return p.renderGroupDelete(w, r, http.StatusOK, g, nil, sentence(del.Refused))
 }
 
-func (p *Pages) renderGroupDelete(w http.ResponseWriter, r *http.Request, status int, g directory.Group, errs []string) error {
+func (p *Pages) renderGroupDelete(w http.ResponseWriter, r *http.Request, status int, g directory.Group, errs []string, refused string) error {
 	v, err := p.newView(r, g.CompanyID, "groups", "Delete "+g.Path)
 	if err != nil {
 		return err
 	}
 	groupsSide(v, &g, "profile")
-	v.Data = groupDeletePage{Group: g, Errors: errs}
+	v.Data = groupDeletePage{Group: g, Errors: errs, Refused: refused}
 	p.render(w, r, status, "group_delete", v)
 	return nil
 }
@@ -302,7 +314,7 @@ func (p *Pages) groupDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := p.app.Directory.DeleteGroup(r.Context(), actorOf(r), g.ID); err != nil {
 		f := newForm(nil)
 		if f.addErr(err) {
-			return p.renderGroupDelete(w, r, http.StatusConflict, g, f.General)
+			return p.renderGroupDelete(w, r, http.StatusConflict, g, f.General, "")
 		}
 		return err
 	}

@@ -32,14 +32,14 @@ func TestPasswordPagesKnowTheOwnNumber(t *testing.T) {
 		}
 		b := newBrowser(t, env)
 		b.login("support.one", false)
-		b.get("/my-account")
+		b.get("/account")
 		before := storetest.Counts(t, db)
 		p := b.post("/account/password", url.Values{"current_password": {apptest.Password}, "new_password": {"a1!4960085"},
 			"confirm_password": {"a1!4960085"}}, false)
 		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "telephone number") {
 			t.Errorf("password a1!4960085: %d\n%s", p.Status, p.Body)
 		}
-		sp := "/employees/" + id(env.ID("support.one")) + "/service-passwords"
+		sp := "/account/pins"
 		b.get(sp)
 		p = b.post(sp, url.Values{"voicemail_pin": {"2085"}, "voicemail_pin_confirm": {"2085"}}, false)
 		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "telephone number or extension") {

@@ -58,6 +58,39 @@ type catalogView struct {
 	Feature, Package, Term, DeviceType *form
 	// Edit, when set, makes the page the edit page of one entry.
 	Edit *catalogEntry
+	// InUse is why an entry's Delete is disabled (catalog.CatalogToManage
+	// asks the check the delete makes).
+	InUse catalog.InUse
+}
+
+// EditRefused is why the entry being edited cannot be deleted, or "".
+func (cv catalogView) EditRefused() string {
+	if cv.Edit == nil {
+		return ""
+	}
+	return cv.Refused(cv.Edit.Kind, cv.Edit.ID)
+}
+
+// deleteCell is the Delete of one entry in a list.
+type deleteCell struct {
+	Kind, Name, Refused, CSRF string
+	ID                        int64
+}
+
+// Delete is the Delete cell of entry id of kind.
+func (cv catalogView) Delete(kind string, id int64, name, csrf string) deleteCell {
+	return deleteCell{Kind: kind, ID: id, Name: name, Refused: cv.Refused(kind, id), CSRF: csrf}
+}
+
+// Refused is why the entry id of kind cannot be deleted, or "".
+func (cv catalogView) Refused(kind string, id int64) string {
+	switch kind {
+	case catalogFeature:
+		return sentence(cv.InUse.Features[id])
+	case catalogPackage:
+		return sentence(cv.InUse.Packages[id])
+	}
+	return sentence(cv.InUse.Terms[id])
 }
 
 // catalogEntry is the edit page of one feature, package or term.
@@ -119,14 +152,16 @@ func (p *Pages) renderCatalog(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	cv.Features, cv.Packages, cv.Terms = m.Features, m.Packages, m.Terms
+	cv.Features, cv.Packages, cv.Terms, cv.InUse = m.Features, m.Packages, m.Terms, m.InUse
 	if cv.Types, err = p.app.Devices.DeviceTypes(ctx, a); err != nil {
 		return err
 	}
-	for _, f := range []**form{&cv.Feature, &cv.Package, &cv.Term, &cv.DeviceType} {
+	// Four forms share the page: each gets its own element ids.
+	for prefix, f := range map[string]**form{"feature": &cv.Feature, "package": &cv.Package, "term": &cv.Term, "device-type": &cv.DeviceType} {
 		if *f == nil {
 			*f = newForm(nil)
 		}
+		(*f).Prefix = prefix
 	}
 	title := "Catalog"
 	if cv.Edit != nil {

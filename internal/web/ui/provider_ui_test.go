@@ -335,7 +335,11 @@ func TestCatalogEditing(t *testing.T) {
 		// Feature: the saved values, then per-field errors, then a save.
 		p := op.get(featurePage)
 		mustContain(t, "feature edit", p, http.StatusOK, "Edit feature: Call Waiting", `name="code" value="call_waiting"`,
-			`name="csrf_token" value="`+op.csrf+`"`, `action="`+featurePage+`/delete"`)
+			`name="csrf_token" value="`+op.csrf+`"`, `It cannot be deleted now: "Call Waiting" is part of Employee Standard`,
+			`disabled aria-describedby="delete-refused">Delete Call Waiting`)
+		if strings.Contains(p.Body, `action="`+featurePage+`/delete"`) {
+			t.Errorf("the edit page of a feature in use offers Delete")
+		}
 		feature := func(code, name string) url.Values {
 			return url.Values{"code": {code}, "name": {name}, "category": {"Calls"}, "description": {"Hear a second call."}}
 		}

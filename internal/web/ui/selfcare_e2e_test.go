@@ -67,9 +67,9 @@ func TestBrowserContactsImport(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#f-username`), "+44 113 496 0500"),
 		chromedp.SendKeys(chromedp.CSS(`#f-password`), apptest.Password),
 		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#sc-details`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ac-profile`)),
 	)
-	if got := text(`#sc-security + ul`); !strings.Contains(got, "Change Voicemail PIN") {
+	if got := text(`#secrets`); !strings.Contains(got, "PIN") {
 		t.Errorf("security section: %q", got)
 	}
 	shot("selfcare-desktop.png")

@@ -55,19 +55,22 @@ func TestSelfCareHome(t *testing.T) {
 	env := apptest.New(t, storetest.SQLite(t))
 	b := newBrowser(t, env)
 	b.login("west.one", false)
-	p := b.get("/my-account")
+	if p := b.get("/my-account"); p.Status != http.StatusMovedPermanently || p.Location != "/account" {
+		t.Fatalf("the old My Account: %d %q", p.Status, p.Location)
+	}
+	p := b.get("/account")
 	if p.Status != http.StatusOK {
 		t.Fatalf("my account: %d", p.Status)
 	}
-	for _, want := range []string{"Personal Details", "Wendy", "West", "Security", "Change Password", "Change Call Services PIN",
-		"Change Voicemail PIN", "Change Security Email", "Support", "Help", "Contacts Minimal version", "Contacts Full version",
-		`aria-current="page">My Account`} {
+	for _, want := range []string{"Profile", "Wendy", "West", "Sign-in and security", "Account password", "Application password",
+		`href="/account/pins">PIN`, "Security e-mail", "Help", "Contacts Minimal version", "Contacts Full version",
+		`aria-current="page">My Account`, `name="first_name"`} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("My Account lacks %q", want)
 		}
 	}
 	// The PIN links lead to a page the employee may use.
-	if p := b.get("/employees/" + id(env.ID("west.one")) + "/service-passwords"); p.Status != http.StatusOK || !strings.Contains(p.Body, "voicemail_pin") {
+	if p := b.get("/account/pins"); p.Status != http.StatusOK || !strings.Contains(p.Body, "voicemail_pin") {
 		t.Errorf("service passwords: %d", p.Status)
 	}
 	for kind, name := range map[string]string{"minimal": "contacts_minimal.csv", "full": "contacts_full.csv"} {
@@ -83,7 +86,7 @@ func TestSelfCareHome(t *testing.T) {
 	// Administrators have a My Account too.
 	admin := newBrowser(t, env)
 	admin.login("acme.admin", false)
-	if p := admin.get("/my-account"); p.Status != http.StatusOK || !strings.Contains(p.Body, "Personal Details") {
+	if p := admin.get("/account"); p.Status != http.StatusOK || !strings.Contains(p.Body, "Sign-in and security") {
 		t.Errorf("admin's my account: %d", p.Status)
 	}
 }
@@ -281,7 +284,7 @@ func TestLoginByNumberForm(t *testing.T) {
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("login by number: %d %s", p.Status, p.Body)
 	}
-	if p := b.get("/my-account"); p.Status != http.StatusOK || !strings.Contains(p.Body, "west.one") {
+	if p := b.get("/account"); p.Status != http.StatusOK || !strings.Contains(p.Body, "west.one") {
 		t.Errorf("after login by number: %d", p.Status)
 	}
 }

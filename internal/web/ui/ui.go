@@ -29,8 +29,8 @@
 //	GET  /groups                Group Selection; /groups/new Add Group
 //	GET  /groups/{id}           Profile; …/admins, …/members, …/delete
 //	GET  /service-offering
-//	GET  /account/password      Change password (also forced by the server)
-//	GET  /account/security-email Change Security Email
+//	GET  /account               the account area of every role (account.go):
+//	                            …/password (also forced by the server), …/security-email, …/pins
 //	GET  /forgot-password       public: Reset Password (always the same Success)
 //	GET  /reset-password?token= public: new password from an e-mailed link
 //	GET  /confirm-email?token=  public: Confirm button for a security e-mail change
@@ -170,10 +170,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	pub("GET /confirm-email", p.confirmEmail)
 	pub("POST /confirm-email", p.confirmEmailSubmit)
 
-	auth("GET /account/password", p.accountPassword)
-	auth("POST /account/password", p.accountPasswordSave)
-	auth("GET /account/security-email", p.accountSecurityEmail)
-	auth("POST /account/security-email", p.accountSecurityEmailSave)
+	p.registerAccount(auth)
 	auth("GET /{$}", p.landing)
 	auth("GET /customers", p.customers)
 	auth("GET /dashboard", p.dashboard)

@@ -367,12 +367,12 @@ func TestEmployeeSeesOwnProfile(t *testing.T) {
 	b := newBrowser(t, env)
 	b.login("west.one", false)
 	self := "/employees/" + id(env.ID("west.one"))
-	if p := b.get("/"); p.Location != "/my-account" { // the self-care portal (selfcare.go)
+	if p := b.get("/"); p.Location != "/account" { // the account area (account.go)
 		t.Fatalf("employee landing: %q", p.Location)
 	}
-	p := b.get(self)
-	if p.Status != http.StatusOK || !strings.Contains(p.Body, "My profile") {
-		t.Fatalf("own profile: %d", p.Status)
+	// The old "My profile" is the account area now.
+	if p := b.get(self); p.Status != http.StatusMovedPermanently || p.Location != "/account" {
+		t.Fatalf("own profile: %d %q", p.Status, p.Location)
 	}
 	if p := b.get("/employees/" + id(env.ID("support.one"))); p.Status != http.StatusNotFound {
 		t.Fatalf("another employee: %d", p.Status)
@@ -686,7 +686,7 @@ func TestSecurityEmailChange(t *testing.T) {
 	b.login("west.one", false)
 	p := b.get("/account/security-email")
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "west.one@example.com") || !strings.Contains(p.Body, "Email Address") ||
-		!strings.Contains(p.Body, "Service Passwords") {
+		!strings.Contains(p.Body, "Application password and PIN") {
 		t.Fatalf("page: %d\n%s", p.Status, p.Body)
 	}
 	if p := b.post("/account/security-email", url.Values{"email": {"not an address"}}, false); p.Status != http.StatusUnprocessableEntity ||
@@ -794,13 +794,17 @@ func TestServicePasswordsPage(t *testing.T) {
 	env := apptest.New(t, storetest.SQLite(t))
 	b := newBrowser(t, env)
 	b.login("west.one", false)
-	self := "/employees/" + id(env.ID("west.one")) + "/service-passwords"
+	old := "/employees/" + id(env.ID("west.one")) + "/service-passwords"
+	if p := b.get(old); p.Status != http.StatusMovedPermanently || p.Location != "/account/pins" {
+		t.Fatalf("the old Service Passwords: %d %q", p.Status, p.Location)
+	}
+	self := "/account/pins"
 	p := b.get(self)
-	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Voicemail PIN") || !strings.Contains(p.Body, `inputmode="numeric"`) ||
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "New PIN") || !strings.Contains(p.Body, `inputmode="numeric"`) ||
 		!strings.Contains(p.Body, "Be 4 to 8 digits long, digits only.") {
 		t.Fatalf("page: %d\n%s", p.Status, p.Body)
 	}
-	if p := b.post(self, url.Values{}, false); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Enter a new application password, a new voicemail PIN, or both.") {
+	if p := b.post(self, url.Values{}, false); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Enter a new application password, a new PIN, or both.") {
 		t.Fatalf("empty: %d", p.Status)
 	}
 	p = b.post(self, url.Values{"voicemail_pin": {"1234"}, "voicemail_pin_confirm": {"1234"}}, false)
@@ -927,7 +931,7 @@ func TestProviderPages(t *testing.T) {
 
 	// A customer's audit log, filtered.
 	p = op.get("/companies/" + acme + "/audit?event=Create+Employee")
-	if p.Status != http.StatusOK || !strings.Contains(p.Body, "west.one") || strings.Contains(p.Body, ">Create Site<") || !strings.Contains(p.Body, `href="/audit/`) {
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "west.one") || strings.Contains(p.Body, `data-label="Event">Create Site<`) || !strings.Contains(p.Body, `href="/audit/`) {
 		t.Fatalf("audit log: %d\n%s", p.Status, p.Body)
 	}
 	if p := op.get("/companies/" + acme + "/audit?from=2000-01-01&to=2000-01-02"); p.Status != http.StatusOK || !strings.Contains(p.Body, "No entries match.") {

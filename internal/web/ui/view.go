@@ -157,9 +157,8 @@ func (p *Pages) newView(r *http.Request, companyID int64, tab, title string) (*v
 	}
 	switch {
 	case actor.Role == access.RoleEmployee:
-		v.Tabs = append(v.Tabs, navLink{Label: "My Account", URL: "/my-account", Current: tab == "account"},
+		v.Tabs = append(v.Tabs, navLink{Label: "My Account", URL: "/account", Current: tab == "account"},
 			navLink{Label: "Contacts", URL: "/contacts", Current: tab == "contacts"})
-		v.Tabs = append(v.Tabs, navLink{Label: "My profile", URL: "/employees/" + strconv.FormatInt(actor.AccountID, 10), Current: tab == "profile"})
 	case v.Company != nil:
 		if p.app.Access.Can(r.Context(), actor, access.ViewCompanyDashboard, access.Company(v.Company.ID)) {
 			v.Tabs = append(v.Tabs, navLink{Label: "Company", URL: v.Link("/dashboard"), Current: tab == "company"})
@@ -246,7 +245,18 @@ type form struct {
 	Errs   map[string][]string
 	// General are messages not tied to one field.
 	General []string
-	order   []string
+	// Prefix keeps the element ids of its fields apart from those of
+	// another form on the same page ("feature" gives f-feature-name).
+	Prefix string
+	order  []string
+}
+
+// ID is the HTML id of the input for field name on this form.
+func (f *form) ID(name string) string {
+	if f == nil || f.Prefix == "" {
+		return fieldID(name)
+	}
+	return fieldID(f.Prefix + "." + name)
 }
 
 func newForm(vals url.Values) *form {
@@ -302,7 +312,7 @@ func (f *form) Summary() []summaryItem {
 	}
 	for _, name := range f.order {
 		for _, m := range f.Errs[name] {
-			out = append(out, summaryItem{Href: "#" + fieldID(name), Msg: m})
+			out = append(out, summaryItem{Href: "#" + f.ID(name), Msg: m})
 		}
 	}
 	return out
