@@ -218,7 +218,7 @@ func (s *Service) CustomiseSiteType(ctx context.Context, actor access.Actor, sit
 		if after, err = s.siteType(ctx, providerID, siteID, t); err != nil {
 			return err
 		}
-		return s.recordSiteType(ctx, "Customise Device Type", companyID, siteID, t, before, after)
+		return s.recordSiteType(ctx, typeCustomised, companyID, siteID, t, before, after)
 	})
 	if err != nil {
 		return SiteType{}, fmt.Errorf("devices: customise device type %d at site %d: %w", typeID, siteID, err)
@@ -254,7 +254,27 @@ func (s *Service) saveSiteType(ctx context.Context, companyID, siteID, typeID in
 	return s.touchDevices(ctx, "site_id = ? AND type_id = ?", siteID, typeID)
 }
 
-func (s *Service) recordSiteType(ctx context.Context, event string, companyID, siteID int64, t Type, before, after SiteType) error {
+// siteTypeChange is what happened to a device type at a site, for its
+// audit entry.
+type siteTypeChange int
+
+const (
+	typeCustomised siteTypeChange = iota
+	typeReset
+	maskApplied
+	maskRemoved
+)
+
+func (s *Service) recordSiteType(ctx context.Context, change siteTypeChange, companyID, siteID int64, t Type, before, after SiteType) error {
+	event := "Customise Device Type"
+	switch change {
+	case typeReset:
+		event = "Reset Device Type"
+	case maskApplied:
+		event = "Apply Device Mask"
+	case maskRemoved:
+		event = "Remove Device Mask"
+	}
 	var siteName string
 	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT name FROM org_groups WHERE id = ?", siteID).Scan(&siteName); err != nil {
 		return err
@@ -300,7 +320,7 @@ func (s *Service) ResetSiteType(ctx context.Context, actor access.Actor, siteID,
 		if err != nil {
 			return err
 		}
-		return s.recordSiteType(ctx, "Reset Device Type", companyID, siteID, t, before, after)
+		return s.recordSiteType(ctx, typeReset, companyID, siteID, t, before, after)
 	})
 	if err != nil {
 		return ResetResult{}, fmt.Errorf("devices: reset device type %d at site %d: %w", typeID, siteID, err)
@@ -408,7 +428,7 @@ func (s *Service) CustomiseDevice(ctx context.Context, actor access.Actor, id in
 	if err := settings.normalize(&before.Type); err != nil {
 		return DeviceCustomisation{}, err
 	}
-	return s.saveDeviceSettings(ctx, "Customise Device", before, settings)
+	return s.saveDeviceSettings(ctx, false, before, settings)
 }
 
 // ResetDevice clears a device's own options: it goes back to its type's
@@ -422,7 +442,7 @@ func (s *Service) ResetDevice(ctx context.Context, actor access.Actor, id int64,
 	if err != nil {
 		return ResetResult{}, err
 	}
-	if _, err := s.saveDeviceSettings(ctx, "Reset Device", before, Settings{}); err != nil {
+	if _, err := s.saveDeviceSettings(ctx, true, before, Settings{}); err != nil {
 		return ResetResult{}, err
 	}
 	if !reboot {
@@ -431,7 +451,11 @@ func (s *Service) ResetDevice(ctx context.Context, actor access.Actor, id int64,
 	return s.rebootAfterReset(func() (int64, error) { return s.Reboot.RebootDevice(ctx, actor, id) })
 }
 
-func (s *Service) saveDeviceSettings(ctx context.Context, event string, before DeviceCustomisation, settings Settings) (DeviceCustomisation, error) {
+func (s *Service) saveDeviceSettings(ctx context.Context, reset bool, before DeviceCustomisation, settings Settings) (DeviceCustomisation, error) {
+	event := "Customise Device"
+	if reset {
+		event = "Reset Device"
+	}
 	d := before.Device
 	var after DeviceCustomisation
 	err := s.db.Tx(ctx, func(ctx context.Context) error {

@@ -286,7 +286,7 @@ func (s *Service) ApplyMask(ctx context.Context, actor access.Actor, id int64, t
 			if err != nil {
 				return err
 			}
-			if err := s.recordSiteType(ctx, "Apply Device Mask", m.CompanyID, m.SiteID, t, before, after); err != nil {
+			if err := s.recordSiteType(ctx, maskApplied, m.CompanyID, m.SiteID, t, before, after); err != nil {
 				return err
 			}
 			out = append(out, after)
@@ -320,7 +320,7 @@ func (s *Service) RemoveMask(ctx context.Context, actor access.Actor, siteID, ty
 		if after, err = s.siteType(ctx, providerID, siteID, t); err != nil {
 			return err
 		}
-		return s.recordSiteType(ctx, "Remove Device Mask", companyID, siteID, t, before, after)
+		return s.recordSiteType(ctx, maskRemoved, companyID, siteID, t, before, after)
 	})
 	if err != nil {
 		return SiteType{}, fmt.Errorf("devices: remove mask of device type %d at site %d: %w", typeID, siteID, err)

@@ -235,8 +235,12 @@ func (s *Service) configure(ctx context.Context, actor access.Actor, w owner, co
 	if c, err = configOf(f, o.Kind, doc); err != nil {
 		return c, err
 	}
-	return c, s.audit.Record(ctx, audit.Event{Event: event + f.Name, ObjectKind: string(o.Kind), ObjectID: o.ID,
-		ObjectName: w.name, CompanyID: w.companyID, SiteID: w.siteID, Before: before, After: after})
+	name := "Configure Feature"
+	if event == "Copy " {
+		name = "Copy Feature"
+	}
+	return c, s.audit.Record(ctx, audit.Event{Event: name, ObjectKind: string(o.Kind), ObjectID: o.ID,
+		ObjectName: w.name + " · " + f.Name, CompanyID: w.companyID, SiteID: w.siteID, Before: before, After: after})
 }
 
 // CopyFeatures copies the settings of features (codes) from one employee to

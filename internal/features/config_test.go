@@ -163,7 +163,7 @@ func TestConfigureAuditAndRevision(t *testing.T) {
 		var before, after map[string]any
 		_ = json.Unmarshal(e.Before, &before)
 		_ = json.Unmarshal(e.After, &after)
-		if e.Event != "Configure Call Forwarding" || e.ActorUsername != "west.one" || len(before) != 2 || len(after) != 2 ||
+		if e.Event != "Configure Feature" || !strings.HasSuffix(e.ObjectName, "Call Forwarding") || e.ActorUsername != "west.one" || len(before) != 2 || len(after) != 2 ||
 			before["call_forwarding.busy.destination"] != "+441134960099" || after["call_forwarding.busy.destination"] != "+441134960098" ||
 			before["call_forwarding.no_answer.rings"] != 4.0 || after["call_forwarding.no_answer.rings"] != 6.0 {
 			t.Errorf("audit %s by %s: before %s after %s", e.Event, e.ActorUsername, e.Before, e.After)
