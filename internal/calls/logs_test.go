@@ -31,7 +31,9 @@ func newLogEstate(t *testing.T, db *store.DB) logEstate {
 	ctx := context.Background()
 	e := logEstate{estate: newEstate(t, db), west: "+441134960011", london: "+442079460012", globex: "+441184960013"}
 	a, f := e.env.App, e.env.Fixture
-	owner := func(user string) numbering.Owner { return numbering.Owner{Kind: numbering.OwnerUser, ID: e.env.ID(user)} }
+	owner := func(user string) numbering.Owner {
+		return numbering.Owner{Kind: numbering.OwnerUser, ID: e.env.ID(user)}
+	}
 	for _, n := range []struct {
 		company int64
 		number  string
