@@ -449,6 +449,10 @@ func TestResponsesMatchDocument(t *testing.T) {
 		for _, call := range callsContractCalls(t, c) {
 			t.Run("calls/"+call.name, func(t *testing.T) { c.do(t, call) })
 		}
+		// Call Logs (calllogs_api_test.go).
+		for _, call := range callLogContractCalls(t, c, db) {
+			t.Run("calllogs/"+call.name, func(t *testing.T) { c.do(t, call) })
+		}
 		// The SIP edge's line credentials (sip_api_test.go).
 		for _, call := range sipContractCalls(t, c) {
 			t.Run("sip/"+call.name, func(t *testing.T) { c.do(t, call) })
