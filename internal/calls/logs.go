@@ -488,3 +488,70 @@ func (s *Service) series(ctx context.Context, sc *logScope, from, to time.Time) 
 	}
 	return out, rows.Err()
 }
+
+// ObjectOption is one choice of the search bar's Object.
+type ObjectOption struct {
+	Kind  ObjectKind `json:"kind"`
+	ID    int64      `json:"id,omitempty"`
+	Label string     `json:"label"`
+	// Term says the choice needs a username or a number typed.
+	Term bool `json:"term,omitempty"`
+}
+
+// maxObjectOptions bounds the companies or sites listed as choices;
+// beyond it the caller picks by other means (a company's own page).
+const maxObjectOptions = 200
+
+// CallLogObjects are the Object choices the actor's role and scope allow,
+// for the search bar: operators the platform and their companies; company
+// admins their company and its sites; group admins the sites they
+// administer; everyone a user by username (within what they may view) and
+// a business or calling number (within the calls they may see), employees
+// only themselves and numbers among their own calls.
+func (s *Service) CallLogObjects(ctx context.Context, actor access.Actor) ([]ObjectOption, error) {
+	var out []ObjectOption
+	list := func(kind ObjectKind, query string, args ...any) error {
+		rows, err := s.db.Q(ctx).Query(ctx, query+" LIMIT "+strconv.Itoa(maxObjectOptions), args...)
+		if err != nil {
+			return fmt.Errorf("calls: call log objects: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o := ObjectOption{Kind: kind}
+			if err := rows.Scan(&o.ID, &o.Label); err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return rows.Err()
+	}
+	var err error
+	switch actor.Role {
+	case access.RoleProvider:
+		out = append(out, ObjectOption{Kind: ObjectPlatform, Label: "Platform"})
+		err = list(ObjectCompany, "SELECT id, name FROM companies WHERE provider_id = ? ORDER BY name, id", actor.ProviderID)
+	case access.RoleReseller:
+		err = list(ObjectCompany, "SELECT id, name FROM companies WHERE provider_id = ? AND reseller_id = ? ORDER BY name, id", actor.ProviderID, actor.ResellerID)
+	case access.RoleCompanyAdmin:
+		if err = list(ObjectCompany, "SELECT id, name FROM companies WHERE id = ?", actor.CompanyID); err == nil {
+			err = list(ObjectSite, "SELECT id, name FROM org_groups WHERE company_id = ? AND is_site = ? ORDER BY name, id", actor.CompanyID, true)
+		}
+	case access.RoleGroupAdmin:
+		var sites []int64
+		if sites, err = s.administeredSites(ctx, actor); err == nil && len(sites) > 0 {
+			err = list(ObjectSite, "SELECT id, name FROM org_groups WHERE id IN ("+store.Placeholders(len(sites))+") ORDER BY name, id", anySlice(sites)...)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if actor.Role.IsCompanyRole() {
+		out = append(out, ObjectOption{Kind: ObjectUser, ID: actor.AccountID, Label: "Me (" + actor.Username + ")"})
+	}
+	if actor.Role != access.RoleEmployee {
+		out = append(out, ObjectOption{Kind: ObjectUser, Label: "User (by username)", Term: true})
+	}
+	out = append(out, ObjectOption{Kind: ObjectBusinessNumber, Label: "Business Number", Term: true},
+		ObjectOption{Kind: ObjectCallingNumber, Label: "Calling Number", Term: true})
+	return out, nil
+}
