@@ -91,8 +91,8 @@ type graphView struct {
 	Intervals, Measures []segLink
 	Caption             string
 	CompareURL          string
-	PrevURL, NextURL string
-	SVG              svgGraph
+	PrevURL, NextURL    string
+	SVG                 svgGraph
 }
 
 type listView struct {
