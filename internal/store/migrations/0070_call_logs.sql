@@ -85,3 +85,10 @@ INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction
 INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
     SELECT 4, employee_id, (start_at / 86400000) * 86400000, 2, called, direction, traffic, status, COUNT(*), SUM(billsec)
     FROM calls WHERE employee_id <> 0 AND called <> '' GROUP BY employee_id, (start_at / 86400000) * 86400000, called, direction, traffic, status;
+
+-- call_number_days_compacted records how far CompactNumberDays has pruned
+-- finished days to their top numbers (docs/cdr.md, "Top 10 at scale").
+CREATE TABLE call_number_days_compacted (
+    through BIGINT NOT NULL PRIMARY KEY,
+    compacted_at BIGINT NOT NULL
+);
