@@ -79,7 +79,7 @@ func TestCompactNumberDays(t *testing.T) {
 			t.Fatalf("report %+v", rep)
 		}
 		count := func() (n int) {
-			if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM call_number_days WHERE scope_kind = 4 AND role = 2").Scan(&n); err != nil {
+			if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM call_number_days WHERE scope_kind = 3 AND role = 2").Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n

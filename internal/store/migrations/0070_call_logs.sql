@@ -20,7 +20,8 @@ CREATE TABLE call_scope_rollups (
     PRIMARY KEY (scope_kind, scope_id, granularity, bucket_start, direction, traffic, status)
 );
 
--- call_number_days: per scope, UTC day and number, how often it called
+-- call_number_days: per scope (provider, company, site: an employee's
+-- top 10 reads their own calls), UTC day and number, how often it called
 -- (role 1, the calling number) or was called (role 2, the destination),
 -- by direction, traffic and status: what Top 10 reads.
 CREATE TABLE call_number_days (
@@ -79,12 +80,6 @@ INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction
 INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
     SELECT 3, site_id, (start_at / 86400000) * 86400000, 2, called, direction, traffic, status, COUNT(*), SUM(billsec)
     FROM calls WHERE site_id <> 0 AND called <> '' GROUP BY site_id, (start_at / 86400000) * 86400000, called, direction, traffic, status;
-INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
-    SELECT 4, employee_id, (start_at / 86400000) * 86400000, 1, calling, direction, traffic, status, COUNT(*), SUM(billsec)
-    FROM calls WHERE employee_id <> 0 AND calling <> '' GROUP BY employee_id, (start_at / 86400000) * 86400000, calling, direction, traffic, status;
-INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
-    SELECT 4, employee_id, (start_at / 86400000) * 86400000, 2, called, direction, traffic, status, COUNT(*), SUM(billsec)
-    FROM calls WHERE employee_id <> 0 AND called <> '' GROUP BY employee_id, (start_at / 86400000) * 86400000, called, direction, traffic, status;
 
 -- call_number_days_compacted records how far CompactNumberDays has pruned
 -- finished days to their top numbers (docs/cdr.md, "Top 10 at scale").
