@@ -234,36 +234,66 @@ func (s *Service) CallLogTypes(ctx context.Context, actor access.Actor, q Search
 	if err != nil {
 		return TypeView{}, err
 	}
-	var query string
-	var args []any
-	switch {
-	case sc.kind == 0:
-		where, wargs := sc.rawWhere(s.db)
-		query, args = "SELECT direction, traffic, status, COUNT(*), COALESCE(SUM(billsec), 0) FROM calls WHERE "+where+" GROUP BY direction, traffic, status", wargs
-	default:
-		gran, from, to := Hourly, sc.from.UnixMilli(), sc.to.UnixMilli()
-		if !useHourly(sc.from, sc.to) {
-			gran, from, to = Daily, from-dayMS/2, to-dayMS/2
-		}
-		w, a := sc.filters([]string{"scope_kind = ?", "scope_id = ?", "granularity = ?", "bucket_start >= ?", "bucket_start < ?"},
-			[]any{sc.kind, sc.id, gran, from, to})
-		query, args = "SELECT direction, traffic, status, SUM(calls), SUM(seconds) FROM call_scope_rollups WHERE "+strings.Join(w, " AND ")+" GROUP BY direction, traffic, status", a
-	}
-	rows, err := s.db.Q(ctx).Query(ctx, query, args...)
-	if err != nil {
-		return TypeView{}, fmt.Errorf("calls: call log types: %w", err)
-	}
-	defer rows.Close()
 	out := TypeView{Search: sc.resolved(q.Object, q.ID), Splits: []Split{
 		{Name: "Off-Net / On-Net", Parts: [2]Part{{Label: "Off-Net"}, {Label: "On-Net"}}},
 		{Name: "Inbound / Outbound", Parts: [2]Part{{Label: "Inbound"}, {Label: "Outbound"}}},
 		{Name: "Answered / Unanswered", Parts: [2]Part{{Label: "Answered"}, {Label: "Unanswered"}}},
 	}}
+	// A number search reads the calls. An object reads the daily roll-ups
+	// for the whole UTC days inside the range and the hourly ones for the
+	// hours before the first and after the last: exact in any whole-hour
+	// zone, and a month is about 31 daily groups instead of 744 hourly.
+	if sc.kind == 0 {
+		where, wargs := sc.rawWhere(s.db)
+		if err := s.addTypes(ctx, &out, "SELECT direction, traffic, status, COUNT(*), COALESCE(SUM(billsec), 0) FROM calls WHERE "+where+" GROUP BY direction, traffic, status", wargs); err != nil {
+			return TypeView{}, err
+		}
+	} else {
+		from, to := sc.from.UnixMilli(), sc.to.UnixMilli()
+		firstDay := from + (dayMS-from%dayMS)%dayMS
+		lastDay := to - to%dayMS
+		type segment struct {
+			gran     int16
+			from, to int64
+		}
+		segs := []segment{{Hourly, from, to}}
+		if firstDay < lastDay {
+			segs = []segment{{Hourly, from, firstDay}, {Daily, firstDay, lastDay}, {Hourly, lastDay, to}}
+		}
+		for _, seg := range segs {
+			if seg.from >= seg.to {
+				continue
+			}
+			w, a := sc.filters([]string{"scope_kind = ?", "scope_id = ?", "granularity = ?", "bucket_start >= ?", "bucket_start < ?"},
+				[]any{sc.kind, sc.id, seg.gran, seg.from, seg.to})
+			if err := s.addTypes(ctx, &out, "SELECT direction, traffic, status, SUM(calls), SUM(seconds) FROM call_scope_rollups WHERE "+
+				strings.Join(w, " AND ")+" GROUP BY direction, traffic, status", a); err != nil {
+				return TypeView{}, err
+			}
+		}
+	}
+	for i := range out.Splits {
+		for j := range out.Splits[i].Parts {
+			p := &out.Splits[i].Parts[j]
+			p.CallsPercent, p.MinutesPercent = percent(p.Calls, out.Calls), percent(p.Seconds, out.Seconds)
+		}
+	}
+	return out, nil
+}
+
+// addTypes adds the (direction, traffic, status, calls, seconds) rows of
+// query to the split.
+func (s *Service) addTypes(ctx context.Context, out *TypeView, query string, args []any) error {
+	rows, err := s.db.Q(ctx).Query(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("calls: call log types: %w", err)
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var dir, traffic, status int16
 		var n, secs int64
 		if err := rows.Scan(&dir, &traffic, &status, &n, &secs); err != nil {
-			return TypeView{}, err
+			return err
 		}
 		out.Calls += n
 		out.Seconds += secs
@@ -279,16 +309,7 @@ func (s *Service) CallLogTypes(ctx context.Context, actor access.Actor, q Search
 		side(1, Direction(dir) == Outbound)
 		side(2, Status(status) == Unanswered)
 	}
-	if err := rows.Err(); err != nil {
-		return TypeView{}, err
-	}
-	for i := range out.Splits {
-		for j := range out.Splits[i].Parts {
-			p := &out.Splits[i].Parts[j]
-			p.CallsPercent, p.MinutesPercent = percent(p.Calls, out.Calls), percent(p.Seconds, out.Seconds)
-		}
-	}
-	return out, nil
+	return rows.Err()
 }
 
 func percent(part, whole int64) float64 {

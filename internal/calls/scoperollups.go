@@ -151,7 +151,7 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 		rest = rest[n:]
 		if _, err := q.Exec(ctx, `INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
 			VALUES `+store.RepeatRow(n, nrow)+`
-			ON CONFLICT (scope_kind, scope_id, day, role, number, direction, traffic, status)
+			ON CONFLICT (scope_kind, scope_id, role, day, number, direction, traffic, status)
 			DO UPDATE SET calls = call_number_days.calls + excluded.calls, seconds = call_number_days.seconds + excluded.seconds`, args...); err != nil {
 			return fmt.Errorf("calls: add number roll-ups: %w", err)
 		}

@@ -35,8 +35,10 @@ CREATE TABLE call_number_days (
     status SMALLINT NOT NULL,
     calls BIGINT NOT NULL,
     seconds BIGINT NOT NULL,
-    PRIMARY KEY (scope_kind, scope_id, day, role, number, direction, traffic, status)
+    PRIMARY KEY (scope_kind, scope_id, role, day, number, direction, traffic, status)
 );
+-- CompactNumberDays works a day at a time.
+CREATE INDEX call_number_days_day ON call_number_days (day);
 
 -- The list sorted by duration (billable seconds) pages through these.
 CREATE INDEX calls_provider_billsec ON calls (provider_id, billsec);
