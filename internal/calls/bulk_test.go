@@ -58,6 +58,17 @@ func TestGenerateBulkMatchesIngest(t *testing.T) {
 		if err1 != nil || err2 != nil || fmt.Sprint(g1.Points) != fmt.Sprint(g2.Points) {
 			t.Errorf("hourly graphs differ between roll-ups and calls (%v, %v)", err1, err2)
 		}
+		// With a filter the detailed rows answer, not the "all traffic" ones.
+		march.Direction, byNumber.Direction = calls.Inbound, calls.Inbound
+		g3, err3 := a.Calls.CallLogGraph(ctx, admin, march, calls.GraphRequest{Interval: calls.IntervalDay})
+		g4, err4 := a.Calls.CallLogGraph(ctx, admin, byNumber, calls.GraphRequest{Interval: calls.IntervalDay})
+		if err3 != nil || err4 != nil || fmt.Sprint(g3.Points) != fmt.Sprint(g4.Points) || fmt.Sprint(g3.Points) == fmt.Sprint(g1.Points) {
+			t.Errorf("inbound daily graphs differ between roll-ups and calls (%v, %v)", err3, err4)
+		}
+		inbound, err := a.Calls.CallLogTypes(ctx, admin, march)
+		if err != nil || inbound.Splits[1].Parts[1].Calls != 0 || inbound.Calls != rolled.Splits[1].Parts[0].Calls {
+			t.Errorf("inbound type split: %+v %v", inbound, err)
+		}
 	})
 }
 

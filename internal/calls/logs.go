@@ -425,6 +425,16 @@ func (sc *logScope) rawWhere(db *store.DB) (string, []any) {
 	return strings.Join(w, " AND "), args
 }
 
+// rollupFilters is filters for call_scope_rollups: with no filter at all
+// the bucket's "all traffic" row answers alone; any filter compares with
+// the detailed rows (whose codes are never 0).
+func (sc *logScope) rollupFilters(w []string, args []any) ([]string, []any) {
+	if sc.traffic == 0 && sc.direction == 0 && sc.status == 0 {
+		return append(w, "direction = 0"), args
+	}
+	return sc.filters(w, args)
+}
+
 func (sc *logScope) filters(w []string, args []any) ([]string, []any) {
 	if sc.traffic != 0 {
 		w, args = append(w, "traffic = ?"), append(args, sc.traffic)
@@ -462,13 +472,13 @@ func (s *Service) series(ctx context.Context, sc *logScope, from, to time.Time) 
 		query = "SELECT (start_at / 3600000) * 3600000 AS b, COUNT(*), COALESCE(SUM(billsec), 0) FROM calls WHERE " + where + " GROUP BY (start_at / 3600000) * 3600000"
 		args = wargs
 	case useHourly(from, to):
-		w, a := sc.filters([]string{"scope_kind = ?", "scope_id = ?", "granularity = ?", "bucket_start >= ?", "bucket_start < ?"},
+		w, a := sc.rollupFilters([]string{"scope_kind = ?", "scope_id = ?", "granularity = ?", "bucket_start >= ?", "bucket_start < ?"},
 			[]any{sc.kind, sc.id, Hourly, from.UnixMilli(), to.UnixMilli()})
 		query = "SELECT bucket_start, SUM(calls), SUM(seconds) FROM call_scope_rollups WHERE " + strings.Join(w, " AND ") + " GROUP BY bucket_start"
 		args = a
 	default:
 		half := dayMS / 2
-		w, a := sc.filters([]string{"scope_kind = ?", "scope_id = ?", "granularity = ?", "bucket_start >= ?", "bucket_start < ?"},
+		w, a := sc.rollupFilters([]string{"scope_kind = ?", "scope_id = ?", "granularity = ?", "bucket_start >= ?", "bucket_start < ?"},
 			[]any{sc.kind, sc.id, Daily, from.UnixMilli() - half, to.UnixMilli() - half})
 		query = "SELECT bucket_start + " + strconv.FormatInt(half, 10) + ", SUM(calls), SUM(seconds) FROM call_scope_rollups WHERE " + strings.Join(w, " AND ") + " GROUP BY bucket_start"
 		args = a

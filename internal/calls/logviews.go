@@ -264,7 +264,8 @@ func (s *Service) CallLogTypes(ctx context.Context, actor access.Actor, q Search
 			if seg.from >= seg.to {
 				continue
 			}
-			w, a := sc.filters([]string{"scope_kind = ?", "scope_id = ?", "granularity = ?", "bucket_start >= ?", "bucket_start < ?"},
+			// The detailed rows only (the "all traffic" rows have codes 0).
+			w, a := sc.filters([]string{"scope_kind = ?", "scope_id = ?", "granularity = ?", "bucket_start >= ?", "bucket_start < ?", "direction <> 0"},
 				[]any{sc.kind, sc.id, seg.gran, seg.from, seg.to})
 			if err := s.addTypes(ctx, &out, "SELECT direction, traffic, status, SUM(calls), SUM(seconds) FROM call_scope_rollups WHERE "+
 				strings.Join(w, " AND ")+" GROUP BY direction, traffic, status", a); err != nil {

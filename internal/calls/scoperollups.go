@@ -78,9 +78,13 @@ func (s *scopeSums) add(t tally) {
 		if sc.id == 0 {
 			continue
 		}
-		for _, k := range [2]scopeKey{
+		// Each bucket also has an "all traffic" row (direction, traffic and
+		// status 0), which an unfiltered graph reads alone.
+		for _, k := range [4]scopeKey{
 			{sc.kind, sc.id, Hourly, hour, t.direction, t.traffic, t.status},
 			{sc.kind, sc.id, Daily, day, t.direction, t.traffic, t.status},
+			{sc.kind, sc.id, Hourly, hour, 0, 0, 0},
+			{sc.kind, sc.id, Daily, day, 0, 0, 0},
 		} {
 			sum := s.buckets[k]
 			if sum == nil {

@@ -6,7 +6,8 @@
 -- provider, 2 company, 3 site, 4 employee; scope_id its id), per bucket
 -- (granularity 1 = UTC hour, 2 = UTC day), direction, traffic and status.
 -- A call counts once in each scope it belongs to; an unattributed call
--- only in its provider's.
+-- only in its provider's. Each bucket also has an "all traffic" row
+-- (direction, traffic and status 0) for the unfiltered graph.
 CREATE TABLE call_scope_rollups (
     scope_kind SMALLINT NOT NULL,
     scope_id BIGINT NOT NULL,
@@ -63,6 +64,9 @@ INSERT INTO call_scope_rollups (scope_kind, scope_id, granularity, bucket_start,
     SELECT scope_kind, scope_id, 2, (bucket_start / 86400000) * 86400000, direction, traffic, status, SUM(calls), SUM(seconds)
     FROM call_scope_rollups WHERE granularity = 1
     GROUP BY scope_kind, scope_id, (bucket_start / 86400000) * 86400000, direction, traffic, status;
+INSERT INTO call_scope_rollups (scope_kind, scope_id, granularity, bucket_start, direction, traffic, status, calls, seconds)
+    SELECT scope_kind, scope_id, granularity, bucket_start, 0, 0, 0, SUM(calls), SUM(seconds)
+    FROM call_scope_rollups GROUP BY scope_kind, scope_id, granularity, bucket_start;
 
 INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
     SELECT 1, provider_id, (start_at / 86400000) * 86400000, 1, calling, direction, traffic, status, COUNT(*), SUM(billsec)
