@@ -95,15 +95,25 @@ func TestCompactNumberDays(t *testing.T) {
 			}
 			return n
 		}
-		if n := count(); n != 41 {
-			t.Fatalf("%d destination rows before compaction, want 41", n)
+		// 41 numbers, each with its detailed and its "all traffic" row.
+		if n := count(); n != 82 {
+			t.Fatalf("%d destination rows before compaction, want 82", n)
 		}
 		removed, err := e.env.App.Calls.CompactNumberDays(ctx, utc("2026-03-20 00:00"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := count(); n != 25 || removed < 16 {
-			t.Errorf("after compaction %d destination rows (removed %d), want 25", n, removed)
+		if n := count(); n != 50 || removed < 32 {
+			t.Errorf("after compaction %d destination rows (removed %d), want 50", n, removed)
+		}
+		// The site's top 10 reads the roll-ups: unfiltered (the "all
+		// traffic" rows) and mobile (the detailed rows) agree.
+		leeds := calls.Search{Object: calls.ObjectSite, ID: e.env.Fixture.Leeds.ID, From: "2026-03-01", To: "2026-03-31"}
+		for _, cat := range []calls.TopCategory{calls.TopDestinations, calls.TopMobile} {
+			top, err := e.env.App.Calls.CallLogTop(ctx, e.env.Actor("acme.admin"), leeds, cat)
+			if err != nil || len(top.Entries) != 10 || top.Entries[0].Number != "+447911123456" || top.Entries[0].Calls != 3 || top.Entries[1].Calls != 1 {
+				t.Errorf("site top %s after compaction: %+v %v", cat, top.Entries, err)
+			}
 		}
 		top, err := e.env.App.Calls.CallLogTop(ctx, e.env.Actor("west.one"), calls.Search{From: "2026-03-01", To: "2026-03-31"}, calls.TopMobile)
 		if err != nil || len(top.Entries) != 10 || top.Entries[0].Number != "+447911123456" || top.Entries[0].Calls != 3 {

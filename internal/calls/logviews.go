@@ -412,7 +412,7 @@ func (s *Service) CallLogTop(ctx context.Context, actor access.Actor, q Search, 
 		args = wargs
 	} else {
 		from := sc.from.UnixMilli()
-		w, a := sc.filters([]string{"scope_kind = ?", "scope_id = ?", "day >= ?", "day < ?", "role = ?"},
+		w, a := sc.rollupFilters([]string{"scope_kind = ?", "scope_id = ?", "day >= ?", "day < ?", "role = ?"},
 			[]any{sc.kind, sc.id, from - from%dayMS, sc.to.UnixMilli(), role})
 		query = "SELECT number, SUM(calls) AS n, SUM(seconds) FROM call_number_days WHERE " + strings.Join(w, " AND ") + " GROUP BY number ORDER BY n DESC, number LIMIT 10"
 		args = a

@@ -104,14 +104,20 @@ func (s *scopeSums) add(t tally) {
 			if n.number == "" {
 				continue
 			}
-			k := numberKey{sc.kind, sc.id, day, n.role, n.number, t.direction, t.traffic, t.status}
-			sum := s.numbers[k]
-			if sum == nil {
-				sum = &rollupSum{}
-				s.numbers[k] = sum
+			// The detailed row, and the number's "all traffic" row that an
+			// unfiltered top 10 reads alone.
+			for _, k := range [2]numberKey{
+				{sc.kind, sc.id, day, n.role, n.number, t.direction, t.traffic, t.status},
+				{sc.kind, sc.id, day, n.role, n.number, 0, 0, 0},
+			} {
+				sum := s.numbers[k]
+				if sum == nil {
+					sum = &rollupSum{}
+					s.numbers[k] = sum
+				}
+				sum.calls++
+				sum.seconds += t.billsec
 			}
-			sum.calls++
-			sum.seconds += t.billsec
 		}
 	}
 }

@@ -24,7 +24,9 @@ CREATE TABLE call_scope_rollups (
 -- call_number_days: per scope (provider, company, site: an employee's
 -- top 10 reads their own calls), UTC day and number, how often it called
 -- (role 1, the calling number) or was called (role 2, the destination),
--- by direction, traffic and status: what Top 10 reads.
+-- by direction, traffic and status: what Top 10 reads. Each number also
+-- has an "all traffic" row (direction, traffic, status 0) that an
+-- unfiltered top 10 reads alone.
 CREATE TABLE call_number_days (
     scope_kind SMALLINT NOT NULL,
     scope_id BIGINT NOT NULL,
@@ -86,6 +88,10 @@ INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction
 INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
     SELECT 3, site_id, (start_at / 86400000) * 86400000, 2, called, direction, traffic, status, COUNT(*), SUM(billsec)
     FROM calls WHERE site_id <> 0 AND called <> '' GROUP BY site_id, (start_at / 86400000) * 86400000, called, direction, traffic, status;
+
+INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
+    SELECT scope_kind, scope_id, day, role, number, 0, 0, 0, SUM(calls), SUM(seconds)
+    FROM call_number_days GROUP BY scope_kind, scope_id, day, role, number;
 
 -- call_number_days_compacted records how far CompactNumberDays has pruned
 -- finished days to their top numbers (docs/cdr.md, "Top 10 at scale").
