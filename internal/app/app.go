@@ -163,6 +163,10 @@ func (a *App) Maintenance() *schedule.Scheduler {
 		schedule.Task{Name: "number-history", Every: time.Minute, Run: func(ctx context.Context) (string, error) {
 			return "number history in step with numbering", a.Calls.SyncAssignments(ctx, 0, time.Now())
 		}},
+		schedule.Task{Name: "call-top-numbers", Every: time.Hour, Run: func(ctx context.Context) (string, error) {
+			n, err := a.Calls.CompactNumberDays(ctx, time.Now().Add(-24*time.Hour))
+			return fmt.Sprintf("pruned %d call number roll-ups of finished days to their top numbers", n), err
+		}},
 		schedule.Task{Name: "contact-import-cleanup", Every: time.Hour, Run: func(ctx context.Context) (string, error) {
 			n, err := a.Contacts.PurgeExpiredImports(ctx)
 			return fmt.Sprintf("discarded %d expired contact import previews", n), err

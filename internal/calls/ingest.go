@@ -319,6 +319,9 @@ func (ing *ingester) store(ctx context.Context, ch chunk) error {
 		if err := ing.s.addRollups(ctx, ing.sw.ProviderID, stored); err != nil {
 			return err
 		}
+		if err := ing.s.addScopeRollups(ctx, ing.sw.ProviderID, stored); err != nil {
+			return err
+		}
 		if err := ing.s.charge(ctx, ing.sw.ProviderID, stored); err != nil {
 			return err
 		}

@@ -60,6 +60,10 @@ func TestImportCDR(t *testing.T) {
 	if _, err := os.Stat(file); err != nil {
 		t.Errorf("import-cdr must leave its file alone: %v", err)
 	}
+	// Bulk generation needs employees who hold numbers, and says so.
+	if code, _, errOut := run(t, "generate-calls", "--bulk", "--switch", "bw1", "--calls", "10", "--data", dir); code != 1 || !strings.Contains(errOut, "no employee holds a number yet") {
+		t.Errorf("generate-calls --bulk without holders: %d %q", code, errOut)
+	}
 }
 
 // TestDemoCallsAreRated: the demo's month of calls is rated against the

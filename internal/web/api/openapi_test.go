@@ -456,6 +456,10 @@ func TestResponsesMatchDocument(t *testing.T) {
 		for _, call := range channelsContractCalls(t, c) {
 			t.Run("channels/"+call.name, func(t *testing.T) { c.do(t, call) })
 		}
+		// Call Logs (calllogs_api_test.go).
+		for _, call := range callLogContractCalls(t, c, db) {
+			t.Run("calllogs/"+call.name, func(t *testing.T) { c.do(t, call) })
+		}
 		// The SIP edge's line credentials (sip_api_test.go).
 		for _, call := range sipContractCalls(t, c) {
 			t.Run("sip/"+call.name, func(t *testing.T) { c.do(t, call) })

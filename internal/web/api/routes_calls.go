@@ -11,5 +11,10 @@ func callsRoutes() []Route {
 		{Method: "GET", Pattern: "/api/v1/switches", fn: func(h *Handler) handlerFunc { return h.listSwitches }},
 		{Method: "POST", Pattern: "/api/v1/switches", fn: func(h *Handler) handlerFunc { return h.createSwitch }},
 		{Method: "GET", Pattern: "/api/v1/switches/{id}/batches", fn: func(h *Handler) handlerFunc { return h.listSwitchBatches }},
+		{Method: "GET", Pattern: "/api/v1/call-logs/graph", fn: func(h *Handler) handlerFunc { return h.callLogGraph }},
+		{Method: "GET", Pattern: "/api/v1/call-logs/list", fn: func(h *Handler) handlerFunc { return h.callLogList }},
+		{Method: "GET", Pattern: "/api/v1/call-logs/types", fn: func(h *Handler) handlerFunc { return h.callLogTypes }},
+		{Method: "GET", Pattern: "/api/v1/call-logs/top", fn: func(h *Handler) handlerFunc { return h.callLogTop }},
+		{Method: "GET", Pattern: "/api/v1/call-logs/export", fn: func(h *Handler) handlerFunc { return h.callLogExport }},
 	}
 }

@@ -133,7 +133,8 @@ func (p *Pages) providerNotes(r *http.Request, companyID int64) ([]string, error
 
 func companySide(v *view, current string) []sideSection {
 	links := []navLink{{Label: "Dashboard", URL: v.Link("/dashboard"), Current: current == "dashboard"}}
-	links = append(links, navLink{Label: "Search Tool", URL: v.Link("/search-tool"), Current: current == "search"})
+	links = append(links, navLink{Label: "Search Tool", URL: v.Link("/search-tool"), Current: current == "search"},
+		navLink{Label: "Call Logs", URL: "/call-logs?target=company:" + itoa64(v.Company.ID), Current: current == "calllogs"})
 	if v.Operator || (v.User != nil && v.User.Role == access.RoleCompanyAdmin) {
 		links = append(links, navLink{Label: "Audit Log", URL: "/companies/" + itoa64(v.Company.ID) + "/audit", Current: current == "audit"})
 		links = append(links, navLink{Label: "Bulk Feature Management", URL: v.Link("/bulk-features"), Current: current == "bulk"})

@@ -84,6 +84,7 @@ var pageNames = []string{
 	"groups", "group_new", "group_profile", "group_delete", "account_password",
 	"forgot_password", "reset_password", "confirm_email", "public_message", "account_email",
 	"employee_confirm", "service_passwords", "audit_entry", "audit_log", "outbox", "security_settings",
+	"call_logs",
 }
 
 // New parses the templates and prepares the static assets.
@@ -223,6 +224,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	p.registerFeatures(auth)
 	p.registerBulkFeatures(auth)
 	p.registerRecordings(auth)
+	p.registerCallLogs(auth)
 
 	// Everything else that is not API, health or metrics is a UI 404.
 	pub("/", func(w http.ResponseWriter, r *http.Request) error { return derrors.ErrNotFound })

@@ -159,6 +159,7 @@ func (p *Pages) newView(r *http.Request, companyID int64, tab, title string) (*v
 	case actor.Role == access.RoleEmployee:
 		v.Tabs = append(v.Tabs, navLink{Label: "My Account", URL: "/account", Current: tab == "account"},
 			navLink{Label: "Contacts", URL: "/contacts", Current: tab == "contacts"})
+		v.Tabs = append(v.Tabs, navLink{Label: "Call Logs", URL: "/call-logs", Current: tab == "calllogs"})
 	case v.Company != nil:
 		if p.app.Access.Can(r.Context(), actor, access.ViewCompanyDashboard, access.Company(v.Company.ID)) {
 			v.Tabs = append(v.Tabs, navLink{Label: "Company", URL: v.Link("/dashboard"), Current: tab == "company"})
@@ -168,8 +169,11 @@ func (p *Pages) newView(r *http.Request, companyID int64, tab, title string) (*v
 			navLink{Label: "Employees", URL: v.Link("/employees"), Current: tab == "employees"},
 			navLink{Label: "Employee Groups", URL: v.Link("/groups"), Current: tab == "groups"},
 			navLink{Label: "Service Offering", URL: v.Link("/service-offering"), Current: tab == "offering"},
+			navLink{Label: "Call Logs", URL: v.Link("/call-logs"), Current: tab == "calllogs"},
 		)
 		v.ShowSearch = true
+	case actor.Role == access.RoleProvider:
+		v.Tabs = append(v.Tabs, navLink{Label: "Call Logs", URL: "/call-logs", Current: tab == "calllogs"})
 	}
 	v.Flash = flashText(r.URL.Query().Get("msg"))
 	return v, nil
