@@ -154,8 +154,8 @@ func TestConfigureAuditAndRevision(t *testing.T) {
 		}
 		var e audit.Entry
 		var b, a string
-		err = db.Q(fx.ctx).QueryRow(fx.ctx, "SELECT event, actor_username, before_json, after_json FROM audit_events WHERE object_kind = 'employee' AND object_id = ? ORDER BY id DESC LIMIT 1", west.ID).
-			Scan(&e.Event, &e.ActorUsername, &b, &a)
+		err = db.Q(fx.ctx).QueryRow(fx.ctx, "SELECT event, object_name, actor_username, before_json, after_json FROM audit_events WHERE object_kind = 'employee' AND object_id = ? ORDER BY id DESC LIMIT 1", west.ID).
+			Scan(&e.Event, &e.ObjectName, &e.ActorUsername, &b, &a)
 		if err != nil {
 			t.Fatal(err)
 		}
