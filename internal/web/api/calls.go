@@ -19,20 +19,29 @@ import (
 // smaller, and a bigger file belongs in the watched directory.
 const maxIngestBody = 64 << 20
 
+// switchOf authenticates the switch that sends a request by its name and
+// token (HTTP Basic), for ingest and for its channel events.
+func (h *Handler) switchOf(w http.ResponseWriter, r *http.Request) (calls.Switch, error) {
+	name, token, ok := r.BasicAuth()
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Basic realm="switchboard call records"`)
+		return calls.Switch{}, derrors.Unauthenticated("send the switch's name and token with HTTP Basic authentication")
+	}
+	sw, err := h.app.Calls.AuthenticateSwitch(r.Context(), name, token)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Basic realm="switchboard call records"`)
+	}
+	return sw, err
+}
+
 // ingestCalls is POST /api/v1/calls/ingest: a switch sends a batch of its
 // call records, authenticated with its name and token (HTTP Basic). The
 // body is the records as the switch writes them; mod_json_cdr's form
 // encodings (cdr=<url-encoded JSON> and cdr=<base64 JSON>) are accepted as
 // it posts them.
 func (h *Handler) ingestCalls(w http.ResponseWriter, r *http.Request) error {
-	name, token, ok := r.BasicAuth()
-	if !ok {
-		w.Header().Set("WWW-Authenticate", `Basic realm="switchboard call records"`)
-		return derrors.Unauthenticated("send the switch's name and token with HTTP Basic authentication")
-	}
-	sw, err := h.app.Calls.AuthenticateSwitch(r.Context(), name, token)
+	sw, err := h.switchOf(w, r)
 	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Basic realm="switchboard call records"`)
 		return err
 	}
 	format := sw.Format

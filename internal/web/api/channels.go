@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/switchboard-voice/switchboard/internal/calls"
-	"github.com/switchboard-voice/switchboard/internal/derrors"
 )
 
 // postChannels is POST /api/v1/calls/channels: a switch tells which calls
@@ -12,14 +11,8 @@ import (
 // control panel shows each customer's channels in use. Authenticated like
 // ingest: the switch's name and token with HTTP Basic.
 func (h *Handler) postChannels(w http.ResponseWriter, r *http.Request) error {
-	name, token, ok := r.BasicAuth()
-	if !ok {
-		w.Header().Set("WWW-Authenticate", `Basic realm="switchboard call records"`)
-		return derrors.Unauthenticated("send the switch's name and token with HTTP Basic authentication")
-	}
-	sw, err := h.app.Calls.AuthenticateSwitch(r.Context(), name, token)
+	sw, err := h.switchOf(w, r)
 	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Basic realm="switchboard call records"`)
 		return err
 	}
 	var in calls.ChannelEvents

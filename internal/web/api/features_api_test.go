@@ -1,16 +1,14 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 
+	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/audio"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/features"
@@ -199,34 +197,11 @@ func bulkFeatureContractCalls(t *testing.T, c *contract) []apiCall {
 	}
 }
 
-// toneWAV is a second of a 440 Hz tone as 8 kHz 16-bit mono WAV.
-func toneWAV() string {
-	var b bytes.Buffer
-	w := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) }
-	const rate, n = 8000, 8000
-	b.WriteString("RIFF")
-	w(uint32(36 + 2*n))
-	b.WriteString("WAVEfmt ")
-	w(uint32(16))
-	w(uint16(1))
-	w(uint16(1))
-	w(uint32(rate))
-	w(uint32(rate * 2))
-	w(uint16(2))
-	w(uint16(16))
-	b.WriteString("data")
-	w(uint32(2 * n))
-	for i := range n {
-		w(int16(12000 * math.Sin(2*math.Pi*440*float64(i)/rate)))
-	}
-	return b.String()
-}
-
 // audioContractCalls exercise the recordings.
 func audioContractCalls(t *testing.T, c *contract) []apiCall {
 	ctx := context.Background()
 	west := c.env.ID("west.one")
-	it, err := c.env.App.Audio.Upload(ctx, c.env.Actor("west.one"), audio.Owner{Kind: "employee", ID: west}, "greeting", []byte(toneWAV()))
+	it, err := c.env.App.Audio.Upload(ctx, c.env.Actor("west.one"), audio.Owner{Kind: "employee", ID: west}, "greeting", apptest.ToneWAV())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,16 +209,16 @@ func audioContractCalls(t *testing.T, c *contract) []apiCall {
 	p := fmt.Sprintf
 	leeds := c.env.Fixture.Leeds.ID
 	return []apiCall{
-		{name: "upload employee", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/audio?name=hello", west), body: toneWAV(), header: wavType, want: 201},
+		{name: "upload employee", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/audio?name=hello", west), body: string(apptest.ToneWAV()), header: wavType, want: 201},
 		{name: "upload employee not audio", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/audio", west), body: "RIFF no", header: wavType, want: 422},
 		{name: "upload employee text", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/audio", west), body: "x",
 			header: map[string]string{"Content-Type": "text/plain"}, want: 415, badRequest: true},
-		{name: "upload employee colleague", user: "support.one", method: "POST", path: p("/api/v1/employees/%d/audio", west), body: toneWAV(), header: wavType, want: 404},
-		{name: "upload employee anonymous", method: "POST", path: p("/api/v1/employees/%d/audio", west), body: toneWAV(), header: wavType, want: 401},
-		{name: "upload site", user: "leeds.admin", method: "POST", path: p("/api/v1/sites/%d/audio?name=moh", leeds), body: toneWAV(), header: wavType, want: 201},
-		{name: "upload site other company", user: "globex.admin", method: "POST", path: p("/api/v1/sites/%d/audio", leeds), body: toneWAV(), header: wavType, want: 404},
-		{name: "upload site of a group", user: "acme.admin", method: "POST", path: p("/api/v1/sites/%d/audio", c.env.Fixture.Sales.ID), body: toneWAV(), header: wavType, want: 403},
-		{name: "upload site anonymous", method: "POST", path: p("/api/v1/sites/%d/audio", leeds), body: toneWAV(), header: wavType, want: 401},
+		{name: "upload employee colleague", user: "support.one", method: "POST", path: p("/api/v1/employees/%d/audio", west), body: string(apptest.ToneWAV()), header: wavType, want: 404},
+		{name: "upload employee anonymous", method: "POST", path: p("/api/v1/employees/%d/audio", west), body: string(apptest.ToneWAV()), header: wavType, want: 401},
+		{name: "upload site", user: "leeds.admin", method: "POST", path: p("/api/v1/sites/%d/audio?name=moh", leeds), body: string(apptest.ToneWAV()), header: wavType, want: 201},
+		{name: "upload site other company", user: "globex.admin", method: "POST", path: p("/api/v1/sites/%d/audio", leeds), body: string(apptest.ToneWAV()), header: wavType, want: 404},
+		{name: "upload site of a group", user: "acme.admin", method: "POST", path: p("/api/v1/sites/%d/audio", c.env.Fixture.Sales.ID), body: string(apptest.ToneWAV()), header: wavType, want: 403},
+		{name: "upload site anonymous", method: "POST", path: p("/api/v1/sites/%d/audio", leeds), body: string(apptest.ToneWAV()), header: wavType, want: 401},
 		{name: "upload site silent", user: "acme.admin", method: "POST", path: p("/api/v1/sites/%d/audio", leeds), body: strings.Repeat("\x00", 10), header: wavType, want: 422},
 		{name: "list site", user: "acme.admin", method: "GET", path: p("/api/v1/sites/%d/audio", leeds), want: 200},
 		{name: "list site group", user: "acme.admin", method: "GET", path: p("/api/v1/sites/%d/audio", c.env.Fixture.Sales.ID), want: 403},

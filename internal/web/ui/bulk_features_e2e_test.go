@@ -1,11 +1,8 @@
 package ui_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -98,7 +95,7 @@ func TestBrowserBulkFeatureJob(t *testing.T) {
 	// Recordings, listed with a player that plays it; a text file is
 	// refused with the reason.
 	greeting := filepath.Join(t.TempDir(), "greeting.wav")
-	if err := os.WriteFile(greeting, toneWAVFile(), 0o644); err != nil {
+	if err := os.WriteFile(greeting, apptest.ToneWAV(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	notAudio := filepath.Join(t.TempDir(), "notes.wav")
@@ -119,29 +116,6 @@ func TestBrowserBulkFeatureJob(t *testing.T) {
 		t.Errorf("the player's source does not serve WAV (%v)", err)
 	}
 	b.shot("recordings-desktop.png")
-}
-
-// toneWAVFile is a second of a 440 Hz tone as 8 kHz 16-bit mono WAV.
-func toneWAVFile() []byte {
-	var b bytes.Buffer
-	w := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) }
-	const rate, n = 8000, 8000
-	b.WriteString("RIFF")
-	w(uint32(36 + 2*n))
-	b.WriteString("WAVEfmt ")
-	w(uint32(16))
-	w(uint16(1))
-	w(uint16(1))
-	w(uint32(rate))
-	w(uint32(rate * 2))
-	w(uint16(2))
-	w(uint16(16))
-	b.WriteString("data")
-	w(uint32(2 * n))
-	for i := range n {
-		w(int16(12000 * math.Sin(2*math.Pi*440*float64(i)/rate)))
-	}
-	return b.Bytes()
 }
 
 // settingsJSON is a configuration's settings as JSON text.
