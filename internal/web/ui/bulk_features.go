@@ -66,20 +66,19 @@ type bulkChoice struct {
 }
 
 type bulkWizard struct {
-	Kind       string
-	Q, TQ      string
-	Site       int64
-	Ref        *bulkChoice
-	Refs       []bulkChoice // reference search results
-	Sites      []directory.Group
-	Rows       []bulkChoice // targets of this page
-	Carried    []int64      // chosen targets not on this page
-	Chosen     int
-	Features   []features.Feature
-	Picked     map[string]bool
-	CanSubmit  bool
-	Form       *form
-	TargetNext string
+	Kind      string
+	Q, TQ     string
+	Site      int64
+	Ref       *bulkChoice
+	Refs      []bulkChoice // reference search results
+	Sites     []directory.Group
+	Rows      []bulkChoice // targets of this page
+	Carried   []int64      // chosen targets not on this page
+	Chosen    int
+	Features  []features.Feature
+	Picked    map[string]bool
+	CanSubmit bool
+	Form      *form
 }
 
 // bulkFeatureNew is the wizard. Every step is a GET of this page that
