@@ -56,8 +56,9 @@ func TestBrowserBulkFeatureJob(t *testing.T) {
 	b.do("open", chromedp.Navigate(base+"/dashboard"), chromedp.Click(`//nav//a[normalize-space()="Bulk Feature Management"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#bulk-jobs`)), chromedp.Click(chromedp.CSS(`#bulk-add`)), chromedp.WaitVisible(chromedp.CSS(`#ref-results`)))
 	b.do("reference", chromedp.SendKeys(chromedp.CSS(`#f-q`), "west"), chromedp.Click(`//form[contains(@class,"toolbar")]//button`),
-		chromedp.WaitVisible(`//ul[@id="ref-results"]//li[contains(., "west.one")]//a`),
-		chromedp.Click(`//ul[@id="ref-results"]//li[contains(., "west.one")]//a`), chromedp.WaitVisible(chromedp.CSS(`#ref-name`)))
+		// Only the searched page lists west.one alone (the first lists everybody).
+		chromedp.WaitVisible(`//ul[@id="ref-results" and count(li)=1]//li[contains(., "west.one")]//a`),
+		chromedp.Click(`//ul[@id="ref-results" and count(li)=1]//li[contains(., "west.one")]//a`), chromedp.WaitVisible(chromedp.CSS(`#ref-name`)))
 	b.do("target", chromedp.Click(`//table[@id="targets"]//tr[contains(., "support.one")]//input[@type="checkbox"]`), chromedp.Click(chromedp.CSS(`#targets-update`)),
 		chromedp.WaitVisible(`//*[@id="chosen-count" and contains(., "1 chosen")]`))
 	b.do("feature", chromedp.Click(`//ul[@id="bulk-features"]//label[contains(., "Call Forwarding")]/input`), chromedp.Click(chromedp.CSS(`#to-summary`)),
