@@ -109,7 +109,7 @@ func TestContactsCRUDSearchAndRevision(t *testing.T) {
 			t.Fatalf("list: %d %v", n, err)
 		}
 		if all[0].DisplayName != "Jim" || all[1].DisplayName != "Jackson, Henry" {
-			t.Errorf("order = %s, %s; want the seed's (Jim first: no surname)", all[0].DisplayName, all[1].DisplayName)
+			t.Errorf("order = %s, %s; want Jim first (no surname; docs/contacts.md)", all[0].DisplayName, all[1].DisplayName)
 		}
 		if _, n, _ := s.Contacts(ctx, f.as(f.alice), f.alice, Filter{GroupID: g.ID}, store.Page{}); n != 1 {
 			t.Errorf("group filter: %d, want 1", n)

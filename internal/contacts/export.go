@@ -41,7 +41,7 @@ const (
 // TemplateKind names a downloadable template.
 type TemplateKind string
 
-// Templates of the seed: "Contacts Minimal version" and "Contacts Full version".
+// The two downloadable templates, minimal and full (docs/contacts.md, "Templates").
 const (
 	TemplateMinimal TemplateKind = "minimal"
 	TemplateFull    TemplateKind = "full"

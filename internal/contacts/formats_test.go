@@ -259,7 +259,7 @@ var full = ContactRequest{Fields: Fields{
 	Notes:    "=SUM(A1) is not a formula\nSecond line, with a comma; a semicolon and a back\\slash.\n" + strings.Repeat("Ünïcødé text to fold ", 6),
 }}
 
-// TestExportRoundTrip imports the seed's minimal template rows plus a
+// TestExportRoundTrip imports rows of the minimal template plus a
 // contact using every field, exports in each mode, and imports each export
 // into an empty account: the contacts must come back the same (apart from
 // what the target program's format has no column for).

@@ -179,7 +179,7 @@ func TestRefusedExtensions(t *testing.T) {
 		}
 		list, err := f.svc.RefusedExtensions(ctx, f.provider.ID)
 		if err != nil || len(list) != 8 {
-			t.Fatalf("RefusedExtensions = %d, %v; want the seed's 8", len(list), err)
+			t.Fatalf("RefusedExtensions = %d, %v; want the migration's 8", len(list), err)
 		}
 		labels := map[string]bool{}
 		for _, r := range list {

@@ -27,7 +27,7 @@ func init() {
 	openapi3filter.RegisterBodyDecoder("text/vcard", openapi3filter.FileBodyDecoder)
 }
 
-// seedCSV is the seed's example sheet in the minimal template.
+// seedCSV is an example sheet in the minimal template (docs/contacts.md).
 const seedCSV = "First Name,Last Name,Home Tel,Work Tel,Cell Tel,Fax Tel\r\n" +
 	"Henry,Jackson,01132991002,01132991010,,\r\n" +
 	"Jane,Smith,01132991001,01132991011,,01132991099\r\n" +
@@ -117,7 +117,7 @@ func contactLines(t testing.TB, env *apptest.Env, token string) []string {
 	return out
 }
 
-// TestContactsRoundTrip: the minimal template, filled in as the seed shows,
+// TestContactsRoundTrip: the minimal template, filled in as a user would,
 // imports; each export mode, imported by another employee, gives the same
 // contacts back.
 func TestContactsRoundTrip(t *testing.T) {
@@ -245,7 +245,7 @@ func TestContactsImportActions(t *testing.T) {
 		}
 		env.Do(t, west, "POST", fmt.Sprintf("/api/v1/contacts/imports/%d/cancel", pv.ID), nil)
 
-		// The 1000 limit: entries past it are ignored with the seed's reason.
+		// The 1000 limit: entries past it are ignored, each with the reason (docs/contacts.md).
 		var b strings.Builder
 		b.WriteString("First Name,Last Name,Home Tel\r\n")
 		for i := range 1000 {

@@ -11,7 +11,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
 
-// TestSoftClientRules checks the seed's soft client rule (Activate step
+// TestSoftClientRules checks the soft client rule (docs/lifecycle.md) (Activate step
 // 18: "use the CLI followed by the letter A (Centrex only)") through the
 // API on both engines: a typed MAC must be exactly the CLI (the number's
 // international digits) followed by "A", a free soft client of another

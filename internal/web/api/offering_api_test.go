@@ -153,11 +153,11 @@ func TestRefusedExtensionsThroughAPI(t *testing.T) {
 		}
 		for _, want := range []string{"101", "105", "111", "195", "141", "1571", "18000", "116xxx"} {
 			if labels[want] == "" {
-				t.Errorf("the seed's code %s is not listed with a reason: %+v", want, seeded.Items)
+				t.Errorf("the migration's code %s is not listed with a reason: %+v", want, seeded.Items)
 			}
 		}
 		if seeded.Total != 8 {
-			t.Errorf("total = %d, want the seed's 8", seeded.Total)
+			t.Errorf("total = %d, want the migration's 8", seeded.Total)
 		}
 
 		res := env.Do(t, op, "POST", path, map[string]any{"code": "87", "prefix": true, "length": 4, "reason": "the 87xx block belongs to the carrier"})

@@ -138,7 +138,7 @@ func TestAPISelfServiceResetOverSMTP(t *testing.T) {
 		known := env.Do(t, "", "POST", "/api/v1/auth/password-reset", map[string]string{"login": "west.one"})
 		expectStatus(t, known, 202, "reset request")
 		if msg := decodeJSON[api.MessageResponse](t, known).Message; msg != identity.ResetRequested {
-			t.Errorf("message = %q, want the seed's sentence", msg)
+			t.Errorf("message = %q, want the documented sentence", msg)
 		}
 		unknown := env.Do(t, "", "POST", "/api/v1/auth/password-reset", map[string]string{"login": "no.such.user"})
 		expectStatus(t, unknown, 202, "reset request for an unknown login")

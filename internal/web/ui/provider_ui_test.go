@@ -101,7 +101,7 @@ func TestProviderControlPanel(t *testing.T) {
 			t.Errorf("after a top-up of 100.00 the balance is %d, want 8200 (-18.00 + 100.00)", c.BalanceMinor)
 		}
 
-		// Internal number block before the parameters: the seed's explanation.
+		// Internal number block before the parameters: the explanation the page gives.
 		p = b.post(acme+"/internal-blocks", nil, false)
 		if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "block-no-params") {
 			t.Fatalf("block without parameters: %d %q", p.Status, p.Location)

@@ -54,7 +54,7 @@ func TestBrowserContactsImport(t *testing.T) {
 	phone := func() { do("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))) }
 	desktop := func() { do("desktop width", chromedp.EmulateViewport(1280, 900)) }
 
-	// The file to import: the seed's sheet plus one name that is too long.
+	// The file to import: the minimal-template sheet plus one name that is too long.
 	file := filepath.Join(t.TempDir(), "contacts_slim.csv")
 	if err := os.WriteFile(file, []byte(seedSheet+strings.Repeat("N", 33)+",Long,0113 496 0001\r\n"), 0o644); err != nil {
 		t.Fatal(err)

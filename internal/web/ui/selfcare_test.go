@@ -19,7 +19,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
 
-// seedSheet is the seed's example sheet in the minimal template.
+// seedSheet is an example sheet in the minimal template (docs/contacts.md).
 const seedSheet = "First Name,Last Name,Home Tel,Work Tel,Cell Tel,Fax Tel\r\n" +
 	"Henry,Jackson,01132991002,01132991010,,\r\n" +
 	"Jane,Smith,01132991001,01132991011,,01132991099\r\n" +
@@ -202,7 +202,7 @@ func TestContactsPages(t *testing.T) {
 		}
 	}
 	if p := b.get("/contacts/export"); !strings.Contains(p.Body, "Outlook/Outlook Express compatible") || !strings.Contains(p.Body, "Windows Contacts on Vista") || !strings.Contains(p.Body, "Native format") {
-		t.Errorf("export dialog lacks the seed's modes")
+		t.Errorf("export dialog lacks the export modes")
 	}
 	// Delete: Select all deletes every contact shown.
 	all := url.Values{"op": {"delete"}, "all": {"1"}}
