@@ -164,6 +164,12 @@ func (l *Library) item(ctx context.Context, actor access.Actor, id int64) (Item,
 	return it, company, nil
 }
 
+// Item returns recording id without its audio.
+func (l *Library) Item(ctx context.Context, actor access.Actor, id int64) (Item, error) {
+	it, _, err := l.item(ctx, actor, id)
+	return it, err
+}
+
 // WAV returns recording id as a WAV file: wideband (16 kHz) or narrowband
 // (8 kHz), for the page's player and for a call engine.
 func (l *Library) WAV(ctx context.Context, actor access.Actor, id int64, wideband bool) (Item, []byte, error) {

@@ -155,13 +155,9 @@ func (p *Pages) renderWizard(w http.ResponseWriter, r *http.Request, status int,
 				d.Features = append(d.Features, x)
 			}
 		}
-		name := "#" + itoa64(ref)
-		if all, err := list("", 0, store.MaxPerPage); err == nil {
-			for _, c := range all {
-				if c.ID == ref {
-					name = c.Name
-				}
-			}
+		name, _, err := p.featureOwnerFrame(r, owner)
+		if err != nil {
+			return err
 		}
 		d.Ref = &bulkChoice{ID: ref, Name: name}
 		rows, err := list(d.TQ, d.Site, 50)

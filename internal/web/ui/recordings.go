@@ -115,7 +115,7 @@ func (p *Pages) recordingDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	it, _, err := p.app.Audio.WAV(r.Context(), actorOf(r), id, false)
+	it, err := p.app.Audio.Item(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
