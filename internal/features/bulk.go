@@ -118,14 +118,14 @@ func (s *Service) SubmitBulkCopy(ctx context.Context, actor access.Actor, req Bu
 		targets[id] = true
 		t := Owner{Kind: req.Kind, ID: id}
 		if err := s.access.Check(ctx, actor, access.ViewFeatures, t.target()); err != nil {
-			return jobs.Job{}, derrors.Invalid(field, "target %d is not a %s you administer", id, req.Kind)
+			return jobs.Job{}, derrors.Invalid(field, "target %d is not one of the %ss you administer", id, req.Kind)
 		}
 		tw, err := s.load(ctx, t)
 		if err != nil {
 			return jobs.Job{}, err
 		}
 		if tw.companyID != w.companyID {
-			return jobs.Job{}, derrors.Invalid(field, "target %d is not a %s you administer", id, req.Kind)
+			return jobs.Job{}, derrors.Invalid(field, "target %d is not one of the %ss you administer", id, req.Kind)
 		}
 	}
 	raw, err := json.Marshal(bulkArgs{BulkRequest: req, CompanyID: w.companyID})

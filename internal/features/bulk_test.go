@@ -44,7 +44,7 @@ func TestBulkFeatureJob(t *testing.T) {
 			{"not configured", "acme.admin", features.BulkRequest{Kind: "employee", ReferenceID: west.ID, TargetIDs: []int64{support},
 				Features: []string{features.CodeVoicemail}}, "not configured on the reference"},
 			{"another company's target", "acme.admin", features.BulkRequest{Kind: "employee", ReferenceID: west.ID,
-				TargetIDs: []int64{fx.env.ID("globex.one")}, Features: req.Features}, "not a employee you administer"},
+				TargetIDs: []int64{fx.env.ID("globex.one")}, Features: req.Features}, "not one of the employees you administer"},
 			{"reference as target", "acme.admin", features.BulkRequest{Kind: "employee", ReferenceID: west.ID, TargetIDs: []int64{west.ID},
 				Features: req.Features}, "cannot be a target"},
 			{"outsider", "globex.admin", req, "not found"},
