@@ -387,7 +387,7 @@ func TestKeysValues(t *testing.T) {
 		"attendant.resourceList.1.address": "441134960038@voice.example.net", "attendant.resourceList.1.label": "Grace Hopper",
 		"attendant.resourceList.1.type": "normal", "attendant.resourceList.4.address": "",
 		"lineKey.6.category": "Unassigned", "lineKey.6.index": "0",
-		"lineKey.7.category": "Unassigned",
+		"lineKey.7.category":  "Unassigned",
 		"lineKey.49.category": "BLF", "lineKey.50.category": "SpeedDial", "lineKey.50.index": "50",
 		"feature.enhancedFeatureKeys.enabled": "1",
 		"softkey.1.action":                    "*11$Tinvite$", "softkey.1.label": "Call Pull", "softkey.1.enable": "1",
