@@ -95,17 +95,71 @@ func polycomRingerOf(tone string) string {
 	return polycomDefaultRinger
 }
 
+// polycomLineKeys is what the guide gives per VVX model: its own line
+// keys, the physical buttons lineKey.x counts first (a VVX 600 has 16).
+var polycomLineKeys = map[string]int{
+	"VVX250": 4,
+	"VVX301": 6,
+	"VVX411": 12,
+	"VVX450": 12,
+	"VVX601": 16,
+}
+
+// polycomModuleKeys is an expansion module's keys in the lineKey
+// numbering: 28 buttons on each of 3 pages ("VVX 600 + 3 LCD EMs = 16 +
+// 252 = 268 lines").
+const polycomModuleKeys = 84
+
+func polycomModel(model string) string {
+	m := strings.ToUpper(modelSeparators.Replace(model))
+	return strings.TrimSuffix(m, "VDM")
+}
+
+// positionedKey is a key with its location: lineKey.x on a Polycom.
+type positionedKey struct {
+	devices.Key
+	x int
+}
+
+// polycomPositions places the phone's keys, then each expansion module's,
+// at the locations of their buttons. A phone key past the model's buttons
+// (the catalog's further pages) has no location and is not written, like a
+// Yealink key past its model's count.
+func polycomPositions(kl devices.KeyLayout, model string) []positionedKey {
+	own, known := polycomLineKeys[polycomModel(model)]
+	phone := kl.PhoneKeys
+	if known && len(phone) > own {
+		phone = phone[:own]
+	}
+	if !known {
+		own = len(phone)
+	}
+	var out []positionedKey
+	for i, k := range phone {
+		out = append(out, positionedKey{k, i + 1})
+	}
+	for m, keys := range kl.SidecarKeys {
+		if len(keys) > polycomModuleKeys {
+			keys = keys[:polycomModuleKeys]
+		}
+		for i, k := range keys {
+			out = append(out, positionedKey{k, own + m*polycomModuleKeys + i + 1})
+		}
+	}
+	return out
+}
+
 // polycomKeys adds the Polycom keys of c.Keys: flexible line key
-// assignment for the phone's and the expansion modules' keys (numbered on
-// from the phone's last key), the BLF resource list, the enhanced-feature
-// soft keys and the ringer. Speed dials are contacts of the directory file
-// with a speed-dial index (polycomSpeedDials).
-func polycomKeys(c Config, add func(k, v string)) {
+// assignment for the phone's and the expansion modules' keys, the BLF
+// resource list, the enhanced-feature soft keys and the ringer. Speed
+// dials are contacts of the directory file whose speed-dial index is the
+// key's location (polycomSpeedDials).
+func polycomKeys(c Config, model string, add func(k, v string)) {
 	if c.Keys == nil {
 		return
 	}
 	kl := *c.Keys
-	all := lineKeys(kl)
+	all := polycomPositions(kl, model)
 	reassign := false
 	for _, k := range all {
 		if k.Action != devices.KeyDefault {
@@ -114,8 +168,8 @@ func polycomKeys(c Config, add func(k, v string)) {
 	}
 	// All keys at their default: the phone lays its keys out itself.
 	add("lineKey.reassignment.enabled", bit(reassign))
-	for i, k := range all {
-		p := "lineKey." + strconv.Itoa(i+1) + "."
+	for _, k := range all {
+		p := "lineKey." + strconv.Itoa(k.x) + "."
 		category, index := "Unassigned", 0
 		switch k.Action {
 		case devices.KeyLine:
@@ -123,13 +177,14 @@ func polycomKeys(c Config, add func(k, v string)) {
 				category, index = "Line", n
 			}
 		case devices.KeySpeedDial:
-			// The directory entry of the key has the key's number as its
-			// speed-dial index: changing one key renumbers no other.
+			// The key's location is its directory entry's speed-dial
+			// index: changing one key renumbers no other.
 			if dialString(k.Value) != "" {
-				category, index = "SpeedDial", i+1
+				category, index = "SpeedDial", k.x
 			}
 		case devices.KeyBLF:
-			// BLF keys take the resource list's entries in order.
+			// BLF keys take the resource list's entries in order (their
+			// index can only be 0).
 			if k.Value != "" {
 				category = "BLF"
 			}
@@ -200,27 +255,18 @@ func polycomKeys(c Config, add func(k, v string)) {
 	add("np.normal.ringing.calls.tonePattern", ringer)
 }
 
-// lineKeys are the phone's keys then each sidecar's, in order.
-func lineKeys(kl devices.KeyLayout) []devices.Key {
-	all := append([]devices.Key(nil), kl.PhoneKeys...)
-	for _, m := range kl.SidecarKeys {
-		all = append(all, m...)
-	}
-	return all
-}
-
 // polycomSpeedDials are the directory entries of the speed-dial keys, with
-// their speed-dial index: the key's number, the lineKey index of its
+// their speed-dial index: the key's location, the lineKey index of its
 // SpeedDial key.
-func polycomSpeedDials(c Config) []speedDial {
+func polycomSpeedDials(c Config, model string) []speedDial {
 	if c.Keys == nil {
 		return nil
 	}
 	var out []speedDial
-	for i, k := range lineKeys(*c.Keys) {
+	for _, k := range polycomPositions(*c.Keys, model) {
 		if k.Action == devices.KeySpeedDial {
 			if number := dialString(k.Value); number != "" {
-				out = append(out, speedDial{Label: k.Label, Number: number, Index: i + 1})
+				out = append(out, speedDial{Label: k.Label, Number: number, Index: k.x})
 			}
 		}
 	}

@@ -17,7 +17,8 @@ import (
 
 // keysModel is a VDM model of the catalog (docs/devices.md) as the golden
 // files of the keys use it: line keys per page × pages, and the keys of
-// one sidecar (0: the model takes none).
+// one sidecar (0: the model takes none; a VVX Color Expansion Module has
+// 28 keys on each of 3 pages, an EXP40 40).
 type keysModel struct {
 	vendor, model, mac     string
 	perPage, pages, module int
@@ -25,8 +26,8 @@ type keysModel struct {
 
 var keysModels = []keysModel{
 	{"Polycom", "VVX 301 VDM", "0004F2A1B2C3", 6, 3, 0},
-	{"Polycom", "VVX 411 VDM", "0004F2A1B2C3", 12, 3, 28},
-	{"Polycom", "VVX 601 VDM", "0004F2A1B2C3", 16, 3, 28},
+	{"Polycom", "VVX 411 VDM", "0004F2A1B2C3", 12, 3, 84},
+	{"Polycom", "VVX 601 VDM", "0004F2A1B2C3", 16, 3, 84},
 	{"Yealink", "T42G VDM", "805EC0A1B2C3", 6, 3, 0},
 	{"Yealink", "T46G VDM", "805EC0A1B2C3", 10, 3, 40},
 	{"Yealink", "T48G VDM", "805EC0A1B2C3", 11, 3, 40},
@@ -271,10 +272,10 @@ func TestKeysTouchTheirKeys(t *testing.T) {
 				"attendant.resourceList.4.address", "attendant.resourceList.4.label"},
 			ylk(8, "type", "line", "value", "label")},
 		{"sidecar key", func(kl *devices.KeyLayout) { side(kl)[1].Value = "01134960998" },
-			[]string{"directory.sd50.ct"},
+			[]string{"directory.sd18.ct"},
 			[]string{"expansion_module.1.key.2.value"}},
 		{"sidecar key reset", func(kl *devices.KeyLayout) { side(kl)[0] = devices.Key{Action: devices.KeyDefault} },
-			[]string{"lineKey.49.category", "attendant.resourceList.3.address", "attendant.resourceList.3.label"},
+			[]string{"lineKey.17.category", "attendant.resourceList.3.address", "attendant.resourceList.3.label"},
 			[]string{"expansion_module.1.key.1.type", "expansion_module.1.key.1.value", "expansion_module.1.key.1.label"}},
 		{"soft key function code", func(kl *devices.KeyLayout) { kl.SoftKeys[0].Value = "*12" },
 			[]string{"softkey.1.action"},
@@ -334,9 +335,9 @@ func TestKeysTouchTheirKeys(t *testing.T) {
 			kl.SidecarKeys = append(kl.SidecarKeys, more)
 			var want []string
 			if m.vendor == "Polycom" {
-				// Its keys follow the first module's, each a resource
-				// list slot too.
-				first := len(base.PhoneKeys) + m.module
+				// Its keys follow the first module's (after the phone's
+				// 16 buttons), each a resource list slot too.
+				first := 16 + m.module
 				for x := first + 1; x <= first+m.module; x++ {
 					want = append(want, fmt.Sprintf("lineKey.%d.category", x), fmt.Sprintf("lineKey.%d.index", x))
 					for _, f := range []string{"address", "label", "type"} {
@@ -387,8 +388,10 @@ func TestKeysValues(t *testing.T) {
 		"attendant.resourceList.1.address": "441134960038@voice.example.net", "attendant.resourceList.1.label": "Grace Hopper",
 		"attendant.resourceList.1.type": "normal", "attendant.resourceList.4.address": "",
 		"lineKey.6.category": "Unassigned", "lineKey.6.index": "0",
-		"lineKey.7.category":  "Unassigned",
-		"lineKey.49.category": "BLF", "lineKey.50.category": "SpeedDial", "lineKey.50.index": "50",
+		"lineKey.7.category": "Unassigned",
+		// The expansion module's keys follow the phone's 16 buttons.
+		"lineKey.17.category": "BLF", "lineKey.18.category": "SpeedDial", "lineKey.18.index": "18",
+		"directory.sd18.ct": "01134960999", "directory.sd18.fn": "Night desk",
 		"feature.enhancedFeatureKeys.enabled": "1",
 		"softkey.1.action":                    "*11$Tinvite$", "softkey.1.label": "Call Pull", "softkey.1.enable": "1",
 		"softkey.2.action": "$Cdialtone$*55$Tinvite$", "softkey.3.action": "+442079460000$Tinvite$",
@@ -416,6 +419,16 @@ func TestKeysValues(t *testing.T) {
 		if got, ok := yea[k]; !ok || got != want {
 			t.Errorf("Yealink %s = %q (written %v), want %q", k, got, ok, want)
 		}
+	}
+	// A VVX 601 has 16 buttons: the type's pages 2 and 3 (the Voicemail
+	// speed dial is page 2's first key) have no location.
+	for k, v := range poly {
+		if v == "1571" || k == "lineKey.101.category" {
+			t.Errorf("a VVX 601 got %s = %s", k, v)
+		}
+	}
+	if _, ok := poly["lineKey.100.category"]; !ok {
+		t.Error("a VVX 601 did not get its module's last key, 100")
 	}
 	// The T46G takes 27 line keys: the type's third page promises 30.
 	if _, ok := yea["linekey.28.type"]; ok {

@@ -111,9 +111,9 @@ func Render(d DeviceInfo, c Config, kind string) (Rendered, error) {
 	case vendorPolycom + "/" + fileMaster:
 		return xmlFile(polycomMaster(mac)), nil
 	case vendorPolycom + "/" + fileDevice:
-		return xmlFile(polycomConfig(polycomSettings(c))), nil
+		return xmlFile(polycomConfig(polycomSettings(c, d.Model))), nil
 	case vendorPolycom + "/" + fileDirectory:
-		return xmlFile(polycomDirectory(polycomSpeedDials(c), c.Directory)), nil
+		return xmlFile(polycomDirectory(polycomSpeedDials(c, d.Model), c.Directory)), nil
 	case vendorYealink + "/" + fileCommon:
 		return textFile(yealinkCfg(yealinkCommon(c))), nil
 	case vendorYealink + "/" + fileDevice:
@@ -150,7 +150,7 @@ var polycomTransport = map[string]string{TransportUDP: "UDPOnly", TransportTCP: 
 // polycomCodecs are the voice.codecPref parameter names of the codecs.
 var polycomCodecs = []Setting{{CodecG722, "G722"}, {CodecG711A, "G711_A"}, {CodecG711U, "G711_Mu"}, {CodecG729, "G729_AB"}}
 
-func polycomSettings(c Config) []Setting {
+func polycomSettings(c Config, model string) []Setting {
 	r := c.Registrar
 	var out []Setting
 	add := func(k, v string) { out = append(out, Setting{k, v}) }
@@ -172,7 +172,7 @@ func polycomSettings(c Config) []Setting {
 		add("voice.codecPref."+codec.Value, strconv.Itoa(pref))
 	}
 	polycomOptions(c, add)
-	polycomKeys(c, add)
+	polycomKeys(c, model, add)
 	return out
 }
 
@@ -208,15 +208,16 @@ func polycomConfig(settings []Setting) []byte {
 
 // polycomDirectory is the local contact directory: the speed-dial keys'
 // entries first (first name the key's label, contact its number, sd the
-// speed-dial index a SpeedDial line key names), then an item per contact
-// with last name, first name and contact (its first number).
+// speed-dial index a SpeedDial line key names, label the key's), then an
+// item per contact with last name, first name and contact (its first
+// number).
 func polycomDirectory(sds []speedDial, cs []Contact) []byte {
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
 	b.WriteString("<directory>\n  <item_list>\n")
 	for _, sd := range sds {
 		b.WriteString("    <item>\n")
-		for _, e := range [][2]string{{"fn", sd.Label}, {"ct", sd.Number}, {"sd", strconv.Itoa(sd.Index)}} {
+		for _, e := range [][2]string{{"fn", sd.Label}, {"ct", sd.Number}, {"sd", strconv.Itoa(sd.Index)}, {"lb", sd.Label}} {
 			b.WriteString("      <" + e[0] + ">")
 			xmlEscape(&b, e[1])
 			b.WriteString("</" + e[0] + ">\n")
