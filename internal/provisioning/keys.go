@@ -243,9 +243,8 @@ func polycomKeys(c Config, model string, add func(k, v string)) {
 		add(p+"enable", bit(on))
 		add(p+"label", label)
 		add(p+"action", action)
-		// Offered on the idle screen and with dial tone, not in a call.
+		// Offered on the idle screen, not in a call.
 		add(p+"use.idle", bit(on))
-		add(p+"use.dialtone", bit(on))
 		add(p+"use.active", "0")
 	}
 	ringer := polycomRingerOf(kl.Ringer)
@@ -310,6 +309,10 @@ const (
 // yealinkSoftKeyDefaults are the idle screen's four soft keys at the
 // factory: History, Directory, DND, Menu.
 var yealinkSoftKeyDefaults = []string{yealinkHistory, yealinkDirectory, yealinkDND, yealinkMenu}
+
+// yealinkMacroName names the Enhanced DSS Keys macros of the custom soft
+// keys: "sb1" is soft key 1's (a macro name begins with a letter).
+const yealinkMacroName = "sb"
 
 // yealinkNull clears a value: a blank value would leave the phone's.
 const yealinkNull = "%NULL%"
@@ -399,7 +402,11 @@ func yealinkKeys(c Config, model string, add func(k, v string)) {
 		soft = soft[:len(yealinkSoftKeyDefaults)]
 	}
 	for i, k := range soft {
+		x := strconv.Itoa(i + 1)
 		typ, line, value, label := yealinkNA, "1", yealinkNull, yealinkNull
+		// Soft key X's macro, if it is a custom one, is Enhanced DSS Keys
+		// list entry X, named yealinkMacroName(X); the key invokes it.
+		macro, macroName := yealinkNull, yealinkNull
 		switch k.Action {
 		case devices.KeyDefault:
 			typ, line = yealinkSoftKeyDefaults[i], yealinkNull
@@ -409,16 +416,20 @@ func yealinkKeys(c Config, model string, add func(k, v string)) {
 				typ, value, label = yealinkSpeedDial, number, orNull(k.Label)
 			}
 		case devices.KeyCustom:
-			// An Enhanced DSS Keys macro as the speed dial's number.
 			if k.Value != "" {
-				typ, value, label, edk = yealinkSpeedDial, k.Value, orNull(k.Label), true
+				macro, macroName, edk = k.Value, yealinkMacroName+x, true
+				typ, value, label = yealinkSpeedDial, "!"+macroName, orNull(k.Label)
 			}
 		}
-		p := "programablekey." + strconv.Itoa(i+1) + "."
+		p := "programablekey." + x + "."
 		add(p+"type", typ)
 		add(p+"line", line)
 		add(p+"value", value)
 		add(p+"label", label)
+		e := "edk.edklist." + x + "."
+		add(e+"enable", bit(macro != yealinkNull))
+		add(e+"mname", macroName)
+		add(e+"action", macro)
 	}
 	add("features.enhanced_dss_keys.enable", bit(edk))
 	ringer := strings.TrimSpace(kl.Ringer)

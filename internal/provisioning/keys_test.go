@@ -284,17 +284,20 @@ func TestKeysTouchTheirKeys(t *testing.T) {
 			[]string{"softkey.3.label"},
 			[]string{"programablekey.3.label"}},
 		{"custom soft key reset", func(kl *devices.KeyLayout) { kl.SoftKeys[1] = devices.Key{Action: devices.KeyDefault} },
-			[]string{"softkey.2.enable", "softkey.2.label", "softkey.2.action", "softkey.2.use.idle", "softkey.2.use.dialtone"},
+			[]string{"softkey.2.enable", "softkey.2.label", "softkey.2.action", "softkey.2.use.idle"},
 			// Its macro was the only one: Enhanced DSS Keys go off.
 			[]string{"programablekey.2.type", "programablekey.2.line", "programablekey.2.value", "programablekey.2.label",
-				"features.enhanced_dss_keys.enable"}},
+				"features.enhanced_dss_keys.enable", "edk.edklist.2.enable", "edk.edklist.2.mname", "edk.edklist.2.action"}},
+		{"custom soft key macro", func(kl *devices.KeyLayout) { kl.SoftKeys[1].Value = "*56$Tinvite$" },
+			[]string{"softkey.2.action"},
+			[]string{"edk.edklist.2.action"}},
 		{"default soft key to none", func(kl *devices.KeyLayout) { kl.SoftKeys[3] = devices.Key{Action: devices.KeyNone} },
 			nil,
 			[]string{"programablekey.4.type", "programablekey.4.line"}},
 		{"default soft key to a function", func(kl *devices.KeyLayout) {
 			kl.SoftKeys[3] = devices.Key{Action: devices.KeyFunction, Label: "Park", Value: "*13"}
 		},
-			[]string{"softkey.4.enable", "softkey.4.label", "softkey.4.action", "softkey.4.use.idle", "softkey.4.use.dialtone"},
+			[]string{"softkey.4.enable", "softkey.4.label", "softkey.4.action", "softkey.4.use.idle"},
 			[]string{"programablekey.4.type", "programablekey.4.line", "programablekey.4.value", "programablekey.4.label"}},
 		{"ringer", func(kl *devices.KeyLayout) {
 			kl.Ringer = "Ring5.wav"
@@ -413,7 +416,9 @@ func TestKeysValues(t *testing.T) {
 		"linekey.17.type": "0", "linekey.11.type": "13", "linekey.11.value": "1571",
 		"expansion_module.1.key.1.type": "16", "expansion_module.1.key.2.value": "01134960999", "expansion_module.1.key.3.type": "0",
 		"programablekey.1.type": "13", "programablekey.1.value": "*11",
-		"programablekey.2.type": "13", "programablekey.2.value": "*55$Tinvite$", "features.enhanced_dss_keys.enable": "1",
+		"programablekey.2.type": "13", "programablekey.2.value": "!sb2", "features.enhanced_dss_keys.enable": "1",
+		"edk.edklist.2.enable": "1", "edk.edklist.2.mname": "sb2", "edk.edklist.2.action": "*55$Tinvite$",
+		"edk.edklist.1.enable": "0", "edk.edklist.1.mname": "%NULL%", "edk.edklist.1.action": "%NULL%",
 		"programablekey.4.type": "30", "phone_setting.ring_type": "Ring3.wav",
 	} {
 		if got, ok := yea[k]; !ok || got != want {
