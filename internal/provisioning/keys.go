@@ -2,10 +2,12 @@ package provisioning
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 )
 
@@ -19,13 +21,17 @@ import (
 // another — a key reset in the portal must be reset on the phone.
 
 // applyKeys reads the device's key layout through the KeyLayout hook. A nil
-// hook, a soft client or a device the hook gives an empty layout (not a
-// Visual Device Manager device) writes no key at all.
+// hook, a soft client or a device the hook gives an empty layout — or
+// answers is not found or invalid for, not being a Visual Device Manager
+// device — writes no key at all; any other error fails the fetch.
 func (s *Service) applyKeys(ctx context.Context, d DeviceInfo, c *Config) error {
 	if s.KeyLayout == nil || d.family() == "" {
 		return nil
 	}
 	kl, err := s.KeyLayout(ctx, d.ID)
+	if errors.Is(err, derrors.ErrNotFound) || errors.Is(err, derrors.ErrInvalid) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("provisioning: keys of device %s: %w", d.MAC, err)
 	}
@@ -133,6 +139,10 @@ func polycomPositions(kl devices.KeyLayout, model string) []positionedKey {
 	}
 	if !known {
 		own = len(phone)
+	}
+	// Buttons the layout does not reach are reset too.
+	for len(phone) < own {
+		phone = append(phone[:len(phone):len(phone)], devices.Key{Action: devices.KeyDefault})
 	}
 	var out []positionedKey
 	for i, k := range phone {
@@ -364,6 +374,10 @@ func yealinkKeys(c Config, model string, add func(k, v string)) {
 		// The phone takes no more; the type's pages promise more keys
 		// than the model has (docs/provisioning.md, "Keys").
 		keys = keys[:m.lineKeys]
+	}
+	// Keys the layout does not reach are reset too.
+	for known && len(keys) < m.lineKeys {
+		keys = append(keys[:len(keys):len(keys)], devices.Key{Action: devices.KeyDefault})
 	}
 	for i, k := range keys {
 		x := i + 1

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 )
 
@@ -446,6 +447,27 @@ func TestKeysValues(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+// TestKeysShortLayout: buttons a layout does not reach (a type with fewer
+// pages than the model has keys) are written at their default, not left
+// with what the phone was once told.
+func TestKeysShortLayout(t *testing.T) {
+	for _, m := range []keysModel{keysModels[2], keysModels[4]} {
+		kl := fixedLayout(m)
+		kl.PhoneKeys = kl.PhoneKeys[:5]
+		got := layoutKeys(t, m, &kl)
+		want := map[string]string{"lineKey.16.category": "Unassigned", "lineKey.16.index": "0",
+			"linekey.27.type": "0", "linekey.16.type": "15", "linekey.16.line": "16"}
+		for k, v := range want {
+			if strings.HasPrefix(k, "lineKey") != (m.vendor == "Polycom") {
+				continue
+			}
+			if got[k] != v {
+				t.Errorf("%s %s = %q, want %q", m.model, k, got[k], v)
+			}
+		}
+	}
+}
+
 // TestApplyKeys: the hook's layout reaches the configuration; no hook, an
 // empty layout (not a Visual Device Manager device) or a soft client
 // writes none; the hook's error is the fetch's.
@@ -472,6 +494,14 @@ func TestApplyKeys(t *testing.T) {
 	s.KeyLayout = func(ctx context.Context, id int64) (devices.KeyLayout, error) { return devices.KeyLayout{}, nil }
 	if err := s.applyKeys(ctx, d, &c); err != nil || c.Keys != nil {
 		t.Fatalf("empty layout: keys %v, err %v", c.Keys, err)
+	}
+	for _, notVDM := range []error{derrors.ErrNotFound, derrors.ErrInvalid} {
+		s.KeyLayout = func(ctx context.Context, id int64) (devices.KeyLayout, error) {
+			return devices.KeyLayout{}, fmt.Errorf("devices: key layout of %d: %w", id, notVDM)
+		}
+		if err := s.applyKeys(ctx, d, &c); err != nil || c.Keys != nil {
+			t.Fatalf("%v: keys %v, err %v", notVDM, c.Keys, err)
+		}
 	}
 	boom := errors.New("boom")
 	s.KeyLayout = func(ctx context.Context, id int64) (devices.KeyLayout, error) { return devices.KeyLayout{}, boom }
