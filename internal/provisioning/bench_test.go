@@ -89,6 +89,9 @@ func benchEstate(b *testing.B, env *apptest.Env, n int) (macs, secrets []string)
 // rebooting without a configuration change); PROVISIONING_BENCH_COLD=1
 // skips that, so the first round renders every file (a storm right after
 // a change). PROVISIONING_BENCH_POSTGRES=1 runs it on PostgreSQL.
+// PROVISIONING_BENCH_KEYS=1 gives every phone a Visual Device Manager
+// layout (benchLayout) through the KeyLayout hook; without it the hook is
+// nil, as today.
 //
 //	go test ./internal/provisioning/ -run '^$' -bench Fetch -benchtime 50000x
 func BenchmarkFetch(b *testing.B) {
@@ -108,6 +111,9 @@ func BenchmarkFetch(b *testing.B) {
 	}
 	env.App.Devices.Lines.Sealer, env.App.Devices.Lines.Domain = sealer, "voice.example.net"
 	macs, secrets := benchEstate(b, env, benchDevices)
+	if os.Getenv("PROVISIONING_BENCH_KEYS") != "" {
+		env.App.Provisioning.KeyLayout = func(ctx context.Context, id int64) (devices.KeyLayout, error) { return benchLayout(id), nil }
+	}
 	base := env.Server.URL
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	client := &http.Client{Transport: transport}
@@ -352,4 +358,31 @@ http {
 	}
 	b.Fatalf("nginx did not start on %s", addr)
 	return "", 0
+}
+
+// benchLayout is a T46G's full layout for device id, built in memory (the
+// devices service reads it with one query): its line, BLF keys watching
+// the neighbouring phones' lines, speed dials, the rest at their default;
+// an EXP40 of BLF keys; four soft keys; a ring tone.
+func benchLayout(id int64) devices.KeyLayout {
+	user := func(i int64) string { return fmt.Sprintf("4411349%05d", (i+benchDevices)%benchDevices) }
+	kl := devices.KeyLayout{PhoneKeys: make([]devices.Key, 30), SidecarModel: "EXP40", SidecarKeys: [][]devices.Key{make([]devices.Key, 40)},
+		Ringer: "Ring3.wav"}
+	for i := range kl.PhoneKeys {
+		switch {
+		case i < 10:
+			kl.PhoneKeys[i] = devices.Key{Action: devices.KeyBLF, Label: "Colleague", Value: user(id + int64(i) + 1)}
+		case i < 15:
+			kl.PhoneKeys[i] = devices.Key{Action: devices.KeySpeedDial, Label: "Speed dial", Value: "+44113496" + fmt.Sprintf("%04d", i)}
+		default:
+			kl.PhoneKeys[i] = devices.Key{Action: devices.KeyDefault}
+		}
+	}
+	for i := range kl.SidecarKeys[0] {
+		kl.SidecarKeys[0][i] = devices.Key{Action: devices.KeyBLF, Label: "Colleague", Value: user(id - int64(i) - 1)}
+	}
+	kl.SoftKeys = []devices.Key{{Action: devices.KeyFunction, Label: "Call Pull", Value: "*11"},
+		{Action: devices.KeyCustom, Label: "Night", Value: "*55$Tinvite$"}, {Action: devices.KeySpeedDial, Label: "Help", Value: "2000"},
+		{Action: devices.KeyDefault}}
+	return kl
 }

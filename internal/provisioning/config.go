@@ -64,10 +64,15 @@ type Config struct {
 	// Options are the device's effective customisation (docs/devices.md);
 	// nil: none is written (options.go).
 	Options *devices.Effective
+	// Keys are the device's keys, sidecars, soft keys and ringer from the
+	// Visual Device Manager; nil: no key is written (keys.go).
+	Keys *devices.KeyLayout
 }
 
 // Line is one SIP registration of the phone.
 type Line struct {
+	// ID is the device line's id: a Line key names its line by it.
+	ID                        int64
 	Username, Password, Realm string
 	Label, DisplayName        string
 }
@@ -94,7 +99,8 @@ var DefaultCodecs = []string{CodecG722, CodecG711A, CodecG729}
 
 // config builds the configuration of d: its lines with their passwords
 // (decrypted through the devices package), the registrar, the product
-// defaults, the contacts, then the customisation hook.
+// defaults, the contacts, the effective settings, the keys, then the
+// customisation hook.
 func (s *Service) config(ctx context.Context, d DeviceInfo, phonebookURL string) (Config, error) {
 	c := Config{Registrar: s.CurrentRegistrar(), Codecs: append([]string(nil), DefaultCodecs...), PhonebookURL: phonebookURL}
 	ls, err := s.devices.DeviceLines(ctx, d.CompanyID, d.ID)
@@ -115,7 +121,7 @@ func (s *Service) config(ctx context.Context, d DeviceInfo, phonebookURL string)
 		if label == "" {
 			label = cred.Username
 		}
-		c.Lines = append(c.Lines, Line{Username: cred.Username, Password: cred.Password, Realm: cred.Realm, Label: label, DisplayName: display})
+		c.Lines = append(c.Lines, Line{ID: l.ID, Username: cred.Username, Password: cred.Password, Realm: cred.Realm, Label: label, DisplayName: display})
 	}
 	if d.AccountID != 0 {
 		if c.Directory, err = s.contacts(ctx, d.CompanyID, d.AccountID); err != nil {
@@ -123,6 +129,9 @@ func (s *Service) config(ctx context.Context, d DeviceInfo, phonebookURL string)
 		}
 	}
 	if err := s.applyOptions(ctx, d, &c); err != nil {
+		return c, err
+	}
+	if err := s.applyKeys(ctx, d, &c); err != nil {
 		return c, err
 	}
 	if s.Customize != nil {

@@ -17,7 +17,8 @@ import (
 
 // TestDemoHasNoForeignSecrets renders every file of every desk phone of
 // the demo and checks that none holds a secret of another device: another
-// device's provisioning secret or a password of a line that is not its.
+// device's provisioning secret or a password of a line that is not its —
+// half of them with keys naming every line of the demo.
 func TestDemoHasNoForeignSecrets(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -71,7 +72,41 @@ func TestDemoHasNoForeignSecrets(t *testing.T) {
 				owner[c.Password] = d.id
 			}
 		}
-		desks := 0
+		// Half the phones get keys watching every line of their company
+		// (BLF) and speed-dialling each of them: a key names a colleague's
+		// line, never its secrets.
+		usernames := map[int64][]string{}
+		var lineIDs []int64
+		for _, d := range devs {
+			ls, err := a.Devices.DeviceLines(ctx, d.company, d.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range ls {
+				usernames[d.company] = append(usernames[d.company], l.Username)
+				lineIDs = append(lineIDs, l.ID)
+			}
+		}
+		companyOf := map[int64]int64{}
+		for _, d := range devs {
+			companyOf[d.id] = d.company
+		}
+		a.Provisioning.KeyLayout = func(ctx context.Context, id int64) (devices.KeyLayout, error) {
+			if id%2 == 1 {
+				return devices.KeyLayout{}, nil
+			}
+			kl := devices.KeyLayout{Ringer: "Ring2.wav"}
+			for _, l := range lineIDs {
+				kl.PhoneKeys = append(kl.PhoneKeys, devices.Key{Action: devices.KeyLine, LineID: l})
+			}
+			for _, u := range usernames[companyOf[id]] {
+				kl.PhoneKeys = append(kl.PhoneKeys, devices.Key{Action: devices.KeyBLF, Value: u, Label: u},
+					devices.Key{Action: devices.KeySpeedDial, Value: u, Label: u})
+			}
+			kl.SoftKeys = []devices.Key{{Action: devices.KeyFunction, Label: "Call Pull", Value: "*11"}}
+			return kl, nil
+		}
+		desks, keyed := 0, 0
 		mux := http.NewServeMux()
 		a.Provisioning.Register(mux)
 		for _, d := range devs {
@@ -95,6 +130,9 @@ func TestDemoHasNoForeignSecrets(t *testing.T) {
 				}
 				served++
 				body := rec.Body.String()
+				if strings.Contains(body, "lineKey.reassignment.enabled") || strings.Contains(body, "programablekey.1.") {
+					keyed++
+				}
 				for secret, of := range owner {
 					if of != d.id && strings.Contains(body, secret) {
 						t.Errorf("%s of device %s holds a secret of device %d", f, d.mac, of)
@@ -104,6 +142,9 @@ func TestDemoHasNoForeignSecrets(t *testing.T) {
 			if served < 3 {
 				t.Errorf("%s %s %s: only %d files served", d.vendor, d.model, d.mac, served)
 			}
+		}
+		if keyed == 0 {
+			t.Error("no file of the demo was rendered with keys")
 		}
 		if desks < 4 {
 			t.Fatalf("the demo has %d desk phones with provisioning credentials, want several", desks)

@@ -53,10 +53,17 @@ type Service struct {
 	mu        sync.RWMutex
 	registrar Registrar
 
+	// KeyLayout, when set, gives a device's keys, sidecars, soft keys and
+	// ringer as the Visual Device Manager resolved them (the devices
+	// service's KeyLayout); nil writes no key (keys.go). A device without a
+	// layout answers an empty one. What it reads must move the device's
+	// updated_at when it changes: that, with the company revision, is how
+	// a cached file knows it is stale (devcache.go).
+	KeyLayout func(ctx context.Context, deviceID int64) (devices.KeyLayout, error)
+
 	// Customize, when set, adjusts a device's vendor-neutral configuration
-	// after its effective settings are applied (options.go) and before it
-	// is rendered: the extension point of what the Visual Device Manager
-	// will add (keys, sidecars, ringer). It must only read what belongs to dev.
+	// after its settings and keys are applied and before it is rendered.
+	// It must only read what belongs to dev.
 	Customize func(ctx context.Context, dev DeviceInfo, c *Config) error
 
 	cache   *fileCache

@@ -111,13 +111,13 @@ func Render(d DeviceInfo, c Config, kind string) (Rendered, error) {
 	case vendorPolycom + "/" + fileMaster:
 		return xmlFile(polycomMaster(mac)), nil
 	case vendorPolycom + "/" + fileDevice:
-		return xmlFile(polycomConfig(polycomSettings(c))), nil
+		return xmlFile(polycomConfig(polycomSettings(c, d.Model))), nil
 	case vendorPolycom + "/" + fileDirectory:
-		return xmlFile(polycomDirectory(c.Directory)), nil
+		return xmlFile(polycomDirectory(polycomSpeedDials(c, d.Model), c.Directory)), nil
 	case vendorYealink + "/" + fileCommon:
 		return textFile(yealinkCfg(yealinkCommon(c))), nil
 	case vendorYealink + "/" + fileDevice:
-		return textFile(yealinkCfg(yealinkDevice(c))), nil
+		return textFile(yealinkCfg(yealinkDevice(c, d.Model))), nil
 	case vendorYealink + "/" + filePhonebook:
 		return xmlFile(yealinkPhonebook(c.Directory)), nil
 	}
@@ -150,7 +150,7 @@ var polycomTransport = map[string]string{TransportUDP: "UDPOnly", TransportTCP: 
 // polycomCodecs are the voice.codecPref parameter names of the codecs.
 var polycomCodecs = []Setting{{CodecG722, "G722"}, {CodecG711A, "G711_A"}, {CodecG711U, "G711_Mu"}, {CodecG729, "G729_AB"}}
 
-func polycomSettings(c Config) []Setting {
+func polycomSettings(c Config, model string) []Setting {
 	r := c.Registrar
 	var out []Setting
 	add := func(k, v string) { out = append(out, Setting{k, v}) }
@@ -172,6 +172,7 @@ func polycomSettings(c Config) []Setting {
 		add("voice.codecPref."+codec.Value, strconv.Itoa(pref))
 	}
 	polycomOptions(c, add)
+	polycomKeys(c, model, add)
 	return out
 }
 
@@ -205,12 +206,24 @@ func polycomConfig(settings []Setting) []byte {
 	return b.Bytes()
 }
 
-// polycomDirectory is the local contact directory: an item per contact
-// with last name, first name and contact (its first number).
-func polycomDirectory(cs []Contact) []byte {
+// polycomDirectory is the local contact directory: the speed-dial keys'
+// entries first (first name the key's label, contact its number, sd the
+// speed-dial index a SpeedDial line key names, label the key's), then an
+// item per contact with last name, first name and contact (its first
+// number).
+func polycomDirectory(sds []speedDial, cs []Contact) []byte {
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
 	b.WriteString("<directory>\n  <item_list>\n")
+	for _, sd := range sds {
+		b.WriteString("    <item>\n")
+		for _, e := range [][2]string{{"fn", sd.Label}, {"ct", sd.Number}, {"sd", strconv.Itoa(sd.Index)}, {"lb", sd.Label}} {
+			b.WriteString("      <" + e[0] + ">")
+			xmlEscape(&b, e[1])
+			b.WriteString("</" + e[0] + ">\n")
+		}
+		b.WriteString("    </item>\n")
+	}
 	for _, c := range cs {
 		b.WriteString("    <item>\n")
 		for _, e := range [][2]string{{"ln", c.LastName}, {"fn", c.FirstName}, {"ct", c.Numbers[0]}} {
@@ -264,7 +277,7 @@ func yealinkCommon(c Config) []Setting {
 	return yealinkCodecSettings(1, DefaultCodecs)
 }
 
-func yealinkDevice(c Config) []Setting {
+func yealinkDevice(c Config, model string) []Setting {
 	r := c.Registrar
 	var out []Setting
 	add := func(k, v string) { out = append(out, Setting{k, v}) }
@@ -293,6 +306,7 @@ func yealinkDevice(c Config) []Setting {
 		yealinkAccountOptions(c, i+1, add)
 	}
 	yealinkOptions(c, add)
+	yealinkKeys(c, model, add)
 	if c.PhonebookURL != "" {
 		add("remote_phonebook.data.1.url", c.PhonebookURL)
 		add("remote_phonebook.data.1.name", "Contacts")
