@@ -565,7 +565,9 @@ func (f *VoicePortal) validate(c *checker) {
 	}
 }
 
-func (f *VoicePortal) callGroups() ([]*CallGroupIdentity, func(int) string) { return accessGroups(f.Access) }
+func (f *VoicePortal) callGroups() ([]*CallGroupIdentity, func(int) string) {
+	return accessGroups(f.Access)
+}
 
 // maskedSetting reports whether a setting's path holds a secret the audit
 // trail must not keep (an authorisation code).
