@@ -10,9 +10,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/derrors"
-	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/features"
-	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 // The Features tab of a site and of an employee (Feature Assignment with
@@ -255,6 +253,12 @@ type featureConfigPage struct {
 	// TimeNames and HolidayNames are the site's schedules an auto
 	// attendant may follow.
 	TimeNames, HolidayNames []string
+	// Site is the data of the site feature forms (features_site.go);
+	// Pick the employee search of forms that name employees, and Names
+	// the names of the employees the form holds, by id.
+	Site  *siteFormData
+	Pick  *pickerView
+	Names map[string]string
 }
 
 var formKinds = map[string]bool{features.CodeCallForwarding: true, features.CodeCallWaiting: true, features.CodeVoicemail: true,
@@ -349,12 +353,8 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 		}
 	case features.CodeBusyLampField:
 		pg.Rows = rows(f, "monitored", "", 100)
-		cs, err := p.app.Features.BLFColleagues(ctx, actor, o)
-		if err != nil {
+		if err := p.pickPeople(r, &pg); err != nil {
 			return err
-		}
-		for _, c := range cs {
-			pg.People = append(pg.People, memberOption{ID: c.ID, Name: c.Name})
 		}
 	case features.CodeHolidaySchedules:
 		for _, g := range rows(f, "schedules", "name", 20) {
@@ -386,6 +386,11 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 			return err
 		}
 	}
+	if siteFormCodes[code] {
+		if err := p.prepareSiteForm(r, &pg); err != nil {
+			return err
+		}
+	}
 	v.Data = pg
 	p.render(w, r, status, "feature_config", v)
 	return nil
@@ -395,19 +400,7 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 // ones the actor sees (display only; the service checks each chosen one is
 // of the company).
 func (p *Pages) featurePeople(r *http.Request, v *view, pg *featureConfigPage) error {
-	{
-		ctx, actor := r.Context(), actorOf(r)
-		if companyID := v.Company; companyID != nil {
-			es, _, err := p.app.Directory.ListEmployees(ctx, actor, companyID.ID, directory.EmployeeFilter{Sort: "last_name"}, store.Page{PerPage: store.MaxPerPage})
-			if err != nil {
-				return err
-			}
-			for _, e := range es {
-				pg.People = append(pg.People, memberOption{ID: e.ID, Name: e.DisplayName()})
-			}
-		}
-	}
-	return nil
+	return p.pickPeople(r, pg) // a page of the company's employees, searched: never everybody
 }
 
 // formRow is one row of a list form: its index and its number for people.
@@ -631,7 +624,7 @@ func formSettings(code string, f *form) any {
 		}
 		return map[string]any{"schedules": schedules}
 	}
-	return nil
+	return siteFormSettings(code, f)
 }
 
 func (p *Pages) saveFeatureConfig(w http.ResponseWriter, r *http.Request, o features.Owner) error {
@@ -640,6 +633,11 @@ func (p *Pages) saveFeatureConfig(w http.ResponseWriter, r *http.Request, o feat
 	}
 	code := r.PathValue("code")
 	f := newForm(r.PostForm)
+	if f.V("find") != "" {
+		// The employee search of the form: show the matches with
+		// everything typed so far, and save nothing.
+		return p.renderFeatureConfig(w, r, http.StatusOK, o, code, f)
+	}
 	var body []byte
 	if s := formSettings(code, f); s != nil && f.V("editor") != "json" {
 		var err error
