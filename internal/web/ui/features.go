@@ -43,6 +43,10 @@ type featuresPage struct {
 	Base       string // /sites/3/features or /employees/7/features
 	Category   string
 	Categories []string
+	// View is "list" or "grid" (the guide's List or Grid), kept in the
+	// URL; Query is the view and category as a query string for links.
+	View  string
+	Query string
 	Features   []features.Feature
 	// CanSave shows the Save button: some box on the page may be changed.
 	CanSave bool
@@ -109,7 +113,8 @@ func (p *Pages) renderFeatures(w http.ResponseWriter, r *http.Request, code int,
 	if err != nil {
 		return err
 	}
-	pg := featuresPage{Owner: o, Name: name, Base: featuresBase(o), Category: category, Errors: errs}
+	pg := featuresPage{Owner: o, Name: name, Base: featuresBase(o), Category: category, Errors: errs, View: featuresView(r)}
+	pg.Query = featuresQuery(pg.View, category)
 	seen := map[string]bool{}
 	for _, f := range all {
 		if !seen[f.Category] {
@@ -208,10 +213,7 @@ func (p *Pages) saveFeatures(w http.ResponseWriter, r *http.Request, o features.
 		sort.Strings(errs)
 		return p.renderFeatures(w, r, http.StatusUnprocessableEntity, o, errs)
 	}
-	target := featuresBase(o)
-	if c := r.URL.Query().Get("category"); c != "" {
-		target += "?category=" + url.QueryEscape(c)
-	}
+	target := featuresBase(o) + featuresQuery(featuresView(r), r.URL.Query().Get("category"))
 	redirectFlash(w, r, target, "features-saved")
 	return nil
 }

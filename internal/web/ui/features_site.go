@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -299,4 +300,29 @@ func siteFormSettings(code string, f *form) any {
 		return map[string]any{"queues": queues}
 	}
 	return nil
+}
+
+// featuresView is the Features tab's view the URL asks for: list (the
+// default) or grid.
+func featuresView(r *http.Request) string {
+	if r.URL.Query().Get("view") == "grid" {
+		return "grid"
+	}
+	return "list"
+}
+
+// featuresQuery is the query string that keeps a Features tab's view and
+// category ("" for the default list of every category).
+func featuresQuery(view, category string) string {
+	q := url.Values{}
+	if view == "grid" {
+		q.Set("view", view)
+	}
+	if category != "" {
+		q.Set("category", category)
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
 }

@@ -59,6 +59,19 @@ func TestSiteFeatureForms(t *testing.T) {
 	// The features tab lists them under the guide's categories.
 	mustContain(t, "features tab", b.get(leeds), http.StatusOK, "Portals & Bridges", "Management", "configure-voice_portal", "configure-calling_plans")
 
+	// The Grid view keeps the category filter and the hover help, and
+	// saving from it comes back to it.
+	grid := b.get(leeds + "?view=grid&category=" + url.QueryEscape("Portals & Bridges"))
+	mustContain(t, "grid", grid, http.StatusOK, `id="feature-grid"`, `title="A number to reach voicemail and change settings by phone."`,
+		`<input type="hidden" name="view" value="grid">`, `id="view-grid" aria-current="page"`)
+	if strings.Contains(grid.Body, "configure-calling_plans") || strings.Contains(grid.Body, "<table") {
+		t.Error("the grid of Portals & Bridges shows other categories, or a table")
+	}
+	saved := b.post(leeds+"?view=grid&category="+url.QueryEscape("Portals & Bridges"), url.Values{}, false)
+	if saved.Status != http.StatusSeeOther || !strings.Contains(saved.Location, "category=Portals+%26+Bridges") || !strings.Contains(saved.Location, "view=grid") {
+		t.Errorf("save from the grid goes to %d %q", saved.Status, saved.Location)
+	}
+
 	// A portal's extension in use elsewhere is refused on its field.
 	p := b.post(leeds+"/"+features.CodeVoicePortal, url.Values{"enabled": {"on"}, "access.name": {"Voice Portal"},
 		"access.extension": {"12"}, "pin_required": {"on"}}, false)
