@@ -45,9 +45,9 @@ type featuresPage struct {
 	Categories []string
 	// View is "list" or "grid" (the guide's List or Grid), kept in the
 	// URL; Query is the view and category as a query string for links.
-	View  string
-	Query string
-	Features   []features.Feature
+	View     string
+	Query    string
+	Features []features.Feature
 	// CanSave shows the Save button: some box on the page may be changed.
 	CanSave bool
 	Errors  []string

@@ -47,12 +47,19 @@ const (
 // siteFormData is what the site feature forms need beyond the form.
 type siteFormData struct {
 	Rows      []nestedRow // contacts with their numbers; queues with their agents
-	Classes   []string
-	Rules     []string
+	Classes   []labeled
+	Rules     []labeled
 	Overflows []string
 	// Numbers are some of the site's numbers, offered for the group CLI.
 	Numbers []string
 }
+
+// labeled is a setting's value with the words a form shows for it.
+type labeled struct{ Value, Label string }
+
+var classLabels = map[string]string{features.ClassInternal: "Internal (colleagues)", features.ClassNational: "Local and national",
+	features.ClassMobile: "Mobile", features.ClassInternational: "International", features.ClassPremiumRate: "Premium rate",
+	features.ClassOperatorAssisted: "Operator-assisted"}
 
 // personOpt is one option of an employee select.
 type personOpt struct {
@@ -157,8 +164,10 @@ func (p *Pages) prepareSiteForm(r *http.Request, pg *featureConfigPage) error {
 	case features.CodeSitePhoneServices:
 		pg.Rows = rows(f, "services", "name", formServices)
 	case features.CodeCallingPlans:
-		d.Classes = features.CallClasses
-		d.Rules = []string{features.PlanAllow, features.PlanBlock, features.PlanAuthCode}
+		for _, c := range features.CallClasses {
+			d.Classes = append(d.Classes, labeled{c, classLabels[c]})
+		}
+		d.Rules = []labeled{{features.PlanAllow, "Allow"}, {features.PlanBlock, "Block"}, {features.PlanAuthCode, "Allow with an authorisation code"}}
 		pg.Rows = rows(f, "authorisation_codes", "code", formAuthCodes)
 	case features.CodeGroupCallingLineID:
 		if pool, _, err := p.app.Numbering.SitePool(r.Context(), actorOf(r), pg.Owner.ID, numbering.PoolFilter{}, store.Page{PerPage: 100}); err == nil {
