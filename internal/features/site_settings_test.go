@@ -286,3 +286,67 @@ func TestSiteFeaturesAllowAdminPrivileges(t *testing.T) {
 		}
 	})
 }
+
+// TestPeoplePicker: the employee picker reads one page at a time in name
+// order, pages follow each other without overlap (keyset), a search finds
+// an employee by name or extension, an employee is not offered to
+// themselves, and another company's administrator finds nothing.
+func TestPeoplePicker(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		fx := setup(t, db)
+		f := fx.env.Fixture
+		ctx, a := fx.ctx, fx.env.App
+		leeds := features.Site(f.Leeds.ID)
+		if _, err := a.Numbering.ReserveExtension(ctx, f.Acme.ID, f.Leeds.ID, "2001", numbering.Owner{Kind: numbering.OwnerUser, ID: fx.env.ID("west.one")}); err != nil {
+			t.Fatal(err)
+		}
+		admin := fx.env.Actor("acme.admin")
+		seen := map[int64]bool{}
+		page := store.Page{PerPage: 2}
+		for i := 0; ; i++ {
+			p, err := fx.svc.People(ctx, admin, leeds, "", page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range p.Items {
+				if seen[c.ID] {
+					t.Fatalf("page %d repeats %s", i, c.Name)
+				}
+				seen[c.ID] = true
+			}
+			if p.Next == "" {
+				break
+			}
+			page.After = p.Next
+		}
+		var total int
+		if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM accounts WHERE company_id = ?", f.Acme.ID).Scan(&total); err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) != total {
+			t.Errorf("the pages hold %d of the company's %d employees", len(seen), total)
+		}
+		p, err := fx.svc.People(ctx, admin, leeds, "2001", store.Page{})
+		if err != nil || len(p.Items) != 1 || p.Items[0].ID != fx.env.ID("west.one") || !strings.HasSuffix(p.Items[0].Name, "(2001)") {
+			t.Errorf("search by extension: %+v, %v", p, err)
+		}
+		p, err = fx.svc.People(ctx, fx.env.Actor("west.one"), features.Employee(fx.env.ID("west.one")), "west", store.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range p.Items {
+			if c.ID == fx.env.ID("west.one") {
+				t.Error("an employee is offered to themselves")
+			}
+		}
+		for _, user := range apptest.Outsiders {
+			if _, err := fx.svc.People(ctx, fx.env.Actor(user), leeds, "", store.Page{}); apptest.Refusal(err) != "not found" {
+				t.Errorf("%s reading Acme's people: %v", user, err)
+			}
+		}
+		names2, err := fx.svc.PeopleNamed(ctx, admin, leeds, []int64{fx.env.ID("west.one"), fx.env.ID("globex.one")})
+		if err != nil || len(names2) != 1 || names2[fx.env.ID("west.one")] == "" {
+			t.Errorf("names: %v, %v", names2, err)
+		}
+	})
+}
