@@ -574,3 +574,8 @@ func (f *VoicePortal) callGroups() ([]*CallGroupIdentity, func(int) string) {
 func maskedSetting(path string) bool {
 	return strings.HasPrefix(path, CodeCallingPlans+".authorisation_codes[") && strings.HasSuffix(path, ".code")
 }
+
+// Copyable reports whether Bulk Feature Management can copy code's settings
+// between owners of kind (call groups, portals and bridges hold numbers of
+// their own site and are not copied), so the wizard offers only those.
+func Copyable(kind OwnerKind, code string) bool { return copyable(kind, code) == nil }
