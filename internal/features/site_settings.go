@@ -2,6 +2,7 @@ package features
 
 import (
 	"fmt"
+	"net/mail"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -83,6 +84,7 @@ const (
 	maxContactNumbers    = 4
 	maxContactNameLength = 64
 	maxLabelLength       = 20
+	maxEmailLength       = 254 // the longest address SMTP carries
 )
 
 // ContactNumber is one number of a shared contact with its label (Office,
@@ -155,9 +157,13 @@ func (f *SharedContacts) validate(c *checker) {
 			}
 			n.Number = c.destination(nf+".number", n.Number)
 		}
-		m := MailOption{Address: ct.Email}
-		c.email(p+".email", &m)
-		ct.Email = m.Address
+		ct.Email = strings.TrimSpace(ct.Email)
+		if ct.Email != "" {
+			a, err := mail.ParseAddress(ct.Email)
+			if err != nil || a.Name != "" || a.Address != ct.Email || len(ct.Email) > maxEmailLength {
+				c.v.Add(p+".email", "%q is not an e-mail address (name@example.com)", ct.Email)
+			}
+		}
 	}
 }
 

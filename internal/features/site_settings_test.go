@@ -53,7 +53,7 @@ func TestSiteFeatureValidation(t *testing.T) {
 			{"contact feature code", features.CodeGroupContacts, `{"contacts":[{"name":"Voicemail","numbers":[{"number":"*86"}]}]}`,
 				"contacts[0].numbers[0].number: *86 is a feature code, dialled from a phone: enter a telephone number or an extension"},
 			{"contact e-mail", features.CodeCompanyContacts, `{"contacts":[{"name":"Supplier","numbers":[{"number":"2001"}],"email":"sales at example"}]}`,
-				`contacts[0].email.address: "sales at example" is not an e-mail address (name@example.com)`},
+				`contacts[0].email: "sales at example" is not an e-mail address (name@example.com)`},
 			{"too many contacts", features.CodeCompanyContacts, manyContacts(501), "contacts: a directory holds at most 500 contacts; it has 501"},
 			// Phone Services.
 			{"service http", features.CodeSitePhoneServices, `{"services":[{"name":"Menu","url":"http://services.example.com/menu.xml"}]}`,
