@@ -635,9 +635,10 @@ func (p *Pages) saveFeatureConfig(w http.ResponseWriter, r *http.Request, o feat
 	}
 	code := r.PathValue("code")
 	f := newForm(r.PostForm)
-	if f.V("find") != "" {
-		// The employee search of the form: show the matches with
-		// everything typed so far, and save nothing.
+	if f.V("find") != "" || f.V(pickerQueryField) != f.V(pickerLastField) {
+		// The employee search of the form (its button, or Enter after
+		// typing a new search): show the matches with everything typed
+		// so far, and save nothing.
 		return p.renderFeatureConfig(w, r, http.StatusOK, o, code, f)
 	}
 	var body []byte

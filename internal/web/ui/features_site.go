@@ -42,6 +42,9 @@ const (
 	pickerPerPage     = 25
 	pickerQueryField  = "people_q"
 	pickerCursorField = "people_next"
+	// pickerLastField is the search the page shows the matches of: a
+	// form sent with another search in the box is a search, not a save.
+	pickerLastField = "people_last"
 )
 
 // siteFormData is what the site feature forms need beyond the form.

@@ -196,12 +196,19 @@ func TestEmployeePickersAtScale(t *testing.T) {
 	if strings.Contains(second.Body, "Scale0000") {
 		t.Error("the next page starts again from the first employee")
 	}
+	// Enter after typing a new search (the form sent without the Search
+	// button) searches too: the box holds another search than the page
+	// shows.
+	enter := url.Values{"groups[0].name": {"Night shift"}, "groups[0].extension": {"3200"}, "people_q": {"scale0007"}, "people_last": {""}}
+	mustContain(t, "enter in the search box", b.post(leeds+"/"+features.CodeHuntGroups, enter, false), http.StatusOK,
+		"Scale0007, Person0007", `value="Night shift"`)
 	// The chosen one is saved and shown by name afterwards.
 	var chosen int64
 	if err := db.Q(ctx).QueryRow(ctx, "SELECT id FROM accounts WHERE username = 'scale.4321'").Scan(&chosen); err != nil {
 		t.Fatal(err)
 	}
 	form.Del("find")
+	form.Set("people_last", "scale4321") // the search the page showed
 	form.Set("groups[0].members[0].employee_id", id(chosen))
 	if p := b.post(leeds+"/"+features.CodeHuntGroups, form, false); p.Status != http.StatusSeeOther {
 		t.Fatalf("save: %d\n%s", p.Status, p.Body)
