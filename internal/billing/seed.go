@@ -27,6 +27,7 @@ var demoPrices = map[string]Micros{
 	"Site Essentials": 20_000_000, "Call Centre": 25_000_000,
 	"Basic": 4_000_000, "Standard": 8_000_000, "Advanced": 12_000_000,
 	"Call Recording": 3_000_000, "Receptionist Console": 10_000_000,
+	"My Room Conferencing": 6_000_000,
 }
 
 // SeedDemo gives the demo provider a rate card in force from `from` and

@@ -179,7 +179,7 @@ func TestSeedDefaults(t *testing.T) {
 		if got := names(o.EmployeeAddOns); got != "Call Recording,Receptionist Console" {
 			t.Errorf("employee add-ons = %s", got)
 		}
-		if got := names(o.SiteAddOns); got != "Call Centre" {
+		if got := names(o.SiteAddOns); got != "Call Centre,My Room Conferencing" {
 			t.Errorf("site add-ons = %s", got)
 		}
 		basic := f.pkg(t, catalog.TypePackage, catalog.KindEmployee, "Basic")
@@ -478,7 +478,7 @@ func TestSiteAndEmployeeOffering(t *testing.T) {
 			}
 		}
 		so, err = f.svc.SetSiteOffering(ctx, f.acme.ID, f.leeds.ID, essentials.ID, []int64{callCentre.ID})
-		if err != nil || so.Package == nil || so.Package.ID != essentials.ID || len(so.AddOns) != 1 || len(so.Package.Features) != 4 {
+		if err != nil || so.Package == nil || so.Package.ID != essentials.ID || len(so.AddOns) != 1 || len(so.Package.Features) != 12 {
 			t.Fatalf("SetSiteOffering = %+v, %v", so, err)
 		}
 		if e := f.lastEvent(t); e.Event != "Set Site Service Offering" || e.SiteID != f.leeds.ID || !strings.Contains(string(e.After), "Call Centre") {
@@ -560,7 +560,7 @@ func TestSiteAndEmployeeOffering(t *testing.T) {
 		// The company view is the provider's catalog; a site view shows
 		// its own package plus the employee catalog.
 		co, err := f.svc.ForCompany(ctx, f.acme.ID)
-		if err != nil || len(co.SitePackages) != 1 || len(co.EmployeePackages) != 3 || len(co.SiteAddOns) != 1 || len(co.EmployeeAddOns) != 2 {
+		if err != nil || len(co.SitePackages) != 1 || len(co.EmployeePackages) != 3 || len(co.SiteAddOns) != 2 || len(co.EmployeeAddOns) != 2 {
 			t.Errorf("ForCompany = %+v, %v", co, err)
 		}
 		if _, err := f.svc.ForCompany(ctx, 99999); !errors.Is(err, derrors.ErrNotFound) {

@@ -28,6 +28,15 @@ var defaultFeatures = []FeatureRequest{
 	{"simultaneous_ring", "Simultaneous Ring", "Call Control", "Ring a mobile or home phone at the same time as the desk phone."},
 	{"busy_lamp_field", "Busy Lamp Field", "Busy Lamp Field", "See colleagues' lines on the phone's BLF keys and pick up their calls."},
 	{"remote_office", "Remote Office", "Mobility", "Use any phone (home, hotel, mobile) as the business line."},
+	{"company_contacts", "Company Contacts", "Contacts", "Shared contacts of the whole company in the directory of the site's phones."},
+	{"group_contacts", "Group Contacts", "Contacts", "The site's own shared contacts in its phones' directory."},
+	{"site_phone_services", "Site Phone Services", "Contacts", "XML services offered on every phone of the site."},
+	{"call_capacity", "Call Capacity", "Management", "The most calls the site may have at once, in and out."},
+	{"calling_plans", "Calling Plans", "Management", "Which calls the site's phones may make and receive, with authorisation codes."},
+	{"group_calling_line_id", "Group Calling Line ID", "Management", "The site's number and name shown to the people its employees call."},
+	{"call_director_portal", "Call Director Portal", "Portals & Bridges", "A number employees call from any phone to dial out as their business line."},
+	{"my_room", "My Room Audio Conferencing", "Portals & Bridges", "The site's audio conferencing bridge with PINs and a moderator."},
+	{"voice_portal", "Voice Portal", "Portals & Bridges", "A number to reach voicemail and change settings by phone."},
 }
 
 // defaultPackages lists packages by name with the codes of their features.
@@ -36,8 +45,12 @@ var defaultPackages = []struct {
 	codes []string
 }{
 	{PackageRequest{Type: TypePackage, Kind: KindSite, Name: "Site Essentials",
-		Description: "What every site needs: auto attendant, hunt groups, music on hold and call park."},
-		[]string{"auto_attendant", "hunt_groups", "music_on_hold", "call_park"}},
+		Description: "What every site needs: auto attendant, hunt groups, music on hold, call park, shared contacts, calling plans and the voice portal."},
+		[]string{"auto_attendant", "hunt_groups", "music_on_hold", "call_park", "company_contacts", "group_contacts", "site_phone_services",
+			"call_capacity", "calling_plans", "group_calling_line_id", "call_director_portal", "voice_portal"}},
+	{PackageRequest{Type: TypeAddOn, Kind: KindSite, Name: "My Room Conferencing",
+		Description: "The site's own audio conferencing bridge."},
+		[]string{"my_room"}},
 	{PackageRequest{Type: TypeAddOn, Kind: KindSite, Name: "Call Centre",
 		Description: "Queues for the site's busiest numbers."},
 		[]string{"call_centre"}},

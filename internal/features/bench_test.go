@@ -7,6 +7,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/features"
+	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
 
@@ -87,5 +88,47 @@ func BenchmarkCopyFeatures(b *testing.B) {
 		if _, err := fx.svc.CopyFeatures(fx.ctx, admin, west, support, codes); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkPeoplePicker is one page of the employee picker in a company of
+// 5,000 employees: the first page, a page deep in the list (keyset), and a
+// name search.
+func BenchmarkPeoplePicker(b *testing.B) {
+	fx := benchFixture(b)
+	db, f := fx.env.App.DB, fx.env.Fixture
+	err := db.Tx(fx.ctx, func(ctx context.Context) error {
+		for i := 0; i < 5000; i++ {
+			user, first, last := fmt.Sprintf("bench.%04d", i), fmt.Sprintf("First%04d", i), fmt.Sprintf("Last%04d", i)
+			if _, err := db.Q(ctx).Exec(ctx, `INSERT INTO accounts (provider_id, company_id, username, role, first_name, last_name, search_text, created_at, updated_at)
+				VALUES (?, ?, ?, 'employee', ?, ?, ?, 1, 1)`, f.Provider.ID, f.Acme.ID, user, first, last, user+"\t"+first+"\t"+last); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	admin, leeds := fx.env.Actor("acme.admin"), features.Site(f.Leeds.ID)
+	deep := store.Page{PerPage: 25}
+	for range 100 { // 2,500 employees in
+		p, err := fx.svc.People(fx.ctx, admin, leeds, "", deep)
+		if err != nil {
+			b.Fatal(err)
+		}
+		deep.After = p.Next
+	}
+	for _, c := range []struct {
+		name, q string
+		page    store.Page
+	}{{"first", "", store.Page{PerPage: 25}}, {"deep", "", deep}, {"search", "last4321", store.Page{PerPage: 25}}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := fx.svc.People(fx.ctx, admin, leeds, c.q, c.page); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -170,7 +170,7 @@ func copyable(kind OwnerKind, code string) error {
 	if !ok {
 		return fmt.Errorf("%s is not a %s feature with settings", code, kind)
 	}
-	if kind == OwnerSite && d.Category == CategoryCallGroups {
+	if kind == OwnerSite && (d.Category == CategoryCallGroups || d.Numbered) {
 		return fmt.Errorf("%s holds numbers of its own site: create it at each site instead of copying it", d.Name)
 	}
 	return nil

@@ -448,6 +448,8 @@ func (s *Service) checkScheduleUsers(ctx context.Context, c *checker, code strin
 func identities(v settings) []*CallGroupIdentity {
 	var out []*CallGroupIdentity
 	switch x := v.(type) {
+	case numbered:
+		out, _ = x.callGroups()
 	case *HuntGroups:
 		for i := range x.Groups {
 			out = append(out, &x.Groups[i].CallGroupIdentity)
@@ -472,7 +474,10 @@ func identities(v settings) []*CallGroupIdentity {
 // of the group's fields.
 func (s *Service) syncCallGroups(ctx context.Context, w owner, code string, old, next settings) error {
 	prefix := map[string]string{CodeHuntGroups: "groups", CodeAutoAttendant: "attendants", CodeCallCentre: "queues"}[code]
-	if prefix == "" {
+	fieldOf := func(i int) string { return fmt.Sprintf("%s[%d]", prefix, i) }
+	if n, ok := next.(numbered); ok {
+		_, fieldOf = n.callGroups()
+	} else if prefix == "" {
 		return nil
 	}
 	was := map[int64]CallGroupIdentity{}
@@ -484,7 +489,7 @@ func (s *Service) syncCallGroups(ctx context.Context, w owner, code string, old,
 	for i, id := range identities(next) {
 		if id.ID != 0 {
 			if _, ok := was[id.ID]; !ok {
-				return derrors.Invalid(fmt.Sprintf("%s[%d].id", prefix, i), "%d is not one of this site's; leave the id out to create one", id.ID)
+				return derrors.Invalid(fieldOf(i)+".id", "%d is not one of this site's; leave the id out to create one", id.ID)
 			}
 			kept[id.ID] = true
 		}
@@ -500,7 +505,7 @@ func (s *Service) syncCallGroups(ctx context.Context, w owner, code string, old,
 		}
 	}
 	for i, id := range identities(next) {
-		field := fmt.Sprintf("%s[%d]", prefix, i)
+		field := fieldOf(i)
 		if id.ID == 0 {
 			if err := q.QueryRow(ctx, "INSERT INTO call_groups (company_id, site_id, feature_code, created_at) VALUES (?, ?, ?, ?) RETURNING id",
 				w.companyID, w.ID, code, store.Now()).Scan(&id.ID); err != nil {
@@ -576,6 +581,13 @@ func difference(code string, oldJSON, newJSON []byte) (before, after map[string]
 	for k, v := range fn {
 		if w, ok := fo[k]; !ok || !jsonEqual(v, w) {
 			after[k] = v
+		}
+	}
+	for _, m := range []map[string]any{before, after} {
+		for k := range m {
+			if maskedSetting(k) {
+				m[k] = "(a secret code, not kept in the audit trail)"
+			}
 		}
 	}
 	return before, after

@@ -12,6 +12,9 @@ type Definition struct {
 	// Facility marks a site setting every site has, sold or not (schedules):
 	// it has no catalog feature and no assignment.
 	Facility bool
+	// Numbered marks a feature holding a number and extension of its own
+	// site (portals, bridges): it is not copied between sites.
+	Numbered bool
 	// defaults returns a new settings value holding the defaults.
 	defaults func() settings
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // fixture is the apptest estate with the default catalog sold: Leeds and
-// London have Site Essentials (Leeds with the Call Centre add-on), west.one
+// London have Site Essentials (Leeds with the Call Centre and My Room add-ons), west.one
 // and support.one the Standard package (which grants call forwarding,
 // simultaneous ring, busy lamp field …; west.one with the Call Recording
 // add-on), london.one Basic (no simultaneous ring).
@@ -33,7 +33,7 @@ func setup(t *testing.T, db *store.DB) *fixture {
 	ctx := context.Background()
 	a, f := env.App, env.Fixture
 	// Leeds also has the Call Centre add-on.
-	for site, addOns := range map[int64][]int64{f.Leeds.ID: {sv.Packages["Call Centre"].ID}, f.London.ID: nil} {
+	for site, addOns := range map[int64][]int64{f.Leeds.ID: {sv.Packages["Call Centre"].ID, sv.Packages["My Room Conferencing"].ID}, f.London.ID: nil} {
 		if _, err := a.Catalog.SetSiteOffering(ctx, f.Acme.ID, site, sv.Packages["Site Essentials"].ID, addOns); err != nil {
 			t.Fatal(err)
 		}

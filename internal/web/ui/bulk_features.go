@@ -151,7 +151,7 @@ func (p *Pages) renderWizard(w http.ResponseWriter, r *http.Request, status int,
 			return err
 		}
 		for _, x := range fs {
-			if x.Configured {
+			if x.Configured && features.Copyable(owner.Kind, x.Code) {
 				d.Features = append(d.Features, x)
 			}
 		}

@@ -10,9 +10,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/derrors"
-	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/features"
-	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
 // The Features tab of a site and of an employee (Feature Assignment with
@@ -45,7 +43,11 @@ type featuresPage struct {
 	Base       string // /sites/3/features or /employees/7/features
 	Category   string
 	Categories []string
-	Features   []features.Feature
+	// View is "list" or "grid" (the guide's List or Grid), kept in the
+	// URL; Query is the view and category as a query string for links.
+	View     string
+	Query    string
+	Features []features.Feature
 	// CanSave shows the Save button: some box on the page may be changed.
 	CanSave bool
 	Errors  []string
@@ -111,7 +113,8 @@ func (p *Pages) renderFeatures(w http.ResponseWriter, r *http.Request, code int,
 	if err != nil {
 		return err
 	}
-	pg := featuresPage{Owner: o, Name: name, Base: featuresBase(o), Category: category, Errors: errs}
+	pg := featuresPage{Owner: o, Name: name, Base: featuresBase(o), Category: category, Errors: errs, View: featuresView(r)}
+	pg.Query = featuresQuery(pg.View, category)
 	seen := map[string]bool{}
 	for _, f := range all {
 		if !seen[f.Category] {
@@ -210,10 +213,7 @@ func (p *Pages) saveFeatures(w http.ResponseWriter, r *http.Request, o features.
 		sort.Strings(errs)
 		return p.renderFeatures(w, r, http.StatusUnprocessableEntity, o, errs)
 	}
-	target := featuresBase(o)
-	if c := r.URL.Query().Get("category"); c != "" {
-		target += "?category=" + url.QueryEscape(c)
-	}
+	target := featuresBase(o) + featuresQuery(featuresView(r), r.URL.Query().Get("category"))
 	redirectFlash(w, r, target, "features-saved")
 	return nil
 }
@@ -255,6 +255,12 @@ type featureConfigPage struct {
 	// TimeNames and HolidayNames are the site's schedules an auto
 	// attendant may follow.
 	TimeNames, HolidayNames []string
+	// Site is the data of the site feature forms (features_site.go);
+	// Pick the employee search of forms that name employees, and Names
+	// the names of the employees the form holds, by id.
+	Site  *siteFormData
+	Pick  *pickerView
+	Names map[string]string
 }
 
 var formKinds = map[string]bool{features.CodeCallForwarding: true, features.CodeCallWaiting: true, features.CodeVoicemail: true,
@@ -349,12 +355,8 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 		}
 	case features.CodeBusyLampField:
 		pg.Rows = rows(f, "monitored", "", 100)
-		cs, err := p.app.Features.BLFColleagues(ctx, actor, o)
-		if err != nil {
+		if err := p.pickPeople(r, &pg); err != nil {
 			return err
-		}
-		for _, c := range cs {
-			pg.People = append(pg.People, memberOption{ID: c.ID, Name: c.Name})
 		}
 	case features.CodeHolidaySchedules:
 		for _, g := range rows(f, "schedules", "name", 20) {
@@ -386,6 +388,11 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 			return err
 		}
 	}
+	if siteFormCodes[code] {
+		if err := p.prepareSiteForm(r, &pg); err != nil {
+			return err
+		}
+	}
 	v.Data = pg
 	p.render(w, r, status, "feature_config", v)
 	return nil
@@ -395,19 +402,7 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 // ones the actor sees (display only; the service checks each chosen one is
 // of the company).
 func (p *Pages) featurePeople(r *http.Request, v *view, pg *featureConfigPage) error {
-	{
-		ctx, actor := r.Context(), actorOf(r)
-		if companyID := v.Company; companyID != nil {
-			es, _, err := p.app.Directory.ListEmployees(ctx, actor, companyID.ID, directory.EmployeeFilter{Sort: "last_name"}, store.Page{PerPage: store.MaxPerPage})
-			if err != nil {
-				return err
-			}
-			for _, e := range es {
-				pg.People = append(pg.People, memberOption{ID: e.ID, Name: e.DisplayName()})
-			}
-		}
-	}
-	return nil
+	return p.pickPeople(r, pg) // a page of the company's employees, searched: never everybody
 }
 
 // formRow is one row of a list form: its index and its number for people.
@@ -631,7 +626,7 @@ func formSettings(code string, f *form) any {
 		}
 		return map[string]any{"schedules": schedules}
 	}
-	return nil
+	return siteFormSettings(code, f)
 }
 
 func (p *Pages) saveFeatureConfig(w http.ResponseWriter, r *http.Request, o features.Owner) error {
@@ -640,6 +635,12 @@ func (p *Pages) saveFeatureConfig(w http.ResponseWriter, r *http.Request, o feat
 	}
 	code := r.PathValue("code")
 	f := newForm(r.PostForm)
+	if f.V("find") != "" || f.V(pickerQueryField) != f.V(pickerLastField) {
+		// The employee search of the form (its button, or Enter after
+		// typing a new search): show the matches with everything typed
+		// so far, and save nothing.
+		return p.renderFeatureConfig(w, r, http.StatusOK, o, code, f)
+	}
 	var body []byte
 	if s := formSettings(code, f); s != nil && f.V("editor") != "json" {
 		var err error
