@@ -1,6 +1,7 @@
 package features
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 )
@@ -320,7 +322,7 @@ func (c *checker) speedDials(list string, entries []SpeedDial, max int, valid fu
 		case e.Code == "":
 			c.v.Add(p+".code", "enter the code")
 		case !valid(e.Code):
-			c.v.Add(p+".code", "%q: %s", e.Code, rule)
+			c.v.Add(p+".code", "%s, not %q", rule, e.Code)
 		default:
 			if j, ok := seen[e.Code]; ok {
 				c.v.Add(p+".code", "code %s is used twice (also by %s[%d])", e.Code, list, j)
@@ -421,4 +423,56 @@ func (f *FaxMessaging) validate(c *checker) {
 	if f.Enabled && len(f.DeliverTo) == 0 {
 		c.v.Add("deliver_to", "enter the e-mail address faxes are delivered to before switching fax messaging on")
 	}
+}
+
+// Choices are what the Configure forms of an employee's features offer to
+// pick from: the time schedules of their site (Pre-Alerting, Simultaneous
+// Ring) and the numbers and extensions they hold (Fax Messaging).
+type Choices struct {
+	Schedules  []string `json:"schedules"`
+	Numbers    []string `json:"numbers"`
+	Extensions []string `json:"extensions"`
+}
+
+// EmployeeChoices lists an employee's Choices for whoever may configure
+// their features (the employee too: their site's schedule names and their
+// own numbers are theirs to see).
+func (s *Service) EmployeeChoices(ctx context.Context, actor access.Actor, o Owner) (ch Choices, err error) {
+	defer derrors.Wrap(&err, "features: choices of %s %d", o.Kind, o.ID)
+	if err := s.access.Check(ctx, actor, access.ConfigureFeatures, o.target()); err != nil {
+		return ch, err
+	}
+	if o.Kind != OwnerEmployee {
+		return ch, derrors.ErrNotFound
+	}
+	w, err := s.load(ctx, o)
+	if err != nil {
+		return ch, err
+	}
+	ch = Choices{Schedules: []string{}, Numbers: []string{}, Extensions: []string{}}
+	c := &checker{ctx: ctx, s: s, w: w, owner: o}
+	names, _ := c.scheduleNames(CodeTimeSchedules)
+	if c.err != nil {
+		return ch, c.err
+	}
+	for _, n := range names {
+		ch.Schedules = append(ch.Schedules, n)
+	}
+	sort.Strings(ch.Schedules)
+	held := numbering.Owner{Kind: numbering.OwnerUser, ID: o.ID}
+	ns, err := s.numbering.OwnerNumbers(ctx, w.companyID, held)
+	if err != nil {
+		return ch, err
+	}
+	for _, n := range ns {
+		ch.Numbers = append(ch.Numbers, n.E164)
+	}
+	es, err := s.numbering.OwnerExtensions(ctx, w.companyID, held)
+	if err != nil {
+		return ch, err
+	}
+	for _, e := range es {
+		ch.Extensions = append(ch.Extensions, e.Extension)
+	}
+	return ch, nil
 }

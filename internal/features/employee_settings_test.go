@@ -97,9 +97,9 @@ func TestEmployeeFeatureValidation(t *testing.T) {
 				`services[1].name: "weather" is used twice: names must differ`},
 			// Speed Dials.
 			{"speed 8 code", features.CodeSpeedDials, `{"speed_dial_8":[{"code":"1","name":"","destination":"2002"}]}`,
-				`speed_dial_8[0].code: "1": a speed dial 8 code is one digit from 2 to 9`},
+				`speed_dial_8[0].code: a speed dial 8 code is one digit from 2 to 9, not "1"`},
 			{"speed 100 code", features.CodeSpeedDials, `{"speed_dial_100":[{"code":"7","name":"","destination":"2002"}]}`,
-				`speed_dial_100[0].code: "7": a speed dial 100 code is two digits from 00 to 99`},
+				`speed_dial_100[0].code: a speed dial 100 code is two digits from 00 to 99, not "7"`},
 			{"speed code twice", features.CodeSpeedDials, `{"speed_dial_8":[{"code":"2","destination":"2002"},{"code":"2","destination":"07700900123"}]}`,
 				"speed_dial_8[1].code: code 2 is used twice (also by speed_dial_8[0])"},
 			{"speed no destination", features.CodeSpeedDials, `{"speed_dial_100":[{"code":"01","name":"Mum","destination":""}]}`,
