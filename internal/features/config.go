@@ -212,6 +212,9 @@ func (s *Service) configure(ctx context.Context, actor access.Actor, w owner, co
 	if err := s.syncCallGroups(ctx, w, code, old, next); err != nil {
 		return c, err
 	}
+	if err := s.syncDirectorNumbers(ctx, w, next); err != nil {
+		return c, err
+	}
 	oldJSON, err := json.Marshal(old)
 	if err != nil {
 		return c, err

@@ -2,7 +2,8 @@ package features
 
 import (
 	"context"
-	"encoding/json"
+	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -157,43 +158,47 @@ func (c *checker) directorNumberFree(field, e164 string) {
 		c.fault(err)
 		return
 	}
-	rows, err := c.s.db.Q(c.ctx).Query(c.ctx, `SELECT a.first_name, a.last_name, a.username, f.settings FROM feature_configs f
-		JOIN accounts a ON a.id = f.account_id WHERE f.company_id = ? AND f.account_id <> ? AND f.settings LIKE ?`,
-		c.w.companyID, c.owner.ID, `%"`+e164+`"%`)
-	if err != nil {
+	var first, last, username string
+	err = c.s.db.Q(c.ctx).QueryRow(c.ctx, `SELECT a.first_name, a.last_name, a.username FROM call_director_numbers d
+		JOIN accounts a ON a.id = d.account_id WHERE d.company_id = ? AND d.e164 = ? AND d.account_id <> ?`,
+		c.w.companyID, e164, c.owner.ID).Scan(&first, &last, &username)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
 		c.fault(err)
-		return
+	default:
+		name := strings.TrimSpace(first + " " + last)
+		if name == "" {
+			name = username
+		}
+		c.v.Add(field, "%s is already a call director number of %s: a phone acts for one employee only", e164, name)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var first, last, username, raw string
-		if err := rows.Scan(&first, &last, &username, &raw); err != nil {
-			c.fault(err)
-			return
+}
+
+// syncDirectorNumbers holds the numbers of a Call Director being saved in
+// call_director_numbers, in the transaction that saves the settings: the
+// unique index there settles a race the check above cannot see (two
+// employees saving one number at once), and the later save is refused.
+func (s *Service) syncDirectorNumbers(ctx context.Context, w owner, next settings) error {
+	cd, ok := next.(*CallDirector)
+	if !ok || w.Kind != OwnerEmployee {
+		return nil
+	}
+	q := s.db.Q(ctx)
+	if _, err := q.Exec(ctx, "DELETE FROM call_director_numbers WHERE account_id = ?", w.ID); err != nil {
+		return err
+	}
+	for i, n := range cd.Numbers {
+		res, err := q.Exec(ctx, "INSERT INTO call_director_numbers (company_id, account_id, e164) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+			w.companyID, w.ID, n.Number)
+		if err != nil {
+			return err
 		}
-		var doc map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(raw), &doc); err != nil {
-			c.fault(err)
-			return
-		}
-		var cd CallDirector
-		if doc[CodeCallDirector] == nil || json.Unmarshal(doc[CodeCallDirector], &cd) != nil {
-			continue
-		}
-		for _, other := range cd.Numbers {
-			if other.Number == e164 {
-				name := strings.TrimSpace(first + " " + last)
-				if name == "" {
-					name = username
-				}
-				c.v.Add(field, "%s is already a call director number of %s: a phone acts for one employee only", e164, name)
-				return
-			}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return derrors.Conflict(fmt.Sprintf("numbers[%d].number", i), "%s has just become another employee's call director number: a phone acts for one employee only", n.Number)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		c.fault(err)
-	}
+	return nil
 }
 
 // PersonalContacts is where the employee's own contacts (self-care

@@ -1,8 +1,10 @@
 package features_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/apptest"
@@ -343,4 +345,52 @@ func bool01(n int) string {
 		return "true"
 	}
 	return "false"
+}
+
+// TestCallDirectorNumberRace: while another transaction (support.one's save)
+// holds +447700900555 uncommitted, west.one's save of the same number waits
+// for it and is then refused on the number's field — by the check when the
+// engine lets west.one read after the other commits (SQLite's one writer),
+// by the unique index when it read before (PostgreSQL) — and keeps nothing.
+func TestCallDirectorNumberRace(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		fx := empFixture(t, db)
+		west, support := fx.env.ID("west.one"), fx.env.ID("support.one")
+		locked, release, finished := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			finished <- db.Tx(fx.ctx, func(ctx context.Context) error {
+				if _, err := db.Q(ctx).Exec(ctx, "INSERT INTO call_director_numbers (company_id, account_id, e164) VALUES (?, ?, ?)",
+					fx.env.Fixture.Acme.ID, support, "+447700900555"); err != nil {
+					return err
+				}
+				close(locked)
+				<-release
+				return nil
+			})
+		}()
+		<-locked
+		saved := make(chan error, 1)
+		go func() {
+			_, err := fx.svc.Configure(fx.ctx, fx.env.Actor("west.one"), features.Employee(west), features.CodeCallDirector,
+				[]byte(`{"enabled":true,"numbers":[{"number":"+447700900555","label":""}]}`))
+			saved <- err
+		}()
+		time.Sleep(300 * time.Millisecond) // let the save reach the other transaction's lock
+		close(release)
+		if err := <-finished; err != nil {
+			t.Fatal(err)
+		}
+		got := fieldError(<-saved)
+		if got != "numbers[0].number: +447700900555 is already a call director number of Stan Port: a phone acts for one employee only" &&
+			got != "numbers[0].number: +447700900555 has just become another employee's call director number: a phone acts for one employee only" {
+			t.Errorf("the second save of one number: %q", got)
+		}
+		if c, err := fx.svc.FeatureConfig(fx.ctx, fx.env.Actor("acme.admin"), features.Employee(west), features.CodeCallDirector); err != nil || c.Configured {
+			t.Errorf("the refused save left settings: %+v, %v", c, err)
+		}
+		var n int
+		if err := db.Q(fx.ctx).QueryRow(fx.ctx, "SELECT COUNT(*) FROM call_director_numbers WHERE account_id = ?", west).Scan(&n); err != nil || n != 0 {
+			t.Errorf("west.one holds %d numbers after the refusal, %v", n, err)
+		}
+	})
 }
