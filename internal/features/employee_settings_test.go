@@ -394,3 +394,35 @@ func TestCallDirectorNumberRace(t *testing.T) {
 		}
 	})
 }
+
+// TestCopyEmployeeFeatures: Speed Dials, Phone Services and Pre-Alerting
+// copy from one employee to another as they are; a Call Director copy is
+// refused on the target, because its numbers are the reference's phones.
+func TestCopyEmployeeFeatures(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		fx := empFixture(t, db)
+		west, support := features.Employee(fx.env.ID("west.one")), features.Employee(fx.env.ID("support.one"))
+		admin := fx.env.Actor("acme.admin")
+		fx.configure(t, west, features.CodeSpeedDials, `{"speed_dial_8":[{"code":"4","name":"Head office","destination":"+442079460000"}]}`)
+		fx.configure(t, west, features.CodePhoneServices, `{"services":[{"name":"Rota","url":"https://intranet.example.com/rota.xml"}]}`)
+		fx.configure(t, west, features.CodePreAlerting, `{"enabled":true,"when":"external"}`)
+		fx.configure(t, west, features.CodeCallDirector, `{"enabled":true,"numbers":[{"number":"+447700900123","label":"Mobile"}]}`)
+		before := storetest.Counts(t, db)
+		_, err := fx.svc.CopyFeatures(fx.ctx, admin, west, support, []string{features.CodeSpeedDials, features.CodeCallDirector})
+		if got := fieldError(err); got != "call_director.numbers[0].number: +447700900123 is already a call director number of Wendy West: a phone acts for one employee only" {
+			t.Errorf("copying call director: %q", got)
+		}
+		storetest.SameCounts(t, before, storetest.Counts(t, db))
+		codes := []string{features.CodeSpeedDials, features.CodePhoneServices, features.CodePreAlerting}
+		if _, err := fx.svc.CopyFeatures(fx.ctx, admin, west, support, codes); err != nil {
+			t.Fatal(err)
+		}
+		src, _ := fx.svc.ServiceDataFor(fx.ctx, admin, west)
+		dst, _ := fx.svc.ServiceDataFor(fx.ctx, admin, support)
+		for _, code := range codes {
+			if !jsonEqual(t, src.Features[code].Settings, dst.Features[code].Settings) {
+				t.Errorf("%s on the target differs from the reference", code)
+			}
+		}
+	})
+}
