@@ -176,7 +176,7 @@ func TestSeedDefaults(t *testing.T) {
 		if got := names(o.SitePackages); got != "Site Essentials" {
 			t.Errorf("site packages = %s", got)
 		}
-		if got := names(o.EmployeeAddOns); got != "Call Recording,Receptionist Console" {
+		if got := names(o.EmployeeAddOns); got != "Call Recording,Fax Messaging,Receptionist Console" {
 			t.Errorf("employee add-ons = %s", got)
 		}
 		if got := names(o.SiteAddOns); got != "Call Centre,My Room Conferencing" {
@@ -184,7 +184,7 @@ func TestSeedDefaults(t *testing.T) {
 		}
 		basic := f.pkg(t, catalog.TypePackage, catalog.KindEmployee, "Basic")
 		fs, err := f.svc.PackageFeatures(ctx, f.provider.ID, basic.ID)
-		if err != nil || len(fs) != 5 || fs[0].Description == "" {
+		if err != nil || len(fs) != 7 || fs[0].Description == "" {
 			t.Errorf("Basic features = %+v, %v", fs, err)
 		}
 		ts, err := f.svc.Terms(ctx, f.provider.ID)
@@ -441,7 +441,7 @@ func TestSiteAndEmployeeOffering(t *testing.T) {
 
 		// Nothing assigned yet.
 		so, err := f.svc.ForSite(ctx, f.acme.ID, f.leeds.ID)
-		if err != nil || so.Package != nil || len(so.EmployeePackages) != 3 || len(so.EmployeeAddOns) != 2 {
+		if err != nil || so.Package != nil || len(so.EmployeePackages) != 3 || len(so.EmployeeAddOns) != 3 {
 			t.Fatalf("empty site offering = %+v, %v", so, err)
 		}
 		eo, err := f.svc.ForEmployee(ctx, f.acme.ID, f.wendy)
@@ -560,7 +560,7 @@ func TestSiteAndEmployeeOffering(t *testing.T) {
 		// The company view is the provider's catalog; a site view shows
 		// its own package plus the employee catalog.
 		co, err := f.svc.ForCompany(ctx, f.acme.ID)
-		if err != nil || len(co.SitePackages) != 1 || len(co.EmployeePackages) != 3 || len(co.SiteAddOns) != 2 || len(co.EmployeeAddOns) != 2 {
+		if err != nil || len(co.SitePackages) != 1 || len(co.EmployeePackages) != 3 || len(co.SiteAddOns) != 2 || len(co.EmployeeAddOns) != 3 {
 			t.Errorf("ForCompany = %+v, %v", co, err)
 		}
 		if _, err := f.svc.ForCompany(ctx, 99999); !errors.Is(err, derrors.ErrNotFound) {

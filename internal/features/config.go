@@ -212,6 +212,9 @@ func (s *Service) configure(ctx context.Context, actor access.Actor, w owner, co
 	if err := s.syncCallGroups(ctx, w, code, old, next); err != nil {
 		return c, err
 	}
+	if err := s.syncDirectorNumbers(ctx, w, next); err != nil {
+		return c, err
+	}
 	oldJSON, err := json.Marshal(old)
 	if err != nil {
 		return c, err
@@ -396,8 +399,9 @@ func (s *Service) validate(ctx context.Context, w owner, doc document, code stri
 }
 
 // checkScheduleUsers refuses a change of a site's schedules that would
-// leave an auto attendant of the site, or the simultaneous ring of one of
-// its employees, following a schedule that no longer exists.
+// leave an auto attendant of the site, or the simultaneous ring or
+// pre-alerting of one of its employees, following a schedule that no
+// longer exists.
 func (s *Service) checkScheduleUsers(ctx context.Context, c *checker, code string) error {
 	names, _ := c.scheduleNames(code)
 	missing := func(name string) bool { return name != "" && names[strings.ToLower(name)] == "" }
@@ -439,6 +443,15 @@ func (s *Service) checkScheduleUsers(ctx context.Context, c *checker, code strin
 		}
 		if missing(sr.Schedule) {
 			return derrors.Conflict("schedules", "%s's simultaneous ring follows %q, which this change removes: change it first", user, sr.Schedule)
+		}
+		var pa PreAlerting
+		if r, ok := settings[CodePreAlerting]; ok {
+			if err := json.Unmarshal(r, &pa); err != nil {
+				return err
+			}
+		}
+		if missing(pa.Schedule) {
+			return derrors.Conflict("schedules", "%s's pre-alerting follows %q, which this change removes: change it first", user, pa.Schedule)
 		}
 	}
 	return rows.Err()

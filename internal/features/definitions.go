@@ -28,6 +28,7 @@ const (
 	CategoryMessaging  = "Messaging"
 	CategoryBLF        = "Busy Lamp Field"
 	CategoryMusic      = "Music on Hold"
+	CategoryContacts   = "Contacts"
 )
 
 // Codes of the features with settings.
@@ -46,6 +47,14 @@ const (
 	CodeCallRecording    = "call_recording"
 	CodeMusicOnHold      = "music_on_hold"
 	CodeCallCentre       = "call_centre"
+	// Employee features of docs/features.md "Employee features of
+	// Mobility, Call Control, Contacts and Messaging".
+	CodePreAlerting      = "pre_alerting"
+	CodeCallDirector     = "call_director"
+	CodePersonalContacts = "personal_contacts"
+	CodePhoneServices    = "phone_services"
+	CodeSpeedDials       = "speed_dials"
+	CodeFaxMessaging     = "fax_messaging"
 )
 
 var definitions = []Definition{
@@ -91,6 +100,24 @@ var definitions = []Definition{
 	{Code: CodeHolidaySchedules, Name: "Holiday Schedules", Category: CategorySchedules, Scope: OwnerSite, Facility: true,
 		Help:     "Named lists of closed days that auto attendants answer with their holiday menu.",
 		defaults: func() settings { return &HolidaySchedules{Schedules: []HolidaySchedule{}} }},
+	{Code: CodePreAlerting, Name: "Pre-Alerting", Category: CategoryCallCtl, Scope: OwnerEmployee,
+		Help:     "Play an announcement to callers before your phone rings.",
+		defaults: func() settings { return newPreAlerting() }},
+	{Code: CodeCallDirector, Name: "Call Director", Category: CategoryMobility, Scope: OwnerEmployee,
+		Help:     "One number, many devices: your mobile and other phones ring and call as your business line.",
+		defaults: func() settings { return newCallDirector() }},
+	{Code: CodePersonalContacts, Name: "Personal Contacts", Category: CategoryContacts, Scope: OwnerEmployee,
+		Help:     "Your own contacts, shown in your phone's directory and the apps.",
+		defaults: func() settings { return &PersonalContacts{ShowOnPhones: true, ShowInApps: true} }},
+	{Code: CodePhoneServices, Name: "Phone Services", Category: CategoryContacts, Scope: OwnerEmployee,
+		Help:     "Web (XML) services your desk phone offers in its Services menu.",
+		defaults: func() settings { return &PhoneServices{Services: []PhoneService{}} }},
+	{Code: CodeSpeedDials, Name: "Speed Dials", Category: CategoryContacts, Scope: OwnerEmployee,
+		Help:     "Short codes for numbers you call often: 2–9 (Speed Dial 8) and 00–99 (Speed Dial 100).",
+		defaults: func() settings { return &SpeedDials{SpeedDial8: []SpeedDial{}, SpeedDial100: []SpeedDial{}} }},
+	{Code: CodeFaxMessaging, Name: "Fax Messaging", Category: CategoryMessaging, Scope: OwnerEmployee,
+		Help:     "Receive faxes on a number of yours and get them by e-mail as PDF or TIFF.",
+		defaults: func() settings { return newFaxMessaging() }},
 }
 
 // Definitions lists the features with settings, sites' first.

@@ -3,7 +3,6 @@ package features
 import (
 	"fmt"
 	"net/mail"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -48,7 +47,7 @@ func init() {
 			defaults: func() settings { return &SharedContacts{Contacts: []SharedContact{}, ShowOnPhones: true} }},
 		Definition{Code: CodeSitePhoneServices, Name: "Phone Services", Category: CategorySiteContacts, Scope: OwnerSite,
 			Help:     "XML services (a web page for the phone's screen) offered on every phone of the site.",
-			defaults: func() settings { return &PhoneServices{Services: []PhoneService{}} }},
+			defaults: func() settings { return &SitePhoneServices{Services: []PhoneService{}} }},
 		Definition{Code: CodeCallCapacity, Name: "Call Capacity", Category: CategoryManagement, Scope: OwnerSite,
 			Help:     "The most calls the site may have at once, in and out, within the company's channel limit.",
 			defaults: func() settings { return &CallCapacity{} }},
@@ -167,25 +166,22 @@ func (f *SharedContacts) validate(c *checker) {
 	}
 }
 
-// PhoneService is one XML service of the site's phones.
-type PhoneService struct {
-	Name string `json:"name"`
-	URL  string `json:"url"`
-}
-
-// PhoneServices are the site's XML services.
-type PhoneServices struct {
+// SitePhoneServices are the XML services every phone of the site offers
+// (each a PhoneService, checked by the same address rule as an
+// employee's); a site offers more than one employee, and an address listed
+// twice is refused because the phone's menu would show it twice.
+type SitePhoneServices struct {
 	Services []PhoneService `json:"services"`
 }
 
-const maxPhoneServices, maxServiceURL = 20, 512
+const maxSitePhoneServices = 20
 
-func (f *PhoneServices) validate(c *checker) {
+func (f *SitePhoneServices) validate(c *checker) {
 	if f.Services == nil {
 		f.Services = []PhoneService{}
 	}
-	if len(f.Services) > maxPhoneServices {
-		c.v.Add("services", "a site offers at most %d phone services", maxPhoneServices)
+	if len(f.Services) > maxSitePhoneServices {
+		c.v.Add("services", "a site offers at most %d phone services", maxSitePhoneServices)
 		return
 	}
 	names := map[string]bool{}
@@ -202,28 +198,6 @@ func (f *PhoneServices) validate(c *checker) {
 		}
 		urls[s.URL] = true
 	}
-}
-
-// serviceURLProblem says what is wrong with a phone service's address ("":
-// nothing). Phones fetch it with the site's credentials in view, so only
-// https is accepted.
-func serviceURLProblem(s string) string {
-	if s == "" {
-		return "enter the service's address (https://…)"
-	}
-	if len(s) > maxServiceURL {
-		return fmt.Sprintf("the address must be at most %d characters", maxServiceURL)
-	}
-	u, err := url.Parse(s)
-	switch {
-	case err != nil || u.Host == "" || u.Opaque != "":
-		return fmt.Sprintf("%q is not a web address: write it as https://services.example.com/menu.xml", s)
-	case u.Scheme != "https":
-		return fmt.Sprintf("%q is not https: phones fetch services only over https", s)
-	case u.User != nil:
-		return "the address carries a user name or password: phones would show it; use the service's own sign-in"
-	}
-	return ""
 }
 
 // Call capacity bounds. The upper bound is a sanity limit far above any

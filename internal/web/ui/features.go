@@ -261,6 +261,8 @@ type featureConfigPage struct {
 	Site  *siteFormData
 	Pick  *pickerView
 	Names map[string]string
+	// Emp is the data of the employee feature forms (features_emp.go).
+	Emp *empFormData
 }
 
 var formKinds = map[string]bool{features.CodeCallForwarding: true, features.CodeCallWaiting: true, features.CodeVoicemail: true,
@@ -393,6 +395,12 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 			return err
 		}
 	}
+	if ef, ok := empForms[code]; ok && pg.Kind == code {
+		pg.Emp = &empFormData{Code: code}
+		if err := ef.prepare(p, r, o, f, pg.Emp); err != nil {
+			return err
+		}
+	}
 	v.Data = pg
 	p.render(w, r, status, "feature_config", v)
 	return nil
@@ -474,6 +482,9 @@ func featureSettingsForm(settings any, raw string) url.Values {
 
 // formSettings builds the settings JSON of a known feature from its form.
 func formSettings(code string, f *form) any {
+	if ef, ok := empForms[code]; ok {
+		return ef.settings(f)
+	}
 	on := func(name string) bool { return f.V(name) == "on" }
 	num := func(name string) any {
 		s := strings.TrimSpace(f.V(name))
