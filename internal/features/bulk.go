@@ -30,6 +30,8 @@ type BulkRequest struct {
 	ReferenceID int64     `json:"reference_id"`
 	TargetIDs   []int64   `json:"target_ids"`
 	Features    []string  `json:"features"`
+	// Audio maps recordings to greetings of every target (bulk_audio.go).
+	Audio []AudioMapping `json:"audio,omitempty"`
 }
 
 // bulkArgs are what the job carries.
@@ -71,8 +73,8 @@ func (s *Service) SubmitBulkCopy(ctx context.Context, actor access.Actor, req Bu
 	if len(req.TargetIDs) > MaxBulkTargets {
 		v.Add("target_ids", "a job has at most %d targets", MaxBulkTargets)
 	}
-	if len(req.Features) == 0 {
-		v.Add("features", "choose the features to copy")
+	if len(req.Features) == 0 && len(req.Audio) == 0 {
+		v.Add("features", "choose the features to copy or the audio to map")
 	}
 	if err := v.Err(); err != nil {
 		return jobs.Job{}, err
@@ -106,6 +108,9 @@ func (s *Service) SubmitBulkCopy(ctx context.Context, actor access.Actor, req Bu
 			return jobs.Job{}, derrors.Invalid(field, "%s", err.Error())
 		}
 	}
+	if err := s.checkMappings(ctx, w, doc, req.Audio); err != nil {
+		return jobs.Job{}, err
+	}
 	targets := map[int64]bool{}
 	for i, id := range req.TargetIDs {
 		field := fmt.Sprintf("target_ids[%d]", i)
@@ -132,9 +137,13 @@ func (s *Service) SubmitBulkCopy(ctx context.Context, actor access.Actor, req Bu
 	if err != nil {
 		return jobs.Job{}, err
 	}
-	names := make([]string, len(req.Features))
-	for i, code := range req.Features {
-		names[i] = featureName(req.Kind, code)
+	names := make([]string, 0, len(req.Features)+len(req.Audio))
+	for _, code := range req.Features {
+		names = append(names, featureName(req.Kind, code))
+	}
+	for _, m := range req.Audio {
+		sl, _ := audioSlot(req.Kind, m.Slot)
+		names = append(names, sl.Name)
 	}
 	plural := ""
 	if len(req.TargetIDs) != 1 {
@@ -194,7 +203,8 @@ func (s *Service) runBulk(ctx context.Context, j *jobs.Job, rep jobs.Reporter) e
 		return fmt.Errorf("the account that submitted the job: %w", err)
 	}
 	ctx = audit.WithActor(ctx, audit.Actor{ID: actor.AccountID, Username: username, ProviderID: actor.ProviderID})
-	if err := rep.SetTotal(ctx, len(args.TargetIDs)*len(args.Features)); err != nil {
+	total := len(args.TargetIDs) * (len(args.Features) + len(args.Audio))
+	if err := rep.SetTotal(ctx, total); err != nil {
 		return err
 	}
 	ref := Owner{Kind: args.Kind, ID: args.ReferenceID}
@@ -219,12 +229,25 @@ func (s *Service) runBulk(ctx context.Context, j *jobs.Job, rep jobs.Reporter) e
 				return err
 			}
 		}
+		for _, m := range args.Audio {
+			status, msg, err := s.mapAudio(ctx, actor, target, m)
+			if err != nil {
+				return err
+			}
+			if status == jobs.ItemError {
+				failed++
+			}
+			sl, _ := audioSlot(args.Kind, m.Slot)
+			if err := rep.Item(ctx, name+" · "+sl.Name, status, msg); err != nil {
+				return err
+			}
+		}
 	}
 	if err := rep.Flush(ctx); err != nil {
 		return err
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d settings were not copied; each says why", failed, len(args.TargetIDs)*len(args.Features))
+		return fmt.Errorf("%d of %d settings were not copied; each says why", failed, total)
 	}
 	return nil
 }
