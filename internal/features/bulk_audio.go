@@ -58,7 +58,9 @@ var audioSlots = []AudioSlot{
 	{Key: "call_centre.on_hold", Name: "Call Centre on hold message", Kind: OwnerSite, Code: CodeCallCentre, CallGroup: true,
 		refs: queueAudio(func(q *CallCentreQueue) (**AudioRef, *bool) { return &q.OnHold, nil })},
 	{Key: "call_centre.overflow", Name: "Call Centre overflow message", Kind: OwnerSite, Code: CodeCallCentre, CallGroup: true,
-		refs: queueAudio(func(q *CallCentreQueue) (**AudioRef, *bool) { return &q.Overflow.Message.Audio, &q.Overflow.Message.Enabled })},
+		refs: queueAudio(func(q *CallCentreQueue) (**AudioRef, *bool) {
+			return &q.Overflow.Message.Audio, &q.Overflow.Message.Enabled
+		})},
 	{Key: "music_on_hold.audio", Name: "Music on Hold file", Kind: OwnerSite, Code: CodeMusicOnHold,
 		refs: func(s settings) []audioPlace {
 			m := s.(*MusicOnHold)
