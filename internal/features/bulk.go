@@ -185,91 +185,6 @@ func copyable(kind OwnerKind, code string) error {
 	return nil
 }
 
-// runBulk copies each feature to each target, each target in a
-// transaction of its own, and reports one item per target and feature:
-// copied, or the reason it was not (the target does not have the feature
-// active, a setting does not hold there). The job ends in Error when any
-// copy failed, with how many, and Completed otherwise.
-func (s *Service) runBulk(ctx context.Context, j *jobs.Job, rep jobs.Reporter) error {
-	var args bulkArgs
-	if err := j.DecodeArgs(&args); err != nil {
-		return err
-	}
-	if args.CompanyID != j.CompanyID {
-		return fmt.Errorf("features: job %d names another company", j.ID)
-	}
-	actor, username, err := s.bulk.Account(ctx, j.CreatedBy)
-	if err != nil {
-		return fmt.Errorf("the account that submitted the job: %w", err)
-	}
-	ctx = audit.WithActor(ctx, audit.Actor{ID: actor.AccountID, Username: username, ProviderID: actor.ProviderID})
-	total := len(args.TargetIDs) * (len(args.Features) + len(args.Audio))
-	if err := rep.SetTotal(ctx, total); err != nil {
-		return err
-	}
-	ref := Owner{Kind: args.Kind, ID: args.ReferenceID}
-	failed := 0
-	for _, id := range args.TargetIDs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		target := Owner{Kind: args.Kind, ID: id}
-		name := s.ownerName(ctx, target)
-		results, err := s.copyEach(ctx, actor, ref, target, args.Features)
-		if err != nil {
-			return err
-		}
-		for _, code := range args.Features {
-			status, msg := jobs.ItemOK, "copied"
-			if r := results[code]; r != nil {
-				status, msg = jobs.ItemError, userMessage(r)
-				failed++
-			}
-			if err := rep.Item(ctx, name+" · "+featureName(args.Kind, code), status, msg); err != nil {
-				return err
-			}
-		}
-		for _, m := range args.Audio {
-			status, msg, err := s.mapAudio(ctx, actor, target, m)
-			if err != nil {
-				return err
-			}
-			if status == jobs.ItemError {
-				failed++
-			}
-			sl, _ := audioSlot(args.Kind, m.Slot)
-			if err := rep.Item(ctx, name+" · "+sl.Name, status, msg); err != nil {
-				return err
-			}
-		}
-	}
-	if err := rep.Flush(ctx); err != nil {
-		return err
-	}
-	if failed > 0 {
-		return fmt.Errorf("%d of %d settings were not copied; each says why", failed, total)
-	}
-	return nil
-}
-
-// copyEach copies each feature on its own, so one that does not hold on
-// the target does not stop the others; the result names each failure. An
-// error that is not the target's (the database) stops the job.
-func (s *Service) copyEach(ctx context.Context, actor access.Actor, from, to Owner, codes []string) (map[string]error, error) {
-	out := map[string]error{}
-	for _, code := range codes {
-		_, err := s.CopyFeatures(ctx, actor, from, to, []string{code})
-		if err == nil {
-			continue
-		}
-		if derrors.Classify(err).Kind == derrors.KindInternal {
-			return nil, err
-		}
-		out[code] = err
-	}
-	return out, nil
-}
-
 // userMessage is the sentence of a refusal without the wrapping context.
 func userMessage(err error) string {
 	var v *derrors.ValidationError
@@ -291,15 +206,6 @@ func userMessage(err error) string {
 		return "you may no longer change this feature there (Allow Admin Privileges)"
 	}
 	return err.Error()
-}
-
-// ownerName is a target's name for the job's items ("#id" when unreadable).
-func (s *Service) ownerName(ctx context.Context, o Owner) string {
-	w, err := s.load(ctx, o)
-	if err != nil || w.name == "" {
-		return fmt.Sprintf("#%d", o.ID)
-	}
-	return w.name
 }
 
 // companyPage lets actor use the company's Bulk Feature Management page:

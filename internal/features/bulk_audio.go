@@ -8,7 +8,6 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
-	"github.com/switchboard-voice/switchboard/internal/jobs"
 )
 
 // AudioCopier copies a recording into another owner's library, for Bulk
@@ -197,18 +196,16 @@ func (s *Service) audioApplies(ctx context.Context, w owner, doc document, slot 
 	return "", nil
 }
 
-// applyAudio sets one mapping on one target in a transaction of its own:
-// the recording is copied into the target's library and set in every place
-// of the slot that has none (switching on what plays it), validated and
-// audited as "Copy <feature>". A place that already has audio keeps it:
-// the result names those ("existed"). Nothing is written when no place
-// takes it.
-func (s *Service) applyAudio(ctx context.Context, actor access.Actor, to Owner, slot AudioSlot, audioID int64) (set, existed []string, err error) {
+// applyAudio sets one mapping on one target inside the caller's
+// transaction: the recording is copied into the target's library and set
+// in every place of the slot that has none (switching on what plays it),
+// validated and audited as "Copy <feature>". A place that already has
+// audio keeps it: the result names those ("existed"). Nothing is written
+// when no place takes it. copies holds the target's copies made so far in
+// this transaction, by source: a recording mapped to several greetings is
+// copied once per target.
+func (s *Service) applyAudio(ctx context.Context, actor access.Actor, w owner, slot AudioSlot, audioID int64, copies map[int64]int64) (set, existed []string, err error) {
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		w, err := s.load(ctx, to)
-		if err != nil {
-			return err
-		}
 		if err := s.lockDocument(ctx, w); err != nil {
 			return err
 		}
@@ -219,14 +216,15 @@ func (s *Service) applyAudio(ctx context.Context, actor access.Actor, to Owner, 
 		if why, err := s.audioApplies(ctx, w, doc, slot); err != nil {
 			return err
 		} else if why != "" {
-			return derrors.Invalid("slot", "%s", notOnBoth(slot, to.Kind, w.name))
+			return derrors.Invalid("slot", "%s", notOnBoth(slot, w.Kind, w.name))
 		}
-		d, _ := definitionFor(slot.Code, to.Kind)
+		d, _ := definitionFor(slot.Code, w.Kind)
 		v, err := settingsOf(d, doc.Settings[slot.Code])
 		if err != nil {
 			return err
 		}
 		var newID int64
+		copied := false
 		for _, p := range slot.refs(v) {
 			label := p.holder
 			if label == "" {
@@ -237,13 +235,17 @@ func (s *Service) applyAudio(ctx context.Context, actor access.Actor, to Owner, 
 				continue
 			}
 			if newID == 0 {
+				newID = copies[audioID]
+			}
+			if newID == 0 {
 				copier, ok := s.Audio.(AudioCopier)
 				if !ok {
 					return fmt.Errorf("the audio library cannot copy recordings")
 				}
-				if newID, err = copier.CopyAudio(ctx, actor.AccountID, w.companyID, audioID, string(to.Kind), to.ID); err != nil {
+				if newID, err = copier.CopyAudio(ctx, actor.AccountID, w.companyID, audioID, string(w.Kind), w.ID); err != nil {
 					return err
 				}
+				copied = true
 			}
 			*p.ref = &AudioRef{AudioID: newID}
 			if p.enable != nil {
@@ -258,13 +260,34 @@ func (s *Service) applyAudio(ctx context.Context, actor access.Actor, to Owner, 
 		if err != nil {
 			return err
 		}
-		_, err = s.configure(ctx, actor, w, slot.Code, body, "Copy ")
-		return err
+		if _, err = s.configure(ctx, actor, w, slot.Code, body, "Copy "); err != nil {
+			return err
+		}
+		if copied {
+			copies[audioID] = newID
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return set, existed, nil
+}
+
+// audioResult is an audio item's message, and whether it is in Error: a
+// place kept the audio it had (the mapping existed; not overwritten).
+func audioResult(to Owner, slot AudioSlot, set, existed []string) (string, bool) {
+	what := strings.ToLower(strings.TrimPrefix(slot.Name, featureName(to.Kind, slot.Code)+" "))
+	switch {
+	case len(existed) > 0 && len(set) > 0:
+		return fmt.Sprintf("the mapping existed on %s: its %s was kept, not overwritten; set on %s",
+			strings.Join(existed, ", "), what, strings.Join(set, ", ")), true
+	case len(existed) > 0:
+		return fmt.Sprintf("the mapping existed on %s: its %s was kept, not overwritten", strings.Join(existed, ", "), what), true
+	case slot.CallGroup:
+		return "copied and set on " + strings.Join(set, ", "), false
+	}
+	return "copied and set", false
 }
 
 // keepTargetAudio returns copied settings of code with the target's own
@@ -297,33 +320,4 @@ func keepTargetAudio(kind OwnerKind, code string, copied json.RawMessage, target
 		}
 	}
 	return json.Marshal(next)
-}
-
-// mapAudio is one audio item of a bulk job on one target: its status and
-// message, or an error that is not the target's (the database), which
-// stops the job.
-func (s *Service) mapAudio(ctx context.Context, actor access.Actor, to Owner, m AudioMapping) (string, string, error) {
-	slot, ok := audioSlot(to.Kind, m.Slot)
-	if !ok {
-		return jobs.ItemError, fmt.Sprintf("%q is not a greeting a %s job maps", m.Slot, to.Kind), nil
-	}
-	set, existed, err := s.applyAudio(ctx, actor, to, slot, m.AudioID)
-	if err != nil {
-		if derrors.Classify(err).Kind == derrors.KindInternal {
-			return "", "", err
-		}
-		return jobs.ItemError, userMessage(err), nil
-	}
-	what := strings.ToLower(strings.TrimPrefix(slot.Name, featureName(to.Kind, slot.Code)+" "))
-	switch {
-	case len(existed) > 0 && len(set) > 0:
-		return jobs.ItemError, fmt.Sprintf("the mapping existed on %s: its %s was kept, not overwritten; set on %s",
-			strings.Join(existed, ", "), what, strings.Join(set, ", ")), nil
-	case len(existed) > 0:
-		return jobs.ItemError, fmt.Sprintf("the mapping existed on %s: its %s was kept, not overwritten", strings.Join(existed, ", "), what), nil
-	}
-	if slot.CallGroup {
-		return jobs.ItemOK, "copied and set on " + strings.Join(set, ", "), nil
-	}
-	return jobs.ItemOK, "copied and set", nil
 }
