@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/audio"
 	"github.com/switchboard-voice/switchboard/internal/features"
+	"github.com/switchboard-voice/switchboard/internal/jobs"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
 
@@ -142,4 +143,84 @@ func attendants(t *testing.T, env *apptest.Env, site features.Owner) *features.A
 		t.Fatal(err)
 	}
 	return c.Settings.(*features.AutoAttendants)
+}
+
+// TestBrowserBulkAudioMapping: a site job from Leeds to London maps a
+// recording uploaded in the wizard (Choose File, Upload: Current Selection
+// names it) to the auto attendants' business hours greeting; submitted and
+// run, it is Completed, London's auto attendant plays its own copy, and the
+// status view lists the audio item. Screenshots at 1366 and 390 px.
+func TestBrowserBulkAudioMapping(t *testing.T) {
+	actx, shots := launch(t)
+	env := apptest.New(t, storetest.SQLite(t))
+	ctx := context.Background()
+	a, f := env.App, env.Fixture
+	sv := env.SeedService(t)
+	admin := env.Actor("acme.admin")
+	for i, site := range []int64{f.Leeds.ID, f.London.ID} {
+		if _, err := a.Catalog.SetSiteOffering(ctx, f.Acme.ID, site, sv.Packages["Site Essentials"].ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		body := `{"attendants":[{"name":"` + []string{"Main", "Front"}[i] + `","extension":"` + []string{"3000", "3100"}[i] + `"}]}`
+		if _, err := a.Features.Configure(ctx, admin, features.Site(site), features.CodeAutoAttendant, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tone := filepath.Join(t.TempDir(), "Company welcome.wav")
+	if err := os.WriteFile(tone, apptest.ToneWAV(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := env.Server.URL
+	root, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	defer cancel()
+	if err := chromedp.Do(root, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	c, cancelTab := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	defer cancelTab()
+	b := tab{t: t, ctx: c, base: base, shots: shots}
+	b.do("login", chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS(`#f-username`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-username`), "acme.admin"), chromedp.SendKeys(chromedp.CSS(`#f-password`), apptest.Password),
+		chromedp.Click(chromedp.CSS(`button[type=submit]`)), chromedp.WaitNotPresent(chromedp.CSS(`#f-password`)))
+	b.do("reference", chromedp.Navigate(base+"/bulk-features/new?kind=site"), chromedp.WaitVisible(chromedp.CSS(`#ref-results`)),
+		chromedp.Click(`//ul[@id="ref-results"]//li[contains(., "Leeds")]//a`), chromedp.WaitVisible(chromedp.CSS(`#ref-name`)))
+	b.do("target", chromedp.Click(`//table[@id="targets"]//tr[contains(., "London")]//input[@type="checkbox"]`), chromedp.Click(chromedp.CSS(`#targets-update`)),
+		chromedp.WaitVisible(`//*[@id="chosen-count" and contains(., "1 chosen")]`))
+	slot := `div[data-slot="auto_attendant.business_hours_greeting"]`
+	b.do("upload in the wizard", chromedp.SetUploadFiles(chromedp.CSS(slot+` input[type=file]`), []string{tone}),
+		chromedp.Click(chromedp.CSS(slot+` button[form]`)), chromedp.WaitVisible(chromedp.CSS(slot+` audio`)))
+	if got := b.text(chromedp.CSS(slot + ` .current`)); !strings.Contains(got, "Company welcome") || !strings.Contains(got, "1.0 s") {
+		t.Errorf("Current Selection after Choose File: %q", got)
+	}
+	if got := b.text(chromedp.CSS(`#chosen-count`)); !strings.Contains(got, "1 chosen") {
+		t.Errorf("the upload lost the targets: %q", got)
+	}
+	faudioShotOf(b, `#bulk-audio`, "bulk-audio-1366")
+	b.do("summary", chromedp.Click(chromedp.CSS(`#to-summary`)), chromedp.WaitVisible(chromedp.CSS(`#bulk-summary`)))
+	if got := b.text(chromedp.CSS(`#bulk-summary`)); !strings.Contains(got, "map 1 recording from Leeds to 1 site") {
+		t.Errorf("summary %q", got)
+	}
+	b.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#bulk-audio`)))
+	if wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
+		t.Errorf("the wizard scrolls sideways on a phone (%v)", err)
+	}
+	faudioShotOf(b, `#bulk-audio`, "bulk-audio-390")
+	b.do("submit", chromedp.EmulateViewport(1366, 900), chromedp.Click(chromedp.CSS(`#bulk-go`)), chromedp.WaitVisible(chromedp.CSS(`#bulk-status`)))
+	if _, err := a.Jobs.NewWorker(jobs.WorkerConfig{}).RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.do("refresh", chromedp.Click(`//a[normalize-space()="Refresh"]`), chromedp.WaitVisible(`//*[@id="bulk-status" and normalize-space()="Completed"]`))
+	if got := b.text(chromedp.CSS(`#bulk-items`)); !strings.Contains(got, "London · Auto Attendant business hours greeting") || !strings.Contains(got, "copied and set on Front") {
+		t.Errorf("items %q", got)
+	}
+	faudioShot(b, "bulk-job-1366")
+	b.do("phone job", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#bulk-items`)))
+	faudioShot(b, "bulk-job-390")
+	g := attendants(t, env, features.Site(f.London.ID)).Attendants[0].BusinessHoursMenu.Greeting
+	if g == nil {
+		t.Fatal("London's auto attendant has no greeting after the job")
+	}
+	if it, err := a.Audio.Item(ctx, admin, g.AudioID); err != nil || it.Owner.ID != f.London.ID || it.Name != "Company welcome" {
+		t.Errorf("London's greeting %+v, %v: want London's own copy", it, err)
+	}
 }
