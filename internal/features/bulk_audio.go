@@ -124,6 +124,9 @@ type AudioMapping struct {
 // feature is not enabled and configured on both reference and target.
 func notOnBoth(slot AudioSlot, kind OwnerKind, where string) string {
 	name := featureName(kind, slot.Code)
+	if !slot.CallGroup {
+		return fmt.Sprintf("%s must be enabled on the reference %s and on the target %s to map its audio: it is not on %s", name, kind, kind, where)
+	}
 	return fmt.Sprintf("%s must be enabled and configured on both the reference %s and the target %s to map its audio (audio is copied to the %s's own %s): it is not on %s",
 		name, kind, kind, kind, strings.ToLower(name), where)
 }
