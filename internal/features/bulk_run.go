@@ -40,8 +40,13 @@ func (s *Service) runBulk(ctx context.Context, j *jobs.Job, rep jobs.Reporter) e
 		return err
 	}
 	ref, refErr := s.reference(ctx, actor, Owner{Kind: args.Kind, ID: args.ReferenceID}, args.Features)
-	if refErr != nil && derrors.Classify(refErr).Kind == derrors.KindInternal {
-		return refErr
+	if refErr != nil {
+		if derrors.Classify(refErr).Kind == derrors.KindInternal {
+			return refErr
+		}
+		// Every item says so: the reference went, or the submitter may no
+		// longer read it.
+		refErr = derrors.Invalid("reference", "the reference no longer exists or is no longer one you may read: nothing was copied")
 	}
 	failed := 0
 	for _, id := range args.TargetIDs {
