@@ -322,7 +322,9 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 		f = newForm(featureSettingsForm(c.Settings, string(raw)))
 	}
 	pg.Form = f
-	pg.Audio = p.audioPicks(r, o, code, f)
+	if pg.Kind == code { // a form, not the settings editor
+		pg.Audio = p.audioPicks(r, o, code, f)
+	}
 	switch code {
 	case features.CodeSimultaneousRing:
 		pg.Rows = rows(f, "numbers", "destination", 10)
