@@ -211,3 +211,39 @@ func (l *Library) AudioExists(ctx context.Context, companyID, audioID int64) (bo
 	err := l.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM audio_items WHERE id = ? AND company_id = ?", audioID, companyID).Scan(&n)
 	return n > 0, err
 }
+
+// CopyAudio copies recording audioID of companyID into the library of
+// another owner of the company and returns the copy's id: Bulk Feature
+// Management's audio mapping gives each target its own copy, so deleting
+// the reference's recording leaves the targets' greetings playing
+// (docs/audio.md). It trusts its caller (features.Service, which checked
+// the actor and the owner); a recording of another company answers as
+// missing. Audited as "Copy Audio" on the copy.
+func (l *Library) CopyAudio(ctx context.Context, createdBy, companyID, audioID int64, ownerKind string, ownerID int64) (id int64, err error) {
+	defer derrors.Wrap(&err, "audio: copy recording %d to %s %d", audioID, ownerKind, ownerID)
+	if _, err := (Owner{Kind: ownerKind, ID: ownerID}).target(); err != nil {
+		return 0, err
+	}
+	var it Item
+	var ms int64
+	err = l.db.Q(ctx).QueryRow(ctx, "SELECT name, source_format, duration_ms FROM audio_items WHERE id = ? AND company_id = ?", audioID, companyID).
+		Scan(&it.Name, &it.Format, &ms)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("audio: recording %d: %w", audioID, derrors.ErrNotFound)
+	}
+	if err != nil {
+		return 0, err
+	}
+	it.Owner, it.Duration = Owner{Kind: ownerKind, ID: ownerID}, float64(ms)/1000
+	it.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
+	err = l.db.Tx(ctx, func(ctx context.Context) error {
+		if err := l.db.Q(ctx).QueryRow(ctx, `INSERT INTO audio_items (company_id, owner_kind, owner_id, name, source_format, duration_ms,
+			narrowband, wideband, created_at, created_by) SELECT company_id, ?, ?, name, source_format, duration_ms, narrowband, wideband, ?, ?
+			FROM audio_items WHERE id = ? RETURNING id`, ownerKind, ownerID, it.CreatedAt.UnixMilli(), createdBy, audioID).Scan(&it.ID); err != nil {
+			return err
+		}
+		return l.audit.Record(ctx, audit.Event{Event: "Copy Audio", CompanyID: companyID, ObjectKind: "audio", ObjectID: it.ID,
+			ObjectName: it.Name, Before: map[string]any{"copied_from": audioID}, After: it})
+	})
+	return it.ID, err
+}

@@ -61,6 +61,7 @@ var eventTypes = []EventType{
 	{"Delete Bulk Feature Job", "A bulk feature job's record was deleted", groupJobs, false},
 	{"Upload Audio", "A recording was uploaded", groupService, false},
 	{"Delete Audio", "A recording was deleted", groupService, false},
+	{"Copy Audio", "A recording was copied into another library (Bulk Feature Management)", groupService, false},
 	{"Request Activation", "Activation of an employee was requested", groupService, false},
 	{"Activate Employee", "An employee's service was activated", groupService, false},
 	{"Activation Failed", "An employee's activation failed", groupService, false},

@@ -15,7 +15,11 @@ import (
 // and Leeds's schedules configured (docs/performance.md, "Features").
 func benchFixture(b *testing.B) *fixture {
 	b.Helper()
-	db := storetest.SQLite(b)
+	return benchFixtureOn(b, storetest.SQLite(b))
+}
+
+func benchFixtureOn(b *testing.B, db *store.DB) *fixture {
+	b.Helper()
 	env := apptest.New(b, db)
 	sv := env.SeedService(b)
 	ctx := context.Background()

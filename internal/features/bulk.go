@@ -30,6 +30,8 @@ type BulkRequest struct {
 	ReferenceID int64     `json:"reference_id"`
 	TargetIDs   []int64   `json:"target_ids"`
 	Features    []string  `json:"features"`
+	// Audio maps recordings to greetings of every target (bulk_audio.go).
+	Audio []AudioMapping `json:"audio,omitempty"`
 }
 
 // bulkArgs are what the job carries.
@@ -71,8 +73,8 @@ func (s *Service) SubmitBulkCopy(ctx context.Context, actor access.Actor, req Bu
 	if len(req.TargetIDs) > MaxBulkTargets {
 		v.Add("target_ids", "a job has at most %d targets", MaxBulkTargets)
 	}
-	if len(req.Features) == 0 {
-		v.Add("features", "choose the features to copy")
+	if len(req.Features) == 0 && len(req.Audio) == 0 {
+		v.Add("features", "choose the features to copy or the audio to map")
 	}
 	if err := v.Err(); err != nil {
 		return jobs.Job{}, err
@@ -106,6 +108,9 @@ func (s *Service) SubmitBulkCopy(ctx context.Context, actor access.Actor, req Bu
 			return jobs.Job{}, derrors.Invalid(field, "%s", err.Error())
 		}
 	}
+	if err := s.checkMappings(ctx, w, doc, req.Audio); err != nil {
+		return jobs.Job{}, err
+	}
 	targets := map[int64]bool{}
 	for i, id := range req.TargetIDs {
 		field := fmt.Sprintf("target_ids[%d]", i)
@@ -132,9 +137,13 @@ func (s *Service) SubmitBulkCopy(ctx context.Context, actor access.Actor, req Bu
 	if err != nil {
 		return jobs.Job{}, err
 	}
-	names := make([]string, len(req.Features))
-	for i, code := range req.Features {
-		names[i] = featureName(req.Kind, code)
+	names := make([]string, 0, len(req.Features)+len(req.Audio))
+	for _, code := range req.Features {
+		names = append(names, featureName(req.Kind, code))
+	}
+	for _, m := range req.Audio {
+		sl, _ := audioSlot(req.Kind, m.Slot)
+		names = append(names, sl.Name)
 	}
 	plural := ""
 	if len(req.TargetIDs) != 1 {
@@ -176,77 +185,6 @@ func copyable(kind OwnerKind, code string) error {
 	return nil
 }
 
-// runBulk copies each feature to each target, each target in a
-// transaction of its own, and reports one item per target and feature:
-// copied, or the reason it was not (the target does not have the feature
-// active, a setting does not hold there). The job ends in Error when any
-// copy failed, with how many, and Completed otherwise.
-func (s *Service) runBulk(ctx context.Context, j *jobs.Job, rep jobs.Reporter) error {
-	var args bulkArgs
-	if err := j.DecodeArgs(&args); err != nil {
-		return err
-	}
-	if args.CompanyID != j.CompanyID {
-		return fmt.Errorf("features: job %d names another company", j.ID)
-	}
-	actor, username, err := s.bulk.Account(ctx, j.CreatedBy)
-	if err != nil {
-		return fmt.Errorf("the account that submitted the job: %w", err)
-	}
-	ctx = audit.WithActor(ctx, audit.Actor{ID: actor.AccountID, Username: username, ProviderID: actor.ProviderID})
-	if err := rep.SetTotal(ctx, len(args.TargetIDs)*len(args.Features)); err != nil {
-		return err
-	}
-	ref := Owner{Kind: args.Kind, ID: args.ReferenceID}
-	failed := 0
-	for _, id := range args.TargetIDs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		target := Owner{Kind: args.Kind, ID: id}
-		name := s.ownerName(ctx, target)
-		results, err := s.copyEach(ctx, actor, ref, target, args.Features)
-		if err != nil {
-			return err
-		}
-		for _, code := range args.Features {
-			status, msg := jobs.ItemOK, "copied"
-			if r := results[code]; r != nil {
-				status, msg = jobs.ItemError, userMessage(r)
-				failed++
-			}
-			if err := rep.Item(ctx, name+" · "+featureName(args.Kind, code), status, msg); err != nil {
-				return err
-			}
-		}
-	}
-	if err := rep.Flush(ctx); err != nil {
-		return err
-	}
-	if failed > 0 {
-		return fmt.Errorf("%d of %d settings were not copied; each says why", failed, len(args.TargetIDs)*len(args.Features))
-	}
-	return nil
-}
-
-// copyEach copies each feature on its own, so one that does not hold on
-// the target does not stop the others; the result names each failure. An
-// error that is not the target's (the database) stops the job.
-func (s *Service) copyEach(ctx context.Context, actor access.Actor, from, to Owner, codes []string) (map[string]error, error) {
-	out := map[string]error{}
-	for _, code := range codes {
-		_, err := s.CopyFeatures(ctx, actor, from, to, []string{code})
-		if err == nil {
-			continue
-		}
-		if derrors.Classify(err).Kind == derrors.KindInternal {
-			return nil, err
-		}
-		out[code] = err
-	}
-	return out, nil
-}
-
 // userMessage is the sentence of a refusal without the wrapping context.
 func userMessage(err error) string {
 	var v *derrors.ValidationError
@@ -268,15 +206,6 @@ func userMessage(err error) string {
 		return "you may no longer change this feature there (Allow Admin Privileges)"
 	}
 	return err.Error()
-}
-
-// ownerName is a target's name for the job's items ("#id" when unreadable).
-func (s *Service) ownerName(ctx context.Context, o Owner) string {
-	w, err := s.load(ctx, o)
-	if err != nil || w.name == "" {
-		return fmt.Sprintf("#%d", o.ID)
-	}
-	return w.name
 }
 
 // companyPage lets actor use the company's Bulk Feature Management page:

@@ -251,8 +251,9 @@ func (s *Service) configure(ctx context.Context, actor access.Actor, w owner, co
 // target. The reference must have each feature configured; the target must
 // have it active, and each copy is validated on the target as if typed there
 // (its own number is a loop there) and audited on the target as "Copy
-// <feature>" with its difference. Audio references are copied as they are:
-// the stored item is shared. Sites' call groups (hunt groups, auto
+// <feature>" with its difference. Audio is not copied: the target keeps its
+// own greetings (a bulk job's audio mapping copies a recording into the
+// target's library, bulk_audio.go). Sites' call groups (hunt groups, auto
 // attendants, call centres) are not copied: they hold numbers of their own
 // site.
 func (s *Service) CopyFeatures(ctx context.Context, actor access.Actor, from, to Owner, codes []string) (out []Config, err error) {
@@ -290,6 +291,10 @@ func (s *Service) CopyFeatures(ctx context.Context, actor access.Actor, from, to
 		if err != nil {
 			return err
 		}
+		own, err := s.document(ctx, dst)
+		if err != nil {
+			return err
+		}
 		seen := map[string]bool{}
 		for i, code := range codes {
 			field := fmt.Sprintf("features[%d]", i)
@@ -306,6 +311,9 @@ func (s *Service) CopyFeatures(ctx context.Context, actor access.Actor, from, to
 			raw, ok := doc.Settings[code]
 			if !ok {
 				return derrors.Invalid(field, "%s is not configured on the reference: there is nothing to copy", code)
+			}
+			if raw, err = keepTargetAudio(to.Kind, code, raw, own.Settings[code]); err != nil {
+				return err
 			}
 			c, err := s.configure(ctx, actor, dst, code, raw, "Copy ")
 			if derrors.IsNotFound(err) {

@@ -361,7 +361,7 @@ func (s *Service) feature(ctx context.Context, w owner, featureID int64) (Featur
 
 // featureByCode finds one of the owner's configurable features by code.
 func (s *Service) featureByCode(ctx context.Context, w owner, code string) (Feature, error) {
-	all, err := s.list(ctx, w)
+	all, err := s.cachedList(ctx, w)
 	if err != nil {
 		return Feature{}, err
 	}

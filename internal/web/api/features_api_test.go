@@ -37,7 +37,7 @@ func featuresContractCalls(t *testing.T, c *contract) []apiCall {
 	for _, x := range fs {
 		ids[x.Code] = x.ID
 	}
-	for _, code := range []string{"call_forwarding", "call_waiting", "hunt_groups"} {
+	for _, code := range []string{"call_forwarding", "call_waiting", "hunt_groups", "voicemail"} {
 		if ids[code] == 0 {
 			x, err := a.Catalog.CreateFeature(ctx, f.Provider.ID, catalog.FeatureRequest{Code: code, Name: "Contract " + code, Category: "Contract"})
 			if err != nil {
@@ -52,7 +52,7 @@ func featuresContractCalls(t *testing.T, c *contract) []apiCall {
 		t.Fatal(err)
 	}
 	emp, err := a.Catalog.CreatePackage(ctx, f.Provider.ID, catalog.PackageRequest{Type: catalog.TypePackage, Kind: catalog.KindEmployee,
-		Name: "Features Contract Employee", FeatureIDs: []int64{ids["call_forwarding"], ids["call_waiting"]}})
+		Name: "Features Contract Employee", FeatureIDs: []int64{ids["call_forwarding"], ids["call_waiting"], ids["voicemail"]}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,9 +169,25 @@ func bulkFeatureContractCalls(t *testing.T, c *contract) []apiCall {
 		t.Fatal(err)
 	}
 	body := map[string]any{"kind": "employee", "reference_id": west, "target_ids": []int64{support}, "features": []string{"call_forwarding"}}
+	// Audio mappings: west.one's greeting to support.one's voicemail; a
+	// recording of Globex is "does not exist".
+	greeting, err := a.Audio.Upload(ctx, c.env.Actor("west.one"), audio.Owner{Kind: "employee", ID: west}, "Wendy", apptest.ToneWAV())
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, err := a.Audio.Upload(ctx, c.env.Actor("globex.admin"), audio.Owner{Kind: "site", ID: c.env.Fixture.Reading.ID}, "Globex", apptest.ToneWAV())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapped := func(id int64) map[string]any {
+		return map[string]any{"kind": "employee", "reference_id": west, "target_ids": []int64{support},
+			"audio": []map[string]any{{"slot": "voicemail.busy_greeting", "audio_id": id}}}
+	}
 	p := fmt.Sprintf
 	return []apiCall{
 		{name: "submit", user: "acme.admin", method: "POST", path: "/api/v1/feature-jobs", body: body, want: 201},
+		{name: "submit audio", user: "acme.admin", method: "POST", path: "/api/v1/feature-jobs", body: mapped(greeting.ID), want: 201},
+		{name: "submit another company's audio", user: "acme.admin", method: "POST", path: "/api/v1/feature-jobs", body: mapped(foreign.ID), want: 422},
 		{name: "submit not configured", user: "acme.admin", method: "POST", path: "/api/v1/feature-jobs", want: 422,
 			body: map[string]any{"kind": "employee", "reference_id": west, "target_ids": []int64{support}, "features": []string{"voicemail"}}},
 		{name: "submit unknown kind", user: "acme.admin", method: "POST", path: "/api/v1/feature-jobs", want: 422, badRequest: true,

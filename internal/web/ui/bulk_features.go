@@ -29,6 +29,7 @@ func (p *Pages) registerBulkFeatures(auth func(string, handlerFunc)) {
 	auth("GET /bulk-features", p.bulkFeatures)
 	auth("GET /bulk-features/new", p.bulkFeatureNew)
 	auth("POST /bulk-features", p.bulkFeatureSubmit)
+	auth("POST /bulk-features/audio", p.bulkAudioUpload)
 	auth("GET /bulk-features/{id}", p.bulkFeatureJob)
 	auth("POST /bulk-features/{id}/delete", p.bulkFeatureDelete)
 }
@@ -77,6 +78,8 @@ type bulkWizard struct {
 	Chosen    int
 	Features  []features.Feature
 	Picked    map[string]bool
+	Audio     []bulkAudio // the audio mapping step (bulk_audio.go)
+	Mapped    int
 	CanSubmit bool
 	Form      *form
 }
@@ -179,7 +182,13 @@ func (p *Pages) renderWizard(w http.ResponseWriter, r *http.Request, status int,
 			}
 		}
 		d.Chosen = len(chosen)
-		d.CanSubmit = d.Chosen > 0 && len(d.Picked) > 0
+		d.Audio = p.wizardAudio(r, owner, fs, q, f)
+		for _, x := range d.Audio {
+			if x.Selected != "" {
+				d.Mapped++
+			}
+		}
+		d.CanSubmit = d.Chosen > 0 && (len(d.Picked) > 0 || d.Mapped > 0)
 	}
 	v, err := p.newView(r, companyID, "company", "New bulk feature job")
 	if err != nil {
@@ -206,7 +215,8 @@ func (p *Pages) bulkFeatureSubmit(w http.ResponseWriter, r *http.Request) error 
 		return derrors.Invalid("", "the form could not be read")
 	}
 	f := newForm(r.PostForm)
-	req := features.BulkRequest{Kind: features.OwnerKind(f.V("kind")), Features: r.PostForm["feature"]}
+	req := features.BulkRequest{Kind: features.OwnerKind(f.V("kind")), Features: r.PostForm["feature"],
+		Audio: wizardMappings(features.OwnerKind(f.V("kind")), r.PostForm)}
 	req.ReferenceID, _ = strconv.ParseInt(f.V("ref"), 10, 64)
 	for _, s := range r.PostForm["target"] {
 		if id, err := strconv.ParseInt(s, 10, 64); err == nil {

@@ -263,6 +263,8 @@ type featureConfigPage struct {
 	Names map[string]string
 	// Emp is the data of the employee feature forms (features_emp.go).
 	Emp *empFormData
+	// Audio are the form's audio places by settings path (feature_audio.go).
+	Audio map[string]audioPick
 }
 
 var formKinds = map[string]bool{features.CodeCallForwarding: true, features.CodeCallWaiting: true, features.CodeVoicemail: true,
@@ -328,6 +330,9 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 		f = newForm(featureSettingsForm(c.Settings, string(raw)))
 	}
 	pg.Form = f
+	if pg.Kind == code { // a form, not the settings editor
+		pg.Audio = p.audioPicks(r, o, code, f)
+	}
 	switch code {
 	case features.CodeSimultaneousRing:
 		pg.Rows = rows(f, "numbers", "destination", 10)
@@ -513,7 +518,7 @@ func formSettings(code string, f *form) any {
 		return map[string]any{"enabled": on("enabled"), "destination": f.V("destination")}
 	case features.CodeVoicemail:
 		return map[string]any{"enabled": on("enabled"), "busy": on("busy"), "no_answer": on("no_answer"), "rings": num("rings"),
-			"notify": mail("notify"), "copy": mail("copy")}
+			"notify": mail("notify"), "copy": mail("copy"), "greetings": map[string]any{"busy": audioRef(f, "greetings.busy"), "no_answer": audioRef(f, "greetings.no_answer")}}
 	case features.CodeSimultaneousRing:
 		numbers := []any{}
 		for i := 0; i < 10; i++ {
@@ -552,13 +557,7 @@ func formSettings(code string, f *form) any {
 	case features.CodeCallRecording:
 		return map[string]any{"mode": f.V("mode"), "announce": on("announce")}
 	case features.CodeMusicOnHold:
-		// The audio stays what it was: it is chosen where audio is stored.
-		var audio any
-		var current features.MusicOnHold
-		if json.Unmarshal([]byte(f.V("settings")), &current) == nil && current.Audio != nil {
-			audio = current.Audio
-		}
-		return map[string]any{"enabled": on("enabled"), "audio": audio}
+		return map[string]any{"enabled": on("enabled"), "audio": audioRef(f, "audio")}
 	case features.CodeBusyLampField:
 		monitored := []any{}
 		for i := 0; i < 100; i++ {
@@ -615,7 +614,7 @@ func formSettings(code string, f *form) any {
 					}
 					keys[k] = key
 				}
-				a[menu] = map[string]any{"greeting": nil, "keys": keys}
+				a[menu] = map[string]any{"greeting": audioRef(f, pre+"."+menu+".greeting"), "keys": keys}
 			}
 			attendants = append(attendants, a)
 		}
@@ -641,11 +640,11 @@ func formSettings(code string, f *form) any {
 }
 
 func (p *Pages) saveFeatureConfig(w http.ResponseWriter, r *http.Request, o features.Owner) error {
-	if err := r.ParseForm(); err != nil {
-		return derrors.Invalid("", "the form could not be read")
-	}
 	code := r.PathValue("code")
-	f := newForm(r.PostForm)
+	f, done, err := p.readFeatureForm(w, r, o, code)
+	if done || err != nil {
+		return err
+	}
 	if f.V("find") != "" || f.V(pickerQueryField) != f.V(pickerLastField) {
 		// The employee search of the form (its button, or Enter after
 		// typing a new search): show the matches with everything typed
@@ -661,7 +660,7 @@ func (p *Pages) saveFeatureConfig(w http.ResponseWriter, r *http.Request, o feat
 	} else {
 		body = []byte(f.V("settings"))
 	}
-	_, err := p.app.Features.Configure(r.Context(), actorOf(r), o, code, body)
+	_, err = p.app.Features.Configure(r.Context(), actorOf(r), o, code, body)
 	if err == nil {
 		redirectFlash(w, r, featuresBase(o)+"/"+code, "feature-configured")
 		return nil
@@ -682,6 +681,9 @@ func (p *Pages) saveFeatureConfig(w http.ResponseWriter, r *http.Request, o feat
 	} else {
 		for k := range f.Values {
 			known = append(known, k)
+		}
+		for _, pl := range audioPlaces(code, f) {
+			known = append(known, pl[0])
 		}
 		if !f.addErr(err, known...) {
 			return err

@@ -117,7 +117,7 @@ func New(a *app.App) (*Pages, error) {
 		// the CSP forbids inline styles).
 		"indent": func(depth int) string { return fmt.Sprintf("indent-%d", min(max(depth, 0), 8)) },
 	}
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(content, "templates/layout.html", "templates/partials/*.html")
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(content, "templates/layout.html", "templates/partials/*.html", "templates/audio_pick.html")
 	if err != nil {
 		return nil, fmt.Errorf("ui: parse layout: %w", err)
 	}

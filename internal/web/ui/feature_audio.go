@@ -1,0 +1,202 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/audio"
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/features"
+)
+
+// Recordings inside the feature forms (docs/audio.md, "In the feature
+// forms"): each place a feature plays audio shows its Current Selection
+// (name, duration, a player) with [clear], a choice among the owner's
+// recordings, and Choose File to upload a new one there. Each button is one
+// domain call: Upload stores the file in the owner's library
+// (audio.Library.Upload) and shows the form again with it chosen; Save and
+// [clear] save the settings (features.Configure).
+
+// audioPick is one such place in a form.
+type audioPick struct {
+	Path    string // the settings path: greetings.busy, audio, attendants[0].business_hours_menu.greeting
+	Label   string
+	ID      string // the select's id, where the error summary links
+	FileID  string
+	Current *audio.Item
+	// Selected is the chosen recording's id ("" for the system's audio);
+	// Missing when it cannot be read any more (deleted).
+	Selected string
+	Missing  bool
+	Options  []audioOption
+	Note     string
+	Errs     []string
+}
+
+type audioOption struct {
+	ID, Label string
+	Selected  bool
+}
+
+// audioPlaces lists the audio places of code's form: the settings path and
+// its label. Call Centre's are listed for its form's queues.
+func audioPlaces(code string, f *form) [][2]string {
+	switch code {
+	case features.CodeVoicemail:
+		return [][2]string{{"greetings.busy", "Busy greeting"}, {"greetings.no_answer", "No answer greeting"}}
+	case features.CodeMusicOnHold:
+		return [][2]string{{"audio", "Music or message"}}
+	case features.CodeAutoAttendant:
+		var out [][2]string
+		for _, row := range rows(f, "attendants", "name", 50) {
+			for _, m := range [][2]string{{"business_hours_menu", "Business hours greeting"}, {"after_hours_menu", "After hours greeting"}, {"holiday_menu", "Holiday greeting"}} {
+				out = append(out, [2]string{fmt.Sprintf("attendants[%d].%s.greeting", row.I, m[0]), m[1]})
+			}
+		}
+		return out
+	case features.CodeCallCentre:
+		var out [][2]string
+		for _, row := range rows(f, "queues", "name", 50) {
+			for _, m := range [][2]string{{"entrance.audio", "Entrance message"}, {"comfort.audio", "Comfort message"}, {"on_hold", "On hold message"}, {"overflow.message.audio", "Overflow message"}} {
+				out = append(out, [2]string{fmt.Sprintf("queues[%d].%s", row.I, m[0]), m[1]})
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// audioRef is the settings value of an audio place: null (the system's
+// audio) or {"audio_id": n}; a value that is no number goes to the service,
+// which names the field.
+func audioRef(f *form, place string) any {
+	s := strings.TrimSpace(f.V(place + ".audio_id"))
+	if s == "" {
+		return nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return map[string]any{"audio_id": n}
+	}
+	return map[string]any{"audio_id": s}
+}
+
+// audioPicks builds the audio places of the form. What it shows is read
+// with the actor's own rights: the owner's library (Items), and a chosen
+// recording of another library by id (Item); one the actor may not read
+// shows as deleted.
+func (p *Pages) audioPicks(r *http.Request, o features.Owner, code string, f *form) map[string]audioPick {
+	places := audioPlaces(code, f)
+	if len(places) == 0 {
+		return nil
+	}
+	ctx, actor := r.Context(), actorOf(r)
+	items, _ := p.app.Audio.Items(ctx, actor, audio.Owner{Kind: string(o.Kind), ID: o.ID})
+	out := map[string]audioPick{}
+	for _, pl := range places {
+		pk := audioPick{Path: pl[0], Label: pl[1], ID: f.ID(pl[0]), FileID: f.ID(pl[0] + ".file"), Selected: strings.TrimSpace(f.V(pl[0] + ".audio_id")),
+			Note: f.V(pl[0] + ".note"), Errs: append(append([]string{}, f.E(pl[0])...), f.E(pl[0]+".audio_id")...)}
+		listed := false
+		for i := range items {
+			it := &items[i]
+			id := strconv.FormatInt(it.ID, 10)
+			sel := id == pk.Selected
+			if sel {
+				pk.Current, listed = it, true
+			}
+			pk.Options = append(pk.Options, audioOption{ID: id, Label: fmt.Sprintf("%s (%.1f s)", it.Name, it.Duration), Selected: sel})
+		}
+		if pk.Selected != "" && !listed {
+			label := "Recording no. " + pk.Selected + " (deleted: the system's audio plays)"
+			if id, err := strconv.ParseInt(pk.Selected, 10, 64); err == nil {
+				if it, err := p.app.Audio.Item(ctx, actor, id); err == nil {
+					pk.Current = &it
+					label = fmt.Sprintf("%s (%.1f s)", it.Name, it.Duration)
+				}
+			}
+			pk.Missing = pk.Current == nil
+			pk.Options = append([]audioOption{{ID: pk.Selected, Label: label, Selected: true}}, pk.Options...)
+		}
+		out[pl[0]] = pk
+	}
+	return out
+}
+
+// readFeatureForm reads a Configure form, which is multipart when it has
+// audio places. [clear] empties its place before the save. Upload (or Save
+// with a file chosen) stores the file in the owner's library and shows the
+// form again with it chosen — that request's one domain call; done is true
+// then and the page is written.
+func (p *Pages) readFeatureForm(w http.ResponseWriter, r *http.Request, o features.Owner, code string) (f *form, done bool, err error) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := r.ParseForm(); err != nil {
+			return nil, false, derrors.Invalid("", "the form could not be read")
+		}
+		f = newForm(r.PostForm)
+	} else {
+		r.Body = http.MaxBytesReader(w, r.Body, audio.DefaultMaxBytes+1<<20)
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			return nil, false, derrors.Invalid("", "the form could not be read: a recording is a WAV or MP3 file of at most 64 MB")
+		}
+		f = newForm(r.MultipartForm.Value)
+	}
+	if place := f.V("clear"); place != "" {
+		f.Values.Del(place + ".audio_id")
+	}
+	place, file := f.V("upload"), (*multipart.FileHeader)(nil)
+	if r.MultipartForm != nil {
+		for _, pl := range audioPlaces(code, f) {
+			if fh := r.MultipartForm.File[pl[0]+".file"]; len(fh) > 0 && fh[0].Size > 0 && (place == "" || place == pl[0]) {
+				place, file = pl[0], fh[0]
+				break
+			}
+		}
+	}
+	if place == "" {
+		return f, false, nil
+	}
+	if file == nil {
+		f.add(place, "Choose the file to upload first (Choose File), then Upload.")
+		return f, true, p.renderFeatureConfig(w, r, http.StatusUnprocessableEntity, o, code, f)
+	}
+	data, err := readUpload(file)
+	if err != nil {
+		return nil, false, err
+	}
+	name := strings.TrimSuffix(path.Base(file.Filename), path.Ext(file.Filename))
+	it, err := p.app.Audio.Upload(r.Context(), actorOf(r), audio.Owner{Kind: string(o.Kind), ID: o.ID}, name, data)
+	if err != nil {
+		c := derrors.Classify(err)
+		if c.Kind != derrors.KindInvalid {
+			return nil, false, err
+		}
+		for _, fe := range c.Fields {
+			f.add(place, sentence(fe.Message))
+		}
+		if len(c.Fields) == 0 {
+			f.add(place, sentence(c.Message))
+		}
+		return f, true, p.renderFeatureConfig(w, r, http.StatusUnprocessableEntity, o, code, f)
+	}
+	f.Values.Set(place+".audio_id", strconv.FormatInt(it.ID, 10))
+	f.Values.Set(place+".note", fmt.Sprintf("Uploaded “%s” (%.1f s) and chose it: Save to use it.", it.Name, it.Duration))
+	return f, true, p.renderFeatureConfig(w, r, http.StatusOK, o, code, f)
+}
+
+func readUpload(fh *multipart.FileHeader) ([]byte, error) {
+	file, err := fh.Open()
+	if err != nil {
+		return nil, fmt.Errorf("ui: read the upload: %w", err)
+	}
+	defer file.Close()
+	data, err := io.ReadAll(file)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, derrors.Invalid("file", "the file arrived incomplete: upload it again")
+	}
+	return data, err
+}
