@@ -508,3 +508,29 @@ func (s *Service) BLFColleagues(ctx context.Context, actor access.Actor, o Owner
 	}
 	return out, rows.Err()
 }
+
+// MonitoredEmployees is the employee's Busy Lamp Field list — the
+// colleagues their phone's BLF keys show, in key order — for the devices
+// package, which fills the spare keys with it (docs/devices.md, "The
+// Visual Device Manager"). A system read without an actor: the
+// provisioning server asks on the phone's behalf. Empty when the feature
+// is not active for the employee.
+func (s *Service) MonitoredEmployees(ctx context.Context, accountID int64) ([]int64, error) {
+	w, err := s.load(ctx, Employee(accountID))
+	if err != nil {
+		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
+	}
+	sd, err := s.serviceData(ctx, w)
+	if err != nil {
+		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
+	}
+	fd, ok := sd.Features[CodeBusyLampField]
+	if !ok || !fd.Active {
+		return nil, nil
+	}
+	blf, ok := fd.Settings.(*BusyLampField)
+	if !ok {
+		return nil, nil
+	}
+	return blf.Monitored, nil
+}
