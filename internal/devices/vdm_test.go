@@ -204,6 +204,29 @@ func TestKeyLayout(t *testing.T) {
 			t.Errorf("ringer after reset %q, want Ring3.wav", l.Ringer)
 		}
 
+		// A change of the BLF list changes the keys, and moves the company's
+		// provisioning revision so phones fetch them.
+		revision := func() int64 {
+			var n int64
+			if err := db.Q(r.ctx).QueryRow(r.ctx, "SELECT revision FROM provisioning_revisions WHERE company_id = ?", r.env.Fixture.Acme.ID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		rev := revision()
+		blf := fmt.Sprintf(`{"monitored":[%d]}`, r.env.ID("london.one"))
+		if _, err := r.env.App.Features.Configure(r.ctx, r.env.Actor("acme.admin"), features.Employee(r.env.ID("west.one")), features.CodeBusyLampField, []byte(blf)); err != nil {
+			t.Fatal(err)
+		}
+		sameKeys(t, "shorter BLF list", layout().PhoneKeys, line, blf2, "default")
+		if revision() <= rev {
+			t.Errorf("the BLF list changed but the provisioning revision stayed %d", rev)
+		}
+		if _, err := r.env.App.Features.Configure(r.ctx, r.env.Actor("acme.admin"), features.Employee(r.env.ID("west.one")), features.CodeBusyLampField,
+			[]byte(fmt.Sprintf(`{"monitored":[%d,%d]}`, r.env.ID("support.one"), r.env.ID("london.one")))); err != nil {
+			t.Fatal(err)
+		}
+
 		// The view draws the same keys the phone gets.
 		v, err = r.svc.VisualDeviceManager(r.ctx, admin, id)
 		if err != nil {
