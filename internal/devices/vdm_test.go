@@ -29,7 +29,7 @@ type vdmRig struct {
 	users []string
 }
 
-func newVDMRig(t *testing.T, db *store.DB) *vdmRig {
+func newVDMRig(t testing.TB, db *store.DB) *vdmRig {
 	t.Helper()
 	env := apptest.New(t, db)
 	env.AddCast(t)
@@ -417,4 +417,24 @@ func TestVDMUseCases(t *testing.T) {
 			t.Errorf("leeds.admin on a restricted type: %v", err)
 		}
 	})
+}
+
+// BenchmarkKeyLayout resolves the keys of a T46G VDM with an EXP40, a few
+// keys set and a BLF list of two, as the provisioning server does for
+// every configuration it renders (SQLite).
+func BenchmarkKeyLayout(b *testing.B) {
+	r := newVDMRig(b, storetest.SQLite(b))
+	admin := r.env.Actor("acme.admin")
+	if _, err := r.svc.SetVDMGeneral(r.ctx, admin, r.phone.ID, devices.VDMGeneral{Sidecars: 1}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := r.svc.SetLineKey(r.ctx, admin, r.phone.ID, 4, 1, devices.Key{Action: devices.KeySpeedDial, Label: "Ops", Value: "+442079460001"}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := r.svc.KeyLayout(r.ctx, r.phone.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

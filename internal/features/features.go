@@ -520,15 +520,29 @@ func (s *Service) MonitoredEmployees(ctx context.Context, accountID int64) ([]in
 	if err != nil {
 		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
 	}
-	sd, err := s.serviceData(ctx, w)
+	f, err := s.featureByCode(ctx, w, CodeBusyLampField)
+	if derrors.IsNotFound(err) {
+		return nil, nil // not granted
+	}
 	if err != nil {
 		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
 	}
-	fd, ok := sd.Features[CodeBusyLampField]
-	if !ok || !fd.Active {
+	if !f.Active {
 		return nil, nil
 	}
-	blf, ok := fd.Settings.(*BusyLampField)
+	doc, err := s.document(ctx, w)
+	if err != nil {
+		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
+	}
+	d, ok := definitionFor(CodeBusyLampField, OwnerEmployee)
+	if !ok {
+		return nil, nil
+	}
+	v, err := settingsOf(d, doc.Settings[CodeBusyLampField])
+	if err != nil {
+		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
+	}
+	blf, ok := v.(*BusyLampField)
 	if !ok {
 		return nil, nil
 	}
