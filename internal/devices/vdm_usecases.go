@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -289,7 +290,7 @@ func (s *Service) SetSoftKeys(ctx context.Context, actor access.Actor, id int64,
 func (s *Service) SetRinger(ctx context.Context, actor access.Actor, id int64, ringer string) (VDM, error) {
 	return s.changeVDM(ctx, actor, id, vdmRinger, func(st vdmState, c *vdmConfig) error {
 		ringer = strings.TrimSpace(ringer)
-		if ringer != "" && !containsString(st.t.RingTones, ringer) {
+		if ringer != "" && !slices.Contains(st.t.RingTones, ringer) {
 			return derrors.Invalid("ringer", "%q is not a ring tone of the %s (%s)", ringer, st.t.Name(), strings.Join(st.t.RingTones, ", "))
 		}
 		c.Ringer = ringer
@@ -312,13 +313,4 @@ func setKey(m map[string]Key, name string, k Key, isDefault bool) {
 		return
 	}
 	m[name] = k
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

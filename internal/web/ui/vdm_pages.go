@@ -247,7 +247,8 @@ func formKey(f *form) devices.Key {
 	return k
 }
 
-// keyFields maps the domain's field names to the form's.
+// keyFieldErrors puts a refused key's errors on the edit form, the
+// domain's field names (keys[0].value …) mapped to the form's.
 func keyFieldErrors(f *form, err error) bool {
 	var val *derrors.ValidationError
 	if !errors.As(err, &val) {
