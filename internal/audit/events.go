@@ -102,6 +102,11 @@ var eventTypes = []EventType{
 	{"Remove Device Mask", "A mask was taken off a device type", groupDevices, false},
 	{"Customise Device", "A device's own options changed", groupDevices, false},
 	{"Reset Device", "A device's own options were reset", groupDevices, false},
+	{"Modify Device General Settings", "A phone's sidecars or BLF start position changed (Visual Device Manager)", groupDevices, false},
+	{"Modify Device Line Keys", "A phone's line keys changed (Visual Device Manager)", groupDevices, false},
+	{"Modify Device Soft Keys", "A phone's soft keys changed (Visual Device Manager)", groupDevices, false},
+	{"Modify Device Ringer", "A phone's ringer changed (Visual Device Manager)", groupDevices, false},
+	{"Reset Device Keys", "A phone's line and soft keys went back to their defaults (Visual Device Manager)", groupDevices, false},
 
 	{"Change Password", "Someone changed their own password", groupSecurity, false},
 	{"Reset Password", "An administrator reset a password", groupSecurity, false},

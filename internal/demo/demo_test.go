@@ -48,6 +48,20 @@ func TestSeed(t *testing.T) {
 		if lines == 0 || missing != 0 {
 			t.Errorf("demo lines = %d, active employees with a device but no line = %d", lines, missing)
 		}
+		// The VDM phones have keys configured (docs/devices.md, "The Visual
+		// Device Manager"): a sidecar with speed dials, a function soft key.
+		var vdmPhones int
+		var vdmID int64
+		if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*), COALESCE(MIN(id), 0) FROM devices WHERE vdm_config <> ''").Scan(&vdmPhones, &vdmID); err != nil {
+			t.Fatal(err)
+		}
+		if vdmPhones < 2 {
+			t.Errorf("%d demo phones with Visual Device Manager keys, want the two VDM phones", vdmPhones)
+		}
+		if kl, err := a.Devices.KeyLayout(ctx, vdmID); err != nil || len(kl.SidecarKeys) != 1 || kl.SidecarKeys[0][0].Action != devices.KeySpeedDial ||
+			kl.SoftKeys[0].Value != "*11" {
+			t.Errorf("the demo's T46G VDM keys: %+v, %v", kl, err)
+		}
 		l, err := demo.SampleLine(ctx, a)
 		if err != nil {
 			t.Fatal(err)

@@ -144,13 +144,19 @@ func seedDeviceManagement(ctx context.Context, a *app.App, providerID, siteID in
 	for _, t := range ts {
 		byName[t.Name()] = t.ID
 	}
+	var spares []devices.Device
 	for _, d := range []devices.DeviceCreateRequest{
 		{TypeID: byName["Yealink T46G VDM"], MAC: "805EC0FF0001"},
 		{TypeID: byName["Polycom VVX 601 VDM"], MAC: "0004F2FF0002", Name: "Reception", Label: "Front desk"},
 	} {
-		if _, err := a.Devices.AddDevice(ctx, provider, siteID, d); err != nil {
+		dev, err := a.Devices.AddDevice(ctx, provider, siteID, d)
+		if err != nil {
 			return fmt.Errorf("demo: spare device %s: %w", d.MAC, err)
 		}
+		spares = append(spares, dev)
+	}
+	if err := seedVDMKeys(ctx, a, provider, spares[0].ID, spares[1].ID); err != nil {
+		return err
 	}
 	on, off := true, false
 	if _, err := a.Devices.CustomiseSiteType(ctx, provider, siteID, byName["Yealink T46G"], devices.SiteTypeRequest{Settings: devices.Settings{BLF: &on}}); err != nil {
@@ -162,6 +168,64 @@ func seedDeviceManagement(ctx context.Context, a *app.App, providerID, siteID in
 	}
 	if _, err := a.Devices.ApplyMask(ctx, provider, m.ID, []int64{byName["Yealink T46G"], byName["Polycom VVX 411"]}); err != nil {
 		return fmt.Errorf("demo: apply the mask: %w", err)
+	}
+	return nil
+}
+
+// seedVDMKeys configures the demo's VDM phones in the Visual Device Manager
+// (docs/devices.md), so a newcomer finds keys set: the T46G VDM with an
+// EXP40 sidecar, speed dials on the phone and the sidecar and Call Pull and
+// a night-service macro on its soft keys; the VVX 601 VDM (the reception
+// desk) with speed dials, a None key, Voicemail and DND soft keys and a
+// ringer.
+func seedVDMKeys(ctx context.Context, a *app.App, actor access.Actor, yealink, polycom int64) error {
+	speed := func(label, number string) devices.Key {
+		return devices.Key{Action: devices.KeySpeedDial, Label: label, Value: number}
+	}
+	steps := []func() error{
+		func() error {
+			_, err := a.Devices.SetVDMGeneral(ctx, actor, yealink, devices.VDMGeneral{Sidecars: 1, BLFStart: devices.BLFStartPhone})
+			return err
+		},
+		func() error {
+			_, err := a.Devices.SetLineKey(ctx, actor, yealink, 1, 3, speed("Reception", "+44 113 496 0000"))
+			return err
+		},
+		func() error {
+			_, err := a.Devices.SetLineKey(ctx, actor, yealink, 4, 1, speed("Olivia Reed", "+44 113 496 0500"))
+			return err
+		},
+		func() error {
+			_, err := a.Devices.SetLineKey(ctx, actor, yealink, 4, 2, speed("Sam Okafor", "+44 20 7946 0811"))
+			return err
+		},
+		func() error {
+			_, err := a.Devices.SetSoftKeys(ctx, actor, yealink, []devices.Key{
+				{Action: devices.KeyFunction, Value: "call_pull"},
+				{Action: devices.KeyCustom, Label: "Night", Value: "01134960000$Tinvite$$Cwc$*$Tdtmf$2281$Tdtmf$$Cp1$3$Tdtmf$"},
+				{}, {}})
+			return err
+		},
+		func() error {
+			_, err := a.Devices.SetLineKey(ctx, actor, polycom, 1, 1, speed("Facilities", "+44 113 496 0700"))
+			return err
+		},
+		func() error {
+			_, err := a.Devices.SetLineKey(ctx, actor, polycom, 1, 2, devices.Key{Action: devices.KeyNone})
+			return err
+		},
+		func() error {
+			_, err := a.Devices.SetSoftKeys(ctx, actor, polycom, []devices.Key{
+				{Action: devices.KeyFunction, Value: "voicemail"}, {Action: devices.KeyFunction, Value: "dnd_on"},
+				{Action: devices.KeyFunction, Value: "dnd_off"}, {}})
+			return err
+		},
+		func() error { _, err := a.Devices.SetRinger(ctx, actor, polycom, "Beeble"); return err },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return fmt.Errorf("demo: Visual Device Manager keys: %w", err)
+		}
 	}
 	return nil
 }

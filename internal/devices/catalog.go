@@ -49,6 +49,9 @@ type Capabilities struct {
 	SoftKeys        int    `json:"soft_keys"`
 	SidecarModel    string `json:"sidecar_model"`
 	SidecarMax      int    `json:"sidecar_max"`
+	// SidecarKeys is how many keys one sidecar carries, all its pages
+	// together (the Visual Device Manager draws each sidecar as one page).
+	SidecarKeys int `json:"sidecar_keys"`
 	// Options are the customisation options that apply; the others are
 	// shown greyed out.
 	Options   []Option `json:"options"`
@@ -62,7 +65,7 @@ type Capabilities struct {
 func (c Capabilities) Supports(o Option) bool { return slices.Contains(c.Options, o) }
 
 func (c Capabilities) isZero() bool {
-	return !c.VDM && c.LineKeysPerPage == 0 && c.Pages == 0 && c.SoftKeys == 0 && c.SidecarModel == "" && c.SidecarMax == 0 &&
+	return !c.VDM && c.LineKeysPerPage == 0 && c.Pages == 0 && c.SoftKeys == 0 && c.SidecarModel == "" && c.SidecarMax == 0 && c.SidecarKeys == 0 &&
 		c.Options == nil && c.RingTones == nil && c.Ports == 0
 }
 
@@ -81,6 +84,7 @@ const (
 	maxPages           = 3
 	maxSoftKeys        = 16
 	maxSidecars        = 6
+	maxSidecarKeys     = 120
 	maxPorts           = 24
 	maxRingTones       = 32
 )
@@ -105,6 +109,15 @@ func (c *Capabilities) validate(softClient bool) error {
 	}
 	if c.SidecarMax == 0 && c.SidecarModel != "" {
 		v.Add("sidecar_max", "give the maximum number of %s sidecars (1 to %d), or leave the sidecar model empty", c.SidecarModel, maxSidecars)
+	}
+	if c.SidecarKeys < 0 || c.SidecarKeys > maxSidecarKeys {
+		v.Add("sidecar_keys", "the keys of one sidecar must be between 0 and %d", maxSidecarKeys)
+	}
+	if c.SidecarMax > 0 && c.SidecarKeys == 0 {
+		v.Add("sidecar_keys", "give how many keys one %s carries (all its pages; e.g. 40 for a Yealink EXP40)", c.SidecarModel)
+	}
+	if c.SidecarMax == 0 {
+		c.SidecarKeys = 0
 	}
 	if c.Ports < 1 || c.Ports > maxPorts {
 		v.Add("ports", "ports must be between 1 and %d", maxPorts)
@@ -224,8 +237,8 @@ func (s *Service) ModifyDeviceType(ctx context.Context, actor access.Actor, id i
 		after.UpdatedAt = time.Now().UTC().Truncate(time.Millisecond)
 		c := after.Capabilities
 		_, err = s.db.Q(ctx).Exec(ctx, `UPDATE device_types SET vendor = ?, model = ?, vdm = ?, line_keys_per_page = ?, pages = ?, soft_keys = ?,
-			sidecar_model = ?, sidecar_max = ?, options = ?, ring_tones = ?, ports = ?, updated_at = ? WHERE id = ? AND provider_id = ?`,
-			after.Vendor, after.Model, c.VDM, c.LineKeysPerPage, c.Pages, c.SoftKeys, c.SidecarModel, c.SidecarMax,
+			sidecar_model = ?, sidecar_max = ?, sidecar_keys = ?, options = ?, ring_tones = ?, ports = ?, updated_at = ? WHERE id = ? AND provider_id = ?`,
+			after.Vendor, after.Model, c.VDM, c.LineKeysPerPage, c.Pages, c.SoftKeys, c.SidecarModel, c.SidecarMax, c.SidecarKeys,
 			joinOptions(c.Options), strings.Join(c.RingTones, ","), c.Ports, after.UpdatedAt.UnixMilli(), id, actor.ProviderID)
 		if store.IsUniqueViolation(err) {
 			return derrors.Conflict("model", "the device type %s already exists", after.Name())
@@ -261,6 +274,10 @@ var (
 		"Silent.wav", "Splash.wav"}
 )
 
+// sidecarKeys are the keys of one expansion module, all its pages
+// (docs/devices.md gives the vendors' figures).
+var sidecarKeys = map[string]int{"VVX Color Expansion Module": 84, "EXP40": 40, "EXP43": 60, "EXP50": 60}
+
 // seedTypes is the demo's and new deployments' catalog: the guide's
 // models, each also as a VDM type, and the soft client (docs/devices.md
 // gives where each number comes from).
@@ -294,7 +311,7 @@ func seedTypes() []Type {
 	}
 	var out []Type
 	for _, m := range ms {
-		c := Capabilities{LineKeysPerPage: m.keys, Pages: m.pages, SoftKeys: m.soft, SidecarModel: m.sidecar, SidecarMax: m.sidecars,
+		c := Capabilities{LineKeysPerPage: m.keys, Pages: m.pages, SoftKeys: m.soft, SidecarModel: m.sidecar, SidecarMax: m.sidecars, SidecarKeys: sidecarKeys[m.sidecar],
 			Options: slices.Clone(m.basicOptions), RingTones: m.tones, Ports: m.ports}
 		out = append(out, Type{Vendor: m.vendor, Model: m.model, Capabilities: c})
 		if m.vdmType {

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -65,11 +66,16 @@ type Service struct {
 	Lines LineSettings
 	// Reboot launches the reboot of "Reset and reboot" (customise.go).
 	Reboot Rebooter
+	// MonitoredEmployees is an employee's Busy Lamp Field list (the
+	// features package's), which fills a phone's spare keys (vdm.go); nil:
+	// no BLF keys.
+	MonitoredEmployees func(ctx context.Context, accountID int64) ([]int64, error)
+	numbering          *numbering.Service
 }
 
 // New returns a Service.
 func New(db *store.DB, log *audit.Log) *Service {
-	return &Service{db: db, audit: log, access: access.New(db)}
+	return &Service{db: db, audit: log, access: access.New(db), numbering: numbering.New(db, log)}
 }
 
 // NormalizeMAC returns the canonical form of a hardware MAC (12 upper-case
@@ -127,8 +133,8 @@ func (s *Service) CreateType(ctx context.Context, providerID int64, t Type) (Typ
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		c := t.Capabilities
 		err := s.db.Q(ctx).QueryRow(ctx, `INSERT INTO device_types (provider_id, vendor, model, soft_client, vdm, line_keys_per_page, pages, soft_keys,
-			sidecar_model, sidecar_max, options, ring_tones, ports, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			providerID, t.Vendor, t.Model, t.SoftClient, c.VDM, c.LineKeysPerPage, c.Pages, c.SoftKeys, c.SidecarModel, c.SidecarMax,
+			sidecar_model, sidecar_max, sidecar_keys, options, ring_tones, ports, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			providerID, t.Vendor, t.Model, t.SoftClient, c.VDM, c.LineKeysPerPage, c.Pages, c.SoftKeys, c.SidecarModel, c.SidecarMax, c.SidecarKeys,
 			joinOptions(c.Options), strings.Join(c.RingTones, ","), c.Ports, t.CreatedAt.UnixMilli(), t.CreatedAt.UnixMilli()).Scan(&t.ID)
 		if store.IsUniqueViolation(err) {
 			return derrors.Conflict("model", "the device type %s already exists", t.Name())
@@ -146,7 +152,7 @@ func (s *Service) CreateType(ctx context.Context, providerID int64, t Type) (Typ
 
 // typeColumns are the columns scanType reads.
 const typeColumns = `t.id, t.vendor, t.model, t.soft_client, t.vdm, t.line_keys_per_page, t.pages, t.soft_keys, t.sidecar_model, t.sidecar_max,
-	t.options, t.ring_tones, t.ports, t.created_at, t.updated_at`
+	t.sidecar_keys, t.options, t.ring_tones, t.ports, t.created_at, t.updated_at`
 
 func scanType(row interface{ Scan(...any) error }) (Type, error) {
 	var t Type
@@ -154,7 +160,7 @@ func scanType(row interface{ Scan(...any) error }) (Type, error) {
 	var created, updated int64
 	c := &t.Capabilities
 	err := row.Scan(&t.ID, &t.Vendor, &t.Model, &t.SoftClient, &c.VDM, &c.LineKeysPerPage, &c.Pages, &c.SoftKeys, &c.SidecarModel, &c.SidecarMax,
-		&options, &tones, &c.Ports, &created, &updated)
+		&c.SidecarKeys, &options, &tones, &c.Ports, &created, &updated)
 	c.Options = splitOptions(options)
 	c.RingTones = splitList(tones)
 	t.CreatedAt, t.UpdatedAt = store.Time(created), store.Time(updated)

@@ -289,6 +289,14 @@ func (s *Service) ModifyDevice(ctx context.Context, actor access.Actor, id int64
 		if err != nil {
 			return err
 		}
+		if t.ID != before.TypeID {
+			// Keys and ringer were set for the old model's layout: the new
+			// type starts from its defaults (docs/devices.md, "The Visual
+			// Device Manager").
+			if _, err := s.db.Q(ctx).Exec(ctx, "UPDATE devices SET vdm_config = '' WHERE id = ?", id); err != nil {
+				return err
+			}
+		}
 		if after, err = s.Device(ctx, before.CompanyID, id); err != nil {
 			return err
 		}

@@ -508,3 +508,43 @@ func (s *Service) BLFColleagues(ctx context.Context, actor access.Actor, o Owner
 	}
 	return out, rows.Err()
 }
+
+// MonitoredEmployees is the employee's Busy Lamp Field list — the
+// colleagues their phone's BLF keys show, in key order — for the devices
+// package, which fills the spare keys with it (docs/devices.md, "The
+// Visual Device Manager"). A system read without an actor: the
+// provisioning server asks on the phone's behalf. Empty when the feature
+// is not active for the employee.
+func (s *Service) MonitoredEmployees(ctx context.Context, accountID int64) ([]int64, error) {
+	w, err := s.load(ctx, Employee(accountID))
+	if err != nil {
+		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
+	}
+	f, err := s.featureByCode(ctx, w, CodeBusyLampField)
+	if derrors.IsNotFound(err) {
+		return nil, nil // not granted
+	}
+	if err != nil {
+		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
+	}
+	if !f.Active {
+		return nil, nil
+	}
+	doc, err := s.document(ctx, w)
+	if err != nil {
+		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
+	}
+	d, ok := definitionFor(CodeBusyLampField, OwnerEmployee)
+	if !ok {
+		return nil, nil
+	}
+	v, err := settingsOf(d, doc.Settings[CodeBusyLampField])
+	if err != nil {
+		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
+	}
+	blf, ok := v.(*BusyLampField)
+	if !ok {
+		return nil, nil
+	}
+	return blf.Monitored, nil
+}

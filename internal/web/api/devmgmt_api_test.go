@@ -51,7 +51,7 @@ func devmgmtContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "device options", user: "west.one", method: "GET", path: "/api/v1/device-options", want: 200},
 		{name: "add device type with capabilities", user: "operator", method: "POST", path: "/api/v1/device-types",
 			body: map[string]any{"vendor": "Yealink", "model": "T48G Lab VDM", "vdm": true, "line_keys_per_page": 11, "pages": 3, "soft_keys": 4,
-				"sidecar_model": "EXP40", "sidecar_max": 6, "options": []string{"blf", "power_save"}, "ring_tones": []string{"Ring1.wav"}, "ports": 6}, want: 201},
+				"sidecar_model": "EXP40", "sidecar_max": 6, "sidecar_keys": 40, "options": []string{"blf", "power_save"}, "ring_tones": []string{"Ring1.wav"}, "ports": 6}, want: 201},
 		{name: "add device type sidecar without model", user: "operator", method: "POST", path: "/api/v1/device-types",
 			body: map[string]any{"vendor": "Yealink", "model": "T48G Lab 2", "pages": 1, "ports": 1, "sidecar_max": 2}, want: 422},
 		{name: "device type", user: "acme.admin", method: "GET", path: p("/api/v1/device-types/%d", vdm.ID), want: 200},

@@ -486,6 +486,10 @@ func TestResponsesMatchDocument(t *testing.T) {
 		for _, call := range devmgmtContractCalls(t, c) {
 			t.Run("devmgmt/"+call.name, func(t *testing.T) { c.do(t, call) })
 		}
+		// The Visual Device Manager (vdm_api_test.go).
+		for _, call := range vdmContractCalls(t, c) {
+			t.Run("vdm/"+call.name, func(t *testing.T) { c.do(t, call) })
+		}
 		// The account-security calls lock accounts and exhaust the login
 		// limiter, which is per node: they run on a second node (its own
 		// limiter) over the same database.

@@ -104,6 +104,8 @@ func accountSide(v *view, o identity.OwnAccount, current string) {
 	}
 	if o.HasContacts {
 		links = append(links, navLink{Label: "Contacts", URL: "/contacts", Current: current == "contacts"})
+		// A company account may have a desk phone (My Phone says when not).
+		links = append(links, navLink{Label: "My Phone", URL: "/my-phone", Current: current == "phone"})
 	}
 	v.SideLabel = "My account"
 	v.Side = append([]sideSection{{Title: "My account", Links: links}}, v.Side...)

@@ -670,7 +670,7 @@ func (p *Pages) renderDeviceTypeEdit(w http.ResponseWriter, r *http.Request, cod
 	if f == nil {
 		vals := url.Values{"vendor": {t.Vendor}, "model": {t.Model}, "line_keys_per_page": {strconv.Itoa(t.LineKeysPerPage)},
 			"pages": {strconv.Itoa(t.Pages)}, "soft_keys": {strconv.Itoa(t.SoftKeys)}, "sidecar_model": {t.SidecarModel},
-			"sidecar_max": {strconv.Itoa(t.SidecarMax)}, "ports": {strconv.Itoa(t.Ports)}, "ring_tones": {strings.Join(t.RingTones, "\n")}}
+			"sidecar_max": {strconv.Itoa(t.SidecarMax)}, "sidecar_keys": {strconv.Itoa(t.SidecarKeys)}, "ports": {strconv.Itoa(t.Ports)}, "ring_tones": {strings.Join(t.RingTones, "\n")}}
 		if t.VDM {
 			vals.Set("vdm", "1")
 		}
@@ -689,7 +689,7 @@ func (p *Pages) renderDeviceTypeEdit(w http.ResponseWriter, r *http.Request, cod
 	return nil
 }
 
-var deviceTypeFields = []string{"vendor", "model", "line_keys_per_page", "pages", "soft_keys", "sidecar_model", "sidecar_max", "options", "ring_tones", "ports"}
+var deviceTypeFields = []string{"vendor", "model", "line_keys_per_page", "pages", "soft_keys", "sidecar_model", "sidecar_max", "sidecar_keys", "options", "ring_tones", "ports"}
 
 func (p *Pages) deviceTypeSave(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
@@ -707,9 +707,17 @@ func (p *Pages) deviceTypeSave(w http.ResponseWriter, r *http.Request) error {
 		}
 		return n
 	}
+	// A form from before the field existed leaves it out: 0, which the
+	// catalog's validation explains when the type has a sidecar.
+	optionalNum := func(name string) int {
+		if strings.TrimSpace(f.V(name)) == "" {
+			return 0
+		}
+		return num(name)
+	}
 	req := devices.TypeUpdate{Vendor: f.V("vendor"), Model: f.V("model"), Capabilities: devices.Capabilities{
 		VDM: f.V("vdm") != "", LineKeysPerPage: num("line_keys_per_page"), Pages: num("pages"), SoftKeys: num("soft_keys"),
-		SidecarModel: f.V("sidecar_model"), SidecarMax: num("sidecar_max"), Ports: num("ports"), Options: []devices.Option{}}}
+		SidecarModel: f.V("sidecar_model"), SidecarMax: num("sidecar_max"), SidecarKeys: optionalNum("sidecar_keys"), Ports: num("ports"), Options: []devices.Option{}}}
 	for _, o := range r.PostForm["options"] {
 		req.Options = append(req.Options, devices.Option(o))
 	}

@@ -35,6 +35,7 @@ func employeesSide(v *view, e *directory.Employee, current string) {
 			{Label: "Password", URL: "/account/password"},
 			{Label: "Security e-mail", URL: "/account/security-email"},
 			{Label: "Features", URL: "/employees/" + strconv.FormatInt(v.User.ID, 10) + "/features", Current: current == "features"},
+			{Label: "My Phone", URL: "/my-phone", Current: current == "phone"},
 		}}}
 		return
 	}

@@ -36,6 +36,7 @@ func (p *Pages) registerSites(auth func(string, handlerFunc)) {
 	auth("POST /devices/{id}/delete", p.deviceDelete)
 	p.registerReboots(auth)
 	p.registerDeviceManagement(auth)
+	p.registerVDM(auth)
 }
 
 // siteFrame loads site id for the page frame (its name, its company). It

@@ -116,6 +116,9 @@ func New(a *app.App) (*Pages, error) {
 		// indent is the class that indents a tree row (CSS has levels 0-8;
 		// the CSP forbids inline styles).
 		"indent": func(depth int) string { return fmt.Sprintf("indent-%d", min(max(depth, 0), 8)) },
+		// The Visual Device Manager's keys (vdm_pages.go).
+		"keyText":    keyText,
+		"vdmKeyLink": vdmKeyLink,
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(content, "templates/layout.html", "templates/partials/*.html", "templates/audio_pick.html")
 	if err != nil {
