@@ -101,6 +101,7 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 	a.Calls.SetCharger(a.Billing)
 	a.Devices.Lines.NumberOf = a.employeeNumber
 	a.Provisioning = provisioning.New(db, log, a.Devices, logger)
+	a.Provisioning.KeyLayout = a.Devices.KeyLayout
 	a.Reboots = sip.NewReboots(db, log, a.Jobs, a.Registrations, sip.RebootConfig{Logger: logger})
 	a.Reboots.Lines = a.Devices
 	a.Devices.Reboot = deviceRebooter{a.Reboots}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,41 +20,107 @@ import (
 // the demo and checks that none holds a secret of another device: another
 // device's provisioning secret or a password of a line that is not its —
 // half of them with keys naming every line of the demo.
+// demoDevice is a device of the demo, as the tests below walk them.
+type demoDevice struct {
+	id, company int64
+	mac, vendor string
+	model       string
+}
+
+// seedDemo builds a node with the demo seeded, line credentials sealed and
+// a registrar set, and lists the demo's devices.
+func seedDemo(t *testing.T, db *store.DB) (*app.App, []demoDevice) {
+	t.Helper()
+	ctx := context.Background()
+	a := app.New(db, nil, "test")
+	sealer, err := devices.NewSealer([]byte(strings.Repeat("d", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Devices.Lines.Sealer, a.Devices.Lines.Domain = sealer, "127.0.0.1"
+	if err := a.Provisioning.SetRegistrar(provisioning.Registrar{Domain: "127.0.0.1", Port: 5060}); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Seed(ctx, a, "Demo-Pass-2026!"); err != nil {
+		t.Fatal(err)
+	}
+	var devs []demoDevice
+	rows, err := db.Q(ctx).Query(ctx, `SELECT d.id, d.company_id, d.mac, t.vendor, t.model FROM devices d JOIN device_types t ON t.id = d.type_id ORDER BY d.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d demoDevice
+		if err := rows.Scan(&d.id, &d.company, &d.mac, &d.vendor, &d.model); err != nil {
+			t.Fatal(err)
+		}
+		devs = append(devs, d)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return a, devs
+}
+
+// demoFiles are the names a phone of the demo may fetch.
+func demoFiles(mac string) []string {
+	mac = strings.ToLower(mac)
+	return []string{mac + ".cfg", mac + "-switchboard.cfg", mac + "-directory.xml", mac + "-phonebook.xml",
+		"y000000000028.cfg", "y000000000029.cfg", "y000000000035.cfg", "y000000000036.cfg"}
+}
+
+// TestDemoPhonesGetTheirKeys fetches the configuration of every desk phone
+// of the demo through the node as it is wired (the devices service resolving
+// the keys the Visual Device Manager stores) and checks that every speed
+// dial and function key the phone's layout holds is in the files it gets.
+func TestDemoPhonesGetTheirKeys(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a, devs := seedDemo(t, db)
+		mux := http.NewServeMux()
+		a.Provisioning.Register(mux)
+		checked := 0
+		for _, d := range devs {
+			c, err := a.Provisioning.CredentialsOf(ctx, d.company, d.id)
+			if err != nil {
+				continue
+			}
+			kl, err := a.Devices.KeyLayout(ctx, d.id)
+			if err != nil {
+				t.Fatalf("%s: key layout: %v", d.mac, err)
+			}
+			var all strings.Builder
+			for _, f := range demoFiles(d.mac) {
+				rec := httptest.NewRecorder()
+				mux.ServeHTTP(rec, httptest.NewRequest("GET", "http://prov.test"+c.Path+f, nil))
+				if rec.Code == http.StatusOK {
+					all.WriteString(rec.Body.String())
+				}
+			}
+			keys := append(slices.Concat(kl.PhoneKeys, kl.SoftKeys), slices.Concat(kl.SidecarKeys...)...)
+			for _, k := range keys {
+				if k.Action != devices.KeySpeedDial && k.Action != devices.KeyFunction {
+					continue
+				}
+				checked++
+				if !strings.Contains(all.String(), strings.TrimPrefix(k.Value, "+")) {
+					t.Errorf("%s %s: the %s key %q (%s) is in no file the phone gets", d.model, d.mac, k.Action, k.Label, k.Value)
+				}
+			}
+		}
+		if checked == 0 {
+			t.Error("no phone of the demo has a speed dial or function key")
+		}
+	})
+}
+
 func TestDemoHasNoForeignSecrets(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		a := app.New(db, nil, "test")
-		sealer, err := devices.NewSealer([]byte(strings.Repeat("d", 32)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.Devices.Lines.Sealer, a.Devices.Lines.Domain = sealer, "127.0.0.1"
-		if err := a.Provisioning.SetRegistrar(provisioning.Registrar{Domain: "127.0.0.1", Port: 5060}); err != nil {
-			t.Fatal(err)
-		}
-		if err := demo.Seed(ctx, a, "Demo-Pass-2026!"); err != nil {
-			t.Fatal(err)
-		}
+		a, devs := seedDemo(t, db)
 		// Every secret of the demo, by the device it belongs to.
 		owner := map[string]int64{}
-		type dev struct {
-			id, company int64
-			mac, vendor string
-			model       string
-		}
-		var devs []dev
-		rows, err := db.Q(ctx).Query(ctx, `SELECT d.id, d.company_id, d.mac, t.vendor, t.model FROM devices d JOIN device_types t ON t.id = d.type_id ORDER BY d.id`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var d dev
-			if err := rows.Scan(&d.id, &d.company, &d.mac, &d.vendor, &d.model); err != nil {
-				t.Fatal(err)
-			}
-			devs = append(devs, d)
-		}
-		rows.Close()
 		creds := map[int64]provisioning.Credentials{}
 		for _, d := range devs {
 			if c, err := a.Provisioning.CredentialsOf(ctx, d.company, d.id); err == nil {
@@ -115,11 +182,8 @@ func TestDemoHasNoForeignSecrets(t *testing.T) {
 				continue
 			}
 			desks++
-			mac := strings.ToLower(d.mac)
-			files := []string{mac + ".cfg", mac + "-switchboard.cfg", mac + "-directory.xml", mac + "-phonebook.xml",
-				"y000000000028.cfg", "y000000000029.cfg", "y000000000035.cfg", "y000000000036.cfg"}
 			served := 0
-			for _, f := range files {
+			for _, f := range demoFiles(d.mac) {
 				rec := httptest.NewRecorder()
 				mux.ServeHTTP(rec, httptest.NewRequest("GET", "http://prov.test"+c.Path+f, nil))
 				if rec.Code == http.StatusNotFound {
