@@ -165,6 +165,8 @@ func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f 
 	if err := s.finishBatch(ctx, sw.ID, ing.report, ing.err); err != nil && ing.err == nil {
 		ing.err = err
 	}
+	// Whatever was stored is due for the number roll-ups.
+	s.wakeNumbers()
 	if ing.err != nil {
 		return ing.report, fmt.Errorf("calls: ingest %s from %s: %w", name, sw.Name, ing.err)
 	}
@@ -306,7 +308,7 @@ func (ing *ingester) store(ctx context.Context, ch chunk) error {
 		for i := range ch.calls {
 			ing.attribute(&ch.calls[i], h)
 		}
-		inserted, err := ing.s.insertCalls(ctx, ing.sw, ing.report.BatchID, ch.calls)
+		inserted, first, last, err := ing.s.insertCalls(ctx, ing.sw, ing.report.BatchID, ch.calls)
 		if err != nil {
 			return err
 		}
@@ -321,6 +323,13 @@ func (ing *ingester) store(ctx context.Context, ch chunk) error {
 		}
 		if err := ing.s.addScopeRollups(ctx, ing.sw.ProviderID, stored); err != nil {
 			return err
+		}
+		// The number roll-ups are added after the commit, by the number
+		// aggregator (AggregateNumbers), from this record of the chunk.
+		if len(stored) > 0 {
+			if err := ing.s.addPending(ctx, ing.report.BatchID, first, last); err != nil {
+				return err
+			}
 		}
 		if err := ing.s.charge(ctx, ing.sw.ProviderID, stored); err != nil {
 			return err
@@ -425,10 +434,11 @@ const callColumns = `provider_id, switch_id, record_id, batch_id, start_at, answ
 
 const callRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
-// insertCalls stores calls with multi-row statements and returns the ids
-// of those that were new (a record already stored is left as it is).
-func (s *Service) insertCalls(ctx context.Context, sw Switch, batchID int64, calls []call) (map[string]bool, error) {
-	inserted := make(map[string]bool, len(calls))
+// insertCalls stores calls with multi-row statements and returns the
+// record ids of those that were new (a record already stored is left as it
+// is), and the first and last call id they got.
+func (s *Service) insertCalls(ctx context.Context, sw Switch, batchID int64, calls []call) (inserted map[string]bool, first, last int64, err error) {
+	inserted = make(map[string]bool, len(calls))
 	q := s.db.Q(ctx)
 	args := make([]any, 0, insertRows*20)
 	for rest := calls; len(rest) > 0; {
@@ -445,26 +455,31 @@ func (s *Service) insertCalls(ctx context.Context, sw Switch, batchID int64, cal
 		}
 		rest = rest[n:]
 		rows, err := q.Query(ctx, "INSERT INTO calls ("+callColumns+") VALUES "+store.RepeatRow(n, callRow)+
-			" ON CONFLICT (switch_id, record_id) DO NOTHING RETURNING record_id", args...)
+			" ON CONFLICT (switch_id, record_id) DO NOTHING RETURNING record_id, id", args...)
 		if err != nil {
-			return nil, fmt.Errorf("calls: insert calls: %w", err)
+			return nil, 0, 0, fmt.Errorf("calls: insert calls: %w", err)
 		}
 		for rows.Next() {
 			var id string
-			if err := rows.Scan(&id); err != nil {
+			var callID int64
+			if err := rows.Scan(&id, &callID); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, 0, 0, err
 			}
 			inserted[id] = true
+			if first == 0 || callID < first {
+				first = callID
+			}
+			last = max(last, callID)
 		}
 		if err := rows.Close(); err != nil {
-			return nil, err
+			return nil, 0, 0, err
 		}
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("calls: insert calls: %w", err)
+			return nil, 0, 0, fmt.Errorf("calls: insert calls: %w", err)
 		}
 	}
-	return inserted, nil
+	return inserted, first, last, nil
 }
 
 // Roll-up granularities.

@@ -67,6 +67,13 @@ func newScopeSums() *scopeSums {
 }
 
 func (s *scopeSums) add(t tally) {
+	s.addBuckets(t)
+	s.addNumbers(t)
+}
+
+// addBuckets adds one call to the graph and type roll-ups
+// (call_scope_rollups) only.
+func (s *scopeSums) addBuckets(t tally) {
 	type scope struct {
 		kind int16
 		id   int64
@@ -94,8 +101,19 @@ func (s *scopeSums) add(t tally) {
 			sum.calls++
 			sum.seconds += t.billsec
 		}
-		if sc.kind == scopeEmployee {
-			continue // an employee's top 10 reads their calls (see CallLogTop)
+	}
+}
+
+// addNumbers adds one call to the number roll-ups (call_number_days) only.
+func (s *scopeSums) addNumbers(t tally) {
+	day := t.start - t.start%dayMS
+	for _, sc := range [3]struct {
+		kind int16
+		id   int64
+	}{{scopeProvider, t.provider}, {scopeCompany, t.company}, {scopeSite, t.site}} {
+		// An employee's top 10 reads their calls (see CallLogTop).
+		if sc.id == 0 {
+			continue
 		}
 		for _, n := range [2]struct {
 			role   int16
@@ -169,11 +187,12 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 	return nil
 }
 
-// addScopeRollups adds stored calls to the Call Logs roll-ups.
+// addScopeRollups adds stored calls to the graph and type roll-ups
+// (call_scope_rollups); the number roll-ups come later (AggregateNumbers).
 func (s *Service) addScopeRollups(ctx context.Context, providerID int64, calls []call) error {
 	sums := newScopeSums()
 	for _, c := range calls {
-		sums.add(tally{start: c.rec.Start.UnixMilli(), billsec: int64(c.rec.Billsec), calling: c.calling.Norm, called: c.called.Norm,
+		sums.addBuckets(tally{start: c.rec.Start.UnixMilli(), billsec: int64(c.rec.Billsec), calling: c.calling.Norm, called: c.called.Norm,
 			direction: int16(c.direction), traffic: int16(c.traffic), status: int16(c.status),
 			provider: providerID, company: c.companyID, site: c.siteID, employee: c.employee})
 	}
