@@ -286,24 +286,28 @@ func (s *scopeSums) prune(keep int) {
 		id, day                          int64
 		role, direction, traffic, status int16
 	}
-	groups := map[group][]numberKey{}
-	for k := range s.numbers {
-		g := group{k.kind, k.id, k.day, k.role, k.direction, k.traffic, k.status}
-		groups[g] = append(groups[g], k)
+	type entry struct {
+		k numberKey
+		v *rollupSum
 	}
-	for _, ks := range groups {
-		if len(ks) <= keep {
+	groups := map[group][]entry{}
+	for k, v := range s.numbers {
+		g := group{k.kind, k.id, k.day, k.role, k.direction, k.traffic, k.status}
+		groups[g] = append(groups[g], entry{k, v})
+	}
+	for _, es := range groups {
+		if len(es) <= keep {
 			continue
 		}
-		sort.Slice(ks, func(i, j int) bool {
-			a, b := s.numbers[ks[i]].calls, s.numbers[ks[j]].calls
-			if a != b {
-				return a > b
+		// The sums travel with their keys: no map lookup per comparison.
+		sort.Slice(es, func(i, j int) bool {
+			if es[i].v.calls != es[j].v.calls {
+				return es[i].v.calls > es[j].v.calls
 			}
-			return ks[i].number < ks[j].number
+			return es[i].k.number < es[j].k.number
 		})
-		for _, k := range ks[keep:] {
-			delete(s.numbers, k)
+		for _, e := range es[keep:] {
+			delete(s.numbers, e.k)
 		}
 	}
 }

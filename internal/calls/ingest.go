@@ -116,6 +116,9 @@ func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f 
 	if err := ing.prepare(ctx); err != nil {
 		return rep, err
 	}
+	if err := s.prepareIngest(ctx); err != nil {
+		return rep, fmt.Errorf("calls: ingest: %w", err)
+	}
 	if err := s.db.Tx(ctx, func(ctx context.Context) error {
 		return s.db.Q(ctx).QueryRow(ctx, `INSERT INTO call_ingest_batches (provider_id, switch_id, source, name, format, received_at)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, sw.ProviderID, sw.ID, source, truncate(name, 500), string(f), store.Now()).Scan(&ing.report.BatchID)
@@ -434,6 +437,11 @@ const callColumns = `provider_id, switch_id, record_id, batch_id, start_at, answ
 
 const callRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
+func insertCallsSQL(n int) string {
+	return "INSERT INTO calls (" + callColumns + ") VALUES " + store.RepeatRow(n, callRow) +
+		" ON CONFLICT (switch_id, record_id) DO NOTHING RETURNING record_id, id"
+}
+
 // insertCalls stores calls with multi-row statements and returns the
 // record ids of those that were new (a record already stored is left as it
 // is), and the first and last call id they got.
@@ -454,8 +462,7 @@ func (s *Service) insertCalls(ctx context.Context, sw Switch, batchID int64, cal
 				int16(c.direction), int16(c.traffic), int16(c.status), c.companyID, c.siteID, c.employee, c.business)
 		}
 		rest = rest[n:]
-		rows, err := q.Query(ctx, "INSERT INTO calls ("+callColumns+") VALUES "+store.RepeatRow(n, callRow)+
-			" ON CONFLICT (switch_id, record_id) DO NOTHING RETURNING record_id, id", args...)
+		rows, err := q.QueryPrepared(ctx, insertCallsSQL(n), args...)
 		if err != nil {
 			return nil, 0, 0, fmt.Errorf("calls: insert calls: %w", err)
 		}
@@ -497,6 +504,27 @@ type rollupKey struct {
 
 type rollupSum struct{ calls, seconds int64 }
 
+func addRollupsSQL(n int) string {
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	return `INSERT INTO call_rollups (granularity, bucket_start, provider_id, company_id, site_id, employee_id,
+			direction, traffic, status, calls, seconds) VALUES ` + store.RepeatRow(n, row) + `
+			ON CONFLICT (granularity, company_id, site_id, employee_id, bucket_start, direction, traffic, status, provider_id)
+			DO UPDATE SET calls = call_rollups.calls + excluded.calls, seconds = call_rollups.seconds + excluded.seconds`
+}
+
+// prepareIngest has the SQLite writer compile ingest's multi-row
+// statements once (store.DB.Prepare), every size store.BatchSize makes.
+func (s *Service) prepareIngest(ctx context.Context) error {
+	var texts []string
+	for n := insertRows; ; n = store.BatchSize(n-1, insertRows) {
+		texts = append(texts, insertCallsSQL(n), addRollupsSQL(n), scopeBucketsSQL(n), numberDaysSQL(n))
+		if n == 1 {
+			break
+		}
+	}
+	return s.db.Prepare(ctx, texts...)
+}
+
 // addRollups adds the calls to their hour and UTC day buckets.
 func (s *Service) addRollups(ctx context.Context, providerID int64, calls []call) error {
 	sums := map[rollupKey]*rollupSum{}
@@ -523,7 +551,6 @@ func (s *Service) addRollups(ctx context.Context, providerID int64, calls []call
 		keys = append(keys, k)
 	}
 	q := s.db.Q(ctx)
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	args := make([]any, 0, insertRows*11)
 	for rest := keys; len(rest) > 0; {
 		n := store.BatchSize(len(rest), insertRows)
@@ -533,10 +560,7 @@ func (s *Service) addRollups(ctx context.Context, providerID int64, calls []call
 			args = append(args, k.granularity, k.bucket, providerID, k.companyID, k.siteID, k.employee, k.direction, k.traffic, k.status, sum.calls, sum.seconds)
 		}
 		rest = rest[n:]
-		if _, err := q.Exec(ctx, `INSERT INTO call_rollups (granularity, bucket_start, provider_id, company_id, site_id, employee_id,
-			direction, traffic, status, calls, seconds) VALUES `+store.RepeatRow(n, row)+`
-			ON CONFLICT (granularity, company_id, site_id, employee_id, bucket_start, direction, traffic, status, provider_id)
-			DO UPDATE SET calls = call_rollups.calls + excluded.calls, seconds = call_rollups.seconds + excluded.seconds`, args...); err != nil {
+		if _, err := q.ExecPrepared(ctx, addRollupsSQL(n), args...); err != nil {
 			return fmt.Errorf("calls: add roll-ups: %w", err)
 		}
 	}

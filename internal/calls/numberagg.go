@@ -45,6 +45,9 @@ func (s *Service) wakeNumbers() {
 // after each batch (RunNumberAggregator); on PostgreSQL two nodes never
 // take the same chunk (SKIP LOCKED).
 func (s *Service) AggregateNumbers(ctx context.Context) (int, error) {
+	if err := s.prepareIngest(ctx); err != nil {
+		return 0, fmt.Errorf("calls: aggregate number roll-ups: %w", err)
+	}
 	total := 0
 	for {
 		n, err := s.aggregateNumbersStep(ctx)

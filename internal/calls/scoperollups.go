@@ -140,6 +140,22 @@ func (s *scopeSums) addNumbers(t tally) {
 	}
 }
 
+func scopeBucketsSQL(n int) string {
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	return `INSERT INTO call_scope_rollups (scope_kind, scope_id, granularity, bucket_start, direction, traffic, status, calls, seconds)
+			VALUES ` + store.RepeatRow(n, row) + `
+			ON CONFLICT (scope_kind, scope_id, granularity, bucket_start, direction, traffic, status)
+			DO UPDATE SET calls = call_scope_rollups.calls + excluded.calls, seconds = call_scope_rollups.seconds + excluded.seconds`
+}
+
+func numberDaysSQL(n int) string {
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	return `INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
+			VALUES ` + store.RepeatRow(n, row) + `
+			ON CONFLICT (scope_kind, scope_id, role, day, number, direction, traffic, status)
+			DO UPDATE SET calls = call_number_days.calls + excluded.calls, seconds = call_number_days.seconds + excluded.seconds`
+}
+
 // write adds the sums to the tables (in the caller's transaction).
 func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 	q := db.Q(ctx)
@@ -147,7 +163,6 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 	for k := range s.buckets {
 		bkeys = append(bkeys, k)
 	}
-	const brow = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	args := make([]any, 0, insertRows*10)
 	for rest := bkeys; len(rest) > 0; {
 		n := store.BatchSize(len(rest), insertRows)
@@ -157,10 +172,7 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 			args = append(args, k.kind, k.id, k.granularity, k.bucket, k.direction, k.traffic, k.status, sum.calls, sum.seconds)
 		}
 		rest = rest[n:]
-		if _, err := q.Exec(ctx, `INSERT INTO call_scope_rollups (scope_kind, scope_id, granularity, bucket_start, direction, traffic, status, calls, seconds)
-			VALUES `+store.RepeatRow(n, brow)+`
-			ON CONFLICT (scope_kind, scope_id, granularity, bucket_start, direction, traffic, status)
-			DO UPDATE SET calls = call_scope_rollups.calls + excluded.calls, seconds = call_scope_rollups.seconds + excluded.seconds`, args...); err != nil {
+		if _, err := q.ExecPrepared(ctx, scopeBucketsSQL(n), args...); err != nil {
 			return fmt.Errorf("calls: add scope roll-ups: %w", err)
 		}
 	}
@@ -168,7 +180,6 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 	for k := range s.numbers {
 		nkeys = append(nkeys, k)
 	}
-	const nrow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	for rest := nkeys; len(rest) > 0; {
 		n := store.BatchSize(len(rest), insertRows)
 		args = args[:0]
@@ -177,10 +188,7 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 			args = append(args, k.kind, k.id, k.day, k.role, k.number, k.direction, k.traffic, k.status, sum.calls, sum.seconds)
 		}
 		rest = rest[n:]
-		if _, err := q.Exec(ctx, `INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
-			VALUES `+store.RepeatRow(n, nrow)+`
-			ON CONFLICT (scope_kind, scope_id, role, day, number, direction, traffic, status)
-			DO UPDATE SET calls = call_number_days.calls + excluded.calls, seconds = call_number_days.seconds + excluded.seconds`, args...); err != nil {
+		if _, err := q.ExecPrepared(ctx, numberDaysSQL(n), args...); err != nil {
 			return fmt.Errorf("calls: add number roll-ups: %w", err)
 		}
 	}
