@@ -169,13 +169,15 @@ func BenchmarkCallLogs(b *testing.B) {
 				})
 			}
 			// Export of the list: memory must not grow with the rows. The
-			// platform's calls of one weekend day, of one working day and of
-			// three (about 44,000, 440,000 and 1,300,000 at ten million
-			// calls). One export a run whatever -benchtime says.
+			// platform's calls of one weekend day, of one working day, of
+			// three and of the month (about 44,000, 440,000, 1,300,000 and
+			// 10,000,000 at ten million calls). One export a run whatever
+			// -benchtime says.
 			for _, ex := range []struct{ name, from, to string }{
 				{"export-list-sunday", "2026-03-01", "2026-03-01"},
 				{"export-list-tuesday", "2026-03-03", "2026-03-03"},
 				{"export-list-mon-wed", "2026-03-02", "2026-03-04"},
+				{"export-list-march", "2026-03-01", "2026-03-31"},
 			} {
 				b.Run(ex.name, func(b *testing.B) {
 					q := march(calls.ObjectPlatform, 0)
