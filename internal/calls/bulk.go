@@ -55,21 +55,56 @@ func (s *Service) Holders(ctx context.Context, providerID, companyID int64) ([]B
 // bulk-<seed>-<n>: running the same seed twice is refused by the
 // idempotency key.
 func (s *Service) GenerateBulk(ctx context.Context, sw Switch, holders []BulkHolder, opts GenerateOptions) (int, error) {
-	if opts.Calls <= 0 {
-		return 0, errors.New("calls: give a positive number of calls")
+	if err := bulkDefaults(holders, &opts); err != nil {
+		return 0, err
 	}
-	if len(holders) == 0 {
-		return 0, errors.New("calls: no employee holds a number yet: activate employees first")
+	batch, err := s.bulkBatch(ctx, sw, opts.Seed)
+	if err != nil {
+		return 0, err
 	}
-	if opts.Days <= 0 {
-		opts.Days = 30
+	made := 0
+	err = drawBulk(sw, holders, opts, func(day time.Time, cs []call) error {
+		if err := s.db.Tx(ctx, func(ctx context.Context) error {
+			if err := s.insertBulk(ctx, sw, batch, cs); err != nil {
+				return err
+			}
+			if err := s.addRollups(ctx, sw.ProviderID, cs); err != nil {
+				return err
+			}
+			sums := newScopeSums()
+			for _, c := range cs {
+				sums.add(tallyOf(sw.ProviderID, c))
+			}
+			sums.prune(topKeep)
+			return sums.write(ctx, s.db)
+		}); err != nil {
+			return fmt.Errorf("calls: bulk generate %s: %w", day.Format(time.DateOnly), err)
+		}
+		made += len(cs)
+		return nil
+	})
+	if err != nil {
+		return made, err
 	}
-	if opts.End.IsZero() {
-		opts.End = time.Now()
-	}
-	if opts.Seed == 0 {
-		opts.Seed = rand.Uint64()
-	}
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		_, err := s.db.Q(ctx).Exec(ctx, "UPDATE call_ingest_batches SET accepted = ? WHERE id = ?", made, batch)
+		return err
+	})
+	return made, err
+}
+
+func tallyOf(providerID int64, c call) tally {
+	return tally{start: c.rec.Start.UnixMilli(), billsec: int64(c.rec.Billsec), calling: c.calling.Norm, called: c.called.Norm,
+		direction: int16(c.direction), traffic: int16(c.traffic), status: int16(c.status),
+		provider: providerID, company: c.companyID, site: c.siteID, employee: c.employee}
+}
+
+// drawBulk draws opts.Calls calls for the holders a local day (of the
+// switch's zone) at a time, in order, and hands each day's calls to fn:
+// the same seed draws the same calls, whichever way they are then stored
+// (GenerateBulk, LoadBulk, WriteBulkRecords). Record ids are
+// bulk-<seed>-<n>.
+func drawBulk(sw Switch, holders []BulkHolder, opts GenerateOptions, fn func(day time.Time, cs []call) error) error {
 	zone := sw.Zone()
 	people := make([]person, len(holders))
 	byNumber := make(map[string]BulkHolder, len(holders))
@@ -78,10 +113,6 @@ func (s *Service) GenerateBulk(ctx context.Context, sw Switch, holders []BulkHol
 		byNumber[h.Number] = h
 	}
 	t := newTraffic(people, opts, zone)
-	batch, err := s.bulkBatch(ctx, sw, opts.Seed)
-	if err != nil {
-		return 0, err
-	}
 	// Working days weigh 1, weekend days a tenth.
 	// The last day is the one End falls in (the day before when End is a
 	// midnight, which the period does not include).
@@ -115,35 +146,32 @@ func (s *Service) GenerateBulk(ctx context.Context, sw Switch, holders []BulkHol
 			serial++
 			cs = append(cs, c)
 		}
-		if err := s.db.Tx(ctx, func(ctx context.Context) error {
-			if err := s.insertBulk(ctx, sw, batch, cs); err != nil {
-				return err
-			}
-			if err := s.addRollups(ctx, sw.ProviderID, cs); err != nil {
-				return err
-			}
-			sums := newScopeSums()
-			for _, c := range cs {
-				sums.add(tallyOf(sw.ProviderID, c))
-			}
-			sums.prune(topKeep)
-			return sums.write(ctx, s.db)
-		}); err != nil {
-			return made, fmt.Errorf("calls: bulk generate %s: %w", day.Format(time.DateOnly), err)
+		if err := fn(day, cs); err != nil {
+			return err
 		}
 		made += n
 	}
-	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		_, err := s.db.Q(ctx).Exec(ctx, "UPDATE call_ingest_batches SET accepted = ? WHERE id = ?", made, batch)
-		return err
-	})
-	return made, err
+	return nil
 }
 
-func tallyOf(providerID int64, c call) tally {
-	return tally{start: c.rec.Start.UnixMilli(), billsec: int64(c.rec.Billsec), calling: c.calling.Norm, called: c.called.Norm,
-		direction: int16(c.direction), traffic: int16(c.traffic), status: int16(c.status),
-		provider: providerID, company: c.companyID, site: c.siteID, employee: c.employee}
+// bulkDefaults checks and completes the options of the bulk generators.
+func bulkDefaults(holders []BulkHolder, opts *GenerateOptions) error {
+	if opts.Calls <= 0 {
+		return errors.New("calls: give a positive number of calls")
+	}
+	if len(holders) == 0 {
+		return errors.New("calls: no employee holds a number yet: activate employees first")
+	}
+	if opts.Days <= 0 {
+		opts.Days = 30
+	}
+	if opts.End.IsZero() {
+		opts.End = time.Now()
+	}
+	if opts.Seed == 0 {
+		opts.Seed = rand.Uint64()
+	}
+	return nil
 }
 
 func (s *Service) bulkBatch(ctx context.Context, sw Switch, seed uint64) (id int64, err error) {
@@ -210,7 +238,7 @@ func (t *traffic) farEndClass(outbound bool) (string, Traffic) {
 	case x < 0.45:
 		return "+44113496" + t.digits(4), National
 	case x < 0.75:
-		return "+447911" + t.digits(6), Mobile
+		return "+4479112" + t.digits(5), Mobile // 07911 2: a mobile range (07911 5… is not)
 	case x < 0.85:
 		intl := []string{"+3314268" + t.digits(4), "+4930" + t.digits(8), "+1202555" + t.digits(4), "+35312" + t.digits(6)}
 		return intl[t.rng.IntN(len(intl))], International
@@ -258,24 +286,28 @@ func (s *scopeSums) prune(keep int) {
 		id, day                          int64
 		role, direction, traffic, status int16
 	}
-	groups := map[group][]numberKey{}
-	for k := range s.numbers {
-		g := group{k.kind, k.id, k.day, k.role, k.direction, k.traffic, k.status}
-		groups[g] = append(groups[g], k)
+	type entry struct {
+		k numberKey
+		v *rollupSum
 	}
-	for _, ks := range groups {
-		if len(ks) <= keep {
+	groups := map[group][]entry{}
+	for k, v := range s.numbers {
+		g := group{k.kind, k.id, k.day, k.role, k.direction, k.traffic, k.status}
+		groups[g] = append(groups[g], entry{k, v})
+	}
+	for _, es := range groups {
+		if len(es) <= keep {
 			continue
 		}
-		sort.Slice(ks, func(i, j int) bool {
-			a, b := s.numbers[ks[i]].calls, s.numbers[ks[j]].calls
-			if a != b {
-				return a > b
+		// The sums travel with their keys: no map lookup per comparison.
+		sort.Slice(es, func(i, j int) bool {
+			if es[i].v.calls != es[j].v.calls {
+				return es[i].v.calls > es[j].v.calls
 			}
-			return ks[i].number < ks[j].number
+			return es[i].k.number < es[j].k.number
 		})
-		for _, k := range ks[keep:] {
-			delete(s.numbers, k)
+		for _, e := range es[keep:] {
+			delete(s.numbers, e.k)
 		}
 	}
 }

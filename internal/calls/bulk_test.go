@@ -1,8 +1,11 @@
 package calls_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,4 +127,118 @@ func TestCompactNumberDays(t *testing.T) {
 			t.Errorf("second compaction removed %d: %v", again, err)
 		}
 	})
+}
+
+// TestLoadBulkMatchesIngest: the fast loader stores what ingest stores for
+// the same records — every column of every call and every roll-up row
+// (ingest's number roll-ups once aggregated and compacted as the
+// maintenance tasks do) — and refuses a calls table that holds calls.
+func TestLoadBulkMatchesIngest(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newLogEstate(t, db)
+		a, f := e.env.App, e.env.Fixture
+		holders, err := a.Calls.Holders(ctx, f.Provider.ID, 0)
+		if err != nil || len(holders) != 3 {
+			t.Fatalf("holders %+v %v", holders, err)
+		}
+		opts := calls.GenerateOptions{Calls: 4000, Days: 31, End: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Seed: 15}
+		n, err := a.Calls.LoadBulk(ctx, e.sw, holders, opts)
+		if err != nil || n != opts.Calls {
+			t.Fatalf("loaded %d: %v", n, err)
+		}
+		if _, err := a.Calls.LoadBulk(ctx, e.sw, holders, calls.GenerateOptions{Calls: 10, Seed: 16}); err == nil {
+			t.Error("the loader filled a calls table that holds calls")
+		}
+		loaded := snapshot(t, db)
+		var indexes int
+		if err := db.Q(ctx).QueryRow(ctx, indexCount(db)).Scan(&indexes); err != nil || indexes < 9 {
+			t.Errorf("%d indexes on calls after the load (%v)", indexes, err)
+		}
+		for _, table := range []string{"calls", "call_rollups", "call_scope_rollups", "call_number_days", "call_number_days_compacted"} {
+			if _, err := storetest.Exec(ctx, db, "DELETE FROM "+table); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var buf bytes.Buffer
+		if err := calls.WriteBulkRecords(&buf, e.sw, holders, opts); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := a.Calls.Ingest(ctx, e.sw, calls.SourceCommand, "bulk", calls.FormatFreeSWITCHJSON, &buf)
+		if err != nil || rep.Accepted != opts.Calls {
+			t.Fatalf("ingest %+v %v", rep, err)
+		}
+		if _, err := a.Calls.AggregateNumbers(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Calls.CompactNumberDays(ctx, opts.End.AddDate(0, 0, 2)); err != nil {
+			t.Fatal(err)
+		}
+		ingested := snapshot(t, db)
+		for table, rows := range loaded {
+			if len(rows) == 0 {
+				t.Errorf("%s: the loader stored nothing", table)
+			}
+			got := ingested[table]
+			if len(got) != len(rows) {
+				t.Errorf("%s: %d rows loaded, %d ingested", table, len(rows), len(got))
+				continue
+			}
+			for i := range rows {
+				if rows[i] != got[i] {
+					t.Errorf("%s: loaded %s, ingested %s", table, rows[i], got[i])
+					break
+				}
+			}
+		}
+	})
+}
+
+func indexCount(db *store.DB) string {
+	if db.Dialect() == store.Postgres {
+		return "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'calls'"
+	}
+	return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls'"
+}
+
+// snapshot reads the calls (all but their id and batch) and the Call Logs
+// roll-ups as sorted lines.
+func snapshot(t *testing.T, db *store.DB) map[string][]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string][]string{}
+	for table, query := range map[string]string{
+		"calls": `SELECT record_id, start_at, answer_at, end_at, duration, billsec, calling_raw, called_raw, calling, called,
+			direction, traffic, status, company_id, site_id, employee_id, business_number FROM calls`,
+		"call_rollups":       "SELECT * FROM call_rollups",
+		"call_scope_rollups": "SELECT * FROM call_scope_rollups",
+		"call_number_days":   "SELECT * FROM call_number_days",
+	} {
+		rows, err := db.Q(ctx).Query(ctx, query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			var line []string
+			for _, v := range vals {
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				line = append(line, fmt.Sprint(v))
+			}
+			out[table] = append(out[table], strings.Join(line, "|"))
+		}
+		rows.Close()
+		slices.Sort(out[table])
+	}
+	return out
 }

@@ -82,6 +82,11 @@ func (s *Service) GenerateCalls(ctx context.Context, sw Switch, opts GenerateOpt
 		total.Malformed += rep.Malformed
 		total.Problems = append(total.Problems, rep.Problems...)
 	}
+	// A command has no aggregator running beside it: the traffic's top 10
+	// is complete when it returns.
+	if _, err := s.AggregateNumbers(ctx); err != nil {
+		return total, err
+	}
 	return total, nil
 }
 
@@ -210,7 +215,7 @@ func (t *traffic) farEnd(outbound bool) string {
 	case x < 0.45:
 		return "+44113496" + t.digits(4) // national (Leeds)
 	case x < 0.75:
-		return "+447911" + t.digits(6) // mobile
+		return "+4479112" + t.digits(5) // mobile (07911 2…; 07911 5… is no range)
 	case x < 0.85:
 		intl := []string{"+3314268" + t.digits(4), "+4930" + t.digits(8), "+1202555" + t.digits(4), "+35312" + t.digits(6)}
 		return intl[t.rng.IntN(len(intl))]

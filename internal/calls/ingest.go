@@ -116,6 +116,9 @@ func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f 
 	if err := ing.prepare(ctx); err != nil {
 		return rep, err
 	}
+	if err := s.prepareIngest(ctx); err != nil {
+		return rep, fmt.Errorf("calls: ingest: %w", err)
+	}
 	if err := s.db.Tx(ctx, func(ctx context.Context) error {
 		return s.db.Q(ctx).QueryRow(ctx, `INSERT INTO call_ingest_batches (provider_id, switch_id, source, name, format, received_at)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, sw.ProviderID, sw.ID, source, truncate(name, 500), string(f), store.Now()).Scan(&ing.report.BatchID)
@@ -165,6 +168,8 @@ func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f 
 	if err := s.finishBatch(ctx, sw.ID, ing.report, ing.err); err != nil && ing.err == nil {
 		ing.err = err
 	}
+	// Whatever was stored is due for the number roll-ups.
+	s.wakeNumbers()
 	if ing.err != nil {
 		return ing.report, fmt.Errorf("calls: ingest %s from %s: %w", name, sw.Name, ing.err)
 	}
@@ -306,7 +311,7 @@ func (ing *ingester) store(ctx context.Context, ch chunk) error {
 		for i := range ch.calls {
 			ing.attribute(&ch.calls[i], h)
 		}
-		inserted, err := ing.s.insertCalls(ctx, ing.sw, ing.report.BatchID, ch.calls)
+		inserted, first, last, err := ing.s.insertCalls(ctx, ing.sw, ing.report.BatchID, ch.calls)
 		if err != nil {
 			return err
 		}
@@ -321,6 +326,13 @@ func (ing *ingester) store(ctx context.Context, ch chunk) error {
 		}
 		if err := ing.s.addScopeRollups(ctx, ing.sw.ProviderID, stored); err != nil {
 			return err
+		}
+		// The number roll-ups are added after the commit, by the number
+		// aggregator (AggregateNumbers), from this record of the chunk.
+		if len(stored) > 0 {
+			if err := ing.s.addPending(ctx, ing.report.BatchID, first, last); err != nil {
+				return err
+			}
 		}
 		if err := ing.s.charge(ctx, ing.sw.ProviderID, stored); err != nil {
 			return err
@@ -425,10 +437,16 @@ const callColumns = `provider_id, switch_id, record_id, batch_id, start_at, answ
 
 const callRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
-// insertCalls stores calls with multi-row statements and returns the ids
-// of those that were new (a record already stored is left as it is).
-func (s *Service) insertCalls(ctx context.Context, sw Switch, batchID int64, calls []call) (map[string]bool, error) {
-	inserted := make(map[string]bool, len(calls))
+func insertCallsSQL(n int) string {
+	return "INSERT INTO calls (" + callColumns + ") VALUES " + store.RepeatRow(n, callRow) +
+		" ON CONFLICT (switch_id, record_id) DO NOTHING RETURNING record_id, id"
+}
+
+// insertCalls stores calls with multi-row statements and returns the
+// record ids of those that were new (a record already stored is left as it
+// is), and the first and last call id they got.
+func (s *Service) insertCalls(ctx context.Context, sw Switch, batchID int64, calls []call) (inserted map[string]bool, first, last int64, err error) {
+	inserted = make(map[string]bool, len(calls))
 	q := s.db.Q(ctx)
 	args := make([]any, 0, insertRows*20)
 	for rest := calls; len(rest) > 0; {
@@ -444,27 +462,31 @@ func (s *Service) insertCalls(ctx context.Context, sw Switch, batchID int64, cal
 				int16(c.direction), int16(c.traffic), int16(c.status), c.companyID, c.siteID, c.employee, c.business)
 		}
 		rest = rest[n:]
-		rows, err := q.Query(ctx, "INSERT INTO calls ("+callColumns+") VALUES "+store.RepeatRow(n, callRow)+
-			" ON CONFLICT (switch_id, record_id) DO NOTHING RETURNING record_id", args...)
+		rows, err := q.QueryPrepared(ctx, insertCallsSQL(n), args...)
 		if err != nil {
-			return nil, fmt.Errorf("calls: insert calls: %w", err)
+			return nil, 0, 0, fmt.Errorf("calls: insert calls: %w", err)
 		}
 		for rows.Next() {
 			var id string
-			if err := rows.Scan(&id); err != nil {
+			var callID int64
+			if err := rows.Scan(&id, &callID); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, 0, 0, err
 			}
 			inserted[id] = true
+			if first == 0 || callID < first {
+				first = callID
+			}
+			last = max(last, callID)
 		}
 		if err := rows.Close(); err != nil {
-			return nil, err
+			return nil, 0, 0, err
 		}
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("calls: insert calls: %w", err)
+			return nil, 0, 0, fmt.Errorf("calls: insert calls: %w", err)
 		}
 	}
-	return inserted, nil
+	return inserted, first, last, nil
 }
 
 // Roll-up granularities.
@@ -481,6 +503,27 @@ type rollupKey struct {
 }
 
 type rollupSum struct{ calls, seconds int64 }
+
+func addRollupsSQL(n int) string {
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	return `INSERT INTO call_rollups (granularity, bucket_start, provider_id, company_id, site_id, employee_id,
+			direction, traffic, status, calls, seconds) VALUES ` + store.RepeatRow(n, row) + `
+			ON CONFLICT (granularity, company_id, site_id, employee_id, bucket_start, direction, traffic, status, provider_id)
+			DO UPDATE SET calls = call_rollups.calls + excluded.calls, seconds = call_rollups.seconds + excluded.seconds`
+}
+
+// prepareIngest has the SQLite writer compile ingest's multi-row
+// statements once (store.DB.Prepare), every size store.BatchSize makes.
+func (s *Service) prepareIngest(ctx context.Context) error {
+	var texts []string
+	for n := insertRows; ; n = store.BatchSize(n-1, insertRows) {
+		texts = append(texts, insertCallsSQL(n), addRollupsSQL(n), scopeBucketsSQL(n), numberDaysSQL(n))
+		if n == 1 {
+			break
+		}
+	}
+	return s.db.Prepare(ctx, texts...)
+}
 
 // addRollups adds the calls to their hour and UTC day buckets.
 func (s *Service) addRollups(ctx context.Context, providerID int64, calls []call) error {
@@ -508,7 +551,6 @@ func (s *Service) addRollups(ctx context.Context, providerID int64, calls []call
 		keys = append(keys, k)
 	}
 	q := s.db.Q(ctx)
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	args := make([]any, 0, insertRows*11)
 	for rest := keys; len(rest) > 0; {
 		n := store.BatchSize(len(rest), insertRows)
@@ -518,10 +560,7 @@ func (s *Service) addRollups(ctx context.Context, providerID int64, calls []call
 			args = append(args, k.granularity, k.bucket, providerID, k.companyID, k.siteID, k.employee, k.direction, k.traffic, k.status, sum.calls, sum.seconds)
 		}
 		rest = rest[n:]
-		if _, err := q.Exec(ctx, `INSERT INTO call_rollups (granularity, bucket_start, provider_id, company_id, site_id, employee_id,
-			direction, traffic, status, calls, seconds) VALUES `+store.RepeatRow(n, row)+`
-			ON CONFLICT (granularity, company_id, site_id, employee_id, bucket_start, direction, traffic, status, provider_id)
-			DO UPDATE SET calls = call_rollups.calls + excluded.calls, seconds = call_rollups.seconds + excluded.seconds`, args...); err != nil {
+		if _, err := q.ExecPrepared(ctx, addRollupsSQL(n), args...); err != nil {
 			return fmt.Errorf("calls: add roll-ups: %w", err)
 		}
 	}

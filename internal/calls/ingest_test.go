@@ -87,6 +87,10 @@ func (e estate) ingest(t *testing.T, docs ...string) calls.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What a node's number aggregator does once the batch has committed.
+	if _, err := e.env.App.Calls.AggregateNumbers(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return rep
 }
 

@@ -67,6 +67,13 @@ func newScopeSums() *scopeSums {
 }
 
 func (s *scopeSums) add(t tally) {
+	s.addBuckets(t)
+	s.addNumbers(t)
+}
+
+// addBuckets adds one call to the graph and type roll-ups
+// (call_scope_rollups) only.
+func (s *scopeSums) addBuckets(t tally) {
 	type scope struct {
 		kind int16
 		id   int64
@@ -94,8 +101,19 @@ func (s *scopeSums) add(t tally) {
 			sum.calls++
 			sum.seconds += t.billsec
 		}
-		if sc.kind == scopeEmployee {
-			continue // an employee's top 10 reads their calls (see CallLogTop)
+	}
+}
+
+// addNumbers adds one call to the number roll-ups (call_number_days) only.
+func (s *scopeSums) addNumbers(t tally) {
+	day := t.start - t.start%dayMS
+	for _, sc := range [3]struct {
+		kind int16
+		id   int64
+	}{{scopeProvider, t.provider}, {scopeCompany, t.company}, {scopeSite, t.site}} {
+		// An employee's top 10 reads their calls (see CallLogTop).
+		if sc.id == 0 {
+			continue
 		}
 		for _, n := range [2]struct {
 			role   int16
@@ -122,6 +140,22 @@ func (s *scopeSums) add(t tally) {
 	}
 }
 
+func scopeBucketsSQL(n int) string {
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	return `INSERT INTO call_scope_rollups (scope_kind, scope_id, granularity, bucket_start, direction, traffic, status, calls, seconds)
+			VALUES ` + store.RepeatRow(n, row) + `
+			ON CONFLICT (scope_kind, scope_id, granularity, bucket_start, direction, traffic, status)
+			DO UPDATE SET calls = call_scope_rollups.calls + excluded.calls, seconds = call_scope_rollups.seconds + excluded.seconds`
+}
+
+func numberDaysSQL(n int) string {
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	return `INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
+			VALUES ` + store.RepeatRow(n, row) + `
+			ON CONFLICT (scope_kind, scope_id, role, day, number, direction, traffic, status)
+			DO UPDATE SET calls = call_number_days.calls + excluded.calls, seconds = call_number_days.seconds + excluded.seconds`
+}
+
 // write adds the sums to the tables (in the caller's transaction).
 func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 	q := db.Q(ctx)
@@ -129,7 +163,6 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 	for k := range s.buckets {
 		bkeys = append(bkeys, k)
 	}
-	const brow = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	args := make([]any, 0, insertRows*10)
 	for rest := bkeys; len(rest) > 0; {
 		n := store.BatchSize(len(rest), insertRows)
@@ -139,10 +172,7 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 			args = append(args, k.kind, k.id, k.granularity, k.bucket, k.direction, k.traffic, k.status, sum.calls, sum.seconds)
 		}
 		rest = rest[n:]
-		if _, err := q.Exec(ctx, `INSERT INTO call_scope_rollups (scope_kind, scope_id, granularity, bucket_start, direction, traffic, status, calls, seconds)
-			VALUES `+store.RepeatRow(n, brow)+`
-			ON CONFLICT (scope_kind, scope_id, granularity, bucket_start, direction, traffic, status)
-			DO UPDATE SET calls = call_scope_rollups.calls + excluded.calls, seconds = call_scope_rollups.seconds + excluded.seconds`, args...); err != nil {
+		if _, err := q.ExecPrepared(ctx, scopeBucketsSQL(n), args...); err != nil {
 			return fmt.Errorf("calls: add scope roll-ups: %w", err)
 		}
 	}
@@ -150,7 +180,6 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 	for k := range s.numbers {
 		nkeys = append(nkeys, k)
 	}
-	const nrow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	for rest := nkeys; len(rest) > 0; {
 		n := store.BatchSize(len(rest), insertRows)
 		args = args[:0]
@@ -159,21 +188,19 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 			args = append(args, k.kind, k.id, k.day, k.role, k.number, k.direction, k.traffic, k.status, sum.calls, sum.seconds)
 		}
 		rest = rest[n:]
-		if _, err := q.Exec(ctx, `INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
-			VALUES `+store.RepeatRow(n, nrow)+`
-			ON CONFLICT (scope_kind, scope_id, role, day, number, direction, traffic, status)
-			DO UPDATE SET calls = call_number_days.calls + excluded.calls, seconds = call_number_days.seconds + excluded.seconds`, args...); err != nil {
+		if _, err := q.ExecPrepared(ctx, numberDaysSQL(n), args...); err != nil {
 			return fmt.Errorf("calls: add number roll-ups: %w", err)
 		}
 	}
 	return nil
 }
 
-// addScopeRollups adds stored calls to the Call Logs roll-ups.
+// addScopeRollups adds stored calls to the graph and type roll-ups
+// (call_scope_rollups); the number roll-ups come later (AggregateNumbers).
 func (s *Service) addScopeRollups(ctx context.Context, providerID int64, calls []call) error {
 	sums := newScopeSums()
 	for _, c := range calls {
-		sums.add(tally{start: c.rec.Start.UnixMilli(), billsec: int64(c.rec.Billsec), calling: c.calling.Norm, called: c.called.Norm,
+		sums.addBuckets(tally{start: c.rec.Start.UnixMilli(), billsec: int64(c.rec.Billsec), calling: c.calling.Norm, called: c.called.Norm,
 			direction: int16(c.direction), traffic: int16(c.traffic), status: int16(c.status),
 			provider: providerID, company: c.companyID, site: c.siteID, employee: c.employee})
 	}

@@ -32,6 +32,8 @@ type Service struct {
 	metrics *Metrics
 	numbers numberCache
 	charger Charger
+	// numbersDue wakes RunNumberAggregator when a batch commits.
+	numbersDue chan struct{}
 }
 
 // New returns a Service.
@@ -39,7 +41,7 @@ func New(db *store.DB, log *audit.Log, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Service{db: db, audit: log, access: access.New(db), logger: logger, metrics: &Metrics{}}
+	return &Service{db: db, audit: log, access: access.New(db), logger: logger, metrics: &Metrics{}, numbersDue: make(chan struct{}, 1)}
 }
 
 // Metrics are this node's ingest counters (exported on /metrics).

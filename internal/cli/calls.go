@@ -91,6 +91,11 @@ func importCDR(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		malformed += rep.Malformed
 	}
+	// No node may be running: the number roll-ups (Top 10) of what was
+	// stored are added before the command ends.
+	if _, err := a.Calls.AggregateNumbers(ctx); err != nil {
+		return err
+	}
 	if malformed > 0 {
 		return fmt.Errorf("%d malformed records were not imported (listed above); the rest were", malformed)
 	}

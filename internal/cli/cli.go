@@ -336,8 +336,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, isDemo 
 	// Background work stops with its own context, after HTTP has drained.
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
-	workers.Add(3)
+	workers.Add(4)
 	go func() { defer workers.Done(); a.Mail.Run(workCtx, 5*time.Second) }()
+	go func() { defer workers.Done(); a.Calls.RunNumberAggregator(workCtx, 10*time.Second) }()
 	go func() { defer workers.Done(); a.Identity.RunResetRequests(workCtx, 10*time.Second, logger) }()
 	go func() { defer workers.Done(); a.Maintenance().Run(workCtx, time.Minute) }()
 	jobWorker := a.Jobs.NewWorker(jobs.WorkerConfig{})

@@ -58,6 +58,10 @@ func seedCallLogs(t *testing.T, env *apptest.Env, db *store.DB) {
 	if rep, err := env.App.Calls.Ingest(ctx, sw, calls.SourceCommand, "test", "", strings.NewReader(b.String())); err != nil || rep.Accepted != 30 {
 		t.Fatalf("ingest: %+v %v", rep, err)
 	}
+	// What a node's number aggregator does once the batch has committed.
+	if _, err := env.App.Calls.AggregateNumbers(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
 
 const march = "from=2026-03-01&to=2026-03-31&tz=Europe/London"

@@ -52,6 +52,10 @@ func seedCallLogTraffic(t *testing.T, env *apptest.Env, db *store.DB, n int) {
 	if rep, err := env.App.Calls.Ingest(ctx, sw, calls.SourceCommand, "test", "", &buf); err != nil || rep.Accepted != n {
 		t.Fatalf("ingest: %+v %v", rep, err)
 	}
+	// What a node's number aggregator does once the batch has committed.
+	if _, err := env.App.Calls.AggregateNumbers(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestBrowserCallLogs drives headless Chromium through every Call Logs
