@@ -106,7 +106,7 @@ func TestCallCentreAudio(t *testing.T) {
 				"queues[0].queue_length": {"10"}, "queues[0].entrance.enabled": {"on"}, "queues[0].comfort.enabled": {"on"},
 				"queues[0].comfort.seconds": {"45"}, "queues[0].overflow.action": {"busy"}, "queues[0].overflow.seconds": {"120"},
 				"queues[0].overflow.message.enabled": {"on"},
-				"queues[0].entrance.audio.audio_id": {entrance}, "queues[0].comfort.audio.audio_id": {comfort},
+				"queues[0].entrance.audio.audio_id":  {entrance}, "queues[0].comfort.audio.audio_id": {comfort},
 				"queues[0].on_hold.audio_id": {onHold}, "queues[0].overflow.message.audio.audio_id": {overflow}}
 		}
 
