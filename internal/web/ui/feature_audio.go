@@ -45,13 +45,16 @@ type audioOption struct {
 }
 
 // audioPlaces lists the audio places of code's form: the settings path and
-// its label. Call Centre's are listed for its form's queues.
+// its label. Auto Attendant's and Call Centre's are listed for the
+// attendants and queues of the form (the filled ones and the blank one).
 func audioPlaces(code string, f *form) [][2]string {
 	switch code {
 	case features.CodeVoicemail:
 		return [][2]string{{"greetings.busy", "Busy greeting"}, {"greetings.no_answer", "No answer greeting"}}
 	case features.CodeMusicOnHold:
 		return [][2]string{{"audio", "Music or message"}}
+	case features.CodePreAlerting:
+		return [][2]string{{"audio", "Announcement"}}
 	case features.CodeAutoAttendant:
 		var out [][2]string
 		for _, row := range rows(f, "attendants", "name", 50) {

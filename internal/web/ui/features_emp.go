@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/switchboard-voice/switchboard/internal/audio"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/features"
 )
@@ -143,15 +141,7 @@ func listOf(f *form, code, list string, row func(i int) any) []any {
 }
 
 func preAlertingSettings(f *form) any {
-	var audioRef any
-	if id := strings.TrimSpace(f.V("audio")); id != "" {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			return map[string]any{"audio": id} // the service names the field
-		}
-		audioRef = map[string]any{"audio_id": n}
-	}
-	return map[string]any{"enabled": f.V("enabled") == "on", "audio": audioRef, "when": f.V("when"), "schedule": f.V("schedule")}
+	return map[string]any{"enabled": f.V("enabled") == "on", "audio": audioRef(f, "audio"), "when": f.V("when"), "schedule": f.V("schedule")}
 }
 
 func callDirectorSettings(f *form) any {
@@ -222,8 +212,8 @@ func prepareRows(p *Pages, r *http.Request, o features.Owner, f *form, d *empFor
 }
 
 // prepareEmpChoices adds what Pre-Alerting and Fax Messaging choose from:
-// the site's schedules, the employee's numbers and extensions, and their
-// recordings.
+// the site's schedules and the employee's numbers and extensions. The
+// announcement is an audio place of the form (feature_audio.go).
 func prepareEmpChoices(p *Pages, r *http.Request, o features.Owner, f *form, d *empFormData) error {
 	if err := prepareRows(p, r, o, f, d); err != nil {
 		return err
@@ -248,24 +238,5 @@ func prepareEmpChoices(p *Pages, r *http.Request, o features.Owner, f *form, d *
 		schedules = append(schedules, empOption{cur, cur})
 	}
 	d.Selects["schedule"] = selectOf(f, "schedule", "Time schedule", "Used when the announcement plays during a time schedule: one of the site's.", schedules)
-	items, err := p.app.Audio.Items(ctx, actor, audio.Owner{Kind: string(o.Kind), ID: o.ID})
-	if err != nil {
-		return err
-	}
-	if f.V("audio") == "" {
-		f.Values.Set("audio", f.V("audio.audio_id")) // saved settings name it by its JSON path
-	}
-	current, listed := f.V("audio"), false
-	recordings := pairs("", "The system's announcement")
-	for _, it := range items {
-		id := itoa64(it.ID)
-		listed = listed || id == current
-		recordings = append(recordings, empOption{id, fmt.Sprintf("%s (%.1f s)", it.Name, it.Duration)})
-	}
-	if current != "" && !listed {
-		// Chosen elsewhere (copied from a colleague): keep it selectable.
-		recordings = append(recordings, empOption{current, "Recording " + current})
-	}
-	d.Selects["audio"] = selectOf(f, "audio", "Announcement", "", recordings)
 	return nil
 }

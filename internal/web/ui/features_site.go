@@ -204,12 +204,6 @@ func siteFormSettings(code string, f *form) any {
 		}
 		return s // not a number: the service says so, on the field
 	}
-	audio := func(name string) any {
-		if id, err := strconv.ParseInt(f.V(name+".audio_id"), 10, 64); err == nil && id > 0 {
-			return map[string]any{"audio_id": id}
-		}
-		return nil
-	}
 	access := func() any {
 		if strings.TrimSpace(f.V("access.extension")) == "" && strings.TrimSpace(f.V("access.number")) == "" {
 			return nil // no access: a held number and extension are given back
@@ -298,12 +292,12 @@ func siteFormSettings(code string, f *form) any {
 			}
 			q := map[string]any{"name": name, "number": f.V(pre + ".number"), "extension": ext, "policy": f.V(pre + ".policy"),
 				"agents": agents, "queue_length": num(pre + ".queue_length"),
-				"entrance": map[string]any{"enabled": on(pre + ".entrance.enabled"), "audio": audio(pre + ".entrance.audio")},
-				"comfort":  map[string]any{"enabled": on(pre + ".comfort.enabled"), "seconds": num(pre + ".comfort.seconds"), "audio": audio(pre + ".comfort.audio")},
-				"on_hold":  audio(pre + ".on_hold"),
+				"entrance": map[string]any{"enabled": on(pre + ".entrance.enabled"), "audio": audioRef(f, pre+".entrance.audio")},
+				"comfort":  map[string]any{"enabled": on(pre + ".comfort.enabled"), "seconds": num(pre + ".comfort.seconds"), "audio": audioRef(f, pre+".comfort.audio")},
+				"on_hold":  audioRef(f, pre+".on_hold"),
 				"overflow": map[string]any{"action": f.V(pre + ".overflow.action"), "seconds": num(pre + ".overflow.seconds"),
 					"destination": f.V(pre + ".overflow.destination"),
-					"message":     map[string]any{"enabled": on(pre + ".overflow.message.enabled"), "audio": audio(pre + ".overflow.message.audio")}}}
+					"message":     map[string]any{"enabled": on(pre + ".overflow.message.enabled"), "audio": audioRef(f, pre+".overflow.message.audio")}}}
 			if id := f.V(pre + ".id"); id != "" {
 				q["id"] = num(pre + ".id")
 			}
