@@ -105,6 +105,10 @@ func accountSide(v *view, o identity.OwnAccount, current string) {
 	if o.HasContacts {
 		links = append(links, navLink{Label: "Contacts", URL: "/contacts", Current: current == "contacts"})
 	}
+	if v.User.Role.IsCompanyRole() {
+		// Every company account makes calls: their dashboard (docs/pages.md).
+		links = append([]navLink{{Label: "Dashboard", URL: "/my-dashboard"}}, links...)
+	}
 	v.SideLabel = "My account"
 	v.Side = append([]sideSection{{Title: "My account", Links: links}}, v.Side...)
 }
