@@ -107,7 +107,7 @@ func accountSide(v *view, o identity.OwnAccount, current string) {
 	}
 	if v.User.Role.IsCompanyRole() {
 		// Every company account makes calls: their dashboard (docs/pages.md).
-		links = append([]navLink{{Label: "Dashboard", URL: "/my-dashboard"}}, links...)
+		links = append(links, navLink{Label: "My Dashboard", URL: "/my-dashboard"})
 	}
 	v.SideLabel = "My account"
 	v.Side = append([]sideSection{{Title: "My account", Links: links}}, v.Side...)

@@ -31,7 +31,7 @@ func employeesSide(v *view, e *directory.Employee, current string) {
 		// is left here (their memberships) links back to it.
 		v.SideLabel = "My account"
 		v.Side = []sideSection{{Title: "My account", Links: []navLink{
-			{Label: "Dashboard", URL: "/employees/" + strconv.FormatInt(v.User.ID, 10) + "/dashboard", Current: current == "dashboard"},
+			{Label: "My Dashboard", URL: "/employees/" + strconv.FormatInt(v.User.ID, 10) + "/dashboard", Current: current == "dashboard"},
 			{Label: "Profile", URL: "/account"},
 			{Label: "Password", URL: "/account/password"},
 			{Label: "Security e-mail", URL: "/account/security-email"},
