@@ -31,8 +31,6 @@ type dashCalls struct {
 	// LogsURL opens the Call Logs of the object for the same month and zone;
 	// MissedURL its missed calls.
 	LogsURL, MissedURL string
-	// Zone is the viewer's zone as asked (the form keeps it).
-	Zone string
 }
 
 // dashboardCalls draws a dashboard's call summary for the Call Logs
@@ -49,7 +47,7 @@ func dashboardCalls(c dashboard.CallSummary, object string, id int64, tz string)
 		}
 		return "/call-logs?" + v.Encode()
 	}
-	d := dashCalls{CallSummary: c, Minutes: minutesText(c.Seconds), LogsURL: logs(), Zone: tz,
+	d := dashCalls{CallSummary: c, Minutes: minutesText(c.Seconds), LogsURL: logs(),
 		MissedURL: logs("direction", "inbound", "status", "unanswered", "view", "list")}
 	d.SVG = buildGraph(g, func(pt calls.Point) string {
 		day := pt.Start.Format(time.DateOnly)
