@@ -80,8 +80,12 @@ type SiteSummary struct {
 }
 
 // callGroupCodes are the site features that hold call groups, in the
-// order the guide lists them on the site dashboard.
-var callGroupCodes = []string{CodeAutoAttendant, CodeCallCentre, CodeHuntGroups}
+// order the guide lists them on the site dashboard, and callGroupNames
+// what the dashboard calls each list.
+var (
+	callGroupCodes = []string{CodeAutoAttendant, CodeCallCentre, CodeHuntGroups}
+	callGroupNames = map[string]string{CodeAutoAttendant: "Auto Attendants", CodeCallCentre: "Call Centres", CodeHuntGroups: "Hunt Groups"}
+)
 
 // SiteSummary is what site id's dashboard shows of its features, for
 // whoever may view the site's features (docs/features.md, "Who may change
@@ -119,7 +123,7 @@ func (s *Service) SiteSummary(ctx context.Context, actor access.Actor, id int64)
 	for _, code := range callGroupCodes {
 		d, _ := definitionFor(code, OwnerSite)
 		f, sold := byCode[code]
-		l := CallGroupList{Code: code, Name: d.Name, Sold: sold, Active: sold && f.Active, Names: []string{},
+		l := CallGroupList{Code: code, Name: callGroupNames[code], Sold: sold, Active: sold && f.Active, Names: []string{},
 			CanCreate: sold && f.Active && f.Can.Configure}
 		if sold {
 			v, err := settingsOf(d, doc.Settings[code])
