@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/calls"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
 	"github.com/switchboard-voice/switchboard/internal/contacts"
+	"github.com/switchboard-voice/switchboard/internal/dashboard"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/features"
@@ -71,6 +72,8 @@ type App struct {
 	// Features assigns and configures sites' and employees' telephony
 	// features (docs/features.md).
 	Features *features.Service
+	// Dashboards reads the site and employee dashboards (docs/pages.md).
+	Dashboards *dashboard.Service
 }
 
 // New builds the services on db. Mail is held in the outbox until UseRelay
@@ -121,6 +124,7 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 	}})
 	a.Lifecycle = lifecycle.New(db, log, logger, a.Directory, a.Numbering, a.Catalog, a.Devices, a.Jobs)
 	a.Directory.BeforeDelete = a.Lifecycle.ReleaseForDelete
+	a.Dashboards = dashboard.New(db, a.Calls, a.Features, a.Lifecycle)
 	a.Directory.Identity, a.Directory.Companies = a.Identity, a.Tenancy
 	imports.New(a.ImportDeps()).Register()
 	return a

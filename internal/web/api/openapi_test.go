@@ -460,6 +460,10 @@ func TestResponsesMatchDocument(t *testing.T) {
 		for _, call := range callLogContractCalls(t, c, db) {
 			t.Run("calllogs/"+call.name, func(t *testing.T) { c.do(t, call) })
 		}
+		// The site and employee dashboards (dashboards_api_test.go).
+		for _, call := range dashboardContractCalls(t, c) {
+			t.Run("dashboards/"+call.name, func(t *testing.T) { c.do(t, call) })
+		}
 		// The SIP edge's line credentials (sip_api_test.go).
 		for _, call := range sipContractCalls(t, c) {
 			t.Run("sip/"+call.name, func(t *testing.T) { c.do(t, call) })

@@ -107,6 +107,10 @@ func accountSide(v *view, o identity.OwnAccount, current string) {
 		// A company account may have a desk phone (My Phone says when not).
 		links = append(links, navLink{Label: "My Phone", URL: "/my-phone", Current: current == "phone"})
 	}
+	if v.User.Role.IsCompanyRole() {
+		// Every company account makes calls: their dashboard (docs/pages.md).
+		links = append(links, navLink{Label: "My Dashboard", URL: "/my-dashboard"})
+	}
 	v.SideLabel = "My account"
 	v.Side = append([]sideSection{{Title: "My account", Links: links}}, v.Side...)
 }

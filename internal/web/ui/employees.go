@@ -31,6 +31,7 @@ func employeesSide(v *view, e *directory.Employee, current string) {
 		// is left here (their memberships) links back to it.
 		v.SideLabel = "My account"
 		v.Side = []sideSection{{Title: "My account", Links: []navLink{
+			{Label: "My Dashboard", URL: "/employees/" + strconv.FormatInt(v.User.ID, 10) + "/dashboard", Current: current == "dashboard"},
 			{Label: "Profile", URL: "/account"},
 			{Label: "Password", URL: "/account/password"},
 			{Label: "Security e-mail", URL: "/account/security-email"},
@@ -50,6 +51,7 @@ func employeesSide(v *view, e *directory.Employee, current string) {
 	if e != nil {
 		base := "/employees/" + strconv.FormatInt(e.ID, 10)
 		v.Side = append(v.Side, sideSection{Title: e.DisplayName(), Links: []navLink{
+			{Label: "Dashboard", URL: base + "/dashboard", Current: current == "dashboard"},
 			{Label: "Profile", URL: base, Current: current == "profile"},
 			{Label: "Group Memberships", URL: base + "/memberships", Current: current == "memberships"},
 			{Label: "Admin Privileges", URL: base + "/admin-privileges", Current: current == "privileges"},

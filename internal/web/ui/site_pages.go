@@ -9,9 +9,11 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/catalog"
+	"github.com/switchboard-voice/switchboard/internal/dashboard"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
 	"github.com/switchboard-voice/switchboard/internal/directory"
+	"github.com/switchboard-voice/switchboard/internal/features"
 	"github.com/switchboard-voice/switchboard/internal/lifecycle"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 	"github.com/switchboard-voice/switchboard/internal/store"
@@ -67,6 +69,7 @@ func siteSide(v *view, g directory.Group, current string) {
 			{Label: "Device Types", URL: base + "/device-types", Current: current == "device-types"},
 			{Label: "Devices", URL: base + "/devices", Current: current == "devices"},
 			{Label: "Features", URL: base + "/features", Current: current == "features"},
+			{Label: "Call Logs", URL: "/call-logs?object=site&id=" + itoa64(g.ID)},
 		}}}
 }
 
@@ -116,14 +119,18 @@ func (p *Pages) siteProfileSave(w http.ResponseWriter, r *http.Request) error {
 // Activity shows; "View all" opens the audit log filtered to the site.
 const siteActivityRows = 10
 
-// siteDashboardPage is a site's Dashboard: its quick statistics and, for
-// those who read the company's audit log, its recent activity.
+// siteDashboardPage is a site's Dashboard (docs/pages.md, "Dashboards"):
+// the dashboard read, its devices and number pool and, for those who read
+// the company's audit log, its recent activity.
 type siteDashboardPage struct {
-	Site  directory.Group
-	Limit lifecycle.SiteLimit
+	Site directory.Group
+	Dash dashboard.Site
 	// LimitLeft is the places left under the limit (0 limit: no limit).
 	LimitLeft int
-	Devices   int
+	// CallGroups are the call group tiles with their links.
+	CallGroups []callGroupTile
+	Calls      dashCalls
+	Devices    int
 	// FreeDevices are the devices nobody uses yet.
 	FreeDevices int
 	NumbersFree int
@@ -136,17 +143,33 @@ type siteDashboardPage struct {
 	ActivityN    int
 }
 
-// siteDashboard is a site's Dashboard. Every figure comes from the domain
-// read that decides who may see it: the employee limit (lifecycle), the
-// devices (devices), the number pool (numbering) and the audit log
-// (audit); the first answers 404 for a site the actor does not see.
+// callGroupTile is one of the Auto Attendants, Call Centres and Hunt
+// Groups tiles: how many, their names, and "Create new" where the
+// dashboard read says the actor may configure the feature.
+type callGroupTile struct {
+	features.CallGroupList
+	ID        string
+	ConfigURL string
+	// More counts the names not listed.
+	More  int
+	Shown []string
+}
+
+// callGroupNamesShown bounds the names a call group tile lists.
+const callGroupNamesShown = 3
+
+// siteDashboard is a site's Dashboard. The dashboard read decides who may
+// see it (404 for a site the actor does not see) and answers its figures;
+// the devices (devices), the number pool (numbering) and the audit log
+// (audit) come from the reads that own them.
 func (p *Pages) siteDashboard(w http.ResponseWriter, r *http.Request) error {
 	ctx, a := r.Context(), actorOf(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	l, err := p.app.Lifecycle.SiteLimitFor(ctx, a, id)
+	tz := strings.TrimSpace(r.URL.Query().Get("tz"))
+	dash, err := p.app.Dashboards.Site(ctx, a, id, tz)
 	if err != nil {
 		return err
 	}
@@ -154,9 +177,18 @@ func (p *Pages) siteDashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := siteDashboardPage{Site: g, Limit: l}
-	if l.EmployeeLimit > 0 {
-		d.LimitLeft = max(l.EmployeeLimit-l.Employees, 0)
+	d := siteDashboardPage{Site: g, Dash: dash, Calls: dashboardCalls(dash.Calls, "site", id, tz)}
+	if dash.PlacesLeft != nil {
+		d.LimitLeft = *dash.PlacesLeft
+	}
+	if dash.Features != nil {
+		for _, cg := range dash.Features.CallGroups {
+			t := callGroupTile{CallGroupList: cg, ID: strings.ReplaceAll(cg.Code, "_", "-"),
+				ConfigURL: "/sites/" + itoa64(id) + "/features/" + cg.Code}
+			t.Shown = cg.Names[:min(len(cg.Names), callGroupNamesShown)]
+			t.More = len(cg.Names) - len(t.Shown)
+			d.CallGroups = append(d.CallGroups, t)
+		}
 	}
 	ds, err := p.app.Devices.SiteDeviceList(ctx, a, id, false)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 )
 
 // siteSideLabels is the site side bar as the user reads it.
-const siteSideLabels = "Site Selection|Dashboard|Profile|Numbers|Extension Policy|Package & Limit|Device Types|Devices|Features"
+const siteSideLabels = "Site Selection|Dashboard|Profile|Numbers|Extension Policy|Package & Limit|Device Types|Devices|Features|Call Logs"
 
 // eval runs a script in the tab and returns its value.
 func eval[T any](b tab, script string) T {

@@ -228,6 +228,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	p.registerBulkFeatures(auth)
 	p.registerRecordings(auth)
 	p.registerCallLogs(auth)
+	p.registerDashboards(auth)
 
 	// Everything else that is not API, health or metrics is a UI 404.
 	pub("/", func(w http.ResponseWriter, r *http.Request) error { return derrors.ErrNotFound })
