@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
+	"github.com/switchboard-voice/switchboard/internal/features"
 	"github.com/switchboard-voice/switchboard/internal/sip/digest"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
@@ -130,6 +131,14 @@ func TestSharedAppearances(t *testing.T) {
 		if err != nil || list.Primary == nil || list.Primary.ID != westPhone.ID || len(list.Appearances) != 5 || list.AddRefused == "" ||
 			!list.FeatureSold || !list.FeatureActive {
 			t.Fatalf("devices tab = %+v, %v", list, err)
+		}
+
+		// The call engine reads the appearances with their options in the
+		// employee's service data.
+		sd, err := env.App.Features.ServiceDataFor(ctx, admin, features.Employee(west))
+		if err != nil || len(sd.SharedAppearances) != 5 || sd.SharedAppearances[0].Username != first.Username ||
+			!sd.SharedAppearances[0].AlertAllAppearances || sd.SharedAppearances[0].AllowCallMove || !sd.SharedAppearances[1].AllowCallMove {
+			t.Fatalf("service data appearances = %+v, %v", sd.SharedAppearances, err)
 		}
 
 		// Options change, audited; another employee's line is not theirs.

@@ -34,3 +34,14 @@ func (s *Service) EmployeeFeatureState(ctx context.Context, employeeID int64, co
 	}
 	return true, false, nil
 }
+
+// SharedAppearanceData is one shared call appearance of an employee in the
+// service data: the line on another device and its two options, which the
+// call engine applies (docs/devices.md, "Shared call appearances").
+type SharedAppearanceData struct {
+	Appearance          int    `json:"appearance"`
+	DeviceID            int64  `json:"device_id"`
+	Username            string `json:"username"`
+	AlertAllAppearances bool   `json:"alert_all_appearances"`
+	AllowCallMove       bool   `json:"allow_call_move"`
+}
