@@ -48,6 +48,11 @@ func TestSeed(t *testing.T) {
 		if lines == 0 || missing != 0 {
 			t.Errorf("demo lines = %d, active employees with a device but no line = %d", lines, missing)
 		}
+		// One desk phone also carries a colleague's shared call appearance.
+		var shared int
+		if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM lines WHERE appearance > 0").Scan(&shared); err != nil || shared != 1 {
+			t.Errorf("demo shared appearances = %d, %v; want 1", shared, err)
+		}
 		l, err := demo.SampleLine(ctx, a)
 		if err != nil {
 			t.Fatal(err)
