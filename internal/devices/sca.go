@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/audit"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -108,6 +109,9 @@ type scaEmployee struct {
 	id, companyID, providerID, siteID int64
 	// name is for messages ("First Last"), username for audit entries.
 	name, username string
+	// status is the employee's service status (active: appearances may
+	// be added).
+	status string
 }
 
 // employeeForDevices checks the actor may manage the employee's devices:
@@ -121,9 +125,9 @@ func (s *Service) employeeForDevices(ctx context.Context, actor access.Actor, em
 	}
 	var site sql.NullInt64
 	var first, last, username string
-	err := s.db.Q(ctx).QueryRow(ctx, `SELECT a.company_id, c.provider_id, a.site_id, a.first_name, a.last_name, a.username
+	err := s.db.Q(ctx).QueryRow(ctx, `SELECT a.company_id, c.provider_id, a.site_id, a.first_name, a.last_name, a.username, a.status
 		FROM accounts a JOIN companies c ON c.id = a.company_id WHERE a.id = ?`, employeeID).
-		Scan(&e.companyID, &e.providerID, &site, &first, &last, &username)
+		Scan(&e.companyID, &e.providerID, &site, &first, &last, &username, &e.status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, fmt.Errorf("employee %d: %w", employeeID, derrors.ErrNotFound)
 	}
@@ -185,8 +189,8 @@ func (s *Service) EmployeeDeviceList(ctx context.Context, actor access.Actor, em
 // addRefusal is why no appearance can be added to the employee now.
 func addRefusal(e scaEmployee, d EmployeeDevices) string {
 	switch {
-	case e.siteID == 0:
-		return "the employee is not activated: activate them (with a primary device) first"
+	case e.siteID == 0 || e.status != directory.StatusActive:
+		return "the employee's service is not active: activate them first"
 	case d.FeatureSold && !d.FeatureActive:
 		return fmt.Sprintf("the Shared Call Appearance feature is not available to %s: give them a feature package or add-on that includes it, or make it available under Feature Assignment", e.name)
 	case len(d.Appearances) >= MaxSharedAppearances:
@@ -262,8 +266,8 @@ func (s *Service) AddSharedAppearance(ctx context.Context, actor access.Actor, e
 	if err != nil {
 		return out, err
 	}
-	if e.siteID == 0 {
-		return out, derrors.Conflict("", "%s is not activated: activate them (with a primary device) before adding shared call appearances", e.name)
+	if e.siteID == 0 || e.status != directory.StatusActive {
+		return out, derrors.Conflict("", "%s's service is not active: activate them before adding shared call appearances", e.name)
 	}
 	switch {
 	case req.DeviceID != 0 && req.NewDevice != nil:

@@ -179,6 +179,19 @@ func TestSharedAppearances(t *testing.T) {
 		if err := svc.AssignPrimary(ctx, f.Acme.ID, f.Leeds.ID, second.DeviceID, west); err == nil || !strings.Contains(err.Error(), "shared call appearance") {
 			t.Errorf("appearance device as primary: %v", err)
 		}
+		// Ceasing the employee takes their appearances off the other phones;
+		// a ceased employee gets none.
+		if _, err := env.App.Lifecycle.Cease(ctx, admin, west); err != nil {
+			t.Fatal(err)
+		}
+		var left int
+		if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM lines WHERE account_id = ?", west).Scan(&left); err != nil || left != 0 {
+			t.Errorf("lines of the ceased employee: %d, %v", left, err)
+		}
+		if _, err := svc.LineAuthByUsername(ctx, first.Username); !derrors.IsNotFound(err) {
+			t.Errorf("a ceased employee's appearance still registers: %v", err)
+		}
+		refuse("a ceased employee", admin, west, devices.SharedAppearanceRequest{DeviceID: supportPhone.ID}, "service is not active")
 		for _, ev := range []string{"Add Shared Call Appearance", "Modify Shared Call Appearance", "Remove Shared Call Appearance"} {
 			var n int
 			if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM audit_events WHERE event = ? AND object_id = ?", ev, west).Scan(&n); err != nil || n == 0 {
