@@ -479,8 +479,8 @@ func (s *Service) SharedAppearancesOf(ctx context.Context, companyID, employeeID
 }
 
 // noAppearanceOn refuses to make device d the primary device of an
-// employee whose shared appearance it carries: one device carries one
-// line of an employee.
+// employee whose shared appearance it carries (one device carries one
+// line of an employee), or whose ports other lines all take.
 func (s *Service) noAppearanceOn(ctx context.Context, d Device, accountID int64) error {
 	var n int
 	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM lines WHERE device_id = ? AND account_id = ? AND appearance > 0", d.ID, accountID).Scan(&n); err != nil {
@@ -488,6 +488,16 @@ func (s *Service) noAppearanceOn(ctx context.Context, d Device, accountID int64)
 	}
 	if n > 0 {
 		return derrors.Conflict("device_id", "device %s carries a shared call appearance of this employee: remove it on their Devices tab before making it their primary device", d.Name)
+	}
+	// The primary line needs a port too: shared appearances of others
+	// may have taken them all.
+	var others, ports int
+	if err := s.db.Q(ctx).QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM lines WHERE device_id = ? AND account_id <> ?), (SELECT ports FROM device_types WHERE id = ?)`,
+		d.ID, accountID, d.TypeID).Scan(&others, &ports); err != nil {
+		return err
+	}
+	if others >= ports {
+		return derrors.Conflict("device_id", "device %s has no free port for the employee's line: its %d port(s) carry shared appearances; remove one first", d.Name, ports)
 	}
 	return nil
 }

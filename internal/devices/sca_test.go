@@ -167,7 +167,10 @@ func TestSharedAppearances(t *testing.T) {
 		if _, err := svc.LineAuthByUsername(ctx, second.Username); !derrors.IsNotFound(err) {
 			t.Errorf("removed appearance's line: %v, want not found", err)
 		}
-		again, err := svc.AddSharedAppearance(ctx, admin, west, devices.SharedAppearanceRequest{DeviceID: second.DeviceID})
+		// The freed index is the next one given: here on a spare soft client,
+		// a device too (one port).
+		spareSoft := create(f.Acme.ID, f.Leeds.ID, "Soft Client", "441134960051A")
+		again, err := svc.AddSharedAppearance(ctx, admin, west, devices.SharedAppearanceRequest{DeviceID: spareSoft.ID})
 		if err != nil || again.Appearance != 2 {
 			t.Fatalf("re-added: %+v %v", again, err)
 		}
@@ -175,9 +178,13 @@ func TestSharedAppearances(t *testing.T) {
 			t.Errorf("removing a missing appearance: %v", err)
 		}
 		// Making a device that carries the employee's appearance their
-		// primary device is refused: one line of an employee per device.
-		if err := svc.AssignPrimary(ctx, f.Acme.ID, f.Leeds.ID, second.DeviceID, west); err == nil || !strings.Contains(err.Error(), "shared call appearance") {
-			t.Errorf("appearance device as primary: %v", err)
+		// primary device is refused (one line of an employee per device);
+		// so is making it anybody's while appearances take all its ports.
+		if err := svc.AssignPrimary(ctx, f.Acme.ID, f.Leeds.ID, spareSoft.ID, west); err == nil || !strings.Contains(err.Error(), "shared call appearance") {
+			t.Errorf("appearance device as the owner's primary: %v", err)
+		}
+		if err := svc.AssignPrimary(ctx, f.Acme.ID, f.Leeds.ID, spareSoft.ID, env.ID("sales.admin")); err == nil || !strings.Contains(err.Error(), "no free port") {
+			t.Errorf("a full device as somebody's primary: %v", err)
 		}
 		// Ceasing the employee takes their appearances off the other phones;
 		// a ceased employee gets none.
