@@ -124,6 +124,9 @@ func Seed(ctx context.Context, a *app.App, password string) error {
 	if err := seedLines(ctx, a); err != nil {
 		return err
 	}
+	if err := seedSharedAppearance(ctx, a, p.ID, leeds); err != nil {
+		return err
+	}
 	if err := seedDeviceManagement(ctx, a, p.ID, leeds); err != nil {
 		return err
 	}

@@ -62,6 +62,11 @@ func TestSeed(t *testing.T) {
 			kl.SoftKeys[0].Value != "*11" {
 			t.Errorf("the demo's T46G VDM keys: %+v, %v", kl, err)
 		}
+		// One desk phone also carries a colleague's shared call appearance.
+		var shared int
+		if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM lines WHERE appearance > 0").Scan(&shared); err != nil || shared != 1 {
+			t.Errorf("demo shared appearances = %d, %v; want 1", shared, err)
+		}
 		l, err := demo.SampleLine(ctx, a)
 		if err != nil {
 			t.Fatal(err)

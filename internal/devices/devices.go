@@ -71,6 +71,9 @@ type Service struct {
 	// no BLF keys.
 	MonitoredEmployees func(ctx context.Context, accountID int64) ([]int64, error)
 	numbering          *numbering.Service
+	// FeatureState gates shared call appearances on the catalog feature
+	// (sca.go); nil: no gate.
+	FeatureState FeatureState
 }
 
 // New returns a Service.
@@ -392,6 +395,9 @@ func (s *Service) AssignPrimary(ctx context.Context, companyID, siteID, id, acco
 		}
 		if d.AccountID != nil && *d.AccountID != accountID {
 			return derrors.Conflict("device_id", "device %s is already used by another employee", d.MAC)
+		}
+		if err := s.noAppearanceOn(ctx, d, accountID); err != nil {
+			return err
 		}
 		// The device must still be free when written: on PostgreSQL another
 		// transaction may have given it away since the read above, and this

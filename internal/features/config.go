@@ -669,6 +669,10 @@ type ServiceData struct {
 	Revision     int64                  `json:"revision"`
 	SiteRevision int64                  `json:"site_revision"`
 	Features     map[string]FeatureData `json:"features"`
+	// SharedAppearances are an employee's shared call appearances
+	// (docs/devices.md), read from the devices at each fetch: Revision does
+	// not cover them. Absent for a site and for an employee without any.
+	SharedAppearances []SharedAppearanceData `json:"shared_appearances,omitempty"`
 }
 
 // FeatureData is one feature in the service data. Settings is absent for a
@@ -724,6 +728,11 @@ func (s *Service) serviceData(ctx context.Context, w owner) (ServiceData, error)
 			}
 		}
 		sd.Features[f.Code] = fd
+	}
+	if w.Kind == OwnerEmployee && s.Appearances != nil {
+		if sd.SharedAppearances, err = s.Appearances(ctx, w.companyID, w.ID); err != nil {
+			return sd, err
+		}
 	}
 	return sd, nil
 }

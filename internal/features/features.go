@@ -43,6 +43,9 @@ type Service struct {
 	catalog   *catalog.Service
 	// Audio checks audio references; nil refuses every reference.
 	Audio AudioLibrary
+	// Appearances lists an employee's shared call appearances for the
+	// service data (state.go); nil: none are listed.
+	Appearances func(ctx context.Context, companyID, employeeID int64) ([]SharedAppearanceData, error)
 	// bulk is what Bulk Feature Management's job needs (UseJobs).
 	bulk BulkDeps
 }

@@ -17,6 +17,11 @@ import (
 const (
 	DeviceExisting = "existing"
 	DeviceNew      = "new"
+	// DeviceNone is Service Settings' "no device": the employee keeps
+	// their number and features without a primary device for a while (the
+	// guide's convert-to-VDM procedure frees a phone this way;
+	// docs/devices.md). Activate refuses it: a device is mandatory there.
+	DeviceNone = "none"
 )
 
 // DeviceChoice is the mandatory device of an activation: an existing free

@@ -20,7 +20,7 @@ import (
 // caller-ID names are always editable; the rest needs config & reg
 // (NeedsConfigAndReg) and an active service. Device changes the primary
 // device, chosen as Activate chooses it (DeviceChoice): another free device
-// of the employee's site, or a new one.
+// of the employee's site, or a new one — or none for now (DeviceNone).
 type ServiceChange struct {
 	FirstName    *string       `json:"first_name"`
 	LastName     *string       `json:"last_name"`
@@ -64,6 +64,9 @@ func (c ServiceChange) Without(cur EmployeeService) ServiceChange {
 		c.TermID = nil
 	}
 	if c.Device != nil && c.Device.Mode == DeviceExisting && cur.Device != nil && c.Device.DeviceID == cur.Device.ID {
+		c.Device = nil
+	}
+	if c.Device != nil && c.Device.Mode == DeviceNone && cur.Device == nil {
 		c.Device = nil
 	}
 	if c.AddOnIDs != nil {
@@ -231,6 +234,11 @@ func (s *Service) checkDeviceChange(ctx context.Context, v *derrors.ValidationEr
 	if err != nil {
 		return err
 	}
+	if c.Device != nil && c.Device.Mode == DeviceNone {
+		// No device for now: nothing to check; the employee keeps their
+		// number and features.
+		return nil
+	}
 	if c.Device != nil {
 		sc := deviceScope{companyID: a.CompanyID, providerID: a.ProviderID, siteID: a.SiteID, region: a.Region, userType: ch.userType}
 		checkDevice(v, "", sc, l, *c.Device, &ch.device, map[int64]bool{}, map[string]bool{})
@@ -283,8 +291,10 @@ func (s *Service) applyServiceChange(ctx context.Context, a account, before Empl
 				return err
 			}
 		}
-		if _, err := s.giveDevice(ctx, a, a.SiteID, ch.device); err != nil {
-			return err
+		if c.Device.Mode != DeviceNone {
+			if _, err := s.giveDevice(ctx, a, a.SiteID, ch.device); err != nil {
+				return err
+			}
 		}
 	}
 	if _, err := s.db.Q(ctx).Exec(ctx, `UPDATE accounts SET cli_first_name = ?, cli_last_name = ?, user_type = ?, language = ?, updated_at = ?
@@ -561,6 +571,9 @@ func (s *Service) release(ctx context.Context, a account) error {
 		}
 	}
 	if err := s.catalog.ClearEmployeeOffering(ctx, a.CompanyID, a.ID); err != nil {
+		return err
+	}
+	if err := s.devices.RemoveSharedAppearancesOf(ctx, a.CompanyID, a.ID); err != nil {
 		return err
 	}
 	if _, err := s.devices.RemoveForEmployee(ctx, a.CompanyID, a.ID); err != nil && !derrors.IsNotFound(err) {

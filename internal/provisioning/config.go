@@ -107,15 +107,24 @@ func (s *Service) config(ctx context.Context, d DeviceInfo, phonebookURL string)
 	if err != nil {
 		return c, err
 	}
-	display := strings.TrimSpace(d.FirstName + " " + d.LastName)
+	// Every line the device carries, each the phone's next registration:
+	// its user's primary line first, then the shared call appearances of
+	// other employees (docs/devices.md, "Shared call appearances"), in the
+	// order DeviceLines gives (appearance, then age).
 	for _, l := range ls {
-		if l.AccountID != d.AccountID {
-			// A line of someone who no longer uses the device is not its.
+		if l.Appearance == 0 && l.AccountID != d.AccountID {
+			// A primary line of someone who no longer uses the device is not its.
 			continue
 		}
 		cred, err := s.devices.LineCredentialsOf(ctx, d.CompanyID, l.ID)
 		if err != nil {
 			return c, fmt.Errorf("provisioning: line of device %s: %w", d.MAC, err)
+		}
+		display := strings.TrimSpace(d.FirstName + " " + d.LastName)
+		if l.AccountID != d.AccountID {
+			if display, err = s.lineOwnerName(ctx, d.CompanyID, l.AccountID); err != nil {
+				return c, fmt.Errorf("provisioning: line of device %s: %w", d.MAC, err)
+			}
 		}
 		label := display
 		if label == "" {
@@ -140,6 +149,17 @@ func (s *Service) config(ctx context.Context, d DeviceInfo, phonebookURL string)
 		}
 	}
 	return c, nil
+}
+
+// lineOwnerName is "First Last" of the employee a shared appearance
+// belongs to: the phone shows it on that line's key and sends it as the
+// caller's name.
+func (s *Service) lineOwnerName(ctx context.Context, companyID, accountID int64) (string, error) {
+	var first, last string
+	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT first_name, last_name FROM accounts WHERE id = ? AND company_id = ?", accountID, companyID).Scan(&first, &last); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(first + " " + last), nil
 }
 
 // maxDirectory bounds the directory a phone is sent: desk phones hold a

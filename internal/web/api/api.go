@@ -86,7 +86,7 @@ func actor(r *http.Request) access.Actor {
 // Routes lists every endpoint; the OpenAPI test compares it with the
 // document. Each area of the API keeps its routes in its own file.
 func Routes() []Route {
-	return slices.Concat(coreRoutes(), securityRoutes(), providerRoutes(), contactsRoutes(), searchRoutes(), lifecycleRoutes(), importsRoutes(), callsRoutes(), billingRoutes(), sipRoutes(), provisioningRoutes(), rebootRoutes(), featuresRoutes(), bulkFeatureRoutes(), devmgmtRoutes(), vdmRoutes(), audioRoutes(), dashboardRoutes())
+	return slices.Concat(coreRoutes(), securityRoutes(), providerRoutes(), contactsRoutes(), searchRoutes(), lifecycleRoutes(), importsRoutes(), callsRoutes(), billingRoutes(), sipRoutes(), provisioningRoutes(), rebootRoutes(), featuresRoutes(), bulkFeatureRoutes(), devmgmtRoutes(), vdmRoutes(), audioRoutes(), dashboardRoutes(), employeeDeviceRoutes())
 }
 
 func coreRoutes() []Route {

@@ -504,6 +504,8 @@ func TestResponsesMatchDocument(t *testing.T) {
 		}
 		// The employee lifecycle calls run on a node with a database of their own.
 		lifecycleContract(t, c, db)
+		// The employee's Devices tab too (employee_devices_api_test.go).
+		employeeDevicesContract(t, c, db)
 
 		// Every documented operation ran, with a success at least once.
 		var never, noSuccess []string

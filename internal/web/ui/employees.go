@@ -57,6 +57,7 @@ func employeesSide(v *view, e *directory.Employee, current string) {
 			{Label: "Admin Privileges", URL: base + "/admin-privileges", Current: current == "privileges"},
 			{Label: "Service Passwords", URL: base + "/service-passwords", Current: current == "service"},
 			{Label: "Features", URL: base + "/features", Current: current == "features"},
+			{Label: "Devices", URL: base + "/devices", Current: current == "devices"},
 		}})
 		lifecycleSide(&v.Side[len(v.Side)-1], e, current)
 	}

@@ -92,6 +92,9 @@ type deviceFields struct {
 	// device types; a soft-client type is marked so the page fills its MAC.
 	Devices, Types []option
 	NewMode        bool
+	// AllowNone offers "No device" (Service Settings only), NoneMode says
+	// it is chosen.
+	AllowNone, NoneMode bool
 	// SoftMAC is the MAC a soft client gets with the employee's number.
 	SoftMAC    string
 	DeviceHint string

@@ -89,7 +89,9 @@ func serviceForm(s lifecycle.EmployeeService) *form {
 		f.Values.Set("device.mode", lifecycle.DeviceExisting)
 		f.Values.Set("device.device_id", itoa64(s.Device.ID))
 	} else {
-		f.Values.Set("device.mode", lifecycle.DeviceNew)
+		// No device now ("No device for now" was saved, or none yet):
+		// saved unchanged, it stays so.
+		f.Values.Set("device.mode", lifecycle.DeviceNone)
 	}
 	return f
 }
@@ -192,6 +194,11 @@ func (p *Pages) serviceOptions(r *http.Request, s serviceSection, svc lifecycle.
 			}
 			d.Device = newDeviceFields(f, "device.mode", "device.", number, devs, types)
 			d.Device.Legend = "Primary device"
+			// "No device" frees the phone for a moment (the convert-to-VDM
+			// procedure, docs/devices.md).
+			d.Device.AllowNone = true
+			d.Device.NoneMode = f.V("device.mode") == lifecycle.DeviceNone
+			d.Device.NewMode = d.Device.NewMode && !d.Device.NoneMode
 			d.Device.DeviceHint = "The current device, or a free device of " + svc.Site.Name + ". The replaced device stays on the site, free for somebody else."
 		}
 	case "number":

@@ -221,6 +221,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	p.registerSearch(auth)
 	p.registerImports(auth)
 	p.registerLifecycle(auth)
+	p.registerEmployeeDevices(auth)
 
 	p.registerService(auth)
 	p.registerSelfCare(auth)

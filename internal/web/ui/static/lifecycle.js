@@ -36,6 +36,7 @@
       Array.prototype.forEach.call(modes, function (r) { if (r.checked) { m = r.value; } });
       fs.classList.toggle('js-existing', m === 'existing');
       fs.classList.toggle('js-new', m === 'new');
+      fs.classList.toggle('js-none', m === 'none');
     }
     function softMAC() {
       if (!number) { return fixedSoft; }
