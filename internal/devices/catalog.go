@@ -296,18 +296,22 @@ func seedTypes() []Type {
 		vdmType           bool
 	}
 	ms := []model{
-		{"Polycom", "VVX 301", 6, 3, 4, "", 0, 6, polycomRingTones, vdm, basic, true},
-		{"Polycom", "VVX 411", 12, 3, 4, "VVX Color Expansion Module", 3, 12, polycomRingTones, vdm, basic, true},
-		{"Polycom", "VVX 601", 16, 3, 4, "VVX Color Expansion Module", 3, 16, polycomRingTones, video, basic, true},
-		{"Yealink", "T42G", 6, 3, 4, "", 0, 3, yealinkRingTones, vdm, basic, true},
-		{"Yealink", "T46G", 10, 3, 4, "EXP40", 6, 6, yealinkRingTones, vdm, basic, true},
-		{"Yealink", "T48G", 11, 3, 4, "EXP40", 6, 6, yealinkRingTones, vdm, basic, true},
+		// A VVX addresses only its own buttons (then its expansion
+		// modules): one page. A Yealink with more keys than buttons turns
+		// a page's last button into the page switch, so a page holds one
+		// key fewer than the phone has buttons (docs/devices.md).
+		{"Polycom", "VVX 301", 6, 1, 4, "", 0, 6, polycomRingTones, vdm, basic, true},
+		{"Polycom", "VVX 411", 12, 1, 4, "VVX Color Expansion Module", 3, 12, polycomRingTones, vdm, basic, true},
+		{"Polycom", "VVX 601", 16, 1, 4, "VVX Color Expansion Module", 3, 16, polycomRingTones, video, basic, true},
+		{"Yealink", "T42G", 5, 3, 4, "", 0, 3, yealinkRingTones, vdm, basic, true},
+		{"Yealink", "T46G", 9, 3, 4, "EXP40", 6, 6, yealinkRingTones, vdm, basic, true},
+		{"Yealink", "T48G", 10, 3, 4, "EXP40", 6, 6, yealinkRingTones, vdm, basic, true},
 		// Models the platform provisions with the basic options only.
 		{"Yealink", "T46U", 10, 3, 4, "EXP43", 3, 16, yealinkRingTones, nil, basic, false},
 		{"Yealink", "T54W", 10, 3, 4, "EXP50", 3, 16, yealinkRingTones, nil, basic, false},
 		{"Yealink", "T31P", 2, 1, 4, "", 0, 2, yealinkRingTones, nil, basic, false},
-		{"Polycom", "VVX 450", 12, 3, 4, "VVX Color Expansion Module", 3, 12, polycomRingTones, nil, basic, false},
-		{"Polycom", "VVX 250", 4, 3, 4, "", 0, 4, polycomRingTones, nil, basic, false},
+		{"Polycom", "VVX 450", 12, 1, 4, "VVX Color Expansion Module", 3, 12, polycomRingTones, nil, basic, false},
+		{"Polycom", "VVX 250", 4, 1, 4, "", 0, 4, polycomRingTones, nil, basic, false},
 	}
 	var out []Type
 	for _, m := range ms {

@@ -143,11 +143,32 @@ func attachedSidecars(t Type, c vdmConfig) int {
 	return max(0, min(c.Sidecars, t.SidecarMax))
 }
 
+// yealinkLineKeys is how many line keys (linekey.X) each Yealink model
+// addresses, from Yealink's administrator guide (docs/devices.md). The
+// T48G pages its keys 10 at a time (its 11th button turns the page), and
+// its third page ends at key 29: there is no linekey.30.
+var yealinkLineKeys = map[string]int{"T41P": 15, "T42G": 15, "T46G": 27, "T48G": 29}
+
+// phoneKeyCount is how many of the phone's own line keys the device can
+// be given: its pages' keys, but no more than the model addresses, so no
+// key is set that the provisioning server could not deliver.
+func phoneKeyCount(t Type) int {
+	n := t.LineKeysPerPage * t.Pages
+	if !strings.EqualFold(t.Vendor, "Yealink") {
+		return n
+	}
+	m := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(t.Model))
+	if most, ok := yealinkLineKeys[strings.TrimSuffix(m, "VDM")]; ok {
+		return min(n, most)
+	}
+	return n
+}
+
 // slots lists every line key position of the device in order: the phone's
 // pages, then each attached sidecar.
 func slots(t Type, c vdmConfig) []slot {
 	var out []slot
-	for i := 1; i <= t.LineKeysPerPage*t.Pages; i++ {
+	for i := 1; i <= phoneKeyCount(t); i++ {
 		out = append(out, slot{0, i})
 	}
 	for s := 1; s <= attachedSidecars(t, c); s++ {
@@ -224,7 +245,7 @@ func resolveLayout(t Type, c vdmConfig, lines []Line, lineLabel func(Line) strin
 		}
 	}
 	out := KeyLayout{SidecarModel: t.SidecarModel, SidecarKeys: [][]Key{}, SoftKeys: resolveSoftKeys(t, c)}
-	phoneKeys := t.LineKeysPerPage * t.Pages
+	phoneKeys := phoneKeyCount(t)
 	out.PhoneKeys = keys[:phoneKeys:phoneKeys]
 	for s := 1; s <= attachedSidecars(t, c); s++ {
 		start := phoneKeys + (s-1)*t.SidecarKeys
@@ -527,7 +548,7 @@ func (s *Service) view(ctx context.Context, st vdmState) (VDM, error) {
 	}
 	for p := 1; p <= t.Pages; p++ {
 		page := VDMPage{Page: p, Title: fmt.Sprintf("Page %d", p), Keys: []VDMKey{}}
-		for k := 1; k <= t.LineKeysPerPage; k++ {
+		for k := 1; k <= pageKeys(t, p); k++ {
 			idx := (p-1)*t.LineKeysPerPage + k
 			page.Keys = append(page.Keys, VDMKey{Key: k, Set: set(c.LineKeys, slot{0, idx}.name()), Resolved: layout.PhoneKeys[idx-1]})
 		}
@@ -562,7 +583,10 @@ func pageSlot(t Type, c vdmConfig, p, k int) (slot, error) {
 		return slot{}, derrors.Invalid("page", "the %s has line key pages 1 to %d (pages %d to %d are its sidecars)", t.Name(), last, t.Pages+1, last)
 	}
 	if p <= t.Pages {
-		if k < 1 || k > t.LineKeysPerPage {
+		if n := pageKeys(t, p); k < 1 || k > n {
+			if n < t.LineKeysPerPage {
+				return slot{}, derrors.Invalid("key", "page %d of the %s has keys 1 to %d (the phone addresses %d line keys)", p, t.Name(), n, phoneKeyCount(t))
+			}
 			return slot{}, derrors.Invalid("key", "a page of the %s has keys 1 to %d", t.Name(), t.LineKeysPerPage)
 		}
 		return slot{0, (p-1)*t.LineKeysPerPage + k}, nil
@@ -573,10 +597,11 @@ func pageSlot(t Type, c vdmConfig, p, k int) (slot, error) {
 	return slot{p - t.Pages, k}, nil
 }
 
-// pageKeys is how many keys page p has.
+// pageKeys is how many keys page p has: a phone page ends early where the
+// model's line keys end (phoneKeyCount).
 func pageKeys(t Type, p int) int {
 	if p <= t.Pages {
-		return t.LineKeysPerPage
+		return max(0, min(t.LineKeysPerPage, phoneKeyCount(t)-(p-1)*t.LineKeysPerPage))
 	}
 	return t.SidecarKeys
 }

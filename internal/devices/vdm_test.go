@@ -120,8 +120,8 @@ func TestKeyLayout(t *testing.T) {
 
 		// Nothing set: the line on the first key, the BLF list after it.
 		l := layout()
-		if len(l.PhoneKeys) != 30 || len(l.SidecarKeys) != 0 || len(l.SoftKeys) != 4 || l.SidecarModel != "EXP40" {
-			t.Fatalf("layout: %d phone keys, %d sidecars, %d soft keys, sidecar %q; want 30, 0, 4, EXP40",
+		if len(l.PhoneKeys) != 27 || len(l.SidecarKeys) != 0 || len(l.SoftKeys) != 4 || l.SidecarModel != "EXP40" {
+			t.Fatalf("layout: %d phone keys, %d sidecars, %d soft keys, sidecar %q; want 27 (9 × 3, what a T46G addresses), 0, 4, EXP40",
 				len(l.PhoneKeys), len(l.SidecarKeys), len(l.SoftKeys), l.SidecarModel)
 		}
 		sameKeys(t, "defaults", l.PhoneKeys, line, blf1, blf2, "default")
@@ -157,7 +157,7 @@ func TestKeyLayout(t *testing.T) {
 		sameKeys(t, "sidecar after moving the line", l.SidecarKeys[0], blf1, blf2, line, "default")
 
 		// Page 2 as a whole, BLF back on the phone first.
-		page := make([]devices.Key, 10)
+		page := make([]devices.Key, 9)
 		page[0] = devices.Key{Action: devices.KeySpeedDial, Label: "Stan", Value: "+44 113 496 0001"}
 		if _, err := r.svc.SetLineKeys(r.ctx, admin, id, 2, page); err != nil {
 			t.Fatal(err)
@@ -167,7 +167,7 @@ func TestKeyLayout(t *testing.T) {
 		}
 		l = layout()
 		sameKeys(t, "phone, BLF first", l.PhoneKeys, "speed_dial:Reception=+441134960000", blf1, blf2, "default")
-		sameKeys(t, "page 2", l.PhoneKeys[10:], "speed_dial:Stan=+441134960001", "default")
+		sameKeys(t, "page 2", l.PhoneKeys[9:], "speed_dial:Stan=+441134960001", "default")
 		sameKeys(t, "sidecar, BLF on the phone", l.SidecarKeys[0], "default", "default", line)
 
 		// Soft keys: a function, a custom macro, a speed dial.
@@ -280,15 +280,15 @@ func TestVDMRefusals(t *testing.T) {
 				return err
 			}, "not a line of this device"},
 			{"a line on two keys", func() error {
-				page := make([]devices.Key, 10)
+				page := make([]devices.Key, 9)
 				page[0] = devices.Key{Action: devices.KeyLine, LineID: r.line.ID}
 				page[5] = page[0]
 				_, err := r.svc.SetLineKeys(r.ctx, admin, id, 1, page)
 				return err
 			}, "already on page 1 key 1"},
-			{"a page too short", func() error { _, err := r.svc.SetLineKeys(r.ctx, admin, id, 1, make([]devices.Key, 3)); return err }, "page 1 has 10 keys"},
+			{"a page too short", func() error { _, err := r.svc.SetLineKeys(r.ctx, admin, id, 1, make([]devices.Key, 3)); return err }, "page 1 has 9 keys"},
 			{"a sidecar page without a sidecar", func() error { _, err := r.svc.SetLineKey(r.ctx, admin, id, 4, 1, speed("+441134960001")); return err }, "pages 1 to 3"},
-			{"a key beyond the page", func() error { _, err := r.svc.SetLineKey(r.ctx, admin, id, 1, 11, speed("+441134960001")); return err }, "keys 1 to 10"},
+			{"a key beyond the page", func() error { _, err := r.svc.SetLineKey(r.ctx, admin, id, 1, 10, speed("+441134960001")); return err }, "keys 1 to 9"},
 			{"too many sidecars", func() error {
 				_, err := r.svc.SetVDMGeneral(r.ctx, admin, id, devices.VDMGeneral{Sidecars: 7})
 				return err
@@ -358,11 +358,11 @@ func TestVDMUseCases(t *testing.T) {
 				return err
 			}},
 			{Name: "SetLineKey", Run: func(t *testing.T, a access.Actor, try apptest.Try, n int) error {
-				_, err := svc.SetLineKey(ctx, a, target(try), 2, 1+n%10, speed)
+				_, err := svc.SetLineKey(ctx, a, target(try), 2, 1+n%9, speed)
 				return err
 			}},
 			{Name: "SetLineKeys", Run: func(t *testing.T, a access.Actor, try apptest.Try, n int) error {
-				_, err := svc.SetLineKeys(ctx, a, target(try), 3, make([]devices.Key, 10))
+				_, err := svc.SetLineKeys(ctx, a, target(try), 3, make([]devices.Key, 9))
 				return err
 			}},
 			{Name: "SetSoftKeys", Run: func(t *testing.T, a access.Actor, try apptest.Try, n int) error {
@@ -437,4 +437,60 @@ func BenchmarkKeyLayout(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestVDMKeysThePhoneAddresses: every key the Visual Device Manager offers
+// is one the provisioning server writes (docs/devices.md). A T48G pages 10
+// keys at a time but has no linekey.30, so its third page ends at key 9;
+// a VVX has one page of its own buttons.
+func TestVDMKeysThePhoneAddresses(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		r := newVDMRig(t, db)
+		admin := r.env.Actor("acme.admin")
+		f := r.env.Fixture
+		for _, tt := range []struct {
+			typ, mac        string
+			pageKeys        []int
+			phoneKeys       int
+			refusePage, key int
+			want            string
+		}{
+			{"T48G VDM", "00:15:65:0A:00:20", []int{10, 10, 9}, 29, 3, 10, "page 3 of the Yealink T48G VDM has keys 1 to 9"},
+			{"T42G VDM", "00:15:65:0A:00:21", []int{5, 5, 5}, 15, 1, 6, "keys 1 to 5"},
+			{"VVX 411 VDM", "00:04:F2:0A:00:22", []int{12}, 12, 2, 1, "line key pages 1 to 1"},
+		} {
+			d, err := r.svc.Create(r.ctx, f.Provider.ID, f.Acme.ID, devices.DeviceCreateRequest{SiteID: f.Leeds.ID, TypeID: r.sv.Types[tt.typ].ID, MAC: tt.mac})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := r.svc.VisualDeviceManager(r.ctx, admin, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for _, p := range v.Pages {
+				got = append(got, len(p.Keys))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.pageKeys) {
+				t.Errorf("%s: pages of %v keys, want %v", tt.typ, got, tt.pageKeys)
+			}
+			l, err := r.svc.KeyLayout(r.ctx, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(l.PhoneKeys) != tt.phoneKeys {
+				t.Errorf("%s: %d phone keys in the layout, want %d", tt.typ, len(l.PhoneKeys), tt.phoneKeys)
+			}
+			before := storetest.Counts(t, db)
+			_, err = r.svc.SetLineKey(r.ctx, admin, d.ID, tt.refusePage, tt.key, devices.Key{Action: devices.KeySpeedDial, Label: "X", Value: "+441134960001"})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%s: page %d key %d: %v, want an error saying %q", tt.typ, tt.refusePage, tt.key, err, tt.want)
+			}
+			storetest.SameCounts(t, before, storetest.Counts(t, db))
+			last := tt.pageKeys[len(tt.pageKeys)-1]
+			if _, err := r.svc.SetLineKeys(r.ctx, admin, d.ID, len(tt.pageKeys), make([]devices.Key, last)); err != nil {
+				t.Errorf("%s: the last page's %d keys: %v", tt.typ, last, err)
+			}
+		}
+	})
 }

@@ -16,10 +16,13 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/devices"
 )
 
-// keysModel is a VDM model of the catalog (docs/devices.md) as the golden
-// files of the keys use it: line keys per page × pages, and the keys of
-// one sidecar (0: the model takes none; a VVX Color Expansion Module has
-// 28 keys on each of 3 pages, an EXP40 40).
+// keysModel is a VDM model as the golden files of the keys use it: line
+// keys per page × pages, and the keys of one sidecar (0: the model takes
+// none; a VVX Color Expansion Module has 28 keys on each of 3 pages, an
+// EXP40 40). The layouts are deliberately larger than the seeded catalog's
+// (docs/devices.md) — three pages on a VVX, 30 and 33 keys on a T46G and
+// T48G — so that the goldens keep proving the server writes no key past
+// a model's buttons, as for a type an operator has given too many.
 type keysModel struct {
 	vendor, model, mac     string
 	perPage, pages, module int

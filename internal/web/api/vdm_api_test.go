@@ -50,7 +50,7 @@ func vdmContractCalls(t *testing.T, c *contract) []apiCall {
 	}
 	p := fmt.Sprintf
 	vdm := p("/api/v1/devices/%d/vdm", phone.ID)
-	page := make([]map[string]any, 10)
+	page := make([]map[string]any, 9)
 	for i := range page {
 		page[i] = map[string]any{"action": "default"}
 	}

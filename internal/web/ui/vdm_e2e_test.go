@@ -173,7 +173,7 @@ func TestBrowserVisualDeviceManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.PhoneKeys[0].Value != "+441134960000" || l.PhoneKeys[0].Label != "Reception" || l.PhoneKeys[10].Value != "+442079460001" ||
+	if l.PhoneKeys[0].Value != "+441134960000" || l.PhoneKeys[0].Label != "Reception" || l.PhoneKeys[9].Value != "+442079460001" ||
 		len(l.SidecarKeys) != 1 || l.SidecarKeys[0][2].LineID != line.ID || l.PhoneKeys[1].Action != devices.KeyDefault {
 		t.Errorf("stored line keys: phone %+v, sidecars %+v", l.PhoneKeys[:3], l.SidecarKeys)
 	}
