@@ -90,9 +90,12 @@ func TestBrowserSiteFeatures(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`[name="queues[0].name"]`), "Support"),
 		chromedp.SendKeys(chromedp.CSS(`[name="queues[0].extension"]`), "3100"),
 		chromedp.SendKeys(chromedp.CSS(`#f-people-q`), "west"),
+		// The page before the search has a hint too: mark it, so that the
+		// wait below is for the answer's page.
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.before = 'search'`),
 		chromedp.Click(chromedp.CSS(`#people-search`)),
-		// The page before the search has a hint too: wait for the answer's.
-		chromedp.Poll[chromedp.Void](`(document.querySelector('#people-picker-hint')?.textContent || '').includes('matching')`),
+		chromedp.WaitNotPresent(chromedp.CSS(`body[data-before]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#people-picker-hint`)),
 	)
 	if got := b.text(chromedp.CSS(`#people-picker-hint`)); !strings.Contains(got, `matching “west”`) {
 		t.Errorf("picker after the search: %q", got)
