@@ -14,11 +14,11 @@ import (
 func vdmRoutes() []Route {
 	return []Route{
 		{Method: "GET", Pattern: "/api/v1/devices/{id}/vdm", fn: func(h *Handler) handlerFunc { return h.getVDM }},
-		{Method: "PUT", Pattern: "/api/v1/devices/{id}/vdm/general", fn: func(h *Handler) handlerFunc { return h.setVDMGeneral }},
-		{Method: "PUT", Pattern: "/api/v1/devices/{id}/vdm/pages/{page}", fn: func(h *Handler) handlerFunc { return h.setVDMPage }},
-		{Method: "PUT", Pattern: "/api/v1/devices/{id}/vdm/pages/{page}/keys/{key}", fn: func(h *Handler) handlerFunc { return h.setVDMKey }},
-		{Method: "PUT", Pattern: "/api/v1/devices/{id}/vdm/soft-keys", fn: func(h *Handler) handlerFunc { return h.setVDMSoftKeys }},
-		{Method: "PUT", Pattern: "/api/v1/devices/{id}/vdm/ringer", fn: func(h *Handler) handlerFunc { return h.setVDMRinger }},
+		{Method: "PUT", Pattern: "/api/v1/devices/{id}/vdm/general", fn: vdmChange(setVDMGeneral)},
+		{Method: "PUT", Pattern: "/api/v1/devices/{id}/vdm/pages/{page}", fn: vdmChange(setVDMPage)},
+		{Method: "PUT", Pattern: "/api/v1/devices/{id}/vdm/pages/{page}/keys/{key}", fn: vdmChange(setVDMKey)},
+		{Method: "PUT", Pattern: "/api/v1/devices/{id}/vdm/soft-keys", fn: vdmChange(setVDMSoftKeys)},
+		{Method: "PUT", Pattern: "/api/v1/devices/{id}/vdm/ringer", fn: vdmChange(setVDMRinger)},
 		{Method: "POST", Pattern: "/api/v1/devices/{id}/vdm/reset", fn: func(h *Handler) handlerFunc { return h.resetVDMKeys }},
 		{Method: "GET", Pattern: "/api/v1/my-phone", fn: func(h *Handler) handlerFunc { return h.myPhone }},
 	}
@@ -56,22 +56,6 @@ func (h *Handler) myPhone(w http.ResponseWriter, r *http.Request) error {
 	return h.writeVDM(w, r, v)
 }
 
-func (h *Handler) setVDMGeneral(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req devices.VDMGeneral
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	v, err := h.app.Devices.SetVDMGeneral(r.Context(), actor(r), id, req)
-	if err != nil {
-		return err
-	}
-	return h.writeVDM(w, r, v)
-}
-
 // pathNumber reads a small positive number from the path ({page}, {key}).
 func pathNumber(r *http.Request, name string) (int, error) {
 	n, err := strconv.Atoi(r.PathValue(name))
@@ -86,82 +70,64 @@ type vdmKeys struct {
 	Keys []devices.Key `json:"keys"`
 }
 
-func (h *Handler) setVDMPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
+// vdmChange is the handler of a change to a device's Visual Device
+// Manager: the device from the path, the body decoded into T, the use case
+// (change), and the manager as it is after.
+func vdmChange[T any](change func(h *Handler, r *http.Request, id int64, body T) (devices.VDM, error)) func(h *Handler) handlerFunc {
+	return func(h *Handler) handlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) error {
+			id, err := pathID(r, "id")
+			if err != nil {
+				return err
+			}
+			var body T
+			if err := decode(r, &body); err != nil {
+				return err
+			}
+			v, err := change(h, r, id, body)
+			if err != nil {
+				return err
+			}
+			return h.writeVDM(w, r, v)
+		}
 	}
-	page, err := pathNumber(r, "page")
-	if err != nil {
-		return err
-	}
-	var req vdmKeys
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	v, err := h.app.Devices.SetLineKeys(r.Context(), actor(r), id, page, req.Keys)
-	if err != nil {
-		return err
-	}
-	return h.writeVDM(w, r, v)
 }
 
-func (h *Handler) setVDMKey(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
+func setVDMGeneral(h *Handler, r *http.Request, id int64, req devices.VDMGeneral) (devices.VDM, error) {
+	return h.app.Devices.SetVDMGeneral(r.Context(), actor(r), id, req)
+}
+
+func setVDMPage(h *Handler, r *http.Request, id int64, req vdmKeys) (devices.VDM, error) {
 	page, err := pathNumber(r, "page")
 	if err != nil {
-		return err
+		return devices.VDM{}, err
+	}
+	return h.app.Devices.SetLineKeys(r.Context(), actor(r), id, page, req.Keys)
+}
+
+func setVDMKey(h *Handler, r *http.Request, id int64, req devices.Key) (devices.VDM, error) {
+	page, err := pathNumber(r, "page")
+	if err != nil {
+		return devices.VDM{}, err
 	}
 	key, err := pathNumber(r, "key")
 	if err != nil {
-		return err
+		return devices.VDM{}, err
 	}
-	var req devices.Key
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	v, err := h.app.Devices.SetLineKey(r.Context(), actor(r), id, page, key, req)
-	if err != nil {
-		return err
-	}
-	return h.writeVDM(w, r, v)
+	return h.app.Devices.SetLineKey(r.Context(), actor(r), id, page, key, req)
 }
 
-func (h *Handler) setVDMSoftKeys(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req vdmKeys
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	v, err := h.app.Devices.SetSoftKeys(r.Context(), actor(r), id, req.Keys)
-	if err != nil {
-		return err
-	}
-	return h.writeVDM(w, r, v)
+func setVDMSoftKeys(h *Handler, r *http.Request, id int64, req vdmKeys) (devices.VDM, error) {
+	return h.app.Devices.SetSoftKeys(r.Context(), actor(r), id, req.Keys)
 }
 
-func (h *Handler) setVDMRinger(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
-		Ringer string `json:"ringer"`
-	}
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	v, err := h.app.Devices.SetRinger(r.Context(), actor(r), id, req.Ringer)
-	if err != nil {
-		return err
-	}
-	return h.writeVDM(w, r, v)
+// vdmRinger is the body of a change of ringer.
+type vdmRinger struct {
+	Ringer string `json:"ringer"`
+}
+
+func setVDMRinger(h *Handler, r *http.Request, id int64, req vdmRinger) (devices.VDM, error) {
+	return h.app.Devices.SetRinger(r.Context(), actor(r), id, req.Ringer)
 }
 
 func (h *Handler) resetVDMKeys(w http.ResponseWriter, r *http.Request) error {
