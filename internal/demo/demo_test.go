@@ -62,6 +62,12 @@ func TestSeed(t *testing.T) {
 			kl.SoftKeys[0].Value != "*11" {
 			t.Errorf("the demo's T46G VDM keys: %+v, %v", kl, err)
 		}
+		// Every desk phone type of the catalog has a phone to fetch.
+		var missingTypes int
+		if err := db.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM device_types t WHERE t.soft_client = ? AND t.vendor IN ('Yealink', 'Polycom')
+			AND NOT EXISTS (SELECT 1 FROM devices d WHERE d.type_id = t.id)`, false).Scan(&missingTypes); err != nil || missingTypes != 0 {
+			t.Errorf("desk phone types of the catalog without a demo phone: %d, %v", missingTypes, err)
+		}
 		// One desk phone also carries a colleague's shared call appearance.
 		var shared int
 		if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM lines WHERE appearance > 0").Scan(&shared); err != nil || shared != 1 {

@@ -158,6 +158,9 @@ func seedDeviceManagement(ctx context.Context, a *app.App, providerID, siteID in
 	if err := seedVDMKeys(ctx, a, provider, spares[0].ID, spares[1].ID); err != nil {
 		return err
 	}
+	if err := seedEveryType(ctx, a, provider, siteID, ts); err != nil {
+		return err
+	}
 	on, off := true, false
 	if _, err := a.Devices.CustomiseSiteType(ctx, provider, siteID, byName["Yealink T46G"], devices.SiteTypeRequest{Settings: devices.Settings{BLF: &on}}); err != nil {
 		return fmt.Errorf("demo: customise the T46G: %w", err)
@@ -225,6 +228,50 @@ func seedVDMKeys(ctx context.Context, a *app.App, actor access.Actor, yealink, p
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return fmt.Errorf("demo: Visual Device Manager keys: %w", err)
+		}
+	}
+	return nil
+}
+
+// vendorOUI is the MAC prefix of the demo's phones of a vendor.
+var vendorOUI = map[string]string{"Yealink": "805EC0", "Polycom": "0004F2"}
+
+// seedEveryType adds a spare phone of every desk type of the catalog the
+// demo has no phone of yet, so that a newcomer can fetch a configuration of
+// each model (README, docs/provisioning.md "Trying it"); a VDM one gets a
+// speed dial to the reception on its first key.
+func seedEveryType(ctx context.Context, a *app.App, actor access.Actor, siteID int64, ts []devices.Type) error {
+	used := map[int64]bool{}
+	rows, err := a.DB.Q(ctx).Query(ctx, "SELECT DISTINCT type_id FROM devices")
+	if err != nil {
+		return fmt.Errorf("demo: device types in use: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("demo: device types in use: %w", err)
+		}
+		used[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("demo: device types in use: %w", err)
+	}
+	for i, t := range ts {
+		oui, ok := vendorOUI[t.Vendor]
+		if t.SoftClient || used[t.ID] || !ok {
+			continue
+		}
+		d, err := a.Devices.AddDevice(ctx, actor, siteID, devices.DeviceCreateRequest{TypeID: t.ID, MAC: fmt.Sprintf("%sFE%04X", oui, i+1)})
+		if err != nil {
+			return fmt.Errorf("demo: spare %s: %w", t.Name(), err)
+		}
+		if t.VDM {
+			key := devices.Key{Action: devices.KeySpeedDial, Label: "Reception", Value: "+44 113 496 0000"}
+			if _, err := a.Devices.SetLineKey(ctx, actor, d.ID, 1, 1, key); err != nil {
+				return fmt.Errorf("demo: keys of the spare %s: %w", t.Name(), err)
+			}
 		}
 	}
 	return nil

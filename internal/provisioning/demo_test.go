@@ -203,7 +203,9 @@ func TestDemoHasNoForeignSecrets(t *testing.T) {
 					}
 				}
 			}
-			if served < 3 {
+			// Every phone gets its own file and its directory; a Yealink
+			// model the T4x guide gives a common file gets that too.
+			if served < 2 {
 				t.Errorf("%s %s %s: only %d files served", d.vendor, d.model, d.mac, served)
 			}
 		}
