@@ -72,7 +72,7 @@ type App struct {
 	// Features assigns and configures sites' and employees' telephony
 	// features (docs/features.md).
 	Features *features.Service
-	// Dashboards reads the site and employee dashboards (docs/pages.md).
+	// Dashboards reads the site and employee dashboards (docs/ui.md, "Dashboards").
 	Dashboards *dashboard.Service
 }
 

@@ -1,5 +1,5 @@
 // Package dashboard reads the Business Portal's site and employee
-// dashboards (docs/pages.md, "Dashboards"): each is one read taking the
+// dashboards (docs/ui.md, "Dashboards"): each is one read taking the
 // actor, made of the reads of the domains that own each figure — the
 // employee limit (lifecycle), features, call groups and recording
 // (features), call logs and recent calls (calls) — each of which asks
