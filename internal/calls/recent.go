@@ -11,7 +11,7 @@ import (
 )
 
 // The employee dashboard's missed, dialled and received calls
-// (docs/pages.md, "Dashboards"): each list is the employee's newest calls of
+// (docs/ui.md, "Dashboards"): each list is the employee's newest calls of
 // one kind within RecentWindow, read newest first through the
 // calls_employee_time index and stopped at RecentShown rows, so its cost
 // is bounded by one person's calls of a month whatever the table holds.

@@ -11,7 +11,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/dashboard"
 )
 
-// The site and employee dashboards (docs/pages.md, "Dashboards"). The
+// The site and employee dashboards (docs/ui.md, "Dashboards"). The
 // pages render what the dashboard reads answer; the site's is in
 // site_pages.go beside the site's other pages.
 

@@ -119,7 +119,7 @@ func (p *Pages) siteProfileSave(w http.ResponseWriter, r *http.Request) error {
 // Activity shows; "View all" opens the audit log filtered to the site.
 const siteActivityRows = 10
 
-// siteDashboardPage is a site's Dashboard (docs/pages.md, "Dashboards"):
+// siteDashboardPage is a site's Dashboard (docs/ui.md, "Dashboards"):
 // the dashboard read, its devices and number pool and, for those who read
 // the company's audit log, its recent activity.
 type siteDashboardPage struct {
