@@ -649,7 +649,7 @@ func flatten(path string, v any, out map[string]any) {
 }
 
 // SchemaVersion is the version of the service-data document's shape
-// (docs/features.md, "Service data"); it changes only when a call engine
+// (docs/features.md, "Configuration document and service data"); it changes only when a call engine
 // would have to change to read it.
 const SchemaVersion = 1
 

@@ -1,5 +1,5 @@
 -- The seeded VVX and Yealink types once had pages of line keys their
--- phones cannot address (docs/devices.md, "Device catalog"): a VVX numbers
+-- phones cannot address (docs/devices.md, "Device types (the catalog)"): a VVX numbers
 -- only its own buttons, one page; a Yealink's page holds one key fewer
 -- than its buttons, the last turning the page. Types that still hold the
 -- old seeded layout take the new one; a type an operator changed keeps
