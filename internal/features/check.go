@@ -338,3 +338,45 @@ func fieldErrors(err error) []derrors.FieldError {
 	}
 	return nil
 }
+
+// policy checks the routing policy of the call group at path p (hunt
+// groups and call centre queues share the policies); empty is def.
+func (c *checker) policy(p string, policy *string, def string) {
+	switch *policy {
+	case PolicyCircular, PolicyRegular, PolicySimultaneous, PolicyUniform, PolicyWeighted:
+	case "":
+		*policy = def
+	default:
+		c.v.Add(p+".policy", "the policy is circular, regular, simultaneous, uniform or weighted")
+	}
+}
+
+// weightedPeople checks the ordered employees of a call group at path list
+// (a hunt group's members, a queue's agents): at most max, each an employee
+// of the company, none twice, a weight from 1 to 100 (0 is 1). group and
+// role name them in the messages ("a queue", "agent"); at gives the n-th
+// one's employee and weight.
+func (c *checker) weightedPeople(list, group, role string, max, n int, at func(j int) (employeeID int64, weight *int)) {
+	if n > max {
+		c.v.Add(list, "%s has at most %d %ss", group, max, role)
+	}
+	article := "a"
+	if strings.ContainsRune("aeiou", rune(role[0])) {
+		article = "an"
+	}
+	seen := map[int64]bool{}
+	for j := range n {
+		id, weight := at(j)
+		f := fmt.Sprintf("%s[%d]", list, j)
+		if seen[id] {
+			c.v.Add(f+".employee_id", "employee %d is %s %s twice", id, article, role)
+		} else {
+			c.employee(f+".employee_id", id)
+		}
+		seen[id] = true
+		if *weight == 0 {
+			*weight = 1
+		}
+		c.intRange(f+".weight", *weight, 1, 100, "")
+	}
+}

@@ -116,34 +116,13 @@ func (f *CallCentre) validate(c *checker) {
 		p := fmt.Sprintf("queues[%d]", i)
 		c.identity(p, &q.CallGroupIdentity)
 		ids = append(ids, q.CallGroupIdentity)
-		switch q.Policy {
-		case PolicyCircular, PolicyRegular, PolicySimultaneous, PolicyUniform, PolicyWeighted:
-		case "":
-			q.Policy = PolicyUniform
-		default:
-			c.v.Add(p+".policy", "the policy is circular, regular, simultaneous, uniform or weighted")
-		}
+		c.policy(p, &q.Policy, PolicyUniform)
 		if q.Agents == nil {
 			q.Agents = []Agent{}
 		}
-		if len(q.Agents) > maxAgents {
-			c.v.Add(p+".agents", "a queue has at most %d agents", maxAgents)
-		}
-		seen := map[int64]bool{}
-		for j := range q.Agents {
-			a := &q.Agents[j]
-			af := fmt.Sprintf("%s.agents[%d]", p, j)
-			if seen[a.EmployeeID] {
-				c.v.Add(af+".employee_id", "employee %d is an agent twice", a.EmployeeID)
-			} else {
-				c.employee(af+".employee_id", a.EmployeeID)
-			}
-			seen[a.EmployeeID] = true
-			if a.Weight == 0 {
-				a.Weight = 1
-			}
-			c.intRange(af+".weight", a.Weight, 1, 100, "")
-		}
+		c.weightedPeople(p+".agents", "a queue", "agent", maxAgents, len(q.Agents), func(j int) (int64, *int) {
+			return q.Agents[j].EmployeeID, &q.Agents[j].Weight
+		})
 		if q.QueueLength == 0 {
 			q.QueueLength = 10
 		}

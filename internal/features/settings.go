@@ -273,34 +273,13 @@ func (f *HuntGroups) validate(c *checker) {
 		p := fmt.Sprintf("groups[%d]", i)
 		c.identity(p, &g.CallGroupIdentity)
 		ids = append(ids, g.CallGroupIdentity)
-		switch g.Policy {
-		case PolicyCircular, PolicyRegular, PolicySimultaneous, PolicyUniform, PolicyWeighted:
-		case "":
-			g.Policy = PolicyRegular
-		default:
-			c.v.Add(p+".policy", "the policy is circular, regular, simultaneous, uniform or weighted")
-		}
+		c.policy(p, &g.Policy, PolicyRegular)
 		if g.Members == nil {
 			g.Members = []HuntMember{}
 		}
-		if len(g.Members) > maxMembers {
-			c.v.Add(p+".members", "a hunt group has at most %d members", maxMembers)
-		}
-		seen := map[int64]bool{}
-		for j := range g.Members {
-			m := &g.Members[j]
-			mf := fmt.Sprintf("%s.members[%d]", p, j)
-			if seen[m.EmployeeID] {
-				c.v.Add(mf+".employee_id", "employee %d is a member twice", m.EmployeeID)
-			} else {
-				c.employee(mf+".employee_id", m.EmployeeID)
-			}
-			seen[m.EmployeeID] = true
-			if m.Weight == 0 {
-				m.Weight = 1
-			}
-			c.intRange(mf+".weight", m.Weight, 1, 100, "")
-		}
+		c.weightedPeople(p+".members", "a hunt group", "member", maxMembers, len(g.Members), func(j int) (int64, *int) {
+			return g.Members[j].EmployeeID, &g.Members[j].Weight
+		})
 		n := &g.NoAnswer
 		if n.RingsPerMember == 0 {
 			n.RingsPerMember = 3
