@@ -261,11 +261,10 @@ func (p *Pages) renderSiteDeviceTypes(w http.ResponseWriter, r *http.Request, co
 	if err != nil {
 		return err
 	}
-	v, err := p.newView(r, g.CompanyID, "sites", g.Name+": Device Types")
+	v, err := p.siteView(r, g, "device-types", g.Name+": Device Types")
 	if err != nil {
 		return err
 	}
-	siteSide(v, g, "device-types")
 	names := map[int64]string{}
 	for _, st := range sts {
 		names[st.Type.ID] = st.Type.Name()
@@ -410,11 +409,10 @@ func (p *Pages) renderSiteDeviceType(w http.ResponseWriter, r *http.Request, cod
 		}
 		f = newForm(vals)
 	}
-	v, err := p.newView(r, g.CompanyID, "sites", st.Type.Name()+" · "+g.Name+": Device Types")
+	v, err := p.siteView(r, g, "device-types", st.Type.Name()+" · "+g.Name+": Device Types")
 	if err != nil {
 		return err
 	}
-	siteSide(v, g, "device-types")
 	// Without its own options the type is at the product defaults, then
 	// its mask.
 	var below []devices.Layer
@@ -562,11 +560,10 @@ func (p *Pages) renderDevicePage(w http.ResponseWriter, r *http.Request, code in
 	if custom == nil {
 		custom = newForm(settingsValues(c.Settings))
 	}
-	v, err := p.newView(r, g.CompanyID, "sites", c.Device.Name+" · "+g.Name+": Devices")
+	v, err := p.siteView(r, g, "devices", c.Device.Name+" · "+g.Name+": Devices")
 	if err != nil {
 		return err
 	}
-	siteSide(v, g, "devices")
 	v.Data = devicePage{Site: g, Tabs: deviceTabs{g.ID, "devices"}, C: c, Types: ts, Edit: edit, Custom: custom,
 		Fields: optionFields(c.Type, custom, c.Inherited)}
 	p.render(w, r, code, "device_page", v)

@@ -67,33 +67,28 @@ func (p *Pages) featureOwnerFrame(r *http.Request, o features.Owner) (name strin
 // featuresView builds the frame of a features page: the site's side bar,
 // or the employee's (the employee's own: the self-care one).
 func (p *Pages) featuresView(r *http.Request, o features.Owner, title string) (*view, string, error) {
-	name, companyID, err := p.featureOwnerFrame(r, o)
-	if err != nil {
-		return nil, "", err
-	}
 	if o.Kind == features.OwnerSite {
-		v, err := p.newView(r, companyID, "sites", name+": "+title)
+		g, err := p.siteFrame(r, o.ID)
 		if err != nil {
 			return nil, "", err
 		}
-		g, _ := p.siteFrame(r, o.ID)
-		siteSide(v, g, "features")
-		return v, name, nil
-	}
-	tab := "employees"
-	if o.ID == actorOf(r).AccountID {
-		tab = "profile"
-	}
-	v, err := p.newView(r, companyID, tab, name+": "+title)
-	if err != nil {
-		return nil, "", err
+		v, err := p.siteView(r, g, "features", g.Name+": "+title)
+		return v, g.Name, err
 	}
 	e, err := p.app.Directory.Employee(r.Context(), o.ID)
 	if err != nil {
 		return nil, "", err
 	}
+	tab := "employees"
+	if o.ID == actorOf(r).AccountID {
+		tab = "profile"
+	}
+	v, err := p.newView(r, e.CompanyID, tab, e.DisplayName()+": "+title)
+	if err != nil {
+		return nil, "", err
+	}
 	employeesSide(v, &e, "features")
-	return v, name, nil
+	return v, e.DisplayName(), nil
 }
 
 func featuresBase(o features.Owner) string {

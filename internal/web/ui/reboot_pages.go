@@ -143,11 +143,10 @@ func (p *Pages) rebootStatus(w http.ResponseWriter, r *http.Request) error {
 	} else if len(rb.Items) == 1 {
 		subject = rb.Items[0].Device
 	}
-	v, err := p.newView(r, g.CompanyID, "sites", "Reboot Status")
+	v, err := p.siteView(r, g, "devices", "Reboot Status")
 	if err != nil {
 		return err
 	}
-	siteSide(v, g, "devices")
 	v.Data = rebootStatusPage{Reboot: rb, Subject: subject, SiteID: g.ID}
 	p.render(w, r, http.StatusOK, "reboot_status", v)
 	return nil

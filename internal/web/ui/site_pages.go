@@ -52,6 +52,17 @@ func (p *Pages) siteFrame(r *http.Request, id int64) (directory.Group, error) {
 	return g, err
 }
 
+// siteView is the frame of one of site g's pages: the Sites tab, the
+// page's title and the site's side bar with section current.
+func (p *Pages) siteView(r *http.Request, g directory.Group, current, title string) (*view, error) {
+	v, err := p.newView(r, g.CompanyID, "sites", title)
+	if err != nil {
+		return nil, err
+	}
+	siteSide(v, g, current)
+	return v, nil
+}
+
 // siteSide is the side bar of a site's area (docs/ui.md, "A site's
 // pages"). Every section is one anybody who sees the site may open, so
 // the bar is the same for every role.
@@ -219,11 +230,10 @@ func (p *Pages) siteDashboard(w http.ResponseWriter, r *http.Request) error {
 		d.ShowActivity, d.ActivityN = true, total
 		d.ActivityAll = "/companies/" + itoa64(g.CompanyID) + "/audit?site_id=" + itoa64(g.ID)
 	}
-	v, err := p.newView(r, g.CompanyID, "sites", g.Name+": Dashboard")
+	v, err := p.siteView(r, g, "dashboard", g.Name+": Dashboard")
 	if err != nil {
 		return err
 	}
-	siteSide(v, g, "dashboard")
 	v.Data = d
 	p.render(w, r, http.StatusOK, "site_dashboard", v)
 	return nil
@@ -272,11 +282,10 @@ func (p *Pages) renderSiteNumbers(w http.ResponseWriter, r *http.Request, code i
 	if err != nil {
 		return err
 	}
-	v, err := p.newView(r, g.CompanyID, "sites", g.Name+": Numbers")
+	v, err := p.siteView(r, g, "numbers", g.Name+": Numbers")
 	if err != nil {
 		return err
 	}
-	siteSide(v, g, "numbers")
 	d := siteNumbersPage{Site: g, Status: status, Numbers: ns, Total: total, Page: page.Page, Pages: max(1, (total+page.PerPage-1)/page.PerPage),
 		Ranges: rs, Form: f, CanManage: p.app.Access.Can(ctx, a, access.ManageNumbering, access.Group(g.ID))}
 	for _, s := range []statusOpt{{"", "All", false}, {"free", "Free", false}, {"available", "Available", false}, {"assigned", "Assigned", false}, {"returned", "Returned", false}} {
@@ -369,11 +378,10 @@ func (p *Pages) renderSiteExtension(w http.ResponseWriter, r *http.Request, code
 	if err != nil {
 		return err
 	}
-	v, err := p.newView(r, g.CompanyID, "sites", g.Name+": Extension Policy")
+	v, err := p.siteView(r, g, "extension", g.Name+": Extension Policy")
 	if err != nil {
 		return err
 	}
-	siteSide(v, g, "extension")
 	v.Data = siteExtensionPage{Site: g, Policy: pol, Form: f, Refused: refused,
 		CanEdit: p.app.Access.Can(r.Context(), actorOf(r), access.ManageNumbering, access.Group(g.ID))}
 	p.render(w, r, code, "site_extension", v)
@@ -483,11 +491,10 @@ func (p *Pages) renderSiteService(w http.ResponseWriter, r *http.Request, code i
 		d.Packages = pkgOptions(all.SitePackages, d.OfferingForm, "package_id")
 		d.AddOns = pkgOptions(all.SiteAddOns, d.OfferingForm, "add_on_ids")
 	}
-	v, err := p.newView(r, g.CompanyID, "sites", g.Name+": Package & Limit")
+	v, err := p.siteView(r, g, "service", g.Name+": Package & Limit")
 	if err != nil {
 		return err
 	}
-	siteSide(v, g, "service")
 	v.Data = d
 	p.render(w, r, code, "site_service", v)
 	return nil
@@ -617,11 +624,10 @@ func (p *Pages) renderSiteDevices(w http.ResponseWriter, r *http.Request, code i
 	if err != nil {
 		return err
 	}
-	v, err := p.newView(r, g.CompanyID, "sites", g.Name+": Devices")
+	v, err := p.siteView(r, g, "devices", g.Name+": Devices")
 	if err != nil {
 		return err
 	}
-	siteSide(v, g, "devices")
 	panel, err := p.rebootPanel(r, siteID, ds)
 	if err != nil {
 		return err

@@ -119,11 +119,10 @@ func (p *Pages) vdmFrame(r *http.Request, v devices.VDM, title string) (*view, b
 	if err != nil {
 		return nil, false, "", err
 	}
-	vw, err := p.newView(r, g.CompanyID, "sites", title+" · "+g.Name+": Devices")
+	vw, err := p.siteView(r, g, "devices", title+" · "+g.Name+": Devices")
 	if err != nil {
 		return nil, false, "", err
 	}
-	siteSide(vw, g, "devices")
 	return vw, false, g.Name, nil
 }
 
