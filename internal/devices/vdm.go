@@ -320,39 +320,8 @@ func (s *Service) loadVDM(ctx context.Context, companyID, id int64) (vdmState, e
 	if st.d.AccountID != nil {
 		ids = append(ids, *st.d.AccountID)
 	}
-	st.names, err = s.accountNames(ctx, companyID, ids)
+	st.names, err = s.numbering.UserNames(ctx, companyID, ids)
 	return st, err
-}
-
-// accountNames are the display names ("First Last", or the username) of
-// the company's accounts ids.
-func (s *Service) accountNames(ctx context.Context, companyID int64, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	args := []any{companyID}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	rows, err := s.db.Q(ctx).Query(ctx, "SELECT id, first_name, last_name, username FROM accounts WHERE company_id = ? AND id IN ("+store.Placeholders(len(ids))+")", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var first, last, user string
-		if err := rows.Scan(&id, &first, &last, &user); err != nil {
-			return nil, err
-		}
-		name := strings.TrimSpace(first + " " + last)
-		if name == "" {
-			name = user
-		}
-		out[id] = name
-	}
-	return out, rows.Err()
 }
 
 // lineKind says what a line is to the device's user: their primary line,
@@ -386,7 +355,7 @@ func (s *Service) blfList(ctx context.Context, st vdmState) ([]blfEntry, error) 
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	names, err := s.accountNames(ctx, st.d.CompanyID, ids)
+	names, err := s.numbering.UserNames(ctx, st.d.CompanyID, ids)
 	if err != nil {
 		return nil, err
 	}

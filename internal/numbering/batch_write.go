@@ -16,10 +16,11 @@ type Assignment struct {
 	OwnerID int64
 }
 
-// userNames returns the display names of companyID's accounts among ids,
-// as resolveOwner names a user, in one statement; an id missing from the
-// map is no account of the company.
-func (s *Service) userNames(ctx context.Context, companyID int64, ids []int64) (map[int64]string, error) {
+// UserNames returns the display names ("First Last", or the username) of
+// companyID's accounts among ids, as resolveOwner names a user, in one
+// statement; an id missing from the map is no account of the company. The
+// devices package names a phone's user and BLF colleagues with it.
+func (s *Service) UserNames(ctx context.Context, companyID int64, ids []int64) (map[int64]string, error) {
 	out := map[int64]string{}
 	if len(ids) == 0 {
 		return out, nil
@@ -65,7 +66,7 @@ func (s *Service) AssignMany(ctx context.Context, companyID int64, as []Assignme
 		for i, a := range as {
 			ids[i], e164s[i] = a.OwnerID, a.Number
 		}
-		names, err := s.userNames(ctx, companyID, ids)
+		names, err := s.UserNames(ctx, companyID, ids)
 		if err != nil {
 			return err
 		}
@@ -155,7 +156,7 @@ func (s *Service) ReserveExtensions(ctx context.Context, companyID, siteID int64
 		if err != nil {
 			return err
 		}
-		names, err := s.userNames(ctx, companyID, ids)
+		names, err := s.UserNames(ctx, companyID, ids)
 		if err != nil {
 			return err
 		}
