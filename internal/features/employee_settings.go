@@ -229,22 +229,34 @@ type PhoneServices struct {
 const maxPhoneServices, maxServiceURL = 10, 1024
 
 func (f *PhoneServices) validate(c *checker) {
-	if f.Services == nil {
-		f.Services = []PhoneService{}
+	c.phoneServices(&f.Services, "a phone offers at most %d services", maxPhoneServices, false)
+}
+
+// phoneServices checks a list of phone services (an employee's, a site's):
+// at most max (tooMany says so), each named once and at an address
+// serviceURLProblem accepts; refuseTwice also refuses an address listed
+// twice (a site's menu would show it twice).
+func (c *checker) phoneServices(list *[]PhoneService, tooMany string, max int, refuseTwice bool) {
+	if *list == nil {
+		*list = []PhoneService{}
 	}
-	if len(f.Services) > maxPhoneServices {
-		c.v.Add("services", "a phone offers at most %d services", maxPhoneServices)
+	if len(*list) > max {
+		c.v.Add("services", tooMany, max)
 		return
 	}
 	names := map[string]bool{}
-	for i := range f.Services {
-		s := &f.Services[i]
+	urls := map[string]bool{}
+	for i := range *list {
+		s := &(*list)[i]
 		p := fmt.Sprintf("services[%d]", i)
 		s.Name = c.name(p+".name", s.Name, names)
 		s.URL = strings.TrimSpace(s.URL)
 		if msg := serviceURLProblem(s.URL); msg != "" {
 			c.v.Add(p+".url", "%s", msg)
+		} else if refuseTwice && urls[s.URL] {
+			c.v.Add(p+".url", "%s is listed twice", s.URL)
 		}
+		urls[s.URL] = true
 	}
 }
 

@@ -177,27 +177,7 @@ type SitePhoneServices struct {
 const maxSitePhoneServices = 20
 
 func (f *SitePhoneServices) validate(c *checker) {
-	if f.Services == nil {
-		f.Services = []PhoneService{}
-	}
-	if len(f.Services) > maxSitePhoneServices {
-		c.v.Add("services", "a site offers at most %d phone services", maxSitePhoneServices)
-		return
-	}
-	names := map[string]bool{}
-	urls := map[string]bool{}
-	for i := range f.Services {
-		s := &f.Services[i]
-		p := fmt.Sprintf("services[%d]", i)
-		s.Name = c.name(p+".name", s.Name, names)
-		s.URL = strings.TrimSpace(s.URL)
-		if msg := serviceURLProblem(s.URL); msg != "" {
-			c.v.Add(p+".url", "%s", msg)
-		} else if urls[s.URL] {
-			c.v.Add(p+".url", "%s is listed twice", s.URL)
-		}
-		urls[s.URL] = true
-	}
+	c.phoneServices(&f.Services, "a site offers at most %d phone services", maxSitePhoneServices, true)
 }
 
 // Call capacity bounds. The upper bound is a sanity limit far above any
