@@ -111,22 +111,9 @@ func (s *Service) Masks(ctx context.Context, actor access.Actor, siteID int64) (
 	if _, err := s.access.CheckSite(ctx, actor, access.ManageDevices, siteID); err != nil {
 		return nil, fmt.Errorf("devices: masks of site %d: %w", siteID, err)
 	}
-	rows, err := s.db.Q(ctx).Query(ctx, "SELECT id FROM device_masks WHERE site_id = ? ORDER BY lower(name), id", siteID)
+	ids, err := s.db.Q(ctx).IDs(ctx, "SELECT id FROM device_masks WHERE site_id = ? ORDER BY lower(name), id", siteID)
 	if err != nil {
 		return nil, fmt.Errorf("devices: masks of site %d: %w", siteID, err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	out := make([]Mask, 0, len(ids))
 	for _, id := range ids {

@@ -433,22 +433,9 @@ func (r *Reboots) SiteReboots(ctx context.Context, actor access.Actor, siteID in
 	if _, err := r.access.CheckSite(ctx, actor, access.ManageDevices, siteID); err != nil {
 		return nil, err
 	}
-	rows, err := r.db.Q(ctx).Query(ctx, `SELECT x.job_id FROM sip_reboots x WHERE x.site_id = ? AND x.cleared_at = 0
+	ids, err := r.db.Q(ctx).IDs(ctx, `SELECT x.job_id FROM sip_reboots x WHERE x.site_id = ? AND x.cleared_at = 0
 		AND EXISTS (SELECT 1 FROM sip_reboot_items i WHERE i.job_id = x.job_id AND i.status <> ?) ORDER BY x.job_id DESC`, siteID, RebootSuccess)
 	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]Reboot, 0, len(ids))

@@ -192,6 +192,25 @@ func (q Querier) Query(ctx context.Context, query string, args ...any) (*sql.Row
 	return q.r.QueryContext(ctx, q.db.rebind(query), args...)
 }
 
+// IDs runs a query whose first column is an id and returns the ids in the
+// order of its rows.
+func (q Querier) IDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // QueryRow runs a query returning at most one row.
 func (q Querier) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	countStatement(ctx, query, args)
