@@ -200,7 +200,18 @@ func TestBrowserBulkAudioMapping(t *testing.T) {
 	if got := b.text(chromedp.CSS(`#bulk-summary`)); !strings.Contains(got, "map 1 recording from Leeds to 1 site") {
 		t.Errorf("summary %q", got)
 	}
-	b.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#bulk-audio`)))
+	// A reload can be aborted by the summary's own navigation still
+	// settling (net::ERR_ABORTED): reload again, at most three times.
+	var reloadErr error
+	for range 3 {
+		if reloadErr = chromedp.Do(b.ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Reload(),
+			chromedp.WaitVisible(chromedp.CSS(`#bulk-audio`))); reloadErr == nil {
+			break
+		}
+	}
+	if reloadErr != nil {
+		t.Fatalf("phone: %v", reloadErr)
+	}
 	if wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); err != nil || wide {
 		t.Errorf("the wizard scrolls sideways on a phone (%v)", err)
 	}
