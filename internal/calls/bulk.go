@@ -68,9 +68,6 @@ func (s *Service) GenerateBulk(ctx context.Context, sw Switch, holders []BulkHol
 			if err := s.insertBulk(ctx, sw, batch, cs); err != nil {
 				return err
 			}
-			if err := s.addRollups(ctx, sw.ProviderID, cs); err != nil {
-				return err
-			}
 			sums := newScopeSums()
 			for _, c := range cs {
 				sums.add(tallyOf(sw.ProviderID, c))

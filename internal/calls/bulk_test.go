@@ -155,7 +155,7 @@ func TestLoadBulkMatchesIngest(t *testing.T) {
 		if err := db.Q(ctx).QueryRow(ctx, indexCount(db)).Scan(&indexes); err != nil || indexes < 9 {
 			t.Errorf("%d indexes on calls after the load (%v)", indexes, err)
 		}
-		for _, table := range []string{"calls", "call_rollups", "call_scope_rollups", "call_number_days", "call_number_days_compacted"} {
+		for _, table := range []string{"calls", "call_scope_rollups", "call_number_days", "call_number_days_compacted"} {
 			if _, err := storetest.Exec(ctx, db, "DELETE FROM "+table); err != nil {
 				t.Fatal(err)
 			}
@@ -210,7 +210,6 @@ func snapshot(t *testing.T, db *store.DB) map[string][]string {
 	for table, query := range map[string]string{
 		"calls": `SELECT record_id, start_at, answer_at, end_at, duration, billsec, calling_raw, called_raw, calling, called,
 			direction, traffic, status, company_id, site_id, employee_id, business_number FROM calls`,
-		"call_rollups":       "SELECT * FROM call_rollups",
 		"call_scope_rollups": "SELECT * FROM call_scope_rollups",
 		"call_number_days":   "SELECT * FROM call_number_days",
 	} {

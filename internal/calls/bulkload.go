@@ -18,8 +18,7 @@ import (
 // "Bulk loading"): the calls table's (non-unique) indexes are dropped,
 // the calls inserted with plain multi-row inserts a day at a time, the
 // indexes built again in one pass each, and the roll-ups that fold well
-// (call_rollups, call_scope_rollups) computed with SQL from the stored
-// calls. The number roll-ups (call_number_days) are summed in memory a UTC
+// (call_scope_rollups) computed with SQL from the stored calls. The number roll-ups (call_number_days) are summed in memory a UTC
 // day at a time and pruned to each day's top numbers, as the maintenance
 // task leaves finished days. What it stores is what ingest stores for the
 // same records (TestLoadBulkMatchesIngest). A table that holds calls is
@@ -142,24 +141,22 @@ func (s *Service) LoadBulk(ctx context.Context, sw Switch, holders []BulkHolder,
 	return made, nil
 }
 
-// bulkRollups build call_rollups and call_scope_rollups from the calls
-// table, exactly as ingest adds to them call by call: UTC hours, UTC days
-// summed from the hours, each scope a call belongs to (an unattributed
-// call only in its provider's), and the "all traffic" rows.
+// bulkRollups build call_scope_rollups from the calls table, exactly as
+// ingest adds to them call by call: UTC hours, UTC days summed from the
+// hours, each scope a call belongs to (an unattributed call only in its
+// provider's), and the "all traffic" rows. The hours are first summed per
+// company, site and employee into a temporary table, so each scope reads a
+// few rows per hour and employee instead of every call.
 var bulkRollups = []string{
-	`INSERT INTO call_rollups (granularity, bucket_start, provider_id, company_id, site_id, employee_id, direction, traffic, status, calls, seconds)
-		SELECT 1, (start_at / 3600000) * 3600000, provider_id, company_id, site_id, employee_id, direction, traffic, status, COUNT(*), SUM(billsec)
+	`CREATE TEMPORARY TABLE bulk_hours AS
+		SELECT (start_at / 3600000) * 3600000 AS bucket_start, provider_id, company_id, site_id, employee_id, direction, traffic, status,
+			COUNT(*) AS calls, SUM(billsec) AS seconds
 		FROM calls GROUP BY (start_at / 3600000) * 3600000, provider_id, company_id, site_id, employee_id, direction, traffic, status`,
-	`INSERT INTO call_rollups (granularity, bucket_start, provider_id, company_id, site_id, employee_id, direction, traffic, status, calls, seconds)
-		SELECT 2, (bucket_start / 86400000) * 86400000, provider_id, company_id, site_id, employee_id, direction, traffic, status, SUM(calls), SUM(seconds)
-		FROM call_rollups WHERE granularity = 1
-		GROUP BY (bucket_start / 86400000) * 86400000, provider_id, company_id, site_id, employee_id, direction, traffic, status`,
-	// The scopes' hours read call_rollups' hours: a few rows per hour and
-	// employee instead of every call.
-	scopeFromRollups(scopeProvider, "provider_id"),
-	scopeFromRollups(scopeCompany, "company_id"),
-	scopeFromRollups(scopeSite, "site_id"),
-	scopeFromRollups(scopeEmployee, "employee_id"),
+	scopeFromHours(scopeProvider, "provider_id"),
+	scopeFromHours(scopeCompany, "company_id"),
+	scopeFromHours(scopeSite, "site_id"),
+	scopeFromHours(scopeEmployee, "employee_id"),
+	`DROP TABLE bulk_hours`,
 	`INSERT INTO call_scope_rollups (scope_kind, scope_id, granularity, bucket_start, direction, traffic, status, calls, seconds)
 		SELECT scope_kind, scope_id, 2, (bucket_start / 86400000) * 86400000, direction, traffic, status, SUM(calls), SUM(seconds)
 		FROM call_scope_rollups WHERE granularity = 1
@@ -169,10 +166,10 @@ var bulkRollups = []string{
 		FROM call_scope_rollups GROUP BY scope_kind, scope_id, granularity, bucket_start`,
 }
 
-func scopeFromRollups(kind int16, column string) string {
+func scopeFromHours(kind int16, column string) string {
 	return fmt.Sprintf(`INSERT INTO call_scope_rollups (scope_kind, scope_id, granularity, bucket_start, direction, traffic, status, calls, seconds)
 		SELECT %d, %s, 1, bucket_start, direction, traffic, status, SUM(calls), SUM(seconds)
-		FROM call_rollups WHERE granularity = 1 AND %s <> 0 GROUP BY %s, bucket_start, direction, traffic, status`, kind, column, column, column)
+		FROM bulk_hours WHERE %s <> 0 GROUP BY %s, bucket_start, direction, traffic, status`, kind, column, column, column)
 }
 
 type indexDef struct{ name, def string }

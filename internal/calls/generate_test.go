@@ -69,7 +69,7 @@ func TestGenerateCalls(t *testing.T) {
 		}
 		// Business hours: most calls start between 8:00 and 18:00 UTC.
 		var day int
-		if err := db.Q(ctx).QueryRow(ctx, "SELECT COALESCE(SUM(calls), 0) FROM call_rollups WHERE granularity = ? AND "+
+		if err := db.Q(ctx).QueryRow(ctx, "SELECT COALESCE(SUM(calls), 0) FROM call_scope_rollups WHERE scope_kind = 1 AND direction = 0 AND granularity = ? AND "+
 			"((bucket_start / 3600000) % 24) BETWEEN 8 AND 17", calls.Hourly).Scan(&day); err != nil {
 			t.Fatal(err)
 		}

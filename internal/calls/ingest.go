@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -321,9 +320,6 @@ func (ing *ingester) store(ctx context.Context, ch chunk) error {
 				stored = append(stored, c)
 			}
 		}
-		if err := ing.s.addRollups(ctx, ing.sw.ProviderID, stored); err != nil {
-			return err
-		}
 		if err := ing.s.addScopeRollups(ctx, ing.sw.ProviderID, stored); err != nil {
 			return err
 		}
@@ -495,74 +491,17 @@ const (
 	Daily  = 2
 )
 
-type rollupKey struct {
-	granularity                 int16
-	bucket                      int64
-	companyID, siteID, employee int64
-	direction, traffic, status  int16
-}
-
 type rollupSum struct{ calls, seconds int64 }
-
-func addRollupsSQL(n int) string {
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	return `INSERT INTO call_rollups (granularity, bucket_start, provider_id, company_id, site_id, employee_id,
-			direction, traffic, status, calls, seconds) VALUES ` + store.RepeatRow(n, row) + `
-			ON CONFLICT (granularity, company_id, site_id, employee_id, bucket_start, direction, traffic, status, provider_id)
-			DO UPDATE SET calls = call_rollups.calls + excluded.calls, seconds = call_rollups.seconds + excluded.seconds`
-}
 
 // prepareIngest has the SQLite writer compile ingest's multi-row
 // statements once (store.DB.Prepare), every size store.BatchSize makes.
 func (s *Service) prepareIngest(ctx context.Context) error {
 	var texts []string
 	for n := insertRows; ; n = store.BatchSize(n-1, insertRows) {
-		texts = append(texts, insertCallsSQL(n), addRollupsSQL(n), scopeBucketsSQL(n), numberDaysSQL(n))
+		texts = append(texts, insertCallsSQL(n), scopeBucketsSQL(n), numberDaysSQL(n))
 		if n == 1 {
 			break
 		}
 	}
 	return s.db.Prepare(ctx, texts...)
-}
-
-// addRollups adds the calls to their hour and UTC day buckets.
-func (s *Service) addRollups(ctx context.Context, providerID int64, calls []call) error {
-	sums := map[rollupKey]*rollupSum{}
-	for _, c := range calls {
-		start := c.rec.Start.UTC()
-		hour := start.Truncate(time.Hour).UnixMilli()
-		day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC).UnixMilli()
-		for _, g := range []struct {
-			gran   int16
-			bucket int64
-		}{{Hourly, hour}, {Daily, day}} {
-			k := rollupKey{g.gran, g.bucket, c.companyID, c.siteID, c.employee, int16(c.direction), int16(c.traffic), int16(c.status)}
-			sum := sums[k]
-			if sum == nil {
-				sum = &rollupSum{}
-				sums[k] = sum
-			}
-			sum.calls++
-			sum.seconds += int64(c.rec.Billsec)
-		}
-	}
-	keys := make([]rollupKey, 0, len(sums))
-	for k := range sums {
-		keys = append(keys, k)
-	}
-	q := s.db.Q(ctx)
-	args := make([]any, 0, insertRows*11)
-	for rest := keys; len(rest) > 0; {
-		n := store.BatchSize(len(rest), insertRows)
-		args = args[:0]
-		for _, k := range rest[:n] {
-			sum := sums[k]
-			args = append(args, k.granularity, k.bucket, providerID, k.companyID, k.siteID, k.employee, k.direction, k.traffic, k.status, sum.calls, sum.seconds)
-		}
-		rest = rest[n:]
-		if _, err := q.ExecPrepared(ctx, addRollupsSQL(n), args...); err != nil {
-			return fmt.Errorf("calls: add roll-ups: %w", err)
-		}
-	}
-	return nil
 }

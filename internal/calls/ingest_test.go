@@ -198,30 +198,33 @@ func TestClassificationOnIngest(t *testing.T) {
 			t.Errorf("normalised numbers %q → %q", got.calling, got.called)
 		}
 
-		// Roll-ups hold exactly what the calls table holds, per granularity.
+		// The provider's roll-ups hold exactly what the calls table holds,
+		// per granularity, in the detailed rows and in the "all traffic" ones.
 		for _, g := range []int{calls.Hourly, calls.Daily} {
-			var n, secs, rn, rsecs int64
-			if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(billsec), 0) FROM calls").Scan(&n, &secs); err != nil {
-				t.Fatal(err)
-			}
-			if err := db.Q(ctx).QueryRow(ctx, "SELECT COALESCE(SUM(calls), 0), COALESCE(SUM(seconds), 0) FROM call_rollups WHERE granularity = ?", g).Scan(&rn, &rsecs); err != nil {
-				t.Fatal(err)
-			}
-			if n != rn || secs != rsecs {
-				t.Errorf("granularity %d: roll-ups hold %d calls / %d s, the table %d / %d", g, rn, rsecs, n, secs)
+			for _, rows := range []string{"direction <> 0", "direction = 0"} {
+				var n, secs, rn, rsecs int64
+				if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(billsec), 0) FROM calls").Scan(&n, &secs); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Q(ctx).QueryRow(ctx, "SELECT COALESCE(SUM(calls), 0), COALESCE(SUM(seconds), 0) FROM call_scope_rollups WHERE scope_kind = 1 AND granularity = ? AND "+rows, g).Scan(&rn, &rsecs); err != nil {
+					t.Fatal(err)
+				}
+				if n != rn || secs != rsecs {
+					t.Errorf("granularity %d, %s: roll-ups hold %d calls / %d s, the table %d / %d", g, rows, rn, rsecs, n, secs)
+				}
 			}
 		}
 
 		// A resend is a duplicate and changes neither calls nor roll-ups.
 		before := storetest.Counts(t, db)
 		var sum int64
-		_ = db.Q(ctx).QueryRow(ctx, "SELECT SUM(calls) FROM call_rollups").Scan(&sum)
+		_ = db.Q(ctx).QueryRow(ctx, "SELECT SUM(calls) FROM call_scope_rollups").Scan(&sum)
 		rep = e.ingest(t, fsDoc("on-net", "+441134960001", "01134960002", at, 2, 30), fsDoc("mobile", "+441134960001", "07911123456", at, 2, 30))
 		if rep.Accepted != 0 || rep.Duplicates != 2 {
 			t.Errorf("resend report %+v", rep)
 		}
 		var sum2 int64
-		_ = db.Q(ctx).QueryRow(ctx, "SELECT SUM(calls) FROM call_rollups").Scan(&sum2)
+		_ = db.Q(ctx).QueryRow(ctx, "SELECT SUM(calls) FROM call_scope_rollups").Scan(&sum2)
 		after := storetest.Counts(t, db)
 		if before["calls"] != after["calls"] || sum != sum2 {
 			t.Errorf("a resend changed the calls (%d → %d) or the roll-ups (%d → %d)", before["calls"], after["calls"], sum, sum2)

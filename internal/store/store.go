@@ -98,7 +98,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// WAL. The readers then open query_only, so the single-writer rule holds
 	// by construction: a write outside Tx fails instead of racing the writer
 	// for the lock (SQLITE_BUSY).
-	wq := url.Values{"_pragma": slices.Clone(q["_pragma"]), "_txlock": {"immediate"}}
+	//
+	// The writer keeps 64 MiB of pages (SQLite's default is 2 MiB) so a
+	// large transaction's index pages stay in memory instead of spilling to
+	// the log mid-transaction, and its statement journals (a multi-row
+	// upsert that may fail half way keeps one) in memory rather than in a
+	// temporary file: together a sixth of call ingest's writer time
+	// (docs/performance.md, "Call-record ingest").
+	wq := url.Values{"_pragma": append(slices.Clone(q["_pragma"]), "cache_size(-65536)", "temp_store(MEMORY)"), "_txlock": {"immediate"}}
 	write, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)

@@ -299,7 +299,7 @@ func analyze(b *testing.B, db *store.DB) {
 	// reads every index of ten million rows.
 	stmts := []string{"PRAGMA analysis_limit = 1000", "ANALYZE"}
 	if db.Dialect() == store.Postgres {
-		stmts = []string{"ANALYZE calls, call_rollups, call_scope_rollups, call_number_days"}
+		stmts = []string{"ANALYZE calls, call_scope_rollups, call_number_days"}
 	}
 	for _, stmt := range stmts {
 		if _, err := storetest.Exec(context.Background(), db, stmt); err != nil {
@@ -311,7 +311,7 @@ func analyze(b *testing.B, db *store.DB) {
 func rowCounts(b *testing.B, db *store.DB) {
 	b.Helper()
 	ctx := context.Background()
-	for _, table := range []string{"calls", "call_rollups", "call_scope_rollups", "call_number_days"} {
+	for _, table := range []string{"calls", "call_scope_rollups", "call_number_days"} {
 		var n int64
 		if err := db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
 			b.Fatal(err)
