@@ -62,7 +62,7 @@ func (s *Service) RecordChannels(ctx context.Context, sw Switch, in ChannelEvent
 	ing := &ingester{s: s, sw: sw}
 	var starts []call
 	var ends []string
-	ch := chunk{}
+	ch := part{}
 	keys := map[string]bool{}
 	want := func(n Number) {
 		if keys[n.Norm] || n.Norm == "" {

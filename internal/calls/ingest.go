@@ -25,6 +25,13 @@ const (
 // for long.
 const chunkSize = 5000
 
+// partSize is how many records the parser hands the writer at a time. The
+// writer stores each part as it comes, in the transaction that gathers a
+// chunk, so it waits only for a batch's first part to be read and the two
+// halves of the work overlap from the start (docs/performance.md,
+// "Call-record ingest").
+const partSize = 1000
+
 // insertRows is the most rows one INSERT carries: 21 parameters each stays
 // under SQLite's limit of 32,766 a statement.
 const insertRows = 1000
@@ -85,16 +92,16 @@ type ingester struct {
 	report    Report
 	pending   []Record
 	err       error
-	// The parser reads and prepares chunks while the writer stores the
-	// previous one: on two cores the two halves of the work overlap.
-	work     chan chunk
+	// The parser reads and prepares parts while the writer stores the
+	// previous ones: on two cores the two halves of the work overlap.
+	work     chan part
 	written  chan struct{}
 	writeErr error
 	failed   atomic.Bool
 }
 
-// chunk is prepared records waiting for the writer.
-type chunk struct {
+// part is prepared records waiting for the writer.
+type part struct {
 	calls         []call
 	numbers, exts []string
 	dups          int
@@ -124,7 +131,7 @@ func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f 
 	}); err != nil {
 		return rep, fmt.Errorf("calls: record batch: %w", err)
 	}
-	ing.work, ing.written = make(chan chunk, 1), make(chan struct{})
+	ing.work, ing.written = make(chan part, chunkSize/partSize), make(chan struct{})
 	go ing.writer(ctx)
 	perr := Parse(f, r, ParseOptions{Zone: sw.Zone()}, Sink{
 		Record: func(rec Record) {
@@ -132,7 +139,7 @@ func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f 
 				return
 			}
 			ing.pending = append(ing.pending, rec)
-			if len(ing.pending) >= chunkSize {
+			if len(ing.pending) >= partSize {
 				ing.err = ing.flush(ctx)
 			}
 		},
@@ -239,8 +246,8 @@ type call struct {
 	business                    string
 }
 
-// flush prepares the pending records (numbers read, duplicates within the
-// chunk set aside) and hands them to the writer.
+// flush prepares the pending records as a part (numbers read, duplicates
+// within it set aside) and hands them to the writer.
 func (ing *ingester) flush(ctx context.Context) error {
 	if len(ing.pending) == 0 {
 		return nil
@@ -249,7 +256,7 @@ func (ing *ingester) flush(ctx context.Context) error {
 	ing.pending = ing.pending[:0:0]
 	// A record sent twice in one batch is stored once.
 	seen := make(map[string]bool, len(recs))
-	ch := chunk{calls: make([]call, 0, len(recs))}
+	p := part{calls: make([]call, 0, len(recs))}
 	keys := map[string]bool{}
 	want := func(n Number) {
 		if keys[n.Norm] {
@@ -258,15 +265,15 @@ func (ing *ingester) flush(ctx context.Context) error {
 		switch n.kind {
 		case kindE164:
 			keys[n.Norm] = true
-			ch.numbers = append(ch.numbers, n.Norm)
+			p.numbers = append(p.numbers, n.Norm)
 		case kindExtension:
 			keys[n.Norm] = true
-			ch.exts = append(ch.exts, n.Norm)
+			p.exts = append(p.exts, n.Norm)
 		}
 	}
 	for _, r := range recs {
 		if seen[r.ID] {
-			ch.dups++
+			p.dups++
 			continue
 		}
 		seen[r.ID] = true
@@ -275,49 +282,74 @@ func (ing *ingester) flush(ctx context.Context) error {
 		want(c.calling)
 		want(c.called)
 		want(c.party)
-		ch.calls = append(ch.calls, c)
+		p.calls = append(p.calls, c)
 	}
 	select {
-	case ing.work <- ch:
+	case ing.work <- p:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-// writer stores the chunks the parser prepares, each in one transaction;
-// after a failure it drains the rest without storing them.
+// writer stores the parts the parser prepares, chunkSize records to a
+// transaction; after a failure it drains the rest without storing them.
 func (ing *ingester) writer(ctx context.Context) {
 	defer close(ing.written)
-	for ch := range ing.work {
+	for part := range ing.work {
 		if ing.failed.Load() {
 			continue
 		}
-		if err := ing.store(ctx, ch); err != nil {
+		if err := ing.store(ctx, part); err != nil {
 			ing.writeErr = err
 			ing.failed.Store(true)
 		}
 	}
 }
 
-// store attributes a chunk's calls and inserts them with their roll-ups.
-func (ing *ingester) store(ctx context.Context, ch chunk) error {
-	return ing.s.db.Tx(ctx, func(ctx context.Context) error {
-		h, err := ing.s.loadHolders(ctx, ch.numbers, ch.exts)
-		if err != nil {
-			return err
-		}
-		for i := range ch.calls {
-			ing.attribute(&ch.calls[i], h)
-		}
-		inserted, first, last, err := ing.s.insertCalls(ctx, ing.sw, ing.report.BatchID, ch.calls)
-		if err != nil {
-			return err
-		}
-		var stored []call
-		for _, c := range ch.calls {
-			if inserted[c.rec.ID] {
-				stored = append(stored, c)
+// store inserts part and the parts that follow it, up to chunkSize records,
+// in one transaction: each part's calls attributed and inserted as it
+// arrives, then the roll-ups, charges and ended calls of them all.
+func (ing *ingester) store(ctx context.Context, p part) error {
+	var stored []call
+	var ids []string
+	dups := 0
+	err := ing.s.db.Tx(ctx, func(ctx context.Context) error {
+		var first, last int64
+		for {
+			h, err := ing.s.loadHolders(ctx, p.numbers, p.exts)
+			if err != nil {
+				return err
+			}
+			for i := range p.calls {
+				ing.attribute(&p.calls[i], h)
+			}
+			inserted, f, l, err := ing.s.insertCalls(ctx, ing.sw, ing.report.BatchID, p.calls)
+			if err != nil {
+				return err
+			}
+			if f != 0 && (first == 0 || f < first) {
+				first = f
+			}
+			last = max(last, l)
+			for _, c := range p.calls {
+				if inserted[c.rec.ID] {
+					stored = append(stored, c)
+				}
+				ids = append(ids, c.rec.ID)
+			}
+			dups += p.dups + len(p.calls) - len(inserted)
+			if len(ids) >= chunkSize {
+				break
+			}
+			var more bool
+			select {
+			case p, more = <-ing.work:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if !more {
+				break
 			}
 		}
 		if err := ing.s.addScopeRollups(ctx, ing.sw.ProviderID, stored); err != nil {
@@ -334,20 +366,17 @@ func (ing *ingester) store(ctx context.Context, ch chunk) error {
 			return err
 		}
 		// A call's record ends it, whether or not its end event came.
-		ids := make([]string, len(ch.calls))
-		for i, c := range ch.calls {
-			ids[i] = c.rec.ID
-		}
-		if _, err := ing.s.endCalls(ctx, ing.sw.ID, ids); err != nil {
-			return err
-		}
-		dups := ch.dups + len(ch.calls) - len(stored)
-		ing.report.Accepted += len(stored)
-		ing.report.Duplicates += dups
-		ing.s.metrics.accepted.Add(int64(len(stored)))
-		ing.s.metrics.duplicates.Add(int64(dups))
-		return nil
+		_, err := ing.s.endCalls(ctx, ing.sw.ID, ids)
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	ing.report.Accepted += len(stored)
+	ing.report.Duplicates += dups
+	ing.s.metrics.accepted.Add(int64(len(stored)))
+	ing.s.metrics.duplicates.Add(int64(dups))
+	return nil
 }
 
 // attribute finds whose call c was and classifies it (docs/cdr.md).
