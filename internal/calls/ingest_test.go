@@ -311,3 +311,47 @@ func TestSyncNumber(t *testing.T) {
 		}
 	})
 }
+
+// TestIngestAcrossParts sends one batch larger than a transaction, with
+// records repeated within a part, across parts and across transactions:
+// each call is stored once, every copy counts as a duplicate, and the
+// roll-ups and the number aggregator's queue cover exactly the stored
+// calls.
+func TestIngestAcrossParts(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEstate(t, db)
+		if _, err := e.env.App.Numbering.Assign(ctx, e.env.Fixture.Acme.ID, "+441134960001", numbering.Owner{Kind: numbering.OwnerUser, ID: e.west}); err != nil {
+			t.Fatal(err)
+		}
+		e.sync(t)
+		backdateHistory(t, e)
+		at := time.Now().Add(-5 * time.Hour).Truncate(time.Second)
+		const unique = 12000
+		var docs []string
+		for i := 0; i < unique; i++ {
+			docs = append(docs, fsDoc(fmt.Sprintf("call-%05d", i), "+441134960001", fmt.Sprintf("0113496%04d", i%5000), at.Add(time.Duration(i)*time.Second), 2, i%300))
+		}
+		// Copies: of the part just sent, of the first part (another
+		// transaction by now) and of the last record.
+		for _, i := range []int{11990, 11995, 5, 6, 7, 1500, 11999} {
+			docs = append(docs, docs[i])
+		}
+		rep := e.ingest(t, docs...)
+		if rep.Accepted != unique || rep.Duplicates != 7 || rep.Malformed != 0 {
+			t.Fatalf("report %+v", rep)
+		}
+		for query, want := range map[string]int64{
+			"SELECT COUNT(*) FROM calls": unique,
+			"SELECT COALESCE(SUM(calls), 0) FROM call_scope_rollups WHERE scope_kind = 1 AND granularity = 1 AND direction = 0":  unique,
+			"SELECT COALESCE(SUM(calls), 0) FROM call_scope_rollups WHERE scope_kind = 4 AND granularity = 2 AND direction <> 0": unique,
+			"SELECT COALESCE(SUM(calls), 0) FROM call_number_days WHERE scope_kind = 2 AND role = 1 AND direction = 0":           unique,
+			"SELECT COUNT(*) FROM call_number_pending": 0,
+		} {
+			var got int64
+			if err := db.Q(ctx).QueryRow(ctx, query).Scan(&got); err != nil || got != want {
+				t.Errorf("%s: %d, want %d (%v)", query, got, want, err)
+			}
+		}
+	})
+}
