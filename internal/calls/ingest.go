@@ -311,8 +311,8 @@ func (ing *ingester) writer(ctx context.Context) {
 // in one transaction: each part's calls attributed and inserted as it
 // arrives, then the roll-ups, charges and ended calls of them all.
 func (ing *ingester) store(ctx context.Context, p part) error {
-	var stored []call
-	var ids []string
+	stored := make([]call, 0, chunkSize)
+	ids := make([]string, 0, chunkSize)
 	dups := 0
 	err := ing.s.db.Tx(ctx, func(ctx context.Context) error {
 		var first, last int64
@@ -492,9 +492,11 @@ func (s *Service) insertCalls(ctx context.Context, sw Switch, batchID int64, cal
 			if !c.rec.Answer.IsZero() {
 				answer = c.rec.Answer.UnixMilli()
 			}
+			// Every integer goes as an int64, which database/sql passes on
+			// as it is instead of converting (and allocating) it again.
 			args = append(args, sw.ProviderID, sw.ID, c.rec.ID, batchID, c.rec.Start.UnixMilli(), answer, c.rec.End.UnixMilli(),
-				c.rec.Duration, c.rec.Billsec, c.rec.Calling, c.rec.Called, c.calling.Norm, c.called.Norm,
-				int16(c.direction), int16(c.traffic), int16(c.status), c.companyID, c.siteID, c.employee, c.business)
+				int64(c.rec.Duration), int64(c.rec.Billsec), c.rec.Calling, c.rec.Called, c.calling.Norm, c.called.Norm,
+				int64(c.direction), int64(c.traffic), int64(c.status), c.companyID, c.siteID, c.employee, c.business)
 		}
 		rest = rest[n:]
 		rows, err := q.QueryPrepared(ctx, insertCallsSQL(s.db.Dialect(), n), args...)

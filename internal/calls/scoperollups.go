@@ -169,7 +169,8 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 		args = args[:0]
 		for _, k := range rest[:n] {
 			sum := s.buckets[k]
-			args = append(args, k.kind, k.id, k.granularity, k.bucket, k.direction, k.traffic, k.status, sum.calls, sum.seconds)
+			// int64s go to the driver as they are (see insertCalls).
+			args = append(args, int64(k.kind), k.id, int64(k.granularity), k.bucket, int64(k.direction), int64(k.traffic), int64(k.status), sum.calls, sum.seconds)
 		}
 		rest = rest[n:]
 		if _, err := q.ExecPrepared(ctx, scopeBucketsSQL(n), args...); err != nil {
@@ -185,7 +186,7 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 		args = args[:0]
 		for _, k := range rest[:n] {
 			sum := s.numbers[k]
-			args = append(args, k.kind, k.id, k.day, k.role, k.number, k.direction, k.traffic, k.status, sum.calls, sum.seconds)
+			args = append(args, int64(k.kind), k.id, k.day, int64(k.role), k.number, int64(k.direction), int64(k.traffic), int64(k.status), sum.calls, sum.seconds)
 		}
 		rest = rest[n:]
 		if _, err := q.ExecPrepared(ctx, numberDaysSQL(n), args...); err != nil {
