@@ -118,27 +118,32 @@ func parseFreeSWITCHJSON(r io.Reader, sink Sink) error {
 			return nil
 		}
 	}
+	// One decoder reads the documents one after another; after a malformed
+	// one a new decoder starts at the next line that opens a document.
 	off := 0
 	for off < len(data) {
 		dec := json.NewDecoder(bytes.NewReader(data[off:]))
-		var doc json.RawMessage
-		err := dec.Decode(&doc)
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			start := off + skipSpace(data[off:])
-			sink.Malformed(Problem{Line: lineAt(start), Reason: "not valid JSON: " + jsonReason(err)})
-			next := bytes.Index(data[start+1:], []byte("\n{"))
-			if next < 0 {
+		base := off
+		for {
+			var doc json.RawMessage
+			at := base + int(dec.InputOffset())
+			err := dec.Decode(&doc)
+			if err == io.EOF {
 				return nil
 			}
-			off = start + 1 + next + 1
-			continue
+			start := at + skipSpace(data[at:])
+			if err != nil {
+				sink.Malformed(Problem{Line: lineAt(start), Reason: "not valid JSON: " + jsonReason(err)})
+				next := bytes.Index(data[start+1:], []byte("\n{"))
+				if next < 0 {
+					return nil
+				}
+				off = start + 1 + next + 1
+				break
+			}
+			freeswitchDocument(lineAt(start), doc, sink)
+			off = base + int(dec.InputOffset())
 		}
-		start := off + skipSpace(data[off:])
-		freeswitchDocument(lineAt(start), doc, sink)
-		off += int(dec.InputOffset())
 	}
 	return nil
 }
