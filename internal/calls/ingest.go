@@ -29,8 +29,12 @@ const chunkSize = 5000
 // writer stores each part as it comes, in the transaction that gathers a
 // chunk, so it waits only for a batch's first part to be read and the two
 // halves of the work overlap from the start (docs/performance.md,
-// "Call-record ingest").
-const partSize = 1000
+// "Call-record ingest"). A batch's first part is smaller (one 256-row
+// statement), so that wait is short too.
+const (
+	partSize      = 1000
+	firstPartSize = 256
+)
 
 // insertRows is the most rows one INSERT carries: 21 parameters each stays
 // under SQLite's limit of 32,766 a statement.
@@ -91,7 +95,9 @@ type ingester struct {
 	companies map[int64]bool
 	report    Report
 	pending   []Record
-	err       error
+	// partSize is the size of the part being gathered.
+	partSize int
+	err      error
 	// The parser reads and prepares parts while the writer stores the
 	// previous ones: on two cores the two halves of the work overlap.
 	work     chan part
@@ -117,7 +123,7 @@ func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f 
 	if f == "" {
 		f = sw.Format
 	}
-	ing := &ingester{s: s, sw: sw, report: Report{Switch: sw.Name, Source: source, Name: name, Format: f,
+	ing := &ingester{s: s, sw: sw, partSize: firstPartSize, report: Report{Switch: sw.Name, Source: source, Name: name, Format: f,
 		Problems: []Problem{}, IgnoredLines: []Problem{}}}
 	if err := ing.prepare(ctx); err != nil {
 		return rep, err
@@ -139,8 +145,9 @@ func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f 
 				return
 			}
 			ing.pending = append(ing.pending, rec)
-			if len(ing.pending) >= partSize {
+			if len(ing.pending) >= ing.partSize {
 				ing.err = ing.flush(ctx)
+				ing.partSize = partSize
 			}
 		},
 		Malformed: func(p Problem) {
