@@ -18,9 +18,10 @@ import (
 // "Bulk loading"): the calls table's (non-unique) indexes are dropped,
 // the calls inserted with plain multi-row inserts a day at a time, the
 // indexes built again in one pass each, and the roll-ups that fold well
-// (call_scope_rollups) computed with SQL from the stored calls. The number roll-ups (call_number_days) are summed in memory a UTC
-// day at a time and pruned to each day's top numbers, as the maintenance
-// task leaves finished days. What it stores is what ingest stores for the
+// (call_scope_rollups) computed with SQL from the stored calls. The number
+// roll-ups (call_number_days) are summed in memory a UTC day at a time and
+// pruned to each day's top numbers, as the maintenance task leaves
+// finished days. What it stores is what ingest stores for the
 // same records (TestLoadBulkMatchesIngest). A table that holds calls is
 // refused: dropping its indexes would stall every reader.
 func (s *Service) LoadBulk(ctx context.Context, sw Switch, holders []BulkHolder, opts GenerateOptions) (made int, err error) {

@@ -303,11 +303,11 @@ func (ing *ingester) flush(ctx context.Context) error {
 // transaction; after a failure it drains the rest without storing them.
 func (ing *ingester) writer(ctx context.Context) {
 	defer close(ing.written)
-	for part := range ing.work {
+	for p := range ing.work {
 		if ing.failed.Load() {
 			continue
 		}
-		if err := ing.store(ctx, part); err != nil {
+		if err := ing.store(ctx, p); err != nil {
 			ing.writeErr = err
 			ing.failed.Store(true)
 		}
