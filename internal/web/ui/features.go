@@ -244,7 +244,7 @@ type featureConfigPage struct {
 	Schedule []string // the site's time schedules, for simultaneous ring
 	Groups   []nestedRow
 	People   []memberOption
-	Policies []string
+	Policies []policyOption
 	Menus    []menuView
 	Actions  []string
 	// TimeNames and HolidayNames are the site's schedules an auto
@@ -343,7 +343,7 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 	case features.CodeTimeSchedules:
 		pg.Rows = rows(f, "schedules", "name", 20)
 	case features.CodeHuntGroups:
-		pg.Policies = []string{features.PolicyRegular, features.PolicyCircular, features.PolicySimultaneous, features.PolicyUniform, features.PolicyWeighted}
+		pg.Policies = policyOptions(features.PolicyRegular, features.PolicyCircular, features.PolicySimultaneous, features.PolicyUniform, features.PolicyWeighted)
 		for _, g := range rows(f, "groups", "name", 50) {
 			hg := nestedRow{formRow: g}
 			for _, m := range rows(f, fmt.Sprintf("groups[%d].members", g.I), "employee_id", 100) {
@@ -717,4 +717,25 @@ func (p *Pages) employeeFeatureConfigSave(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	return p.saveFeatureConfig(w, r, features.Employee(id))
+}
+
+// policyOption is a hunting policy as the forms offer it: its code and what
+// it does, in words.
+type policyOption struct{ Value, Label string }
+
+var policyLabels = map[string]string{
+	features.PolicyRegular:      "Regular: always from the first member",
+	features.PolicyCircular:     "Circular: after the member who took the last call",
+	features.PolicySimultaneous: "Simultaneous: every member at once",
+	features.PolicyUniform:      "Uniform: the member idle longest",
+	features.PolicyWeighted:     "Weighted: members at random, by weight",
+}
+
+// policyOptions lists the policies codes in that order, each with its label.
+func policyOptions(codes ...string) []policyOption {
+	out := make([]policyOption, len(codes))
+	for i, c := range codes {
+		out[i] = policyOption{Value: c, Label: policyLabels[c]}
+	}
+	return out
 }

@@ -179,7 +179,7 @@ func (p *Pages) prepareSiteForm(r *http.Request, pg *featureConfigPage) error {
 			}
 		}
 	case features.CodeCallCentre:
-		pg.Policies = []string{features.PolicyUniform, features.PolicyRegular, features.PolicyCircular, features.PolicySimultaneous, features.PolicyWeighted}
+		pg.Policies = policyOptions(features.PolicyUniform, features.PolicyRegular, features.PolicyCircular, features.PolicySimultaneous, features.PolicyWeighted)
 		d.Overflows = []string{features.OverflowBusy, features.OverflowTransfer, features.OverflowRinging}
 		for _, q := range rows(f, "queues", "name", formQueues) {
 			row := nestedRow{formRow: q}

@@ -132,8 +132,10 @@ func TestSiteFeatureForms(t *testing.T) {
 		!cc.Queues[0].Entrance.Enabled || cc.Queues[0].Overflow.Destination != "+441134960099" || cc.Queues[0].ID == 0 {
 		t.Errorf("call centre saved: %+v", cc)
 	}
+	// The saved policy is chosen again, each policy offered in words.
 	mustContain(t, "call centre again", b.get(leeds+"/"+features.CodeCallCentre), http.StatusOK,
-		`name="queues[0].id"`, `selected>West, Wendy`)
+		`name="queues[0].id"`, `selected>West, Wendy`, `<option value="circular" selected>Circular: after the member who took the last call</option>`,
+		`<option value="uniform">Uniform: the member idle longest</option>`)
 }
 
 // TestEmployeePickersAtScale: with 5,000 employees the forms that name
