@@ -114,6 +114,9 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 	a.Features = features.New(db, log, a.Numbering, a.Catalog)
 	a.Audio = audio.NewLibrary(db, log)
 	a.Features.Audio = a.Audio
+	// A recording a feature plays is readable by whoever configures that
+	// feature, whichever library it is in (audio.Library.ItemFor).
+	a.Audio.Uses = a.Features
 	a.Devices.MonitoredEmployees = a.Features.MonitoredEmployees
 	a.Devices.FeatureState = a.Features.EmployeeFeatureState
 	a.Features.Appearances = a.sharedAppearances

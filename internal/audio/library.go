@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,16 @@ type Library struct {
 	audit  *audit.Log
 	access *access.Service
 	opts   Options
+	// Uses answers whether an owner's saved feature settings play a
+	// recording (the features service provides it); nil: no recording is
+	// readable through a feature that uses it (ItemFor, WAVFor).
+	Uses FeatureAudio
+}
+
+// FeatureAudio answers whether the saved feature settings of a site or an
+// employee refer to recording audioID.
+type FeatureAudio interface {
+	UsesAudio(ctx context.Context, ownerKind string, ownerID, audioID int64) (bool, error)
 }
 
 // NewLibrary returns a Library.
@@ -35,6 +46,21 @@ func NewLibrary(db *store.DB, log *audit.Log) *Library {
 type Owner struct {
 	Kind string `json:"kind"`
 	ID   int64  `json:"id"`
+}
+
+// String is the owner as ParseOwner reads it: "site:7", "employee:42".
+func (o Owner) String() string { return fmt.Sprintf("%s:%d", o.Kind, o.ID) }
+
+// ParseOwner reads an owner written as "site:7" or "employee:42" (the
+// "for" parameter of a recording's address); field names the parameter
+// in the error.
+func ParseOwner(field, s string) (Owner, error) {
+	kind, id, ok := strings.Cut(s, ":")
+	n, err := strconv.ParseInt(id, 10, 64)
+	if !ok || err != nil || n <= 0 || (kind != "site" && kind != "employee") {
+		return Owner{}, derrors.Invalid(field, "%q names no feature owner: write site:<id> or employee:<id>", s)
+	}
+	return Owner{Kind: kind, ID: n}, nil
 }
 
 func (o Owner) target() (access.Target, error) {
@@ -147,18 +173,42 @@ func (l *Library) Items(ctx context.Context, actor access.Actor, owner Owner) (o
 // item loads recording id and checks actor may use its owner's
 // recordings; anything else answers as missing.
 func (l *Library) item(ctx context.Context, actor access.Actor, id int64) (Item, int64, error) {
+	return l.read(ctx, actor, id, nil)
+}
+
+// read loads recording id for actor: as a recording of its own library
+// (via nil: the actor may configure its owner's features), or as the
+// recording owner via's saved feature settings play (the actor may
+// configure via's features, via is of the recording's company and uses
+// it). Anything else answers exactly like a recording that does not exist.
+func (l *Library) read(ctx context.Context, actor access.Actor, id int64, via *Owner) (Item, int64, error) {
 	var it Item
 	var company, ms, at int64
+	notFound := fmt.Errorf("audio: recording %d: %w", id, derrors.ErrNotFound)
 	err := l.db.Q(ctx).QueryRow(ctx, `SELECT company_id, owner_kind, owner_id, name, source_format, duration_ms, created_at
 		FROM audio_items WHERE id = ?`, id).Scan(&company, &it.Owner.Kind, &it.Owner.ID, &it.Name, &it.Format, &ms, &at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Item{}, 0, fmt.Errorf("audio: recording %d: %w", id, derrors.ErrNotFound)
+		return Item{}, 0, notFound
 	}
 	if err != nil {
 		return Item{}, 0, err
 	}
-	if _, err := l.check(ctx, actor, it.Owner); err != nil {
-		return Item{}, 0, fmt.Errorf("audio: recording %d: %w", id, derrors.ErrNotFound)
+	if via == nil {
+		if _, err := l.check(ctx, actor, it.Owner); err != nil {
+			return Item{}, 0, notFound
+		}
+	} else {
+		viaCompany, err := l.check(ctx, actor, *via)
+		if err != nil || viaCompany != company || l.Uses == nil {
+			return Item{}, 0, notFound
+		}
+		uses, err := l.Uses.UsesAudio(ctx, via.Kind, via.ID, id)
+		if err != nil {
+			return Item{}, 0, fmt.Errorf("audio: recording %d: %w", id, err)
+		}
+		if !uses {
+			return Item{}, 0, notFound
+		}
 	}
 	it.ID, it.Duration, it.CreatedAt = id, float64(ms)/1000, time.UnixMilli(at).UTC()
 	return it, company, nil
@@ -170,10 +220,30 @@ func (l *Library) Item(ctx context.Context, actor access.Actor, id int64) (Item,
 	return it, err
 }
 
+// ItemFor returns recording id as a feature of owner plays it: whoever may
+// configure owner's features may read a recording owner's saved settings
+// use, whichever library of the company it is in (an administrator may
+// choose a site's announcement for an employee's Pre-Alerting; the
+// employee then sees which it is). docs/audio.md, "In the feature forms".
+func (l *Library) ItemFor(ctx context.Context, actor access.Actor, owner Owner, id int64) (Item, error) {
+	it, _, err := l.read(ctx, actor, id, &owner)
+	return it, err
+}
+
 // WAV returns recording id as a WAV file: wideband (16 kHz) or narrowband
 // (8 kHz), for the page's player and for a call engine.
 func (l *Library) WAV(ctx context.Context, actor access.Actor, id int64, wideband bool) (Item, []byte, error) {
-	it, _, err := l.item(ctx, actor, id)
+	return l.wav(ctx, actor, id, nil, wideband)
+}
+
+// WAVFor is WAV for a recording owner's saved feature settings use, on the
+// terms of ItemFor.
+func (l *Library) WAVFor(ctx context.Context, actor access.Actor, owner Owner, id int64, wideband bool) (Item, []byte, error) {
+	return l.wav(ctx, actor, id, &owner, wideband)
+}
+
+func (l *Library) wav(ctx context.Context, actor access.Actor, id int64, via *Owner, wideband bool) (Item, []byte, error) {
+	it, _, err := l.read(ctx, actor, id, via)
 	if err != nil {
 		return Item{}, nil, err
 	}

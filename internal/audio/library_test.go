@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/audio"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/features"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
 )
@@ -78,4 +80,96 @@ func TestLibrary(t *testing.T) {
 			t.Errorf("a deleted recording plays: %v", err)
 		}
 	})
+}
+
+// TestItemFor: an administrator chooses a site's recording for an
+// employee's Pre-Alerting. Whoever may configure the employee's features
+// (the employee, their administrators) reads and plays it as the
+// employee's; nobody else does — a colleague, an employee of another
+// site, another company — and neither a recording the
+// employee's settings do not use, nor one they stop using, nor one
+// through an owner that does not exist. None of it changes anything.
+func TestItemFor(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		env.AddCast(t)
+		ctx, a, f := context.Background(), env.App, env.Fixture
+		sv := env.SeedService(t)
+		west := env.ID("west.one")
+		if _, err := a.Catalog.SetEmployeeOffering(ctx, f.Acme.ID, west, sv.Packages["Standard"].ID, nil, sv.Terms["Monthly"].ID); err != nil {
+			t.Fatal(err)
+		}
+		leeds := audio.Owner{Kind: "site", ID: f.Leeds.ID}
+		lobby, err := a.Audio.Upload(ctx, env.Actor("acme.admin"), leeds, "Leeds lobby", apptest.ToneWAV())
+		if err != nil {
+			t.Fatal(err)
+		}
+		unused, err := a.Audio.Upload(ctx, env.Actor("acme.admin"), leeds, "Unused", apptest.ToneWAV())
+		if err != nil {
+			t.Fatal(err)
+		}
+		announce := func(audioID string) {
+			t.Helper()
+			if _, err := a.Features.Configure(ctx, env.Actor("acme.admin"), features.Employee(west), features.CodePreAlerting,
+				[]byte(`{"enabled":true,"when":"all","audio":`+audioID+`}`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		announce(fmt.Sprintf(`{"audio_id":%d}`, lobby.ID))
+		westOwner := audio.Owner{Kind: "employee", ID: west}
+
+		before := storetest.Counts(t, db)
+		if _, err := a.Audio.Item(ctx, env.Actor("west.one"), lobby.ID); !derrors.IsNotFound(err) {
+			t.Errorf("the employee reads the site's recording outside their feature: %v", err)
+		}
+		for _, user := range []string{"west.one", "acme.admin", "leeds.admin"} {
+			it, err := a.Audio.ItemFor(ctx, env.Actor(user), westOwner, lobby.ID)
+			if err != nil || it.Name != "Leeds lobby" {
+				t.Errorf("%s reads West's announcement: %+v, %v", user, it, err)
+			}
+			if _, data, err := a.Audio.WAVFor(ctx, env.Actor(user), westOwner, lobby.ID, true); err != nil || !bytes.HasPrefix(data, []byte("RIFF")) {
+				t.Errorf("%s plays West's announcement: %d bytes, %v", user, len(data), err)
+			}
+			if _, err := a.Audio.ItemFor(ctx, env.Actor(user), westOwner, unused.ID); !derrors.IsNotFound(err) {
+				t.Errorf("%s reads a recording West's settings do not use: %v", user, err)
+			}
+		}
+		for _, user := range append([]string{"support.one", "london.one"}, apptest.Outsiders...) {
+			if _, err := a.Audio.ItemFor(ctx, env.Actor(user), westOwner, lobby.ID); !derrors.IsNotFound(err) {
+				t.Errorf("%s reads West's announcement: %v", user, err)
+			}
+			if _, _, err := a.Audio.WAVFor(ctx, env.Actor(user), westOwner, lobby.ID, false); !derrors.IsNotFound(err) {
+				t.Errorf("%s plays West's announcement: %v", user, err)
+			}
+		}
+		// Through another company's employee, or one that does not exist.
+		for _, via := range []audio.Owner{{Kind: "employee", ID: env.ID("globex.one")}, {Kind: "employee", ID: 1 << 40}, {Kind: "site", ID: 1 << 40}} {
+			for _, user := range []string{"globex.admin", "acme.admin", "operator"} {
+				if _, err := a.Audio.ItemFor(ctx, env.Actor(user), via, lobby.ID); !derrors.IsNotFound(err) {
+					t.Errorf("%s reads the recording through %v: %v", user, via, err)
+				}
+			}
+		}
+		storetest.SameCounts(t, before, storetest.Counts(t, db))
+
+		// Once the announcement is the system's again, the employee reads
+		// the site's recording no more.
+		announce("null")
+		if _, err := a.Audio.ItemFor(ctx, env.Actor("west.one"), westOwner, lobby.ID); !derrors.IsNotFound(err) {
+			t.Errorf("the employee reads a recording their settings no longer use: %v", err)
+		}
+	})
+}
+
+func TestParseOwner(t *testing.T) {
+	for in, want := range map[string]audio.Owner{"site:7": {Kind: "site", ID: 7}, "employee:42": {Kind: "employee", ID: 42}} {
+		if got, err := audio.ParseOwner("for", in); err != nil || got != want || got.String() != in {
+			t.Errorf("%q: %+v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "site", "site:", "site:x", "site:-1", "site:0", "company:7", "employee:7:8", ":7"} {
+		if _, err := audio.ParseOwner("for", in); !errors.Is(err, derrors.ErrInvalid) {
+			t.Errorf("%q: %v, want invalid", in, err)
+		}
+	}
 }

@@ -73,7 +73,8 @@ func (h *Handler) listAudio(kind string) handlerFunc {
 	}
 }
 
-// getAudio answers the recording as WAV: ?rate=8000 (the default) or 16000.
+// getAudio answers the recording as WAV: ?rate=8000 (the default) or
+// 16000; ?for=employee:42 (or site:7) as that owner's features play it.
 func (h *Handler) getAudio(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -87,8 +88,16 @@ func (h *Handler) getAudio(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return derrors.Invalid("rate", "rate is 8000 or 16000")
 	}
-	_, data, err := h.app.Audio.WAV(r.Context(), actor(r), id, wide)
-	if err != nil {
+	var data []byte
+	if via := r.URL.Query().Get("for"); via != "" {
+		o, err := audio.ParseOwner("for", via)
+		if err != nil {
+			return err
+		}
+		if _, data, err = h.app.Audio.WAVFor(r.Context(), actor(r), o, id, wide); err != nil {
+			return err
+		}
+	} else if _, data, err = h.app.Audio.WAV(r.Context(), actor(r), id, wide); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "audio/wav")

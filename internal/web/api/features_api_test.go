@@ -224,7 +224,21 @@ func audioContractCalls(t *testing.T, c *contract) []apiCall {
 	wavType := map[string]string{"Content-Type": "audio/wav"}
 	p := fmt.Sprintf
 	leeds := c.env.Fixture.Leeds.ID
+	// A site's recording West's voicemail plays: West hears it as theirs.
+	lobby, err := c.env.App.Audio.Upload(ctx, c.env.Actor("acme.admin"), audio.Owner{Kind: "site", ID: leeds}, "lobby", apptest.ToneWAV())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.env.App.Features.Configure(ctx, c.env.Actor("acme.admin"), features.Employee(west), "voicemail",
+		[]byte(p(`{"enabled":true,"greetings":{"busy":{"audio_id":%d}}}`, lobby.ID))); err != nil {
+		t.Fatal(err)
+	}
 	return []apiCall{
+		{name: "play for", user: "west.one", method: "GET", path: p("/api/v1/audio/%d?for=employee:%d", lobby.ID, west), want: 200},
+		{name: "play for without for", user: "west.one", method: "GET", path: p("/api/v1/audio/%d", lobby.ID), want: 404},
+		{name: "play for colleague", user: "support.one", method: "GET", path: p("/api/v1/audio/%d?for=employee:%d", lobby.ID, west), want: 404},
+		{name: "play for other company", user: "globex.admin", method: "GET", path: p("/api/v1/audio/%d?for=employee:%d", lobby.ID, west), want: 404},
+		{name: "play for bad owner", user: "west.one", method: "GET", path: p("/api/v1/audio/%d?for=company:1", lobby.ID), want: 422, badRequest: true},
 		{name: "upload employee", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/audio?name=hello", west), body: string(apptest.ToneWAV()), header: wavType, want: 201},
 		{name: "upload employee not audio", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/audio", west), body: "RIFF no", header: wavType, want: 422},
 		{name: "upload employee text", user: "west.one", method: "POST", path: p("/api/v1/employees/%d/audio", west), body: "x",

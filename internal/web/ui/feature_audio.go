@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -30,6 +31,8 @@ type audioPick struct {
 	ID      string // the select's id, where the error summary links
 	FileID  string
 	Current *audio.Item
+	// Play is the player's source for Current.
+	Play string
 	// Selected is the chosen recording's id ("" for the system's audio);
 	// Missing when it cannot be read any more (deleted).
 	Selected string
@@ -91,8 +94,8 @@ func audioRef(f *form, place string) any {
 
 // audioPicks builds the audio places of the form. What it shows is read
 // with the actor's own rights: the owner's library (Items), and a chosen
-// recording of another library by id (Item); one the actor may not read
-// shows as deleted.
+// recording of another library as the owner's saved settings use it
+// (ItemFor); one the actor may not read that way shows as deleted.
 func (p *Pages) audioPicks(r *http.Request, o features.Owner, code string, f *form) map[string]audioPick {
 	places := audioPlaces(code, f)
 	if len(places) == 0 {
@@ -111,14 +114,19 @@ func (p *Pages) audioPicks(r *http.Request, o features.Owner, code string, f *fo
 			sel := id == pk.Selected
 			if sel {
 				pk.Current, listed = it, true
+				pk.Play = "/recordings/" + id
 			}
 			pk.Options = append(pk.Options, audioOption{ID: id, Label: fmt.Sprintf("%s (%.1f s)", it.Name, it.Duration), Selected: sel})
 		}
 		if pk.Selected != "" && !listed {
 			label := "Recording no. " + pk.Selected + " (deleted: the system's audio plays)"
 			if id, err := strconv.ParseInt(pk.Selected, 10, 64); err == nil {
-				if it, err := p.app.Audio.Item(ctx, actor, id); err == nil {
-					pk.Current = &it
+				// A recording of another library that the owner's saved
+				// settings use (an administrator chose a site's
+				// announcement for an employee) reads as itself.
+				via := audio.Owner{Kind: string(o.Kind), ID: o.ID}
+				if it, err := p.app.Audio.ItemFor(ctx, actor, via, id); err == nil {
+					pk.Current, pk.Play = &it, fmt.Sprintf("/recordings/%d?for=%s", it.ID, url.QueryEscape(via.String()))
 					label = fmt.Sprintf("%s (%.1f s)", it.Name, it.Duration)
 				}
 			}

@@ -274,8 +274,28 @@ func TestPreAlertingAudio(t *testing.T) {
 		}
 		admin := newBrowser(t, env)
 		admin.login("acme.admin", false)
-		if blk := placeBlock(t, admin.get(form).Body, "audio"); !strings.Contains(blk, "Leeds lobby") || !strings.Contains(blk, `src="/recordings/`+id(leedsRec.ID)+`"`) {
-			t.Errorf("a recording chosen elsewhere is not the Current Selection: %s", blk)
+		// The administrator and the employee both see which recording it
+		// is and play it as West's announcement; as a recording of the
+		// site's library it stays closed to the employee, and a colleague
+		// plays it neither way.
+		play := "/recordings/" + id(leedsRec.ID) + "?for=employee%3A" + id(west)
+		for _, who := range []struct {
+			name string
+			b    *browser
+		}{{"acme.admin", admin}, {"west.one", user}} {
+			blk := placeBlock(t, who.b.get(form).Body, "audio")
+			if !strings.Contains(blk, "Leeds lobby") || !strings.Contains(blk, `src="`+play+`"`) || strings.Contains(blk, "deleted") {
+				t.Errorf("%s: a recording chosen elsewhere is not the Current Selection: %s", who.name, blk)
+			}
+			if pg := who.b.get(play); pg.Status != http.StatusOK || !strings.HasPrefix(pg.Body, "RIFF") {
+				t.Errorf("%s playing West's announcement: %d", who.name, pg.Status)
+			}
+		}
+		if pg := user.get("/recordings/" + id(leedsRec.ID)); pg.Status != http.StatusNotFound {
+			t.Errorf("the employee plays the site's recording outside their feature: %d, want 404", pg.Status)
+		}
+		if pg := colleague.get(play); pg.Status != http.StatusNotFound {
+			t.Errorf("a colleague plays West's announcement: %d, want 404", pg.Status)
 		}
 
 		// Upload: into the employee's library, chosen; Save sets it.

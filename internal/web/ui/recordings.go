@@ -131,14 +131,26 @@ func (p *Pages) recordingDelete(w http.ResponseWriter, r *http.Request) error {
 }
 
 // recordingWAV is the player's source: /recordings/{id}?rate=16000 for
-// wideband (the default), 8000 for what a narrowband phone hears.
+// wideband (the default), 8000 for what a narrowband phone hears;
+// ?for=employee:42 (or site:7) plays it as that owner's feature plays it
+// (audio.Library.WAVFor).
 func (p *Pages) recordingWAV(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	_, data, err := p.app.Audio.WAV(r.Context(), actorOf(r), id, r.URL.Query().Get("rate") != "8000")
-	if err != nil {
+	wide := r.URL.Query().Get("rate") != "8000"
+	var data []byte
+	if via := r.URL.Query().Get("for"); via != "" {
+		o, err := audio.ParseOwner("for", via)
+		if err != nil {
+			return err
+		}
+		_, data, err = p.app.Audio.WAVFor(r.Context(), actorOf(r), o, id, wide)
+		if err != nil {
+			return err
+		}
+	} else if _, data, err = p.app.Audio.WAV(r.Context(), actorOf(r), id, wide); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "audio/wav")
