@@ -10,6 +10,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/apptest"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/devices"
+	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/features"
 	"github.com/switchboard-voice/switchboard/internal/store"
 	"github.com/switchboard-voice/switchboard/internal/store/storetest"
@@ -221,6 +222,24 @@ func TestKeyLayout(t *testing.T) {
 		sameKeys(t, "shorter BLF list", layout().PhoneKeys, line, blf2, "default")
 		if revision() <= rev {
 			t.Errorf("the BLF list changed but the provisioning revision stayed %d", rev)
+		}
+		// So does renaming a monitored colleague (their key's label), but
+		// not a change of theirs that no phone shows.
+		rev = revision()
+		renamed := "Lolita"
+		if _, err := r.env.App.Directory.ModifyEmployee(r.ctx, r.env.Actor("acme.admin"), r.env.ID("london.one"), directory.EmployeeUpdateRequest{FirstName: &renamed}); err != nil {
+			t.Fatal(err)
+		}
+		if revision() <= rev {
+			t.Errorf("a monitored colleague was renamed but the provisioning revision stayed %d", rev)
+		}
+		rev = revision()
+		phone := "+441134960777"
+		if _, err := r.env.App.Directory.ModifyEmployee(r.ctx, r.env.Actor("acme.admin"), r.env.ID("london.one"), directory.EmployeeUpdateRequest{Phone: &phone}); err != nil {
+			t.Fatal(err)
+		}
+		if got := revision(); got != rev {
+			t.Errorf("a contact phone change moved the provisioning revision %d → %d", rev, got)
 		}
 		if _, err := r.env.App.Features.Configure(r.ctx, r.env.Actor("acme.admin"), features.Employee(r.env.ID("west.one")), features.CodeBusyLampField,
 			[]byte(fmt.Sprintf(`{"monitored":[%d,%d]}`, r.env.ID("support.one"), r.env.ID("london.one")))); err != nil {
