@@ -120,6 +120,7 @@ func New(db *store.DB, logger *slog.Logger, version string) *App {
 	a.Devices.MonitoredEmployees = a.Features.MonitoredEmployees
 	a.Devices.FeatureState = a.Features.EmployeeFeatureState
 	a.Features.Appearances = a.sharedAppearances
+	a.Provisioning.Directory = a.phoneDirectory
 	a.Features.UseJobs(features.BulkDeps{Jobs: a.Jobs, Account: func(ctx context.Context, id int64) (access.Actor, string, error) {
 		acct, err := a.Identity.Account(ctx, id)
 		if err != nil {

@@ -83,6 +83,7 @@ type Contact struct {
 	Numbers             []string
 }
 
+
 // Name is "First Last", or whichever part is present.
 func (c Contact) Name() string { return strings.TrimSpace(c.FirstName + " " + c.LastName) }
 
@@ -133,7 +134,7 @@ func (s *Service) config(ctx context.Context, d DeviceInfo, phonebookURL string)
 		c.Lines = append(c.Lines, Line{ID: l.ID, Username: cred.Username, Password: cred.Password, Realm: cred.Realm, Label: label, DisplayName: display})
 	}
 	if d.AccountID != 0 {
-		if c.Directory, err = s.contacts(ctx, d.CompanyID, d.AccountID); err != nil {
+		if c.Directory, err = s.directory(ctx, d.CompanyID, d.AccountID); err != nil {
 			return c, err
 		}
 	}
@@ -165,6 +166,36 @@ func (s *Service) lineOwnerName(ctx context.Context, companyID, accountID int64)
 // maxDirectory bounds the directory a phone is sent: desk phones hold a
 // few hundred to a thousand local entries.
 const maxDirectory = 1000
+
+// directory is the phone's contact directory: the employee's personal
+// contacts unless their Personal Contacts feature keeps them off phones,
+// then their site's shared contacts (the Directory hook), up to
+// maxDirectory entries in all.
+func (s *Service) directory(ctx context.Context, companyID, accountID int64) ([]Contact, error) {
+	personal, shared := true, []Contact(nil)
+	if s.Directory != nil {
+		var err error
+		if personal, shared, err = s.Directory(ctx, accountID); err != nil {
+			return nil, fmt.Errorf("provisioning: directory of %d: %w", accountID, err)
+		}
+	}
+	var out []Contact
+	if personal {
+		var err error
+		if out, err = s.contacts(ctx, companyID, accountID); err != nil {
+			return nil, err
+		}
+	}
+	for _, ct := range shared {
+		if len(out) >= maxDirectory {
+			break
+		}
+		if len(ct.Numbers) > 0 {
+			out = append(out, ct)
+		}
+	}
+	return out, nil
+}
 
 // contacts reads the employee's personal contacts (the self-care Contacts
 // page) as directory entries: numbers in E.164 where they parsed, else as

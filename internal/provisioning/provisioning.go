@@ -61,6 +61,14 @@ type Service struct {
 	// a cached file knows it is stale (devcache.go).
 	KeyLayout func(ctx context.Context, deviceID int64) (devices.KeyLayout, error)
 
+	// Directory, when set, says what an employee's phones list: whether
+	// their personal contacts are shown, and the contacts their site
+	// shares (Company Contacts, then Group Contacts: the features
+	// service's PhoneDirectoryOf), each under its one name (FirstName);
+	// nil lists the personal contacts only. What it reads must move the
+	// company revision when it changes (devcache.go).
+	Directory func(ctx context.Context, accountID int64) (personal bool, shared []Contact, err error)
+
 	// Customize, when set, adjusts a device's vendor-neutral configuration
 	// after its settings and keys are applied and before it is rendered.
 	// It must only read what belongs to dev.
