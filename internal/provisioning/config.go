@@ -83,7 +83,6 @@ type Contact struct {
 	Numbers             []string
 }
 
-
 // Name is "First Last", or whichever part is present.
 func (c Contact) Name() string { return strings.TrimSpace(c.FirstName + " " + c.LastName) }
 
