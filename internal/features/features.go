@@ -523,31 +523,12 @@ func (s *Service) MonitoredEmployees(ctx context.Context, accountID int64) ([]in
 	if err != nil {
 		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
 	}
-	f, err := s.featureByCode(ctx, w, CodeBusyLampField)
-	if derrors.IsNotFound(err) {
-		return nil, nil // not granted
-	}
+	v, active, err := s.activeSettings(ctx, w, CodeBusyLampField)
 	if err != nil {
 		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
 	}
-	if !f.Active {
-		return nil, nil
+	if !active {
+		return nil, nil // not granted, or not active
 	}
-	doc, err := s.document(ctx, w)
-	if err != nil {
-		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
-	}
-	d, ok := definitionFor(CodeBusyLampField, OwnerEmployee)
-	if !ok {
-		return nil, nil
-	}
-	v, err := settingsOf(d, doc.Settings[CodeBusyLampField])
-	if err != nil {
-		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
-	}
-	blf, ok := v.(*BusyLampField)
-	if !ok {
-		return nil, nil
-	}
-	return blf.Monitored, nil
+	return v.(*BusyLampField).Monitored, nil
 }
