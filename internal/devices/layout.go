@@ -14,6 +14,12 @@ type KeyLayout struct {
 	// slice of keys per attached module (none attached: empty).
 	SidecarModel string  `json:"sidecar_model"`
 	SidecarKeys  [][]Key `json:"sidecar_keys"`
+	// DetachedSidecars is how many modules after the attached ones the
+	// device had before: a phone keeps a module's keys until it is told
+	// otherwise, so their keys are written at their defaults.
+	// SidecarKeyCount is the keys of one module of SidecarModel.
+	DetachedSidecars int `json:"detached_sidecars"`
+	SidecarKeyCount  int `json:"sidecar_key_count"`
 	// SoftKeys are the programmable soft keys, first first.
 	SoftKeys []Key `json:"soft_keys"`
 	// Ringer is one of the type's ring tones; "" leaves the phone's own.

@@ -76,11 +76,15 @@ func FunctionByID(id string) (Function, bool) {
 // at their default are not stored. Line keys are addressed by slot (see
 // slotName); soft keys by their number.
 type vdmConfig struct {
-	Sidecars int            `json:"sidecars"`
-	BLFStart string         `json:"blf_start"`
-	Ringer   string         `json:"ringer,omitempty"`
-	LineKeys map[string]Key `json:"line_keys,omitempty"`
-	SoftKeys map[string]Key `json:"soft_keys,omitempty"`
+	Sidecars int `json:"sidecars"`
+	// SidecarsWritten is the most sidecars the device has had: the keys
+	// of those detached since are written at their defaults, or the phone
+	// would keep what they last did (KeyLayout.DetachedSidecars).
+	SidecarsWritten int            `json:"sidecars_written,omitempty"`
+	BLFStart        string         `json:"blf_start"`
+	Ringer          string         `json:"ringer,omitempty"`
+	LineKeys        map[string]Key `json:"line_keys,omitempty"`
+	SoftKeys        map[string]Key `json:"soft_keys,omitempty"`
 }
 
 func decodeVDM(raw string) (vdmConfig, error) {
@@ -103,7 +107,7 @@ func decodeVDM(raw string) (vdmConfig, error) {
 }
 
 func (c vdmConfig) encode() string {
-	if c.Sidecars == 0 && c.BLFStart == BLFStartPhone && c.Ringer == "" && len(c.LineKeys) == 0 && len(c.SoftKeys) == 0 {
+	if c.Sidecars == 0 && c.SidecarsWritten == 0 && c.BLFStart == BLFStartPhone && c.Ringer == "" && len(c.LineKeys) == 0 && len(c.SoftKeys) == 0 {
 		return ""
 	}
 	b, _ := json.Marshal(c)
@@ -250,6 +254,10 @@ func resolveLayout(t Type, c vdmConfig, lines []Line, lineLabel func(Line) strin
 	for s := 1; s <= attachedSidecars(t, c); s++ {
 		start := phoneKeys + (s-1)*t.SidecarKeys
 		out.SidecarKeys = append(out.SidecarKeys, keys[start:start+t.SidecarKeys:start+t.SidecarKeys])
+	}
+	if t.SidecarModel != "" && t.SidecarKeys > 0 {
+		out.SidecarKeyCount = t.SidecarKeys
+		out.DetachedSidecars = max(0, min(c.SidecarsWritten, t.SidecarMax)-len(out.SidecarKeys))
 	}
 	if slices.Contains(t.RingTones, c.Ringer) {
 		out.Ringer = c.Ringer

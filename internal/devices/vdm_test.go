@@ -193,6 +193,10 @@ func TestKeyLayout(t *testing.T) {
 		}
 		l = layout()
 		sameKeys(t, "no sidecar", l.PhoneKeys, "speed_dial:Reception=+441134960000", line, blf1, blf2, "default")
+		// The phone is told to reset the detached module's keys.
+		if len(l.SidecarKeys) != 0 || l.DetachedSidecars != 1 || l.SidecarKeyCount == 0 {
+			t.Errorf("after detaching: %d attached, %d detached of %d keys; want 0, 1 and the model's keys", len(l.SidecarKeys), l.DetachedSidecars, l.SidecarKeyCount)
+		}
 
 		// Reset: every key at its default, the ringer stays.
 		if _, err := r.svc.ResetVDMKeys(r.ctx, admin, id); err != nil {

@@ -199,6 +199,7 @@ func (s *Service) SetVDMGeneral(ctx context.Context, actor access.Actor, id int6
 		if err := v.Err(); err != nil {
 			return err
 		}
+		c.SidecarsWritten = max(c.SidecarsWritten, c.Sidecars, g.Sidecars)
 		c.Sidecars, c.BLFStart = g.Sidecars, g.BLFStart
 		for name := range c.LineKeys {
 			if n, ok := strings.CutPrefix(name, "sidecar"); ok {

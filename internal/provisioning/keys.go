@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -148,12 +149,31 @@ func polycomPositions(kl devices.KeyLayout, model string) []positionedKey {
 	for i, k := range phone {
 		out = append(out, positionedKey{k, i + 1})
 	}
-	for m, keys := range kl.SidecarKeys {
+	for m, keys := range modulesToWrite(kl) {
 		if len(keys) > polycomModuleKeys {
 			keys = keys[:polycomModuleKeys]
 		}
 		for i, k := range keys {
 			out = append(out, positionedKey{k, own + m*polycomModuleKeys + i + 1})
+		}
+	}
+	return out
+}
+
+// modulesToWrite are the attached expansion modules' keys, then a module
+// of default keys for each one detached since (KeyLayout.DetachedSidecars):
+// a phone keeps a module's keys until told otherwise.
+func modulesToWrite(kl devices.KeyLayout) [][]devices.Key {
+	if kl.DetachedSidecars == 0 {
+		return kl.SidecarKeys
+	}
+	out := slices.Clip(kl.SidecarKeys)
+	for range kl.DetachedSidecars {
+		out = append(out, make([]devices.Key, kl.SidecarKeyCount))
+	}
+	for _, keys := range out[len(kl.SidecarKeys):] {
+		for i := range keys {
+			keys[i].Action = devices.KeyDefault
 		}
 	}
 	return out
@@ -392,7 +412,7 @@ func yealinkKeys(c Config, model string, add func(k, v string)) {
 		add(p+"value", value)
 		add(p+"label", label)
 	}
-	for mi, module := range kl.SidecarKeys {
+	for mi, module := range modulesToWrite(kl) {
 		if known && m.moduleKeys == 0 {
 			break
 		}

@@ -527,3 +527,32 @@ func TestDialString(t *testing.T) {
 		}
 	}
 }
+
+// TestKeysDetachedSidecar: a module detached since the phone last had it
+// is written with every key at its default, or the phone would keep what
+// its keys last did; one never attached is not written.
+func TestKeysDetachedSidecar(t *testing.T) {
+	for _, c := range []struct {
+		m                 keysModel
+		first, last, past string
+		want              string
+	}{
+		{keysModels[1], "lineKey.97.category", "lineKey.180.category", "lineKey.181.category", "Unassigned"},
+		{keysModels[4], "expansion_module.2.key.1.type", "expansion_module.2.key.40.type", "expansion_module.2.key.41.type", "0"},
+	} {
+		kl := fixedLayout(c.m)
+		if got := layoutKeys(t, c.m, &kl); got[c.first] != "" {
+			t.Errorf("%s: a module never attached is written: %s = %q", c.m.model, c.first, got[c.first])
+		}
+		kl.DetachedSidecars, kl.SidecarKeyCount = 1, c.m.module
+		got := layoutKeys(t, c.m, &kl)
+		if got[c.first] != c.want || got[c.last] != c.want || got[c.past] != "" {
+			t.Errorf("%s: detached module: %s = %q, %s = %q, %s = %q; want %q, %q and nothing", c.m.model,
+				c.first, got[c.first], c.last, got[c.last], c.past, got[c.past], c.want, c.want)
+		}
+		// The attached module is written as before.
+		if c.m.vendor == "Yealink" && got["expansion_module.1.key.1.value"] != "441134960041" {
+			t.Errorf("%s: the attached module's BLF key: %q", c.m.model, got["expansion_module.1.key.1.value"])
+		}
+	}
+}
