@@ -282,6 +282,17 @@ func (l *Library) AudioExists(ctx context.Context, companyID, audioID int64) (bo
 	return n > 0, err
 }
 
+// Readable reports whether actor may read recording audioID from its own
+// library (Item): the check features make of a reference the actor chooses
+// (features.AudioLibrary).
+func (l *Library) Readable(ctx context.Context, actor access.Actor, audioID int64) (bool, error) {
+	_, err := l.Item(ctx, actor, audioID)
+	if derrors.IsNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // CopyAudio copies recording audioID of companyID into the library of
 // another owner of the company and returns the copy's id: Bulk Feature
 // Management's audio mapping gives each target its own copy, so deleting

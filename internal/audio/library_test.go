@@ -86,7 +86,8 @@ func TestLibrary(t *testing.T) {
 // employee's Pre-Alerting. Whoever may configure the employee's features
 // (the employee, their administrators) reads and plays it as the
 // employee's; nobody else does — a colleague, an employee of another
-// site, another company — and neither a recording the
+// site, another company — and the employee cannot choose a recording they
+// may not read to get at it; and neither a recording the
 // employee's settings do not use, nor one they stop using, nor one
 // through an owner that does not exist. None of it changes anything.
 func TestItemFor(t *testing.T) {
@@ -150,7 +151,18 @@ func TestItemFor(t *testing.T) {
 				}
 			}
 		}
+		// The employee cannot choose a recording they may not read to get
+		// at it through their own feature; saving the administrator's
+		// choice again is fine.
+		if _, err := a.Features.Configure(ctx, env.Actor("west.one"), features.Employee(west), features.CodePreAlerting,
+			[]byte(fmt.Sprintf(`{"enabled":true,"when":"all","audio":{"audio_id":%d}}`, unused.ID))); !errors.Is(err, derrors.ErrInvalid) {
+			t.Errorf("the employee chose a site recording they may not read: %v", err)
+		}
 		storetest.SameCounts(t, before, storetest.Counts(t, db))
+		if _, err := a.Features.Configure(ctx, env.Actor("west.one"), features.Employee(west), features.CodePreAlerting,
+			[]byte(fmt.Sprintf(`{"enabled":true,"when":"external","audio":{"audio_id":%d}}`, lobby.ID))); err != nil {
+			t.Errorf("the employee saving the administrator's choice again: %v", err)
+		}
 
 		// Once the announcement is the system's again, the employee reads
 		// the site's recording no more.

@@ -28,39 +28,49 @@ func (s *Service) UsesAudio(ctx context.Context, ownerKind string, ownerID, audi
 		return false, fmt.Errorf("features: audio of %s %d: %w", ownerKind, ownerID, err)
 	}
 	for code, raw := range doc.Settings {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
+		refs, err := audioRefs(raw)
+		if err != nil {
 			return false, fmt.Errorf("features: audio of %s %d, %s: %w", ownerKind, ownerID, code, err)
 		}
-		if refersTo(v, audioID) {
+		if refs[audioID] {
 			return true, nil
 		}
 	}
 	return false, nil
 }
 
-// refersTo looks for {"audio_id": audioID} anywhere in a settings value.
-func refersTo(v any, audioID int64) bool {
+// audioRefs are the recordings a feature's saved settings refer to
+// ({"audio_id": n} anywhere in them); none when raw is empty.
+func audioRefs(raw json.RawMessage) (map[int64]bool, error) {
+	refs := map[int64]bool{}
+	if len(raw) == 0 {
+		return refs, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	collectAudio(v, refs)
+	return refs, nil
+}
+
+// collectAudio adds every {"audio_id": n} of a settings value to refs.
+func collectAudio(v any, refs map[int64]bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		if n, ok := x["audio_id"].(json.Number); ok {
-			if id, err := n.Int64(); err == nil && id == audioID {
-				return true
+			if id, err := n.Int64(); err == nil {
+				refs[id] = true
 			}
 		}
 		for _, e := range x {
-			if refersTo(e, audioID) {
-				return true
-			}
+			collectAudio(e, refs)
 		}
 	case []any:
 		for _, e := range x {
-			if refersTo(e, audioID) {
-				return true
-			}
+			collectAudio(e, refs)
 		}
 	}
-	return false
 }

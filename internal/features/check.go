@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
 	"github.com/switchboard-voice/switchboard/internal/numbering"
 )
@@ -17,7 +18,10 @@ import (
 type checker struct {
 	ctx context.Context
 	s   *Service
-	w   owner
+	// actor is who saves: a recording they newly choose must be one they
+	// may read (audio).
+	actor access.Actor
+	w     owner
 	// owner is w.Owner, for the settings' own rules.
 	owner Owner
 	v     *derrors.ValidationError
@@ -29,6 +33,7 @@ type checker struct {
 	refused []numbering.RefusedExtension
 	own     map[string]bool // the owner's own numbers and extensions
 	site    *document       // the site's document (employees), loaded lazily
+	saved   map[int64]bool  // the recordings the saved settings of the feature use
 }
 
 func (c *checker) fault(err error) {
@@ -171,6 +176,13 @@ func (c *checker) audio(field string, ref *AudioRef) {
 		return
 	}
 	ok, err := c.s.Audio.AudioExists(c.ctx, c.w.companyID, ref.AudioID)
+	if err == nil && ok && !c.saved[ref.AudioID] {
+		// A recording newly chosen must be one the actor may read: the
+		// owner's features then play it to whoever configures them
+		// (audio.Library.ItemFor). One the owner already uses stays, so an
+		// employee may save a form holding an administrator's choice.
+		ok, err = c.s.Audio.Readable(c.ctx, c.actor, ref.AudioID)
+	}
 	if err != nil {
 		c.fault(err)
 	} else if !ok {

@@ -206,7 +206,7 @@ func (s *Service) configure(ctx context.Context, actor access.Actor, w owner, co
 	if err != nil {
 		return c, err
 	}
-	if err := s.validate(ctx, w, doc, code, next); err != nil {
+	if err := s.validate(ctx, actor, w, doc, code, next); err != nil {
 		return c, err
 	}
 	if err := s.syncCallGroups(ctx, w, code, old, next); err != nil {
@@ -383,8 +383,13 @@ func jsonType(kind string) string {
 
 // validate checks next, the new settings of code, and that removing a
 // schedule leaves no reference to it.
-func (s *Service) validate(ctx context.Context, w owner, doc document, code string, next settings) error {
-	c := &checker{ctx: ctx, s: s, w: w, owner: w.Owner, v: &derrors.ValidationError{}, doc: document{Revision: doc.Revision, Settings: map[string]json.RawMessage{}}}
+func (s *Service) validate(ctx context.Context, actor access.Actor, w owner, doc document, code string, next settings) error {
+	saved, err := audioRefs(doc.Settings[code])
+	if err != nil {
+		return err
+	}
+	c := &checker{ctx: ctx, s: s, actor: actor, w: w, owner: w.Owner, v: &derrors.ValidationError{}, saved: saved,
+		doc: document{Revision: doc.Revision, Settings: map[string]json.RawMessage{}}}
 	for k, v := range doc.Settings {
 		c.doc.Settings[k] = v
 	}

@@ -28,10 +28,12 @@ import (
 )
 
 // AudioLibrary answers whether a stored audio item exists in a company, for
-// the settings that refer to one (greetings). The audio package provides it;
-// until it is wired (Service.Audio nil) no setting may refer to audio.
+// the settings that refer to one (greetings), and whether an actor may
+// read it. The audio package provides it; until it is wired (Service.Audio
+// nil) no setting may refer to audio.
 type AudioLibrary interface {
 	AudioExists(ctx context.Context, companyID, audioID int64) (bool, error)
+	Readable(ctx context.Context, actor access.Actor, audioID int64) (bool, error)
 }
 
 // Service assigns and configures features.
