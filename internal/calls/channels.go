@@ -150,6 +150,9 @@ func (s *Service) RecordChannels(ctx context.Context, sw Switch, in ChannelEvent
 // endCalls removes the switch's calls in progress named by ids.
 func (s *Service) endCalls(ctx context.Context, switchID int64, ids []string) (int64, error) {
 	var n int64
+	if len(ids) == 0 {
+		return 0, nil
+	}
 	// Most switches post no channel events: one look spares ingest a
 	// delete per 500 records.
 	var active bool

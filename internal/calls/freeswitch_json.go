@@ -123,10 +123,9 @@ func parseFreeSWITCHJSON(r io.Reader, sink Sink) error {
 	off := 0
 	for off < len(data) {
 		dec := json.NewDecoder(bytes.NewReader(data[off:]))
-		base := off
 		for {
 			var doc json.RawMessage
-			at := base + int(dec.InputOffset())
+			at := off + int(dec.InputOffset())
 			err := dec.Decode(&doc)
 			if err == io.EOF {
 				return nil
@@ -142,7 +141,6 @@ func parseFreeSWITCHJSON(r io.Reader, sink Sink) error {
 				break
 			}
 			freeswitchDocument(lineAt(start), doc, sink)
-			off = base + int(dec.InputOffset())
 		}
 	}
 	return nil

@@ -95,9 +95,7 @@ type ingester struct {
 	companies map[int64]bool
 	report    Report
 	pending   []Record
-	// partSize is the size of the part being gathered.
-	partSize int
-	err      error
+	err       error
 	// The parser reads and prepares parts while the writer stores the
 	// previous ones: on two cores the two halves of the work overlap.
 	work     chan part
@@ -123,7 +121,7 @@ func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f 
 	if f == "" {
 		f = sw.Format
 	}
-	ing := &ingester{s: s, sw: sw, partSize: firstPartSize, report: Report{Switch: sw.Name, Source: source, Name: name, Format: f,
+	ing := &ingester{s: s, sw: sw, report: Report{Switch: sw.Name, Source: source, Name: name, Format: f,
 		Problems: []Problem{}, IgnoredLines: []Problem{}}}
 	if err := ing.prepare(ctx); err != nil {
 		return rep, err
@@ -139,15 +137,16 @@ func (s *Service) Ingest(ctx context.Context, sw Switch, source, name string, f 
 	}
 	ing.work, ing.written = make(chan part, chunkSize/partSize), make(chan struct{})
 	go ing.writer(ctx)
+	size := firstPartSize // the size of the part being gathered
 	perr := Parse(f, r, ParseOptions{Zone: sw.Zone()}, Sink{
 		Record: func(rec Record) {
 			if ing.err != nil || ing.failed.Load() {
 				return
 			}
 			ing.pending = append(ing.pending, rec)
-			if len(ing.pending) >= ing.partSize {
+			if len(ing.pending) >= size {
 				ing.err = ing.flush(ctx)
-				ing.partSize = partSize
+				size = partSize
 			}
 		},
 		Malformed: func(p Problem) {
@@ -532,14 +531,6 @@ func (s *Service) insertCalls(ctx context.Context, sw Switch, batchID int64, cal
 	}
 	return inserted, first, last, nil
 }
-
-// Roll-up granularities.
-const (
-	Hourly = 1
-	Daily  = 2
-)
-
-type rollupSum struct{ calls, seconds int64 }
 
 // prepareIngest has the SQLite writer compile ingest's multi-row
 // statements once (store.DB.Prepare), every size store.BatchSize makes.

@@ -210,13 +210,9 @@ func (sc *logScope) resolved(obj ObjectKind, id int64) Resolved {
 // Another tenant's company, site or user answers ErrNotFound, exactly
 // like a missing one.
 func (s *Service) resolve(ctx context.Context, actor access.Actor, q *Search) (*logScope, error) {
-	loc := time.UTC
-	if q.TimeZone != "" && q.TimeZone != "UTC" {
-		l, err := time.LoadLocation(q.TimeZone)
-		if err != nil || strings.HasPrefix(q.TimeZone, "/") || strings.Contains(q.TimeZone, "..") {
-			return nil, derrors.Invalid("tz", "%q is not a time zone: use an IANA name such as Europe/London", q.TimeZone)
-		}
-		loc = l
+	loc, err := Zone(q.TimeZone)
+	if err != nil {
+		return nil, err
 	}
 	sc := &logScope{loc: loc, traffic: int16(q.Traffic), direction: int16(q.Direction), status: int16(q.Status)}
 	if err := sc.setRange(q.From, q.To, time.Now()); err != nil {

@@ -17,6 +17,15 @@ const (
 	scopeEmployee int16 = 4
 )
 
+// Roll-up granularities.
+const (
+	Hourly = 1
+	Daily  = 2
+)
+
+// rollupSum is the calls and billable seconds of one roll-up key.
+type rollupSum struct{ calls, seconds int64 }
+
 // Number roles in call_number_days.
 const (
 	roleCalling int16 = 1

@@ -241,22 +241,13 @@ var vendorOUI = map[string]string{"Yealink": "805EC0", "Polycom": "0004F2"}
 // each model (README, docs/provisioning.md "Trying it"); a VDM one gets a
 // speed dial to the reception on its first key.
 func seedEveryType(ctx context.Context, a *app.App, actor access.Actor, siteID int64, ts []devices.Type) error {
-	used := map[int64]bool{}
-	rows, err := a.DB.Q(ctx).Query(ctx, "SELECT DISTINCT type_id FROM devices")
+	ids, err := a.DB.Q(ctx).IDs(ctx, "SELECT DISTINCT type_id FROM devices")
 	if err != nil {
 		return fmt.Errorf("demo: device types in use: %w", err)
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("demo: device types in use: %w", err)
-		}
+	used := map[int64]bool{}
+	for _, id := range ids {
 		used[id] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("demo: device types in use: %w", err)
 	}
 	for i, t := range ts {
 		oui, ok := vendorOUI[t.Vendor]

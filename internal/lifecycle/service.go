@@ -226,6 +226,11 @@ func (s *Service) checkNumberChange(ctx context.Context, v *derrors.ValidationEr
 // client means for the user type and the number.
 func (s *Service) checkDeviceChange(ctx context.Context, v *derrors.ValidationError, a account, before EmployeeService, c ServiceChange, ch *serviceChange) error {
 	ch.device = PlanItem{Number: ch.number}
+	if c.Device != nil && c.Device.Mode == DeviceNone {
+		// No device for now: nothing to check; the employee keeps their
+		// number and features.
+		return nil
+	}
 	var choices []DeviceChoice
 	if c.Device != nil {
 		choices = append(choices, *c.Device)
@@ -233,11 +238,6 @@ func (s *Service) checkDeviceChange(ctx context.Context, v *derrors.ValidationEr
 	l, err := s.lookupDevices(ctx, a.CompanyID, a.ProviderID, choices, []string{ch.number})
 	if err != nil {
 		return err
-	}
-	if c.Device != nil && c.Device.Mode == DeviceNone {
-		// No device for now: nothing to check; the employee keeps their
-		// number and features.
-		return nil
 	}
 	if c.Device != nil {
 		sc := deviceScope{companyID: a.CompanyID, providerID: a.ProviderID, siteID: a.SiteID, region: a.Region, userType: ch.userType}

@@ -167,14 +167,10 @@ func modulesToWrite(kl devices.KeyLayout) [][]devices.Key {
 	if kl.DetachedSidecars == 0 {
 		return kl.SidecarKeys
 	}
+	reset := slices.Repeat([]devices.Key{{Action: devices.KeyDefault}}, kl.SidecarKeyCount)
 	out := slices.Clip(kl.SidecarKeys)
 	for range kl.DetachedSidecars {
-		out = append(out, make([]devices.Key, kl.SidecarKeyCount))
-	}
-	for _, keys := range out[len(kl.SidecarKeys):] {
-		for i := range keys {
-			keys[i].Action = devices.KeyDefault
-		}
+		out = append(out, reset)
 	}
 	return out
 }
