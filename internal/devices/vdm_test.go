@@ -182,6 +182,14 @@ func TestKeyLayout(t *testing.T) {
 		}
 		l = layout()
 		sameKeys(t, "soft keys", l.SoftKeys, "function:Call Pull=*11", "custom:Night=2281$Tinvite$$Cwc$*$Tdtmf$", "speed_dial:Ops=+442079460001", "none")
+		// One soft key alone: the others keep what is set.
+		if _, err := r.svc.SetSoftKey(r.ctx, admin, id, 4, devices.Key{Action: devices.KeyDefault}); err != nil {
+			t.Fatal(err)
+		}
+		sameKeys(t, "one soft key", layout().SoftKeys, "function:Call Pull=*11", "custom:Night=2281$Tinvite$$Cwc$*$Tdtmf$", "speed_dial:Ops=+442079460001", "default")
+		if _, err := r.svc.SetSoftKey(r.ctx, admin, id, 4, devices.Key{Action: devices.KeyNone}); err != nil {
+			t.Fatal(err)
+		}
 		if l.Ringer != "Ring3.wav" {
 			t.Errorf("ringer %q, want Ring3.wav", l.Ringer)
 		}
@@ -328,6 +336,14 @@ func TestVDMRefusals(t *testing.T) {
 				_, err := r.svc.SetSoftKeys(r.ctx, admin, id, []devices.Key{{Action: devices.KeyCustom, Label: "N", Value: "1\n2"}, {}, {}, {}})
 				return err
 			}, "control characters"},
+			{"a soft key past the phone's", func() error {
+				_, err := r.svc.SetSoftKey(r.ctx, admin, id, 5, devices.Key{Action: devices.KeyNone})
+				return err
+			}, "soft keys 1 to 4"},
+			{"an unknown function on one soft key", func() error {
+				_, err := r.svc.SetSoftKey(r.ctx, admin, id, 1, devices.Key{Action: devices.KeyFunction, Value: "teleport"})
+				return err
+			}, "not one of the platform's functions"},
 			{"a line on a soft key", func() error {
 				_, err := r.svc.SetSoftKeys(r.ctx, admin, id, []devices.Key{{Action: devices.KeyLine, LineID: r.line.ID}, {}, {}, {}})
 				return err
@@ -390,6 +406,10 @@ func TestVDMUseCases(t *testing.T) {
 			}},
 			{Name: "SetSoftKeys", Run: func(t *testing.T, a access.Actor, try apptest.Try, n int) error {
 				_, err := svc.SetSoftKeys(ctx, a, target(try), []devices.Key{{Action: devices.KeyFunction, Value: "voicemail"}, {}, {}, {}})
+				return err
+			}},
+			{Name: "SetSoftKey", Run: func(t *testing.T, a access.Actor, try apptest.Try, n int) error {
+				_, err := svc.SetSoftKey(ctx, a, target(try), 1+n%4, devices.Key{Action: devices.KeyFunction, Value: "voicemail"})
 				return err
 			}},
 			{Name: "SetRinger", Run: func(t *testing.T, a access.Actor, try apptest.Try, n int) error {

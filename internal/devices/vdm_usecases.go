@@ -286,6 +286,31 @@ func (s *Service) SetSoftKeys(ctx context.Context, actor access.Actor, id int64,
 	})
 }
 
+// SetSoftKey sets soft key k (1 first); the others keep what is set. It
+// changes one key under the device's lock, so two people editing different
+// keys at once both keep their change.
+func (s *Service) SetSoftKey(ctx context.Context, actor access.Actor, id int64, k int, key Key) (VDM, error) {
+	return s.changeVDM(ctx, actor, id, vdmSoftKeys, func(st vdmState, c *vdmConfig) error {
+		if n := st.t.SoftKeys; k < 1 || k > n {
+			return derrors.Invalid("key", "the %s has soft keys 1 to %d", st.t.Name(), n)
+		}
+		rules, err := s.numberRules(ctx, st.d.CompanyID)
+		if err != nil {
+			return err
+		}
+		v := &derrors.ValidationError{}
+		stored, isDefault, err := s.softKey(ctx, rules, v, "key", key)
+		if err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		setKey(c.SoftKeys, strconv.Itoa(k), stored, isDefault)
+		return nil
+	})
+}
+
 // SetRinger sets the phone's ringer: one of its type's ring tones, or ""
 // for the phone's own.
 func (s *Service) SetRinger(ctx context.Context, actor access.Actor, id int64, ringer string) (VDM, error) {

@@ -374,22 +374,8 @@ func (p *Pages) vdmSoftKeySave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || key < 1 {
 		return derrors.ErrNotFound
 	}
-	ctx, a := r.Context(), actorOf(r)
-	// The domain sets the soft keys together: the others keep what is set.
-	v, err := p.app.Devices.VisualDeviceManager(ctx, a, id)
-	if err != nil {
-		return err
-	}
-	if key > len(v.SoftKeys) {
-		return derrors.ErrNotFound
-	}
-	keys := make([]devices.Key, len(v.SoftKeys))
-	for i, k := range v.SoftKeys {
-		keys[i] = k.Set
-	}
 	f := newForm(r.PostForm)
-	keys[key-1] = formKey(f)
-	_, err = p.app.Devices.SetSoftKeys(ctx, a, id, keys)
+	_, err = p.app.Devices.SetSoftKey(r.Context(), actorOf(r), id, key, formKey(f))
 	if err == nil {
 		redirectFlash(w, r, fmt.Sprintf("/devices/%d/vdm?tab=soft", id), "vdm-key")
 		return nil
