@@ -30,7 +30,7 @@ type bulkAudio struct {
 // the reference has active (a call group's, configured), with the mapping
 // chosen so far. The reference's recordings are read with the actor's own
 // rights (display only).
-func (p *Pages) wizardAudio(r *http.Request, ref features.Owner, fs []features.Feature, q url.Values, f *form) []bulkAudio {
+func (p *Pages) wizardAudio(r *http.Request, ref features.Owner, fs []features.Feature, q url.Values, f *form) ([]bulkAudio, error) {
 	ctx, a := r.Context(), actorOf(r)
 	on := map[string]features.Feature{}
 	for _, x := range fs {
@@ -45,7 +45,11 @@ func (p *Pages) wizardAudio(r *http.Request, ref features.Owner, fs []features.F
 			continue
 		}
 		if !read {
-			items, _ = p.app.Audio.Items(ctx, a, audio.Owner{Kind: string(ref.Kind), ID: ref.ID})
+			var err error
+			items, err = p.app.Audio.Items(ctx, a, audio.Owner{Kind: string(ref.Kind), ID: ref.ID})
+			if err := onlyFault(err); err != nil {
+				return nil, err
+			}
 			read = true
 		}
 		key := "audio." + sl.Key
@@ -67,7 +71,7 @@ func (p *Pages) wizardAudio(r *http.Request, ref features.Owner, fs []features.F
 		}
 		out = append(out, b)
 	}
-	return out
+	return out, nil
 }
 
 // wizardMappings reads the mappings of a submitted wizard, in the slots'

@@ -182,7 +182,9 @@ func (p *Pages) renderWizard(w http.ResponseWriter, r *http.Request, status int,
 			}
 		}
 		d.Chosen = len(chosen)
-		d.Audio = p.wizardAudio(r, owner, fs, q, f)
+		if d.Audio, err = p.wizardAudio(r, owner, fs, q, f); err != nil {
+			return err
+		}
 		for _, x := range d.Audio {
 			if x.Selected != "" {
 				d.Mapped++

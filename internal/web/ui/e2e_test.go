@@ -234,11 +234,20 @@ func (b tab) text(sel any) string {
 	b.t.Helper()
 	var s string
 	var err error
-	switch v := sel.(type) {
-	case chromedp.CSS:
-		s, err = chromedp.Run(b.ctx, chromedp.Text(v))
-	case string:
-		s, err = chromedp.Run(b.ctx, chromedp.Text(v))
+	// A node found just as the page is replaced by the next one (a
+	// navigation the step started) is gone when its text is asked: ask
+	// the new page again.
+	for try := 0; try < 3; try++ {
+		switch v := sel.(type) {
+		case chromedp.CSS:
+			s, err = chromedp.Run(b.ctx, chromedp.Text(v))
+		case string:
+			s, err = chromedp.Run(b.ctx, chromedp.Text(v))
+		}
+		if err == nil || !strings.Contains(err.Error(), "No node with given id found") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	if err != nil {
 		b.t.Fatalf("text of %v: %v", sel, err)

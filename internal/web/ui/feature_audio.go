@@ -96,13 +96,16 @@ func audioRef(f *form, place string) any {
 // with the actor's own rights: the owner's library (Items), and a chosen
 // recording of another library as the owner's saved settings use it
 // (ItemFor); one the actor may not read that way shows as deleted.
-func (p *Pages) audioPicks(r *http.Request, o features.Owner, code string, f *form) map[string]audioPick {
+func (p *Pages) audioPicks(r *http.Request, o features.Owner, code string, f *form) (map[string]audioPick, error) {
 	places := audioPlaces(code, f)
 	if len(places) == 0 {
-		return nil
+		return nil, nil
 	}
 	ctx, actor := r.Context(), actorOf(r)
-	items, _ := p.app.Audio.Items(ctx, actor, audio.Owner{Kind: string(o.Kind), ID: o.ID})
+	items, err := p.app.Audio.Items(ctx, actor, audio.Owner{Kind: string(o.Kind), ID: o.ID})
+	if err := onlyFault(err); err != nil {
+		return nil, err
+	}
 	out := map[string]audioPick{}
 	for _, pl := range places {
 		pk := audioPick{Path: pl[0], Label: pl[1], ID: f.ID(pl[0]), FileID: f.ID(pl[0] + ".file"), Selected: strings.TrimSpace(f.V(pl[0] + ".audio_id")),
@@ -125,9 +128,12 @@ func (p *Pages) audioPicks(r *http.Request, o features.Owner, code string, f *fo
 				// settings use (an administrator chose a site's
 				// announcement for an employee) reads as itself.
 				via := audio.Owner{Kind: string(o.Kind), ID: o.ID}
-				if it, err := p.app.Audio.ItemFor(ctx, actor, via, id); err == nil {
+				it, err := p.app.Audio.ItemFor(ctx, actor, via, id)
+				if err == nil {
 					pk.Current, pk.Play = &it, fmt.Sprintf("/recordings/%d?for=%s", it.ID, url.QueryEscape(via.String()))
 					label = fmt.Sprintf("%s (%.1f s)", it.Name, it.Duration)
+				} else if err := onlyFault(err); err != nil {
+					return nil, err
 				}
 			}
 			pk.Missing = pk.Current == nil
@@ -135,7 +141,7 @@ func (p *Pages) audioPicks(r *http.Request, o features.Owner, code string, f *fo
 		}
 		out[pl[0]] = pk
 	}
-	return out
+	return out, nil
 }
 
 // readFeatureForm reads a Configure form, which is multipart when it has

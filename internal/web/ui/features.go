@@ -326,7 +326,9 @@ func (p *Pages) renderFeatureConfig(w http.ResponseWriter, r *http.Request, stat
 	}
 	pg.Form = f
 	if pg.Kind == code { // a form, not the settings editor
-		pg.Audio = p.audioPicks(r, o, code, f)
+		if pg.Audio, err = p.audioPicks(r, o, code, f); err != nil {
+			return err
+		}
 	}
 	switch code {
 	case features.CodeSimultaneousRing:

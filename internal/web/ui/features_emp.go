@@ -221,10 +221,7 @@ func prepareEmpChoices(p *Pages, r *http.Request, o features.Owner, f *form, d *
 	ctx, actor := r.Context(), actorOf(r)
 	ch, err := p.app.Features.EmployeeChoices(ctx, actor, o)
 	if err != nil {
-		if c := derrors.Classify(err); c.Kind == derrors.KindForbidden || c.Kind == derrors.KindNotFound {
-			return nil // the page shows what the actor may see; saving asks again
-		}
-		return err
+		return onlyFault(err)
 	}
 	d.Schedules, d.Numbers, d.Extensions = ch.Schedules, ch.Numbers, ch.Extensions
 	if d.Code != features.CodePreAlerting {
@@ -239,4 +236,14 @@ func prepareEmpChoices(p *Pages, r *http.Request, o features.Owner, f *form, d *
 	}
 	d.Selects["schedule"] = selectOf(f, "schedule", "Time schedule", "Used when the announcement plays during a time schedule: one of the site's.", schedules)
 	return nil
+}
+
+// onlyFault is err unless it is a refusal (forbidden, not found): a page
+// shows what the actor may see and leaves out the rest, saving asks again,
+// but a fault is the page's error, not an empty list.
+func onlyFault(err error) error {
+	if c := derrors.Classify(err); c.Kind == derrors.KindForbidden || c.Kind == derrors.KindNotFound {
+		return nil
+	}
+	return err
 }
