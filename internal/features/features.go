@@ -525,7 +525,11 @@ func (s *Service) MonitoredEmployees(ctx context.Context, accountID int64) ([]in
 	if err != nil {
 		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
 	}
-	v, active, err := s.activeSettings(ctx, w, CodeBusyLampField)
+	doc, err := s.document(ctx, w)
+	if err != nil {
+		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
+	}
+	v, active, err := s.activeSettings(ctx, w, doc, CodeBusyLampField)
 	if err != nil {
 		return nil, fmt.Errorf("features: BLF list of %d: %w", accountID, err)
 	}

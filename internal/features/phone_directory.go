@@ -33,8 +33,12 @@ func (s *Service) PhoneDirectoryOf(ctx context.Context, accountID int64) (out Ph
 	if err != nil {
 		return out, fmt.Errorf("features: phone directory of %d: %w", accountID, err)
 	}
+	doc, err := s.document(ctx, w)
+	if err != nil {
+		return out, fmt.Errorf("features: phone directory of %d: %w", accountID, err)
+	}
 	out.Personal = true
-	if v, ok, err := s.activeSettings(ctx, w, CodePersonalContacts); err != nil {
+	if v, ok, err := s.activeSettings(ctx, w, doc, CodePersonalContacts); err != nil {
 		return out, fmt.Errorf("features: phone directory of %d: %w", accountID, err)
 	} else if ok {
 		out.Personal = v.(*PersonalContacts).ShowOnPhones
@@ -46,8 +50,12 @@ func (s *Service) PhoneDirectoryOf(ctx context.Context, accountID int64) (out Ph
 	if err != nil {
 		return out, fmt.Errorf("features: phone directory of %d: %w", accountID, err)
 	}
+	siteDoc, err := s.document(ctx, site)
+	if err != nil {
+		return out, fmt.Errorf("features: phone directory of %d: %w", accountID, err)
+	}
 	for _, d := range []struct{ code, name string }{{CodeCompanyContacts, "Company"}, {CodeGroupContacts, site.name}} {
-		v, ok, err := s.activeSettings(ctx, site, d.code)
+		v, ok, err := s.activeSettings(ctx, site, siteDoc, d.code)
 		if err != nil {
 			return out, fmt.Errorf("features: phone directory of %d: %w", accountID, err)
 		}
@@ -58,9 +66,10 @@ func (s *Service) PhoneDirectoryOf(ctx context.Context, accountID int64) (out Ph
 	return out, nil
 }
 
-// activeSettings are the saved settings of code on w (its defaults when
-// never configured), and whether the feature is granted and active there.
-func (s *Service) activeSettings(ctx context.Context, w owner, code string) (settings, bool, error) {
+// activeSettings are the settings of code in w's document doc (its
+// defaults when never configured), and whether the feature is granted and
+// active there.
+func (s *Service) activeSettings(ctx context.Context, w owner, doc document, code string) (settings, bool, error) {
 	d, ok := definitionFor(code, w.Kind)
 	if !ok {
 		return nil, false, fmt.Errorf("%s is no feature of a %s", code, w.Kind)
@@ -68,10 +77,6 @@ func (s *Service) activeSettings(ctx context.Context, w owner, code string) (set
 	f, err := s.featureByCode(ctx, w, code)
 	if err != nil && !derrors.IsNotFound(err) {
 		return nil, false, err
-	}
-	doc, derr := s.document(ctx, w)
-	if derr != nil {
-		return nil, false, derr
 	}
 	v, verr := settingsOf(d, doc.Settings[code])
 	if verr != nil {
