@@ -285,7 +285,7 @@ func (s *Service) AddSharedAppearance(ctx context.Context, actor access.Actor, e
 		return out, derrors.Conflict("", "the Shared Call Appearance feature is not available to %s: give them a feature package or add-on that includes it, or make it available under Feature Assignment, first", e.name)
 	}
 	if !s.linesConfigured() {
-		return out, derrors.Conflict("", "this node cannot issue SIP line credentials (no secret key or SIP domain is configured), so no appearance can be added")
+		return out, derrors.Conflict("", "shared call appearances cannot be added yet: the service is not set up to issue SIP line credentials here (ask your service provider)")
 	}
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		q := s.db.Q(ctx)

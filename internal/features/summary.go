@@ -169,13 +169,23 @@ func (s *Service) recorded(ctx context.Context, w owner, featureID int64) (*Reco
 		return nil, fmt.Errorf("recorded employees: %w", err)
 	}
 	defer rows.Close()
+	// The mode of an employee who never saved the feature is its default.
+	def, _ := definitionFor(CodeCallRecording, OwnerEmployee)
+	modeOf := func(raw json.RawMessage) string {
+		v, err := settingsOf(def, raw)
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(v.(*CallRecording).Mode)
+	}
+	dflt := modeOf(nil)
 	var ids []any
 	for rows.Next() {
 		var e RecordedEmployee
 		if err := rows.Scan(&e.ID, &e.Username, &e.FirstName, &e.LastName); err != nil {
 			return nil, err
 		}
-		e.Mode = RecordOnDemand
+		e.Mode = dflt
 		out.Employees = append(out.Employees, e)
 		ids = append(ids, e.ID)
 	}
@@ -203,9 +213,8 @@ func (s *Service) recorded(ctx context.Context, w owner, featureID int64) (*Reco
 			return nil, fmt.Errorf("document of employee %d: %w", id, err)
 		}
 		if r, ok := d[CodeCallRecording]; ok {
-			var cr CallRecording
-			if err := json.Unmarshal(r, &cr); err == nil && strings.TrimSpace(cr.Mode) != "" {
-				mode[id] = cr.Mode
+			if m := modeOf(r); m != "" {
+				mode[id] = m
 			}
 		}
 	}
