@@ -97,11 +97,13 @@ const (
 // DefaultCodecs is the product default order (G722 → G711A → G729).
 var DefaultCodecs = []string{CodecG722, CodecG711A, CodecG729}
 
-// config builds the configuration of d: its lines with their passwords
-// (decrypted through the devices package), the registrar, the product
-// defaults, the contacts, the effective settings, the keys, then the
-// customisation hook.
-func (s *Service) config(ctx context.Context, d DeviceInfo, phonebookURL string) (Config, error) {
+// config builds the configuration of d that file kind is rendered from:
+// its lines with their passwords (decrypted through the devices package),
+// the registrar, the product defaults, the contacts (for the directory
+// files), the effective settings, the keys (for the device file and the
+// Polycom directory, which holds the speed dials), then the customisation
+// hook.
+func (s *Service) config(ctx context.Context, d DeviceInfo, phonebookURL, kind string) (Config, error) {
 	c := Config{Registrar: s.CurrentRegistrar(), Codecs: append([]string(nil), DefaultCodecs...), PhonebookURL: phonebookURL}
 	ls, err := s.devices.DeviceLines(ctx, d.CompanyID, d.ID)
 	if err != nil {
@@ -132,7 +134,7 @@ func (s *Service) config(ctx context.Context, d DeviceInfo, phonebookURL string)
 		}
 		c.Lines = append(c.Lines, Line{ID: l.ID, Username: cred.Username, Password: cred.Password, Realm: cred.Realm, Label: label, DisplayName: display})
 	}
-	if d.AccountID != 0 {
+	if d.AccountID != 0 && (kind == fileDirectory || kind == filePhonebook) {
 		if c.Directory, err = s.directory(ctx, d.CompanyID, d.AccountID); err != nil {
 			return c, err
 		}
@@ -140,8 +142,10 @@ func (s *Service) config(ctx context.Context, d DeviceInfo, phonebookURL string)
 	if err := s.applyOptions(ctx, d, &c); err != nil {
 		return c, err
 	}
-	if err := s.applyKeys(ctx, d, &c); err != nil {
-		return c, err
+	if kind == fileDevice || kind == fileDirectory {
+		if err := s.applyKeys(ctx, d, &c); err != nil {
+			return c, err
+		}
 	}
 	if s.Customize != nil {
 		if err := s.Customize(ctx, d, &c); err != nil {

@@ -149,7 +149,7 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, file, pathMAC, p
 	rev := d.revision + "|" + registrarKey(s.CurrentRegistrar())
 	f, ok := s.cache.get(key, rev)
 	if !ok {
-		c, err := s.config(ctx, d, phonebook)
+		c, err := s.config(ctx, d, phonebook, kind)
 		if err != nil {
 			s.fail(w, r, err)
 			return
