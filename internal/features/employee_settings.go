@@ -421,21 +421,15 @@ func (f *FaxMessaging) validate(c *checker) {
 	seen := map[string]bool{}
 	for i := range f.DeliverTo {
 		field := fmt.Sprintf("deliver_to[%d]", i)
-		m := MailOption{Address: f.DeliverTo[i]}
-		errs := len(c.v.Fields)
-		c.email(field, &m)
-		f.DeliverTo[i] = m.Address
-		// email names the field's ".address"; a list of addresses has none.
-		for j := errs; j < len(c.v.Fields); j++ {
-			c.v.Fields[j].Field = field
-		}
+		address := c.emailAddress(field, f.DeliverTo[i])
+		f.DeliverTo[i] = address
 		switch {
-		case m.Address == "":
+		case address == "":
 			c.v.Add(field, "enter an e-mail address or remove the line")
-		case seen[strings.ToLower(m.Address)]:
-			c.v.Add(field, "%s is listed twice", m.Address)
+		case seen[strings.ToLower(address)]:
+			c.v.Add(field, "%s is listed twice", address)
 		}
-		seen[strings.ToLower(m.Address)] = true
+		seen[strings.ToLower(address)] = true
 	}
 	if f.Enabled && len(f.DeliverTo) == 0 {
 		c.v.Add("deliver_to", "enter the e-mail address faxes are delivered to before switching fax messaging on")

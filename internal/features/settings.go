@@ -533,13 +533,21 @@ func (f *HolidaySchedules) validate(c *checker) {
 
 // email checks an e-mail option: an address is needed to switch it on.
 func (c *checker) email(field string, m *MailOption) {
-	m.Address = strings.TrimSpace(m.Address)
-	if m.Address != "" {
-		a, err := mail.ParseAddress(m.Address)
-		if err != nil || a.Name != "" || a.Address != m.Address {
-			c.v.Add(field+".address", "%q is not an e-mail address (name@example.com)", m.Address)
-		}
-	} else if m.Enabled {
+	m.Address = c.emailAddress(field+".address", m.Address)
+	if m.Address == "" && m.Enabled {
 		c.v.Add(field+".address", "enter the e-mail address before switching this on")
 	}
+}
+
+// emailAddress checks an e-mail address (empty is no address) and returns
+// it trimmed.
+func (c *checker) emailAddress(field, s string) string {
+	s = strings.TrimSpace(s)
+	if s != "" {
+		a, err := mail.ParseAddress(s)
+		if err != nil || a.Name != "" || a.Address != s {
+			c.v.Add(field, "%q is not an e-mail address (name@example.com)", s)
+		}
+	}
+	return s
 }

@@ -2,7 +2,6 @@ package features
 
 import (
 	"fmt"
-	"net/mail"
 	"strings"
 	"unicode/utf8"
 
@@ -156,12 +155,10 @@ func (f *SharedContacts) validate(c *checker) {
 			}
 			n.Number = c.destination(nf+".number", n.Number)
 		}
-		ct.Email = strings.TrimSpace(ct.Email)
-		if ct.Email != "" {
-			a, err := mail.ParseAddress(ct.Email)
-			if err != nil || a.Name != "" || a.Address != ct.Email || len(ct.Email) > maxEmailLength {
-				c.v.Add(p+".email", "%q is not an e-mail address (name@example.com)", ct.Email)
-			}
+		if ct.Email = strings.TrimSpace(ct.Email); len(ct.Email) > maxEmailLength {
+			c.v.Add(p+".email", "%q is not an e-mail address (name@example.com)", ct.Email)
+		} else {
+			ct.Email = c.emailAddress(p+".email", ct.Email)
 		}
 	}
 }
