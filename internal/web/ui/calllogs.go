@@ -164,20 +164,7 @@ func (p *Pages) callLogs(w http.ResponseWriter, r *http.Request) error {
 		pg.Term = q.Number
 	}
 	base := q.Values()
-	link := func(extra ...string) string {
-		v := url.Values{}
-		for k, vs := range base {
-			v[k] = vs
-		}
-		for i := 0; i+1 < len(extra); i += 2 {
-			if extra[i+1] == "" {
-				v.Del(extra[i])
-			} else {
-				v.Set(extra[i], extra[i+1])
-			}
-		}
-		return "/call-logs?" + v.Encode()
-	}
+	link := func(extra ...string) string { return callLogsURL(base, extra...) }
 	pg.ViewURL = map[string]string{}
 	for _, vw := range []string{"graph", "list", "type", "top"} {
 		pg.ViewURL[vw] = link("view", vw)
@@ -487,4 +474,21 @@ func niceCeil(v float64) float64 {
 		}
 	}
 	return 10 * pow
+}
+
+// callLogsURL is the Call Logs page for the search base with the extra
+// name and value pairs set (an empty value removes the name).
+func callLogsURL(base url.Values, extra ...string) string {
+	v := url.Values{}
+	for k, vs := range base {
+		v[k] = vs
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		if extra[i+1] == "" {
+			v.Del(extra[i])
+		} else {
+			v.Set(extra[i], extra[i+1])
+		}
+	}
+	return "/call-logs?" + v.Encode()
 }

@@ -37,16 +37,8 @@ type dashCalls struct {
 // object (object, id), linking each day of the graph to its hours.
 func dashboardCalls(c dashboard.CallSummary, object string, id int64, tz string) dashCalls {
 	g := c.Graph
-	logs := func(extra ...string) string {
-		v := url.Values{"object": {object}, "id": {itoa64(id)}, "from": {g.Search.From}, "to": {g.Search.To}}
-		if tz != "" {
-			v.Set("tz", tz)
-		}
-		for i := 0; i+1 < len(extra); i += 2 {
-			v.Set(extra[i], extra[i+1])
-		}
-		return "/call-logs?" + v.Encode()
-	}
+	base := url.Values{"object": {object}, "id": {itoa64(id)}, "from": {g.Search.From}, "to": {g.Search.To}}
+	logs := func(extra ...string) string { return callLogsURL(base, append([]string{"tz", tz}, extra...)...) }
 	d := dashCalls{CallSummary: c, Minutes: minutesText(c.Seconds), LogsURL: logs(),
 		MissedURL: logs("direction", "inbound", "status", "unanswered", "view", "list")}
 	d.SVG = buildGraph(g, func(pt calls.Point) string {
@@ -110,19 +102,10 @@ func (p *Pages) employeeDashboard(w http.ResponseWriter, r *http.Request) error 
 	base := "/employees/" + itoa64(id)
 	d := employeeDashboardPage{Dash: dash, Name: e.DisplayName(), Self: id == a.AccountID,
 		Calls: dashboardCalls(dash.Calls, "user", id, tz), FeaturesURL: base + "/features"}
-	logs := func(extra ...string) string {
-		v := url.Values{"object": {"user"}, "id": {itoa64(id)}, "view": {"list"}}
-		if tz != "" {
-			v.Set("tz", tz)
-		}
-		for i := 0; i+1 < len(extra); i += 2 {
-			v.Set(extra[i], extra[i+1])
-		}
-		// The lists look back RecentWindow: so does the link.
-		v.Set("from", dash.Recent.Since.Format(time.DateOnly))
-		v.Set("to", time.Now().In(dash.Recent.Since.Location()).Format(time.DateOnly))
-		return "/call-logs?" + v.Encode()
-	}
+	// The lists look back RecentWindow: so does the link.
+	recent := url.Values{"object": {"user"}, "id": {itoa64(id)}, "view": {"list"},
+		"from": {dash.Recent.Since.Format(time.DateOnly)}, "to": {time.Now().In(dash.Recent.Since.Location()).Format(time.DateOnly)}}
+	logs := func(extra ...string) string { return callLogsURL(recent, append([]string{"tz", tz}, extra...)...) }
 	d.Lists = []recentList{
 		{ID: "missed", Title: "Missed Calls", Party: "Caller", Empty: "No missed calls in the last 31 days.", Calls: dash.Recent.Missed,
 			MoreURL: logs("direction", "inbound", "status", "unanswered")},
