@@ -23,25 +23,9 @@ import (
 // vdmTarget checks the actor may open device id's Visual Device Manager
 // and loads it.
 func (s *Service) vdmTarget(ctx context.Context, actor access.Actor, id int64) (vdmState, error) {
-	adminErr := s.access.Check(ctx, actor, access.ManageDevices, access.Device(id))
-	self := false
-	if adminErr != nil {
-		// The employee using the device: their own phone, in their
-		// company. Anyone else is answered as the administrators' check
-		// answered (another company's device: not found).
-		var companyID int64
-		var owner sql.NullInt64
-		err := s.db.Q(ctx).QueryRow(ctx, "SELECT company_id, account_id FROM devices WHERE id = ?", id).Scan(&companyID, &owner)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && (actor.CompanyID == 0 || companyID != actor.CompanyID || owner.Int64 != actor.AccountID)) {
-			return vdmState{}, adminErr
-		}
-		if err != nil {
-			return vdmState{}, err
-		}
-		if err := s.access.Check(ctx, actor, access.UpdateEmployee, access.Employee(actor.AccountID)); err != nil {
-			return vdmState{}, err
-		}
-		self = true
+	self, err := s.vdmActor(ctx, actor, id)
+	if err != nil {
+		return vdmState{}, err
 	}
 	companyID, err := s.CompanyOf(ctx, id)
 	if err != nil {
@@ -51,20 +35,52 @@ func (s *Service) vdmTarget(ctx context.Context, actor access.Actor, id int64) (
 	if err != nil {
 		return vdmState{}, err
 	}
+	return st, s.vdmOpen(ctx, st, self)
+}
+
+// vdmActor checks who the actor is to device id: an administrator of its
+// devices, or (self) the employee using it.
+func (s *Service) vdmActor(ctx context.Context, actor access.Actor, id int64) (self bool, err error) {
+	adminErr := s.access.Check(ctx, actor, access.ManageDevices, access.Device(id))
+	if adminErr != nil {
+		// The employee using the device: their own phone, in their
+		// company. Anyone else is answered as the administrators' check
+		// answered (another company's device: not found).
+		var companyID int64
+		var owner sql.NullInt64
+		err := s.db.Q(ctx).QueryRow(ctx, "SELECT company_id, account_id FROM devices WHERE id = ?", id).Scan(&companyID, &owner)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && (actor.CompanyID == 0 || companyID != actor.CompanyID || owner.Int64 != actor.AccountID)) {
+			return false, adminErr
+		}
+		if err != nil {
+			return false, err
+		}
+		if err := s.access.Check(ctx, actor, access.UpdateEmployee, access.Employee(actor.AccountID)); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// vdmOpen checks the loaded device has a Visual Device Manager the actor
+// may open: a VDM type, and for the employee using it, one their site's
+// type makes available to employees.
+func (s *Service) vdmOpen(ctx context.Context, st vdmState, self bool) error {
 	if !st.t.VDM {
-		return vdmState{}, derrors.Conflict("", "the %s is not a VDM type, so it has no Visual Device Manager: convert the device to a VDM type first (the %s VDM type, chosen under Modify on the Devices tab while nobody uses the device)",
+		return derrors.Conflict("", "the %s is not a VDM type, so it has no Visual Device Manager: convert the device to a VDM type first (the %s VDM type, chosen under Modify on the Devices tab while nobody uses the device)",
 			st.t.Name(), st.t.Name())
 	}
 	if self {
 		r, err := s.siteTypeRow(ctx, st.d.SiteID, st.t.ID)
 		if err != nil {
-			return vdmState{}, err
+			return err
 		}
 		if !r.vdm {
-			return vdmState{}, derrors.Forbidden("your administrator has not made the Visual Device Manager of the %s available to employees at your site: ask them to change your phone's keys or ringer", st.t.Name())
+			return derrors.Forbidden("your administrator has not made the Visual Device Manager of the %s available to employees at your site: ask them to change your phone's keys or ringer", st.t.Name())
 		}
 	}
-	return st, nil
+	return nil
 }
 
 // VisualDeviceManager is device id's Visual Device Manager: its profile,
@@ -121,11 +137,12 @@ func (s *Service) changeVDM(ctx context.Context, actor access.Actor, id int64, c
 	case vdmRinger:
 		event = "Modify Device Ringer"
 	}
-	if _, err := s.vdmTarget(ctx, actor, id); err != nil {
+	self, err := s.vdmActor(ctx, actor, id)
+	if err != nil {
 		return VDM{}, fmt.Errorf("devices: %s %d: %w", strings.ToLower(event), id, err)
 	}
 	var after VDM
-	err := s.db.Tx(ctx, func(ctx context.Context) error {
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		companyID, err := s.CompanyOf(ctx, id)
 		if err != nil {
 			return err
@@ -133,8 +150,12 @@ func (s *Service) changeVDM(ctx context.Context, actor access.Actor, id int64, c
 		if err := s.lockVDM(ctx, companyID, id); err != nil {
 			return err
 		}
+		// Loaded once, under the lock: what is checked is what is changed.
 		st, err := s.loadVDM(ctx, companyID, id)
 		if err != nil {
+			return err
+		}
+		if err := s.vdmOpen(ctx, st, self); err != nil {
 			return err
 		}
 		before := st.cfg.clone()
