@@ -114,6 +114,31 @@ func searchText(username, first, last, phone string) string {
 	return strings.ToLower(strings.Join([]string{username, first, last, first + " " + last, digits(phone)}, "\t"))
 }
 
+// SearchCondition is the condition on accounts a (and its arguments) that
+// finds what a user typed among companyID's employees: their names and
+// username, and for a number also the business number and extension they
+// hold ("0113 496 0085" is +44 113 496 0085 without the trunk prefix; each
+// is one uncorrelated look-up). "" when q is empty. Every employee search
+// uses it, so they all find the same people.
+func SearchCondition(db *store.DB, companyID int64, q string) (string, []any) {
+	term := searchTerm(q)
+	if term == "" {
+		return "", nil
+	}
+	cond, args := db.Contains("a.search_text"), []any{term}
+	if term == digits(q) {
+		national := strings.TrimPrefix(term, "0")
+		if national == "" {
+			national = term
+		}
+		cond = "(" + cond + " OR a.id IN (SELECT owner_id FROM dn_numbers WHERE company_id = ? AND owner_kind = 'user' AND status = 'assigned' AND " +
+			db.Contains("e164") + ") OR a.id IN (SELECT owner_id FROM extensions WHERE company_id = ? AND owner_kind = 'user' AND " +
+			db.Contains("extension") + "))"
+		args = append(args, companyID, national, companyID, term)
+	}
+	return cond, args
+}
+
 // searchTerm turns what a user typed into the fragment to find in
 // search_text: a phone-like entry ("0113 496-0", "+44 113") becomes its
 // digits, anything else is lower-cased and trimmed.
@@ -375,21 +400,7 @@ func (s *Service) listEmployees(ctx context.Context, companyID int64, sc access.
 		where = append(where, "(a.id = ? OR EXISTS (SELECT 1 FROM group_members m JOIN org_groups g ON g.id = m.group_id WHERE m.account_id = a.id AND "+cond+"))")
 		args = append(append(args, sc.SelfID), a...)
 	}
-	if q := searchTerm(f.Q); q != "" {
-		cond, qargs := s.db.Contains("a.search_text"), []any{q}
-		if q == digits(f.Q) {
-			// A number also finds the business number and extension the
-			// employee holds: "0113 496 0085" is +44 113 496 0085 without
-			// the trunk prefix. Each is one uncorrelated look-up.
-			national := strings.TrimPrefix(q, "0")
-			if national == "" {
-				national = q
-			}
-			cond = "(" + cond + " OR a.id IN (SELECT owner_id FROM dn_numbers WHERE company_id = ? AND owner_kind = 'user' AND status = 'assigned' AND " +
-				s.db.Contains("e164") + ") OR a.id IN (SELECT owner_id FROM extensions WHERE company_id = ? AND owner_kind = 'user' AND " +
-				s.db.Contains("extension") + "))"
-			qargs = append(qargs, companyID, national, companyID, q)
-		}
+	if cond, qargs := SearchCondition(s.db, companyID, f.Q); cond != "" {
 		where, args = append(where, cond), append(args, qargs...)
 	}
 	if f.Role != "" {

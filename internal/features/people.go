@@ -7,6 +7,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/internal/access"
 	"github.com/switchboard-voice/switchboard/internal/derrors"
+	"github.com/switchboard-voice/switchboard/internal/directory"
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
 
@@ -53,29 +54,9 @@ func (s *Service) People(ctx context.Context, actor access.Actor, o Owner, q str
 	if o.Kind == OwnerEmployee {
 		where, args = where+" AND a.id <> ?", append(args, o.ID)
 	}
-	q = strings.TrimSpace(q)
-	if q != "" {
-		digits := strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, q)
-		if strings.Trim(q, "0123456789 +-()") == "" && digits != "" {
-			// A number finds the extension or business number the employee
-			// holds ("0113 496 0085" is +44 113 496 0085 without the 0).
-			national := strings.TrimPrefix(digits, "0")
-			if national == "" {
-				national = digits
-			}
-			where += " AND (" + s.db.Contains("a.search_text") +
-				" OR a.id IN (SELECT owner_id FROM extensions WHERE company_id = ? AND owner_kind = 'user' AND " + s.db.Contains("extension") + ")" +
-				" OR a.id IN (SELECT owner_id FROM dn_numbers WHERE company_id = ? AND owner_kind = 'user' AND status = 'assigned' AND " + s.db.Contains("e164") + "))"
-			args = append(args, digits, w.companyID, digits, w.companyID, national)
-		} else {
-			where += " AND " + s.db.Contains("a.search_text")
-			args = append(args, strings.ToLower(q))
-		}
+	// The Employees list's search: a name, username, extension or number.
+	if cond, qargs := directory.SearchCondition(s.db, w.companyID, q); cond != "" {
+		where, args = where+" AND "+cond, append(args, qargs...)
 	}
 	cond, wargs, tail, err := peopleKeyset.Window(store.Page{PerPage: p.PerPage, After: p.After})
 	if err != nil {
