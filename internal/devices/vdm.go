@@ -598,82 +598,43 @@ func validText(v *derrors.ValidationError, field, what, s string, n int) string 
 	return s
 }
 
-// numberRules is what validating a speed dial's number needs.
-type numberRules struct {
-	s          *Service
-	companyID  int64
-	providerID int64
-	region     string
-	refused    []numbering.RefusedExtension
-	loaded     bool
-}
+// numberRules reads speed dials' numbers for one company
+// (numbering.Destinations).
+type numberRules = numbering.Destinations
 
 func (s *Service) numberRules(ctx context.Context, companyID int64) (*numberRules, error) {
-	r := &numberRules{s: s, companyID: companyID}
+	var providerID int64
+	var region string
 	err := s.db.Q(ctx).QueryRow(ctx, "SELECT c.provider_id, p.default_region FROM companies c JOIN providers p ON p.id = c.provider_id WHERE c.id = ?", companyID).
-		Scan(&r.providerID, &r.region)
-	return r, err
+		Scan(&providerID, &region)
+	return s.numbering.Destinations(companyID, providerID, region), err
 }
 
-// number reads a speed dial's number by the shared number rule
-// (numbering.Read, docs/contacts.md "The number rule"), as features read
-// their destinations: a number with an E.164 form is kept in E.164;
+// speedDialNumber reads a speed dial's number by the shared number rule
+// (numbering.Destinations, docs/contacts.md "The number rule"), as features
+// read their destinations: a number with an E.164 form is kept in E.164;
 // anything else must be an extension held in the company. Feature codes
 // belong on a Function key; emergency numbers are dialled, never put on a
 // key one can press by accident.
-func (r *numberRules) number(ctx context.Context, v *derrors.ValidationError, field, in string) (string, error) {
-	in = strings.TrimSpace(in)
-	switch {
-	case in == "":
+func speedDialNumber(ctx context.Context, r *numberRules, v *derrors.ValidationError, field, in string) (string, error) {
+	if strings.TrimSpace(in) == "" {
 		v.Add(field, "enter the number the speed dial calls")
-		return in, nil
-	case strings.HasPrefix(in, "*") || strings.HasPrefix(in, "#"):
-		v.Add(field, "%s is a feature code: choose it as a Function (soft keys) instead of a speed dial", in)
-		return in, nil
+		return "", nil
 	}
-	for _, c := range in {
-		if !strings.ContainsRune("0123456789+ ()-.", c) {
-			v.Add(field, "%q is not a telephone number or an extension: use digits, with + for the E.164 form", in)
-			return in, nil
-		}
-	}
-	if numbering.IsEmergency(in, r.region) {
-		v.Add(field, "%s is an emergency number: dial it directly rather than from a key that can be pressed by accident", in)
-		return in, nil
-	}
-	if e := numbering.E164Of(in, r.region); e != "" {
-		return e, nil
-	}
-	d := strings.Map(func(c rune) rune {
-		if c >= '0' && c <= '9' {
-			return c
-		}
-		return -1
-	}, in)
-	if strings.HasPrefix(in, "+") || len(d) < numbering.MinExtensionLength || len(d) > numbering.MaxExtensionLength {
-		v.Add(field, "%q is neither a telephone number (+44… or 0…) nor an extension (%d to %d digits)", in,
-			numbering.MinExtensionLength, numbering.MaxExtensionLength)
-		return in, nil
-	}
-	if !r.loaded {
-		refused, err := r.s.numbering.RefusedExtensions(ctx, r.providerID)
-		if err != nil {
-			return "", err
-		}
-		r.refused, r.loaded = refused, true
-	}
-	for _, x := range r.refused {
-		if x.Code != "" && x.Matches(d) {
-			v.Add(field, "%s is reserved: %s", d, x.Reason)
-			return d, nil
-		}
-	}
-	if _, err := r.s.numbering.ExtensionHolder(ctx, r.companyID, d); derrors.IsNotFound(err) {
-		v.Add(field, "nobody in the company has extension %s", d)
-	} else if err != nil {
+	n, _, refusal, err := r.Read(ctx, in)
+	if err != nil {
 		return "", err
 	}
-	return d, nil
+	switch {
+	case refusal == nil:
+	case refusal.Kind == numbering.RefusalFeatureCode:
+		v.Add(field, "%s is a feature code: choose it as a Function (soft keys) instead of a speed dial", n)
+	case refusal.Kind == numbering.RefusalEmergency:
+		v.Add(field, "%s is an emergency number: dial it directly rather than from a key that can be pressed by accident", n)
+	default:
+		v.Add(field, "%s", refusal.Reason)
+	}
+	return n, nil
 }
 
 // lineKey validates a key set on a line key position; it returns the key
@@ -697,7 +658,7 @@ func (s *Service) lineKey(ctx context.Context, st vdmState, rules *numberRules, 
 		return Key{}, false, nil
 	case KeySpeedDial:
 		label := validText(v, field+".label", "label", k.Label, maxKeyLabel)
-		n, err := rules.number(ctx, v, field+".value", k.Value)
+		n, err := speedDialNumber(ctx, rules, v, field+".value", k.Value)
 		return Key{Action: KeySpeedDial, Label: label, Value: n}, false, err
 	case KeyBLF:
 		v.Add(field+".action", "BLF keys are not set here: the spare keys show the Busy Lamp Field list in its order (the employee's Busy Lamp Field feature)")
@@ -730,7 +691,7 @@ func (s *Service) softKey(ctx context.Context, rules *numberRules, v *derrors.Va
 		return Key{Action: KeyCustom, Label: label, Value: macro}, false, nil
 	case KeySpeedDial:
 		label := validText(v, field+".label", "label", k.Label, maxKeyLabel)
-		n, err := rules.number(ctx, v, field+".value", k.Value)
+		n, err := speedDialNumber(ctx, rules, v, field+".value", k.Value)
 		return Key{Action: KeySpeedDial, Label: label, Value: n}, false, err
 	default:
 		v.Add(field+".action", "%q is not a soft key type: default, none, function, custom or speed_dial", k.Action)

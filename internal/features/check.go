@@ -29,11 +29,11 @@ type checker struct {
 	// doc is the owner's document with the settings being saved in place,
 	// so a reference to a schedule saved in the same document is checked
 	// against the new value.
-	doc     document
-	refused []numbering.RefusedExtension
-	own     map[string]bool // the owner's own numbers and extensions
-	site    *document       // the site's document (employees), loaded lazily
-	saved   map[int64]bool  // the recordings the saved settings of the feature use
+	doc   document
+	dests *numbering.Destinations // reads destinations, loaded lazily
+	own   map[string]bool         // the owner's own numbers and extensions
+	site  *document               // the site's document (employees), loaded lazily
+	saved map[int64]bool          // the recordings the saved settings of the feature use
 }
 
 func (c *checker) fault(err error) {
@@ -74,65 +74,30 @@ func (c *checker) name(field, s string, seen map[string]bool) string {
 // Feature codes (*…, #…) are dialled from a phone and are no destination.
 // The owner's own number or extension would loop. "" stays "".
 func (c *checker) destination(field, in string) string {
-	in = strings.TrimSpace(in)
-	if in == "" {
+	if strings.TrimSpace(in) == "" {
 		return ""
 	}
-	if strings.HasPrefix(in, "*") || strings.HasPrefix(in, "#") {
-		c.v.Add(field, "%s is a feature code, dialled from a phone: enter a telephone number or an extension", in)
-		return in
+	if c.dests == nil {
+		c.dests = c.s.numbering.Destinations(c.w.companyID, c.w.providerID, c.w.region)
 	}
-	for _, r := range in {
-		if !strings.ContainsRune("0123456789+ ()-.", r) {
-			c.v.Add(field, "%q is not a telephone number or an extension: use digits, with + for the E.164 form", in)
-			return in
-		}
-	}
-	if numbering.IsEmergency(in, c.w.region) {
-		c.v.Add(field, "%s is an emergency number: calls are never sent there automatically", in)
-		return in
-	}
-	if e := numbering.E164Of(in, c.w.region); e != "" {
-		if c.ownNumber(e) {
-			c.v.Add(field, "%s is this %s's own number: calls would come straight back", in, c.owner.Kind)
-		}
-		return e
-	}
-	d := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, in)
-	if strings.HasPrefix(in, "+") || len(d) < numbering.MinExtensionLength || len(d) > numbering.MaxExtensionLength {
-		c.v.Add(field, "%q is neither a telephone number (+44… or 0…) nor an extension (%d to %d digits)", in,
-			numbering.MinExtensionLength, numbering.MaxExtensionLength)
-		return in
-	}
-	if c.refused == nil {
-		refused, err := c.s.numbering.RefusedExtensions(c.ctx, c.w.providerID)
-		if err != nil {
-			c.fault(err)
-			return d
-		}
-		c.refused = append(refused, numbering.RefusedExtension{}) // never nil again
-	}
-	for _, r := range c.refused {
-		if r.Code != "" && r.Matches(d) {
-			c.v.Add(field, "%s is reserved: %s", d, r.Reason)
-			return d
-		}
-	}
-	holder, err := c.s.numbering.ExtensionHolder(c.ctx, c.w.companyID, d)
+	v, holder, refusal, err := c.dests.Read(c.ctx, in)
 	switch {
-	case derrors.IsNotFound(err):
-		c.v.Add(field, "nobody in the company has extension %s", d)
 	case err != nil:
 		c.fault(err)
+	case refusal != nil && refusal.Kind == numbering.RefusalFeatureCode:
+		c.v.Add(field, "%s is a feature code, dialled from a phone: enter a telephone number or an extension", v)
+	case refusal != nil && refusal.Kind == numbering.RefusalEmergency:
+		c.v.Add(field, "%s is an emergency number: calls are never sent there automatically", v)
+	case refusal != nil:
+		c.v.Add(field, "%s", refusal.Reason)
+	case strings.HasPrefix(v, "+"):
+		if c.ownNumber(v) {
+			c.v.Add(field, "%s is this %s's own number: calls would come straight back", strings.TrimSpace(in), c.owner.Kind)
+		}
 	case c.owner.Kind == OwnerEmployee && holder.Owner.Kind == numbering.OwnerUser && holder.Owner.ID == c.owner.ID:
-		c.v.Add(field, "%s is this employee's own extension: calls would come straight back", d)
+		c.v.Add(field, "%s is this employee's own extension: calls would come straight back", v)
 	}
-	return d
+	return v
 }
 
 // ownNumber reports whether e164 is one of the employee's own numbers.
