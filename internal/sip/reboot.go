@@ -307,9 +307,6 @@ func (r *Reboots) launchWith(ctx context.Context, companyID, siteID, typeID, dev
 			ON CONFLICT (site_id) DO UPDATE SET locked_at = excluded.locked_at`, siteID, time.Now().UnixMilli()); err != nil {
 			return err
 		}
-		// The launch time is taken once the site is ours (a launch may have
-		// waited for another).
-		now := time.Now().UTC().Truncate(time.Millisecond)
 		var held int
 		if err := r.db.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM sip_reboots x WHERE x.site_id = ? AND x.type_id = ? AND x.device_id = ? AND x.cleared_at = 0
 			AND EXISTS (SELECT 1 FROM sip_reboot_items i WHERE i.job_id = x.job_id AND i.status <> ?)`,
@@ -335,6 +332,11 @@ func (r *Reboots) launchWith(ctx context.Context, companyID, siteID, typeID, dev
 				return err
 			}
 		}
+		// The launch time is taken after the checks: a running reboot may
+		// finish a device while this launch waits for the site, and the
+		// checks above read what had finished when they ran, so every item
+		// they found finished ended before this moment.
+		now := time.Now().UTC().Truncate(time.Millisecond)
 		args := fmt.Sprintf(`{"timeout_ms":%d,"rate":%g}`, r.cfg.Timeout.Milliseconds(), r.cfg.Rate)
 		j, err := r.jobs.Enqueue(ctx, jobs.Job{CompanyID: companyID, Kind: JobKindReboot, Name: ev.Event + ": " + ev.ObjectName,
 			Priority: jobs.PriorityHigh, Args: []byte(args)})
