@@ -141,7 +141,12 @@ func (s *Service) copyTarget(ctx context.Context, actor access.Actor, ref map[st
 				out = append(out, itemResult{key, jobs.ItemError, userMessage(targetErr)})
 				return nil
 			}
-			msg, err := s.savepoint(ctx, fn)
+			var msg string
+			err := s.db.Savepoint(ctx, func(ctx context.Context) error {
+				var err error
+				msg, err = fn(ctx)
+				return err
+			})
 			switch {
 			case err == nil:
 				out = append(out, itemResult{key, jobs.ItemOK, msg})
@@ -204,25 +209,6 @@ func (s *Service) copyTarget(ctx context.Context, actor access.Actor, ref map[st
 		out[i].key = name + " · " + out[i].key
 	}
 	return out, err
-}
-
-// savepoint runs fn inside a savepoint of the caller's transaction: when fn
-// fails, what it wrote is undone and the transaction goes on.
-func (s *Service) savepoint(ctx context.Context, fn func(ctx context.Context) (string, error)) (string, error) {
-	q := s.db.Q(ctx)
-	if _, err := q.Exec(ctx, "SAVEPOINT bulk_item"); err != nil {
-		return "", err
-	}
-	msg, err := fn(ctx)
-	if err != nil {
-		if _, rerr := q.Exec(ctx, "ROLLBACK TO SAVEPOINT bulk_item"); rerr != nil {
-			return "", rerr
-		}
-	}
-	if _, rerr := q.Exec(ctx, "RELEASE SAVEPOINT bulk_item"); rerr != nil {
-		return "", rerr
-	}
-	return msg, err
 }
 
 // listCache keeps each owner's feature list for one target's transaction

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -361,23 +360,16 @@ func (s *Service) runner(ctx context.Context, j *jobs.Job) (context.Context, acc
 	return ctx, acct.Actor(), nil
 }
 
-// savepoint runs fn inside a savepoint of the transaction in ctx, so a
-// statement the database refuses undoes only fn's work (PostgreSQL would
-// otherwise abort the whole transaction).
+// savepoint runs fn inside a savepoint of the transaction in ctx
+// (store.DB.Savepoint), so a statement the database refuses undoes only
+// fn's work. fn's error, once undone, comes back as a *rowError: the import
+// goes on without the row. An error of the savepoint itself does not.
 func (s *Service) savepoint(ctx context.Context, fn func() error) error {
-	q := s.d.DB.Q(ctx)
-	if _, err := q.Exec(ctx, "SAVEPOINT import_row"); err != nil {
+	err := s.d.DB.Savepoint(ctx, func(context.Context) error { return fn() })
+	if err == nil || errors.Is(err, store.ErrSavepoint) {
 		return err
 	}
-	if err := fn(); err != nil {
-		if _, rerr := q.Exec(ctx, "ROLLBACK TO SAVEPOINT import_row"); rerr != nil {
-			return fmt.Errorf("%w (and the rollback failed: %v)", err, rerr)
-		}
-		_, _ = q.Exec(ctx, "RELEASE SAVEPOINT import_row")
-		return &rowError{err}
-	}
-	_, err := q.Exec(ctx, "RELEASE SAVEPOINT import_row")
-	return err
+	return &rowError{err}
 }
 
 // rowError is a row the database refused; the import goes on without it.

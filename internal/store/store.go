@@ -306,6 +306,42 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) (err e
 	return nil
 }
 
+// ErrSavepoint marks an error of a savepoint itself (setting it, rolling
+// back to it, releasing it), as opposed to the error of the work inside it:
+// after one the transaction is in an unknown state and only rolling all of
+// it back is left.
+var ErrSavepoint = errors.New("store: savepoint failed")
+
+// Savepoint runs fn inside a savepoint of the transaction in ctx, so that
+// when fn fails only fn's writes are undone and the transaction goes on
+// with its earlier work (on PostgreSQL a refused statement would otherwise
+// abort the whole transaction). It returns fn's error unchanged once fn's
+// work is undone, and an error wrapping ErrSavepoint when the savepoint
+// itself fails. Savepoints nest: fn may call Savepoint again. Outside a
+// transaction there is nothing to keep, and Savepoint refuses to run fn.
+func (db *DB) Savepoint(ctx context.Context, fn func(ctx context.Context) error) error {
+	if !InTx(ctx) {
+		return fmt.Errorf("%w: not inside a transaction", ErrSavepoint)
+	}
+	// One name serves every level: both engines roll back to and release
+	// the most recent savepoint of a name, which is this call's own while
+	// the calls nest.
+	q := db.Q(ctx)
+	if _, err := q.Exec(ctx, "SAVEPOINT sb_savepoint"); err != nil {
+		return fmt.Errorf("%w: set: %w", ErrSavepoint, err)
+	}
+	fnErr := fn(ctx)
+	if fnErr != nil {
+		if _, err := q.Exec(ctx, "ROLLBACK TO SAVEPOINT sb_savepoint"); err != nil {
+			return fmt.Errorf("%w: roll back after %q: %w", ErrSavepoint, fnErr.Error(), err)
+		}
+	}
+	if _, err := q.Exec(ctx, "RELEASE SAVEPOINT sb_savepoint"); err != nil {
+		return fmt.Errorf("%w: release: %w", ErrSavepoint, err)
+	}
+	return fnErr
+}
+
 // rebind turns '?' placeholders into $1, $2 … for PostgreSQL, leaving
 // question marks inside quoted literals alone. Results are cached per text.
 func (db *DB) rebind(query string) string {
