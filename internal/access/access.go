@@ -156,6 +156,13 @@ const (
 	ViewRefusedExtensions Action = "view_refused_extensions"
 	// ManageDevices is a site's devices (checked on the site or the device).
 	ManageDevices Action = "manage_devices"
+	// ConfigureDevice is a device's Visual Device Manager (its keys,
+	// sidecars and ringer), checked on the device: whoever manages the
+	// site's devices (ManageDevices), and the employee using the device,
+	// for their own phone, as they update themselves (self-care).
+	// CheckConfigureDevice also says which of the two the actor is
+	// (docs/devices.md, "The Visual Device Manager").
+	ConfigureDevice Action = "configure_device"
 	// ViewServiceOffering is the Service Offering tab of a company, site or
 	// employee.
 	ViewServiceOffering Action = "view_service_offering"
@@ -254,6 +261,8 @@ type resolved struct {
 	// sitePath is the path of the site the employee's service is at ("" when
 	// not activated); sitePaths adds the sites of their groups.
 	sitePath string
+	// deviceUser is the account using a device target (0: nobody).
+	deviceUser int64
 }
 
 // Check returns nil when actor may do action on t, ErrNotFound when the actor
@@ -261,23 +270,57 @@ type resolved struct {
 // reason when the actor sees t but may not do this to it.
 func (s *Service) Check(ctx context.Context, actor Actor, action Action, t Target) (err error) {
 	defer derrors.Wrap(&err, "access: %s %s %d", action, t.Kind, t.ID)
+	_, err = s.check(ctx, actor, action, t)
+	return err
+}
+
+// CheckConfigureDevice is Check of ConfigureDevice on device id that also
+// says on which ground the actor may: asUser is true when they may only as
+// the employee using the device (the domain then applies what it keeps
+// for employees, such as the site's "VDM available to Employees"), false
+// when they manage the site's devices.
+func (s *Service) CheckConfigureDevice(ctx context.Context, actor Actor, id int64) (asUser bool, err error) {
+	defer derrors.Wrap(&err, "access: %s %s %d", ConfigureDevice, KindDevice, id)
+	return s.check(ctx, actor, ConfigureDevice, Device(id))
+}
+
+// check is Check without the context on its error; asUser reports that it
+// allowed ConfigureDevice only because the actor uses the device.
+func (s *Service) check(ctx context.Context, actor Actor, action Action, t Target) (asUser bool, err error) {
 	if t.Kind == KindOperator {
-		return s.checkOperator(ctx, actor, action, t)
+		return false, s.checkOperator(ctx, actor, action, t)
 	}
 	r, err := s.resolve(ctx, t)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var adminPaths []string
 	if actor.Role == RoleGroupAdmin && actor.CompanyID == r.companyID {
 		if adminPaths, err = s.adminPaths(ctx, actor.AccountID); err != nil {
-			return err
+			return false, err
 		}
 	}
-	if !visible(actor, t, r, adminPaths) {
-		return derrors.ErrNotFound
+	err = derrors.ErrNotFound
+	if visible(actor, t, r, adminPaths) {
+		err = permitted(actor, action, t, r, adminPaths)
 	}
-	return permitted(actor, action, t, r, adminPaths)
+	if err == nil || !usesDevice(actor, action, t, r) {
+		return false, err
+	}
+	// The employee using the device configures it as they update
+	// themselves; anybody else got the administrators' answer above (a
+	// colleague's or another company's device: not found).
+	if _, err := s.check(ctx, actor, UpdateEmployee, Employee(actor.AccountID)); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// usesDevice reports whether action is ConfigureDevice on a device of the
+// actor's own company that the actor is the employee using.
+func usesDevice(a Actor, action Action, t Target, r resolved) bool {
+	return action == ConfigureDevice && t.Kind == KindDevice && a.Role.IsCompanyRole() && a.CompanyID != 0 &&
+		r.companyID == a.CompanyID && r.deviceUser != 0 && r.deviceUser == a.AccountID
 }
 
 // visible reports whether actor may know that t exists.
@@ -543,6 +586,12 @@ func permittedService(a Actor, action Action, t Target) (decided bool, err error
 			return true, derrors.Forbidden("the refused extension codes are for administrators who activate employees")
 		}
 		return true, nil
+	case ConfigureDevice:
+		if t.Kind != KindDevice {
+			return true, derrors.Forbidden("the Visual Device Manager is a device's: open it on the device")
+		}
+		// Its administrators are the device's; its user is check's question.
+		return permittedService(a, ManageDevices, t)
 	case ViewNumbers, ManageDevices, ViewServiceOffering:
 		switch {
 		case a.IsOperator(), a.Role == RoleCompanyAdmin && t.Kind != KindProvider:
@@ -682,9 +731,9 @@ func (s *Service) resolve(ctx context.Context, t Target) (resolved, error) {
 			FROM org_groups g JOIN companies c ON c.id = g.company_id WHERE g.id = ?`, t.ID).
 			Scan(&r.providerID, &r.resellerID, &r.companyID, &r.groupPath, &r.isSite)
 	case KindDevice:
-		err = q.QueryRow(ctx, `SELECT c.provider_id, COALESCE(c.reseller_id, 0), c.id, g.path, g.is_site
+		err = q.QueryRow(ctx, `SELECT c.provider_id, COALESCE(c.reseller_id, 0), c.id, g.path, g.is_site, COALESCE(d.account_id, 0)
 			FROM devices d JOIN org_groups g ON g.id = d.site_id JOIN companies c ON c.id = d.company_id WHERE d.id = ?`, t.ID).
-			Scan(&r.providerID, &r.resellerID, &r.companyID, &r.groupPath, &r.isSite)
+			Scan(&r.providerID, &r.resellerID, &r.companyID, &r.groupPath, &r.isSite, &r.deviceUser)
 	case KindEmployee:
 		err = q.QueryRow(ctx, `SELECT c.provider_id, COALESCE(c.reseller_id, 0), c.id, a.role, COALESCE(s.path, '')
 			FROM accounts a JOIN companies c ON c.id = a.company_id LEFT JOIN org_groups s ON s.id = a.site_id WHERE a.id = ?`, t.ID).

@@ -257,6 +257,9 @@ var matrix = []cell{
 	{access.ManageDevices, "Leeds", Y, Y, Y, N, N},
 	{access.ManageDevices, "London", Y, Y, N, N, N},
 	{access.ManageDevices, "Reading", Y, N, N, N, N},
+	// ConfigureDevice is a device's (TestConfigureDevice); on anything
+	// else it is refused to whoever sees the target.
+	{access.ConfigureDevice, "Leeds", F, F, F, N, N},
 	{access.ViewServiceOffering, "Acme", Y, Y, F, F, F},
 	{access.ViewServiceOffering, "Globex", Y, N, N, N, N},
 	{access.ViewServiceOffering, "Leeds", Y, Y, Y, N, N},
@@ -387,7 +390,7 @@ func TestMatrixCoversEveryAction(t *testing.T) {
 		access.DeleteEmployee, access.ManageMemberships, access.ResetPassword, access.ForceUnlock,
 		access.ManageContacts,
 		access.ManageCatalog, access.ManageNumbering, access.ManageCustomerContacts, access.ViewNumbers,
-		access.ViewRefusedExtensions, access.ManageDevices, access.ViewServiceOffering, access.ManageBilling,
+		access.ViewRefusedExtensions, access.ManageDevices, access.ConfigureDevice, access.ViewServiceOffering, access.ManageBilling,
 		access.ImportEmployees, access.ImportGroups,
 		access.LiveSearch, access.UseSearchTool,
 		access.ActivateEmployee, access.ManageService, access.CeaseEmployee, access.ViewJobs,
@@ -605,4 +608,52 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// TestConfigureDevice: a device's Visual Device Manager is for whoever
+// manages the site's devices and for the employee using the device; to a
+// colleague, a peer outside the site and another company the device does
+// not exist. CheckConfigureDevice says which ground allowed it.
+func TestConfigureDevice(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		env.AddCast(t)
+		sv := env.SeedService(t)
+		f := env.Fixture
+		west := env.ActivateWithPhone(t, sv, "west.one", f.Leeds.ID, "Advanced", "+441134960010", "T46U", "001565AC0001")
+		support := env.ActivateWithPhone(t, sv, "support.one", f.Leeds.ID, "Basic", "+441134960011", "T46U", "001565AC0002")
+		ctx := context.Background()
+		const admin, user = "admin", "user"
+		cases := []struct {
+			actor  string
+			device int64
+			want   outcome
+			ground string
+		}{
+			{"operator", west.ID, Y, admin},
+			{"acme.admin", west.ID, Y, admin},
+			{"leeds.admin", west.ID, Y, admin},
+			{"west.one", west.ID, Y, user},
+			{"support.one", support.ID, Y, user},
+			{"west.one", support.ID, N, ""},
+			{"sales.admin", west.ID, N, ""},
+			{"leeds.admin2", west.ID, Y, admin},
+			{"acme.reseller", west.ID, Y, admin},
+			{"globex.admin", west.ID, N, ""},
+			{"globex.one", west.ID, N, ""},
+		}
+		for _, c := range cases {
+			asUser, err := env.App.Access.CheckConfigureDevice(ctx, env.Actor(c.actor), c.device)
+			if got := classify(err); got != c.want {
+				t.Errorf("%s configures device %d: got %s (%v), want %s", c.actor, c.device, got, err, c.want)
+				continue
+			}
+			if c.want == Y && asUser != (c.ground == user) {
+				t.Errorf("%s configures device %d: as the user = %v, want the %s ground", c.actor, c.device, asUser, c.ground)
+			}
+			if err := env.App.Access.Check(ctx, env.Actor(c.actor), access.ConfigureDevice, access.Device(c.device)); classify(err) != c.want {
+				t.Errorf("%s: Check and CheckConfigureDevice disagree: %v", c.actor, err)
+			}
+		}
+	})
 }

@@ -35,41 +35,6 @@ func New(db *store.DB, c *calls.Service, f *features.Service, l *lifecycle.Servi
 	return &Service{db: db, access: access.New(db), calls: c, features: f, lifecycle: l}
 }
 
-// CallSummary is a dashboard's call logs: the current month in the
-// viewer's zone, per day, with its totals.
-type CallSummary struct {
-	// Graph is the Call Logs graph of the month by day (calls).
-	Graph calls.Graph `json:"graph"`
-	Calls int64       `json:"calls"`
-	// Seconds are the billable seconds of those calls.
-	Seconds int64 `json:"seconds"`
-	// Missed are the inbound calls nobody answered.
-	Missed int64 `json:"missed"`
-}
-
-// callSummary reads the month of q's object through the Call Logs views
-// (from the roll-ups: the cost does not grow with the calls).
-func (s *Service) callSummary(ctx context.Context, actor access.Actor, q calls.Search) (CallSummary, error) {
-	g, err := s.calls.CallLogGraph(ctx, actor, q, calls.GraphRequest{Interval: calls.IntervalDay, Measure: calls.MeasureCalls})
-	if err != nil {
-		return CallSummary{}, err
-	}
-	out := CallSummary{Graph: g}
-	for _, p := range g.Points {
-		out.Calls += p.Calls
-		out.Seconds += p.Seconds
-	}
-	q.Direction, q.Status = calls.Inbound, calls.Unanswered
-	missed, err := s.calls.CallLogGraph(ctx, actor, q, calls.GraphRequest{Interval: calls.IntervalDay, Measure: calls.MeasureCalls})
-	if err != nil {
-		return CallSummary{}, err
-	}
-	for _, p := range missed.Points {
-		out.Missed += p.Calls
-	}
-	return out, nil
-}
-
 // SiteRef names a site.
 type SiteRef struct {
 	ID        int64  `json:"id"`
@@ -91,7 +56,7 @@ type Site struct {
 	// Features is nil for an actor who sees the site but not its
 	// features.
 	Features *features.SiteSummary `json:"features"`
-	Calls    CallSummary           `json:"calls"`
+	Calls    calls.Summary         `json:"calls"`
 }
 
 // Site is site id's dashboard in the viewer's zone tz, for whoever may
@@ -114,13 +79,10 @@ func (s *Service) Site(ctx context.Context, actor access.Actor, id int64, tz str
 		return d, err
 	}
 	d.Site = SiteRef{ID: id, CompanyID: companyID, Name: l.SiteName}
-	d.EmployeeLimit, d.PlacesTaken = l.EmployeeLimit, l.Employees
+	d.EmployeeLimit, d.PlacesTaken, d.ActiveEmployees = l.EmployeeLimit, l.Employees, l.Active
 	if l.EmployeeLimit > 0 {
 		left := max(l.EmployeeLimit-l.Employees, 0)
 		d.PlacesLeft = &left
-	}
-	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM accounts WHERE site_id = ? AND status = 'active'", id).Scan(&d.ActiveEmployees); err != nil {
-		return d, err
 	}
 	sum, err := s.features.SiteSummary(ctx, actor, id)
 	switch {
@@ -129,7 +91,7 @@ func (s *Service) Site(ctx context.Context, actor access.Actor, id int64, tz str
 	case !errors.Is(err, derrors.ErrForbidden):
 		return d, err
 	}
-	d.Calls, err = s.callSummary(ctx, actor, calls.Search{Object: calls.ObjectSite, ID: id, TimeZone: tz})
+	d.Calls, err = s.calls.CallLogSummary(ctx, actor, calls.Search{Object: calls.ObjectSite, ID: id, TimeZone: tz})
 	return d, err
 }
 
@@ -165,9 +127,9 @@ const MaxQuickLinks = 6
 // and recordings, which Switchboard does not hold: the dashboard has no
 // such fields rather than empty ones that would look like "none".
 type Employee struct {
-	Employee EmployeeRef  `json:"employee"`
-	Recent   calls.Recent `json:"recent"`
-	Calls    CallSummary  `json:"calls"`
+	Employee EmployeeRef   `json:"employee"`
+	Recent   calls.Recent  `json:"recent"`
+	Calls    calls.Summary `json:"calls"`
 	// Features are up to MaxQuickLinks of their active features with
 	// settings, the configured ones first; nil for an actor who sees the
 	// employee but not their features (a group admin of a group below a
@@ -200,7 +162,7 @@ func (s *Service) Employee(ctx context.Context, actor access.Actor, id int64, tz
 	if d.Recent, err = s.calls.RecentCalls(ctx, actor, id, tz); err != nil {
 		return d, err
 	}
-	if d.Calls, err = s.callSummary(ctx, actor, calls.Search{Object: calls.ObjectUser, ID: id, TimeZone: tz}); err != nil {
+	if d.Calls, err = s.calls.CallLogSummary(ctx, actor, calls.Search{Object: calls.ObjectUser, ID: id, TimeZone: tz}); err != nil {
 		return d, err
 	}
 	fs, err := s.features.Features(ctx, actor, features.Employee(id), "")

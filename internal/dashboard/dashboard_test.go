@@ -251,6 +251,15 @@ func TestSiteDashboard(t *testing.T) {
 		if d.Features.Recording != nil {
 			t.Errorf("recording unavailable at the site, yet a section: %+v", d.Features.Recording)
 		}
+		// An employee whose activation is under way takes a place under
+		// the limit but is not active yet.
+		if _, err := storetest.Exec(e.ctx, db, "UPDATE accounts SET status = 'pending', site_id = ? WHERE id = ?", f.Leeds.ID, e.env.ID("leeds.admin")); err != nil {
+			t.Fatal(err)
+		}
+		d, err = e.env.App.Dashboards.Site(e.ctx, e.env.Actor("acme.admin"), f.Leeds.ID, "")
+		if err != nil || d.ActiveEmployees != 2 || d.PlacesTaken != 3 || *d.PlacesLeft != 22 {
+			t.Errorf("with one pending: %d active, %d places taken, %v left, %v", d.ActiveEmployees, d.PlacesTaken, d.PlacesLeft, err)
+		}
 	})
 }
 

@@ -182,21 +182,29 @@ func (s *Service) EmployeeDeviceList(ctx context.Context, actor access.Actor, em
 	if out.FeatureSold, out.FeatureActive, err = s.featureState(ctx, e.id); err != nil {
 		return out, err
 	}
-	out.AddRefused = addRefusal(e, out)
+	if err := s.addRefusal(e, out.FeatureSold, out.FeatureActive, len(out.Appearances)); err != nil {
+		out.AddRefused = err.Error()
+	}
 	return out, nil
 }
 
-// addRefusal is why no appearance can be added to the employee now.
-func addRefusal(e scaEmployee, d EmployeeDevices) string {
+// addRefusal is why no appearance can be added to the employee now (nil:
+// one can), given whether the provider sells the Shared Call Appearance
+// feature, whether the employee has it, and how many appearances they
+// have: the one list of the rules the Devices tab shows and
+// AddSharedAppearance enforces.
+func (s *Service) addRefusal(e scaEmployee, sold, active bool, have int) error {
 	switch {
 	case e.siteID == 0 || e.status != directory.StatusActive:
-		return "the employee's service is not active: activate them first"
-	case d.FeatureSold && !d.FeatureActive:
-		return fmt.Sprintf("the Shared Call Appearance feature is not available to %s: give them a feature package or add-on that includes it, or make it available under Feature Assignment", e.name)
-	case len(d.Appearances) >= MaxSharedAppearances:
-		return fmt.Sprintf("%s already has %d shared call appearances, the most there can be: remove one first", e.name, MaxSharedAppearances)
+		return derrors.Conflict("", "%s's service is not active: activate them before adding shared call appearances", e.name)
+	case sold && !active:
+		return derrors.Conflict("", "the Shared Call Appearance feature is not available to %s: give them a feature package or add-on that includes it, or make it available under Feature Assignment, first", e.name)
+	case !s.linesConfigured():
+		return derrors.Conflict("", "shared call appearances cannot be added yet: the service is not set up to issue SIP line credentials here (ask your service provider)")
+	case have >= MaxSharedAppearances:
+		return derrors.Conflict("", "%s already has %d shared call appearances, the most there can be: remove one first", e.name, MaxSharedAppearances)
 	}
-	return ""
+	return nil
 }
 
 const appearanceSelect = `SELECT l.id, l.appearance, d.id, d.name, d.mac, t.vendor || ' ' || t.model,
@@ -266,9 +274,6 @@ func (s *Service) AddSharedAppearance(ctx context.Context, actor access.Actor, e
 	if err != nil {
 		return out, err
 	}
-	if e.siteID == 0 || e.status != directory.StatusActive {
-		return out, derrors.Conflict("", "%s's service is not active: activate them before adding shared call appearances", e.name)
-	}
 	switch {
 	case req.DeviceID != 0 && req.NewDevice != nil:
 		return out, derrors.Invalid("device_id", "choose an existing device (device_id) or a new one (new_device), not both")
@@ -281,20 +286,14 @@ func (s *Service) AddSharedAppearance(ctx context.Context, actor access.Actor, e
 	if err != nil {
 		return out, err
 	}
-	if sold && !active {
-		return out, derrors.Conflict("", "the Shared Call Appearance feature is not available to %s: give them a feature package or add-on that includes it, or make it available under Feature Assignment, first", e.name)
-	}
-	if !s.linesConfigured() {
-		return out, derrors.Conflict("", "shared call appearances cannot be added yet: the service is not set up to issue SIP line credentials here (ask your service provider)")
-	}
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		q := s.db.Q(ctx)
 		have, err := s.sharedAppearances(ctx, e.companyID, e.id)
 		if err != nil {
 			return err
 		}
-		if len(have) >= MaxSharedAppearances {
-			return derrors.Conflict("", "%s already has %d shared call appearances, the most there can be: remove one first", e.name, MaxSharedAppearances)
+		if err := s.addRefusal(e, sold, active, len(have)); err != nil {
+			return err
 		}
 		d, err := s.appearanceDevice(ctx, e, req)
 		if err != nil {

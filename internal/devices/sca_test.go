@@ -234,3 +234,56 @@ func TestEmployeeDeviceListUseCase(t *testing.T) {
 		})
 	})
 }
+
+// TestAddRefusalIsTheTabsRefusal: what the Devices tab says stands in the
+// way of adding an appearance is the refusal AddSharedAppearance answers,
+// word for word, and the refusal changes nothing.
+func TestAddRefusalIsTheTabsRefusal(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		env := apptest.New(t, db)
+		env.EnableLines(t)
+		sv := env.SeedService(t)
+		svc, f := env.App.Devices, env.Fixture
+		admin := env.Actor("acme.admin")
+		env.ActivateWithPhone(t, sv, "west.one", f.Leeds.ID, "Advanced", "+441134960010", "T46U", "001565AB0001")
+		env.ActivateWithPhone(t, sv, "support.one", f.Leeds.ID, "Basic", "+441134960011", "T46U", "001565AB0002")
+		spare, err := svc.Create(ctx, f.Provider.ID, f.Acme.ID, devices.DeviceCreateRequest{SiteID: f.Leeds.ID, TypeID: sv.Types["T46U"].ID, MAC: "001565AB0003"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			name     string
+			employee string
+			noLines  bool
+			want     string
+		}{
+			{"not activated", "leeds.admin", false, "service is not active"},
+			{"without the feature", "support.one", false, "Shared Call Appearance feature is not available"},
+			{"no SIP line credentials here", "west.one", true, "not set up to issue SIP line credentials"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				if c.noLines {
+					sealer := svc.Lines.Sealer
+					svc.Lines.Sealer = nil
+					defer func() { svc.Lines.Sealer = sealer }()
+				}
+				tab, err := svc.EmployeeDeviceList(ctx, admin, env.ID(c.employee))
+				if err != nil {
+					t.Fatal(err)
+				}
+				before := storetest.Counts(t, db)
+				_, err = svc.AddSharedAppearance(ctx, admin, env.ID(c.employee), devices.SharedAppearanceRequest{DeviceID: spare.ID})
+				if err == nil || !strings.Contains(tab.AddRefused, c.want) || derrors.Classify(err).Message != tab.AddRefused {
+					t.Errorf("the tab says %q; adding answers %v; want both %q", tab.AddRefused, err, c.want)
+				}
+				storetest.SameCounts(t, before, storetest.Counts(t, db))
+			})
+		}
+		// With nothing in the way the tab offers the add.
+		if tab, err := svc.EmployeeDeviceList(ctx, admin, env.ID("west.one")); err != nil || tab.AddRefused != "" {
+			t.Errorf("west.one's tab: refused %q, %v", tab.AddRefused, err)
+		}
+	})
+}

@@ -2,8 +2,6 @@ package devices
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -16,14 +14,15 @@ import (
 )
 
 // The Visual Device Manager as actions of an actor (docs/devices.md, "The
-// Visual Device Manager", "Who may"): whoever manages the site's devices,
-// and the employee using the device when the site's type has "VDM
-// available to Employees" ticked. Only a device of a VDM type has one.
+// Visual Device Manager", "Who may"): access.ConfigureDevice, whoever
+// manages the site's devices and the employee using the device, the latter
+// only when the site's type has "VDM available to Employees" ticked
+// (vdmOpen). Only a device of a VDM type has one.
 
 // vdmTarget checks the actor may open device id's Visual Device Manager
 // and loads it.
 func (s *Service) vdmTarget(ctx context.Context, actor access.Actor, id int64) (vdmState, error) {
-	self, err := s.vdmActor(ctx, actor, id)
+	self, err := s.access.CheckConfigureDevice(ctx, actor, id)
 	if err != nil {
 		return vdmState{}, err
 	}
@@ -36,31 +35,6 @@ func (s *Service) vdmTarget(ctx context.Context, actor access.Actor, id int64) (
 		return vdmState{}, err
 	}
 	return st, s.vdmOpen(ctx, st, self)
-}
-
-// vdmActor checks who the actor is to device id: an administrator of its
-// devices, or (self) the employee using it.
-func (s *Service) vdmActor(ctx context.Context, actor access.Actor, id int64) (self bool, err error) {
-	adminErr := s.access.Check(ctx, actor, access.ManageDevices, access.Device(id))
-	if adminErr != nil {
-		// The employee using the device: their own phone, in their
-		// company. Anyone else is answered as the administrators' check
-		// answered (another company's device: not found).
-		var companyID int64
-		var owner sql.NullInt64
-		err := s.db.Q(ctx).QueryRow(ctx, "SELECT company_id, account_id FROM devices WHERE id = ?", id).Scan(&companyID, &owner)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && (actor.CompanyID == 0 || companyID != actor.CompanyID || owner.Int64 != actor.AccountID)) {
-			return false, adminErr
-		}
-		if err != nil {
-			return false, err
-		}
-		if err := s.access.Check(ctx, actor, access.UpdateEmployee, access.Employee(actor.AccountID)); err != nil {
-			return false, err
-		}
-		return true, nil
-	}
-	return false, nil
 }
 
 // vdmOpen checks the loaded device has a Visual Device Manager the actor
@@ -137,7 +111,7 @@ func (s *Service) changeVDM(ctx context.Context, actor access.Actor, id int64, c
 	case vdmRinger:
 		event = "Modify Device Ringer"
 	}
-	self, err := s.vdmActor(ctx, actor, id)
+	self, err := s.access.CheckConfigureDevice(ctx, actor, id)
 	if err != nil {
 		return VDM{}, fmt.Errorf("devices: %s %d: %w", strings.ToLower(event), id, err)
 	}

@@ -318,8 +318,10 @@ type SiteLimit struct {
 	SiteName string `json:"site_name"`
 	// EmployeeLimit 0 means no limit.
 	EmployeeLimit int `json:"employee_limit"`
-	// Employees counts active and pending employees of the site.
+	// Employees counts active and pending employees of the site: the
+	// places the limit counts. Active counts the active ones of them.
 	Employees int `json:"employees"`
+	Active    int `json:"active"`
 }
 
 // SiteLimit returns siteID's limit and count.
@@ -362,17 +364,11 @@ func (s *Service) siteLimit(ctx context.Context, companyID, siteID, exclude int6
 	if err != nil {
 		return l, err
 	}
-	l.Employees, err = s.siteCount(ctx, siteID, exclude)
+	// The employees holding a place at the site (active and pending ones,
+	// except exclude), and how many of them are active.
+	err = s.db.Q(ctx).QueryRow(ctx, `SELECT COUNT(*), COUNT(CASE WHEN status = 'active' THEN 1 END)
+		FROM accounts WHERE site_id = ? AND status IN ('active', 'pending') AND id <> ?`, siteID, exclude).Scan(&l.Employees, &l.Active)
 	return l, err
-}
-
-// siteCount counts the employees holding a place at siteID: active and
-// pending ones, except exclude.
-func (s *Service) siteCount(ctx context.Context, siteID, exclude int64) (int, error) {
-	var n int
-	err := s.db.Q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM accounts WHERE site_id = ? AND status IN ('active', 'pending') AND id <> ?",
-		siteID, exclude).Scan(&n)
-	return n, err
 }
 
 // MaxEmployeeLimit bounds a site's employee limit.

@@ -25,7 +25,7 @@ func (p *Pages) registerDashboards(auth func(string, handlerFunc)) {
 // dashCalls is a dashboard's compact call logs: the month's graph and its
 // totals, and the Call Logs link scoped to the object.
 type dashCalls struct {
-	dashboard.CallSummary
+	calls.Summary
 	Minutes string
 	SVG     svgGraph
 	// LogsURL opens the Call Logs of the object for the same month and zone;
@@ -35,11 +35,11 @@ type dashCalls struct {
 
 // dashboardCalls draws a dashboard's call summary for the Call Logs
 // object (object, id), linking each day of the graph to its hours.
-func dashboardCalls(c dashboard.CallSummary, object string, id int64, tz string) dashCalls {
+func dashboardCalls(c calls.Summary, object string, id int64, tz string) dashCalls {
 	g := c.Graph
 	base := url.Values{"object": {object}, "id": {itoa64(id)}, "from": {g.Search.From}, "to": {g.Search.To}}
 	logs := func(extra ...string) string { return callLogsURL(base, append([]string{"tz", tz}, extra...)...) }
-	d := dashCalls{CallSummary: c, Minutes: minutesText(c.Seconds), LogsURL: logs(),
+	d := dashCalls{Summary: c, Minutes: minutesText(c.Seconds), LogsURL: logs(),
 		MissedURL: logs("direction", "inbound", "status", "unanswered", "view", "list")}
 	d.SVG = buildGraph(g, func(pt calls.Point) string {
 		day := pt.Start.Format(time.DateOnly)
