@@ -159,18 +159,7 @@ func (s *Service) copyTarget(ctx context.Context, actor access.Actor, ref map[st
 		}
 		for _, code := range args.Features {
 			err := step(featureName(to.Kind, code), func(ctx context.Context) (string, error) {
-				raw, ok := ref[code]
-				if !ok {
-					return "", derrors.Invalid("features", "%s is no longer configured on the reference: there is nothing to copy", featureName(to.Kind, code))
-				}
-				raw, err := keepTargetAudio(to.Kind, code, raw, own.Settings[code])
-				if err != nil {
-					return "", err
-				}
-				_, err = s.configure(ctx, actor, dst, code, raw, "Copy ")
-				if derrors.IsNotFound(err) {
-					return "", derrors.Invalid("features", "this %s does not have %s", to.Kind, featureName(to.Kind, code))
-				}
+				_, err := s.copyFeature(ctx, actor, ref, dst, own, code, "features")
 				return "copied", err
 			})
 			if err != nil {

@@ -308,25 +308,41 @@ func (s *Service) CopyFeatures(ctx context.Context, actor access.Actor, from, to
 				}
 				return err
 			}
-			raw, ok := doc.Settings[code]
-			if !ok {
-				return derrors.Invalid(field, "%s is not configured on the reference: there is nothing to copy", code)
-			}
-			if raw, err = keepTargetAudio(to.Kind, code, raw, own.Settings[code]); err != nil {
-				return err
-			}
-			c, err := s.configure(ctx, actor, dst, code, raw, "Copy ")
-			if derrors.IsNotFound(err) {
-				return derrors.Invalid(field, "the target has no feature %q", code)
-			}
+			c, err := s.copyFeature(ctx, actor, doc.Settings, dst, own, code, field)
 			if err != nil {
-				return prefixFields(err, code)
+				return err
 			}
 			out = append(out, c)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// copyFeature copies the reference's settings of code (in ref) onto the
+// target dst, whose own settings are own: the one copy step of
+// CopyFeatures and of a bulk job's targets. The target keeps its own audio
+// (keepTargetAudio); the copy is validated on the target as if typed there
+// and audited there as "Copy <feature>". A feature the reference has no
+// settings of, or the target does not have active, is refused under field;
+// the target's refusals name the feature in their fields.
+func (s *Service) copyFeature(ctx context.Context, actor access.Actor, ref map[string]json.RawMessage, dst owner, own document, code, field string) (Config, error) {
+	raw, ok := ref[code]
+	if !ok {
+		return Config{}, derrors.Invalid(field, "%s is not configured on the reference: there is nothing to copy", featureName(dst.Kind, code))
+	}
+	raw, err := keepTargetAudio(dst.Kind, code, raw, own.Settings[code])
+	if err != nil {
+		return Config{}, err
+	}
+	c, err := s.configure(ctx, actor, dst, code, raw, "Copy ")
+	if derrors.IsNotFound(err) {
+		return Config{}, derrors.Invalid(field, "this %s does not have %s", dst.Kind, featureName(dst.Kind, code))
+	}
+	if err != nil {
+		return Config{}, prefixFields(err, code)
+	}
+	return c, nil
 }
 
 // prefixFields names the feature in the fields of a validation or

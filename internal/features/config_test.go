@@ -419,7 +419,7 @@ func TestCopyFeatures(t *testing.T) {
 		}{
 			{"a colleague", "support.one", west, codes, "not found"},
 			{"another company", "globex.admin", west, codes, "not found"},
-			{"not configured", "acme.admin", west, []string{features.CodeSimultaneousRing}, "features[0]: simultaneous_ring is not configured on the reference: there is nothing to copy"},
+			{"not configured", "acme.admin", west, []string{features.CodeSimultaneousRing}, "features[0]: Simultaneous Ring is not configured on the reference: there is nothing to copy"},
 			{"nothing", "acme.admin", west, nil, "features: choose the features to copy"},
 		}
 		for _, r := range refusals {

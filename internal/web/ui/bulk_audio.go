@@ -2,9 +2,9 @@ package ui
 
 import (
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
-	"path"
 	"strconv"
 	"strings"
 
@@ -93,9 +93,8 @@ func wizardMappings(kind features.OwnerKind, vals url.Values) []features.AudioMa
 // library (audio.Library.Upload) and returns to the wizard with it mapped;
 // a refused file comes back on its slot with the reason.
 func (p *Pages) bulkAudioUpload(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, audio.DefaultMaxBytes+1<<20)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		return derrors.Invalid("", "the form could not be read: a recording is a WAV or MP3 file of at most 64 MB")
+	if err := parseRecordingForm(w, r); err != nil {
+		return err
 	}
 	vals := r.MultipartForm.Value
 	kind := features.OwnerKind(r.FormValue("kind"))
@@ -106,28 +105,15 @@ func (p *Pages) bulkAudioUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	key := "audio." + slot
 	f := newForm(nil)
-	fh := r.MultipartForm.File["file"]
-	if len(fh) == 0 || fh[0].Size == 0 {
-		f.add(key, "Choose the file to upload first (Choose File), then Upload.")
-		return p.renderWizard(w, r, http.StatusUnprocessableEntity, f)
+	var file *multipart.FileHeader
+	if fh := r.MultipartForm.File["file"]; len(fh) > 0 {
+		file = fh[0]
 	}
-	data, err := readUpload(fh[0])
+	it, ok, err := p.uploadRecording(r, audio.Owner{Kind: string(kind), ID: ref}, file, f, key)
 	if err != nil {
 		return err
 	}
-	name := strings.TrimSuffix(path.Base(fh[0].Filename), path.Ext(fh[0].Filename))
-	it, err := p.app.Audio.Upload(r.Context(), actorOf(r), audio.Owner{Kind: string(kind), ID: ref}, name, data)
-	if err != nil {
-		c := derrors.Classify(err)
-		if c.Kind != derrors.KindInvalid {
-			return err
-		}
-		for _, fe := range c.Fields {
-			f.add(key, sentence(fe.Message))
-		}
-		if len(c.Fields) == 0 {
-			f.add(key, sentence(c.Message))
-		}
+	if !ok {
 		return p.renderWizard(w, r, http.StatusUnprocessableEntity, f)
 	}
 	next := url.Values{}

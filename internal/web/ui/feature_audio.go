@@ -156,9 +156,8 @@ func (p *Pages) readFeatureForm(w http.ResponseWriter, r *http.Request, o featur
 		}
 		f = newForm(r.PostForm)
 	} else {
-		r.Body = http.MaxBytesReader(w, r.Body, audio.DefaultMaxBytes+1<<20)
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			return nil, false, derrors.Invalid("", "the form could not be read: a recording is a WAV or MP3 file of at most 64 MB")
+		if err := parseRecordingForm(w, r); err != nil {
+			return nil, false, err
 		}
 		f = newForm(r.MultipartForm.Value)
 	}
@@ -177,32 +176,53 @@ func (p *Pages) readFeatureForm(w http.ResponseWriter, r *http.Request, o featur
 	if place == "" {
 		return f, false, nil
 	}
-	if file == nil {
-		f.add(place, "Choose the file to upload first (Choose File), then Upload.")
-		return f, true, p.renderFeatureConfig(w, r, http.StatusUnprocessableEntity, o, code, f)
-	}
-	data, err := readUpload(file)
+	it, ok, err := p.uploadRecording(r, audio.Owner{Kind: string(o.Kind), ID: o.ID}, file, f, place)
 	if err != nil {
 		return nil, false, err
 	}
-	name := strings.TrimSuffix(path.Base(file.Filename), path.Ext(file.Filename))
-	it, err := p.app.Audio.Upload(r.Context(), actorOf(r), audio.Owner{Kind: string(o.Kind), ID: o.ID}, name, data)
-	if err != nil {
-		c := derrors.Classify(err)
-		if c.Kind != derrors.KindInvalid {
-			return nil, false, err
-		}
-		for _, fe := range c.Fields {
-			f.add(place, sentence(fe.Message))
-		}
-		if len(c.Fields) == 0 {
-			f.add(place, sentence(c.Message))
-		}
+	if !ok {
 		return f, true, p.renderFeatureConfig(w, r, http.StatusUnprocessableEntity, o, code, f)
 	}
 	f.Values.Set(place+".audio_id", strconv.FormatInt(it.ID, 10))
 	f.Values.Set(place+".note", fmt.Sprintf("Uploaded “%s” (%.1f s) and chose it: Save to use it.", it.Name, it.Duration))
 	return f, true, p.renderFeatureConfig(w, r, http.StatusOK, o, code, f)
+}
+
+// parseRecordingForm reads a multipart form that carries a recording (a
+// feature form's Upload, the bulk wizard's), refusing a body larger than a
+// recording may be.
+func parseRecordingForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, audio.DefaultMaxBytes+1<<20)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return derrors.Invalid("", "the form could not be read: a recording is a WAV or MP3 file of at most 64 MB")
+	}
+	return nil
+}
+
+// uploadRecording is the Upload button of an audio place (a feature form's,
+// the bulk wizard's): it stores the file chosen for field (fh; nil or empty
+// when none was) in the owner's library (audio.Library.Upload), named after
+// the file. When there is no file, or the library refuses it, the reason is
+// on the form at field and ok is false; err is an error that is not the
+// file's.
+func (p *Pages) uploadRecording(r *http.Request, owner audio.Owner, fh *multipart.FileHeader, f *form, field string) (it audio.Item, ok bool, err error) {
+	if fh == nil || fh.Size == 0 {
+		f.add(field, "Choose the file to upload first (Choose File), then Upload.")
+		return audio.Item{}, false, nil
+	}
+	data, err := readUpload(fh)
+	if err != nil {
+		return audio.Item{}, false, err
+	}
+	name := strings.TrimSuffix(path.Base(fh.Filename), path.Ext(fh.Filename))
+	it, err = p.app.Audio.Upload(r.Context(), actorOf(r), owner, name, data)
+	if err != nil {
+		if f.addAllOn(field, err, false, derrors.KindInvalid) {
+			return audio.Item{}, false, nil
+		}
+		return audio.Item{}, false, err
+	}
+	return it, true, nil
 }
 
 func readUpload(fh *multipart.FileHeader) ([]byte, error) {

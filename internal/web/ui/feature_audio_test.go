@@ -41,6 +41,30 @@ func (b *browser) uploadTo(path string, fields url.Values, field, filename strin
 	return b.do(req)
 }
 
+// leedsWithFeature seeds the service, gives Leeds the Site Essentials
+// package and configures code there with settings.
+func leedsWithFeature(t *testing.T, env *apptest.Env, code, settings string) apptest.Service {
+	t.Helper()
+	ctx, f := context.Background(), env.Fixture
+	sv := env.SeedService(t)
+	if _, err := env.App.Catalog.SetSiteOffering(ctx, f.Acme.ID, f.Leeds.ID, sv.Packages["Site Essentials"].ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Features.Configure(ctx, env.Actor("acme.admin"), features.Site(f.Leeds.ID), code, []byte(settings)); err != nil {
+		t.Fatal(err)
+	}
+	return sv
+}
+
+// silentWAV is a recording the library refuses: a WAV of silence.
+func silentWAV() []byte {
+	wav := apptest.ToneWAV()
+	for i := 44; i < len(wav); i++ {
+		wav[i] = 0
+	}
+	return wav
+}
+
 // TestFeatureFormAudio: the audio places of the feature forms refuse what
 // the audio package refuses (a silent recording, on its field) and another
 // company's recording, change nothing when they refuse, and answer another
@@ -49,16 +73,9 @@ func TestFeatureFormAudio(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		env := apptest.New(t, db)
 		ctx, a, f := context.Background(), env.App, env.Fixture
-		sv := env.SeedService(t)
-		if _, err := a.Catalog.SetSiteOffering(ctx, f.Acme.ID, f.Leeds.ID, sv.Packages["Site Essentials"].ID, nil); err != nil {
-			t.Fatal(err)
-		}
+		sv := leedsWithFeature(t, env, features.CodeAutoAttendant, `{"attendants":[{"name":"Main","extension":"3000"}]}`)
 		west := env.ID("west.one")
 		if _, err := a.Catalog.SetEmployeeOffering(ctx, f.Acme.ID, west, sv.Packages["Standard"].ID, nil, sv.Terms["Monthly"].ID); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.Features.Configure(ctx, env.Actor("acme.admin"), features.Site(f.Leeds.ID), features.CodeAutoAttendant,
-			[]byte(`{"attendants":[{"name":"Main","extension":"3000"}]}`)); err != nil {
 			t.Fatal(err)
 		}
 		env.AddCast(t)
@@ -66,10 +83,7 @@ func TestFeatureFormAudio(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		silent := apptest.ToneWAV()
-		for i := 44; i < len(silent); i++ {
-			silent[i] = 0
-		}
+		silent := silentWAV()
 		place := "attendants[0].business_hours_menu.greeting"
 		aaForm := "/sites/" + id(f.Leeds.ID) + "/features/auto_attendant"
 		fields := url.Values{"attendants[0].name": {"Main"}, "attendants[0].extension": {"3000"}, "attendants[0].id": {"1"}, "upload": {place}}
@@ -116,5 +130,47 @@ func TestFeatureFormAudio(t *testing.T) {
 		if err != nil || len(items) != 1 || items[0].Name != "hello" {
 			t.Fatalf("Leeds's recordings: %+v, %v", items, err)
 		}
+	})
+}
+
+// TestRecordingUploadRefusals: both Upload buttons of an audio place (a
+// feature form's and the bulk wizard's) share one upload: no file chosen,
+// or a file the library refuses, comes back on the place with the reason
+// and changes nothing.
+func TestRecordingUploadRefusals(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		env := apptest.New(t, db)
+		f := env.Fixture
+		leedsWithFeature(t, env, features.CodeAutoAttendant, `{"attendants":[{"name":"Main","extension":"3000"}]}`)
+		silent := silentWAV()
+		place := "attendants[0].business_hours_menu.greeting"
+		aaForm := "/sites/" + id(f.Leeds.ID) + "/features/auto_attendant"
+		formFields := url.Values{"attendants[0].name": {"Main"}, "attendants[0].extension": {"3000"}, "attendants[0].id": {"1"}, "upload": {place}}
+		wizardFields := url.Values{"kind": {"site"}, "ref": {id(f.Leeds.ID)}, "target": {id(f.London.ID)}, "slot": {"auto_attendant.business_hours_greeting"}}
+
+		admin := newBrowser(t, env)
+		admin.login("acme.admin", false)
+		admin.get(aaForm)
+		before := storetest.Counts(t, db)
+		cases := []struct {
+			name, path string
+			fields     url.Values
+			file       string
+			data       []byte
+			want       string
+		}{
+			{"feature form, no file", aaForm, formFields, place + ".file", nil, "choose the file to upload first (choose file), then upload."},
+			{"feature form, silent file", aaForm, formFields, place + ".file", silent, "the recording is silent"},
+			{"bulk wizard, no file", "/bulk-features/audio", wizardFields, "file", nil, "choose the file to upload first (choose file), then upload."},
+			{"bulk wizard, silent file", "/bulk-features/audio", wizardFields, "file", silent, "the recording is silent"},
+		}
+		for _, c := range cases {
+			pg := admin.uploadTo(c.path, c.fields, c.file, "quiet.wav", c.data)
+			// On the place's own error line, not an error page.
+			if pg.Status != http.StatusUnprocessableEntity || !strings.Contains(strings.ToLower(pg.Body), `-err"><p class="err">`+c.want) {
+				t.Errorf("%s: %d, want 422 saying %q on the place", c.name, pg.Status, c.want)
+			}
+		}
+		storetest.SameCounts(t, before, storetest.Counts(t, db))
 	})
 }

@@ -244,7 +244,7 @@ type featureConfigPage struct {
 	Schedule []string // the site's time schedules, for simultaneous ring
 	Groups   []nestedRow
 	People   []memberOption
-	Policies []policyOption
+	Policies []labeled
 	Menus    []menuView
 	Actions  []string
 	// TimeNames and HolidayNames are the site's schedules an auto
@@ -665,15 +665,8 @@ func (p *Pages) saveFeatureConfig(w http.ResponseWriter, r *http.Request, o feat
 	var known []string
 	if f.V("editor") == "json" || !formKinds[code] {
 		// The editor has one field: each error names its setting.
-		c := derrors.Classify(err)
-		if c.Kind != derrors.KindInvalid && c.Kind != derrors.KindConflict {
+		if !f.addAllOn("settings", err, true, derrors.KindInvalid, derrors.KindConflict) {
 			return err
-		}
-		for _, fe := range c.Fields {
-			f.add("settings", fe.Field+": "+sentence(fe.Message))
-		}
-		if len(c.Fields) == 0 {
-			f.add("settings", sentence(c.Message))
 		}
 	} else {
 		for k := range f.Values {
@@ -721,10 +714,8 @@ func (p *Pages) employeeFeatureConfigSave(w http.ResponseWriter, r *http.Request
 	return p.saveFeatureConfig(w, r, features.Employee(id))
 }
 
-// policyOption is a hunting policy as the forms offer it: its code and what
-// it does, in words.
-type policyOption struct{ Value, Label string }
-
+// policyLabels are the hunting policies as the forms offer them: what each
+// does, in words.
 var policyLabels = map[string]string{
 	features.PolicyRegular:      "Regular: always from the first member",
 	features.PolicyCircular:     "Circular: after the member who took the last call",
@@ -734,10 +725,10 @@ var policyLabels = map[string]string{
 }
 
 // policyOptions lists the policies codes in that order, each with its label.
-func policyOptions(codes ...string) []policyOption {
-	out := make([]policyOption, len(codes))
+func policyOptions(codes ...string) []labeled {
+	out := make([]labeled, len(codes))
 	for i, c := range codes {
-		out[i] = policyOption{Value: c, Label: policyLabels[c]}
+		out[i] = labeled{Value: c, Label: policyLabels[c]}
 	}
 	return out
 }

@@ -39,27 +39,25 @@ type empFormData struct {
 	// Selects are the form's drop-downs by field name; Lists the speed
 	// dial lists.
 	Selects map[string]empSelect
-	Lists   []empOption
+	Lists   []labeled
 }
 
 // empSelect is a drop-down of these forms.
 type empSelect struct {
 	Name, ID, Label, Value, Hint string
-	Options                      []empOption
+	Options                      []labeled
 	Errs                         []string
 }
 
-type empOption struct{ Value, Label string }
-
 // selectOf builds a drop-down from the form; pairs are value, label, ….
-func selectOf(f *form, name, label, hint string, opts []empOption) empSelect {
+func selectOf(f *form, name, label, hint string, opts []labeled) empSelect {
 	return empSelect{Name: name, ID: f.ID(name), Label: label, Value: f.V(name), Hint: hint, Options: opts, Errs: f.E(name)}
 }
 
-func pairs(vl ...string) []empOption {
-	var out []empOption
+func pairs(vl ...string) []labeled {
+	var out []labeled
 	for i := 0; i+1 < len(vl); i += 2 {
-		out = append(out, empOption{vl[i], vl[i+1]})
+		out = append(out, labeled{vl[i], vl[i+1]})
 	}
 	return out
 }
@@ -229,10 +227,10 @@ func prepareEmpChoices(p *Pages, r *http.Request, o features.Owner, f *form, d *
 	}
 	schedules := pairs("", "None")
 	for _, n := range ch.Schedules {
-		schedules = append(schedules, empOption{n, n})
+		schedules = append(schedules, labeled{n, n})
 	}
 	if cur := f.V("schedule"); cur != "" && !slices.Contains(ch.Schedules, cur) {
-		schedules = append(schedules, empOption{cur, cur})
+		schedules = append(schedules, labeled{cur, cur})
 	}
 	d.Selects["schedule"] = selectOf(f, "schedule", "Time schedule", "Used when the announcement plays during a time schedule: one of the site's.", schedules)
 	return nil

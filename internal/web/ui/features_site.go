@@ -57,7 +57,8 @@ type siteFormData struct {
 	Numbers []string
 }
 
-// labeled is a setting's value with the words a form shows for it.
+// labeled is a setting's value with the words a form shows for it: an
+// option of the feature forms' selects and radio groups.
 type labeled struct{ Value, Label string }
 
 var classLabels = map[string]string{features.ClassInternal: "Internal (colleagues)", features.ClassNational: "Local and national",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -357,4 +358,28 @@ func (f *form) addErr(err error, known ...string) bool {
 		return true
 	}
 	return false
+}
+
+// addAllOn records every message of a refusal of one of kinds on one field
+// of the form: the input where the user gave what the domain checks in
+// parts (a chosen file, the settings editor's JSON). named keeps the
+// domain's field name in front of each message, for an input that holds
+// many of them. It reports whether err was such a refusal; any other error
+// stays the caller's.
+func (f *form) addAllOn(field string, err error, named bool, kinds ...derrors.Kind) bool {
+	c := derrors.Classify(err)
+	if !slices.Contains(kinds, c.Kind) {
+		return false
+	}
+	for _, fe := range c.Fields {
+		msg := sentence(fe.Message)
+		if named {
+			msg = fe.Field + ": " + msg
+		}
+		f.add(field, msg)
+	}
+	if len(c.Fields) == 0 {
+		f.add(field, sentence(c.Message))
+	}
+	return true
 }
