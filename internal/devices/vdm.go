@@ -141,31 +141,24 @@ func (s slot) name() string {
 // attachedSidecars is how many sidecars the device has, within what the
 // type takes now (an operator may have lowered the maximum since).
 func attachedSidecars(t Type, c vdmConfig) int {
-	if t.SidecarModel == "" || t.SidecarKeys == 0 {
+	if t.SidecarModel == "" || sidecarKeyCount(t) == 0 {
 		return 0
 	}
 	return max(0, min(c.Sidecars, t.SidecarMax))
 }
 
-// yealinkLineKeys is how many line keys (linekey.X) each Yealink model
-// addresses, from Yealink's administrator guide (docs/devices.md). The
-// T48G pages its keys 10 at a time (its 11th button turns the page), and
-// its third page ends at key 29: there is no linekey.30.
-var yealinkLineKeys = map[string]int{"T41P": 15, "T42G": 15, "T46G": 27, "T48G": 29}
-
 // phoneKeyCount is how many of the phone's own line keys the device can
-// be given: its pages' keys, but no more than the model addresses, so no
-// key is set that the provisioning server could not deliver.
+// be given: its pages' keys, but no more than the model addresses
+// (KeyModelOf), so no key is set that the provisioning server could not
+// deliver.
 func phoneKeyCount(t Type) int {
-	n := t.LineKeysPerPage * t.Pages
-	if !strings.EqualFold(t.Vendor, "Yealink") {
-		return n
-	}
-	m := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(t.Model))
-	if most, ok := yealinkLineKeys[strings.TrimSuffix(m, "VDM")]; ok {
-		return min(n, most)
-	}
-	return n
+	return keyModelOf(t).PhoneKeys(t.LineKeysPerPage * t.Pages)
+}
+
+// sidecarKeyCount is how many keys of one sidecar the device can be given:
+// the type's, but no more than the model's module addresses.
+func sidecarKeyCount(t Type) int {
+	return keyModelOf(t).SidecarKeys(t.SidecarKeys)
 }
 
 // slots lists every line key position of the device in order: the phone's
@@ -176,7 +169,7 @@ func slots(t Type, c vdmConfig) []slot {
 		out = append(out, slot{0, i})
 	}
 	for s := 1; s <= attachedSidecars(t, c); s++ {
-		for i := 1; i <= t.SidecarKeys; i++ {
+		for i := 1; i <= sidecarKeyCount(t); i++ {
 			out = append(out, slot{s, i})
 		}
 	}
@@ -249,14 +242,14 @@ func resolveLayout(t Type, c vdmConfig, lines []Line, lineLabel func(Line) strin
 		}
 	}
 	out := KeyLayout{SidecarModel: t.SidecarModel, SidecarKeys: [][]Key{}, SoftKeys: resolveSoftKeys(t, c)}
-	phoneKeys := phoneKeyCount(t)
+	phoneKeys, moduleKeys := phoneKeyCount(t), sidecarKeyCount(t)
 	out.PhoneKeys = keys[:phoneKeys:phoneKeys]
 	for s := 1; s <= attachedSidecars(t, c); s++ {
-		start := phoneKeys + (s-1)*t.SidecarKeys
-		out.SidecarKeys = append(out.SidecarKeys, keys[start:start+t.SidecarKeys:start+t.SidecarKeys])
+		start := phoneKeys + (s-1)*moduleKeys
+		out.SidecarKeys = append(out.SidecarKeys, keys[start:start+moduleKeys:start+moduleKeys])
 	}
-	if t.SidecarModel != "" && t.SidecarKeys > 0 {
-		out.SidecarKeyCount = t.SidecarKeys
+	if t.SidecarModel != "" && moduleKeys > 0 {
+		out.SidecarKeyCount = moduleKeys
 		out.DetachedSidecars = max(0, min(c.SidecarsWritten, t.SidecarMax)-len(out.SidecarKeys))
 	}
 	if slices.Contains(t.RingTones, c.Ringer) {
@@ -546,7 +539,7 @@ func (s *Service) view(ctx context.Context, st vdmState) (VDM, error) {
 
 // noneAllowed: only Polycom phones take a None line key (the guide says
 // so; a Yealink line key has no "blank and reserved" type).
-func noneAllowed(t Type) bool { return strings.EqualFold(t.Vendor, "Polycom") }
+func noneAllowed(t Type) bool { return Family(t.Vendor) == FamilyPolycom }
 
 // pageSlot is the slot of key k on page p of the device (pages 1..Pages
 // are the phone's, the next ones each attached sidecar).
@@ -561,6 +554,9 @@ func pageSlot(t Type, c vdmConfig, p, k int) (slot, error) {
 	}
 	if p <= t.Pages {
 		if n := pageKeys(t, p); k < 1 || k > n {
+			if n == 0 {
+				return slot{}, derrors.Invalid("page", "page %d of the %s has no key the phone addresses (it addresses %d line keys)", p, t.Name(), phoneKeyCount(t))
+			}
 			if n < t.LineKeysPerPage {
 				return slot{}, derrors.Invalid("key", "page %d of the %s has keys 1 to %d (the phone addresses %d line keys)", p, t.Name(), n, phoneKeyCount(t))
 			}
@@ -568,8 +564,8 @@ func pageSlot(t Type, c vdmConfig, p, k int) (slot, error) {
 		}
 		return slot{0, (p-1)*t.LineKeysPerPage + k}, nil
 	}
-	if k < 1 || k > t.SidecarKeys {
-		return slot{}, derrors.Invalid("key", "a %s has keys 1 to %d", t.SidecarModel, t.SidecarKeys)
+	if n := sidecarKeyCount(t); k < 1 || k > n {
+		return slot{}, derrors.Invalid("key", "a %s has keys 1 to %d", t.SidecarModel, n)
 	}
 	return slot{p - t.Pages, k}, nil
 }
@@ -580,7 +576,7 @@ func pageKeys(t Type, p int) int {
 	if p <= t.Pages {
 		return max(0, min(t.LineKeysPerPage, phoneKeyCount(t)-(p-1)*t.LineKeysPerPage))
 	}
-	return t.SidecarKeys
+	return sidecarKeyCount(t)
 }
 
 // validText checks a label or macro: at most n characters, no control
