@@ -1,6 +1,11 @@
 package devices
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/derrors"
+)
 
 // The one table of how many keys each phone model's configuration
 // addresses (docs/devices.md, "Device types"; docs/provisioning.md,
@@ -52,10 +57,11 @@ type KeyModel struct {
 	// LineKeys is how many of the phone's own line keys its configuration
 	// numbers (Polycom lineKey.x over its buttons, Yealink linekey.X).
 	LineKeys int
-	// Paged: the phone pages its line keys with a page-switch button, so a
-	// type's last page may hold fewer keys than the others (the T48G's
-	// third page ends at key 29).
-	Paged bool
+	// PageKeys is how many line keys one page of the phone shows when it
+	// pages them (its buttons less the page switch; 0: it does not page).
+	// A type paging its keys so may end its last page early: the T48G's
+	// 10 × 3 ends at key 29.
+	PageKeys int
 	// FactoryLines is how many line keys are Line keys at the factory
 	// (Yealink line key X on account X): a Default key is written as that.
 	FactoryLines int
@@ -71,10 +77,10 @@ var keyModels = []KeyModel{
 	{Family: FamilyPolycom, Model: "VVX411", LineKeys: 12, ModuleKeys: polycomModuleKeys},
 	{Family: FamilyPolycom, Model: "VVX450", LineKeys: 12, ModuleKeys: polycomModuleKeys},
 	{Family: FamilyPolycom, Model: "VVX601", LineKeys: 16, ModuleKeys: polycomModuleKeys},
-	{Family: FamilyYealink, Model: "T41P", LineKeys: 15, Paged: true, FactoryLines: 6},
-	{Family: FamilyYealink, Model: "T42G", LineKeys: 15, Paged: true, FactoryLines: 12},
-	{Family: FamilyYealink, Model: "T46G", LineKeys: 27, Paged: true, FactoryLines: 16, ModuleKeys: 40},
-	{Family: FamilyYealink, Model: "T48G", LineKeys: 29, Paged: true, FactoryLines: 16, ModuleKeys: 40},
+	{Family: FamilyYealink, Model: "T41P", LineKeys: 15, PageKeys: 5, FactoryLines: 6},
+	{Family: FamilyYealink, Model: "T42G", LineKeys: 15, PageKeys: 5, FactoryLines: 12},
+	{Family: FamilyYealink, Model: "T46G", LineKeys: 27, PageKeys: 9, FactoryLines: 16, ModuleKeys: 40},
+	{Family: FamilyYealink, Model: "T48G", LineKeys: 29, PageKeys: 10, FactoryLines: 16, ModuleKeys: 40},
 }
 
 // KeyModelOf is the table's entry for the vendor's model, and whether the
@@ -123,4 +129,39 @@ func (m KeyModel) SidecarKeys(typeKeys int) int {
 func keyModelOf(t Type) KeyModel {
 	m, _ := KeyModelOf(t.Vendor, t.Model)
 	return m
+}
+
+// checkModelKeys refuses capabilities that give a model the table knows
+// more keys than its configuration addresses: the phone would never get
+// them (docs/devices.md, "Device types"). A type of a paging model may
+// end its last page early when it pages as the phone does (the T48G's
+// 10 × 3 for its 29 keys). A model the table does not know is not checked.
+func checkModelKeys(vendor, model string, c Capabilities) error {
+	m, known := KeyModelOf(vendor, model)
+	if !known {
+		return nil
+	}
+	name := strings.TrimSpace(vendor) + " " + strings.TrimSpace(model)
+	v := &derrors.ValidationError{}
+	keys := c.LineKeysPerPage * c.Pages
+	shortLastPage := m.PageKeys > 0 && c.LineKeysPerPage == m.PageKeys && (c.Pages-1)*c.LineKeysPerPage < m.LineKeys
+	if keys > m.LineKeys && !shortLastPage {
+		own, paging := "", ""
+		if m.PageKeys > 0 {
+			paging = fmt.Sprintf(", or page them as the phone does, %d per page", m.PageKeys)
+		} else {
+			own = " (its own buttons; an expansion module's keys are the sidecar's)"
+		}
+		v.Add("line_keys_per_page", "a %s addresses at most %d line keys%s: %d per page × %d pages gives %d; give at most %d keys over the pages%s",
+			name, m.LineKeys, own, c.LineKeysPerPage, c.Pages, keys, m.LineKeys, paging)
+	}
+	if c.SidecarMax > 0 {
+		switch {
+		case m.ModuleKeys == 0:
+			v.Add("sidecar_model", "a %s takes no expansion module: leave the sidecar model empty and the maximum at 0", name)
+		case c.SidecarKeys > m.ModuleKeys:
+			v.Add("sidecar_keys", "a %s addresses at most %d keys per expansion module; %d were given", name, m.ModuleKeys, c.SidecarKeys)
+		}
+	}
+	return v.Err()
 }
