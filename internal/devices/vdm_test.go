@@ -603,3 +603,35 @@ func TestTypeChangeKeepsWrittenSidecars(t *testing.T) {
 		}
 	})
 }
+
+// TestKeyLayoutStatements: the provisioning server resolves a device's
+// keys for every file it renders, so the read is one query for the device
+// (type, settings, lines and their names) and one for its Busy Lamp Field
+// colleagues, besides what the features package's list itself reads.
+func TestKeyLayoutStatements(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		r := newVDMRig(t, db)
+		if _, err := r.svc.SetVDMGeneral(r.ctx, r.env.Actor("acme.admin"), r.phone.ID, devices.VDMGeneral{Sidecars: 1}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, hook := store.WithStatementCounter(r.ctx)
+		ids, err := r.env.App.Features.MonitoredEmployees(ctx, r.env.ID("west.one"))
+		if err != nil || len(ids) != 2 {
+			t.Fatalf("the BLF list: %v, %v", ids, err)
+		}
+		ctx, counter := store.WithStatementCounter(r.ctx)
+		l, err := r.svc.KeyLayout(ctx, r.phone.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.PhoneKeys) != 27 || l.PhoneKeys[0].Action != devices.KeyLine || l.PhoneKeys[1].Action != devices.KeyBLF || len(l.SidecarKeys) != 1 {
+			t.Fatalf("layout: %+v", l)
+		}
+		if got, want := counter.N(), hook.N()+2; got != want {
+			t.Errorf("KeyLayout ran %d statements, want %d (2 and the BLF list's %d)", got, want, hook.N())
+		}
+		if _, err := r.svc.KeyLayout(r.ctx, apptest.MissingID); !derrors.IsNotFound(err) {
+			t.Errorf("a missing device: %v, want not found", err)
+		}
+	})
+}
