@@ -8,7 +8,7 @@ import (
 )
 
 // The one table of how many keys each phone model's configuration
-// addresses (docs/devices.md, "Device types"; docs/provisioning.md,
+// addresses (docs/devices.md, "One table of key counts"; docs/provisioning.md,
 // "Keys"). The Visual Device Manager offers no key past it and the
 // provisioning server writes every key within it, both reading it through
 // KeyModelOf, so a key the portal accepts is a key the phone gets.
@@ -133,7 +133,7 @@ func keyModelOf(t Type) KeyModel {
 
 // checkModelKeys refuses capabilities that give a model the table knows
 // more keys than its configuration addresses: the phone would never get
-// them (docs/devices.md, "Device types"). A type of a paging model may
+// them (docs/devices.md, "One table of key counts"). A type of a paging model may
 // end its last page early when it pages as the phone does (the T48G's
 // 10 × 3 for its 29 keys). A model the table does not know is not checked.
 func checkModelKeys(vendor, model string, c Capabilities) error {
