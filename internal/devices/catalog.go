@@ -232,6 +232,9 @@ func (s *Service) ModifyDeviceType(ctx context.Context, actor access.Actor, id i
 		if err := req.Capabilities.validate(before.SoftClient); err != nil {
 			return err
 		}
+		if err := checkModelKeys(req.Vendor, req.Model, req.Capabilities); err != nil {
+			return err
+		}
 		after = before
 		after.Vendor, after.Model, after.Capabilities = req.Vendor, req.Model, req.Capabilities
 		after.UpdatedAt = time.Now().UTC().Truncate(time.Millisecond)

@@ -131,6 +131,9 @@ func (s *Service) CreateType(ctx context.Context, providerID int64, t Type) (Typ
 	if err := t.Capabilities.validate(t.SoftClient); err != nil {
 		return Type{}, err
 	}
+	if err := checkModelKeys(t.Vendor, t.Model, t.Capabilities); err != nil {
+		return Type{}, err
+	}
 	t.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
 	t.UpdatedAt = t.CreatedAt
 	err := s.db.Tx(ctx, func(ctx context.Context) error {

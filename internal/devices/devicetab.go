@@ -290,10 +290,7 @@ func (s *Service) ModifyDevice(ctx context.Context, actor access.Actor, id int64
 			return err
 		}
 		if t.ID != before.TypeID {
-			// Keys and ringer were set for the old model's layout: the new
-			// type starts from its defaults (docs/devices.md, "The Visual
-			// Device Manager").
-			if _, err := s.db.Q(ctx).Exec(ctx, "UPDATE devices SET vdm_config = '' WHERE id = ?", id); err != nil {
+			if err := s.restartVDM(ctx, id); err != nil {
 				return err
 			}
 		}
@@ -307,4 +304,24 @@ func (s *Service) ModifyDevice(ctx context.Context, actor access.Actor, id int64
 		return Device{}, fmt.Errorf("devices: modify device %d: %w", id, err)
 	}
 	return after, nil
+}
+
+// restartVDM starts a device whose type changed from its new type's
+// defaults: its keys, sidecars and ringer were set for the old model's
+// layout (docs/devices.md, "The Visual Device Manager"). What it keeps is
+// how many expansion modules its configuration has addressed
+// (sidecars_written), so the next files still reset their keys: the phone
+// keeps a module's keys until told otherwise.
+func (s *Service) restartVDM(ctx context.Context, id int64) error {
+	var raw string
+	if err := s.db.Q(ctx).QueryRow(ctx, "SELECT vdm_config FROM devices WHERE id = ?", id).Scan(&raw); err != nil {
+		return err
+	}
+	old, err := decodeVDM(raw)
+	if err != nil {
+		return err
+	}
+	next := vdmConfig{BLFStart: BLFStartPhone, SidecarsWritten: max(old.SidecarsWritten, old.Sidecars)}
+	_, err = s.db.Q(ctx).Exec(ctx, "UPDATE devices SET vdm_config = ? WHERE id = ?", next.encode(), id)
+	return err
 }

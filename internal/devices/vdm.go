@@ -141,31 +141,24 @@ func (s slot) name() string {
 // attachedSidecars is how many sidecars the device has, within what the
 // type takes now (an operator may have lowered the maximum since).
 func attachedSidecars(t Type, c vdmConfig) int {
-	if t.SidecarModel == "" || t.SidecarKeys == 0 {
+	if t.SidecarModel == "" || sidecarKeyCount(t) == 0 {
 		return 0
 	}
 	return max(0, min(c.Sidecars, t.SidecarMax))
 }
 
-// yealinkLineKeys is how many line keys (linekey.X) each Yealink model
-// addresses, from Yealink's administrator guide (docs/devices.md). The
-// T48G pages its keys 10 at a time (its 11th button turns the page), and
-// its third page ends at key 29: there is no linekey.30.
-var yealinkLineKeys = map[string]int{"T41P": 15, "T42G": 15, "T46G": 27, "T48G": 29}
-
 // phoneKeyCount is how many of the phone's own line keys the device can
-// be given: its pages' keys, but no more than the model addresses, so no
-// key is set that the provisioning server could not deliver.
+// be given: its pages' keys, but no more than the model addresses
+// (KeyModelOf), so no key is set that the provisioning server could not
+// deliver.
 func phoneKeyCount(t Type) int {
-	n := t.LineKeysPerPage * t.Pages
-	if !strings.EqualFold(t.Vendor, "Yealink") {
-		return n
-	}
-	m := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(t.Model))
-	if most, ok := yealinkLineKeys[strings.TrimSuffix(m, "VDM")]; ok {
-		return min(n, most)
-	}
-	return n
+	return keyModelOf(t).PhoneKeys(t.LineKeysPerPage * t.Pages)
+}
+
+// sidecarKeyCount is how many keys of one sidecar the device can be given:
+// the type's, but no more than the model's module addresses.
+func sidecarKeyCount(t Type) int {
+	return keyModelOf(t).SidecarKeys(t.SidecarKeys)
 }
 
 // slots lists every line key position of the device in order: the phone's
@@ -176,7 +169,7 @@ func slots(t Type, c vdmConfig) []slot {
 		out = append(out, slot{0, i})
 	}
 	for s := 1; s <= attachedSidecars(t, c); s++ {
-		for i := 1; i <= t.SidecarKeys; i++ {
+		for i := 1; i <= sidecarKeyCount(t); i++ {
 			out = append(out, slot{s, i})
 		}
 	}
@@ -249,14 +242,14 @@ func resolveLayout(t Type, c vdmConfig, lines []Line, lineLabel func(Line) strin
 		}
 	}
 	out := KeyLayout{SidecarModel: t.SidecarModel, SidecarKeys: [][]Key{}, SoftKeys: resolveSoftKeys(t, c)}
-	phoneKeys := phoneKeyCount(t)
+	phoneKeys, moduleKeys := phoneKeyCount(t), sidecarKeyCount(t)
 	out.PhoneKeys = keys[:phoneKeys:phoneKeys]
 	for s := 1; s <= attachedSidecars(t, c); s++ {
-		start := phoneKeys + (s-1)*t.SidecarKeys
-		out.SidecarKeys = append(out.SidecarKeys, keys[start:start+t.SidecarKeys:start+t.SidecarKeys])
+		start := phoneKeys + (s-1)*moduleKeys
+		out.SidecarKeys = append(out.SidecarKeys, keys[start:start+moduleKeys:start+moduleKeys])
 	}
-	if t.SidecarModel != "" && t.SidecarKeys > 0 {
-		out.SidecarKeyCount = t.SidecarKeys
+	if t.SidecarModel != "" && moduleKeys > 0 {
+		out.SidecarKeyCount = moduleKeys
 		out.DetachedSidecars = max(0, min(c.SidecarsWritten, t.SidecarMax)-len(out.SidecarKeys))
 	}
 	if slices.Contains(t.RingTones, c.Ringer) {
@@ -332,6 +325,58 @@ func (s *Service) loadVDM(ctx context.Context, companyID, id int64) (vdmState, e
 	return st, err
 }
 
+// loadLayout reads what resolving device id's keys needs — its type, its
+// stored settings, its lines and their employees' names — in one query,
+// since the provisioning server asks for every file it renders
+// (docs/provisioning.md, "Keys"). It fills what loadVDM fills but the
+// device's own columns past its company and user.
+func (s *Service) loadLayout(ctx context.Context, id int64) (vdmState, error) {
+	st := vdmState{names: map[int64]string{}}
+	rows, err := s.db.Q(ctx).Query(ctx, "SELECT "+typeColumns+`, d.id, d.company_id, d.account_id, d.vdm_config,
+		l.id, l.account_id, l.appearance, l.username, l.realm, l.created_at, l.updated_at, a.username, a.first_name, a.last_name
+		FROM devices d JOIN device_types t ON t.id = d.type_id
+		LEFT JOIN lines l ON l.device_id = d.id AND l.company_id = d.company_id
+		LEFT JOIN accounts a ON a.id = l.account_id AND a.company_id = d.company_id
+		WHERE d.id = ? ORDER BY l.appearance, l.id`, id)
+	if err != nil {
+		return st, err
+	}
+	defer rows.Close()
+	found := false
+	var raw string
+	for rows.Next() {
+		var account, lineID, lineAccount, appearance, created, updated sql.NullInt64
+		var user, realm, username, first, last sql.NullString
+		t, err := scanType(scanPrefix{rows, []any{&st.d.ID, &st.d.CompanyID, &account, &raw,
+			&lineID, &lineAccount, &appearance, &user, &realm, &created, &updated, &username, &first, &last}})
+		if err != nil {
+			return st, err
+		}
+		found, st.t = true, t
+		if account.Valid {
+			st.d.AccountID = &account.Int64
+		}
+		if !lineID.Valid {
+			continue
+		}
+		st.lines = append(st.lines, Line{ID: lineID.Int64, CompanyID: st.d.CompanyID, DeviceID: st.d.ID, AccountID: lineAccount.Int64,
+			Appearance: int(appearance.Int64), Username: user.String, Realm: realm.String,
+			CreatedAt: store.Time(created.Int64), UpdatedAt: store.Time(updated.Int64)})
+		if username.Valid {
+			st.names[lineAccount.Int64] = accountName(username.String, first.String, last.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return st, err
+	}
+	if !found {
+		return st, fmt.Errorf("devices: device %d: %w", id, derrors.ErrNotFound)
+	}
+	st.d.TypeID, st.d.TypeName = st.t.ID, st.t.Name()
+	st.cfg, err = decodeVDM(raw)
+	return st, err
+}
+
 // lineKind says what a line is to the device's user: their primary line,
 // an additional line of theirs, or a shared call appearance of a colleague.
 func (st vdmState) lineKind(l Line) string {
@@ -363,40 +408,49 @@ func (s *Service) blfList(ctx context.Context, st vdmState) ([]blfEntry, error) 
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	names, err := s.numbering.UserNames(ctx, st.d.CompanyID, ids)
-	if err != nil {
-		return nil, err
-	}
+	// The colleagues' names and primary lines in one read.
 	args := []any{st.d.CompanyID}
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := s.db.Q(ctx).Query(ctx, `SELECT l.account_id, l.username FROM lines l JOIN devices d ON d.id = l.device_id AND d.account_id = l.account_id
+	rows, err := s.db.Q(ctx).Query(ctx, `SELECT a.id, a.username, a.first_name, a.last_name, l.username FROM lines l
+		JOIN devices d ON d.id = l.device_id AND d.account_id = l.account_id
+		JOIN accounts a ON a.id = l.account_id AND a.company_id = l.company_id
 		WHERE l.company_id = ? AND l.appearance = 0 AND l.account_id IN (`+store.Placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	users := map[int64]string{}
+	users := map[int64]blfEntry{}
 	for rows.Next() {
 		var id int64
-		var user string
-		if err := rows.Scan(&id, &user); err != nil {
+		var username, first, last, user string
+		if err := rows.Scan(&id, &username, &first, &last, &user); err != nil {
 			return nil, err
 		}
-		users[id] = user
+		users[id] = blfEntry{user: user, name: accountName(username, first, last)}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var out []blfEntry
 	for _, id := range ids {
-		if users[id] == "" {
+		if users[id].user == "" {
 			continue
 		}
-		out = append(out, blfEntry{user: users[id], name: names[id]})
+		out = append(out, users[id])
 	}
 	return out, nil
+}
+
+// accountName is how the Visual Device Manager names an employee: their
+// first and last name, or their username without one (as
+// numbering.UserNames does).
+func accountName(username, first, last string) string {
+	if name := strings.TrimSpace(first + " " + last); name != "" {
+		return name
+	}
+	return username
 }
 
 func (s *Service) layoutOf(ctx context.Context, st vdmState) (KeyLayout, error) {
@@ -412,11 +466,7 @@ func (s *Service) layoutOf(ctx context.Context, st vdmState) (KeyLayout, error) 
 // a type that is not VDM has nothing stored: its lines take the first
 // keys and the BLF list the rest.
 func (s *Service) KeyLayout(ctx context.Context, deviceID int64) (KeyLayout, error) {
-	companyID, err := s.CompanyOf(ctx, deviceID)
-	if err != nil {
-		return KeyLayout{}, err
-	}
-	st, err := s.loadVDM(ctx, companyID, deviceID)
+	st, err := s.loadLayout(ctx, deviceID)
 	if err != nil {
 		return KeyLayout{}, fmt.Errorf("devices: key layout of device %d: %w", deviceID, err)
 	}
@@ -546,7 +596,7 @@ func (s *Service) view(ctx context.Context, st vdmState) (VDM, error) {
 
 // noneAllowed: only Polycom phones take a None line key (the guide says
 // so; a Yealink line key has no "blank and reserved" type).
-func noneAllowed(t Type) bool { return strings.EqualFold(t.Vendor, "Polycom") }
+func noneAllowed(t Type) bool { return Family(t.Vendor) == FamilyPolycom }
 
 // pageSlot is the slot of key k on page p of the device (pages 1..Pages
 // are the phone's, the next ones each attached sidecar).
@@ -561,6 +611,9 @@ func pageSlot(t Type, c vdmConfig, p, k int) (slot, error) {
 	}
 	if p <= t.Pages {
 		if n := pageKeys(t, p); k < 1 || k > n {
+			if n == 0 {
+				return slot{}, derrors.Invalid("page", "page %d of the %s has no key the phone addresses (it addresses %d line keys)", p, t.Name(), phoneKeyCount(t))
+			}
 			if n < t.LineKeysPerPage {
 				return slot{}, derrors.Invalid("key", "page %d of the %s has keys 1 to %d (the phone addresses %d line keys)", p, t.Name(), n, phoneKeyCount(t))
 			}
@@ -568,8 +621,8 @@ func pageSlot(t Type, c vdmConfig, p, k int) (slot, error) {
 		}
 		return slot{0, (p-1)*t.LineKeysPerPage + k}, nil
 	}
-	if k < 1 || k > t.SidecarKeys {
-		return slot{}, derrors.Invalid("key", "a %s has keys 1 to %d", t.SidecarModel, t.SidecarKeys)
+	if n := sidecarKeyCount(t); k < 1 || k > n {
+		return slot{}, derrors.Invalid("key", "a %s has keys 1 to %d", t.SidecarModel, n)
 	}
 	return slot{p - t.Pages, k}, nil
 }
@@ -580,7 +633,7 @@ func pageKeys(t Type, p int) int {
 	if p <= t.Pages {
 		return max(0, min(t.LineKeysPerPage, phoneKeyCount(t)-(p-1)*t.LineKeysPerPage))
 	}
-	return t.SidecarKeys
+	return sidecarKeyCount(t)
 }
 
 // validText checks a label or macro: at most n characters, no control

@@ -537,3 +537,101 @@ func TestVDMKeysThePhoneAddresses(t *testing.T) {
 		}
 	})
 }
+
+// TestTypeChangeKeepsWrittenSidecars: a device whose type changes starts
+// from the new type's defaults, but keeps how many expansion modules its
+// configuration has addressed, so the next files still reset the keys the
+// phone's modules were given (docs/devices.md, "The Visual Device Manager").
+func TestTypeChangeKeepsWrittenSidecars(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		r := newVDMRig(t, db)
+		admin := r.env.Actor("acme.admin")
+		f := r.env.Fixture
+		d, err := r.svc.AddDevice(r.ctx, admin, f.Leeds.ID, devices.DeviceCreateRequest{TypeID: r.sv.Types["T46G VDM"].ID, MAC: "00:15:65:0A:00:30", Name: "Spare T46G"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.svc.SetVDMGeneral(r.ctx, admin, d.ID, devices.VDMGeneral{Sidecars: 2}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.svc.SetLineKey(r.ctx, admin, d.ID, 4, 3, devices.Key{Action: devices.KeySpeedDial, Label: "Ops", Value: "+442079460001"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.svc.SetRinger(r.ctx, admin, d.ID, "Ring3.wav"); err != nil {
+			t.Fatal(err)
+		}
+		retype := func(model string) devices.KeyLayout {
+			t.Helper()
+			if _, err := r.svc.ModifyDevice(r.ctx, admin, d.ID, devices.DeviceUpdate{Name: d.Name, TypeID: r.sv.Types[model].ID, MAC: d.MAC}); err != nil {
+				t.Fatal(err)
+			}
+			l, err := r.svc.KeyLayout(r.ctx, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		for _, tt := range []struct {
+			model    string
+			detached int
+		}{
+			// Both modules were written: the T48G's files reset them.
+			{"T48G VDM", 2},
+			// A type without a sidecar writes no module...
+			{"T42G VDM", 0},
+			// ...but the count stays for a type with one again.
+			{"T46G VDM", 2},
+		} {
+			l := retype(tt.model)
+			if len(l.SidecarKeys) != 0 || l.DetachedSidecars != tt.detached || l.Ringer != "" {
+				t.Errorf("as a %s: %d sidecars attached, %d detached, ringer %q; want 0, %d and the phone's own", tt.model, len(l.SidecarKeys), l.DetachedSidecars, l.Ringer, tt.detached)
+			}
+			v, err := r.svc.VisualDeviceManager(r.ctx, admin, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.General.Sidecars != 0 || len(v.Pages) != 3 {
+				t.Errorf("as a %s: the Visual Device Manager shows %d sidecars and %d pages, want 0 and the phone's 3", tt.model, v.General.Sidecars, len(v.Pages))
+			}
+			for _, p := range v.Pages {
+				for _, k := range p.Keys {
+					if k.Set.Action != devices.KeyDefault && k.Set.Action != "" {
+						t.Errorf("as a %s: a key kept from the old type: %+v", tt.model, k.Set)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestKeyLayoutStatements: the provisioning server resolves a device's
+// keys for every file it renders, so the read is one query for the device
+// (type, settings, lines and their names) and one for its Busy Lamp Field
+// colleagues, besides what the features package's list itself reads.
+func TestKeyLayoutStatements(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		r := newVDMRig(t, db)
+		if _, err := r.svc.SetVDMGeneral(r.ctx, r.env.Actor("acme.admin"), r.phone.ID, devices.VDMGeneral{Sidecars: 1}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, hook := store.WithStatementCounter(r.ctx)
+		ids, err := r.env.App.Features.MonitoredEmployees(ctx, r.env.ID("west.one"))
+		if err != nil || len(ids) != 2 {
+			t.Fatalf("the BLF list: %v, %v", ids, err)
+		}
+		ctx, counter := store.WithStatementCounter(r.ctx)
+		l, err := r.svc.KeyLayout(ctx, r.phone.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.PhoneKeys) != 27 || l.PhoneKeys[0].Action != devices.KeyLine || l.PhoneKeys[1].Action != devices.KeyBLF || len(l.SidecarKeys) != 1 {
+			t.Fatalf("layout: %+v", l)
+		}
+		if got, want := counter.N(), hook.N()+2; got != want {
+			t.Errorf("KeyLayout ran %d statements, want %d (2 and the BLF list's %d)", got, want, hook.N())
+		}
+		if _, err := r.svc.KeyLayout(r.ctx, apptest.MissingID); !derrors.IsNotFound(err) {
+			t.Errorf("a missing device: %v, want not found", err)
+		}
+	})
+}

@@ -30,21 +30,15 @@ type DeviceInfo struct {
 
 // Vendor families the server renders files for.
 const (
-	vendorPolycom = "polycom"
-	vendorYealink = "yealink"
+	vendorPolycom = devices.FamilyPolycom
+	vendorYealink = devices.FamilyYealink
 )
 
 func (d DeviceInfo) family() string {
 	if d.SoftClient {
 		return ""
 	}
-	switch strings.ToLower(strings.TrimSpace(d.Vendor)) {
-	case "polycom", "poly":
-		return vendorPolycom
-	case "yealink":
-		return vendorYealink
-	}
-	return ""
+	return devices.Family(d.Vendor)
 }
 
 // Config is a device's configuration, vendor-neutral: what the renderers

@@ -102,26 +102,6 @@ func polycomRingerOf(tone string) string {
 	return polycomDefaultRinger
 }
 
-// polycomLineKeys is what the guide gives per VVX model: its own line
-// keys, the physical buttons lineKey.x counts first (a VVX 600 has 16).
-var polycomLineKeys = map[string]int{
-	"VVX250": 4,
-	"VVX301": 6,
-	"VVX411": 12,
-	"VVX450": 12,
-	"VVX601": 16,
-}
-
-// polycomModuleKeys is an expansion module's keys in the lineKey
-// numbering: 28 buttons on each of 3 pages ("VVX 600 + 3 LCD EMs = 16 +
-// 252 = 268 lines").
-const polycomModuleKeys = 84
-
-func polycomModel(model string) string {
-	m := strings.ToUpper(modelSeparators.Replace(model))
-	return strings.TrimSuffix(m, "VDM")
-}
-
 // positionedKey is a key with its location: lineKey.x on a Polycom.
 type positionedKey struct {
 	devices.Key
@@ -129,17 +109,16 @@ type positionedKey struct {
 }
 
 // polycomPositions places the phone's keys, then each expansion module's,
-// at the locations of their buttons. A phone key past the model's buttons
-// (the catalog's further pages) has no location and is not written, like a
-// Yealink key past its model's count.
+// at the locations of their buttons, as devices.KeyModelOf gives them (the
+// Visual Device Manager offers no key past them). A model the table does
+// not know gets every key of its layout.
 func polycomPositions(kl devices.KeyLayout, model string) []positionedKey {
-	own, known := polycomLineKeys[polycomModel(model)]
+	m, known := devices.KeyModelOf(devices.FamilyPolycom, model)
 	phone := kl.PhoneKeys
-	if known && len(phone) > own {
-		phone = phone[:own]
-	}
-	if !known {
-		own = len(phone)
+	own := len(phone)
+	if known {
+		own = m.LineKeys
+		phone = phone[:min(len(phone), own)]
 	}
 	// Buttons the layout does not reach are reset too.
 	for len(phone) < own {
@@ -149,12 +128,10 @@ func polycomPositions(kl devices.KeyLayout, model string) []positionedKey {
 	for i, k := range phone {
 		out = append(out, positionedKey{k, i + 1})
 	}
-	for m, keys := range modulesToWrite(kl) {
-		if len(keys) > polycomModuleKeys {
-			keys = keys[:polycomModuleKeys]
-		}
+	for mi, keys := range modulesToWrite(kl) {
+		keys = keys[:m.SidecarKeys(len(keys))]
 		for i, k := range keys {
-			out = append(out, positionedKey{k, own + m*polycomModuleKeys + i + 1})
+			out = append(out, positionedKey{k, own + mi*m.ModuleKeys + i + 1})
 		}
 	}
 	return out
@@ -305,21 +282,6 @@ type speedDial struct {
 
 // --- Yealink T4x ---
 
-// yealinkKeyModel is what the T4x guide gives per model: how many line keys
-// its configuration takes, how many of them are Line keys at the factory
-// (line key X on account X, the others N/A), and how many keys each
-// expansion module has.
-type yealinkKeyModel struct {
-	lineKeys, defaultLines, moduleKeys int
-}
-
-var yealinkKeyModels = map[string]yealinkKeyModel{
-	"T41P": {lineKeys: 15, defaultLines: 6},
-	"T42G": {lineKeys: 15, defaultLines: 12},
-	"T46G": {lineKeys: 27, defaultLines: 16, moduleKeys: 40},
-	"T48G": {lineKeys: 29, defaultLines: 16, moduleKeys: 40},
-}
-
 // The DSS key type codes.
 const (
 	yealinkNA        = "0"
@@ -384,21 +346,20 @@ func yealinkKeys(c Config, model string, add func(k, v string)) {
 		return
 	}
 	kl := *c.Keys
-	m, known := yealinkKeyModels[yealinkModel(model)]
+	m, known := devices.KeyModelOf(devices.FamilyYealink, model)
 	keys := kl.PhoneKeys
-	if known && len(keys) > m.lineKeys {
-		// The phone takes no more; the type's pages promise more keys
-		// than the model has (docs/provisioning.md, "Keys").
-		keys = keys[:m.lineKeys]
-	}
-	// Keys the layout does not reach are reset too.
-	for known && len(keys) < m.lineKeys {
-		keys = append(keys[:len(keys):len(keys)], devices.Key{Action: devices.KeyDefault})
+	if known {
+		// The Visual Device Manager offers no key past the model's count
+		// (devices.KeyModelOf); keys it does not reach are reset too.
+		keys = keys[:min(len(keys), m.LineKeys)]
+		for len(keys) < m.LineKeys {
+			keys = append(keys[:len(keys):len(keys)], devices.Key{Action: devices.KeyDefault})
+		}
 	}
 	for i, k := range keys {
 		x := i + 1
 		dfltType, dfltLine := yealinkNA, "1"
-		if known && x <= m.defaultLines {
+		if x <= m.FactoryLines {
 			dfltType, dfltLine = yealinkLine, strconv.Itoa(x)
 		}
 		typ, line, value, label := yealinkKey(c, k, dfltType, dfltLine)
@@ -409,13 +370,7 @@ func yealinkKeys(c Config, model string, add func(k, v string)) {
 		add(p+"label", label)
 	}
 	for mi, module := range modulesToWrite(kl) {
-		if known && m.moduleKeys == 0 {
-			break
-		}
-		if known && len(module) > m.moduleKeys {
-			module = module[:m.moduleKeys]
-		}
-		for i, k := range module {
+		for i, k := range module[:m.SidecarKeys(len(module))] {
 			typ, line, value, label := yealinkKey(c, k, yealinkNA, "1")
 			p := "expansion_module." + strconv.Itoa(mi+1) + ".key." + strconv.Itoa(i+1) + "."
 			add(p+"type", typ)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/switchboard-voice/switchboard/internal/devices"
 )
 
 // The files of each vendor, as the phone asks for them (docs/provisioning.md
@@ -64,8 +66,9 @@ func kindOf(family, rest string) string {
 	return ""
 }
 
-// yealinkModels maps the T4x models to the number of their common file,
-// from the model table of the Yealink SIP-T4X auto provisioning guide.
+// yealinkModels maps the T4x models (named as devices.NormaliseModel names
+// them) to the number of their common file, from the model table of the
+// Yealink SIP-T4X auto provisioning guide.
 var yealinkModels = map[string]string{
 	"T41P": "36",
 	"T42G": "29",
@@ -73,19 +76,10 @@ var yealinkModels = map[string]string{
 	"T48G": "35",
 }
 
-var modelSeparators = strings.NewReplacer(" ", "", "-", "")
-
-func yealinkModel(model string) string {
-	m := strings.ToUpper(modelSeparators.Replace(model))
-	m = strings.TrimPrefix(m, "SIP")
-	m = strings.TrimSuffix(m, "VDM")
-	return m
-}
-
 // yealinkCommonFile is the common file of the model, or "" when the model
 // has none the server knows.
 func yealinkCommonFile(model string) string {
-	id, ok := yealinkModels[yealinkModel(model)]
+	id, ok := yealinkModels[devices.NormaliseModel(model)]
 	if !ok {
 		return ""
 	}

@@ -45,7 +45,7 @@ func devmgmtContractCalls(t *testing.T, c *contract) []apiCall {
 	}
 	p := fmt.Sprintf
 	site := p("/api/v1/sites/%d", f.Leeds.ID)
-	caps := map[string]any{"vendor": basic.Vendor, "model": basic.Model, "vdm": false, "line_keys_per_page": 6, "pages": 3, "soft_keys": 4,
+	caps := map[string]any{"vendor": basic.Vendor, "model": basic.Model, "vdm": false, "line_keys_per_page": 6, "pages": 1, "soft_keys": 4,
 		"sidecar_model": "", "sidecar_max": 0, "options": []string{"blf", "codec", "dc", "mcn"}, "ring_tones": []string{"Low Trill"}, "ports": 6}
 	return []apiCall{
 		{name: "device options", user: "west.one", method: "GET", path: "/api/v1/device-options", want: 200},
@@ -58,6 +58,8 @@ func devmgmtContractCalls(t *testing.T, c *contract) []apiCall {
 		{name: "device type missing", user: "acme.admin", method: "GET", path: "/api/v1/device-types/999999", want: 404},
 		{name: "modify device type", user: "operator", method: "PUT", path: p("/api/v1/device-types/%d", basic.ID), body: caps, want: 200},
 		{name: "modify device type by company admin", user: "acme.admin", method: "PUT", path: p("/api/v1/device-types/%d", basic.ID), body: caps, want: 403},
+		{name: "modify device type more keys than the model", user: "operator", method: "PUT", path: p("/api/v1/device-types/%d", basic.ID),
+			body: map[string]any{"vendor": "Polycom", "model": "VVX 301", "line_keys_per_page": 6, "pages": 3, "ports": 6}, want: 422},
 		{name: "modify device type advanced option", user: "operator", method: "PUT", path: p("/api/v1/device-types/%d", basic.ID),
 			body: map[string]any{"vendor": "Polycom", "model": "VVX 301", "pages": 1, "ports": 1, "options": []string{"power_save"}}, want: 422},
 		{name: "site device types", user: "leeds.admin", method: "GET", path: site + "/device-types", want: 200},

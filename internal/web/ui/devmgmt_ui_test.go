@@ -80,8 +80,17 @@ func TestDeviceManagementPages(t *testing.T) {
 		if p = op.get(fmt.Sprintf("/device-types/%d", basic.ID)); p.Status != http.StatusOK || !strings.Contains(p.Body, "Ring tones") {
 			t.Fatalf("operator's type page: %d\n%s", p.Status, p.Body)
 		}
-		p = op.post(fmt.Sprintf("/device-types/%d", basic.ID), url.Values{"vendor": {"Polycom"}, "model": {"VVX 301"}, "line_keys_per_page": {"6"},
-			"pages": {"3"}, "soft_keys": {"4"}, "sidecar_model": {""}, "sidecar_max": {"0"}, "ports": {"6"}, "options": {"blf", "codec"}, "ring_tones": {"Low Trill\nBeeble"}}, false)
+		form := url.Values{"vendor": {"Polycom"}, "model": {"VVX 301"}, "line_keys_per_page": {"6"},
+			"pages": {"3"}, "soft_keys": {"4"}, "sidecar_model": {""}, "sidecar_max": {"0"}, "ports": {"6"}, "options": {"blf", "codec"}, "ring_tones": {"Low Trill\nBeeble"}}
+		// Pages of keys past the model's buttons would never reach the phone.
+		before := storetest.Counts(t, db)
+		p = op.post(fmt.Sprintf("/device-types/%d", basic.ID), form, false)
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Polycom VVX 301 addresses at most 6 line keys") {
+			t.Errorf("operator saves 6 × 3 keys on a VVX 301: %d\n%s", p.Status, p.Body)
+		}
+		storetest.SameCounts(t, before, storetest.Counts(t, db))
+		form.Set("pages", "1")
+		p = op.post(fmt.Sprintf("/device-types/%d", basic.ID), form, false)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("operator saves the type: %d\n%s", p.Status, p.Body)
 		}
@@ -96,7 +105,7 @@ func TestDeviceManagementPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		before := storetest.Counts(t, db)
+		before = storetest.Counts(t, db)
 		for _, path := range []string{site + "/device-types", fmt.Sprintf("%s/device-types/%d", site, basic.ID), fmt.Sprintf("/devices/%d", used.ID)} {
 			if p := other.get(path); p.Status != http.StatusNotFound {
 				t.Errorf("globex.admin GET %s: %d", path, p.Status)
