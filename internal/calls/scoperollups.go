@@ -1,8 +1,11 @@
 package calls
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/switchboard-voice/switchboard/internal/store"
 )
@@ -157,6 +160,31 @@ func scopeBucketsSQL(n int) string {
 			DO UPDATE SET calls = call_scope_rollups.calls + excluded.calls, seconds = call_scope_rollups.seconds + excluded.seconds`
 }
 
+// compareNumberKeys orders number roll-up keys as call_number_days's
+// primary key does (numbers byte by byte, as SQLite compares text), so
+// that a step's upserts walk the key's B-tree from one end to the other
+// instead of jumping across it (docs/performance.md, "Call-record
+// ingest").
+func compareNumberKeys(a, b numberKey) int {
+	switch {
+	case a.kind != b.kind:
+		return cmp.Compare(a.kind, b.kind)
+	case a.id != b.id:
+		return cmp.Compare(a.id, b.id)
+	case a.role != b.role:
+		return cmp.Compare(a.role, b.role)
+	case a.day != b.day:
+		return cmp.Compare(a.day, b.day)
+	case a.number != b.number:
+		return strings.Compare(a.number, b.number)
+	case a.direction != b.direction:
+		return cmp.Compare(a.direction, b.direction)
+	case a.traffic != b.traffic:
+		return cmp.Compare(a.traffic, b.traffic)
+	}
+	return cmp.Compare(a.status, b.status)
+}
+
 func numberDaysSQL(n int) string {
 	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	return `INSERT INTO call_number_days (scope_kind, scope_id, day, role, number, direction, traffic, status, calls, seconds)
@@ -186,15 +214,21 @@ func (s *scopeSums) write(ctx context.Context, db *store.DB) error {
 			return fmt.Errorf("calls: add scope roll-ups: %w", err)
 		}
 	}
-	nkeys := make([]numberKey, 0, len(s.numbers))
-	for k := range s.numbers {
-		nkeys = append(nkeys, k)
+	// Each key travels with its sums: no map lookup per row.
+	type numberRow struct {
+		k   numberKey
+		sum *rollupSum
 	}
-	for rest := nkeys; len(rest) > 0; {
+	nrows := make([]numberRow, 0, len(s.numbers))
+	for k, sum := range s.numbers {
+		nrows = append(nrows, numberRow{k, sum})
+	}
+	slices.SortFunc(nrows, func(a, b numberRow) int { return compareNumberKeys(a.k, b.k) })
+	for rest := nrows; len(rest) > 0; {
 		n := store.BatchSize(len(rest), insertRows)
 		args = args[:0]
-		for _, k := range rest[:n] {
-			sum := s.numbers[k]
+		for _, r := range rest[:n] {
+			k, sum := r.k, r.sum
 			args = append(args, int64(k.kind), k.id, k.day, int64(k.role), k.number, int64(k.direction), int64(k.traffic), int64(k.status), sum.calls, sum.seconds)
 		}
 		rest = rest[n:]
