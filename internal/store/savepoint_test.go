@@ -73,6 +73,20 @@ func TestSavepointUndoesOnlyTheFailedStep(t *testing.T) {
 			},
 			want: []string{"before", "outer step", "after", "outer step again"},
 		},
+		{
+			name: "nested step succeeds, its outer step fails: both are undone",
+			step: func(ctx context.Context, db *store.DB) error {
+				if err := insert(ctx, db, 2, "outer step"); err != nil {
+					return err
+				}
+				if err := db.Savepoint(ctx, func(ctx context.Context) error { return insert(ctx, db, 4, "inner step") }); err != nil {
+					return err
+				}
+				return boom
+			},
+			wantErr: func(err error) bool { return err == boom },
+			want:    []string{"before", "after"},
+		},
 	}
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		for _, tt := range tests {

@@ -323,24 +323,28 @@ func (db *DB) Savepoint(ctx context.Context, fn func(ctx context.Context) error)
 	if !InTx(ctx) {
 		return fmt.Errorf("%w: not inside a transaction", ErrSavepoint)
 	}
-	// One name serves every level: both engines roll back to and release
-	// the most recent savepoint of a name, which is this call's own while
-	// the calls nest.
+	// Each call has a name of its own, so that rolling back to it undoes
+	// everything since it was set even when a nested call failed to
+	// release its own.
+	name := fmt.Sprintf("sb_savepoint_%d", savepointSeq.Add(1))
 	q := db.Q(ctx)
-	if _, err := q.Exec(ctx, "SAVEPOINT sb_savepoint"); err != nil {
+	if _, err := q.Exec(ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("%w: set: %w", ErrSavepoint, err)
 	}
 	fnErr := fn(ctx)
 	if fnErr != nil {
-		if _, err := q.Exec(ctx, "ROLLBACK TO SAVEPOINT sb_savepoint"); err != nil {
+		if _, err := q.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
 			return fmt.Errorf("%w: roll back after %q: %w", ErrSavepoint, fnErr.Error(), err)
 		}
 	}
-	if _, err := q.Exec(ctx, "RELEASE SAVEPOINT sb_savepoint"); err != nil {
+	if _, err := q.Exec(ctx, "RELEASE SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("%w: release: %w", ErrSavepoint, err)
 	}
 	return fnErr
 }
+
+// savepointSeq numbers the savepoints Savepoint sets.
+var savepointSeq atomic.Uint64
 
 // rebind turns '?' placeholders into $1, $2 … for PostgreSQL, leaving
 // question marks inside quoted literals alone. Results are cached per text.
