@@ -538,6 +538,32 @@ func TestVDMKeysThePhoneAddresses(t *testing.T) {
 	})
 }
 
+// TestVDMRefusesSidecarsTheModelTakesNone: a type saved before the catalog
+// checked models may name a sidecar for a model that takes none; the
+// Visual Device Manager refuses to attach one rather than store a count
+// the phone never gets.
+func TestVDMRefusesSidecarsTheModelTakesNone(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		r := newVDMRig(t, db)
+		admin := r.env.Actor("acme.admin")
+		f := r.env.Fixture
+		typ := r.sv.Types["T42G VDM"]
+		if _, err := storetest.Exec(r.ctx, db, "UPDATE device_types SET sidecar_model = 'EXP40', sidecar_max = 2, sidecar_keys = 40 WHERE id = ?", typ.ID); err != nil {
+			t.Fatal(err)
+		}
+		d, err := r.svc.Create(r.ctx, f.Provider.ID, f.Acme.ID, devices.DeviceCreateRequest{SiteID: f.Leeds.ID, TypeID: typ.ID, MAC: "00:15:65:0A:00:30"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := storetest.Counts(t, db)
+		_, err = r.svc.SetVDMGeneral(r.ctx, admin, d.ID, devices.VDMGeneral{Sidecars: 1})
+		if err == nil || !strings.Contains(err.Error(), "takes no sidecar") {
+			t.Errorf("a sidecar on a T42G: %v, want a refusal saying it takes none", err)
+		}
+		storetest.SameCounts(t, before, storetest.Counts(t, db))
+	})
+}
+
 // TestTypeChangeKeepsWrittenSidecars: a device whose type changes starts
 // from the new type's defaults, but keeps how many expansion modules its
 // configuration has addressed, so the next files still reset the keys the
