@@ -161,7 +161,11 @@ const (
 	// site's devices (ManageDevices), and the employee using the device,
 	// for their own phone, as they update themselves (self-care).
 	// CheckConfigureDevice also says which of the two the actor is
-	// (docs/devices.md, "The Visual Device Manager").
+	// (docs/devices.md, "The Visual Device Manager"): the employee's
+	// ground is only the access layer's half of the answer, since the site
+	// decides whether employees have the Visual Device Manager at all (the
+	// devices package applies that), so a page must not show the link on
+	// Check alone.
 	ConfigureDevice Action = "configure_device"
 	// ViewServiceOffering is the Service Offering tab of a company, site or
 	// employee.

@@ -158,7 +158,9 @@ func benchmarkIngest(b *testing.B, db *store.DB, rated bool) {
 	}
 	aggElapsed, aggCPUUsed := time.Since(aggStart), cpuTime()-aggCPU
 	b.ReportMetric(float64(b.N*perOp)/aggElapsed.Seconds(), "aggregated/s")
-	b.ReportMetric(float64(b.N*perOp)/aggCPUUsed.Seconds(), "aggregated/cpu-s")
+	if aggCPUUsed > 0 {
+		b.ReportMetric(float64(b.N*perOp)/aggCPUUsed.Seconds(), "aggregated/cpu-s")
+	}
 	b.ReportMetric(float64(b.N*perOp)/(elapsed+aggElapsed).Seconds(), "with-aggregation/s")
 	b.ReportMetric(float64(b.N*perOp)/(cpu+aggCPUUsed).Seconds(), "with-aggregation/cpu-s")
 }
