@@ -196,9 +196,7 @@ func scanDeviceRow(rows interface{ Scan(...any) error }) (DeviceRow, error) {
 	r.Device = d
 	r.AvailablePorts = max(r.Ports-lines, 0)
 	if d.AccountID != nil {
-		if r.User = strings.TrimSpace(first + " " + last); r.User == "" {
-			r.User = username
-		}
+		r.User = accountName(username, first, last)
 	}
 	r.DeleteRefused = deleteRefusal(d, lines)
 	return r, nil

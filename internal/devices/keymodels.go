@@ -83,22 +83,22 @@ var keyModels = []KeyModel{
 	{Family: FamilyYealink, Model: "T48G", LineKeys: 29, PageKeys: 10, FactoryLines: 16, ModuleKeys: 40},
 }
 
-// KeyModelOf is the table's entry for the vendor's model, and whether the
-// table knows it. A model it does not know has no limit of its own
-// (LineKeys 0: every key of the type is addressed), except what holds for
-// the whole family (a VVX expansion module's 84 keys).
-func KeyModelOf(vendor, model string) (KeyModel, bool) {
+// KeyModelOf is the table's entry for the vendor's model (Known says
+// whether the table has one). A model it does not know has no limit of its
+// own (LineKeys 0: every key of the type is addressed), except what holds
+// for the whole family (a VVX expansion module's 84 keys).
+func KeyModelOf(vendor, model string) KeyModel {
 	f, m := Family(vendor), NormaliseModel(model)
 	for _, k := range keyModels {
 		if k.Family == f && k.Model == m {
-			return k, true
+			return k
 		}
 	}
 	out := KeyModel{Family: f}
 	if f == FamilyPolycom {
 		out.ModuleKeys = polycomModuleKeys
 	}
-	return out, false
+	return out
 }
 
 // Known reports whether the table knows the model.
@@ -125,20 +125,14 @@ func (m KeyModel) SidecarKeys(typeKeys int) int {
 	return typeKeys
 }
 
-// keyModelOf is the type's entry of the table.
-func keyModelOf(t Type) KeyModel {
-	m, _ := KeyModelOf(t.Vendor, t.Model)
-	return m
-}
-
 // checkModelKeys refuses capabilities that give a model the table knows
 // more keys than its configuration addresses: the phone would never get
 // them (docs/devices.md, "One table of key counts"). A type of a paging model may
 // end its last page early when it pages as the phone does (the T48G's
 // 10 × 3 for its 29 keys). A model the table does not know is not checked.
 func checkModelKeys(vendor, model string, c Capabilities) error {
-	m, known := KeyModelOf(vendor, model)
-	if !known {
+	m := KeyModelOf(vendor, model)
+	if !m.Known() {
 		return nil
 	}
 	name := strings.TrimSpace(vendor) + " " + strings.TrimSpace(model)

@@ -32,9 +32,9 @@ func TestKeyModelOf(t *testing.T) {
 		// The same model name under another vendor is not that model.
 		{"Polycom", "T48G", false, FamilyPolycom, 30, 30, 84, 40, 40},
 	} {
-		m, known := KeyModelOf(tt.vendor, tt.model)
-		if known != tt.known || m.Known() != tt.known || m.Family != tt.family || m.ModuleKeys != tt.moduleKeys {
-			t.Errorf("%s %s: %+v known %v, want known %v family %q module keys %d", tt.vendor, tt.model, m, known, tt.known, tt.family, tt.moduleKeys)
+		m := KeyModelOf(tt.vendor, tt.model)
+		if m.Known() != tt.known || m.Family != tt.family || m.ModuleKeys != tt.moduleKeys {
+			t.Errorf("%s %s: %+v known %v, want known %v family %q module keys %d", tt.vendor, tt.model, m, m.Known(), tt.known, tt.family, tt.moduleKeys)
 		}
 		if got := m.PhoneKeys(tt.typeKeys); got != tt.phoneKeys {
 			t.Errorf("%s %s: %d of %d phone keys addressed, want %d", tt.vendor, tt.model, got, tt.typeKeys, tt.phoneKeys)

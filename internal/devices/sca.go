@@ -135,9 +135,7 @@ func (s *Service) employeeForDevices(ctx context.Context, actor access.Actor, em
 		return e, err
 	}
 	e.username = username
-	if e.name = strings.TrimSpace(first + " " + last); e.name == "" {
-		e.name = username
-	}
+	e.name = accountName(username, first, last)
 	e.siteID = site.Int64
 	if e.siteID != 0 {
 		_, err := s.access.CheckSite(ctx, actor, access.ManageDevices, e.siteID)
@@ -222,9 +220,7 @@ func scanAppearance(row interface{ Scan(...any) error }) (SharedAppearance, erro
 	if a.DeviceName == "" {
 		a.DeviceName = a.MAC
 	}
-	if a.DeviceUser = strings.TrimSpace(first + " " + last); a.DeviceUser == "" {
-		a.DeviceUser = username
-	}
+	a.DeviceUser = accountName(username, first, last)
 	a.CreatedAt = store.Time(created)
 	return a, err
 }

@@ -138,10 +138,18 @@ func (s slot) name() string {
 	return "sidecar" + strconv.Itoa(s.sidecar) + "/" + strconv.Itoa(s.index)
 }
 
+// takesSidecars reports whether a device of the type can have sidecars: a
+// sidecar model, a maximum, and a model that takes modules (a type saved
+// before the catalog checked models may name one for a model that takes
+// none: KeyModelOf).
+func takesSidecars(t Type) bool {
+	return t.SidecarModel != "" && t.SidecarMax > 0 && sidecarKeyCount(t) > 0
+}
+
 // attachedSidecars is how many sidecars the device has, within what the
 // type takes now (an operator may have lowered the maximum since).
 func attachedSidecars(t Type, c vdmConfig) int {
-	if t.SidecarModel == "" || sidecarKeyCount(t) == 0 {
+	if !takesSidecars(t) {
 		return 0
 	}
 	return max(0, min(c.Sidecars, t.SidecarMax))
@@ -152,13 +160,13 @@ func attachedSidecars(t Type, c vdmConfig) int {
 // (KeyModelOf), so no key is set that the provisioning server could not
 // deliver.
 func phoneKeyCount(t Type) int {
-	return keyModelOf(t).PhoneKeys(t.LineKeysPerPage * t.Pages)
+	return KeyModelOf(t.Vendor, t.Model).PhoneKeys(t.LineKeysPerPage * t.Pages)
 }
 
 // sidecarKeyCount is how many keys of one sidecar the device can be given:
 // the type's, but no more than the model's module addresses.
 func sidecarKeyCount(t Type) int {
-	return keyModelOf(t).SidecarKeys(t.SidecarKeys)
+	return KeyModelOf(t.Vendor, t.Model).SidecarKeys(t.SidecarKeys)
 }
 
 // slots lists every line key position of the device in order: the phone's
@@ -443,9 +451,8 @@ func (s *Service) blfList(ctx context.Context, st vdmState) ([]blfEntry, error) 
 	return out, nil
 }
 
-// accountName is how the Visual Device Manager names an employee: their
-// first and last name, or their username without one (as
-// numbering.UserNames does).
+// accountName is how the devices pages name an employee: their first and
+// last name, or their username without one (as numbering.UserNames does).
 func accountName(username, first, last string) string {
 	if name := strings.TrimSpace(first + " " + last); name != "" {
 		return name

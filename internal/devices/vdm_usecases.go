@@ -180,9 +180,7 @@ func (s *Service) SetVDMGeneral(ctx context.Context, actor access.Actor, id int6
 		t := st.t
 		v := &derrors.ValidationError{}
 		switch {
-		case g.Sidecars != 0 && (t.SidecarModel == "" || t.SidecarMax == 0 || sidecarKeyCount(t) == 0):
-			// A type saved before the catalog checked models may name a
-			// sidecar its model takes none of (KeyModelOf).
+		case g.Sidecars != 0 && !takesSidecars(t):
 			v.Add("sidecars", "the %s takes no sidecar", t.Name())
 		case g.Sidecars < 0 || g.Sidecars > t.SidecarMax:
 			v.Add("sidecars", "the %s takes 0 to %d %s sidecars", t.Name(), t.SidecarMax, t.SidecarModel)

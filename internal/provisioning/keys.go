@@ -113,10 +113,10 @@ type positionedKey struct {
 // Visual Device Manager offers no key past them). A model the table does
 // not know gets every key of its layout.
 func polycomPositions(kl devices.KeyLayout, model string) []positionedKey {
-	m, known := devices.KeyModelOf(devices.FamilyPolycom, model)
+	m := devices.KeyModelOf(devices.FamilyPolycom, model)
 	phone := kl.PhoneKeys
 	own := len(phone)
-	if known {
+	if m.Known() {
 		own = m.LineKeys
 		phone = phone[:min(len(phone), own)]
 	}
@@ -346,9 +346,9 @@ func yealinkKeys(c Config, model string, add func(k, v string)) {
 		return
 	}
 	kl := *c.Keys
-	m, known := devices.KeyModelOf(devices.FamilyYealink, model)
+	m := devices.KeyModelOf(devices.FamilyYealink, model)
 	keys := kl.PhoneKeys
-	if known {
+	if m.Known() {
 		// The Visual Device Manager offers no key past the model's count
 		// (devices.KeyModelOf); keys it does not reach are reset too.
 		keys = keys[:min(len(keys), m.LineKeys)]
